@@ -1,0 +1,42 @@
+import { describeError } from '../errors';
+import type { CliIo } from './cli-io';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  extract: { summary: 'extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E ...] PATH...', load: async () => (await import('./commands/extract')).run },
+  privatize: { summary: 'privatize --mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K] < vectors.jsonl', load: async () => (await import('./commands/privatize')).run },
+  calibrate: { summary: 'calibrate --mechanism gaussian|privunit|laplace --epsilon E [--delta D] [--sensitivity S] [--dims D]', load: async () => (await import('./commands/calibrate')).run },
+};
+
+function usage(): string {
+  return ['usage: obscura <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  obscura ${c.summary}`), ''].join('\n');
+}
+
+/** Runs one CLI invocation and resolves to its exit status. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`obscura: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (err) {
+    const { name: errName, message } = describeError(err);
+    io.stderr.write(`obscura ${name}: ${errName}: ${message}\n`);
+    return 2;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  const status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  // Let stdout drain before exiting (large JSONL outputs to a pipe).
+  process.stdout.write('', () => process.exit(status));
+}

@@ -1,0 +1,27 @@
+/** How a registered model is fetched, fed and cut to give a feature vector. */
+export interface ModelConfig {
+  /** Registry key; travels in every report as `model.id`. */
+  readonly id: string;
+  /** model.json location: absolute URL, or a path relative to the app's model root. */
+  readonly url: string;
+  readonly format: 'layers' | 'graph';
+  /** Height and width the network expects (channels are always RGB). */
+  readonly inputSize: readonly [number, number];
+  /** Pixel values in 0..255 are mapped to `value * scale + offset`. */
+  readonly normalization: { readonly scale: number; readonly offset: number };
+  /** `squash` stretches the whole image to the input size; `center-crop` keeps the aspect ratio and crops the long side. */
+  readonly resize: 'squash' | 'center-crop';
+  /** Layer (layers model) or node (graph model) whose globally average-pooled output is the feature vector. */
+  readonly defaultLayer: string;
+  /** Layers known to give useful features, for pickers and evaluation; any layer of the model may still be asked for. */
+  readonly candidateLayers?: readonly string[];
+  /** Where the weights came from and under which licence, shown to the person. */
+  readonly source?: string;
+}
+
+/** The model and layer that produced a vector; carried by every report. */
+export interface ModelRef {
+  readonly id: string;
+  readonly layer: string;
+  readonly dims: number;
+}
