@@ -1,0 +1,112 @@
+import { transfer, wrap, type Remote } from 'comlink';
+import { ObscuraError } from '../errors';
+import type { BatchItem, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, VideoExtraction } from '../engine/worker/engine-api';
+
+export interface EngineBridgeOptions extends Partial<EngineOptions> {
+  /** Stop the worker after this long without calls (default 5 minutes); the next call starts it again. */
+  idleStopMs?: number;
+}
+
+/**
+ * Owns the engine worker: starts it on first use, runs calls one at a time in
+ * order, cancels a call when its AbortSignal fires (the worker checks between
+ * stages, so a loaded model survives an abort), and stops the worker when idle.
+ */
+export class EngineBridge {
+  private worker: Worker | undefined;
+  private remote: Remote<EngineApi> | undefined;
+  private ready: Promise<EngineStatus> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextCallId = 1;
+  private readonly options: EngineOptions;
+  private readonly idleStopMs: number;
+
+  constructor(options: EngineBridgeOptions = {}) {
+    const { idleStopMs, ...engine } = options;
+    this.idleStopMs = idleStopMs ?? 5 * 60_000;
+    this.options = { modelBaseUrl: new URL(import.meta.env.BASE_URL, location.href).href, ...engine };
+  }
+
+  /** Starts the worker and loads the model (idempotent); resolves to the backend and model in use. */
+  start(): Promise<EngineStatus> {
+    if (!this.ready) {
+      this.worker = new Worker(new URL('../engine/worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine' });
+      this.remote = wrap<EngineApi>(this.worker);
+      this.ready = this.remote.init(this.options).catch((err: unknown) => {
+        this.stop();
+        throw err;
+      });
+    }
+    return this.ready;
+  }
+
+  /** Features of one image (file, blob, bitmap or ImageData). Bitmaps are transferred, not copied. */
+  extract(input: ImageInput, options: { signal?: AbortSignal; name?: string } = {}): Promise<Extraction> {
+    return this.call(options.signal, (remote, id) => remote.extract(id, transferable(input), options.name));
+  }
+
+  /** Features of several images; one bad image gives an error item and the rest go on. */
+  extractBatch(inputs: ImageInput[], options: { signal?: AbortSignal; names?: string[] } = {}): Promise<BatchItem[]> {
+    return this.call(options.signal, (remote, id) => remote.extractBatch(id, transfer(inputs, inputs.filter(isBitmap)), options.names));
+  }
+
+  /** Per-frame and pooled features of video frames. */
+  extractFrames(frames: ImageBitmap[], options: { signal?: AbortSignal } = {}): Promise<VideoExtraction> {
+    return this.call(options.signal, (remote, id) => remote.extractFrames(id, transfer(frames, frames)));
+  }
+
+  async status(): Promise<EngineStatus | undefined> {
+    return this.ready ? this.ready : undefined;
+  }
+
+  /** The worker's remote API, for diagnostics and benchmarks; starts the worker. */
+  async engine(): Promise<Remote<EngineApi>> {
+    await this.start();
+    return this.remote!;
+  }
+
+  /** Terminates the worker now; pending calls reject. */
+  stop(): void {
+    clearTimeout(this.idleTimer);
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.remote = undefined;
+    this.ready = undefined;
+  }
+
+  private call<T>(signal: AbortSignal | undefined, run: (remote: Remote<EngineApi>, id: number) => Promise<T>): Promise<T> {
+    const id = this.nextCallId++;
+    this.pending++;
+    clearTimeout(this.idleTimer);
+    const result = this.queue.then(async () => {
+      throwIfAborted(signal);
+      await this.start();
+      const remote = this.remote!;
+      const onAbort = () => void remote.cancel(id);
+      signal?.addEventListener('abort', onAbort);
+      try {
+        return await run(remote, id);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+    this.queue = result.catch(() => undefined).finally(() => {
+      if (--this.pending === 0) this.idleTimer = setTimeout(() => this.stop(), this.idleStopMs);
+    });
+    return result;
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ObscuraError('AbortError', 'the extraction was cancelled before it started');
+}
+
+function isBitmap(x: unknown): x is ImageBitmap {
+  return typeof ImageBitmap !== 'undefined' && x instanceof ImageBitmap;
+}
+
+function transferable(input: ImageInput): ImageInput {
+  return isBitmap(input) ? transfer(input, [input]) : input;
+}

@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { ObscuraError } from '../../errors';
+import type { BackendName } from './backend-choice';
+
+// The bundler fingerprints the binaries, so tfjs is told each file's URL.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+});
+
+/**
+ * Makes `name` tfjs's active backend. tf.setBackend resolves false (and tfjs stays
+ * on whatever it had) when a backend cannot start, so the result is checked.
+ */
+export async function activateBackend(name: BackendName): Promise<void> {
+  let ok = false;
+  let cause = '';
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (err) {
+    cause = `: ${(err as Error).message}`;
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new ObscuraError('BackendUnavailableError', `backend "${name}" did not start${cause || ` (tfjs is on "${tf.getBackend()}")`}`, { backend: name });
+  }
+}

@@ -1,0 +1,62 @@
+import type { BackendName, BackendProbe } from './backend-choice';
+
+interface GpuAdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+interface GpuAdapterLike {
+  info?: GpuAdapterInfoLike;
+  isFallbackAdapter?: boolean;
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
+}
+
+/** Finds out, without loading a model, which backends can start here and whether they run in software. */
+export async function probeBackends(): Promise<BackendProbe[]> {
+  return [await probeWebGpu(), probeWebGl(), probeWasm(), { name: 'cpu', available: true, software: true, detail: 'plain JavaScript' }];
+}
+
+async function probeWebGpu(): Promise<BackendProbe> {
+  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+  if (!gpu) return unavailable('webgpu', 'navigator.gpu is missing (WebGPU not enabled in this browser)');
+  let adapter: GpuAdapterLike | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (err) {
+    return unavailable('webgpu', `requestAdapter failed: ${(err as Error).message}`);
+  }
+  if (!adapter) return unavailable('webgpu', 'no WebGPU adapter (requestAdapter returned null)');
+  const info = adapter.info ?? {};
+  const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const software = fallback || /swiftshader|llvmpipe|software|basic render/i.test(name);
+  return { name: 'webgpu', available: true, software, detail: `${software ? 'software adapter' : 'adapter'}: ${name}` };
+}
+
+function probeWebGl(): BackendProbe {
+  if (typeof OffscreenCanvas === 'undefined') return unavailable('webgl', 'OffscreenCanvas is missing');
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl');
+  if (!gl) return unavailable('webgl', 'no WebGL context could be created');
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  const software = /swiftshader|llvmpipe|software|basic render/i.test(renderer);
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return { name: 'webgl', available: true, software, detail: `${software ? 'software renderer' : 'renderer'}: ${renderer}` };
+}
+
+function probeWasm(): BackendProbe {
+  if (typeof WebAssembly !== 'object') return unavailable('wasm', 'WebAssembly is missing');
+  const simd = WebAssembly.validate(SIMD_PROBE);
+  const threads = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return { name: 'wasm', available: true, software: false, detail: `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'threads allowed (cross-origin isolated)' : 'single thread (not cross-origin isolated)'}` };
+}
+
+function unavailable(name: BackendName, detail: string): BackendProbe {
+  return { name, available: false, software: false, detail };
+}
+
+/** A minimal module using one SIMD instruction (i8x16.splat): validates only where SIMD is supported. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import { ObscuraError } from '../../errors';
+import { activateBackend } from '../backends/activate-backend';
+import type { BackendName } from '../backends/backend-choice';
+import { FeatureExtractor } from '../feature-extractor';
+import { loadFeatureNetwork } from '../model/load-model';
+import type { ModelConfig } from '../model/model-config';
+import { memoryHandler } from './model-artifacts';
+import { pixelBytes } from './pixels';
+
+/** The network built on one backend. Switching backend rebuilds it from the in-memory weights. */
+export class BackendSession {
+  private constructor(
+    readonly backend: BackendName,
+    readonly extractor: FeatureExtractor,
+    readonly buildMs: number,
+  ) {}
+
+  static async start(backend: BackendName, config: ModelConfig, artifacts: tf.io.ModelArtifacts, layer: string): Promise<BackendSession> {
+    await activateBackend(backend);
+    const t0 = performance.now();
+    const network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer);
+    return new BackendSession(backend, new FeatureExtractor(config, network), performance.now() - t0);
+  }
+
+  /** Clean vectors of RGBA pixel images; throws BackendFailedError when the backend breaks while running. */
+  async extract(pixels: readonly ImageData[]): Promise<Float32Array[]> {
+    const images = pixels.map((p) => tf.tensor3d(pixelBytes(p), [p.height, p.width, 4], 'int32'));
+    try {
+      const vectors = await this.extractor.extract(images);
+      this.assertHealthy(vectors);
+      return vectors;
+    } catch (err) {
+      if (err instanceof ObscuraError) throw err;
+      throw new ObscuraError('BackendFailedError', `backend "${this.backend}" failed while running: ${(err as Error).message}`, { backend: this.backend });
+    } finally {
+      for (const t of images) t.dispose();
+    }
+  }
+
+  /**
+   * A lost WebGL context does not always throw: reads may return zeros. So the
+   * context is checked, and the output must be finite.
+   */
+  private assertHealthy(vectors: readonly Float32Array[]): void {
+    if (this.backend === 'webgl' && glOf(tf.backend())?.isContextLost()) {
+      throw new ObscuraError('BackendFailedError', 'the WebGL context was lost', { backend: this.backend });
+    }
+    for (const v of vectors) {
+      for (let i = 0; i < v.length; i++) {
+        if (!Number.isFinite(v[i]!)) throw new ObscuraError('BackendFailedError', `backend "${this.backend}" produced a non-finite feature`, { backend: this.backend });
+      }
+    }
+  }
+
+  /** Test hook: loses the WebGL context (or disposes the network elsewhere) as a crashing GPU would. */
+  breakOnPurpose(): void {
+    const gl = glOf(tf.backend());
+    if (gl) gl.getExtension('WEBGL_lose_context')?.loseContext();
+    else this.extractor.dispose();
+  }
+
+  dispose(): void {
+    this.extractor.dispose();
+  }
+}
+
+function glOf(backend: unknown): WebGL2RenderingContext | undefined {
+  return (backend as { gpgpu?: { gl?: WebGL2RenderingContext } }).gpgpu?.gl;
+}

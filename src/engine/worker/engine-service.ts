@@ -1,0 +1,237 @@
+import * as tf from '@tensorflow/tfjs';
+import { describeError, ObscuraError } from '../../errors';
+import { BACKENDS, autoCandidates, decideBackend, fallbackOrder, needsCalibration, type BackendName, type BackendProbe, type Timings } from '../backends/backend-choice';
+import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
+import { probeBackends } from '../backends/probe-backends';
+import { decodeBlob } from '../browser/decode-blob';
+import type { ModelConfig } from '../model/model-config';
+import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
+import { checkImageSize } from '../input-limits';
+import { BackendSession } from './backend-session';
+import { calibrate } from './calibrate';
+import type { BatchItem, BenchOptions, BenchResult, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, VideoExtraction } from './engine-api';
+import { fetchModelArtifacts } from './model-artifacts';
+import { bitmapPixels, hashPixels } from './pixels';
+import { runBench } from './bench';
+
+type Failure = { backend: BackendName; message: string };
+
+/** The worker's engine: chooses a backend, holds the model, turns images into clean vectors. */
+export class EngineService implements EngineApi {
+  private session: BackendSession | undefined;
+  private current: EngineStatus | undefined;
+  private config: ModelConfig | undefined;
+  private artifacts: tf.io.ModelArtifacts | undefined;
+  private probes: BackendProbe[] = [];
+  private failures: Failure[] = [];
+  private testHooks = false;
+  private readonly cancelled = new Set<number>();
+
+  async init(options: EngineOptions): Promise<EngineStatus> {
+    this.session?.dispose();
+    this.session = undefined;
+    this.failures = [];
+    this.testHooks = options.testHooks === true;
+    const registry = new ModelRegistry();
+    for (const m of options.models ?? []) registry.register(m);
+    const config = registry.get(options.modelId ?? DEFAULT_MODEL_ID);
+    const layer = options.layer ?? config.defaultLayer;
+
+    const t0 = performance.now();
+    this.artifacts = await fetchModelArtifacts(config, options.modelBaseUrl);
+    const modelFetchMs = performance.now() - t0;
+    this.config = config;
+    this.probes = await probeBackends();
+
+    const request = options.backend ?? 'auto';
+    let timings: Timings = {};
+    let fromCache = false;
+    let candidates: BackendName[];
+    if (request !== 'auto') {
+      const probe = this.probes.find((p) => p.name === request);
+      if (!BACKENDS.includes(request) || !probe?.available) {
+        throw new ObscuraError('BackendUnavailableError', `backend "${request}" is not available here: ${probe?.detail ?? `expected one of ${BACKENDS.join(', ')}`}`, { backend: request });
+      }
+      candidates = [request];
+    } else {
+      const mode = options.calibrate ?? 'auto';
+      candidates = autoCandidates(this.probes, mode === 'always');
+      const cacheKey = JSON.stringify([navigator.userAgent, this.probes.map((p) => [p.name, p.available, p.detail]), config.id, layer]);
+      const cached = mode === 'auto' && options.useCachedChoice !== false ? await readCachedChoice(cacheKey) : undefined;
+      if (cached && candidates.includes(cached.backend)) {
+        timings = cached.timings;
+        fromCache = true;
+        candidates = [cached.backend, ...candidates.filter((c) => c !== cached.backend)];
+      } else if (mode === 'always' || (mode === 'auto' && needsCalibration(candidates))) {
+        const result = await calibrate(candidates, config, this.artifacts, layer);
+        timings = result.timings;
+        this.failures.push(...result.failures);
+        this.session = result.best;
+        if (this.session) await writeCachedChoice(cacheKey, this.session.backend, timings);
+      }
+    }
+    if (!this.session) this.session = await this.startFirstWorking(candidates, config, layer);
+    const decision = decideBackend(this.probes, [this.session.backend, ...candidates.filter((c) => c !== this.session!.backend)], timings);
+    this.current = {
+      backend: this.session.backend,
+      reasons: this.withFailures({ ...decision.reasons }, fromCache),
+      probes: this.probes,
+      timings,
+      choiceFromCache: fromCache,
+      model: this.session.extractor.model,
+      modelFetchMs,
+      modelBuildMs: this.session.buildMs,
+      failures: [...this.failures],
+    };
+    return this.current;
+  }
+
+  private async startFirstWorking(candidates: readonly BackendName[], config: ModelConfig, layer: string): Promise<BackendSession> {
+    for (const name of candidates) {
+      try {
+        return await BackendSession.start(name, config, this.artifacts!, layer);
+      } catch (err) {
+        // A wrong layer or broken weights fail on every backend alike: say so at once.
+        if ((err as Error).name === 'UnknownLayerError' || (err as Error).name === 'ModelLoadError') throw err;
+        this.failures.push({ backend: name, message: (err as Error).message });
+      }
+    }
+    throw new ObscuraError('BackendUnavailableError', `no backend could run the model: ${this.failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}`);
+  }
+
+  private withFailures(reasons: Record<BackendName, string>, fromCache: boolean): Record<BackendName, string> {
+    for (const f of this.failures) reasons[f.backend] = `failed: ${f.message}`;
+    const chosen = this.session!.backend;
+    if (fromCache) reasons[chosen] = `chosen: fastest in an earlier calibration (cached); ${reasons[chosen]}`;
+    return reasons;
+  }
+
+  status(): EngineStatus | undefined {
+    return this.current;
+  }
+
+  async extract(callId: number, input: ImageInput, name?: string): Promise<Extraction> {
+    try {
+      const [item] = await this.extractMany(callId, [input], name ? [name] : undefined, true);
+      if (!item!.ok) throw new Error('unreachable');
+      return item!.value;
+    } finally {
+      this.cancelled.delete(callId);
+    }
+  }
+
+  async extractBatch(callId: number, inputs: ImageInput[], names?: string[]): Promise<BatchItem[]> {
+    try {
+      return await this.extractMany(callId, inputs, names, false);
+    } finally {
+      this.cancelled.delete(callId);
+    }
+  }
+
+  async extractFrames(callId: number, frames: ImageBitmap[]): Promise<VideoExtraction> {
+    if (frames.length === 0) throw new ObscuraError('EmptyVideoError', 'the video gave no frames to extract');
+    const items = await this.extractBatch(callId, frames, frames.map((_, i) => `frame ${i + 1}`));
+    const failed = items.find((i) => !i.ok);
+    if (failed && !failed.ok) throw new ObscuraError(failed.error.name as 'DecodeError', failed.error.message);
+    const extractions = items.map((i) => (i as { value: Extraction }).value);
+    const dims = extractions[0]!.vector.length;
+    const pooled = new Float32Array(dims);
+    for (const e of extractions) for (let j = 0; j < dims; j++) pooled[j]! += e.vector[j]! / extractions.length;
+    return { frames: extractions, pooled, model: extractions[0]!.model };
+  }
+
+  private async extractMany(callId: number, inputs: readonly ImageInput[], names: readonly string[] | undefined, throwFirst: boolean): Promise<BatchItem[]> {
+    const session = this.requireSession();
+    const config = this.config!;
+    const out: BatchItem[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      this.throwIfCancelled(callId);
+      const name = names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
+      try {
+        const t0 = performance.now();
+        const { pixels, sourceWidth, sourceHeight } = await this.toPixels(inputs[i]!, config, name);
+        const contentHash = await hashPixels(pixels);
+        const t1 = performance.now();
+        this.throwIfCancelled(callId);
+        const [vector] = await this.runWithFallback([pixels]);
+        const t2 = performance.now();
+        out.push({ ok: true, value: { vector: vector!, model: this.session!.extractor.model, backend: this.session!.backend, contentHash, sourceWidth, sourceHeight, timings: { decodeMs: t1 - t0, inferMs: t2 - t1 } } });
+      } catch (err) {
+        if (throwFirst || (err as Error).name === 'AbortError') throw err;
+        out.push({ ok: false, error: describeError(err) });
+      }
+    }
+    void session;
+    return out;
+  }
+
+  private async toPixels(input: ImageInput, config: ModelConfig, name: string): Promise<{ pixels: ImageData; sourceWidth: number; sourceHeight: number }> {
+    if (input instanceof Blob) {
+      const decoded = await decodeBlob(input, config, name);
+      try {
+        return { pixels: bitmapPixels(decoded.bitmap), sourceWidth: decoded.sourceWidth, sourceHeight: decoded.sourceHeight };
+      } finally {
+        decoded.bitmap.close();
+      }
+    }
+    checkImageSize(input.width, input.height, name);
+    const [h, w] = config.inputSize;
+    if (input instanceof ImageData && input.width === w && input.height === h) return { pixels: input, sourceWidth: w, sourceHeight: h };
+    const bitmap = await createImageBitmap(input, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
+    try {
+      return { pixels: bitmapPixels(bitmap), sourceWidth: input.width, sourceHeight: input.height };
+    } finally {
+      bitmap.close();
+      if (input instanceof ImageBitmap) input.close();
+    }
+  }
+
+  /** Runs on the current backend; if it breaks, moves to the next working backend and runs again. */
+  private async runWithFallback(pixels: readonly ImageData[]): Promise<Float32Array[]> {
+    for (;;) {
+      const session = this.requireSession();
+      try {
+        return await session.extract(pixels);
+      } catch (err) {
+        if ((err as Error).name !== 'BackendFailedError') throw err;
+        this.failures.push({ backend: session.backend, message: (err as Error).message });
+        session.dispose();
+        this.session = undefined;
+        this.session = await this.startFirstWorking(fallbackOrder(session.backend, this.probes), this.config!, session.extractor.model.layer);
+        this.current = {
+          ...this.current!,
+          backend: this.session.backend,
+          reasons: { ...this.current!.reasons, [session.backend]: `failed while running, fell back to ${this.session.backend}: ${(err as Error).message}`, [this.session.backend]: `chosen: fallback after ${session.backend} failed` },
+          failures: [...this.failures],
+        };
+      }
+    }
+  }
+
+  cancel(callId: number): void {
+    this.cancelled.add(callId);
+  }
+
+  private throwIfCancelled(callId: number): void {
+    if (this.cancelled.has(callId)) throw new ObscuraError('AbortError', 'the extraction was cancelled');
+  }
+
+  private requireSession(): BackendSession {
+    if (!this.session) throw new ObscuraError('ModelLoadError', 'the engine has no model loaded; call init first');
+    return this.session;
+  }
+
+  memory(): { numTensors: number; numBytes: number } {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  }
+
+  async bench(pixels: ImageData, options: BenchOptions): Promise<BenchResult> {
+    return runBench(this.requireSession(), pixels, options);
+  }
+
+  async breakBackend(): Promise<void> {
+    if (!this.testHooks) throw new ObscuraError('InvalidParameterError', 'test hooks are off');
+    this.requireSession().breakOnPurpose();
+  }
+}

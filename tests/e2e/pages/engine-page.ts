@@ -1,0 +1,58 @@
+// Test page: puts the engine's main-thread API on window so browser tests can drive it.
+import { EngineBridge, type EngineBridgeOptions } from '../../../src/client/engine-bridge';
+import { listCameras, openCamera, snapshot, stopStream } from '../../../src/client/camera';
+import { sampleVideoFrames } from '../../../src/client/video-frames';
+import type { Extraction } from '../../../src/engine/worker/engine-api';
+
+/** An extraction as plain JSON (typed arrays do not survive page.evaluate). */
+export interface PlainExtraction {
+  vector: number[];
+  backend: string;
+  contentHash: string;
+  sourceWidth: number;
+  sourceHeight: number;
+}
+export type Outcome = { ok: true; value: PlainExtraction } | { ok: false; error: { name: string; message: string } };
+
+const plain = (e: Extraction): PlainExtraction => ({
+  vector: Array.from(e.vector),
+  backend: e.backend,
+  contentHash: e.contentHash,
+  sourceWidth: e.sourceWidth,
+  sourceHeight: e.sourceHeight,
+});
+
+let bridge: EngineBridge | undefined;
+
+async function fixture(path: string): Promise<Blob> {
+  const res = await fetch(`/__fixtures__/${path}`);
+  if (!res.ok) throw new Error(`fixture ${path}: HTTP ${res.status}`);
+  return res.blob();
+}
+
+export const api = {
+  EngineBridge, listCameras, openCamera, snapshot, stopStream, sampleVideoFrames, fixture,
+  /** Starts (or restarts) the page's engine with these options. */
+  async start(options: EngineBridgeOptions) {
+    bridge?.stop();
+    bridge = new EngineBridge(options);
+    return bridge.start();
+  },
+  bridge: () => bridge!,
+  /** Extracts each fixture in turn; errors are returned by name, not thrown. */
+  async extractFixtures(paths: string[]): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    for (const p of paths) {
+      try {
+        out.push({ ok: true, value: plain(await bridge!.extract(await fixture(p), { name: p })) });
+      } catch (err) {
+        out.push({ ok: false, error: { name: (err as Error).name, message: (err as Error).message } });
+      }
+    }
+    return out;
+  },
+  plain,
+};
+
+(window as unknown as { obscura: typeof api }).obscura = api;
+document.documentElement.dataset['ready'] = 'true';
