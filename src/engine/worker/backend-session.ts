@@ -25,9 +25,11 @@ export class BackendSession {
 
   /** Clean vectors of RGBA pixel images; throws BackendFailedError when the backend breaks while running. */
   async extract(pixels: readonly ImageData[]): Promise<Float32Array[]> {
+    this.assertContext();
     const images = pixels.map((p) => tf.tensor3d(pixelBytes(p), [p.height, p.width, 4], 'int32'));
     try {
-      const vectors = await this.extractor.extract(images);
+      const vectors = await withWatchdog(this.extractor.extract(images), this.backend);
+      this.assertContext();
       this.assertHealthy(vectors);
       return vectors;
     } catch (err) {
@@ -42,10 +44,13 @@ export class BackendSession {
    * A lost WebGL context does not always throw: reads may return zeros. So the
    * context is checked, and the output must be finite.
    */
-  private assertHealthy(vectors: readonly Float32Array[]): void {
+  private assertContext(): void {
     if (this.backend === 'webgl' && glOf(tf.backend())?.isContextLost()) {
       throw new ObscuraError('BackendFailedError', 'the WebGL context was lost', { backend: this.backend });
     }
+  }
+
+  private assertHealthy(vectors: readonly Float32Array[]): void {
     for (const v of vectors) {
       for (let i = 0; i < v.length; i++) {
         if (!Number.isFinite(v[i]!)) throw new ObscuraError('BackendFailedError', `backend "${this.backend}" produced a non-finite feature`, { backend: this.backend });
@@ -63,6 +68,22 @@ export class BackendSession {
   dispose(): void {
     this.extractor.dispose();
   }
+}
+
+/**
+ * A GPU that hangs (a context lost mid-read never signals its fence) would stall
+ * the engine forever; past this the backend counts as failed. Software WebGPU
+ * needs about 5 s an image and 9 s for the first, so the bound is generous.
+ */
+const GPU_WATCHDOG_MS = 120_000;
+
+function withWatchdog<T>(work: Promise<T>, backend: BackendName): Promise<T> {
+  if (backend !== 'webgl' && backend !== 'webgpu') return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ObscuraError('BackendFailedError', `backend "${backend}" did not answer within ${GPU_WATCHDOG_MS / 1000} s`, { backend })), GPU_WATCHDOG_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function glOf(backend: unknown): WebGL2RenderingContext | undefined {

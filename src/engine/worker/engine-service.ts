@@ -15,6 +15,14 @@ import { bitmapPixels, hashPixels } from './pixels';
 import { runBench } from './bench';
 
 type Failure = { backend: BackendName; message: string };
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(work: Promise<T>): Promise<Settled<T>> {
+  return work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
 
 /** The worker's engine: chooses a backend, holds the model, turns images into clean vectors. */
 export class EngineService implements EngineApi {
@@ -141,28 +149,42 @@ export class EngineService implements EngineApi {
   }
 
   private async extractMany(callId: number, inputs: readonly ImageInput[], names: readonly string[] | undefined, throwFirst: boolean): Promise<BatchItem[]> {
-    const session = this.requireSession();
+    this.requireSession();
     const config = this.config!;
+    const nameOf = (i: number) => names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
+    // Decoding the next image while the network runs on this one: Chrome decodes off
+    // the worker's thread, so the two overlap.
+    const prepare = (i: number) => settle(this.prepare(inputs[i]!, config, nameOf(i)));
     const out: BatchItem[] = [];
+    let next = inputs.length > 0 ? prepare(0) : undefined;
     for (let i = 0; i < inputs.length; i++) {
-      this.throwIfCancelled(callId);
-      const name = names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
+      const prepared = await next!;
+      next = i + 1 < inputs.length ? prepare(i + 1) : undefined;
       try {
-        const t0 = performance.now();
-        const { pixels, sourceWidth, sourceHeight } = await this.toPixels(inputs[i]!, config, name);
-        const contentHash = await hashPixels(pixels);
-        const t1 = performance.now();
         this.throwIfCancelled(callId);
+        if (!prepared.ok) throw prepared.error;
+        const { pixels, contentHash, sourceWidth, sourceHeight, decodeMs } = prepared.value;
+        const t0 = performance.now();
         const [vector] = await this.runWithFallback([pixels]);
-        const t2 = performance.now();
-        out.push({ ok: true, value: { vector: vector!, model: this.session!.extractor.model, backend: this.session!.backend, contentHash, sourceWidth, sourceHeight, timings: { decodeMs: t1 - t0, inferMs: t2 - t1 } } });
+        const inferMs = performance.now() - t0;
+        const session = this.session!;
+        out.push({ ok: true, value: { vector: vector!, model: session.extractor.model, backend: session.backend, contentHash, sourceWidth, sourceHeight, timings: { decodeMs, inferMs } } });
       } catch (err) {
-        if (throwFirst || (err as Error).name === 'AbortError') throw err;
+        if (throwFirst || (err as Error).name === 'AbortError') {
+          await next; // let the prefetch settle so its bitmap is closed
+          throw err;
+        }
         out.push({ ok: false, error: describeError(err) });
       }
     }
-    void session;
     return out;
+  }
+
+  private async prepare(input: ImageInput, config: ModelConfig, name: string) {
+    const t0 = performance.now();
+    const decoded = await this.toPixels(input, config, name);
+    const contentHash = await hashPixels(decoded.pixels);
+    return { ...decoded, contentHash, decodeMs: performance.now() - t0 };
   }
 
   private async toPixels(input: ImageInput, config: ModelConfig, name: string): Promise<{ pixels: ImageData; sourceWidth: number; sourceHeight: number }> {

@@ -1,0 +1,52 @@
+// Benchmark page: drives the real worker through the bridge; bench/run.ts reads the results.
+import { EngineBridge } from '../../src/client/engine-bridge';
+import type { BackendName } from '../../src/engine/backends/backend-choice';
+
+async function photoPixels(url: string, size: number): Promise<ImageData> {
+  const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { resizeWidth: size, resizeHeight: size, resizeQuality: 'high' });
+  const canvas = new OffscreenCanvas(size, size);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(bitmap, 0, 0);
+  return ctx.getImageData(0, 0, size, size);
+}
+
+const api = {
+  /** Cold start (new worker; HTTP cache as the page has it) and the model's fetch and build times. */
+  async load(backend: BackendName) {
+    const t0 = performance.now();
+    const bridge = new EngineBridge({ backend });
+    const status = await bridge.start();
+    const startMs = performance.now() - t0;
+    bridge.stop();
+    return { startMs, fetchMs: status.modelFetchMs, buildMs: status.modelBuildMs };
+  },
+  /** Pipeline vs bare network, interleaved in the worker. */
+  async perImage(backend: BackendName, photoUrl: string, batch: number, iterations: number) {
+    const bridge = new EngineBridge({ backend });
+    await bridge.start();
+    const engine = await bridge.engine();
+    const pixels = await photoPixels(photoUrl, 224);
+    const result = await engine.bench(pixels, { batch, iterations });
+    bridge.stop();
+    return result;
+  },
+  /** Files through the whole path (fetch, decode in the worker, network) in batches. */
+  async throughput(backend: BackendName, urls: string[], batch: number) {
+    const bridge = new EngineBridge({ backend });
+    await bridge.start();
+    const blobs = await Promise.all(urls.map(async (u) => (await fetch(u)).blob()));
+    await bridge.extract(blobs[0]!);
+    const t0 = performance.now();
+    let failed = 0;
+    for (let i = 0; i < blobs.length; i += batch) {
+      const items = await bridge.extractBatch(blobs.slice(i, i + batch));
+      failed += items.filter((x) => !x.ok).length;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    bridge.stop();
+    return { images: blobs.length, failed, seconds, imagesPerSecond: blobs.length / seconds };
+  },
+};
+
+(window as unknown as { bench: typeof api }).bench = api;
+document.documentElement.dataset['ready'] = 'true';
