@@ -1,1 +1,5 @@
+// The app shell paints before tfjs exists anywhere: the model loads in the worker.
+import './theme.css';
+import './app-root';
+
 document.documentElement.dataset['ready'] = 'true';

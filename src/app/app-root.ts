@@ -1,0 +1,201 @@
+import { LitElement, html, css, nothing } from 'lit';
+import { EngineBridge } from '../client/engine-bridge';
+import { sampleVideoFrames } from '../client/video-frames';
+import type { EngineStatus, Extraction } from '../engine/worker/engine-api';
+import { explainError } from './error-text';
+import { sharedStyles } from './components/shared-styles';
+import type { ResultItem } from './components/result-card';
+import './components/capture-panel';
+import './components/camera-panel';
+import './components/batch-progress';
+import './components/result-card';
+import './components/engine-badge';
+import './components/error-list';
+
+interface Batch {
+  label: string;
+  done: number;
+  total: number;
+  startedAt: number;
+  controller: AbortController;
+}
+
+/** The page: capture, local preview, features, and (with the release path) what leaves. */
+export class ObscuraApp extends LitElement {
+  static override properties = {
+    status: { state: true },
+    loading: { state: true },
+    engineError: { state: true },
+    results: { state: true },
+    batch: { state: true },
+    cameraOpen: { state: true },
+    errors: { state: true },
+  };
+  declare status: EngineStatus | undefined;
+  declare loading: boolean;
+  declare engineError: string;
+  declare results: ResultItem[];
+  declare batch: Batch | undefined;
+  declare cameraOpen: boolean;
+  declare errors: { id: number; text: string }[];
+  private nextId = 1;
+  private readonly bridge = new EngineBridge();
+
+  constructor() {
+    super();
+    this.loading = false;
+    this.engineError = '';
+    this.cameraOpen = false;
+    this.results = [];
+    this.errors = [];
+  }
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host { max-width: 1100px; margin: 0 auto; padding: 0.8rem; }
+      header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.5rem; margin-bottom: 0.8rem; }
+      h1 { font-size: 1.4rem; margin: 0; }
+      main { display: grid; gap: 0.8rem; }
+      .results { display: grid; gap: 0.6rem; }
+      .empty { text-align: center; padding: 1.5rem; }
+    `,
+  ];
+
+  /** Loads the model in the worker while the shell is already on screen. */
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.loading = true;
+    this.bridge
+      .start()
+      .then((s) => (this.status = s))
+      .catch((err: unknown) => {
+        this.engineError = explainError(err);
+        this.report(err);
+      })
+      .finally(() => (this.loading = false));
+  }
+
+  private report(err: unknown): void {
+    if ((err as Error)?.name === 'AbortError') return;
+    this.errors = [...this.errors, { id: this.nextId++, text: explainError(err) }];
+  }
+
+  private add(extraction: Extraction, name: string, previewUrl: string, frames?: number): void {
+    const item: ResultItem = {
+      id: String(this.nextId++),
+      name,
+      previewUrl,
+      clean: extraction.vector,
+      dims: extraction.model.dims,
+      backend: extraction.backend,
+      ms: extraction.timings.decodeMs + extraction.timings.inferMs,
+      ...(frames ? { frames } : {}),
+    };
+    this.results = [item, ...this.results];
+  }
+
+  private startBatch(label: string, total: number): Batch {
+    this.batch?.controller.abort();
+    const batch = { label, done: 0, total, startedAt: performance.now(), controller: new AbortController() };
+    this.batch = batch;
+    return batch;
+  }
+
+  private progress(batch: Batch, done: number): void {
+    if (this.batch === batch) this.batch = { ...batch, done };
+  }
+
+  private endBatch(batch: Batch): void {
+    if (this.batch?.controller === batch.controller) this.batch = undefined;
+  }
+
+  async onImages(files: File[]): Promise<void> {
+    const batch = this.startBatch(files.length > 1 ? 'Extracting images' : 'Extracting', files.length);
+    try {
+      for (let i = 0; i < files.length; i++) {
+        if (batch.controller.signal.aborted) break;
+        const file = files[i]!;
+        try {
+          const extraction = await this.bridge.extract(file, { signal: batch.controller.signal, name: file.name });
+          this.add(extraction, file.name, URL.createObjectURL(file));
+        } catch (err) {
+          if ((err as Error).name === 'AbortError') break;
+          this.report(err);
+        }
+        this.progress(batch, i + 1);
+      }
+    } finally {
+      this.endBatch(batch);
+    }
+    this.status = (await this.bridge.status()) ?? this.status;
+  }
+
+  async onVideo(file: File): Promise<void> {
+    const count = 8;
+    const batch = this.startBatch('Reading video frames', count);
+    try {
+      const frames = await sampleVideoFrames(file, { count, signal: batch.controller.signal, onProgress: (done) => this.progress(batch, done) });
+      const preview = await previewOf(frames[0]!);
+      const result = await this.bridge.extractFrames(frames, { signal: batch.controller.signal });
+      this.add({ ...result.frames[0]!, vector: result.pooled }, `${file.name}`, preview, result.frames.length);
+    } catch (err) {
+      this.report(err);
+    } finally {
+      this.endBatch(batch);
+    }
+  }
+
+  async onSnapshot(frame: ImageBitmap): Promise<void> {
+    try {
+      const preview = await previewOf(frame);
+      const extraction = await this.bridge.extract(frame, { name: 'camera snapshot' });
+      this.add(extraction, `camera snapshot ${new Date().toLocaleTimeString()}`, preview);
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  protected override render() {
+    return html`
+      <header>
+        <h1>Obscura</h1>
+        <engine-badge .status=${this.status} ?loading=${this.loading} error=${this.engineError}></engine-badge>
+      </header>
+      <main
+        @images=${(e: CustomEvent<File[]>) => void this.onImages(e.detail)}
+        @video=${(e: CustomEvent<File>) => void this.onVideo(e.detail)}
+        @open-camera=${() => (this.cameraOpen = true)}
+        @close-camera=${() => (this.cameraOpen = false)}
+        @snapshot=${(e: CustomEvent<ImageBitmap>) => void this.onSnapshot(e.detail)}
+        @camera-error=${(e: CustomEvent<unknown>) => {
+          this.cameraOpen = false;
+          this.report(e.detail);
+        }}
+        @cancel=${() => this.batch?.controller.abort()}
+        @dismiss=${(e: CustomEvent<number>) => (this.errors = this.errors.filter((x) => x.id !== e.detail))}
+      >
+        <error-list .errors=${this.errors}></error-list>
+        <capture-panel ?busy=${Boolean(this.batch)}></capture-panel>
+        ${this.cameraOpen ? html`<camera-panel></camera-panel>` : nothing}
+        ${this.batch ? html`<batch-progress label=${this.batch.label} .done=${this.batch.done} .total=${this.batch.total} .startedAt=${this.batch.startedAt}></batch-progress>` : nothing}
+        <section class="results" aria-label="results" aria-live="polite">
+          ${this.results.length === 0
+            ? html`<p class="card empty muted">No image yet. Nothing has been sent anywhere.</p>`
+            : this.results.map((r) => html`<result-card .item=${r}></result-card>`)}
+        </section>
+      </main>
+    `;
+  }
+}
+customElements.define('obscura-app', ObscuraApp);
+
+/** A local preview of a bitmap (before it is transferred to the worker). */
+async function previewOf(bitmap: ImageBitmap): Promise<string> {
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+  return blob ? URL.createObjectURL(blob) : '';
+}
