@@ -7,6 +7,12 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { ObscuraError } from '../../errors';
 import type { BackendName } from './backend-choice';
 
+// tfjs-wasm's threaded build starts its pthread workers from a stringified factory
+// that refers to names outside itself (`_scriptDir`), which a bundled module worker
+// does not have: it fails in production builds. Threads are also capped at half the
+// cores, so on 2-core machines they never ran anyway. The SIMD build is used.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
 // The bundler fingerprints the binaries, so tfjs is told each file's URL.
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,

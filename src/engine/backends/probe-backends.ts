@@ -50,8 +50,7 @@ function probeWebGl(): BackendProbe {
 function probeWasm(): BackendProbe {
   if (typeof WebAssembly !== 'object') return unavailable('wasm', 'WebAssembly is missing');
   const simd = WebAssembly.validate(SIMD_PROBE);
-  const threads = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return { name: 'wasm', available: true, software: false, detail: `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'threads allowed (cross-origin isolated)' : 'single thread (not cross-origin isolated)'}` };
+  return { name: 'wasm', available: true, software: false, detail: `${simd ? 'SIMD' : 'no SIMD'}, single thread` };
 }
 
 function unavailable(name: BackendName, detail: string): BackendProbe {
