@@ -92,6 +92,12 @@ test('auto chooses the fastest backend measured, says why for every other one, a
   const plainAuto = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'auto', useCachedChoice: false }));
   assert.equal(plainAuto.backend, fastest);
   assert.match(plainAuto.reasons.webgl, /software|slower|skipped/);
+
+  // A later start reuses the calibrated choice from IndexedDB instead of timing again.
+  const cached = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'auto', calibrate: 'auto' }));
+  assert.equal(cached.choiceFromCache, true);
+  assert.equal(cached.backend, fastest);
+  assert.match(cached.reasons[fastest as 'wasm'], /cached/);
 });
 
 test('a backend that breaks while running falls back to the next one instead of failing', async () => {

@@ -226,3 +226,19 @@ test('camera denied and no camera give their own errors', async () => {
     await noCamera.close();
   }
 });
+
+test('the bridge stops an idle worker and starts it again on the next call', async () => {
+  const result = await page.evaluate(async () => {
+    const o = (window as unknown as PageWindow).obscura;
+    const bridge = new o.EngineBridge({ backend: 'wasm', idleStopMs: 300 });
+    const blob = await o.fixture('skimage/chelsea.png');
+    const first = await bridge.extract(blob);
+    const runningAfterCall = (await bridge.status()) !== undefined;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const runningWhenIdle = (await bridge.status()) !== undefined;
+    const second = await bridge.extract(blob);
+    bridge.stop();
+    return { runningAfterCall, runningWhenIdle, same: first.contentHash === second.contentHash && first.vector.every((x, i) => x === second.vector[i]) };
+  });
+  assert.deepEqual(result, { runningAfterCall: true, runningWhenIdle: false, same: true });
+});
