@@ -4,8 +4,12 @@ import type { ModelConfig } from './model-config';
 /**
  * The default model: Keras MobileNetV2 (ImageNet backbone) from the `nsfwjs` package,
  * converted to a plain tfjs folder by scripts/convert-model.mjs. Its blocks after
- * block_10 were fine-tuned for another task; docs/feature-layers.md holds the
- * measurement behind the default layer.
+ * block_10 were fine-tuned for another task. The default layer, block_12_add (96
+ * signed values, 70% of the network's multiply-adds), was chosen by measurement
+ * (docs/feature-layers.md, `npm run eval:layers`): it matches or beats out_relu on
+ * near-duplicate retrieval and nearest-neighbour/centroid classification with 13x
+ * fewer dimensions, and every dimension costs LDP noise at a fixed epsilon. Inputs
+ * stay in [0, 1] as nsfwjs feeds them; [-1, 1] measured worse.
  */
 export const MOBILENET_V2: ModelConfig = {
   id: 'mobilenet_v2',
@@ -14,8 +18,8 @@ export const MOBILENET_V2: ModelConfig = {
   inputSize: [224, 224],
   normalization: { scale: 1 / 255, offset: 0 },
   resize: 'squash',
-  defaultLayer: 'out_relu',
-  candidateLayers: ['block_6_add', 'block_9_add', 'block_12_add', 'block_13_expand_relu', 'block_15_add', 'block_16_project_BN', 'out_relu'],
+  defaultLayer: 'block_12_add',
+  candidateLayers: ['block_9_add', 'block_10_project_BN', 'block_12_add', 'block_13_expand_relu', 'block_15_add', 'block_16_project_BN', 'out_relu'],
   source: 'nsfwjs (MIT), MobileNetV2 with ImageNet-pretrained backbone',
 };
 
