@@ -97,8 +97,8 @@ test('a fake camera gives a snapshot whose features are a vector', async () => {
   });
   assert.ok(result.cameras >= 1);
   assert.ok(result.size[0]! >= 320, `frame ${result.size.join('x')}`);
-  assert.equal(result.vector.length, 1280);
-  assert.ok(result.vector.some((x) => x > 0));
+  assert.equal(result.vector.length, 96);
+  assert.ok(result.vector.some((x) => x !== 0));
 });
 
 test('a video file gives per-frame and pooled vectors', async () => {

@@ -34,7 +34,8 @@ test('extract prints one JSON object per image with the model and the clean vect
     const model = line['model'] as { id: string; layer: string; dims: number };
     assert.equal(model.id, 'mobilenet_v2');
     assert.equal((line['clean'] as number[]).length, model.dims);
-    assert.ok((line['clean'] as number[]).some((x) => x > 0));
+    assert.ok((line['clean'] as number[]).some((x) => x !== 0));
+    assert.equal(model.layer, 'block_12_add');
   }
   assert.match(stderr, /\[2\/2\]/, 'progress on stderr');
   assert.match(stderr, /done: 2 extracted, 0 failed/);
@@ -65,8 +66,8 @@ test('the CLI gives the same features as extracting one image at a time, and --l
   const a = one.lines[0]!['clean'] as number[];
   const b = batched.lines[1]!['clean'] as number[];
   assert.ok(a.every((x, i) => Math.abs(x - b[i]!) < 1e-4));
-  const layered = await obscura(['extract', '--clean', '--layer', 'block_12_add', join(SKIMAGE_DIR, 'chelsea.png')]);
-  assert.deepEqual(layered.lines[0]!['model'], { id: 'mobilenet_v2', layer: 'block_12_add', dims: 96 });
+  const layered = await obscura(['extract', '--clean', '--layer', 'out_relu', join(SKIMAGE_DIR, 'chelsea.png')]);
+  assert.deepEqual(layered.lines[0]!['model'], { id: 'mobilenet_v2', layer: 'out_relu', dims: 1280 });
 });
 
 test('an unknown layer or model is a clear error that lists the valid names', async () => {
