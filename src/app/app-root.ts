@@ -1,7 +1,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { EngineBridge } from '../client/engine-bridge';
 import { sampleVideoFrames } from '../client/video-frames';
-import type { EngineStatus, Extraction } from '../engine/worker/engine-api';
+import type { EngineStatus, Extraction, LoadProgress } from '../engine/worker/engine-api';
 import { explainError } from './error-text';
 import { sharedStyles } from './components/shared-styles';
 import type { ResultItem } from './components/result-card';
@@ -25,6 +25,7 @@ export class ObscuraApp extends LitElement {
   static override properties = {
     status: { state: true },
     loading: { state: true },
+    loadProgress: { state: true },
     engineError: { state: true },
     results: { state: true },
     batch: { state: true },
@@ -33,13 +34,14 @@ export class ObscuraApp extends LitElement {
   };
   declare status: EngineStatus | undefined;
   declare loading: boolean;
+  declare loadProgress: LoadProgress | undefined;
   declare engineError: string;
   declare results: ResultItem[];
   declare batch: Batch | undefined;
   declare cameraOpen: boolean;
   declare errors: { id: number; text: string }[];
   private nextId = 1;
-  private readonly bridge = new EngineBridge();
+  private readonly bridge = new EngineBridge({ onLoadProgress: (p) => (this.loadProgress = p) });
 
   constructor() {
     super();
@@ -160,7 +162,7 @@ export class ObscuraApp extends LitElement {
     return html`
       <header>
         <h1>Obscura</h1>
-        <engine-badge .status=${this.status} ?loading=${this.loading} error=${this.engineError}></engine-badge>
+        <engine-badge .status=${this.status} .progress=${this.loadProgress} ?loading=${this.loading} error=${this.engineError}></engine-badge>
       </header>
       <main
         @images=${(e: CustomEvent<File[]>) => void this.onImages(e.detail)}

@@ -1,10 +1,12 @@
-import { transfer, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { ObscuraError } from '../errors';
-import type { BatchItem, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, VideoExtraction } from '../engine/worker/engine-api';
+import type { BatchItem, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, LoadProgress, VideoExtraction } from '../engine/worker/engine-api';
 
 export interface EngineBridgeOptions extends Partial<EngineOptions> {
   /** Stop the worker after this long without calls (default 5 minutes); the next call starts it again. */
   idleStopMs?: number;
+  /** Hears model loading progress each time the worker (re)starts. */
+  onLoadProgress?: (progress: LoadProgress) => void;
 }
 
 /**
@@ -22,10 +24,12 @@ export class EngineBridge {
   private nextCallId = 1;
   private readonly options: EngineOptions;
   private readonly idleStopMs: number;
+  private readonly onLoadProgress: ((progress: LoadProgress) => void) | undefined;
 
   constructor(options: EngineBridgeOptions = {}) {
-    const { idleStopMs, ...engine } = options;
+    const { idleStopMs, onLoadProgress, ...engine } = options;
     this.idleStopMs = idleStopMs ?? 5 * 60_000;
+    this.onLoadProgress = onLoadProgress;
     this.options = { modelBaseUrl: new URL(import.meta.env.BASE_URL, location.href).href, ...engine };
   }
 
@@ -34,7 +38,7 @@ export class EngineBridge {
     if (!this.ready) {
       this.worker = new Worker(new URL('../engine/worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine' });
       this.remote = wrap<EngineApi>(this.worker);
-      this.ready = this.remote.init(this.options).catch((err: unknown) => {
+      this.ready = this.remote.init(this.options, this.onLoadProgress ? proxy(this.onLoadProgress) : undefined).catch((err: unknown) => {
         this.stop();
         throw err;
       });

@@ -242,3 +242,10 @@ test('the bridge stops an idle worker and starts it again on the next call', asy
   });
   assert.deepEqual(result, { runningAfterCall: true, runningWhenIdle: false, same: true });
 });
+
+test('model loading reports its progress to the page', async () => {
+  const seen = await page.evaluate(() => (window as unknown as PageWindow).obscura.progressOfStart({ backend: 'wasm' }));
+  const fetches = seen.filter((e) => e.phase === 'fetch');
+  assert.ok(fetches.length >= 1 && fetches.at(-1)!.fraction === 1, JSON.stringify(seen));
+  assert.deepEqual(seen.at(-1), { phase: 'build', fraction: 1 });
+});

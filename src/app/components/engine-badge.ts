@@ -1,11 +1,12 @@
 import { LitElement, html, css } from 'lit';
-import type { EngineStatus } from '../../engine/worker/engine-api';
+import type { EngineStatus, LoadProgress } from '../../engine/worker/engine-api';
 import { sharedStyles } from './shared-styles';
 
 /** Which backend runs and why the others do not; model loading while it happens. */
 export class EngineBadge extends LitElement {
-  static override properties = { status: { attribute: false }, loading: { type: Boolean }, error: { type: String } };
+  static override properties = { status: { attribute: false }, progress: { attribute: false }, loading: { type: Boolean }, error: { type: String } };
   declare status: EngineStatus | undefined;
+  declare progress: LoadProgress | undefined;
   declare loading: boolean;
   declare error: string;
 
@@ -30,7 +31,10 @@ export class EngineBadge extends LitElement {
   protected override render() {
     if (this.error) return html`<span class="badge"><span class="dot bad"></span>model not loaded</span>`;
     if (!this.status) {
-      return html`<span class="badge" role="status"><span class="dot wait"></span>${this.loading ? 'loading the model…' : 'model loads on first use'}</span>`;
+      const p = this.progress;
+      const label = p?.phase === 'calibrate' ? 'timing the backends…' : p?.phase === 'build' ? 'preparing the model…' : 'loading the model…';
+      return html`<span class="badge" role="status"><span class="dot wait"></span>${this.loading ? label : 'model loads on first use'}
+        ${this.loading && p?.phase === 'fetch' ? html`<progress max="1" value=${p.fraction} aria-label="model download"></progress>` : ''}</span>`;
     }
     const s = this.status;
     return html`<details>

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,12 +48,7 @@ export class NodeExtractor {
 
   /** Clean feature vectors of decoded RGB images. */
   async extract(images: readonly RgbImage[]): Promise<Float32Array[]> {
-    const tensors = images.map((im) => tf.tensor3d(im.data, [im.height, im.width, 3], 'int32'));
-    try {
-      return await this.extractor.extract(tensors);
-    } finally {
-      for (const t of tensors) t.dispose();
-    }
+    return this.extractor.extractPixels(images.map((im) => ({ ...im, channels: 3 as const })));
   }
 
   dispose(): void {

@@ -6,7 +6,6 @@ import { FeatureExtractor } from '../feature-extractor';
 import { loadFeatureNetwork } from '../model/load-model';
 import type { ModelConfig } from '../model/model-config';
 import { memoryHandler } from './model-artifacts';
-import { pixelBytes } from './pixels';
 
 /** The network built on one backend. Switching backend rebuilds it from the in-memory weights. */
 export class BackendSession {
@@ -26,17 +25,15 @@ export class BackendSession {
   /** Clean vectors of RGBA pixel images; throws BackendFailedError when the backend breaks while running. */
   async extract(pixels: readonly ImageData[]): Promise<Float32Array[]> {
     this.assertContext();
-    const images = pixels.map((p) => tf.tensor3d(pixelBytes(p), [p.height, p.width, 4], 'int32'));
+    const images = pixels.map((p) => ({ data: p.data, width: p.width, height: p.height, channels: 4 as const }));
     try {
-      const vectors = await withWatchdog(this.extractor.extract(images), this.backend);
+      const vectors = await withWatchdog(this.extractor.extractPixels(images), this.backend);
       this.assertContext();
       this.assertHealthy(vectors);
       return vectors;
     } catch (err) {
       if (err instanceof ObscuraError) throw err;
       throw new ObscuraError('BackendFailedError', `backend "${this.backend}" failed while running: ${(err as Error).message}`, { backend: this.backend });
-    } finally {
-      for (const t of images) t.dispose();
     }
   }
 

@@ -16,22 +16,40 @@ export async function runBench(session: BackendSession, pixels: ImageData, optio
     const one = preprocessImage(tf.tensor3d(pixelBytes(pixels), [pixels.height, pixels.width, 4], 'int32'), config);
     return tf.stack(batch.map(() => one)) as tf.Tensor4D;
   });
-  let pipeline = 0;
-  let bare = 0;
+  const pipeline: number[] = [];
+  const bare: number[] = [];
+  const timePipeline = async () => {
+    const t = performance.now();
+    await session.extract(batch);
+    pipeline.push(performance.now() - t);
+  };
+  const timeBare = async () => {
+    const t = performance.now();
+    await session.extractor.predictBare(ready);
+    bare.push(performance.now() - t);
+  };
   try {
     await session.extract(batch);
     await session.extractor.predictBare(ready);
+    // Alternating which goes first cancels any cost one run leaves to the next (GC, caches).
     for (let i = 0; i < options.iterations; i++) {
-      let t = performance.now();
-      await session.extract(batch);
-      pipeline += performance.now() - t;
-      t = performance.now();
-      await session.extractor.predictBare(ready);
-      bare += performance.now() - t;
+      if (i % 2 === 0) {
+        await timePipeline();
+        await timeBare();
+      } else {
+        await timeBare();
+        await timePipeline();
+      }
     }
   } finally {
     ready.dispose();
   }
-  const images = options.iterations * options.batch;
-  return { backend: session.backend, batch: options.batch, pipelineMsPerImage: pipeline / images, bareMsPerImage: bare / images };
+  // Medians: a shared machine's stalls hit single runs, not the typical one.
+  return { backend: session.backend, batch: options.batch, pipelineMsPerImage: median(pipeline) / options.batch, bareMsPerImage: median(bare) / options.batch };
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

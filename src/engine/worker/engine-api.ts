@@ -78,8 +78,15 @@ export interface BenchResult {
   readonly bareMsPerImage: number;
 }
 
+/** Loading progress, for a progress bar on first use. `fraction` is 0..1 within the phase. */
+export interface LoadProgress {
+  readonly phase: 'fetch' | 'build' | 'calibrate';
+  readonly fraction: number;
+}
+
 export interface EngineApi {
-  init(options: EngineOptions): Promise<EngineStatus>;
+  /** Loads the model and picks the backend; `onProgress` (a comlink proxy) hears how far it got. */
+  init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus>;
   status(): EngineStatus | undefined;
   /** `callId` names the call for `cancel`. */
   extract(callId: number, input: ImageInput, name?: string): Promise<Extraction>;

@@ -9,7 +9,7 @@ import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
 import { BackendSession } from './backend-session';
 import { calibrate } from './calibrate';
-import type { BatchItem, BenchOptions, BenchResult, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, VideoExtraction } from './engine-api';
+import type { BatchItem, BenchOptions, BenchResult, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, LoadProgress, VideoExtraction } from './engine-api';
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { runBench } from './bench';
@@ -35,7 +35,7 @@ export class EngineService implements EngineApi {
   private testHooks = false;
   private readonly cancelled = new Set<number>();
 
-  async init(options: EngineOptions): Promise<EngineStatus> {
+  async init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
     this.session?.dispose();
     this.session = undefined;
     this.failures = [];
@@ -46,8 +46,10 @@ export class EngineService implements EngineApi {
     const layer = options.layer ?? config.defaultLayer;
 
     const t0 = performance.now();
-    this.artifacts = await fetchModelArtifacts(config, options.modelBaseUrl);
+    const report = (phase: LoadProgress['phase'], fraction: number) => void onProgress?.({ phase, fraction });
+    this.artifacts = await fetchModelArtifacts(config, options.modelBaseUrl, (f) => report('fetch', f));
     const modelFetchMs = performance.now() - t0;
+    report('build', 0);
     this.config = config;
     this.probes = await probeBackends();
 
@@ -71,6 +73,7 @@ export class EngineService implements EngineApi {
         fromCache = true;
         candidates = [cached.backend, ...candidates.filter((c) => c !== cached.backend)];
       } else if (mode === 'always' || (mode === 'auto' && needsCalibration(candidates))) {
+        report('calibrate', 0);
         const result = await calibrate(candidates, config, this.artifacts, layer);
         timings = result.timings;
         this.failures.push(...result.failures);
@@ -79,6 +82,7 @@ export class EngineService implements EngineApi {
       }
     }
     if (!this.session) this.session = await this.startFirstWorking(candidates, config, layer);
+    report('build', 1);
     const decision = decideBackend(this.probes, [this.session.backend, ...candidates.filter((c) => c !== this.session!.backend)], timings);
     this.current = {
       backend: this.session.backend,

@@ -39,6 +39,14 @@ export const api = {
     return bridge.start();
   },
   bridge: () => bridge!,
+  /** Starts a fresh engine and returns every loading-progress event it reported. */
+  async progressOfStart(options: EngineBridgeOptions) {
+    const events: { phase: string; fraction: number }[] = [];
+    const b = new EngineBridge({ ...options, onLoadProgress: (p) => events.push({ ...p }) });
+    await b.start();
+    b.stop();
+    return events;
+  },
   /** Extracts each fixture in turn; errors are returned by name, not thrown. */
   async extractFixtures(paths: string[]): Promise<Outcome[]> {
     const out: Outcome[] = [];
