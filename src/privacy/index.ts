@@ -1,0 +1,27 @@
+/** The privacy core: pure math, no DOM, no tfjs, no storage. */
+export { cryptoRandomSource, type RandomSource } from './random/random-source';
+export { RandomDraws } from './random/draws';
+export { checkVector, l2Normalize, l2Norm, clipToNorm } from './vector/prepare';
+export { randomOrthogonalProjection, projectionFromId, projectionId, project, DEFAULT_PROJECTION_SEED, type Projection } from './vector/projection';
+export {
+  VECTOR_MECHANISMS,
+  CATEGORY_MECHANISMS,
+  validateParams,
+  prepareVector,
+  privatizeVector,
+  privatizeCategory,
+  expectedMse,
+  expectedCosine,
+  type MechanismParams,
+  type VectorMechanismParams,
+  type CategoryMechanismParams,
+  type VectorMechanismName,
+  type CategoryMechanismName,
+  type VectorRelease,
+  type CategoryRelease,
+} from './mechanism';
+export { calibratePrivUnit, evenSplitParams, capShare, type PrivUnitParams } from './mechanisms/privunit';
+export { calibrateAnalyticGaussian, analyticGaussianDelta } from './mechanisms/gaussian';
+export { calibrateLaplace, type LaplaceParams } from './mechanisms/laplace';
+export { krrProbabilities, oueProbabilities, estimateFrequencies, frequencyVariance } from './mechanisms/randomized-response';
+export { costOf, composeCosts, canAfford, zcdpToEpsilon, type Cost } from './accountant';

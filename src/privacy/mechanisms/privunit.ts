@@ -1,0 +1,151 @@
+/**
+ * PrivUnit2 (Bhowmick, Duchi, Freudiger, Kapoor, Rogers 2018, Algorithm 1): ε-LDP
+ * release of a unit vector u ∈ S^(d−1).
+ *
+ * With probability p the output direction V is uniform on the cap {v : ⟨v,u⟩ ≥ γ},
+ * otherwise uniform on its complement; the report is V/m with m = E⟨V,u⟩, which
+ * makes it unbiased. For two inputs the output density ratio is at most
+ * p(1−q) / ((1−p)q), where q is the cap's share of the sphere, so choosing
+ * p = e^ε q / (e^ε q + 1 − q) spends exactly ε. Which γ (and so which split of ε
+ * between p and the cap) is best depends on ε and d; it is found numerically by
+ * maximising m, since the estimator's MSE is 1/m² − 1 (Asi, Feldman, Talwar 2022
+ * show PrivUnit with optimised parameters is optimal for this task).
+ *
+ * t = ⟨V,u⟩ has density ∝ (1−t²)^((d−3)/2); with t = 1 − 2x, x ~ Beta((d−1)/2, (d−1)/2).
+ * t is drawn by inverting that CDF by bisection to the last bit, a fixed 64 steps
+ * whichever region is drawn, so the time taken does not depend on the noise
+ * beyond the incomplete beta's own iteration count (residual risk: docs/privacy.md).
+ */
+import { incompleteBeta, incompleteBetaUpper, logBeta } from '../math/special';
+import type { RandomDraws } from '../random/draws';
+import { invalidParameter, requireInteger, requirePositiveFinite } from '../errors';
+
+export interface PrivUnitParams {
+  readonly epsilon: number;
+  readonly dims: number;
+  /** Probability of sampling from the cap. */
+  readonly p: number;
+  /** Cap threshold on ⟨V,u⟩. */
+  readonly gamma: number;
+  /** 1/m: the factor that makes the report unbiased. */
+  readonly scale: number;
+  /** E‖report − u‖² = scale² − 1. */
+  readonly expectedMse: number;
+}
+
+/** Share of the sphere with ⟨v,u⟩ ≥ γ. */
+export function capShare(gamma: number, dims: number): number {
+  const a = (dims - 1) / 2;
+  return incompleteBeta((1 - gamma) / 2, a, a);
+}
+
+/** ln m(γ) for p saturating the privacy constraint. */
+function logM(gamma: number, dims: number, epsilon: number): number {
+  const a = (dims - 1) / 2;
+  const q = capShare(gamma, dims);
+  const logC = a * Math.log1p(-gamma * gamma) - Math.log(dims - 1) - logBeta(0.5, a);
+  return logC + Math.log(Math.expm1(epsilon)) - Math.log1p(Math.expm1(epsilon) * q);
+}
+
+/** p saturating p(1−q)/((1−p)q) = e^ε, nudged below so rounding cannot exceed ε. */
+export function capProbability(epsilon: number, q: number): number {
+  const e = Math.exp(epsilon * (1 - 1e-12));
+  return (e * q) / (e * q + 1 - q);
+}
+
+/** The γ (hence p) that minimises the estimator's MSE at this ε and d. */
+export function calibratePrivUnit(epsilon: number, dims: number): PrivUnitParams {
+  requirePositiveFinite('epsilon', epsilon);
+  requireInteger('dims', dims, 2, 1 << 16);
+  if (epsilon > 60) throw invalidParameter('epsilon', 'at most 60 for PrivUnit (e^ε overflows the calibration beyond)', epsilon);
+  // Coarse grid on γ ∈ (−1, 1), then golden-section refinement around the best point.
+  const N = 400;
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let i = 1; i < N; i++) {
+    const g = -1 + (2 * i) / N;
+    const v = logM(g, dims, epsilon);
+    if (v > bestValue) {
+      bestValue = v;
+      best = g;
+    }
+  }
+  let lo = Math.max(-1 + 1e-12, best - 2 / N);
+  let hi = Math.min(1 - 1e-12, best + 2 / N);
+  const phi = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 100; i++) {
+    const x1 = hi - phi * (hi - lo);
+    const x2 = lo + phi * (hi - lo);
+    if (logM(x1, dims, epsilon) >= logM(x2, dims, epsilon)) hi = x2;
+    else lo = x1;
+  }
+  return paramsFor(epsilon, dims, (lo + hi) / 2);
+}
+
+/** Parameters for a given γ (used by calibration and to compare with fixed splits). */
+export function paramsFor(epsilon: number, dims: number, gamma: number): PrivUnitParams {
+  const q = capShare(gamma, dims);
+  const p = capProbability(epsilon, q);
+  const a = (dims - 1) / 2;
+  const logC = a * Math.log1p(-gamma * gamma) - Math.log(dims - 1) - logBeta(0.5, a);
+  const m = Math.exp(logC) * (p / q - (1 - p) / (1 - q));
+  const scale = 1 / m;
+  return { epsilon, dims, p, gamma, scale, expectedMse: scale * scale - 1 };
+}
+
+/** The paper's even split: ε/2 for p, ε/2 for the cap (γ from the exact cap share). */
+export function evenSplitParams(epsilon: number, dims: number): PrivUnitParams {
+  const targetQ = 1 / (1 + Math.exp(epsilon / 2));
+  let lo = -1;
+  let hi = 1;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (capShare(mid, dims) > targetQ) lo = mid;
+    else hi = mid;
+  }
+  return paramsFor(epsilon, dims, (lo + hi) / 2);
+}
+
+/** Draws t = ⟨V,u⟩ from the cap (t ≥ γ) or its complement, by inverse CDF. */
+export function sampleCapCoordinate(params: PrivUnitParams, inCap: boolean, draws: RandomDraws): number {
+  const a = (params.dims - 1) / 2;
+  const xCut = (1 - params.gamma) / 2; // t ≥ γ ⟺ x ≤ xCut
+  const q = incompleteBeta(xCut, a, a);
+  const u = draws.uniform();
+  // Target CDF value in x; the complement is inverted from the top to keep precision.
+  let lo = inCap ? 0 : xCut;
+  let hi = inCap ? xCut : 1;
+  const upperTarget = (1 - q) * (1 - u); // for the complement: P(X > x) = upperTarget
+  const target = u * q;
+  for (let i = 0; i < 64; i++) {
+    const mid = (lo + hi) / 2;
+    const below = inCap ? incompleteBeta(mid, a, a) < target : incompleteBetaUpper(mid, a, a) > upperTarget;
+    if (below) lo = mid;
+    else hi = mid;
+  }
+  return 1 - (lo + hi); // t = 1 − 2x
+}
+
+/** One PrivUnit report of the unit vector `u`: an unbiased estimate of u. */
+export function privUnit(u: Float64Array, params: PrivUnitParams, draws: RandomDraws): Float64Array {
+  const d = u.length;
+  const inCap = draws.bernoulli(params.p);
+  const t = sampleCapCoordinate(params, inCap, draws);
+  // A uniform direction orthogonal to u: project a Gaussian vector off u and normalise.
+  const w = new Float64Array(d);
+  let dot = 0;
+  for (let i = 0; i < d; i++) {
+    w[i] = draws.normal();
+    dot += w[i]! * u[i]!;
+  }
+  let norm = 0;
+  for (let i = 0; i < d; i++) {
+    w[i]! -= dot * u[i]!;
+    norm += w[i]! * w[i]!;
+  }
+  norm = Math.sqrt(norm);
+  const s = Math.sqrt(Math.max(0, 1 - t * t));
+  const out = new Float64Array(d);
+  for (let i = 0; i < d; i++) out[i] = params.scale * (t * u[i]! + (s * w[i]!) / norm);
+  return out;
+}
