@@ -47,9 +47,14 @@ function logM(gamma: number, dims: number, epsilon: number): number {
   return logC + Math.log(Math.expm1(epsilon)) - Math.log1p(Math.expm1(epsilon) * q);
 }
 
-/** p saturating p(1−q)/((1−p)q) = e^ε, nudged below so rounding cannot exceed ε. */
+/** e^ε nudged below, so rounding in p cannot push the privacy loss over ε. */
+function spendable(epsilon: number): number {
+  return Math.exp(epsilon * (1 - 1e-12));
+}
+
+/** p saturating p(1−q)/((1−p)q) = e^ε. */
 export function capProbability(epsilon: number, q: number): number {
-  const e = Math.exp(epsilon * (1 - 1e-12));
+  const e = spendable(epsilon);
   return (e * q) / (e * q + 1 - q);
 }
 
@@ -88,7 +93,9 @@ export function paramsFor(epsilon: number, dims: number, gamma: number): PrivUni
   const p = capProbability(epsilon, q);
   const a = (dims - 1) / 2;
   const logC = a * Math.log1p(-gamma * gamma) - Math.log(dims - 1) - logBeta(0.5, a);
-  const m = Math.exp(logC) * (p / q - (1 - p) / (1 - q));
+  // p/q − (1−p)/(1−q) simplifies, with p saturating, to (e − 1)/(e q + 1 − q): no 0/0 at the ends.
+  const e = spendable(epsilon);
+  const m = (Math.exp(logC) * (e - 1)) / (e * q + 1 - q);
   const scale = 1 / m;
   return { epsilon, dims, p, gamma, scale, expectedMse: scale * scale - 1 };
 }

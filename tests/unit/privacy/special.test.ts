@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { incompleteBeta, logGamma, normalCdf } from '../../../src/privacy/math/special';
+
+const close = (a: number, b: number, rel: number, what: string) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b}`);
+
+test('log-gamma matches factorials and Γ(1/2) = √π', () => {
+  let f = 0;
+  for (let n = 1; n < 150; n++) {
+    close(logGamma(n + 1), (f += Math.log(n)), 1e-13, `ln ${n}!`);
+  }
+  close(logGamma(0.5), 0.5 * Math.log(Math.PI), 1e-14, 'ln Γ(1/2)');
+});
+
+test('the incomplete beta function matches closed forms', () => {
+  for (const x of [1e-9, 0.01, 0.3, 0.5, 0.77, 0.999]) {
+    close(incompleteBeta(x, 1, 1), x, 1e-13, `I_${x}(1,1)`);
+    close(incompleteBeta(x, 3, 1), x ** 3, 1e-12, `I_${x}(3,1)`);
+    close(incompleteBeta(x, 1, 4), -Math.expm1(4 * Math.log1p(-x)), 1e-12, `I_${x}(1,4)`);
+  }
+  for (const a of [1, 7.5, 47.5, 639.5]) close(incompleteBeta(0.5, a, a), 0.5, 1e-12, `I_0.5(${a},${a})`);
+  // Symmetry I_x(a,b) = 1 − I_{1−x}(b,a), including far tails.
+  close(incompleteBeta(0.2, 7.5, 7.5) + incompleteBeta(0.8, 7.5, 7.5), 1, 1e-14, 'symmetry');
+  // Far tail: (0.64)^639.5 / (639.5 B(639.5, 639.5)) ~ 1e-124, with relative precision, not rounded to 0.
+  const tail = incompleteBeta(0.2, 639.5, 639.5);
+  assert.ok(tail > 1e-126 && tail < 1e-122, String(tail));
+  close(incompleteBeta(0.8, 639.5, 639.5), 1, 1e-15, 'upper end');
+});
+
+test('the normal CDF matches published values to full precision, deep into the tail', () => {
+  close(normalCdf(0), 0.5, 1e-15, 'Φ(0)');
+  close(normalCdf(-1), 0.15865525393145707, 1e-13, 'Φ(−1)');
+  close(normalCdf(-1.959963984540054), 0.025, 1e-12, 'Φ(−1.96)');
+  close(normalCdf(-5), 2.866515718791939e-7, 1e-11, 'Φ(−5)');
+  close(normalCdf(-10), 7.619853024160527e-24, 1e-10, 'Φ(−10)');
+  close(normalCdf(3), 0.9986501019683699, 1e-14, 'Φ(3)');
+});
