@@ -2,7 +2,7 @@
  * Privacy accounting (pure). A release costs pure ε (PrivUnit, Laplace, k-RR, OUE)
  * or (ε, δ) with a zCDP ρ (Gaussian: ρ = Δ²/(2σ²), Bun & Steinke 2016, Prop. 1.6).
  * Totals: basic composition (ε and δ add up), and, where Gaussian releases are
- * present, the zCDP route (pure ε is ε²/2-zCDP, Prop. 1.4; ρs add; ρ-zCDP is
+ * present, the zCDP route at the caller's δ (pure ε is ε²/2-zCDP, Prop. 1.4; ρs add; ρ-zCDP is
  * (ρ + 2√(ρ ln(1/δ)), δ)-DP, Prop. 1.3), whichever gives the smaller ε.
  */
 import { requireOpenUnit, requirePositiveFinite } from './errors';
@@ -51,7 +51,7 @@ export function composeCosts(costs: readonly Cost[], options: { delta?: number }
   }
   if (delta === 0 || options.delta === undefined) return { epsilon, delta };
   const viaZcdp = zcdpToEpsilon(rho, options.delta);
-  return viaZcdp < epsilon && options.delta <= delta ? { epsilon: viaZcdp, delta: options.delta } : { epsilon, delta };
+  return viaZcdp < epsilon ? { epsilon: viaZcdp, delta: options.delta } : { epsilon, delta };
 }
 
 /** True when spending `next` on top of `spent` stays within `budget` ε (basic composition: conservative). */

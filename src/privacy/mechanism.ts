@@ -4,14 +4,19 @@
  */
 import { ObscuraError } from '../errors';
 import { invalidParameter, requireInteger, requireOpenUnit, requirePositiveFinite } from './errors';
-import { calibrateAnalyticGaussian, gaussianNoise } from './mechanisms/gaussian';
-import { calibrateLaplace, laplaceNoise } from './mechanisms/laplace';
-import { calibratePrivUnit, privUnit } from './mechanisms/privunit';
+import { calibrateAnalyticGaussian as calibrateGaussianUncached, gaussianNoise } from './mechanisms/gaussian';
+import { calibrateLaplace as calibrateLaplaceUncached, laplaceNoise } from './mechanisms/laplace';
+import { calibratePrivUnit as calibratePrivUnitUncached, privUnit } from './mechanisms/privunit';
+import { memoize } from './memo';
 import { krr, oue } from './mechanisms/randomized-response';
 import { RandomDraws } from './random/draws';
 import type { RandomSource } from './random/random-source';
 import { checkVector, clipToNorm, l2Normalize } from './vector/prepare';
 import { project, type Projection } from './vector/projection';
+
+const calibratePrivUnit = memoize(calibratePrivUnitUncached);
+const calibrateAnalyticGaussian = memoize(calibrateGaussianUncached);
+const calibrateLaplace = memoize((epsilon: number, dims: number, clip: number) => calibrateLaplaceUncached(epsilon, dims, clip));
 
 export const VECTOR_MECHANISMS = ['privunit', 'gaussian', 'laplace'] as const;
 export const CATEGORY_MECHANISMS = ['krr', 'oue'] as const;

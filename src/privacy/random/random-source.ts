@@ -1,7 +1,6 @@
 /**
  * The one source of randomness for privacy code. Every release draws from
- * `cryptoRandomSource`; tests may pass a seeded implementation. Nothing here ever
- * uses Math.random.
+ * `cryptoRandomSource` (Web Crypto); tests may pass a seeded implementation.
  */
 export interface RandomSource {
   /** Fills the array with independent uniform 32-bit words. */
