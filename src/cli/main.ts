@@ -4,7 +4,9 @@ import type { CliIo } from './cli-io';
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  extract: { summary: 'extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E ...] PATH...', load: async () => (await import('./commands/extract')).run },
+  extract: { summary: 'extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E [--delta D] [--dims K]] PATH...', load: async () => (await import('./commands/extract')).run },
+  privatize: { summary: 'privatize --mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K] < vectors.jsonl', load: async () => (await import('./commands/privatize')).run },
+  calibrate: { summary: 'calibrate --mechanism gaussian|privunit|laplace --epsilon E [--delta D] [--sensitivity S] [--dims D]', load: async () => (await import('./commands/calibrate')).run },
 };
 
 function usage(): string {

@@ -6,6 +6,9 @@ import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 import { collectImageFiles } from '../collect-files';
 import { Progress } from '../progress';
+import { hasPrivacyFlags, parsePrivacyFlags, PRIVACY_FLAGS } from '../privacy-options';
+import { privatizeFeatures } from '../../report/privatize-features';
+import { cryptoRandomSource } from '../../privacy/random/random-source';
 
 const OPTIONS = {
   clean: { type: 'boolean', default: false },
@@ -13,9 +16,14 @@ const OPTIONS = {
   layer: { type: 'string' },
   backend: { type: 'string', default: 'wasm' },
   batch: { type: 'string', default: '1' },
+  ...PRIVACY_FLAGS,
 } as const;
 
-/** `obscura extract [--clean] [--model ID] [--layer NAME] PATH...`: one JSON line per image. */
+/**
+ * `obscura extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E ...] PATH...`:
+ * one JSON line per image. With privacy flags the line carries the `report`, and the
+ * clean vector only with --clean; without them it carries the clean vector.
+ */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   if (positionals.length === 0) throw new ObscuraError('InvalidParameterError', 'extract needs at least one file or folder');
@@ -24,6 +32,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64) throw new ObscuraError('InvalidParameterError', `--batch must be an integer from 1 to 64, got "${values.batch}"`);
 
+  const privacy = hasPrivacyFlags(values) ? parsePrivacyFlags(values) : undefined;
   const files = await collectImageFiles(positionals);
   const extractor = await NodeExtractor.create({ backend, ...(values.model ? { modelId: values.model } : {}), ...(values.layer ? { layer: values.layer } : {}) });
   const progress = new Progress(io.stderr, files.length);
@@ -44,7 +53,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       });
       const vectors = await extractor.extract(good.map((g) => g.image));
       good.forEach((g, j) => {
-        writeJsonLine(io.stdout, { file: g.file, model: extractor.model, clean: Array.from(vectors[j]!) });
+        const clean = vectors[j]!;
+        const line: Record<string, unknown> = { file: g.file, model: extractor.model };
+        if (!privacy || values.clean) line['clean'] = Array.from(clean);
+        if (privacy) line['report'] = privatizeFeatures(clean, extractor.model, privacy, cryptoRandomSource);
+        writeJsonLine(io.stdout, line);
       });
       done += chunk.length;
       progress.update(done, chunk[chunk.length - 1] ?? '');

@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { ObscuraError } from '../../errors';
+import { calibrateAnalyticGaussian } from '../../privacy/mechanisms/gaussian';
+import { calibrateLaplace } from '../../privacy/mechanisms/laplace';
+import { calibratePrivUnit } from '../../privacy/mechanisms/privunit';
+import { expectedMse } from '../../privacy/mechanism';
+import type { CliIo } from '../cli-io';
+import { writeJsonLine } from '../cli-io';
+
+const OPTIONS = { mechanism: { type: 'string' }, epsilon: { type: 'string' }, delta: { type: 'string' }, sensitivity: { type: 'string' }, dims: { type: 'string' }, clip: { type: 'string' } } as const;
+
+function num(values: Record<string, string | undefined>, flag: string, required: boolean): number | undefined {
+  const text = values[flag];
+  if (text === undefined) {
+    if (required) throw new ObscuraError('InvalidParameterError', `--${flag} is required for --mechanism ${values['mechanism']}`);
+    return undefined;
+  }
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new ObscuraError('InvalidParameterError', `--${flag} must be a number, got "${text}"`);
+  return n;
+}
+
+/**
+ * `obscura calibrate --mechanism gaussian --epsilon E --delta D --sensitivity S` → {"sigma"};
+ * `--mechanism privunit --epsilon E --dims D` → {"p","gamma","scale","expectedMse"};
+ * `--mechanism laplace --epsilon E --dims D [--clip C]` → {"step","t","expectedMse"}.
+ */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: OPTIONS, strict: true });
+  const epsilon = num(values, 'epsilon', true)!;
+  switch (values.mechanism) {
+    case 'gaussian': {
+      const delta = num(values, 'delta', true)!;
+      const sensitivity = num(values, 'sensitivity', true)!;
+      const sigma = calibrateAnalyticGaussian(epsilon, delta, sensitivity);
+      const dims = num(values, 'dims', false);
+      writeJsonLine(io.stdout, { sigma, ...(dims !== undefined ? { expectedMse: dims * sigma * sigma } : {}) });
+      return 0;
+    }
+    case 'privunit': {
+      const dims = num(values, 'dims', true)!;
+      const { p, gamma, scale, expectedMse: mse } = calibratePrivUnit(epsilon, dims);
+      writeJsonLine(io.stdout, { p, gamma, scale, expectedMse: mse });
+      return 0;
+    }
+    case 'laplace': {
+      const dims = num(values, 'dims', true)!;
+      const clip = num(values, 'clip', false) ?? 1;
+      const { step, t } = calibrateLaplace(epsilon, dims, clip);
+      writeJsonLine(io.stdout, { step, t, expectedMse: expectedMse({ name: 'laplace', epsilon, clip }, dims) });
+      return 0;
+    }
+    default:
+      throw new ObscuraError('InvalidParameterError', `--mechanism must be one of gaussian, privunit, laplace, got "${values.mechanism ?? ''}"`);
+  }
+}

@@ -1,0 +1,48 @@
+/** Turns a privatized release into the report that may leave the device, validated by the schema. */
+import type { ModelRef } from '../engine/model/model-config';
+import type { CategoryRelease, VectorRelease } from '../privacy/mechanism';
+import { RandomDraws } from '../privacy/random/draws';
+import type { RandomSource } from '../privacy/random/random-source';
+import { parseReport, type CategoryReport, type VectorReport } from './schema';
+
+export interface ReportContext {
+  readonly scope: string;
+  readonly model: ModelRef;
+  readonly projection: { readonly id: string; readonly dims: number } | null;
+  /** Report ids are 128 random bits: unguessable, so they double as idempotency keys. */
+  readonly source: RandomSource;
+  readonly now?: Date;
+}
+
+export function newReportId(source: RandomSource): string {
+  const draws = new RandomDraws(source);
+  let id = '';
+  for (let i = 0; i < 4; i++) id += draws.word().toString(16).padStart(8, '0');
+  return id;
+}
+
+export function buildVectorReport(release: VectorRelease, context: ReportContext): VectorReport {
+  return parseReport({
+    v: 1,
+    id: newReportId(context.source),
+    createdAt: (context.now ?? new Date()).toISOString(),
+    scope: context.scope,
+    model: { ...context.model },
+    projection: context.projection ? { ...context.projection } : null,
+    mechanism: { ...release.mechanism },
+    vector: Array.from(release.vector),
+  }) as VectorReport;
+}
+
+export function buildCategoryReport(release: CategoryRelease, codebook: string, context: ReportContext): CategoryReport {
+  return parseReport({
+    v: 1,
+    id: newReportId(context.source),
+    createdAt: (context.now ?? new Date()).toISOString(),
+    scope: context.scope,
+    model: { ...context.model },
+    projection: context.projection ? { ...context.projection } : null,
+    mechanism: { ...release.mechanism },
+    category: { codebook, ...release.category },
+  }) as CategoryReport;
+}
