@@ -8,7 +8,7 @@ import { startCollector, type Collector } from '../../../collector/server';
 import { privatizeFeatures } from '../../../src/report/privatize-features';
 import { buildCategoryReport } from '../../../src/report/build-report';
 import { cryptoRandomSource, krrProbabilities, privatizeCategory, frequencyVariance } from '../../../src/privacy/index';
-import type { Report } from '../../../src/report/schema';
+import type { VectorReport } from '../../../src/report/schema';
 import { ALPHA, zFor } from '../../support/stats';
 import { normalCdf } from '../../../src/privacy/math/special';
 
@@ -23,7 +23,7 @@ before(async () => {
 });
 after(async () => collector?.close());
 
-const report = (vector: number[], scope = 'test'): Report => privatizeFeatures(vector, model, { mechanism: { name: 'gaussian', epsilon: 4, delta: 1e-6 }, scope }, cryptoRandomSource);
+const report = (vector: number[], scope = 'test'): VectorReport => privatizeFeatures(vector, model, { mechanism: { name: 'gaussian', epsilon: 4, delta: 1e-6 }, scope }, cryptoRandomSource);
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${collector.url}/reports`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
