@@ -1,6 +1,6 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { ObscuraError } from '../errors';
-import type { BatchItem, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, LoadProgress, VideoExtraction } from '../engine/worker/engine-api';
+import type { BatchItem, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, LoadProgress, ReleaseOptions, ReleaseOutcome, VideoExtraction } from '../engine/worker/engine-api';
 
 export interface EngineBridgeOptions extends Partial<EngineOptions> {
   /** Stop the worker after this long without calls (default 5 minutes); the next call starts it again. */
@@ -59,6 +59,11 @@ export class EngineBridge {
   /** Per-frame and pooled features of video frames. */
   extractFrames(frames: ImageBitmap[], options: { signal?: AbortSignal } = {}): Promise<VideoExtraction> {
     return this.call(options.signal, (remote, id) => remote.extractFrames(id, transfer(frames, frames)));
+  }
+
+  /** Extract and release (see EngineApi.release); refused releases reject with a named error and spend nothing. */
+  release(input: ImageInput, options: ReleaseOptions, call: { signal?: AbortSignal; name?: string } = {}): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }> {
+    return this.call(call.signal, (remote, id) => remote.release(id, transferable(input), options, call.name));
   }
 
   async status(): Promise<EngineStatus | undefined> {

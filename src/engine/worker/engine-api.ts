@@ -4,6 +4,12 @@
  */
 import type { BackendName, BackendProbe, BackendRequest, Timings } from '../backends/backend-choice';
 import type { ModelConfig, ModelRef } from '../model/model-config';
+import type { ReleaseOptions, ReleaseOutcome } from '../../release/release-service';
+import type { BudgetStatus, ScopeConfig } from '../../ledger/budget-policy';
+import type { LedgerEntry } from '../../ledger/ledger-schema';
+import type { FlushResult } from '../../outbox/reporter';
+
+export type { ReleaseOptions, ReleaseOutcome, BudgetStatus, ScopeConfig, LedgerEntry, FlushResult };
 
 export interface EngineOptions {
   /** `auto` (default) picks the fastest working backend; a named backend is used or refused, never swapped silently. */
@@ -96,6 +102,18 @@ export interface EngineApi {
   cancel(callId: number): void;
   memory(): { numTensors: number; numBytes: number };
   bench(pixels: ImageData, options: BenchOptions): Promise<BenchResult>;
+  /**
+   * Extracts, privatizes and releases: the report is charged to the scope's budget and
+   * queued for the reporter in one transaction, or refused (BudgetExhaustedError, …)
+   * with nothing spent. The same content with the same parameters returns the stored
+   * report at no cost. Extraction errors come first: no budget is spent on a failed one.
+   */
+  release(callId: number, input: ImageInput, options: ReleaseOptions, name?: string): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }>;
+  budget(scope?: string): Promise<BudgetStatus>;
+  ledger(scope?: string): Promise<LedgerEntry[]>;
+  configureScope(scope: ScopeConfig): Promise<void>;
+  /** Sends what the outbox holds now (it also flushes by itself after releases, on start and when online). */
+  flushOutbox(): Promise<FlushResult>;
   /** Test hook (only with `testHooks`): makes the running backend fail as a lost GPU context would. */
   breakBackend(): Promise<void>;
 }

@@ -13,6 +13,8 @@ import type { BatchItem, BenchOptions, BenchResult, EngineApi, EngineOptions, En
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { runBench } from './bench';
+import { ReleaseService, type ReleaseOptions } from '../../release/release-service';
+import type { ScopeConfig } from '../../ledger/budget-policy';
 
 type Failure = { backend: BackendName; message: string };
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -34,6 +36,7 @@ export class EngineService implements EngineApi {
   private failures: Failure[] = [];
   private testHooks = false;
   private readonly cancelled = new Set<number>();
+  private readonly releases = new ReleaseService();
 
   async init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
     this.session?.dispose();
@@ -84,6 +87,8 @@ export class EngineService implements EngineApi {
     if (!this.session) this.session = await this.startFirstWorking(candidates, config, layer);
     report('build', 1);
     const decision = decideBackend(this.probes, [this.session.backend, ...candidates.filter((c) => c !== this.session!.backend)], timings);
+    // Reports left queued by an earlier page (closed, crashed, offline) go out now.
+    void this.releases.flush().catch(() => undefined);
     this.current = {
       backend: this.session.backend,
       reasons: this.withFailures({ ...decision.reasons }, fromCache),
@@ -232,6 +237,28 @@ export class EngineService implements EngineApi {
         };
       }
     }
+  }
+
+  async release(callId: number, input: ImageInput, options: ReleaseOptions, name?: string) {
+    const extraction = await this.extract(callId, input, name);
+    const outcome = await this.releases.release(extraction.vector, extraction.model, extraction.contentHash, options);
+    return { extraction, outcome };
+  }
+
+  budget(scope?: string) {
+    return this.releases.budget(scope);
+  }
+
+  ledger(scope?: string) {
+    return this.releases.ledger(scope);
+  }
+
+  configureScope(scope: ScopeConfig) {
+    return this.releases.configureScope(scope);
+  }
+
+  flushOutbox() {
+    return this.releases.flush();
   }
 
   cancel(callId: number): void {

@@ -2,7 +2,7 @@
 import { EngineBridge, type EngineBridgeOptions } from '../../../src/client/engine-bridge';
 import { listCameras, openCamera, snapshot, stopStream } from '../../../src/client/camera';
 import { sampleVideoFrames } from '../../../src/client/video-frames';
-import type { Extraction } from '../../../src/engine/worker/engine-api';
+import type { Extraction, ReleaseOptions } from '../../../src/engine/worker/engine-api';
 
 /** An extraction as plain JSON (typed arrays do not survive page.evaluate). */
 export interface PlainExtraction {
@@ -60,7 +60,22 @@ export const api = {
     return out;
   },
   plain,
+  /** Releases each fixture in turn; refusals are returned by name. */
+  async releaseFixtures(paths: string[], options: ReleaseOptions): Promise<ReleaseOutcomeSummary[]> {
+    return Promise.all(
+      paths.map(async (p) => {
+        try {
+          const { outcome } = await bridge!.release(await fixture(p), options, { name: p });
+          return { ok: true as const, id: outcome.report.id, charged: outcome.charged, remaining: outcome.budget.remaining };
+        } catch (err) {
+          return { ok: false as const, name: (err as Error).name, message: (err as Error).message };
+        }
+      }),
+    );
+  },
 };
+
+export type ReleaseOutcomeSummary = { ok: true; id: string; charged: boolean; remaining: number } | { ok: false; name: string; message: string };
 
 (window as unknown as { obscura: typeof api }).obscura = api;
 document.documentElement.dataset['ready'] = 'true';

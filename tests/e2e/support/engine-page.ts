@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { serveFixtures } from './fixtures';
 
 /** Opens the engine test page with fixtures routed, failing loudly on page errors. */
-export async function openEnginePage(browser: Browser, baseUrl: string, fixturesDir: string): Promise<Page> {
+export async function openEnginePage(browser: Browser | BrowserContext, baseUrl: string, fixturesDir: string): Promise<Page> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -58,3 +58,19 @@ function makeVideo(dir: string): void {
   const filter = '[0:v]scale=320:240,setsar=1[a];[1:v]scale=320:240,setsar=1[b];[2:v]scale=320:240,setsar=1[c];[a][b][c]concat=n=3:v=1[v]';
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...inputs, '-filter_complex', filter, '-map', '[v]', '-r', '10', '-c:v', 'libvpx', '-b:v', '1M', '-pix_fmt', 'yuv420p', join(dir, 'three-photos.webm')]);
 }
+
+/** `count` different real photographs (crops of the skimage pictures), as generated/distinct-N.png. */
+export async function makeDistinctPhotos(dir: string, count: number): Promise<string[]> {
+  const sources = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png'];
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const src = join(SKIMAGE_DIR, sources[i % sources.length]!);
+    const meta = await sharp(src).metadata();
+    const size = Math.min(meta.width!, meta.height!) - 60;
+    const name = `distinct-${i}.png`;
+    // Offsets with periods 53 and 59 (coprime to the 5 sources): no two crops coincide.
+    await sharp(src).extract({ left: (i * 7) % 53, top: (i * 11) % 59, width: size, height: size }).resize(256, 256).png().toFile(join(dir, name));
+    names.push(`generated/${name}`);
+  }
+  return names;
+}
