@@ -46,12 +46,17 @@ export const LEDGER_DB = 'obscura-ledger';
 const VERSION = 1;
 
 /** Opens (and creates or migrates) the ledger database; no IndexedDB is a StorageUnavailableError. */
-export async function openLedgerDb(name = LEDGER_DB): Promise<LedgerDb> {
+export async function openLedgerDb(name = LEDGER_DB, onClose?: () => void): Promise<LedgerDb> {
   if (typeof indexedDB === 'undefined') {
     throw new ObscuraError('StorageUnavailableError', 'IndexedDB is not available (storage disabled or a private mode without it); nothing can be released');
   }
   try {
-    return await openDB<LedgerSchema>(name, VERSION, {
+    const db = await openDB<LedgerSchema>(name, VERSION, {
+      // A newer version of the app in another tab needs this connection gone to migrate.
+      blocking() {
+        db.close();
+        onClose?.();
+      },
       upgrade(db, oldVersion) {
         // Migrations, one step per version.
         if (oldVersion < 1) {
@@ -65,6 +70,7 @@ export async function openLedgerDb(name = LEDGER_DB): Promise<LedgerDb> {
         }
       },
     });
+    return db;
   } catch (err) {
     throw new ObscuraError('StorageUnavailableError', `the privacy ledger could not be opened: ${(err as Error).message}`);
   }

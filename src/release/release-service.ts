@@ -37,7 +37,7 @@ export class ReleaseService {
   }
 
   private open(): Promise<LedgerDb> {
-    this.db ??= openLedgerDb().catch((err: unknown) => {
+    this.db ??= openLedgerDb(undefined, () => (this.db = undefined)).catch((err: unknown) => {
       this.db = undefined;
       throw err;
     });

@@ -60,6 +60,18 @@ export const api = {
     return out;
   },
   plain,
+  releaseWithClean,
+  /** The RGBA pixels the worker sees for a file (decoded and resized the same way), base64. */
+  async workerPixels(path: string, size: number): Promise<string> {
+    const bitmap = await createImageBitmap(await fixture(path), { imageOrientation: 'from-image', resizeWidth: size, resizeHeight: size, resizeQuality: 'high' });
+    const canvas = new OffscreenCanvas(size, size);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(bitmap, 0, 0);
+    const data = ctx.getImageData(0, 0, size, size).data;
+    let s = '';
+    for (let i = 0; i < data.length; i++) s += String.fromCharCode(data[i]!);
+    return btoa(s);
+  },
   /** Releases each fixture in turn; refusals are returned by name. */
   async releaseFixtures(paths: string[], options: ReleaseOptions): Promise<ReleaseOutcomeSummary[]> {
     return Promise.all(
@@ -74,6 +86,12 @@ export const api = {
     );
   },
 };
+
+/** Releases one image (file or camera snapshot) and returns the clean vector too, for audits. */
+export async function releaseWithClean(input: Blob | ImageBitmap, options: ReleaseOptions) {
+  const { extraction, outcome } = await bridge!.release(input, options);
+  return { clean: Array.from(extraction.vector), report: outcome.report, charged: outcome.charged };
+}
 
 export type ReleaseOutcomeSummary = { ok: true; id: string; charged: boolean; remaining: number } | { ok: false; name: string; message: string };
 
