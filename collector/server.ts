@@ -27,6 +27,8 @@ export interface Collector {
   readonly port: number;
   readonly store: ReportStore;
   readonly faults: Faults;
+  /** Adds an origin allowed to POST from a browser. */
+  allowOrigin(origin: string): void;
   /** Stops accepting connections (as if down) but keeps the database; `resume` listens again on the same port. */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -116,6 +118,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     port,
     store,
     faults,
+    allowOrigin: (origin: string) => void allowed.add(origin),
     pause: closeServer,
     resume: () => listen(port),
     close: async () => {

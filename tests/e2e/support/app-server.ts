@@ -1,15 +1,27 @@
-import { preview, type PreviewServer } from 'vite';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
+import { startStaticServer } from '../../../scripts/static-server';
+import { startCollector, type Collector } from '../../../collector/server';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** The production build (dist/, made by `npm run build`) served with the app's headers on a free port. */
-export async function startAppServer(): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * The production build (dist/, made by `npm run build`) served exactly as `npm start`
+ * serves it (COOP/COEP, CSP, /config.json), next to a fresh in-memory collector.
+ */
+export async function startAppServer(): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
   if (!existsSync(resolve(root, 'dist', 'index.html'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
-  const server: PreviewServer = await preview({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1', strictPort: false } });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('preview server has no port');
-  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+  // The collector must know the app's origin before the app server exists: reserve it by listening first.
+  const collector = await startCollector({ allowedOrigins: [] });
+  const app = await startStaticServer({ root: resolve(root, 'dist'), collectorUrl: collector.url });
+  collector.allowOrigin(app.url);
+  return {
+    url: app.url,
+    collector,
+    close: async () => {
+      await app.close();
+      await collector.close();
+    },
+  };
 }
