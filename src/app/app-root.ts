@@ -11,6 +11,12 @@ import './components/batch-progress';
 import './components/result-card';
 import './components/engine-badge';
 import './components/error-list';
+import './components/privacy-controls';
+import './components/budget-gauge';
+import './components/ledger-view';
+import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
+import type { BudgetStatus, LedgerEntry, ScopeConfig } from '../engine/worker/engine-api';
+import { cosineToPrepared, releaseBlockedReason } from './release-view';
 
 interface Batch {
   label: string;
@@ -31,6 +37,10 @@ export class ObscuraApp extends LitElement {
     batch: { state: true },
     cameraOpen: { state: true },
     errors: { state: true },
+    settings: { state: true },
+    budget: { state: true },
+    ledger: { state: true },
+    releasing: { state: true },
   };
   declare status: EngineStatus | undefined;
   declare loading: boolean;
@@ -40,6 +50,12 @@ export class ObscuraApp extends LitElement {
   declare batch: Batch | undefined;
   declare cameraOpen: boolean;
   declare errors: { id: number; text: string }[];
+  declare settings: PrivacySettings;
+  declare budget: BudgetStatus | undefined;
+  declare ledger: LedgerEntry[];
+  declare releasing: string | undefined;
+  private collectorUrl: string | undefined;
+  private ledgerTimer: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
   private readonly bridge = new EngineBridge({ onLoadProgress: (p) => (this.loadProgress = p) });
 
@@ -50,6 +66,8 @@ export class ObscuraApp extends LitElement {
     this.cameraOpen = false;
     this.results = [];
     this.errors = [];
+    this.settings = DEFAULT_SETTINGS;
+    this.ledger = [];
   }
 
   static override styles = [
@@ -60,6 +78,7 @@ export class ObscuraApp extends LitElement {
       h1 { font-size: 1.4rem; margin: 0; }
       main { display: grid; gap: 0.8rem; }
       .results { display: grid; gap: 0.6rem; }
+      .controls { display: grid; gap: 0.8rem; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); }
       .empty { text-align: center; padding: 1.5rem; }
     `,
   ];
@@ -70,7 +89,11 @@ export class ObscuraApp extends LitElement {
     this.loading = true;
     this.bridge
       .start()
-      .then((s) => (this.status = s))
+      .then(async (s) => {
+        this.status = s;
+        await this.loadConfig();
+        await this.refreshLedger();
+      })
       .catch((err: unknown) => {
         this.engineError = explainError(err);
         this.report(err);
@@ -78,12 +101,72 @@ export class ObscuraApp extends LitElement {
       .finally(() => (this.loading = false));
   }
 
+  /** Where reports go: the server that serves the app says so in /config.json. */
+  private async loadConfig(): Promise<void> {
+    try {
+      const res = await fetch('config.json', { cache: 'no-store' });
+      if (res.ok) this.collectorUrl = ((await res.json()) as { collectorUrl?: string }).collectorUrl;
+    } catch {
+      // No config: releasing stays off and says why.
+    }
+  }
+
+  private async refreshLedger(): Promise<void> {
+    clearTimeout(this.ledgerTimer);
+    try {
+      const engine = await this.bridge.engine();
+      [this.budget, this.ledger] = await Promise.all([engine.budget('default'), engine.ledger()]);
+      // While reports wait for delivery, keep the view current.
+      if (this.ledger.some((e) => e.state === 'queued')) this.ledgerTimer = setTimeout(() => void this.refreshLedger(), 1500);
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  async onRelease(item: ResultItem): Promise<void> {
+    if (!item.source || !this.collectorUrl) return;
+    this.releasing = item.id;
+    try {
+      const source = item.source instanceof Blob ? item.source : await createImageBitmap(item.source);
+      const { mechanism, dims } = this.settings;
+      const { outcome } = await this.bridge.release(source, { mechanism, ...(dims ? { dims } : {}), scope: 'default', destination: this.collectorUrl }, { name: item.name });
+      const vector = (outcome.report as { vector: number[] }).vector;
+      this.results = this.results.map((r) => (r.id === item.id ? { ...r, noisy: vector, cosine: cosineToPrepared(r.clean, vector, mechanism, dims), released: true } : r));
+    } catch (err) {
+      this.report(err);
+    } finally {
+      this.releasing = undefined;
+      await this.refreshLedger();
+    }
+  }
+
+  private async configureScope(scope: ScopeConfig): Promise<void> {
+    try {
+      await (await this.bridge.engine()).configureScope(scope);
+    } catch (err) {
+      this.report(err);
+    }
+    await this.refreshLedger();
+  }
+
+  private releaseControl(r: ResultItem) {
+    if (!r.source) return html`<p class="muted">Videos are described locally; release single images.</p>`;
+    const blocked = r.released ? undefined : releaseBlockedReason(this.budget, this.settings.mechanism.epsilon, this.collectorUrl);
+    const reasonId = `why-${r.id}`;
+    return html`<div class="row">
+      <button class="primary" data-testid="release" ?disabled=${Boolean(blocked) || r.released === true || this.releasing !== undefined} aria-describedby=${blocked ? reasonId : ''} @click=${() => void this.onRelease(r)}>
+        ${r.released ? 'Released' : this.releasing === r.id ? 'Releasing…' : `Release (ε ${this.settings.mechanism.epsilon})`}
+      </button>
+      ${blocked ? html`<span id=${reasonId} class="muted" data-testid="release-blocked">${blocked}</span>` : nothing}
+    </div>`;
+  }
+
   private report(err: unknown): void {
     if ((err as Error)?.name === 'AbortError') return;
     this.errors = [...this.errors, { id: this.nextId++, text: explainError(err) }];
   }
 
-  private add(extraction: Extraction, name: string, previewUrl: string, frames?: number): void {
+  private add(extraction: Extraction, name: string, previewUrl: string, frames?: number, source?: Blob | ImageBitmap): void {
     const item: ResultItem = {
       id: String(this.nextId++),
       name,
@@ -93,8 +176,10 @@ export class ObscuraApp extends LitElement {
       backend: extraction.backend,
       ms: extraction.timings.decodeMs + extraction.timings.inferMs,
       ...(frames ? { frames } : {}),
+      ...(source ? { source } : {}),
     };
     this.results = [item, ...this.results];
+    if (this.settings.autoRelease && source) void this.onRelease(item);
   }
 
   private startBatch(label: string, total: number): Batch {
@@ -120,7 +205,7 @@ export class ObscuraApp extends LitElement {
         const file = files[i]!;
         try {
           const extraction = await this.bridge.extract(file, { signal: batch.controller.signal, name: file.name });
-          this.add(extraction, file.name, URL.createObjectURL(file));
+          this.add(extraction, file.name, URL.createObjectURL(file), undefined, file);
         } catch (err) {
           if ((err as Error).name === 'AbortError') break;
           this.report(err);
@@ -151,8 +236,10 @@ export class ObscuraApp extends LitElement {
   async onSnapshot(frame: ImageBitmap): Promise<void> {
     try {
       const preview = await previewOf(frame);
+      // The frame is transferred to the worker; a copy stays here in case it is released.
+      const copy = await createImageBitmap(frame);
       const extraction = await this.bridge.extract(frame, { name: 'camera snapshot' });
-      this.add(extraction, `camera snapshot ${new Date().toLocaleTimeString()}`, preview);
+      this.add(extraction, `camera snapshot ${new Date().toLocaleTimeString()}`, preview, undefined, copy);
     } catch (err) {
       this.report(err);
     }
@@ -181,11 +268,16 @@ export class ObscuraApp extends LitElement {
         <capture-panel ?busy=${Boolean(this.batch)}></capture-panel>
         ${this.cameraOpen ? html`<camera-panel></camera-panel>` : nothing}
         ${this.batch ? html`<batch-progress label=${this.batch.label} .done=${this.batch.done} .total=${this.batch.total} .startedAt=${this.batch.startedAt}></batch-progress>` : nothing}
+        <div class="controls">
+          <privacy-controls .settings=${this.settings} .featureDims=${this.status?.model.dims ?? 96} @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}></privacy-controls>
+          <budget-gauge .budget=${this.budget} @configure-scope=${(e: CustomEvent<ScopeConfig>) => void this.configureScope(e.detail)}></budget-gauge>
+        </div>
         <section class="results" aria-label="results" aria-live="polite">
           ${this.results.length === 0
             ? html`<p class="card empty muted">No image yet. Nothing has been sent anywhere.</p>`
-            : this.results.map((r) => html`<result-card .item=${r}></result-card>`)}
+            : this.results.map((r) => html`<result-card .item=${r}>${this.releaseControl(r)}</result-card>`)}
         </section>
+        <ledger-view .entries=${this.ledger}></ledger-view>
       </main>
     `;
   }

@@ -1,0 +1,30 @@
+/** Pure helpers for the release controls. */
+import type { BudgetStatus } from '../engine/worker/engine-api';
+import { prepareVector, type VectorMechanismParams } from '../privacy/mechanism';
+import { randomOrthogonalProjection } from '../privacy/vector/projection';
+
+/** Why the release button is disabled, in plain words; undefined when it is enabled. */
+export function releaseBlockedReason(budget: BudgetStatus | undefined, epsilon: number, collectorUrl: string | undefined): string | undefined {
+  if (!collectorUrl) return 'Releasing is off: this page has no report endpoint configured.';
+  if (!budget) return 'The privacy ledger is still loading.';
+  if (budget.remaining + 1e-12 < epsilon) {
+    const refill = budget.window.kind === 'lifetime' ? 'It does not refill by itself; you can grant more under “Change the budget”.' : budget.refillsAt ? `It refills from ${new Date(budget.refillsAt).toLocaleString()}.` : '';
+    return `The privacy budget is spent: ε ${budget.remaining.toFixed(2)} left, and a release costs ε ${epsilon}. ${refill}`;
+  }
+  return undefined;
+}
+
+/** Cosine between a report and the clean vector prepared the same way (normalised, projected). */
+export function cosineToPrepared(clean: ArrayLike<number>, report: readonly number[], mechanism: VectorMechanismParams, dims: number | undefined): number {
+  const projection = dims ? randomOrthogonalProjection(clean.length, dims) : undefined;
+  const x = prepareVector(clean, mechanism, projection);
+  let dot = 0;
+  let nx = 0;
+  let nr = 0;
+  for (let i = 0; i < x.length; i++) {
+    dot += x[i]! * report[i]!;
+    nx += x[i]! * x[i]!;
+    nr += report[i]! * report[i]!;
+  }
+  return dot / Math.sqrt(nx * nr);
+}
