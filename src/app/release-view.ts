@@ -2,6 +2,7 @@
 import type { BudgetStatus } from '../engine/worker/engine-api';
 import { prepareVector, type VectorMechanismParams } from '../privacy/mechanism';
 import { randomOrthogonalProjection } from '../privacy/vector/projection';
+import { cosine } from '../eval/vectors';
 
 /** Why the release button is disabled, in plain words; undefined when it is enabled. */
 export function releaseBlockedReason(budget: BudgetStatus | undefined, epsilon: number, collectorUrl: string | undefined): string | undefined {
@@ -17,14 +18,5 @@ export function releaseBlockedReason(budget: BudgetStatus | undefined, epsilon: 
 /** Cosine between a report and the clean vector prepared the same way (normalised, projected). */
 export function cosineToPrepared(clean: ArrayLike<number>, report: readonly number[], mechanism: VectorMechanismParams, dims: number | undefined): number {
   const projection = dims ? randomOrthogonalProjection(clean.length, dims) : undefined;
-  const x = prepareVector(clean, mechanism, projection);
-  let dot = 0;
-  let nx = 0;
-  let nr = 0;
-  for (let i = 0; i < x.length; i++) {
-    dot += x[i]! * report[i]!;
-    nx += x[i]! * x[i]!;
-    nr += report[i]! * report[i]!;
-  }
-  return dot / Math.sqrt(nx * nr);
+  return cosine(prepareVector(clean, mechanism, projection), report);
 }

@@ -21,28 +21,23 @@ export function newReportId(source: RandomSource): string {
   return id;
 }
 
-export function buildVectorReport(release: VectorRelease, context: ReportContext): VectorReport {
-  return parseReport({
+/** The fields every report has, around the mechanism's output. */
+function envelope(context: ReportContext, mechanism: VectorRelease['mechanism'] | CategoryRelease['mechanism']) {
+  return {
     v: 1,
     id: newReportId(context.source),
     createdAt: (context.now ?? new Date()).toISOString(),
     scope: context.scope,
     model: { ...context.model },
     projection: context.projection ? { ...context.projection } : null,
-    mechanism: { ...release.mechanism },
-    vector: Array.from(release.vector),
-  }) as VectorReport;
+    mechanism: { ...mechanism },
+  };
+}
+
+export function buildVectorReport(release: VectorRelease, context: ReportContext): VectorReport {
+  return parseReport({ ...envelope(context, release.mechanism), vector: Array.from(release.vector) }) as VectorReport;
 }
 
 export function buildCategoryReport(release: CategoryRelease, codebook: string, context: ReportContext): CategoryReport {
-  return parseReport({
-    v: 1,
-    id: newReportId(context.source),
-    createdAt: (context.now ?? new Date()).toISOString(),
-    scope: context.scope,
-    model: { ...context.model },
-    projection: context.projection ? { ...context.projection } : null,
-    mechanism: { ...release.mechanism },
-    category: { codebook, ...release.category },
-  }) as CategoryReport;
+  return parseReport({ ...envelope(context, release.mechanism), category: { codebook, ...release.category } }) as CategoryReport;
 }
