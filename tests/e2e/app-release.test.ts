@@ -18,7 +18,7 @@ let fixtures: string;
 
 before(async () => {
   fixtures = await makeGeneratedFixtures();
-  await makeDistinctPhotos(fixtures, 3);
+  await makeDistinctPhotos(fixtures, 30);
   server = await startAppServer();
   browser = await launchChromium({ fakeCamera: true, autoAllow: true });
   context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
@@ -101,6 +101,26 @@ test('when the budget is spent, release is disabled and says why; a reload keeps
   assert.equal(await rows().count(), 3);
   assert.match(await page.getByTestId('remaining').innerText(), /ε 0\.00/);
   assert.equal(await server.collector.store.count(), 3);
+});
+
+test('automatic release, and cancelling a batch half-way', async () => {
+  await page.locator('budget-gauge summary').click();
+  await page.locator('budget-gauge input[name="total"]').fill('100');
+  await page.getByRole('button', { name: 'Save budget' }).click();
+  await page.getByTestId('remaining').getByText('ε 94.00').waitFor();
+  await page.locator('#auto-release').check();
+  const before = await server.collector.store.count();
+  await page.locator('#pick-images').setInputFiles(`${fixtures}/distinct-2.png`);
+  await waitForCollector(before + 1);
+  await page.locator('#auto-release').uncheck();
+
+  const cardsBefore = await cards().count();
+  await page.locator('#pick-images').setInputFiles(Array.from({ length: 27 }, (_, i) => `${fixtures}/distinct-${i + 3}.png`));
+  await page.locator('batch-progress').getByText(/Extracting images: \d+ of 27/).waitFor();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('batch-progress').waitFor({ state: 'detached' });
+  const added = (await cards().count()) - cardsBefore;
+  assert.ok(added < 27, `cancel stopped the batch (${added} of 27 extracted)`);
 });
 
 test('released and budget-spent screenshots differ from each other and are not blank', async () => {
