@@ -20,7 +20,7 @@ let collector: Collector;
 let browser: Browser;
 let context: BrowserContext;
 let fixtures: string;
-const requests: { url: string; method: string; body: Buffer | null; fromWorker: boolean }[] = [];
+const requests: { url: string; method: string; body: Buffer | null }[] = [];
 
 before(async () => {
   fixtures = await makeGeneratedFixtures();
@@ -29,22 +29,13 @@ before(async () => {
   collector = await startCollector({ allowedOrigins: [server.url] });
   browser = await launchChromium({ fakeCamera: true, autoAllow: true });
   context = await browser.newContext();
-  context.on('request', (r: Request) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer(), fromWorker: r.frame === undefined || isFromWorker(r) }));
+  context.on('request', (r: Request) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
 });
 after(async () => {
   await browser?.close();
   await collector?.close();
   await server?.close();
 });
-
-function isFromWorker(r: Request): boolean {
-  try {
-    r.frame();
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 /** Every 64-byte window of `data`, as keys of a set. */
 function windows(data: Buffer): Set<string> {
@@ -121,7 +112,7 @@ test('a full session sends only schema-valid reports to the endpoint: no pixels,
 test('with the ledger unavailable, release is refused with a clear error, nothing is sent, extraction still works', async () => {
   // A fresh profile whose ledger database was left at a newer version by "another app version": it cannot be opened.
   const isolated = await browser.newContext();
-  isolated.on('request', (r: Request) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer(), fromWorker: false }));
+  isolated.on('request', (r: Request) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
   const page = await openEnginePage(isolated, server.url, fixtures);
   await page.evaluate(
     () =>
