@@ -33,7 +33,7 @@ const cards = () => page.locator('result-card');
 test('the shell paints before the model has loaded, and the page bundle has no tfjs in it', async () => {
   await page.getByRole('heading', { name: 'Bring an image' }).waitFor();
   const badge = await page.locator('engine-badge .badge').first().innerText();
-  assert.match(badge, /loading the model|wasm/);
+  assert.match(badge, /loading the model|preparing the model|timing the backends|wasm/);
   const scripts = await page.evaluate(() => Array.from(document.scripts, (s) => s.src).filter(Boolean));
   for (const src of scripts) {
     const body = await (await fetch(src)).text();
