@@ -11,7 +11,7 @@ import { memoize } from './memo';
 import { krr, oue } from './mechanisms/randomized-response';
 import { RandomDraws } from './random/draws';
 import type { RandomSource } from './random/random-source';
-import { checkVector, clipToNorm, l2Normalize } from './vector/prepare';
+import { checkVector, clipToNorm, l2Norm, l2Normalize } from './vector/prepare';
 import { project, type Projection } from './vector/projection';
 
 const calibratePrivUnit = memoize(calibratePrivUnitUncached);
@@ -83,6 +83,7 @@ export function prepareVector(vector: ArrayLike<number>, params: VectorMechanism
 export function privatizeVector(prepared: Float64Array, params: VectorMechanismParams, source: RandomSource): VectorRelease {
   validateParams(params);
   checkVector(prepared);
+  requirePrepared(prepared, params);
   const draws = new RandomDraws(source);
   const d = prepared.length;
   switch (params.name) {
@@ -97,8 +98,22 @@ export function privatizeVector(prepared: Float64Array, params: VectorMechanismP
     }
     case 'laplace': {
       const p = calibrateLaplace(params.epsilon, d, params.clip ?? 1);
-      return { vector: laplaceNoise(prepared, p, draws), mechanism: { name: 'laplace', epsilon: params.epsilon, delta: 0, clip: p.clip, step: p.step, t: p.t } };
+      return { vector: laplaceNoise(prepared, p, draws), mechanism: { name: 'laplace', epsilon: params.epsilon, delta: 0, clip: p.clip, step: p.step, t: p.t, b: p.b, bound: p.bound } };
     }
+  }
+}
+
+/**
+ * The calibration holds only for prepared vectors: unit length for PrivUnit, norm ≤ C
+ * otherwise. A vector that skipped `prepareVector` is refused rather than released
+ * with a weaker guarantee than it states. (The tolerance covers the rounding of
+ * normalisation; the Laplace calibration's 2dg slack is far larger than it.)
+ */
+function requirePrepared(x: Float64Array, params: VectorMechanismParams): void {
+  const n = l2Norm(x);
+  if (params.name === 'privunit' ? Math.abs(n - 1) > 1e-12 : n > (params.clip ?? 1) * (1 + 1e-12)) {
+    const expected = params.name === 'privunit' ? 'a unit vector' : `norm at most ${params.clip ?? 1}`;
+    throw new ObscuraError('InvalidVectorError', `${params.name} needs ${expected} (use prepareVector), got norm ${n}`);
   }
 }
 

@@ -23,7 +23,7 @@ function num(values: Record<string, string | undefined>, flag: string, required:
 /**
  * `obscura calibrate --mechanism gaussian --epsilon E --delta D --sensitivity S` → {"sigma"};
  * `--mechanism privunit --epsilon E --dims D` → {"p","gamma","scale","expectedMse"};
- * `--mechanism laplace --epsilon E --dims D [--clip C]` → {"step","t","expectedMse"}.
+ * `--mechanism laplace --epsilon E --dims D [--clip C]` → {"step","t","b","bound","expectedMse"}.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
@@ -46,8 +46,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     case 'laplace': {
       const dims = num(values, 'dims', true)!;
       const clip = num(values, 'clip', false) ?? 1;
-      const { step, t } = calibrateLaplace(epsilon, dims, clip);
-      writeJsonLine(io.stdout, { step, t, expectedMse: expectedMse({ name: 'laplace', epsilon, clip }, dims) });
+      const { step, t, b, bound } = calibrateLaplace(epsilon, dims, clip);
+      writeJsonLine(io.stdout, { step, t, b, bound, expectedMse: expectedMse({ name: 'laplace', epsilon, clip }, dims) });
       return 0;
     }
     default:

@@ -1,57 +1,93 @@
 /**
  * The Laplace mechanism (pure ε) on a grid, so floating-point artefacts cannot reveal
- * the input (Mironov 2012; the precision attacks of Tumult Labs 2022). The input,
- * clipped to L2 norm C, is rounded at random to a grid of step g (unbiased), and
- * integer noise from the discrete Laplace distribution P(k) ∝ e^(−|k|/t) is added in
- * grid units (Canonne, Kamath, Steinke 2020). Every output is an exact multiple of g.
- * L1 sensitivity: ‖x − x'‖₁ ≤ 2C√d, plus at most g per coordinate from the rounding,
- * so t = (2C√d + d·g) / (g·ε).
+ * the input (Mironov 2012; the precision attacks of Tumult Labs 2022).
+ *
+ * 1. The input, clipped to L2 norm C, is rounded at random to the grid gℤ (up with
+ *    probability equal to the fractional part: unbiased).
+ * 2. Integer noise Z from the discrete Laplace distribution P(Z = k) ∝ e^(−|k|/t)
+ *    (Canonne, Kamath, Steinke 2020) is added in grid units.
+ * 3. The sum is clamped to [−L, L] grid units, a public range far beyond the noise
+ *    (L = A + 64t, A the largest rounded coordinate): post-processing, so ε is kept,
+ *    and the output set is the same finite lattice for every input.
+ * Every output is an exact multiple of the power-of-two step g.
+ *
+ * Sensitivity (any input vs any input): ‖x‖₂ ≤ C gives ‖x‖₁ ≤ C√d; rounding moves a
+ * coordinate by less than g, so ‖round(x)‖₁ < C√d + dg and ‖round(x) − round(x′)‖₁ <
+ * 2C√d + 2dg. In grid units Δ = (2C√d + 2dg)/g and t = Δ/ε′, with ε′ = ε − 2^−40 to
+ * absorb the sampler's double-precision probabilities (noise-sampler.ts).
  */
 import type { RandomDraws } from '../random/draws';
-import { randomRound } from './gaussian';
-import { requirePositiveFinite } from '../errors';
+import { invalidParameter, requireInteger, requirePositiveFinite } from '../errors';
+import { discreteLaplaceSampler, SAMPLER_SLACK, type DiscreteLaplaceSampler } from './discrete-laplace';
 
 export interface LaplaceParams {
   readonly epsilon: number;
   readonly dims: number;
   readonly clip: number;
-  /** Grid step; every output value is an integer multiple of it. */
+  /** Grid step g; every output value is an integer multiple of it. */
   readonly step: number;
-  /** Discrete Laplace parameter in grid units. */
+  /** Discrete Laplace parameter in grid units: P(k) ∝ e^(−|k|/t). */
   readonly t: number;
-  /** Per-coordinate noise variance plus the rounding bound, summed over coordinates. */
+  /** The noise scale in vector units, t·g (the continuous Laplace b it approximates). */
+  readonly b: number;
+  /** Outputs lie in [−bound, bound]·step (public clamp, far in the tail). */
+  readonly bound: number;
+  /** E‖report − x‖²: noise variance plus the rounding bound g²/4, summed over coordinates. */
   readonly expectedMse: number;
 }
 
-/** Grid steps per unit of the continuous Laplace scale: fine enough that rounding adds < 1e-6 of the variance. */
-const STEPS_PER_SCALE = 1024;
+/** Rounding adds at most 2dg of L1 sensitivity; g is chosen so that this is ≤ 1/1024 of 2C√d. */
+const SLACK_SHARE = 1024;
+/** The clamp sits 64 t beyond the largest input: P(|Z| > 64t) < e^−64, so the clamp's bias is negligible. */
+const TAIL_SCALES = 64;
 
 export function calibrateLaplace(epsilon: number, dims: number, clip = 1): LaplaceParams {
   requirePositiveFinite('epsilon', epsilon);
+  requireInteger('dims', dims, 1, 1 << 16);
   requirePositiveFinite('clip', clip);
+  if (epsilon < 2 ** -20) throw invalidParameter('epsilon', `at least 2^-20 for laplace`, epsilon);
   const l1 = 2 * clip * Math.sqrt(dims);
   // A power of two keeps the grid exactly representable.
-  const step = 2 ** Math.floor(Math.log2(l1 / epsilon / STEPS_PER_SCALE));
-  const t = (l1 + dims * step) / (step * epsilon);
+  const step = 2 ** Math.floor(Math.log2(clip / (SLACK_SHARE * Math.sqrt(dims))));
+  const sensitivityUnits = (l1 + 2 * dims * step) / step;
+  const t = sensitivityUnits / (epsilon - SAMPLER_SLACK);
+  const largest = Math.ceil(clip / step);
+  const bound = largest + Math.ceil(TAIL_SCALES * t);
+  if (bound + largest > 2 ** 52) throw invalidParameter('epsilon', 'large enough that the noise fits the grid (t·64 < 2^52)', epsilon);
+  // Var Z = 2r/(1−r)² with r = e^(−1/t); 1 − r by expm1 for precision at large t.
   const r = Math.exp(-1 / t);
-  const variance = (2 * r) / ((1 - r) * (1 - r));
-  return { epsilon, dims, clip, step, t, expectedMse: dims * variance * step * step };
+  const oneMinusR = -Math.expm1(-1 / t);
+  const variance = (2 * r) / (oneMinusR * oneMinusR);
+  return { epsilon, dims, clip, step, t, b: t * step, bound, expectedMse: dims * (variance + 0.25) * step * step };
 }
 
-/** One draw from the discrete Laplace distribution with parameter t: the difference of two geometric variables. */
-export function discreteLaplace(t: number, draws: RandomDraws): number {
-  const logR = -1 / t;
-  // Geometric on {0, 1, …} with P(k) = (1−r) r^k, by inversion.
-  const g1 = Math.floor(Math.log(draws.uniform()) / logR);
-  const g2 = Math.floor(Math.log(draws.uniform()) / logR);
-  return g1 - g2;
+/** The L1 distance in grid units that the calibration covers, for tests and audits. */
+export function laplaceSensitivityUnits(params: LaplaceParams): number {
+  return (2 * params.clip * Math.sqrt(params.dims) + 2 * params.dims * params.step) / params.step;
 }
 
+const samplers = new WeakMap<LaplaceParams, DiscreteLaplaceSampler>();
+
+function samplerFor(params: LaplaceParams): DiscreteLaplaceSampler {
+  let s = samplers.get(params);
+  if (!s) {
+    s = discreteLaplaceSampler(params.t, params.bound + Math.ceil(params.clip / params.step));
+    samplers.set(params, s);
+  }
+  return s;
+}
+
+/** x (clipped to norm `params.clip`) plus discrete Laplace noise on the grid, clamped to the public bound. */
 export function laplaceNoise(x: Float64Array, params: LaplaceParams, draws: RandomDraws): Float64Array {
+  if (x.length !== params.dims) throw new RangeError(`expected ${params.dims} values, got ${x.length}`);
+  const sampler = samplerFor(params);
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const onGrid = Math.round(randomRound(x[i]!, params.step, draws) / params.step);
-    out[i] = (onGrid + discreteLaplace(params.t, draws)) * params.step;
+    const scaled = x[i]! / params.step; // exact: the step is a power of two
+    const floor = Math.floor(scaled);
+    const onGrid = draws.uniform() < scaled - floor ? floor + 1 : floor;
+    const y = onGrid + sampler(draws);
+    out[i] = Math.min(params.bound, Math.max(-params.bound, y)) * params.step;
   }
   return out;
 }

@@ -19,11 +19,24 @@ export class RandomDraws {
     return this.buffer[this.next++]!;
   }
 
-  /** Uniform on (0, 1): a 53-bit grid, offset by half a step so neither end is reached. */
+  /** `n` uniform bits (1 ≤ n ≤ 32) as an unsigned integer. */
+  bits(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > 32) throw new RangeError(`bits(n) needs an integer 1..32, got ${n}`);
+    return this.word() >>> (32 - n);
+  }
+
+  /**
+   * Uniform on (0, 1): k/2^53 with k uniform in 1..2^53−1, every value exactly
+   * representable (53 bits). k = 0 is redrawn (probability 2^−53, so the time taken
+   * is fixed but for that event, which carries no information about any input).
+   */
   uniform(): number {
-    const hi = this.word() >>> 5; // 27 bits
-    const lo = this.word() >>> 6; // 26 bits
-    return (hi * 67108864 + lo + 0.5) / TWO_POW_53;
+    for (;;) {
+      const hi = this.word() >>> 5; // 27 bits
+      const lo = this.word() >>> 6; // 26 bits
+      const k = hi * 67108864 + lo;
+      if (k !== 0) return k / TWO_POW_53;
+    }
   }
 
   /** Uniform integer in [0, n) without modulo bias (rejection of the incomplete top range). */
@@ -36,7 +49,10 @@ export class RandomDraws {
     }
   }
 
-  /** True with probability p (to 2^-53). */
+  /**
+   * True with probability p, to within 2^−53 (a 53-bit uniform against p). Where the
+   * probability must be exact, e.g. tiny tail probabilities, use `exactBernoulli`.
+   */
   bernoulli(p: number): boolean {
     return this.uniform() < p;
   }
