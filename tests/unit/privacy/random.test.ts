@@ -47,10 +47,11 @@ test('every mechanism draws only from the source it is given: the same seed give
     { name: 'oue', epsilon: 2, k: 7 },
   ];
   for (const params of all) {
-    const once = (seed: number) =>
-      params.name === 'krr' || params.name === 'oue'
-        ? JSON.stringify(privatizeCategory(3, params, seededSource(seed)))
-        : JSON.stringify(Array.from(privatizeVector(prepareVector(raw, params), params, seededSource(seed)).vector));
+    const p = params;
+    const once =
+      p.name === 'krr' || p.name === 'oue'
+        ? (seed: number) => JSON.stringify(privatizeCategory(3, p, seededSource(seed)))
+        : (seed: number) => JSON.stringify(Array.from(privatizeVector(prepareVector(raw, p), p, seededSource(seed)).vector));
     assert.equal(once(42), once(42), params.name);
     // And the output does depend on the words (for k-RR, two seeds may well agree: try several).
     assert.ok([43, 44, 45, 46, 47, 48, 49, 50].some((seed) => once(seed) !== once(42)), params.name);
