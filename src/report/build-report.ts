@@ -3,17 +3,20 @@ import type { ModelRef } from '../engine/model/model-config';
 import type { CategoryRelease, VectorRelease } from '../privacy/mechanism';
 import { RandomDraws } from '../privacy/random/draws';
 import type { RandomSource } from '../privacy/random/random-source';
-import { parseReport, type CategoryReport, type VectorReport } from './schema';
+import { parseReport, type CategoryReport, type Report, type VectorReport } from './schema';
 
 export interface ReportContext {
   readonly scope: string;
   readonly model: ModelRef;
   readonly projection: { readonly id: string; readonly dims: number } | null;
-  /** Report ids are 128 random bits: unguessable, so they double as idempotency keys. */
+  /** Report ids are 128 random bits from this source: unguessable, so they double as idempotency keys. */
   readonly source: RandomSource;
+  /** An id chosen by the caller instead (it must match the schema's id pattern). */
+  readonly id?: string;
   readonly now?: Date;
 }
 
+/** 128 random bits as 32 hex digits. */
 export function newReportId(source: RandomSource): string {
   const draws = new RandomDraws(source);
   let id = '';
@@ -25,7 +28,7 @@ export function newReportId(source: RandomSource): string {
 function envelope(context: ReportContext, mechanism: VectorRelease['mechanism'] | CategoryRelease['mechanism']) {
   return {
     v: 1,
-    id: newReportId(context.source),
+    id: context.id ?? newReportId(context.source),
     createdAt: (context.now ?? new Date()).toISOString(),
     scope: context.scope,
     model: { ...context.model },
@@ -34,10 +37,21 @@ function envelope(context: ReportContext, mechanism: VectorRelease['mechanism'] 
   };
 }
 
+/** A vector release (unbiased estimate and mechanism parameters) as a validated report; throws InvalidReportError otherwise. */
 export function buildVectorReport(release: VectorRelease, context: ReportContext): VectorReport {
   return parseReport({ ...envelope(context, release.mechanism), vector: Array.from(release.vector) }) as VectorReport;
 }
 
+/** A category release of a public codebook as a validated report; throws InvalidReportError otherwise. */
 export function buildCategoryReport(release: CategoryRelease, codebook: string, context: ReportContext): CategoryReport {
   return parseReport({ ...envelope(context, release.mechanism), category: { codebook, ...release.category } }) as CategoryReport;
+}
+
+/** What `buildReport` takes: the context plus a vector release, or a category release and its codebook id. */
+export type ReportInput = ReportContext & ({ readonly release: VectorRelease } | { readonly release: CategoryRelease; readonly codebook: string });
+
+/** Any release as a validated report (dispatches to buildVectorReport / buildCategoryReport). */
+export function buildReport(input: ReportInput): Report {
+  if ('codebook' in input) return buildCategoryReport(input.release, input.codebook, input);
+  return buildVectorReport(input.release, input);
 }
