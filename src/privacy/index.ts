@@ -1,6 +1,7 @@
 /** The privacy core: pure math, no DOM, no tfjs, no storage. */
 export { cryptoRandomSource, type RandomSource } from './random/random-source';
 export { RandomDraws } from './random/draws';
+export { exactBernoulli, exactProbability, type ExactProbability } from './random/exact-bernoulli';
 export { checkVector, l2Normalize, l2Norm, clipToNorm } from './vector/prepare';
 export { randomOrthogonalProjection, projectionFromId, projectionId, project, DEFAULT_PROJECTION_SEED, type Projection } from './vector/projection';
 export {
@@ -22,6 +23,6 @@ export {
 } from './mechanism';
 export { calibratePrivUnit, evenSplitParams, capShare, type PrivUnitParams } from './mechanisms/privunit';
 export { calibrateAnalyticGaussian, analyticGaussianDelta } from './mechanisms/gaussian';
-export { calibrateLaplace, type LaplaceParams } from './mechanisms/laplace';
+export { calibrateLaplace, laplaceSensitivityUnits, type LaplaceParams } from './mechanisms/laplace';
 export { krrProbabilities, oueProbabilities, estimateFrequencies, frequencyVariance } from './mechanisms/randomized-response';
 export { costOf, composeCosts, canAfford, zcdpToEpsilon, type Cost } from './accountant';
