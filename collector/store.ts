@@ -1,37 +1,52 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createHash } from 'node:crypto';
 import type { Report } from '../src/report/schema';
+import { lockDataDir } from './lock';
 
 export type InsertOutcome = 'stored' | 'duplicate' | 'conflict';
 
 /**
- * Reports in an embedded PostgreSQL (PGlite: WASM, no server, no native build).
- * The report id is the primary key, which makes storing idempotent; the body's
- * hash tells a retry (same body) from a different report reusing an id.
+ * Reports in an embedded PostgreSQL (PGlite: WASM, no server process, no native
+ * build). The report id is the primary key, which makes storing idempotent; the
+ * hash of the validated body tells a retry (same body) from a different report
+ * that reuses an id.
  */
 export class ReportStore {
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly unlock: () => void,
+  ) {}
 
-  /** `dataDir` persists across restarts; without it the database lives in memory. */
+  /** `dataDir` persists across restarts (one collector per folder); without it the database lives in memory. */
   static async open(dataDir?: string): Promise<ReportStore> {
-    const db = dataDir ? new PGlite(dataDir) : new PGlite();
-    await db.exec(`
-      create table if not exists reports (
-        id text primary key,
-        scope text not null,
-        model text not null,
-        projection text,
-        mechanism text not null,
-        epsilon double precision not null,
-        body jsonb not null,
-        body_hash text not null,
-        received_at timestamptz not null default now()
-      );
-      create index if not exists reports_group on reports (scope, model, projection, mechanism, epsilon);
-    `);
-    return new ReportStore(db);
+    const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+    try {
+      const db = dataDir ? new PGlite(dataDir) : new PGlite();
+      await db.exec(`
+        create table if not exists reports (
+          id text primary key,
+          seq bigserial not null,
+          scope text not null,
+          model text not null,
+          projection text,
+          mechanism text not null,
+          epsilon double precision not null,
+          body jsonb not null,
+          body_hash text not null,
+          received_at timestamptz not null default now()
+        );
+        alter table reports add column if not exists seq bigserial not null;
+        create index if not exists reports_group on reports (scope, model, projection, mechanism, epsilon);
+        create index if not exists reports_scope_seq on reports (scope, seq);
+      `);
+      return new ReportStore(db, unlock);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
 
+  /** Stores the report unless its id is known: 'duplicate' when the known body is the same, 'conflict' when not. */
   async insert(report: Report): Promise<InsertOutcome> {
     const body = JSON.stringify(report);
     const hash = createHash('sha256').update(body).digest('hex');
@@ -47,27 +62,43 @@ export class ReportStore {
     return existing.rows[0]?.body_hash === hash ? 'duplicate' : 'conflict';
   }
 
-  async count(): Promise<number> {
-    return (await this.db.query<{ n: number }>('select count(*)::int as n from reports')).rows[0]!.n;
+  /** Number of stored reports, of one scope or of all. */
+  async count(scope?: string): Promise<number> {
+    const rows = scope === undefined
+      ? await this.db.query<{ n: number }>('select count(*)::int as n from reports')
+      : await this.db.query<{ n: number }>('select count(*)::int as n from reports where scope = $1', [scope]);
+    return rows.rows[0]!.n;
   }
 
-  async ids(): Promise<string[]> {
-    return (await this.db.query<{ id: string }>('select id from reports order by received_at, id')).rows.map((r) => r.id);
+  /** Ids in the order they were stored, of one scope or of all. */
+  async ids(scope?: string): Promise<string[]> {
+    const rows = scope === undefined
+      ? await this.db.query<{ id: string }>('select id from reports order by seq')
+      : await this.db.query<{ id: string }>('select id from reports where scope = $1 order by seq', [scope]);
+    return rows.rows.map((r) => r.id);
   }
 
+  /** The newest `limit` reports, newest first. */
   async list(scope: string | undefined, limit: number): Promise<Report[]> {
-    const rows = scope
-      ? await this.db.query<{ body: Report }>('select body from reports where scope = $1 order by received_at desc limit $2', [scope, limit])
-      : await this.db.query<{ body: Report }>('select body from reports order by received_at desc limit $1', [limit]);
+    const rows = scope === undefined
+      ? await this.db.query<{ body: Report }>('select body from reports order by seq desc limit $1', [limit])
+      : await this.db.query<{ body: Report }>('select body from reports where scope = $1 order by seq desc limit $2', [scope, limit]);
     return rows.rows.map((r) => r.body);
   }
 
-  /** Every report, grouped by the columns aggregates are computed over. */
-  async all(): Promise<Report[]> {
-    return (await this.db.query<{ body: Report }>('select body from reports order by scope, model, projection, mechanism, epsilon')).rows.map((r) => r.body);
+  /** Every report, of one scope or of all, in the order they were stored. */
+  async all(scope?: string): Promise<Report[]> {
+    const rows = scope === undefined
+      ? await this.db.query<{ body: Report }>('select body from reports order by seq')
+      : await this.db.query<{ body: Report }>('select body from reports where scope = $1 order by seq', [scope]);
+    return rows.rows.map((r) => r.body);
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      this.unlock();
+    }
   }
 }

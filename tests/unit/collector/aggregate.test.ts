@@ -1,0 +1,88 @@
+// The collector's aggregates, without HTTP: exact means and errors on known vectors,
+// and unbiased frequencies on simulated k-RR / OUE data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregate } from '../../../collector/aggregate';
+import { expectedMse } from '../../../src/privacy/index';
+import { ALPHA } from '../../support/stats';
+import { bernsteinHalfWidth, krrReport, oueReport, seededUniform, simulateKrr, simulateOue, vectorReport } from './support';
+
+test('the mean, its empirical error and the calibrated noise error of known vectors', () => {
+  const vectors = [[1, 0, 0, 2], [0, 1, 0, 2], [0, 0, 1, 2], [3, 3, 3, 2]];
+  const { vectors: [g] } = aggregate(vectors.map((v) => vectorReport(v)));
+  assert.ok(g);
+  assert.deepEqual(g.mean, [1, 1, 1, 2]);
+  // Per coordinate: values {1,0,0,3} → sample variance (0+1+1+4)/3 = 2; the constant column adds 0.
+  assert.ok(Math.abs(g.expectedError! - (3 * 2) / 4) < 1e-12, String(g.expectedError));
+  assert.equal(g.theoreticalError, expectedMse({ name: 'gaussian', epsilon: 1, delta: 1e-5, clip: 1 }, 4) / 4);
+});
+
+test('a large common offset does not cancel the variance away (Welford)', () => {
+  const offset = 1e9;
+  const { vectors: [g] } = aggregate([[offset + 1], [offset - 1], [offset + 1], [offset - 1]].map((v) => vectorReport(v)));
+  assert.equal(g!.mean[0], offset);
+  assert.ok(Math.abs(g!.expectedError! - 4 / 3 / 4) < 1e-9, String(g!.expectedError));
+});
+
+test('groups split by scope, mechanism and ε; mixed parameters drop the theoretical error; one report has no empirical error', () => {
+  const reports = [
+    vectorReport([1, 1], 'a'),
+    vectorReport([3, 3], 'a', { name: 'gaussian', epsilon: 1, delta: 1e-6, clip: 1 }),
+    vectorReport([5, 5], 'b'),
+    vectorReport([7, 7], 'a', { name: 'gaussian', epsilon: 2, delta: 1e-5, clip: 1 }),
+  ];
+  const { vectors } = aggregate(reports);
+  assert.equal(vectors.length, 3);
+  const a1 = vectors.find((g) => g.key.scope === 'a' && g.key.epsilon === 1)!;
+  assert.deepEqual([a1.count, a1.mean], [2, [2, 2]]);
+  assert.equal(a1.theoreticalError, null, 'δ differs inside the group');
+  const b = vectors.find((g) => g.key.scope === 'b')!;
+  assert.deepEqual([b.count, b.expectedError], [1, null]);
+});
+
+// Each frequency check may fail a correct estimator with probability ≤ ALPHA (1e-8):
+// Bernstein's bound on the reported-count proportion, divided by p − q.
+function checkFrequencies(frequencies: number[], truth: number[], n: number, p: number, q: number, label: string): void {
+  truth.forEach((f, v) => {
+    const pi = f * p + (1 - f) * q;
+    const bound = bernsteinHalfWidth(n, pi * (1 - pi), ALPHA) / (p - q);
+    assert.ok(Math.abs(frequencies[v]! - f) <= bound, `${label} category ${v}: estimate ${frequencies[v]} vs ${f} (bound ${bound.toFixed(4)})`);
+  });
+}
+
+test('k-RR frequencies are unbiased on 200 000 simulated reports (seed 1, k = 5, ε = 1)', () => {
+  const u = seededUniform(1);
+  const truth = [0.4, 0.3, 0.2, 0.1, 0];
+  const [n, k, epsilon] = [200_000, 5, 1];
+  const values = population(n, truth);
+  const reports = values.map((x) => krrReport(simulateKrr(x, k, epsilon, u), k, epsilon, 'krr'));
+  const { categories: [g] } = aggregate(reports);
+  assert.equal(g!.count, n);
+  const e = Math.exp(epsilon);
+  checkFrequencies(g!.frequencies, shares(values, k), n, e / (e + k - 1), 1 / (e + k - 1), 'k-RR');
+  assert.ok(Math.abs(g!.frequencies.reduce((s, f) => s + f, 0) - 1) < 1e-9, 'k-RR estimates sum to 1');
+});
+
+test('OUE frequencies are unbiased on 100 000 simulated reports (seed 2, k = 6, ε = 0.5)', () => {
+  const u = seededUniform(2);
+  const truth = [0.05, 0.25, 0.25, 0.25, 0.1, 0.1];
+  const [n, k, epsilon] = [100_000, 6, 0.5];
+  const values = population(n, truth);
+  const reports = values.map((x) => oueReport(simulateOue(x, k, epsilon, u), epsilon, 'oue'));
+  const { categories: [g] } = aggregate(reports);
+  checkFrequencies(g!.frequencies, shares(values, k), n, 0.5, 1 / (Math.exp(epsilon) + 1), 'OUE');
+  g!.standardErrors.forEach((s) => assert.ok(s > 0 && s < 0.05));
+});
+
+/** n people's true categories, in the proportions `truth` (up to rounding). */
+function population(n: number, truth: number[]): number[] {
+  const cut = truth.map((_, v) => Math.round(n * truth.slice(0, v + 1).reduce((s, f) => s + f, 0)));
+  return Array.from({ length: n }, (_, i) => cut.findIndex((c) => i < c));
+}
+
+/** The realised true frequencies, which the estimates are checked against. */
+function shares(values: number[], k: number): number[] {
+  const counts = new Array<number>(k).fill(0);
+  for (const x of values) counts[x]!++;
+  return counts.map((c) => c / values.length);
+}

@@ -1,0 +1,101 @@
+// Shared pieces of the collector tests: a seeded PRNG, report builders, a statistical bound.
+import type { CategoryReport, VectorReport } from '../../../src/report/schema';
+
+/**
+ * SplitMix32-style seeded generator (not for releases; only to make simulated data
+ * reproducible). Returns uniform doubles in [0, 1) with 32 random bits.
+ */
+export function seededUniform(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    z = (z ^ (z >>> 16)) >>> 0;
+    return z / 2 ** 32;
+  };
+}
+
+/** k-RR simulated independently of the privacy core: keep the value with probability p, else a uniform other one. */
+export function simulateKrr(value: number, k: number, epsilon: number, u: () => number): number {
+  const e = Math.exp(epsilon);
+  if (u() < e / (e + k - 1)) return value;
+  const other = Math.floor(u() * (k - 1));
+  return other >= value ? other + 1 : other;
+}
+
+/** OUE simulated independently: bit v set with probability 1/2, every other bit with 1/(e^ε+1). */
+export function simulateOue(value: number, k: number, epsilon: number, u: () => number): (0 | 1)[] {
+  const q = 1 / (Math.exp(epsilon) + 1);
+  return Array.from({ length: k }, (_, i) => (u() < (i === value ? 0.5 : q) ? 1 : 0));
+}
+
+/**
+ * Bernstein's inequality for the mean of n independent variables in [0, 1] with
+ * variance σ²: P(|mean − E| ≥ t) ≤ 2·exp(−n t² / (2σ² + 2t/3)). Returns the t at
+ * which that bound equals alpha. Exact for every n (no normal approximation).
+ */
+export function bernsteinHalfWidth(n: number, variance: number, alpha: number): number {
+  const L = Math.log(2 / alpha);
+  const a = L / (3 * n);
+  return a + Math.sqrt(a * a + (2 * variance * L) / n);
+}
+
+const MODEL = { id: 'mobilenet_v2', layer: 'global_average_pooling2d', dims: 4 } as const;
+let counter = 0;
+
+/** A unique, valid report id. */
+export function nextId(prefix = 'r'): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+}
+
+/** A vector report carrying exactly `vector` (the collector does not re-noise; it averages). */
+export function vectorReport(vector: readonly number[], scope = 'test', mechanism: Record<string, unknown> = { name: 'gaussian', epsilon: 1, delta: 1e-5, clip: 1 }): VectorReport {
+  return {
+    v: 1,
+    id: nextId(),
+    createdAt: new Date().toISOString(),
+    scope,
+    model: { ...MODEL, dims: vector.length },
+    projection: null,
+    mechanism: mechanism as VectorReport['mechanism'],
+    vector: [...vector],
+  };
+}
+
+export function krrReport(value: number, k: number, epsilon: number, scope: string, codebook = 'fmnist-10'): CategoryReport {
+  return {
+    v: 1,
+    id: nextId('c'),
+    createdAt: new Date().toISOString(),
+    scope,
+    model: MODEL,
+    projection: null,
+    mechanism: { name: 'krr', epsilon, delta: 0 },
+    category: { codebook, k, value },
+  };
+}
+
+export function oueReport(bits: (0 | 1)[], epsilon: number, scope: string, codebook = 'fmnist-10'): CategoryReport {
+  return {
+    v: 1,
+    id: nextId('o'),
+    createdAt: new Date().toISOString(),
+    scope,
+    model: MODEL,
+    projection: null,
+    mechanism: { name: 'oue', epsilon, delta: 0 },
+    category: { codebook, k: bits.length, bits },
+  };
+}
+
+/** POSTs a report (or raw text) the way the app's reporter does. */
+export function postReport(base: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const id = typeof body === 'object' && body !== null && 'id' in body ? String((body as { id: unknown }).id) : undefined;
+  return fetch(`${base}/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(id ? { 'idempotency-key': id } : {}), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
