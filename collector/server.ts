@@ -1,80 +1,126 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+/**
+ * The reference collector: validates reports with the client's own schema, stores
+ * them once per id in an embedded database and serves unbiased aggregates.
+ * Endpoints and storage are described in collector/README.md.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { describeError } from '../src/errors';
+import { describeError, ObscuraError } from '../src/errors';
 import { parseReport, type Report } from '../src/report/schema';
-import { aggregateCategories, aggregateVectors, groupKeyOf, type CategoryAggregate, type VectorAggregate } from './aggregate';
+import { aggregate, type Aggregates } from './aggregate';
+import { applyCors, readBody, sendError, sendJson } from './http';
 import { ReportStore } from './store';
 
-/** Test-only fault injection: set through the programmatic API, never reachable over HTTP. */
+/**
+ * Test-only fault injection for the client's retry logic. It is set through the
+ * programmatic API (the `faults` option or the handle's `faults` object) and is not
+ * reachable over HTTP. Faults apply to `POST /reports` only, so tests that poll
+ * `GET /reports` or `/health` do not use them up.
+ */
 export interface Faults {
-  /** Answer 500 to this many coming POSTs. */
+  /** Answer 500 to this many coming report POSTs (nothing is stored). */
   failNext: number;
-  /** Destroy the connection of this many coming POSTs without answering. */
+  /** Destroy the connection of this many coming report POSTs without answering (nothing is stored). */
   dropNext: number;
+  /** Store this many coming reports, then destroy the connection: the client never learns it was delivered. */
+  dropAfterStoreNext: number;
 }
 
 export interface CollectorOptions {
+  /** 0 (the default) picks a free port. */
   port?: number;
+  /** Interface to listen on; the default 127.0.0.1 keeps the collector off the network. */
   host?: string;
-  /** Folder for the database; omit for an in-memory database. */
+  /** Folder of the database, kept across restarts; one collector per folder. */
   dataDir?: string;
-  /** Origins allowed to POST from a browser (CORS). */
+  /** Keep the database in memory (the default when no dataDir is given). */
+  inMemory?: boolean;
+  /** Browser origins allowed to call the collector (CORS); requests without an Origin header always pass. */
   allowedOrigins?: readonly string[];
+  /** Largest accepted body; 1 MiB by default. */
+  maxBodyBytes?: number;
+  /** Faults to inject from the start (tests only). */
+  faults?: Partial<Faults>;
 }
 
 export interface Collector {
+  /** Base URL, e.g. http://127.0.0.1:5174; reports go to `${url}/reports`. */
   readonly url: string;
   readonly port: number;
   readonly store: ReportStore;
+  /** Live fault counters (tests only): set a field to inject that many faults. */
   readonly faults: Faults;
-  /** Adds an origin allowed to POST from a browser. */
+  /** Whether the collector accepts connections (false between pause and resume). */
+  readonly listening: boolean;
+  /** Adds a browser origin to the CORS allow-list. */
   allowOrigin(origin: string): void;
-  /** Stops accepting connections (as if down) but keeps the database; `resume` listens again on the same port. */
+  /** Number of stored reports, of one scope or of all. */
+  count(scope?: string): Promise<number>;
+  /** Stored report ids in arrival order, of one scope or of all. */
+  ids(scope?: string): Promise<string[]>;
+  /** What `GET /aggregates` answers. */
+  aggregates(scope?: string): Promise<Aggregates>;
+  /** Stops listening and cuts open connections (as if the collector were down); the database stays open. */
   pause(): Promise<void>;
+  /** Listens again on the same port. */
   resume(): Promise<void>;
+  /** Stops listening and closes the database. */
   close(): Promise<void>;
 }
 
-const MAX_BODY = 1024 * 1024;
+const ROUTES: Readonly<Record<string, readonly string[]>> = { '/reports': ['GET', 'POST'], '/aggregates': ['GET'], '/health': ['GET'] };
+const MAX_LIST = 10_000;
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
-  const store = await ReportStore.open(options.dataDir);
+  if (options.dataDir !== undefined && options.inMemory) throw new ObscuraError('InvalidParameterError', 'give either dataDir or inMemory, not both');
+  const host = options.host ?? '127.0.0.1';
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const store = await ReportStore.open(options.inMemory ? undefined : options.dataDir);
   const allowed = new Set(options.allowedOrigins ?? []);
-  const faults: Faults = { failNext: 0, dropNext: 0 };
+  const faults: Faults = { failNext: 0, dropNext: 0, dropAfterStoreNext: 0, ...options.faults };
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => void handle(req, res).catch((err) => send(res, 500, { error: describeError(err) })));
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const { name, message } = describeError(err);
+      sendError(res, 500, name === 'Error' ? 'InternalError' : name, message);
+    });
+  });
+  // A slow or stalled client cannot hold a connection for long.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
 
-  function cors(req: IncomingMessage, res: ServerResponse): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return true; // not a browser cross-origin request
-    if (!allowed.has(origin)) return false;
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Vary', 'Origin');
-    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS');
-    res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Idempotency-Key');
-    res.setHeader('Access-Control-Max-Age', '600');
-    // The app is cross-origin isolated (COEP require-corp); its fetches need this.
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    return true;
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://collector');
-    if (!cors(req, res)) return send(res, 403, { error: { name: 'ForbiddenOrigin', message: `origin ${req.headers.origin} is not allowed` } });
-    if (req.method === 'OPTIONS') return send(res, 204);
-    if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { ok: true });
-    if (req.method === 'GET' && url.pathname === '/reports') {
-      const limit = Math.min(10_000, Math.max(1, Number(url.searchParams.get('limit') ?? 1000) || 1000));
-      return send(res, 200, { reports: await store.list(url.searchParams.get('scope') ?? undefined, limit) });
+    const method = req.method ?? 'GET';
+    if (!applyCors(req, res, allowed)) return sendError(res, 403, 'OriginNotAllowedError', `origin ${req.headers.origin} is not allowed; allowed: ${[...allowed].join(', ') || 'none'}`);
+    const methods = ROUTES[url.pathname];
+    if (!methods) return sendError(res, 404, 'NotFoundError', `no endpoint ${url.pathname}; endpoints: ${Object.keys(ROUTES).join(', ')}`);
+    const allow = { Allow: [...methods, 'OPTIONS'].join(', ') };
+    if (method === 'OPTIONS') {
+      const wanted = req.headers['access-control-request-method'];
+      if (wanted !== undefined && !methods.includes(wanted)) return sendError(res, 405, 'MethodNotAllowedError', `${url.pathname} accepts ${methods.join(', ')}, not ${wanted}`, allow);
+      return sendJson(res, 204, undefined, allow);
     }
-    if (req.method === 'GET' && url.pathname === '/aggregates') return send(res, 200, await aggregates(store));
-    if (url.pathname !== '/reports') return send(res, 404, { error: { name: 'NotFound', message: `no route ${req.method} ${url.pathname}` } });
-    if (req.method !== 'POST') return send(res, 405, { error: { name: 'MethodNotAllowed', message: 'use POST or GET' } });
+    if (!methods.includes(method)) return sendError(res, 405, 'MethodNotAllowedError', `${url.pathname} accepts ${methods.join(', ')}, not ${method}`, allow);
 
+    const scope = url.searchParams.get('scope') ?? undefined;
+    if (url.pathname === '/health') return sendJson(res, 200, { ok: true, reports: await store.count() });
+    if (url.pathname === '/aggregates') return sendJson(res, 200, aggregate(await store.all(scope)));
+    if (method === 'GET') {
+      const limitParam = url.searchParams.get('limit');
+      const limit = limitParam === null ? 1000 : Number(limitParam);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) return sendError(res, 400, 'InvalidParameterError', `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`);
+      return sendJson(res, 200, { reports: await store.list(scope, limit) });
+    }
+    return receive(req, res);
+  }
+
+  async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (faults.dropNext > 0) {
       faults.dropNext--;
       req.socket.destroy();
@@ -82,87 +128,81 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     if (faults.failNext > 0) {
       faults.failNext--;
-      return send(res, 500, { error: { name: 'InjectedFault', message: 'the collector failed on purpose' } });
+      return sendError(res, 500, 'InjectedFaultError', 'the collector failed on purpose (test fault injection)');
     }
-    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return send(res, 415, { error: { name: 'UnsupportedMediaType', message: 'send application/json' } });
-    const body = await readBody(req);
-    if (body === undefined) return send(res, 413, { error: { name: 'PayloadTooLarge', message: `reports are at most ${MAX_BODY} bytes` } });
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) return sendError(res, 415, 'UnsupportedMediaTypeError', `send Content-Type: application/json, got ${type || 'none'}`);
+    const body = await readBody(req, maxBody);
+    if (!body.ok) return sendError(res, 413, 'PayloadTooLargeError', `a report is at most ${maxBody} bytes, got ${body.size}`, { Connection: 'close' });
     let report: Report;
     try {
-      report = parseReport(JSON.parse(body));
+      report = parseReport(parseJson(body.text));
     } catch (err) {
-      return send(res, 400, { error: describeError(err instanceof SyntaxError ? Object.assign(new Error(`body is not JSON: ${err.message}`), { name: 'InvalidReportError' }) : err) });
+      const { name, message } = describeError(err);
+      const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;
+      return sendJson(res, 400, { error: { name, message, ...(issues ? { issues } : {}) } });
     }
     const key = req.headers['idempotency-key'];
-    if (key !== undefined && key !== report.id) return send(res, 400, { error: { name: 'InvalidReportError', message: 'Idempotency-Key must equal the report id' } });
+    if (key !== undefined && key !== report.id) return sendError(res, 400, 'InvalidReportError', `Idempotency-Key must equal the report id: got ${String(key)} for report ${report.id}`);
     const outcome = await store.insert(report);
-    if (outcome === 'conflict') return send(res, 409, { error: { name: 'Conflict', message: `report ${report.id} was already stored with a different body` } });
-    return send(res, outcome === 'stored' ? 201 : 200, { id: report.id, outcome });
+    if (outcome === 'conflict') return sendError(res, 409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
+    if (outcome === 'stored' && faults.dropAfterStoreNext > 0) {
+      faults.dropAfterStoreNext--;
+      req.socket.destroy();
+      return;
+    }
+    return sendJson(res, outcome === 'stored' ? 201 : 200, { id: report.id, outcome });
   }
 
-  const listen = (port: number) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  await listen(options.port ?? 0);
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+
+  try {
+    await listen(options.port ?? 0);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const port = (server.address() as { port: number }).port;
-  const closeServer = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    for (const s of sockets) s.destroy();
-  });
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     store,
     faults,
-    allowOrigin: (origin: string) => void allowed.add(origin),
-    pause: closeServer,
-    resume: () => listen(port),
+    get listening() {
+      return server.listening;
+    },
+    allowOrigin: (origin) => void allowed.add(origin),
+    count: (scope) => store.count(scope),
+    ids: (scope) => store.ids(scope),
+    aggregates: async (scope) => aggregate(await store.all(scope)),
+    pause: stopListening,
+    resume: async () => {
+      if (!server.listening) await listen(port);
+    },
     close: async () => {
-      await closeServer();
+      await stopListening();
       await store.close();
     },
   };
 }
 
-function send(res: ServerResponse, status: number, body?: unknown): void {
-  if (res.headersSent) return;
-  res.statusCode = status;
-  if (body !== undefined) res.setHeader('Content-Type', 'application/json');
-  res.end(body === undefined ? undefined : JSON.stringify(body));
-}
-
-/** The body as text, or undefined when it is over the limit (the rest is read and dropped, so the client gets the 413). */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * MAX_BODY) {
-      req.socket.destroy();
-      return undefined;
-    }
-    if (size <= MAX_BODY) chunks.push(chunk as Buffer);
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ObscuraError('InvalidReportError', `body is not JSON: ${(err as Error).message}`);
   }
-  return size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8');
-}
-
-async function aggregates(store: ReportStore): Promise<{ vectors: VectorAggregate[]; categories: CategoryAggregate[] }> {
-  const groups = new Map<string, Report[]>();
-  for (const r of await store.all()) {
-    const shape = 'vector' in r ? `v${r.vector.length}` : `c${r.category.codebook}/${r.category.k}`;
-    const k = JSON.stringify([groupKeyOf(r), shape]);
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  const vectors: VectorAggregate[] = [];
-  const categories: CategoryAggregate[] = [];
-  for (const reports of groups.values()) {
-    const first = reports[0]!;
-    if ('vector' in first) vectors.push(aggregateVectors(groupKeyOf(first), reports.map((r) => (r as { vector: number[] }).vector)));
-    else categories.push(aggregateCategories(groupKeyOf(first), first.category.codebook, first.category.k, first.mechanism.name as 'krr' | 'oue', first.mechanism.epsilon, reports.map((r) => (r as { category: { value: number } | { bits: number[] } }).category)));
-  }
-  return { vectors, categories };
 }
