@@ -2,33 +2,50 @@
  * Serves the built app (dist/) with the headers it is designed for: cross-origin
  * isolation (COOP/COEP), a Content-Security-Policy whose connect-src is the app
  * itself and the collector only, and /config.json telling the app where reports go.
+ * `npm start` and the browser tests use it, so both see the same headers.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
 
-const MIME: Record<string, string> = {
+export const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.map': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.wasm': 'application/wasm',
   '.bin': 'application/octet-stream',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
   '.ico': 'image/x-icon',
-  '.webmanifest': 'application/manifest+json',
-  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
 };
 
 export interface StaticServerOptions {
+  /** Folder to serve (the vite build output). */
   root: string;
+  /** 0 (the default) picks a free port. */
   port?: number;
+  /** Interface to listen on; 127.0.0.1 by default. */
   host?: string;
-  /** Origin of the collector's /reports endpoint, e.g. http://127.0.0.1:5174. */
+  /** Base URL of the collector, e.g. http://127.0.0.1:5174: the CSP allows its origin and /config.json points at its /reports. */
   collectorUrl: string;
 }
 
+export interface StaticServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The policy every answer carries; `connect-src` is the app and the collector's origin, nothing else. */
 export function contentSecurityPolicy(collectorOrigin: string): string {
   return [
     "default-src 'self'",
@@ -44,48 +61,85 @@ export function contentSecurityPolicy(collectorOrigin: string): string {
   ].join('; ');
 }
 
-export async function startStaticServer(options: StaticServerOptions): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = resolve(options.root);
-  const collectorOrigin = new URL(options.collectorUrl).origin;
+  const collector = new URL(options.collectorUrl);
+  const config = JSON.stringify({ collectorUrl: `${collector.href.replace(/\/$/, '')}/reports` });
   const headers = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
     'Cross-Origin-Resource-Policy': 'same-origin',
-    'Content-Security-Policy': contentSecurityPolicy(collectorOrigin),
+    'Content-Security-Policy': contentSecurityPolicy(collector.origin),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };
-  const server: Server = createServer(async (req, res) => {
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.statusCode = 405;
-      return res.end();
+      res.setHeader('Allow', 'GET, HEAD');
+      return answer(res, 405, 'method not allowed');
     }
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const path = decodePath(req.url ?? '/');
+    if (path === undefined) return answer(res, 400, 'bad path');
     if (path === '/config.json') {
-      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Content-Type', MIME['.json']!);
       res.setHeader('Cache-Control', 'no-store');
-      return res.end(JSON.stringify({ collectorUrl: `${options.collectorUrl.replace(/\/$/, '')}/reports` }));
+      return void res.end(req.method === 'HEAD' ? undefined : config);
     }
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root + sep)) {
-      res.statusCode = 403;
-      return res.end('forbidden');
-    }
+    const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
+    const inside = relative(root, file);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return answer(res, 403, 'forbidden');
+    let body: Buffer;
     try {
-      const info = await stat(file);
-      if (!info.isFile()) throw new Error('not a file');
-      res.setHeader('Content-Type', MIME[extname(file)] ?? 'application/octet-stream');
-      // Fingerprinted assets never change; the shell and the model are revalidated.
-      res.setHeader('Cache-Control', file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
-      res.end(req.method === 'HEAD' ? undefined : await readFile(file));
+      if (!(await stat(file)).isFile()) return answer(res, 404, 'not found');
+      body = await readFile(file);
     } catch {
-      res.statusCode = 404;
-      res.setHeader('Content-Type', 'text/plain');
-      res.end('not found');
+      return answer(res, 404, 'not found');
     }
+    res.setHeader('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    // Fingerprinted assets never change; the shell and the model are revalidated.
+    res.setHeader('Cache-Control', inside.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.setHeader('Content-Length', body.length);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => answer(res, 500, 'internal error'));
   });
-  await new Promise<void>((r) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', r));
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
   const port = (server.address() as { port: number }).port;
-  return { url: `http://${options.host ?? '127.0.0.1'}:${port}`, port, close: () => new Promise((r) => server.close(() => r())) };
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The URL's path, percent-decoded; undefined when it cannot be decoded or holds a NUL. */
+function decodePath(url: string): string | undefined {
+  try {
+    const path = decodeURIComponent(new URL(url, 'http://app').pathname);
+    return path.includes('\0') ? undefined : path;
+  } catch {
+    return undefined;
+  }
+}
+
+function answer(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) return void res.end();
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(text);
 }
