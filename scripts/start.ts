@@ -1,34 +1,137 @@
-// npm start: build the app when its sources are newer than dist/, then serve it on
-// http://localhost:5173 next to the embedded collector on http://127.0.0.1:5174.
+/**
+ * npm start: builds the app when dist/ is missing or older than its sources, then
+ * serves it on http://localhost:5173 (COOP/COEP, CSP, /config.json) next to the
+ * embedded collector on http://127.0.0.1:5174, or next to an external collector.
+ *
+ *   npm start -- [--port 5173] [--collector-port 5174] [--data .data/collector | --memory]
+ *                [--collector https://collector.example] [--skip-build]
+ *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL
+ */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'vite';
-import { startCollector } from '../collector/server';
+import { startCollector, type Collector } from '../collector/server';
+import { describeError } from '../src/errors';
 import { startStaticServer } from './static-server';
 
-const { values } = parseArgs({
-  options: { port: { type: 'string', default: process.env['PORT'] ?? '5173' }, 'collector-port': { type: 'string', default: '5174' }, collector: { type: 'string' }, data: { type: 'string', default: '.data/collector' } },
-});
+const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** What the app bundle is built from. */
+const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts', 'tsconfig.app.json', 'tsconfig.base.json', 'package.json'];
 
-function newest(dir: string): number {
+export interface LaunchOptions {
+  /** Built app to serve; dist/ of the project by default. */
+  root?: string;
+  /** Port of the app; 5173 by default, 0 for any free one. */
+  port?: number;
+  /** Interface both servers listen on; 127.0.0.1 by default (what http://localhost reaches). */
+  host?: string;
+  /** Port of the embedded collector; 5174 by default. */
+  collectorPort?: number;
+  /** Base URL of an external collector; the embedded one is not started then. */
+  collectorUrl?: string;
+  /** Database folder of the embedded collector; .data/collector by default. */
+  dataDir?: string;
+  /** Keep the embedded collector's database in memory. */
+  inMemory?: boolean;
+  /** 'auto' (the default) builds when dist/ is stale; false never builds. */
+  build?: 'auto' | false;
+}
+
+export interface Launched {
+  readonly appUrl: string;
+  readonly collectorUrl: string;
+  /** The embedded collector, when one was started. */
+  readonly collector: Collector | undefined;
+  close(): Promise<void>;
+}
+
+/** Newest modification time under the given files and folders (0 when none exists). */
+export function newestMtime(paths: readonly string[]): number {
   let t = 0;
-  for (const name of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, name.name);
-    t = Math.max(t, name.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const info = statSync(path);
+    if (!info.isDirectory()) t = Math.max(t, info.mtimeMs);
+    else for (const name of readdirSync(path)) t = Math.max(t, newestMtime([join(path, name)]));
   }
   return t;
 }
 
-const sourcesAt = Math.max(newest('src'), statSync('index.html').mtimeMs, newest('public'));
-if (!existsSync('dist/index.html') || statSync('dist/index.html').mtimeMs < sourcesAt) {
-  console.error('start: building the app…');
-  await build({ logLevel: 'warn' });
+/** True when `outDir` has no index.html or is older than any of `sources`. */
+export function needsBuild(outDir: string, sources: readonly string[]): boolean {
+  const index = join(outDir, 'index.html');
+  return !existsSync(index) || statSync(index).mtimeMs < newestMtime(sources);
 }
 
-const port = Number(values.port);
-const appOrigins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
-// An external endpoint replaces the embedded collector.
-const collectorUrl = values.collector ?? (await startCollector({ port: Number(values['collector-port']), dataDir: values.data, allowedOrigins: appOrigins })).url;
-const app = await startStaticServer({ root: 'dist', port, host: 'localhost', collectorUrl });
-console.error(`Obscura: ${app.url.replace('127.0.0.1', 'localhost')}  (reports go to ${collectorUrl}/reports)`);
+async function buildIfStale(): Promise<void> {
+  // The model is converted from its npm package at install; redo it if it went missing.
+  const converted = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'convert-model.mjs')], { cwd: PROJECT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (converted.status !== 0) throw new Error('converting the model failed (see above)');
+  if (!needsBuild(join(PROJECT, 'dist'), SOURCES.map((s) => join(PROJECT, s)))) return;
+  console.error('start: dist/ is missing or older than the sources; building the app…');
+  const { build } = await import('vite');
+  await build({ root: PROJECT, logLevel: 'warn' });
+}
+
+/** Starts the collector (unless an external one is given) and the app server. */
+export async function launch(options: LaunchOptions = {}): Promise<Launched> {
+  if (options.build !== false && options.root === undefined) await buildIfStale();
+  const host = options.host ?? '127.0.0.1';
+  const collector = options.collectorUrl
+    ? undefined
+    : await startCollector({ port: options.collectorPort ?? 5174, host, ...(options.inMemory ? { inMemory: true } : { dataDir: options.dataDir ?? join(PROJECT, '.data', 'collector') }) });
+  try {
+    const collectorUrl = options.collectorUrl ?? collector!.url;
+    const app = await startStaticServer({ root: options.root ?? join(PROJECT, 'dist'), port: options.port ?? 5173, host, collectorUrl });
+    // The page may be opened under either name of the loopback address.
+    collector?.allowOrigin(`http://localhost:${app.port}`);
+    collector?.allowOrigin(`http://127.0.0.1:${app.port}`);
+    return {
+      appUrl: `http://localhost:${app.port}`,
+      collectorUrl,
+      collector,
+      close: async () => {
+        await app.close();
+        await collector?.close();
+      },
+    };
+  } catch (err) {
+    await collector?.close();
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env['PORT'] ?? '5173' },
+      'collector-port': { type: 'string', default: process.env['COLLECTOR_PORT'] ?? '5174' },
+      collector: { type: 'string', default: process.env['COLLECTOR_URL'] },
+      data: { type: 'string' },
+      memory: { type: 'boolean', default: false },
+      'skip-build': { type: 'boolean', default: false },
+    },
+  });
+  const launched = await launch({
+    port: Number(values.port),
+    collectorPort: Number(values['collector-port']),
+    ...(values.collector ? { collectorUrl: values.collector } : {}),
+    ...(values.data ? { dataDir: resolve(values.data) } : {}),
+    inMemory: values.memory,
+    build: values['skip-build'] ? false : 'auto',
+  });
+  console.error(`Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`);
+  const stop = () => void launched.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    const { message } = describeError(err);
+    console.error(`start: ${message}${/EADDRINUSE/.test(message) ? ' (is another npm start running? choose --port / --collector-port)' : ''}`);
+    process.exit(1);
+  });
+}
