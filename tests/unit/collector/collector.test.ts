@@ -70,6 +70,8 @@ test('invalid reports are refused with a clear error and nothing is stored', asy
     assert.equal(json.error.name, 'InvalidReportError', label);
     assert.match(json.error.message, message, label);
   }
+  const short = (await (await post({ ...r, vector: [1] })).json()) as { error: { issues: { path: string; message: string }[] } };
+  assert.deepEqual(short.error.issues, [{ path: 'vector', message: 'expected 4 values, got 1' }], 'each problem with its path');
   const mismatch = await post(r, { 'idempotency-key': 'another-id' });
   assert.equal(mismatch.status, 400);
   assert.match(((await mismatch.json()) as { error: { message: string } }).error.message, /Idempotency-Key must equal the report id/);
