@@ -1,0 +1,114 @@
+// A page closed while its report is on the wire: the collector has stored it, but the
+// page never saw the 2xx, so the report is still queued. The next page sends it again;
+// the collector keeps one copy, and the ledger ends with every report delivered.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
+import { startDevServer } from './support/dev-server';
+import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
+import { openEnginePage } from './support/engine-page';
+import type { PageWindow } from './support/page-api';
+import { startCollector, type Collector } from '../../collector/server';
+import type { ReleaseOptions } from '../../src/engine/worker/engine-api';
+
+let server: Awaited<ReturnType<typeof startDevServer>>;
+let collector: Collector;
+let browser: Browser;
+let context: BrowserContext;
+let fixtures: string;
+let photos: string[];
+let relay: Server;
+let relayUrl: string;
+/** While true, the relay forwards each POST to the collector but holds back the answer. */
+let holding = true;
+const posted: string[] = [];
+let held = 0;
+
+before(async () => {
+  fixtures = await makeGeneratedFixtures();
+  photos = await makeDistinctPhotos(fixtures, 4);
+  server = await startDevServer();
+  collector = await startCollector({ allowedOrigins: [server.url] });
+  relay = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'idempotency-key', 'origin', 'access-control-request-method', 'access-control-request-headers']) {
+          const v = req.headers[name];
+          if (typeof v === 'string') headers[name] = v;
+        }
+        const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
+        if (req.method === 'POST') posted.push(String(req.headers['idempotency-key']));
+        const answer = await fetch(`${collector.url}${req.url}`, { method: req.method!, headers, ...(body ? { body } : {}) });
+        const text = await answer.text();
+        if (req.method === 'POST' && holding) {
+          held++;
+          return; // stored at the collector; the page never hears back
+        }
+        const out: Record<string, string> = {};
+        answer.headers.forEach((v, k) => {
+          if (k.startsWith('access-control-') || k === 'vary' || k === 'content-type' || k.startsWith('cross-origin-')) out[k] = v;
+        });
+        res.writeHead(answer.status, out).end(text);
+      })().catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  context = await browser.newContext();
+});
+after(async () => {
+  await browser?.close();
+  relay?.closeAllConnections();
+  relay?.close();
+  await collector?.close();
+  await server?.close();
+});
+
+async function enginePage(): Promise<Page> {
+  const page = await openEnginePage(context, server.url, fixtures);
+  await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
+  return page;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('a page closed while its POST is in flight: the report is sent again by the next page and stored once', async () => {
+  const options: ReleaseOptions = { scope: 'inflight', mechanism: { name: 'privunit', epsilon: 0.2 }, destination: `${relayUrl}/reports` };
+  let page = await enginePage();
+  const released = await page.evaluate(([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions), [photos, options] as const);
+  assert.ok(released.every((r) => r.ok && r.charged), JSON.stringify(released));
+  const ids = released.map((r) => (r.ok ? r.id : ''));
+  // The collector has the first report, the page is still waiting for the answer: close it now.
+  await waitFor('a POST held in flight', async () => held >= 1 && (await collector.store.list('inflight', 10)).length >= 1);
+  await page.close();
+  const storedWhileClosed = (await collector.store.list('inflight', 10)).map((r) => r.id);
+  assert.ok(storedWhileClosed.length >= 1);
+
+  holding = false;
+  page = await enginePage();
+  await waitFor('every report delivered in the ledger', async () => {
+    const states = await page.evaluate(async () => (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('inflight')).map((e) => e.state));
+    return states.length === ids.length && states.every((s) => s === 'delivered');
+  });
+  const stored = (await collector.store.list('inflight', 10)).map((r) => r.id);
+  assert.deepEqual([...stored].sort(), [...ids].sort(), 'collector count = ledger count');
+  assert.equal(new Set(stored).size, stored.length, 'no duplicate ids at the collector');
+  const resent = storedWhileClosed.filter((id) => posted.filter((p) => p === id).length >= 2);
+  assert.ok(resent.length >= 1, `the in-flight report was sent again (posts: ${posted.join(', ')})`);
+  console.log(`# ${posted.length} POSTs for ${ids.length} reports; ${stored.length} stored`);
+  await page.close();
+});
