@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { openEnginePage } from './support/engine-page';
+import { startedEnginePage, waitFor } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type Collector } from '../../collector/server';
 import type { ReleaseOptions } from '../../src/engine/worker/engine-api';
@@ -31,22 +31,10 @@ after(async () => {
   await server?.close();
 });
 
-async function enginePage(): Promise<Page> {
-  const page = await openEnginePage(context, server.url, fixtures);
-  await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
-  return page;
-}
+const enginePage = (): Promise<Page> => startedEnginePage(context, server.url, fixtures);
 
 const options = (scope: string, epsilon = 0.5): ReleaseOptions => ({ scope, mechanism: { name: 'privunit', epsilon }, destination: `${collector.url}/reports` });
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function collectorIds(scope: string): Promise<string[]> {
   return (await collector.store.list(scope, 10_000)).map((r) => r.id);

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { openEnginePage } from './support/engine-page';
+import { startedEnginePage, waitFor } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type Collector } from '../../collector/server';
 import type { ReleaseOptions } from '../../src/engine/worker/engine-api';
@@ -71,20 +71,8 @@ after(async () => {
   await server?.close();
 });
 
-async function enginePage(): Promise<Page> {
-  const page = await openEnginePage(context, server.url, fixtures);
-  await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
-  return page;
-}
+const enginePage = (): Promise<Page> => startedEnginePage(context, server.url, fixtures);
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('a page closed while its POST is in flight: the report is sent again by the next page and stored once', async () => {
   const options: ReleaseOptions = { scope: 'inflight', mechanism: { name: 'privunit', epsilon: 0.2 }, destination: `${relayUrl}/reports` };

@@ -24,3 +24,20 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
   }
   return dot / Math.sqrt(na * nb);
 }
+
+/** An engine test page whose worker has started on WASM. */
+export async function startedEnginePage(context: BrowserContext, baseUrl: string, fixturesDir: string): Promise<Page> {
+  const page = await openEnginePage(context, baseUrl, fixturesDir);
+  await page.evaluate(() => (window as unknown as { obscura: { start(o: { backend: string }): Promise<unknown> } }).obscura.start({ backend: 'wasm' }));
+  return page;
+}
+
+/** Polls `check` until it holds, or fails naming `what`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
