@@ -10,11 +10,17 @@ import { serveFixtures } from '../tests/e2e/support/fixtures';
 import { SKIMAGE_DIR, PHOTOS } from '../tests/support/data-paths';
 import { benchCli } from './cli-throughput';
 
-type BenchWindow = Window & { bench: typeof import('./page/bench-page') extends never ? never : Record<string, (...args: never[]) => Promise<Record<string, number | string>>> };
+type BenchWindow = Window & {
+  bench: typeof import('./page/bench-page') extends never
+    ? never
+    : Record<string, (...args: never[]) => Promise<Record<string, number | string>>>;
+};
 
 const quick = process.argv.includes('--quick');
 /** Iterations per backend, from how slow each is here (software WebGPU ~5 s an image). */
-const ITERATIONS: Record<string, number> = quick ? { wasm: 5, webgl: 3, cpu: 1, webgpu: 1 } : { wasm: 20, webgl: 6, cpu: 2, webgpu: 1 };
+const ITERATIONS: Record<string, number> = quick
+  ? { wasm: 5, webgl: 3, cpu: 1, webgpu: 1 }
+  : { wasm: 20, webgl: 6, cpu: 2, webgpu: 1 };
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').split(',');
 
 /** >= 100 real photographs of assorted sizes and formats, cut from the skimage pictures. */
@@ -29,7 +35,12 @@ async function makeFolder(): Promise<string[]> {
       const w = Math.floor((meta.width ?? 400) * (0.5 + (k % 5) * 0.1));
       const h = Math.floor((meta.height ?? 400) * (0.5 + (k % 4) * 0.12));
       const name = `img-${String(n++).padStart(3, '0')}.${k % 2 ? 'jpg' : 'png'}`;
-      const cut = sharp(src).extract({ left: (k * 7) % ((meta.width ?? w) - w + 1), top: (k * 5) % ((meta.height ?? h) - h + 1), width: w, height: h });
+      const cut = sharp(src).extract({
+        left: (k * 7) % ((meta.width ?? w) - w + 1),
+        top: (k * 5) % ((meta.height ?? h) - h + 1),
+        width: w,
+        height: h,
+      });
       await (k % 2 ? cut.jpeg({ quality: 85 }) : cut.png()).toFile(join(dir, name));
       names.push(name);
     }
@@ -42,22 +53,43 @@ async function main(): Promise<void> {
   const server = await startDevServer();
   const browser = await launchChromium({ webgpu: true });
   const rows: Record<string, unknown>[] = [];
-  const results: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length, date: new Date().toISOString() }, perImage: rows };
+  const results: Record<string, unknown> = {
+    machine: { cores: (await import('node:os')).cpus().length, date: new Date().toISOString() },
+    perImage: rows,
+  };
   try {
     const page = await browser.newPage();
     await serveFixtures(page, join(files[0]!, '..'));
     await page.goto(`${server.url}/bench/page/bench.html`);
     await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', null, { timeout: 120_000 });
     const call = <T>(fn: string, ...args: unknown[]) =>
-      page.evaluate(([f, a]) => ((window as unknown as BenchWindow).bench[f as string] as (...x: unknown[]) => Promise<unknown>)(...(a as unknown[])), [fn, args] as const) as Promise<T>;
+      page.evaluate(
+        ([f, a]) =>
+          ((window as unknown as BenchWindow).bench[f as string] as (...x: unknown[]) => Promise<unknown>)(
+            ...(a as unknown[]),
+          ),
+        [fn, args] as const,
+      ) as Promise<T>;
 
     for (const backend of BACKENDS) {
       for (const batch of [1, 8]) {
         if (backend === 'webgpu' && batch === 8 && !process.argv.includes('--all')) continue;
         if (backend === 'cpu' && batch === 8 && quick) continue;
         process.stderr.write(`bench: ${backend} batch ${batch}\n`);
-        const r = await call<{ pipelineMsPerImage: number; bareMsPerImage: number }>('perImage', backend, '/__fixtures__/skimage/chelsea.png', batch, ITERATIONS[backend] ?? 1);
-        rows.push({ backend, batch, pipelineMs: r.pipelineMsPerImage, bareMs: r.bareMsPerImage, ratio: r.pipelineMsPerImage / r.bareMsPerImage });
+        const r = await call<{ pipelineMsPerImage: number; bareMsPerImage: number }>(
+          'perImage',
+          backend,
+          '/__fixtures__/skimage/chelsea.png',
+          batch,
+          ITERATIONS[backend] ?? 1,
+        );
+        rows.push({
+          backend,
+          batch,
+          pipelineMs: r.pipelineMsPerImage,
+          bareMs: r.bareMsPerImage,
+          ratio: r.pipelineMsPerImage / r.bareMsPerImage,
+        });
       }
     }
     process.stderr.write('bench: model load\n');
@@ -87,16 +119,29 @@ async function main(): Promise<void> {
 
 function printTable(results: Record<string, unknown>): void {
   const f = (x: unknown, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
-  console.log('\nper image, in the worker (ms/image; pipeline = pixels -> vector, bare = model.predict on a ready tensor)');
+  console.log(
+    '\nper image, in the worker (ms/image; pipeline = pixels -> vector, bare = model.predict on a ready tensor)',
+  );
   console.log('backend  batch  pipeline      bare     ratio');
   for (const r of results['perImage'] as Record<string, number | string>[]) {
-    console.log(`${String(r['backend']).padEnd(8)} ${String(r['batch']).padStart(5)} ${f(r['pipelineMs']).padStart(9)} ${f(r['bareMs']).padStart(9)} ${f(r['ratio'], 3).padStart(9)}`);
+    console.log(
+      `${String(r['backend']).padEnd(8)} ${String(r['batch']).padStart(5)} ${f(r['pipelineMs']).padStart(9)} ${f(r['bareMs']).padStart(9)} ${f(r['ratio'], 3).padStart(9)}`,
+    );
   }
   const load = results['modelLoad'] as Record<string, Record<string, number>>;
-  console.log(`\nmodel load (wasm): cold start ${f(load['cold']!['startMs'])} ms (fetch ${f(load['cold']!['fetchMs'])}, build+warm ${f(load['cold']!['buildMs'])}); warm start ${f(load['warm']!['startMs'])} ms (fetch ${f(load['warm']!['fetchMs'])}, build+warm ${f(load['warm']!['buildMs'])})`);
+  console.log(
+    `\nmodel load (wasm): cold start ${f(load['cold']!['startMs'])} ms (fetch ${f(load['cold']!['fetchMs'])}, build+warm ${f(load['cold']!['buildMs'])}); warm start ${f(load['warm']!['startMs'])} ms (fetch ${f(load['warm']!['fetchMs'])}, build+warm ${f(load['warm']!['buildMs'])})`,
+  );
   const t = results['throughput'] as Record<string, Record<string, Record<string, number>>>;
-  for (const [label, r] of [['worker, batch 1', t['worker']!['batch1']], ['worker, batch 8', t['worker']!['batch8']], ['CLI (Node wasm), batch 8', t['cli']!['batch8']], ['CLI (Node wasm), batch 1', t['cli']!['batch1']]] as const) {
-    console.log(`folder of ${r!['images']} files, ${label}: ${f(r!['imagesPerSecond'])} images/s (${r!['failed']} failed)`);
+  for (const [label, r] of [
+    ['worker, batch 1', t['worker']!['batch1']],
+    ['worker, batch 8', t['worker']!['batch8']],
+    ['CLI (Node wasm), batch 8', t['cli']!['batch8']],
+    ['CLI (Node wasm), batch 1', t['cli']!['batch1']],
+  ] as const) {
+    console.log(
+      `folder of ${r!['images']} files, ${label}: ${f(r!['imagesPerSecond'])} images/s (${r!['failed']} failed)`,
+    );
   }
 }
 

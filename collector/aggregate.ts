@@ -13,7 +13,14 @@
  * Category reports are debiased with the k-RR / OUE estimator of the privacy core,
  * f̂_v = (c_v/n − q) / (p − q) (Wang, Blocki, Li, Jha 2017).
  */
-import { estimateFrequencies, expectedMse, frequencyVariance, krrProbabilities, oueProbabilities, type VectorMechanismParams } from '../src/privacy/index';
+import {
+  estimateFrequencies,
+  expectedMse,
+  frequencyVariance,
+  krrProbabilities,
+  oueProbabilities,
+  type VectorMechanismParams,
+} from '../src/privacy/index';
 import type { CategoryReport, Report, VectorReport } from '../src/report/schema';
 
 /** What reports must share to be averaged together. */
@@ -102,7 +109,13 @@ export class VectorAccumulator {
       empirical = 0;
       for (let j = 0; j < this.dims; j++) empirical += this.m2[j]! / (n - 1) / n;
     }
-    return { key: this.key, count: n, mean: Array.from(this.mean), expectedError: empirical, theoreticalError: n > 0 && this.params ? noiseError(this.firstMechanism!, this.dims, n) : null };
+    return {
+      key: this.key,
+      count: n,
+      mean: Array.from(this.mean),
+      expectedError: empirical,
+      theoreticalError: n > 0 && this.params ? noiseError(this.firstMechanism!, this.dims, n) : null,
+    };
   }
 }
 
@@ -111,18 +124,18 @@ export class CategoryAccumulator {
   private n = 0;
   private readonly counts: number[];
 
-  constructor(
-    readonly key: GroupKey & { readonly codebook: string; readonly k: number },
-  ) {
+  constructor(readonly key: GroupKey & { readonly codebook: string; readonly k: number }) {
     this.counts = new Array<number>(key.k).fill(0);
   }
 
   add(category: { readonly value: number } | { readonly bits: readonly number[] }): void {
     if ('value' in category) {
-      if (!(category.value >= 0 && category.value < this.key.k)) throw new RangeError(`category ${category.value} outside 0..${this.key.k - 1}`);
+      if (!(category.value >= 0 && category.value < this.key.k))
+        throw new RangeError(`category ${category.value} outside 0..${this.key.k - 1}`);
       this.counts[category.value]!++;
     } else {
-      if (category.bits.length !== this.key.k) throw new RangeError(`expected ${this.key.k} bits, got ${category.bits.length}`);
+      if (category.bits.length !== this.key.k)
+        throw new RangeError(`expected ${this.key.k} bits, got ${category.bits.length}`);
       category.bits.forEach((b, i) => (this.counts[i]! += b));
     }
     this.n++;
@@ -131,8 +144,11 @@ export class CategoryAccumulator {
   result(): CategoryAggregate {
     const { epsilon, k } = this.key;
     const { p, q } = this.key.mechanism === 'krr' ? krrProbabilities(epsilon, k) : oueProbabilities(epsilon);
-    const frequencies = this.n === 0 ? new Array<number>(k).fill(0) : Array.from(estimateFrequencies(this.counts, this.n, p, q));
-    const standardErrors = frequencies.map((f) => (this.n === 0 ? Infinity : Math.sqrt(frequencyVariance(Math.min(1, Math.max(0, f)), this.n, p, q))));
+    const frequencies =
+      this.n === 0 ? new Array<number>(k).fill(0) : Array.from(estimateFrequencies(this.counts, this.n, p, q));
+    const standardErrors = frequencies.map((f) =>
+      this.n === 0 ? Infinity : Math.sqrt(frequencyVariance(Math.min(1, Math.max(0, f)), this.n, p, q)),
+    );
     return { key: this.key, count: this.n, counts: [...this.counts], frequencies, standardErrors };
   }
 }
@@ -156,11 +172,18 @@ export function aggregate(reports: Iterable<Report>): Aggregates {
       acc.add((r as CategoryReport).category);
     }
   }
-  return { vectors: [...vectors.values()].map((a) => a.result()), categories: [...categories.values()].map((a) => a.result()) };
+  return {
+    vectors: [...vectors.values()].map((a) => a.result()),
+    categories: [...categories.values()].map((a) => a.result()),
+  };
 }
 
 function canonical(o: Record<string, unknown>): string {
-  return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return JSON.stringify(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 /** E‖mean − mean of the clean inputs‖² from the mechanism's calibration; null when the parameters are not ones the core knows. */

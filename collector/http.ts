@@ -6,7 +6,12 @@ export interface ErrorBody {
   readonly error: { readonly name: string; readonly message: string };
 }
 
-export function sendJson(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
@@ -16,11 +21,18 @@ export function sendJson(res: ServerResponse, status: number, body?: unknown, he
   res.end(JSON.stringify(body));
 }
 
-export function sendError(res: ServerResponse, status: number, name: string, message: string, headers?: Record<string, string>): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  name: string,
+  message: string,
+  headers?: Record<string, string>,
+): void {
   sendJson(res, status, { error: { name, message } } satisfies ErrorBody, headers);
 }
 
-export type BodyResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly tooLarge: true; readonly size: number };
+export type BodyResult =
+  { readonly ok: true; readonly text: string } | { readonly ok: false; readonly tooLarge: true; readonly size: number };
 
 /**
  * Reads the body as UTF-8 text, at most `limit` bytes. A larger body is read on and
@@ -43,7 +55,9 @@ export async function readBody(req: IncomingMessage, limit: number, drainLimit =
     }
     if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return size > limit ? { ok: false, tooLarge: true, size } : { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+  return size > limit
+    ? { ok: false, tooLarge: true, size }
+    : { ok: true, text: Buffer.concat(chunks).toString('utf8') };
 }
 
 export const CORS_METHODS = ['GET', 'POST'] as const;

@@ -26,7 +26,11 @@ export function lockDataDir(dataDir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(readFileSync(path, 'utf8'));
       if (held.has(path) || (owner !== process.pid && alive(owner))) {
-        throw new ObscuraError('StorageUnavailableError', `collector data folder ${dataDir} is in use by process ${owner}; stop it or choose another --data`, { dataDir, owner });
+        throw new ObscuraError(
+          'StorageUnavailableError',
+          `collector data folder ${dataDir} is in use by process ${owner}; stop it or choose another --data`,
+          { dataDir, owner },
+        );
       }
       rmSync(path, { force: true }); // stale: its process has exited
     }

@@ -24,7 +24,9 @@ try {
     allowedOrigins: values['allow-origin'],
     maxBodyBytes: Number(values['max-body']),
   });
-  console.error(`collector: ${collector.url}/reports, data ${values.memory ? 'in memory' : `in ${values.data}`}, origins ${values['allow-origin']!.join(' ')}`);
+  console.error(
+    `collector: ${collector.url}/reports, data ${values.memory ? 'in memory' : `in ${values.data}`}, origins ${values['allow-origin']!.join(' ')}`,
+  );
   const stop = () => void collector.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

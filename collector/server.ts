@@ -68,11 +68,16 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-const ROUTES: Readonly<Record<string, readonly string[]>> = { '/reports': ['GET', 'POST'], '/aggregates': ['GET'], '/health': ['GET'] };
+const ROUTES: Readonly<Record<string, readonly string[]>> = {
+  '/reports': ['GET', 'POST'],
+  '/aggregates': ['GET'],
+  '/health': ['GET'],
+};
 const MAX_LIST = 10_000;
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
-  if (options.dataDir !== undefined && options.inMemory) throw new ObscuraError('InvalidParameterError', 'give either dataDir or inMemory, not both');
+  if (options.dataDir !== undefined && options.inMemory)
+    throw new ObscuraError('InvalidParameterError', 'give either dataDir or inMemory, not both');
   const host = options.host ?? '127.0.0.1';
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const store = await ReportStore.open(options.inMemory ? undefined : options.dataDir);
@@ -97,16 +102,42 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://collector');
     const method = req.method ?? 'GET';
-    if (!applyCors(req, res, allowed)) return sendError(res, 403, 'OriginNotAllowedError', `origin ${req.headers.origin} is not allowed; allowed: ${[...allowed].join(', ') || 'none'}`);
+    if (!applyCors(req, res, allowed))
+      return sendError(
+        res,
+        403,
+        'OriginNotAllowedError',
+        `origin ${req.headers.origin} is not allowed; allowed: ${[...allowed].join(', ') || 'none'}`,
+      );
     const methods = ROUTES[url.pathname];
-    if (!methods) return sendError(res, 404, 'NotFoundError', `no endpoint ${url.pathname}; endpoints: ${Object.keys(ROUTES).join(', ')}`);
+    if (!methods)
+      return sendError(
+        res,
+        404,
+        'NotFoundError',
+        `no endpoint ${url.pathname}; endpoints: ${Object.keys(ROUTES).join(', ')}`,
+      );
     const allow = { Allow: [...methods, 'OPTIONS'].join(', ') };
     if (method === 'OPTIONS') {
       const wanted = req.headers['access-control-request-method'];
-      if (wanted !== undefined && !methods.includes(wanted)) return sendError(res, 405, 'MethodNotAllowedError', `${url.pathname} accepts ${methods.join(', ')}, not ${wanted}`, allow);
+      if (wanted !== undefined && !methods.includes(wanted))
+        return sendError(
+          res,
+          405,
+          'MethodNotAllowedError',
+          `${url.pathname} accepts ${methods.join(', ')}, not ${wanted}`,
+          allow,
+        );
       return sendJson(res, 204, undefined, allow);
     }
-    if (!methods.includes(method)) return sendError(res, 405, 'MethodNotAllowedError', `${url.pathname} accepts ${methods.join(', ')}, not ${method}`, allow);
+    if (!methods.includes(method))
+      return sendError(
+        res,
+        405,
+        'MethodNotAllowedError',
+        `${url.pathname} accepts ${methods.join(', ')}, not ${method}`,
+        allow,
+      );
 
     const scope = url.searchParams.get('scope') ?? undefined;
     if (url.pathname === '/health') return sendJson(res, 200, { ok: true, reports: await store.count() });
@@ -114,7 +145,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (method === 'GET') {
       const limitParam = url.searchParams.get('limit');
       const limit = limitParam === null ? 1000 : Number(limitParam);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) return sendError(res, 400, 'InvalidParameterError', `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST)
+        return sendError(
+          res,
+          400,
+          'InvalidParameterError',
+          `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`,
+        );
       return sendJson(res, 200, { reports: await store.list(scope, limit) });
     }
     return receive(req, res);
@@ -131,9 +168,18 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return sendError(res, 500, 'InjectedFaultError', 'the collector failed on purpose (test fault injection)');
     }
     const type = req.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(type)) return sendError(res, 415, 'UnsupportedMediaTypeError', `send Content-Type: application/json, got ${type || 'none'}`);
+    if (!/^application\/json\s*(;|$)/i.test(type))
+      return sendError(
+        res,
+        415,
+        'UnsupportedMediaTypeError',
+        `send Content-Type: application/json, got ${type || 'none'}`,
+      );
     const body = await readBody(req, maxBody);
-    if (!body.ok) return sendError(res, 413, 'PayloadTooLargeError', `a report is at most ${maxBody} bytes, got ${body.size}`, { Connection: 'close' });
+    if (!body.ok)
+      return sendError(res, 413, 'PayloadTooLargeError', `a report is at most ${maxBody} bytes, got ${body.size}`, {
+        Connection: 'close',
+      });
     let report: Report;
     try {
       report = parseReport(parseJson(body.text));
@@ -143,9 +189,16 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return sendJson(res, 400, { error: { name, message, ...(issues ? { issues } : {}) } });
     }
     const key = req.headers['idempotency-key'];
-    if (key !== undefined && key !== report.id) return sendError(res, 400, 'InvalidReportError', `Idempotency-Key must equal the report id: got ${String(key)} for report ${report.id}`);
+    if (key !== undefined && key !== report.id)
+      return sendError(
+        res,
+        400,
+        'InvalidReportError',
+        `Idempotency-Key must equal the report id: got ${String(key)} for report ${report.id}`,
+      );
     const outcome = await store.insert(report);
-    if (outcome === 'conflict') return sendError(res, 409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
+    if (outcome === 'conflict')
+      return sendError(res, 409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
     if (outcome === 'stored' && faults.dropAfterStoreNext > 0) {
       faults.dropAfterStoreNext--;
       req.socket.destroy();

@@ -55,42 +55,60 @@ export class ReportStore {
     const inserted = await this.db.query<{ id: string }>(
       `insert into reports (id, scope, model, projection, mechanism, epsilon, body, body_hash)
        values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing returning id`,
-      [report.id, report.scope, model, report.projection?.id ?? null, report.mechanism.name, report.mechanism.epsilon, body, hash],
+      [
+        report.id,
+        report.scope,
+        model,
+        report.projection?.id ?? null,
+        report.mechanism.name,
+        report.mechanism.epsilon,
+        body,
+        hash,
+      ],
     );
     if (inserted.rows.length === 1) return 'stored';
-    const existing = await this.db.query<{ body_hash: string }>('select body_hash from reports where id = $1', [report.id]);
+    const existing = await this.db.query<{ body_hash: string }>('select body_hash from reports where id = $1', [
+      report.id,
+    ]);
     return existing.rows[0]?.body_hash === hash ? 'duplicate' : 'conflict';
   }
 
   /** Number of stored reports, of one scope or of all. */
   async count(scope?: string): Promise<number> {
-    const rows = scope === undefined
-      ? await this.db.query<{ n: number }>('select count(*)::int as n from reports')
-      : await this.db.query<{ n: number }>('select count(*)::int as n from reports where scope = $1', [scope]);
+    const rows =
+      scope === undefined
+        ? await this.db.query<{ n: number }>('select count(*)::int as n from reports')
+        : await this.db.query<{ n: number }>('select count(*)::int as n from reports where scope = $1', [scope]);
     return rows.rows[0]!.n;
   }
 
   /** Ids in the order they were stored, of one scope or of all. */
   async ids(scope?: string): Promise<string[]> {
-    const rows = scope === undefined
-      ? await this.db.query<{ id: string }>('select id from reports order by seq')
-      : await this.db.query<{ id: string }>('select id from reports where scope = $1 order by seq', [scope]);
+    const rows =
+      scope === undefined
+        ? await this.db.query<{ id: string }>('select id from reports order by seq')
+        : await this.db.query<{ id: string }>('select id from reports where scope = $1 order by seq', [scope]);
     return rows.rows.map((r) => r.id);
   }
 
   /** The newest `limit` reports, newest first. */
   async list(scope: string | undefined, limit: number): Promise<Report[]> {
-    const rows = scope === undefined
-      ? await this.db.query<{ body: Report }>('select body from reports order by seq desc limit $1', [limit])
-      : await this.db.query<{ body: Report }>('select body from reports where scope = $1 order by seq desc limit $2', [scope, limit]);
+    const rows =
+      scope === undefined
+        ? await this.db.query<{ body: Report }>('select body from reports order by seq desc limit $1', [limit])
+        : await this.db.query<{ body: Report }>(
+            'select body from reports where scope = $1 order by seq desc limit $2',
+            [scope, limit],
+          );
     return rows.rows.map((r) => r.body);
   }
 
   /** Every report, of one scope or of all, in the order they were stored. */
   async all(scope?: string): Promise<Report[]> {
-    const rows = scope === undefined
-      ? await this.db.query<{ body: Report }>('select body from reports order by seq')
-      : await this.db.query<{ body: Report }>('select body from reports where scope = $1 order by seq', [scope]);
+    const rows =
+      scope === undefined
+        ? await this.db.query<{ body: Report }>('select body from reports order by seq')
+        : await this.db.query<{ body: Report }>('select body from reports where scope = $1 order by seq', [scope]);
     return rows.rows.map((r) => r.body);
   }
 

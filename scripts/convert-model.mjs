@@ -44,7 +44,8 @@ if (upToDate() && !process.argv.includes('--force')) {
 
 const { modelTopology, weightsManifest } = require(topologyModule);
 const shardBase64 = require(shardModule);
-if (typeof shardBase64 !== 'string') throw new Error(`expected a base64 string in ${shardModule}, got ${typeof shardBase64}`);
+if (typeof shardBase64 !== 'string')
+  throw new Error(`expected a base64 string in ${shardModule}, got ${typeof shardBase64}`);
 const shard = Buffer.from(shardBase64, 'base64');
 
 // Check the shard size against the manifest so a changed package fails here, not in the browser.

@@ -45,13 +45,34 @@ const FASHION_MNIST_DIR = process.env.OBSCURA_FASHION_MNIST_DIR ?? '/usr/share/d
 
 /** Natural images of python3-skimage: colour photographs (and two colour microscopy/fundus images), then greyscale photographs. */
 const PHOTOS = [
-  'astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png', 'hubble_deep_field.jpg', 'retina.jpg', 'ihc.png',
-  'camera.png', 'coins.png', 'moon.png', 'grass.png', 'gravel.png', 'brick.png', 'clock_motion.png',
+  'astronaut.png',
+  'chelsea.png',
+  'coffee.png',
+  'rocket.jpg',
+  'motorcycle_left.png',
+  'hubble_deep_field.jpg',
+  'retina.jpg',
+  'ihc.png',
+  'camera.png',
+  'coins.png',
+  'moon.png',
+  'grass.png',
+  'gravel.png',
+  'brick.png',
+  'clock_motion.png',
 ];
 
 const DEFAULT_LAYERS = [
-  'block_2_add', 'block_5_add', 'block_9_add', 'block_10_expand_relu', 'block_10_project_BN', 'block_12_add',
-  'block_13_expand_relu', 'block_15_add', 'block_16_project_BN', 'out_relu',
+  'block_2_add',
+  'block_5_add',
+  'block_9_add',
+  'block_10_expand_relu',
+  'block_10_project_BN',
+  'block_12_add',
+  'block_13_expand_relu',
+  'block_15_add',
+  'block_16_project_BN',
+  'out_relu',
 ];
 
 const NORMALISATIONS: Record<string, ModelConfig['normalization']> = {
@@ -78,7 +99,16 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { layers: DEFAULT_LAYERS, norms: ['unit', 'symmetric'], fmnistTrain: 1000, fmnistTest: 1000, seed: 20261122, batch: 8, timingImages: 16, reference: 'out_relu' };
+  const o: Options = {
+    layers: DEFAULT_LAYERS,
+    norms: ['unit', 'symmetric'],
+    fmnistTrain: 1000,
+    fmnistTest: 1000,
+    seed: 20261122,
+    batch: 8,
+    timingImages: 16,
+    reference: 'out_relu',
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -92,23 +122,47 @@ function parseArgs(argv: string[]): Options {
       return n;
     };
     switch (flag) {
-      case '--layers': o.layers = value().split(',').filter(Boolean); break;
-      case '--norms': o.norms = value().split(',').filter(Boolean); break;
-      case '--fmnist-train': o.fmnistTrain = int(); break;
-      case '--fmnist-test': o.fmnistTest = int(); break;
-      case '--seed': o.seed = int(); break;
-      case '--batch': o.batch = Math.max(1, int()); break;
-      case '--timing-images': o.timingImages = int(); break;
-      case '--json': o.json = value(); break;
-      case '--reference': o.reference = value(); break;
-      case '--help': case '-h':
-        console.log('usage: npm run eval:layers -- [--layers a,b] [--norms unit,symmetric] [--fmnist-train N] [--fmnist-test N] [--seed N] [--batch N] [--timing-images N] [--reference layer] [--json out.json]');
+      case '--layers':
+        o.layers = value().split(',').filter(Boolean);
+        break;
+      case '--norms':
+        o.norms = value().split(',').filter(Boolean);
+        break;
+      case '--fmnist-train':
+        o.fmnistTrain = int();
+        break;
+      case '--fmnist-test':
+        o.fmnistTest = int();
+        break;
+      case '--seed':
+        o.seed = int();
+        break;
+      case '--batch':
+        o.batch = Math.max(1, int());
+        break;
+      case '--timing-images':
+        o.timingImages = int();
+        break;
+      case '--json':
+        o.json = value();
+        break;
+      case '--reference':
+        o.reference = value();
+        break;
+      case '--help':
+      case '-h':
+        console.log(
+          'usage: npm run eval:layers -- [--layers a,b] [--norms unit,symmetric] [--fmnist-train N] [--fmnist-test N] [--seed N] [--batch N] [--timing-images N] [--reference layer] [--json out.json]',
+        );
         process.exit(0);
         break;
-      default: throw new Error(`unknown option ${flag}`);
+      default:
+        throw new Error(`unknown option ${flag}`);
     }
   }
-  for (const n of o.norms) if (!NORMALISATIONS[n]) throw new Error(`unknown normalisation "${n}"; expected ${Object.keys(NORMALISATIONS).join(', ')}`);
+  for (const n of o.norms)
+    if (!NORMALISATIONS[n])
+      throw new Error(`unknown normalisation "${n}"; expected ${Object.keys(NORMALISATIONS).join(', ')}`);
   return o;
 }
 
@@ -133,33 +187,52 @@ async function png(img: Sharp): Promise<Uint8Array> {
 }
 
 /** One seeded edit of an item (given as lossless PNG bytes of w x h); returns encoded bytes and a description. */
-async function edit(item: Uint8Array, w: number, h: number, t: Transform, rng: SeededRandom): Promise<{ bytes: Uint8Array; what: string }> {
+async function edit(
+  item: Uint8Array,
+  w: number,
+  h: number,
+  t: Transform,
+  rng: SeededRandom,
+): Promise<{ bytes: Uint8Array; what: string }> {
   const crop = async (src: Uint8Array) => {
     const f = rng.uniform(0.8, 0.9);
     const cw = Math.round(w * f);
     const ch = Math.round(h * f);
     const left = rng.int(0, w - cw);
     const top = rng.int(0, h - ch);
-    return { bytes: await png(sharp(src).extract({ left, top, width: cw, height: ch })), what: `crop ${f.toFixed(2)} at ${left},${top}` };
+    return {
+      bytes: await png(sharp(src).extract({ left, top, width: cw, height: ch })),
+      what: `crop ${f.toFixed(2)} at ${left},${top}`,
+    };
   };
   const tone = async (src: Uint8Array) => {
     const contrast = rng.uniform(0.7, 1.3);
     const brightness = rng.uniform(-40, 40);
     const bytes = await png(sharp(src).linear(contrast, 128 * (1 - contrast) + brightness));
-    return { bytes, what: `contrast x${contrast.toFixed(2)} brightness ${brightness >= 0 ? '+' : ''}${brightness.toFixed(0)}` };
+    return {
+      bytes,
+      what: `contrast x${contrast.toFixed(2)} brightness ${brightness >= 0 ? '+' : ''}${brightness.toFixed(0)}`,
+    };
   };
   const jpeg = async (src: Uint8Array) => {
     const quality = rng.int(30, 50);
     return { bytes: new Uint8Array(await sharp(src).jpeg({ quality }).toBuffer()), what: `JPEG q${quality}` };
   };
   switch (t) {
-    case 'crop': return crop(item);
-    case 'jpeg': return jpeg(item);
-    case 'tone': return tone(item);
-    case 'flip': return { bytes: await png(sharp(item).flop()), what: 'horizontal flip' };
+    case 'crop':
+      return crop(item);
+    case 'jpeg':
+      return jpeg(item);
+    case 'tone':
+      return tone(item);
+    case 'flip':
+      return { bytes: await png(sharp(item).flop()), what: 'horizontal flip' };
     case 'rotate': {
       const angle = (rng.next() < 0.5 ? -1 : 1) * rng.uniform(3, 10);
-      const rotated = await sharp(item).rotate(angle, { background: { r: 0, g: 0, b: 0 } }).png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
+      const rotated = await sharp(item)
+        .rotate(angle, { background: { r: 0, g: 0, b: 0 } })
+        .png({ compressionLevel: 1 })
+        .toBuffer({ resolveWithObject: true });
       // The largest centred rectangle of the item's aspect ratio with no fill in it.
       const rad = (Math.abs(angle) * Math.PI) / 180;
       const f = 1 / (Math.cos(rad) + Math.max(w / h, h / w) * Math.sin(rad));
@@ -167,12 +240,21 @@ async function edit(item: Uint8Array, w: number, h: number, t: Transform, rng: S
       const ch = Math.floor(h * f);
       const left = Math.floor((rotated.info.width - cw) / 2);
       const top = Math.floor((rotated.info.height - ch) / 2);
-      return { bytes: await png(sharp(rotated.data).extract({ left, top, width: cw, height: ch })), what: `rotate ${angle.toFixed(1)}° (inner ${f.toFixed(2)})` };
+      return {
+        bytes: await png(sharp(rotated.data).extract({ left, top, width: cw, height: ch })),
+        what: `rotate ${angle.toFixed(1)}° (inner ${f.toFixed(2)})`,
+      };
     }
     case 'rescale': {
       const s = rng.uniform(0.25, 0.4);
-      const small = await sharp(item).resize(Math.max(16, Math.round(w * s)), Math.max(16, Math.round(h * s)), { fit: 'fill' }).png().toBuffer();
-      return { bytes: await png(sharp(small).resize(w, h, { fit: 'fill', kernel: 'cubic' })), what: `down x${s.toFixed(2)} and up` };
+      const small = await sharp(item)
+        .resize(Math.max(16, Math.round(w * s)), Math.max(16, Math.round(h * s)), { fit: 'fill' })
+        .png()
+        .toBuffer();
+      return {
+        bytes: await png(sharp(small).resize(w, h, { fit: 'fill', kernel: 'cubic' })),
+        what: `down x${s.toFixed(2)} and up`,
+      };
     }
     case 'crop+tone+jpeg': {
       const a = await crop(item);
@@ -186,11 +268,18 @@ async function edit(item: Uint8Array, w: number, h: number, t: Transform, rng: S
 async function buildNearDupSet(config: ModelConfig, seed: number): Promise<NearDupSet> {
   const rng = new SeededRandom(seed);
   const set: NearDupSet = { images: [], meta: [], items: [], params: [] };
-  const decode = (bytes: Uint8Array, what: string): ImageSource => () => decodeImageBytes(bytes, config, what);
+  const decode =
+    (bytes: Uint8Array, what: string): ImageSource =>
+    () =>
+      decodeImageBytes(bytes, config, what);
   for (const name of PHOTOS) {
     const path = join(SKIMAGE_DIR, name);
     if (!existsSync(path)) throw new Error(`${path} not found: install python3-skimage (or set OBSCURA_SKIMAGE_DIR)`);
-    const { data, info } = await sharp(await readFile(path)).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await readFile(path))
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const full = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 3 } });
     const W = info.width;
     const H = info.height;
@@ -234,7 +323,8 @@ interface FashionSet {
 async function buildFashionSet(config: ModelConfig, nTrain: number, nTest: number): Promise<FashionSet> {
   const file = (f: string) => {
     const p = join(FASHION_MNIST_DIR, f);
-    if (!existsSync(p)) throw new Error(`${p} not found: install dataset-fashion-mnist (or set OBSCURA_FASHION_MNIST_DIR)`);
+    if (!existsSync(p))
+      throw new Error(`${p} not found: install dataset-fashion-mnist (or set OBSCURA_FASHION_MNIST_DIR)`);
     return p;
   };
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
@@ -244,11 +334,15 @@ async function buildFashionSet(config: ModelConfig, nTrain: number, nTest: numbe
     readIdxLabels(file('t10k-labels-idx1-ubyte.gz')),
   ]);
   // A 28x28 grey image becomes an RGB PNG and is read like any user file (lanczos3 upscale to 224x224).
-  const source = (images: typeof trainImages, i: number, what: string): ImageSource => async () => {
-    const grey = Buffer.from(idxImageAt(images, i));
-    const bytes = await png(sharp(grey, { raw: { width: images.cols, height: images.rows, channels: 1 } }).toColourspace('srgb'));
-    return decodeImageBytes(bytes, config, what);
-  };
+  const source =
+    (images: typeof trainImages, i: number, what: string): ImageSource =>
+    async () => {
+      const grey = Buffer.from(idxImageAt(images, i));
+      const bytes = await png(
+        sharp(grey, { raw: { width: images.cols, height: images.rows, channels: 1 } }).toColourspace('srgb'),
+      );
+      return decodeImageBytes(bytes, config, what);
+    };
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   return {
     train: range(nTrain).map((i) => source(trainImages, i, `train[${i}]`)),
@@ -283,7 +377,9 @@ async function loadMultiLayer(config: ModelConfig, layers: string[]): Promise<Mu
     dims,
     async run(images, cfg) {
       const pooled = tf.tidy(() => {
-        const batch = tf.stack(images.map((im) => preprocessImage(tf.tensor3d(im.data, [im.height, im.width, 3], 'int32'), cfg))) as tf.Tensor4D;
+        const batch = tf.stack(
+          images.map((im) => preprocessImage(tf.tensor3d(im.data, [im.height, im.width, 3], 'int32'), cfg)),
+        ) as tf.Tensor4D;
         const outs = cut.predict(batch) as tf.Tensor | tf.Tensor[];
         return (Array.isArray(outs) ? outs : [outs]).map((o) => tf.mean(o, [1, 2]) as tf.Tensor2D);
       });
@@ -302,7 +398,13 @@ async function loadMultiLayer(config: ModelConfig, layers: string[]): Promise<Mu
 }
 
 /** Features of every source for every layer: [layer][image]. */
-async function extractAll(net: MultiLayerNetwork, config: ModelConfig, sources: ImageSource[], batch: number, what: string): Promise<Float32Array[][]> {
+async function extractAll(
+  net: MultiLayerNetwork,
+  config: ModelConfig,
+  sources: ImageSource[],
+  batch: number,
+  what: string,
+): Promise<Float32Array[][]> {
   const out: Float32Array[][] = net.layers.map(() => []);
   const t0 = performance.now();
   for (let i = 0; i < sources.length; i += batch) {
@@ -355,7 +457,11 @@ function nearDupScores(set: NearDupSet, features: Float32Array[]): NearDupScores
     queries.push({ scores, relevant: [originalOf.get(m.item)!], ignore, kind: m.kind });
   }
   const byTransform: Record<string, number> = {};
-  for (const t of TRANSFORMS) byTransform[t] = recallAtK(queries.filter((q) => q.kind === t), 1);
+  for (const t of TRANSFORMS)
+    byTransform[t] = recallAtK(
+      queries.filter((q) => q.kind === t),
+      1,
+    );
   return {
     recallAt1: recallAtK(queries, 1),
     recallAt5: recallAtK(queries, 5),
@@ -410,7 +516,12 @@ interface LayerTiming {
  * layers interleaved round by round so that load from other processes on the
  * machine spreads over all of them; checks each vector against `reference[layer][image]`.
  */
-async function timeLayers(config: ModelConfig, layers: string[], images: RgbImage[], reference: Float32Array[][]): Promise<LayerTiming[]> {
+async function timeLayers(
+  config: ModelConfig,
+  layers: string[],
+  images: RgbImage[],
+  reference: Float32Array[][],
+): Promise<LayerTiming[]> {
   const registry = new ModelRegistry([config]);
   const extractors: NodeExtractor[] = [];
   try {
@@ -439,7 +550,15 @@ async function timeLayers(config: ModelConfig, layers: string[], images: RgbImag
 
 // ---------------------------------------------------------------- main
 
-const NO_FASHION: FashionScores = { nn1: NaN, centroid: NaN, centroidRaw: NaN, nn1Centred: NaN, centroidCentred: NaN, nn1Hits: new Uint8Array(), centroidHits: new Uint8Array() };
+const NO_FASHION: FashionScores = {
+  nn1: NaN,
+  centroid: NaN,
+  centroidRaw: NaN,
+  nn1Centred: NaN,
+  centroidCentred: NaN,
+  nn1Hits: new Uint8Array(),
+  centroidHits: new Uint8Array(),
+};
 
 interface LayerResult {
   norm: string;
@@ -459,20 +578,38 @@ async function main(): Promise<void> {
 
   const nearDup = await buildNearDupSet(base, opts.seed);
   const fashion = await buildFashionSet(base, opts.fmnistTrain, opts.fmnistTest);
-  log(`near-duplicate set: ${nearDup.items.length} items, ${nearDup.images.length} images; Fashion-MNIST: ${fashion.train.length} train, ${fashion.test.length} test`);
+  log(
+    `near-duplicate set: ${nearDup.items.length} items, ${nearDup.images.length} images; Fashion-MNIST: ${fashion.train.length} train, ${fashion.test.length} test`,
+  );
 
   const net = await loadMultiLayer(base, opts.layers);
   const results: LayerResult[] = [];
   for (const norm of opts.norms) {
     const config: ModelConfig = { ...base, normalization: NORMALISATIONS[norm]! };
-    log(`normalisation ${norm} (scale ${config.normalization.scale.toFixed(6)}, offset ${config.normalization.offset})`);
+    log(
+      `normalisation ${norm} (scale ${config.normalization.scale.toFixed(6)}, offset ${config.normalization.offset})`,
+    );
     const nd = await extractAll(net, config, nearDup.images, opts.batch, 'near-duplicate images');
-    const tr = opts.fmnistTrain > 0 ? await extractAll(net, config, fashion.train, opts.batch, 'Fashion-MNIST train') : [];
+    const tr =
+      opts.fmnistTrain > 0 ? await extractAll(net, config, fashion.train, opts.batch, 'Fashion-MNIST train') : [];
     const te = opts.fmnistTest > 0 ? await extractAll(net, config, fashion.test, opts.batch, 'Fashion-MNIST test') : [];
     // Per-layer timing and the cross-check against NodeExtractor, on the first originals.
-    const timingImages = await Promise.all(nearDup.images.filter((_, i) => nearDup.meta[i]!.kind === 'original').slice(0, opts.timingImages).map((s) => s()));
+    const timingImages = await Promise.all(
+      nearDup.images
+        .filter((_, i) => nearDup.meta[i]!.kind === 'original')
+        .slice(0, opts.timingImages)
+        .map((s) => s()),
+    );
     const timingIdx = nearDup.meta.flatMap((m, i) => (m.kind === 'original' ? [i] : [])).slice(0, opts.timingImages);
-    const timings = timingImages.length > 0 ? await timeLayers(config, net.layers, timingImages, net.layers.map((_, li) => timingIdx.map((i) => nd[li]![i]!))) : [];
+    const timings =
+      timingImages.length > 0
+        ? await timeLayers(
+            config,
+            net.layers,
+            timingImages,
+            net.layers.map((_, li) => timingIdx.map((i) => nd[li]![i]!)),
+          )
+        : [];
     for (let li = 0; li < net.layers.length; li++) {
       const layer = net.layers[li]!;
       const r: LayerResult = {
@@ -484,12 +621,17 @@ async function main(): Promise<void> {
       };
       if (timings[li]) r.timing = timings[li];
       results.push(r);
-      log(`  ${layer}: R@1 ${r.nearDup.recallAt1.toFixed(3)} mAP ${r.nearDup.mAP.toFixed(3)} 1-NN ${r.fashion.nn1.toFixed(3)} centroid ${r.fashion.centroid.toFixed(3)}${r.timing ? ` ${r.timing.msPerImage.toFixed(0)} ms (max diff ${r.timing.maxAbsDiff.toExponential(1)})` : ''}`);
+      log(
+        `  ${layer}: R@1 ${r.nearDup.recallAt1.toFixed(3)} mAP ${r.nearDup.mAP.toFixed(3)} 1-NN ${r.fashion.nn1.toFixed(3)} centroid ${r.fashion.centroid.toFixed(3)}${r.timing ? ` ${r.timing.msPerImage.toFixed(0)} ms (max diff ${r.timing.maxAbsDiff.toExponential(1)})` : ''}`,
+      );
     }
   }
   net.dispose();
 
-  const pixels = opts.fmnistTrain > 0 && opts.fmnistTest > 0 ? fashionScores(fashion, fashion.trainPixels, fashion.testPixels) : NO_FASHION;
+  const pixels =
+    opts.fmnistTrain > 0 && opts.fmnistTest > 0
+      ? fashionScores(fashion, fashion.trainPixels, fashion.testPixels)
+      : NO_FASHION;
   console.log(reportTables(results, pixels, opts.reference));
 
   const seconds = (performance.now() - started) / 1000;
@@ -497,17 +639,30 @@ async function main(): Promise<void> {
   if (opts.json) {
     const report = {
       date: new Date().toISOString(),
-      machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, loadAverage: loadavg(), node: process.version, tfjs: tf.version.tfjs, backend: tf.getBackend() },
+      machine: {
+        cpus: availableParallelism(),
+        cpu: cpus()[0]?.model,
+        loadAverage: loadavg(),
+        node: process.version,
+        tfjs: tf.version.tfjs,
+        backend: tf.getBackend(),
+      },
       options: opts,
       photos: PHOTOS,
       nearDup: { items: nearDup.items.length, images: nearDup.images.length, edits: nearDup.params },
-      fashion: { trainIndices: `0..${opts.fmnistTrain - 1} of train`, testIndices: `0..${opts.fmnistTest - 1} of t10k` },
+      fashion: {
+        trainIndices: `0..${opts.fmnistTrain - 1} of train`,
+        testIndices: `0..${opts.fmnistTest - 1} of t10k`,
+      },
       seconds,
       pixelsBaseline: pixels,
       results,
     };
     // Per-case outcomes only feed the paired tables; the file keeps the summaries.
-    await writeFile(opts.json, JSON.stringify(report, (key, value) => (value instanceof Uint8Array ? undefined : value), 1));
+    await writeFile(
+      opts.json,
+      JSON.stringify(report, (key, value) => (value instanceof Uint8Array ? undefined : value), 1),
+    );
     log(`wrote ${opts.json}`);
   }
 }
@@ -518,24 +673,36 @@ const versus = (c: PairedComparison) => `+${c.wins} / -${c.losses} (p ${c.p < 0.
 /** The Markdown tables docs/feature-layers.md quotes. */
 function reportTables(results: LayerResult[], pixels: FashionScores, reference: string): string {
   const lines: string[] = [];
-  lines.push('| norm | layer | dims | near-dup R@1 | near-dup R@5 | near-dup mAP | F-MNIST 1-NN | F-MNIST centroid | ms/image |');
+  lines.push(
+    '| norm | layer | dims | near-dup R@1 | near-dup R@5 | near-dup mAP | F-MNIST 1-NN | F-MNIST centroid | ms/image |',
+  );
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    lines.push(`| ${r.norm} | ${r.layer} | ${r.dims} | ${pct(r.nearDup.recallAt1)} | ${pct(r.nearDup.recallAt5)} | ${pct(r.nearDup.mAP)} | ${pct(r.fashion.nn1)} | ${pct(r.fashion.centroid)} | ${r.timing ? r.timing.msPerImage.toFixed(0) : ''} |`);
+    lines.push(
+      `| ${r.norm} | ${r.layer} | ${r.dims} | ${pct(r.nearDup.recallAt1)} | ${pct(r.nearDup.recallAt5)} | ${pct(r.nearDup.mAP)} | ${pct(r.fashion.nn1)} | ${pct(r.fashion.centroid)} | ${r.timing ? r.timing.msPerImage.toFixed(0) : ''} |`,
+    );
   }
   lines.push(`| (none) | 28x28 pixels | 784 | | | | ${pct(pixels.nn1)} | ${pct(pixels.centroid)} | |`);
   lines.push('');
-  lines.push('Fashion-MNIST variants: centroid of the raw (not normalised) vectors; 1-NN and centroid after subtracting the training mean.');
+  lines.push(
+    'Fashion-MNIST variants: centroid of the raw (not normalised) vectors; 1-NN and centroid after subtracting the training mean.',
+  );
   lines.push('');
   lines.push('| norm | layer | centroid of raw vectors | 1-NN centred | centroid centred |');
   lines.push('|---|---|---:|---:|---:|');
-  for (const r of results) lines.push(`| ${r.norm} | ${r.layer} | ${pct(r.fashion.centroidRaw)} | ${pct(r.fashion.nn1Centred)} | ${pct(r.fashion.centroidCentred)} |`);
+  for (const r of results)
+    lines.push(
+      `| ${r.norm} | ${r.layer} | ${pct(r.fashion.centroidRaw)} | ${pct(r.fashion.nn1Centred)} | ${pct(r.fashion.centroidCentred)} |`,
+    );
   lines.push('');
   lines.push('Near-duplicate recall@1 by edit:');
   lines.push('');
   lines.push(`| norm | layer | ${TRANSFORMS.join(' | ')} |`);
   lines.push(`|---|---|${TRANSFORMS.map(() => '---:').join('|')}|`);
-  for (const r of results) lines.push(`| ${r.norm} | ${r.layer} | ${TRANSFORMS.map((t) => pct(r.nearDup.recallAt1ByTransform[t]!)).join(' | ')} |`);
+  for (const r of results)
+    lines.push(
+      `| ${r.norm} | ${r.layer} | ${TRANSFORMS.map((t) => pct(r.nearDup.recallAt1ByTransform[t]!)).join(' | ')} |`,
+    );
   lines.push('');
   const pairs = (title: string, against: (r: LayerResult) => LayerResult | undefined) => {
     const rows = results.flatMap((r) => {
@@ -549,18 +716,24 @@ function reportTables(results: LayerResult[], pixels: FashionScores, reference: 
     lines.push('|---|---|---|---:|---:|---:|');
     for (const [a, b] of rows) {
       const f = a.fashion.nn1Hits.length > 0 && b.fashion.nn1Hits.length > 0;
-      lines.push(`| ${a.norm} | ${a.layer} | ${b.norm} ${b.layer} | ${versus(comparePaired(a.nearDup.hits, b.nearDup.hits))} | ${f ? versus(comparePaired(a.fashion.nn1Hits, b.fashion.nn1Hits)) : ''} | ${f ? versus(comparePaired(a.fashion.centroidHits, b.fashion.centroidHits)) : ''} |`);
+      lines.push(
+        `| ${a.norm} | ${a.layer} | ${b.norm} ${b.layer} | ${versus(comparePaired(a.nearDup.hits, b.nearDup.hits))} | ${f ? versus(comparePaired(a.fashion.nn1Hits, b.fashion.nn1Hits)) : ''} | ${f ? versus(comparePaired(a.fashion.centroidHits, b.fashion.centroidHits)) : ''} |`,
+      );
     }
     lines.push('');
   };
-  pairs(`Case by case against ${reference} (queries or test images right only with the layer / only with ${reference}; exact two-sided sign test):`, (r) =>
-    results.find((b) => b.norm === r.norm && b.layer === reference));
+  pairs(
+    `Case by case against ${reference} (queries or test images right only with the layer / only with ${reference}; exact two-sided sign test):`,
+    (r) => results.find((b) => b.norm === r.norm && b.layer === reference),
+  );
   const firstNorm = results[0]?.norm;
-  pairs(`Case by case against the same layer under the ${firstNorm} normalisation:`, (r) => results.find((b) => b.norm === firstNorm && b.layer === r.layer));
+  pairs(`Case by case against the same layer under the ${firstNorm} normalisation:`, (r) =>
+    results.find((b) => b.norm === firstNorm && b.layer === r.layer),
+  );
   return lines.join('\n');
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

@@ -7,7 +7,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { idxImageAt, readIdxImages, readIdxLabels } from '../src/eval/idx';
 import { NodeExtractor } from '../src/engine/node/node-extractor';
-import { cryptoRandomSource, expectedMse, prepareVector, privatizeVector, type VectorMechanismParams } from '../src/privacy/index';
+import {
+  cryptoRandomSource,
+  expectedMse,
+  prepareVector,
+  privatizeVector,
+  type VectorMechanismParams,
+} from '../src/privacy/index';
 import { projectionFor } from '../src/report/privatize-features';
 import { FASHION_MNIST_DIR } from '../tests/support/data-paths';
 import { renderUtilitySvg } from './eval-privacy-plot';
@@ -19,9 +25,29 @@ const SIZES = [250, 1000, N_TRAIN];
 const PROJECTED_DIMS = 16;
 /** Reports per vector for the per-report MSE, so its sampling error is far below the 2 % target. */
 const MSE_REPEATS = 20;
-const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
-type Row = { mechanism: string; projection: string; epsilon: number; d: number; mseMeasured: number; mseExpected: number; meanError: Record<number, number>; accuracy: Record<number, number> };
+type Row = {
+  mechanism: string;
+  projection: string;
+  epsilon: number;
+  d: number;
+  mseMeasured: number;
+  mseExpected: number;
+  meanError: Record<number, number>;
+  accuracy: Record<number, number>;
+};
 
 async function features(extractor: NodeExtractor, file: string, count: number): Promise<Float32Array[]> {
   const images = await readIdxImages(join(FASHION_MNIST_DIR, file));
@@ -31,7 +57,12 @@ async function features(extractor: NodeExtractor, file: string, count: number): 
     const batch = await Promise.all(
       Array.from({ length: Math.min(8, count - i) }, async (_, j) => {
         const grey = Buffer.from(idxImageAt(images, i + j));
-        const data = await sharp(grey, { raw: { width: images.cols, height: images.rows, channels: 1 } }).toColourspace('srgb').resize(w, h, { fit: 'fill', kernel: 'lanczos3' }).removeAlpha().raw().toBuffer();
+        const data = await sharp(grey, { raw: { width: images.cols, height: images.rows, channels: 1 } })
+          .toColourspace('srgb')
+          .resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
+          .removeAlpha()
+          .raw()
+          .toBuffer();
         return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: w, height: h };
       }),
     );
@@ -53,7 +84,12 @@ function sqDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-function centroidAccuracy(reports: readonly Float64Array[], labels: ArrayLike<number>, test: readonly Float64Array[], testLabels: ArrayLike<number>): number {
+function centroidAccuracy(
+  reports: readonly Float64Array[],
+  labels: ArrayLike<number>,
+  test: readonly Float64Array[],
+  testLabels: ArrayLike<number>,
+): number {
   const sums = Array.from({ length: 10 }, () => new Float64Array(test[0]!.length));
   reports.forEach((r, i) => {
     const s = sums[labels[i]!]!;
@@ -94,13 +130,23 @@ async function main(): Promise<void> {
     const label = projection ? `${projection.id}` : 'none';
     const dims = projection ? PROJECTED_DIMS : d;
     for (const epsilon of EPSILONS) {
-      for (const mechanism of [{ name: 'privunit', epsilon }, { name: 'gaussian', epsilon, delta: 1e-6 }, { name: 'laplace', epsilon }] as VectorMechanismParams[]) {
+      for (const mechanism of [
+        { name: 'privunit', epsilon },
+        { name: 'gaussian', epsilon, delta: 1e-6 },
+        { name: 'laplace', epsilon },
+      ] as VectorMechanismParams[]) {
         const train = trainClean.map((v) => prepareVector(v, mechanism, projection));
         const test = testClean.map((v) => prepareVector(v, mechanism, projection));
-        cleanAccuracy[`${mechanism.name === 'privunit' ? 'unit' : 'clipped'}/${label}`] ??= centroidAccuracy(train, trainLabels, test, testLabels);
+        cleanAccuracy[`${mechanism.name === 'privunit' ? 'unit' : 'clipped'}/${label}`] ??= centroidAccuracy(
+          train,
+          trainLabels,
+          test,
+          testLabels,
+        );
         let mse = 0;
         for (let rep = 0; rep < MSE_REPEATS; rep++) {
-          for (const x of train) mse += sqDist(privatizeVector(x, mechanism, cryptoRandomSource).vector, x) / (MSE_REPEATS * train.length);
+          for (const x of train)
+            mse += sqDist(privatizeVector(x, mechanism, cryptoRandomSource).vector, x) / (MSE_REPEATS * train.length);
         }
         const reports = train.map((x) => privatizeVector(x, mechanism, cryptoRandomSource).vector);
         const meanError: Record<number, number> = {};
@@ -109,14 +155,28 @@ async function main(): Promise<void> {
           meanError[n] = sqDist(meanOf(reports.slice(0, n)), meanOf(train.slice(0, n)));
           accuracy[n] = centroidAccuracy(reports.slice(0, n), trainLabels, test, testLabels);
         }
-        rows.push({ mechanism: mechanism.name, projection: label, epsilon, d: dims, mseMeasured: mse, mseExpected: expectedMse(mechanism, dims), meanError, accuracy });
-        process.stderr.write(`${mechanism.name} ε=${epsilon} ${label}: MSE ${mse.toFixed(2)} (expected ${expectedMse(mechanism, dims).toFixed(2)})\n`);
+        rows.push({
+          mechanism: mechanism.name,
+          projection: label,
+          epsilon,
+          d: dims,
+          mseMeasured: mse,
+          mseExpected: expectedMse(mechanism, dims),
+          meanError,
+          accuracy,
+        });
+        process.stderr.write(
+          `${mechanism.name} ε=${epsilon} ${label}: MSE ${mse.toFixed(2)} (expected ${expectedMse(mechanism, dims).toFixed(2)})\n`,
+        );
       }
     }
   }
   await writeFile(join('docs', 'privacy-utility.md'), renderMarkdown(rows, cleanAccuracy, d, featureSeconds));
   await writeFile(join('docs', 'privacy-utility.svg'), renderUtilitySvg(rows));
-  await writeFile(join('docs', 'privacy-utility.json'), JSON.stringify({ model: extractor.model, nTrain: N_TRAIN, nTest: N_TEST, rows, cleanAccuracy }, null, 1));
+  await writeFile(
+    join('docs', 'privacy-utility.json'),
+    JSON.stringify({ model: extractor.model, nTrain: N_TRAIN, nTest: N_TEST, rows, cleanAccuracy }, null, 1),
+  );
   extractor.dispose();
   console.log(renderMarkdown(rows, cleanAccuracy, d, featureSeconds));
 }
@@ -128,18 +188,31 @@ function renderMarkdown(rows: Row[], clean: Record<string, number>, d: number, f
     '',
     `Made by \`npm run eval:privacy\` (scripts/eval-privacy.ts). Features: the default model (${d}-d, \`block_12_add\`) on the first ${N_TRAIN} training and ${N_TEST} test images of Fashion-MNIST (${CLASSES.length} classes; ${featureSeconds.toFixed(0)} s to extract on WASM in Node). Vectors are L2-normalised (PrivUnit) or clipped to norm 1 (Gaussian δ = 1e-6, Laplace), optionally after the public projection to ${PROJECTED_DIMS} dimensions. Each report is the mechanism's unbiased estimate; all randomness from crypto.getRandomValues.`,
     '',
-    '- **MSE**: mean ‖report − x‖² over ' + `${MSE_REPEATS} reports of each of the ${N_TRAIN} training vectors, next to the mechanism's \`expectedMse\`.`,
+    '- **MSE**: mean ‖report − x‖² over ' +
+      `${MSE_REPEATS} reports of each of the ${N_TRAIN} training vectors, next to the mechanism's \`expectedMse\`.`,
     '- **mean error**: ‖mean of n reports − mean of the n true vectors‖².',
     '- **centroid acc.**: nearest-class-centroid accuracy on the test set, centroids estimated from n privatized reports (clean centroids: ' +
-      Object.entries(clean).map(([k, v]) => `${k} ${(100 * v).toFixed(1)} %`).join(', ') + ').',
+      Object.entries(clean)
+        .map(([k, v]) => `${k} ${(100 * v).toFixed(1)} %`)
+        .join(', ') +
+      ').',
     '',
     ...findings(rows, clean),
   ];
   for (const projection of [...new Set(rows.map((r) => r.projection))]) {
-    lines.push(`## Projection: ${projection}`, '', `| mechanism | ε | d | MSE measured | MSE expected | measured/expected | Gaussian/this MSE | ${SIZES.map((n) => `mean error n=${n}`).join(' | ')} | ${SIZES.map((n) => `centroid acc. n=${n}`).join(' | ')} |`, `|${'---|'.repeat(7 + 2 * SIZES.length)}`);
+    lines.push(
+      `## Projection: ${projection}`,
+      '',
+      `| mechanism | ε | d | MSE measured | MSE expected | measured/expected | Gaussian/this MSE | ${SIZES.map((n) => `mean error n=${n}`).join(' | ')} | ${SIZES.map((n) => `centroid acc. n=${n}`).join(' | ')} |`,
+      `|${'---|'.repeat(7 + 2 * SIZES.length)}`,
+    );
     for (const r of rows.filter((x) => x.projection === projection)) {
-      const gauss = rows.find((x) => x.projection === projection && x.epsilon === r.epsilon && x.mechanism === 'gaussian')!;
-      lines.push(`| ${r.mechanism} | ${r.epsilon} | ${r.d} | ${f(r.mseMeasured)} | ${f(r.mseExpected)} | ${(r.mseMeasured / r.mseExpected).toFixed(4)} | ${(gauss.mseMeasured / r.mseMeasured).toFixed(1)} | ${SIZES.map((n) => f(r.meanError[n]!)).join(' | ')} | ${SIZES.map((n) => `${(100 * r.accuracy[n]!).toFixed(1)} %`).join(' | ')} |`);
+      const gauss = rows.find(
+        (x) => x.projection === projection && x.epsilon === r.epsilon && x.mechanism === 'gaussian',
+      )!;
+      lines.push(
+        `| ${r.mechanism} | ${r.epsilon} | ${r.d} | ${f(r.mseMeasured)} | ${f(r.mseExpected)} | ${(r.mseMeasured / r.mseExpected).toFixed(4)} | ${(gauss.mseMeasured / r.mseMeasured).toFixed(1)} | ${SIZES.map((n) => f(r.meanError[n]!)).join(' | ')} | ${SIZES.map((n) => `${(100 * r.accuracy[n]!).toFixed(1)} %`).join(' | ')} |`,
+      );
     }
     lines.push('');
   }
@@ -149,7 +222,11 @@ function renderMarkdown(rows: Row[], clean: Record<string, number>, d: number, f
 function findings(rows: Row[], clean: Record<string, number>): string[] {
   const pu = rows.filter((r) => r.mechanism === 'privunit');
   const worst = Math.max(...pu.map((r) => Math.abs(r.mseMeasured / r.mseExpected - 1)));
-  const ratios = pu.map((r) => rows.find((x) => x.mechanism === 'gaussian' && x.epsilon === r.epsilon && x.projection === r.projection)!.mseMeasured / r.mseMeasured);
+  const ratios = pu.map(
+    (r) =>
+      rows.find((x) => x.mechanism === 'gaussian' && x.epsilon === r.epsilon && x.projection === r.projection)!
+        .mseMeasured / r.mseMeasured,
+  );
   const best = Math.max(...pu.filter((r) => r.projection === 'none').map((r) => r.accuracy[N_TRAIN]!));
   return [
     '## Findings',

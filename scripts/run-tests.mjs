@@ -17,7 +17,11 @@ const filter = process.argv[3];
 function collect(dir) {
   let out = [];
   let names = [];
-  try { names = readdirSync(dir); } catch { return out; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of names) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out = out.concat(collect(path));
@@ -26,13 +30,22 @@ function collect(dir) {
   return out;
 }
 
-const files = dirs.flatMap(collect).filter((f) => !filter || f.includes(filter)).sort();
+const files = dirs
+  .flatMap(collect)
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
 if (files.length === 0) {
   console.error(`no test files found for suite "${suite}"${filter ? ` matching ${filter}` : ''}`);
   process.exit(1);
 }
 // Browser tests share the machine's two cores: one file at a time keeps their timings honest.
 const concurrency = suite === 'unit' ? 2 : 1;
-const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files.map((f) => relative(process.cwd(), f))];
+const args = [
+  '--import',
+  'tsx',
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  ...files.map((f) => relative(process.cwd(), f)),
+];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -18,7 +18,15 @@ import { startStaticServer } from './static-server';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** What the app bundle is built from. */
-const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts', 'tsconfig.app.json', 'tsconfig.base.json', 'package.json'];
+const SOURCES = [
+  'src',
+  'public',
+  'index.html',
+  'vite.config.ts',
+  'tsconfig.app.json',
+  'tsconfig.base.json',
+  'package.json',
+];
 
 export interface LaunchOptions {
   /** Built app to serve; dist/ of the project by default. */
@@ -67,9 +75,18 @@ export function needsBuild(outDir: string, sources: readonly string[]): boolean 
 
 async function buildIfStale(): Promise<void> {
   // The model is converted from its npm package at install; redo it if it went missing.
-  const converted = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'convert-model.mjs')], { cwd: PROJECT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const converted = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'convert-model.mjs')], {
+    cwd: PROJECT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (converted.status !== 0) throw new Error('converting the model failed (see above)');
-  if (!needsBuild(join(PROJECT, 'dist'), SOURCES.map((s) => join(PROJECT, s)))) return;
+  if (
+    !needsBuild(
+      join(PROJECT, 'dist'),
+      SOURCES.map((s) => join(PROJECT, s)),
+    )
+  )
+    return;
   console.error('start: dist/ is missing or older than the sources; building the app…');
   const { build } = await import('vite');
   await build({ root: PROJECT, logLevel: 'warn' });
@@ -81,10 +98,21 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
   const host = options.host ?? '127.0.0.1';
   const collector = options.collectorUrl
     ? undefined
-    : await startCollector({ port: options.collectorPort ?? 5174, host, ...(options.inMemory ? { inMemory: true } : { dataDir: options.dataDir ?? join(PROJECT, '.data', 'collector') }) });
+    : await startCollector({
+        port: options.collectorPort ?? 5174,
+        host,
+        ...(options.inMemory
+          ? { inMemory: true }
+          : { dataDir: options.dataDir ?? join(PROJECT, '.data', 'collector') }),
+      });
   try {
     const collectorUrl = options.collectorUrl ?? collector!.url;
-    const app = await startStaticServer({ root: options.root ?? join(PROJECT, 'dist'), port: options.port ?? 5173, host, collectorUrl });
+    const app = await startStaticServer({
+      root: options.root ?? join(PROJECT, 'dist'),
+      port: options.port ?? 5173,
+      host,
+      collectorUrl,
+    });
     // The page may be opened under either name of the loopback address.
     collector?.allowOrigin(`http://localhost:${app.port}`);
     collector?.allowOrigin(`http://127.0.0.1:${app.port}`);
@@ -122,7 +150,9 @@ async function main(): Promise<void> {
     inMemory: values.memory,
     build: values['skip-build'] ? false : 'auto',
   });
-  console.error(`Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`);
+  console.error(
+    `Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`,
+  );
   const stop = () => void launched.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -131,7 +161,9 @@ async function main(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   main().catch((err: unknown) => {
     const { message } = describeError(err);
-    console.error(`start: ${message}${/EADDRINUSE/.test(message) ? ' (is another npm start running? choose --port / --collector-port)' : ''}`);
+    console.error(
+      `start: ${message}${/EADDRINUSE/.test(message) ? ' (is another npm start running? choose --port / --collector-port)' : ''}`,
+    );
     process.exit(1);
   });
 }

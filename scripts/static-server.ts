@@ -99,7 +99,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     }
     res.setHeader('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
     // Fingerprinted assets never change; the shell and the model are revalidated.
-    res.setHeader('Cache-Control', inside.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.setHeader(
+      'Cache-Control',
+      inside.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
     res.setHeader('Content-Length', body.length);
     res.end(req.method === 'HEAD' ? undefined : body);
   }

@@ -17,7 +17,14 @@ export function createExtractor(options: EngineBridgeOptions = {}): EngineBridge
 export { EngineBridge, type EngineBridgeOptions } from './client/engine-bridge';
 export { listCameras, openCamera, snapshot, stopStream } from './client/camera';
 export { sampleVideoFrames, type VideoFrameOptions } from './client/video-frames';
-export type { EngineOptions, EngineStatus, Extraction, BatchItem, VideoExtraction, ImageInput } from './engine/worker/engine-api';
+export type {
+  EngineOptions,
+  EngineStatus,
+  Extraction,
+  BatchItem,
+  VideoExtraction,
+  ImageInput,
+} from './engine/worker/engine-api';
 export type { BackendName, BackendRequest } from './engine/backends/backend-choice';
 export type { ModelConfig, ModelRef } from './engine/model/model-config';
 export { MOBILENET_V2 } from './engine/model/registry';

@@ -3,7 +3,11 @@ import { EngineBridge } from '../../src/client/engine-bridge';
 import type { BackendName } from '../../src/engine/backends/backend-choice';
 
 async function photoPixels(url: string, size: number): Promise<ImageData> {
-  const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { resizeWidth: size, resizeHeight: size, resizeQuality: 'high' });
+  const bitmap = await createImageBitmap(await (await fetch(url)).blob(), {
+    resizeWidth: size,
+    resizeHeight: size,
+    resizeQuality: 'high',
+  });
   const canvas = new OffscreenCanvas(size, size);
   const ctx = canvas.getContext('2d')!;
   ctx.drawImage(bitmap, 0, 0);

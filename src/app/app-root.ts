@@ -73,13 +73,40 @@ export class ObscuraApp extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host { max-width: 1100px; margin: 0 auto; padding: 0.8rem; }
-      header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.5rem; margin-bottom: 0.8rem; }
-      h1 { font-size: 1.4rem; margin: 0; }
-      main { display: grid; gap: 0.8rem; }
-      .results { display: grid; gap: 0.6rem; }
-      .controls { display: grid; gap: 0.8rem; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); }
-      .empty { text-align: center; padding: 1.5rem; }
+      :host {
+        max-width: 1100px;
+        margin: 0 auto;
+        padding: 0.8rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        align-items: center;
+        gap: 0.5rem;
+        margin-bottom: 0.8rem;
+      }
+      h1 {
+        font-size: 1.4rem;
+        margin: 0;
+      }
+      main {
+        display: grid;
+        gap: 0.8rem;
+      }
+      .results {
+        display: grid;
+        gap: 0.6rem;
+      }
+      .controls {
+        display: grid;
+        gap: 0.8rem;
+        grid-template-columns: repeat(auto-fit, minmax(280px, 1fr));
+      }
+      .empty {
+        text-align: center;
+        padding: 1.5rem;
+      }
     `,
   ];
 
@@ -117,7 +144,8 @@ export class ObscuraApp extends LitElement {
       const engine = await this.bridge.engine();
       [this.budget, this.ledger] = await Promise.all([engine.budget('default'), engine.ledger()]);
       // While reports wait for delivery, keep the view current.
-      if (this.ledger.some((e) => e.state === 'queued')) this.ledgerTimer = setTimeout(() => void this.refreshLedger(), 1500);
+      if (this.ledger.some((e) => e.state === 'queued'))
+        this.ledgerTimer = setTimeout(() => void this.refreshLedger(), 1500);
     } catch (err) {
       this.report(err);
     }
@@ -129,9 +157,17 @@ export class ObscuraApp extends LitElement {
     try {
       const source = item.source instanceof Blob ? item.source : await createImageBitmap(item.source);
       const { mechanism, dims } = this.settings;
-      const { outcome } = await this.bridge.release(source, { mechanism, ...(dims ? { dims } : {}), scope: 'default', destination: this.collectorUrl }, { name: item.name });
+      const { outcome } = await this.bridge.release(
+        source,
+        { mechanism, ...(dims ? { dims } : {}), scope: 'default', destination: this.collectorUrl },
+        { name: item.name },
+      );
       const vector = (outcome.report as { vector: number[] }).vector;
-      this.results = this.results.map((r) => (r.id === item.id ? { ...r, noisy: vector, cosine: cosineToPrepared(r.clean, vector, mechanism, dims), released: true } : r));
+      this.results = this.results.map((r) =>
+        r.id === item.id
+          ? { ...r, noisy: vector, cosine: cosineToPrepared(r.clean, vector, mechanism, dims), released: true }
+          : r,
+      );
     } catch (err) {
       this.report(err);
     } finally {
@@ -151,10 +187,18 @@ export class ObscuraApp extends LitElement {
 
   private releaseControl(r: ResultItem) {
     if (!r.source) return html`<p class="muted">Videos are described locally; release single images.</p>`;
-    const blocked = r.released ? undefined : releaseBlockedReason(this.budget, this.settings.mechanism.epsilon, this.collectorUrl);
+    const blocked = r.released
+      ? undefined
+      : releaseBlockedReason(this.budget, this.settings.mechanism.epsilon, this.collectorUrl);
     const reasonId = `why-${r.id}`;
     return html`<div class="row">
-      <button class="primary" data-testid="release" ?disabled=${Boolean(blocked) || r.released === true || this.releasing !== undefined} aria-describedby=${blocked ? reasonId : ''} @click=${() => void this.onRelease(r)}>
+      <button
+        class="primary"
+        data-testid="release"
+        ?disabled=${Boolean(blocked) || r.released === true || this.releasing !== undefined}
+        aria-describedby=${blocked ? reasonId : ''}
+        @click=${() => void this.onRelease(r)}
+      >
         ${r.released ? 'Released' : this.releasing === r.id ? 'Releasing…' : `Release (ε ${this.settings.mechanism.epsilon})`}
       </button>
       ${blocked ? html`<span id=${reasonId} class="muted" data-testid="release-blocked">${blocked}</span>` : nothing}
@@ -166,7 +210,13 @@ export class ObscuraApp extends LitElement {
     this.errors = [...this.errors, { id: this.nextId++, text: explainError(err) }];
   }
 
-  private add(extraction: Extraction, name: string, previewUrl: string, frames?: number, source?: Blob | ImageBitmap): void {
+  private add(
+    extraction: Extraction,
+    name: string,
+    previewUrl: string,
+    frames?: number,
+    source?: Blob | ImageBitmap,
+  ): void {
     const item: ResultItem = {
       id: String(this.nextId++),
       name,
@@ -222,7 +272,11 @@ export class ObscuraApp extends LitElement {
     const count = 8;
     const batch = this.startBatch('Reading video frames', count);
     try {
-      const frames = await sampleVideoFrames(file, { count, signal: batch.controller.signal, onProgress: (done) => this.progress(batch, done) });
+      const frames = await sampleVideoFrames(file, {
+        count,
+        signal: batch.controller.signal,
+        onProgress: (done) => this.progress(batch, done),
+      });
       const preview = await previewOf(frames[0]!);
       const result = await this.bridge.extractFrames(frames, { signal: batch.controller.signal });
       this.add({ ...result.frames[0]!, vector: result.pooled }, `${file.name}`, preview, result.frames.length);
@@ -249,7 +303,12 @@ export class ObscuraApp extends LitElement {
     return html`
       <header>
         <h1>Obscura</h1>
-        <engine-badge .status=${this.status} .progress=${this.loadProgress} ?loading=${this.loading} error=${this.engineError}></engine-badge>
+        <engine-badge
+          .status=${this.status}
+          .progress=${this.loadProgress}
+          ?loading=${this.loading}
+          error=${this.engineError}
+        ></engine-badge>
       </header>
       <main
         @images=${(e: CustomEvent<File[]>) => void this.onImages(e.detail)}
@@ -269,13 +328,22 @@ export class ObscuraApp extends LitElement {
         ${this.cameraOpen ? html`<camera-panel></camera-panel>` : nothing}
         ${this.batch ? html`<batch-progress label=${this.batch.label} .done=${this.batch.done} .total=${this.batch.total} .startedAt=${this.batch.startedAt}></batch-progress>` : nothing}
         <div class="controls">
-          <privacy-controls .settings=${this.settings} .featureDims=${this.status?.model.dims ?? 96} @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}></privacy-controls>
-          <budget-gauge .budget=${this.budget} @configure-scope=${(e: CustomEvent<ScopeConfig>) => void this.configureScope(e.detail)}></budget-gauge>
+          <privacy-controls
+            .settings=${this.settings}
+            .featureDims=${this.status?.model.dims ?? 96}
+            @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}
+          ></privacy-controls>
+          <budget-gauge
+            .budget=${this.budget}
+            @configure-scope=${(e: CustomEvent<ScopeConfig>) => void this.configureScope(e.detail)}
+          ></budget-gauge>
         </div>
         <section class="results" aria-label="results" aria-live="polite">
-          ${this.results.length === 0
-            ? html`<p class="card empty muted">No image yet. Nothing has been sent anywhere.</p>`
-            : this.results.map((r) => html`<result-card .item=${r}>${this.releaseControl(r)}</result-card>`)}
+          ${
+            this.results.length === 0
+              ? html`<p class="card empty muted">No image yet. Nothing has been sent anywhere.</p>`
+              : this.results.map((r) => html`<result-card .item=${r}>${this.releaseControl(r)}</result-card>`)
+          }
         </section>
         <ledger-view .entries=${this.ledger}></ledger-view>
       </main>

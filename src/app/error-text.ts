@@ -12,7 +12,8 @@ const TEXT: Record<string, string> = {
   BackendFailedError: 'The graphics processor failed; Obscura switched to another way of running the model.',
   AbortError: 'Cancelled.',
   BudgetExhaustedError: 'The privacy budget is spent, so nothing more can be released for now.',
-  StorageUnavailableError: 'This browser does not let Obscura keep its privacy ledger (storage is off or private mode), so nothing can be released.',
+  StorageUnavailableError:
+    'This browser does not let Obscura keep its privacy ledger (storage is off or private mode), so nothing can be released.',
   StorageFullError: 'The browser’s storage is full, so the privacy ledger cannot record a release.',
   OutboxFullError: 'Too many reports are waiting to be sent; new releases wait until they are delivered.',
   InvalidParameterError: 'A privacy setting is out of range.',

@@ -5,18 +5,32 @@ import { randomOrthogonalProjection } from '../privacy/vector/projection';
 import { cosine } from '../eval/vectors';
 
 /** Why the release button is disabled, in plain words; undefined when it is enabled. */
-export function releaseBlockedReason(budget: BudgetStatus | undefined, epsilon: number, collectorUrl: string | undefined): string | undefined {
+export function releaseBlockedReason(
+  budget: BudgetStatus | undefined,
+  epsilon: number,
+  collectorUrl: string | undefined,
+): string | undefined {
   if (!collectorUrl) return 'Releasing is off: this page has no report endpoint configured.';
   if (!budget) return 'The privacy ledger is still loading.';
   if (budget.remaining + 1e-12 < epsilon) {
-    const refill = budget.window.kind === 'lifetime' ? 'It does not refill by itself; you can grant more under “Change the budget”.' : budget.refillsAt ? `It refills from ${new Date(budget.refillsAt).toLocaleString()}.` : '';
+    const refill =
+      budget.window.kind === 'lifetime'
+        ? 'It does not refill by itself; you can grant more under “Change the budget”.'
+        : budget.refillsAt
+          ? `It refills from ${new Date(budget.refillsAt).toLocaleString()}.`
+          : '';
     return `The privacy budget is spent: ε ${budget.remaining.toFixed(2)} left, and a release costs ε ${epsilon}. ${refill}`;
   }
   return undefined;
 }
 
 /** Cosine between a report and the clean vector prepared the same way (normalised, projected). */
-export function cosineToPrepared(clean: ArrayLike<number>, report: readonly number[], mechanism: VectorMechanismParams, dims: number | undefined): number {
+export function cosineToPrepared(
+  clean: ArrayLike<number>,
+  report: readonly number[],
+  mechanism: VectorMechanismParams,
+  dims: number | undefined,
+): number {
   const projection = dims ? randomOrthogonalProjection(clean.length, dims) : undefined;
   return cosine(prepareVector(clean, mechanism, projection), report);
 }

@@ -16,7 +16,9 @@ export async function collectImageFiles(paths: readonly string[]): Promise<strin
 }
 
 async function walk(dir: string): Promise<string[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const out: string[] = [];
   for (const e of entries) {
     const path = join(dir, e.name);

@@ -4,13 +4,27 @@ import type { CliIo } from './cli-io';
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  extract: { summary: 'extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E [--delta D] [--dims K]] PATH...', load: async () => (await import('./commands/extract')).run },
-  privatize: { summary: 'privatize --mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K] < vectors.jsonl', load: async () => (await import('./commands/privatize')).run },
-  calibrate: { summary: 'calibrate --mechanism gaussian|privunit|laplace --epsilon E [--delta D] [--sensitivity S] [--dims D]', load: async () => (await import('./commands/calibrate')).run },
+  extract: {
+    summary: 'extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E [--delta D] [--dims K]] PATH...',
+    load: async () => (await import('./commands/extract')).run,
+  },
+  privatize: {
+    summary: 'privatize --mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K] < vectors.jsonl',
+    load: async () => (await import('./commands/privatize')).run,
+  },
+  calibrate: {
+    summary: 'calibrate --mechanism gaussian|privunit|laplace --epsilon E [--delta D] [--sensitivity S] [--dims D]',
+    load: async () => (await import('./commands/calibrate')).run,
+  },
 };
 
 function usage(): string {
-  return ['usage: obscura <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  obscura ${c.summary}`), ''].join('\n');
+  return [
+    'usage: obscura <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  obscura ${c.summary}`),
+    '',
+  ].join('\n');
 }
 
 /** Runs one CLI invocation and resolves to its exit status. */
@@ -22,11 +36,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`obscura: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n\n${usage()}`);
+    io.stderr.write(
+      `obscura: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n\n${usage()}`,
+    );
     return 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (err) {
     const { name: errName, message } = describeError(err);
     io.stderr.write(`obscura ${name}: ${errName}: ${message}\n`);
@@ -36,7 +54,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {
-  const status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  const status = await main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
   // Let stdout drain before exiting (large JSONL outputs to a pipe).
   process.stdout.write('', () => process.exit(status));
 }

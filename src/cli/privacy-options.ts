@@ -24,31 +24,57 @@ export interface PrivacyFlagValues {
 function number(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new ObscuraError('InvalidParameterError', `--${flag} must be a number, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw new ObscuraError('InvalidParameterError', `--${flag} must be a number, got "${text}"`);
   return n;
 }
 
 /** True when any privacy flag was given. */
 export function hasPrivacyFlags(values: PrivacyFlagValues): boolean {
-  return values.mechanism !== undefined || values.epsilon !== undefined || values.delta !== undefined || values.dims !== undefined;
+  return (
+    values.mechanism !== undefined ||
+    values.epsilon !== undefined ||
+    values.delta !== undefined ||
+    values.dims !== undefined
+  );
 }
 
 /** Flags to mechanism parameters; every missing or bad value is a typed error, never a silent default (except privunit as the mechanism). */
 export function parsePrivacyFlags(values: PrivacyFlagValues): FeaturePrivacyOptions {
   const name = values.mechanism ?? 'privunit';
   if (!(VECTOR_MECHANISMS as readonly string[]).includes(name)) {
-    throw new ObscuraError('InvalidParameterError', `--mechanism must be one of ${VECTOR_MECHANISMS.join(', ')}, got "${name}"`);
+    throw new ObscuraError(
+      'InvalidParameterError',
+      `--mechanism must be one of ${VECTOR_MECHANISMS.join(', ')}, got "${name}"`,
+    );
   }
   const epsilon = number('epsilon', values.epsilon);
   if (epsilon === undefined) throw new ObscuraError('InvalidParameterError', '--epsilon is required');
   const delta = number('delta', values.delta);
   const clip = number('clip', values.clip);
-  if (name === 'gaussian' && delta === undefined) throw new ObscuraError('InvalidParameterError', '--delta is required for the gaussian mechanism');
-  if (name !== 'gaussian' && delta !== undefined) throw new ObscuraError('InvalidParameterError', `--delta applies to the gaussian mechanism only; ${name} is pure ε`);
-  if (name === 'privunit' && clip !== undefined) throw new ObscuraError('InvalidParameterError', '--clip does not apply to privunit (it releases unit vectors)');
-  const mechanism = (name === 'gaussian' ? { name, epsilon, delta, ...(clip !== undefined ? { clip } : {}) } : name === 'laplace' ? { name, epsilon, ...(clip !== undefined ? { clip } : {}) } : { name, epsilon }) as VectorMechanismParams;
+  if (name === 'gaussian' && delta === undefined)
+    throw new ObscuraError('InvalidParameterError', '--delta is required for the gaussian mechanism');
+  if (name !== 'gaussian' && delta !== undefined)
+    throw new ObscuraError(
+      'InvalidParameterError',
+      `--delta applies to the gaussian mechanism only; ${name} is pure ε`,
+    );
+  if (name === 'privunit' && clip !== undefined)
+    throw new ObscuraError('InvalidParameterError', '--clip does not apply to privunit (it releases unit vectors)');
+  const mechanism = (
+    name === 'gaussian'
+      ? { name, epsilon, delta, ...(clip !== undefined ? { clip } : {}) }
+      : name === 'laplace'
+        ? { name, epsilon, ...(clip !== undefined ? { clip } : {}) }
+        : { name, epsilon }
+  ) as VectorMechanismParams;
   validateParams(mechanism);
   const dims = number('dims', values.dims);
-  if (dims !== undefined && (!Number.isInteger(dims) || dims < 2)) throw new ObscuraError('InvalidParameterError', `--dims must be an integer >= 2, got "${values.dims}"`);
-  return { mechanism, ...(dims !== undefined ? { dims } : {}), ...(values.scope !== undefined ? { scope: values.scope } : {}) };
+  if (dims !== undefined && (!Number.isInteger(dims) || dims < 2))
+    throw new ObscuraError('InvalidParameterError', `--dims must be an integer >= 2, got "${values.dims}"`);
+  return {
+    mechanism,
+    ...(dims !== undefined ? { dims } : {}),
+    ...(values.scope !== undefined ? { scope: values.scope } : {}),
+  };
 }

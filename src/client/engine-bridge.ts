@@ -1,6 +1,17 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { ObscuraError } from '../errors';
-import type { BatchItem, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, LoadProgress, ReleaseOptions, ReleaseOutcome, VideoExtraction } from '../engine/worker/engine-api';
+import type {
+  BatchItem,
+  EngineApi,
+  EngineOptions,
+  EngineStatus,
+  Extraction,
+  ImageInput,
+  LoadProgress,
+  ReleaseOptions,
+  ReleaseOutcome,
+  VideoExtraction,
+} from '../engine/worker/engine-api';
 
 export interface EngineBridgeOptions extends Partial<EngineOptions> {
   /** Stop the worker after this long without calls (default 5 minutes); the next call starts it again. */
@@ -36,12 +47,17 @@ export class EngineBridge {
   /** Starts the worker and loads the model (idempotent); resolves to the backend and model in use. */
   start(): Promise<EngineStatus> {
     if (!this.ready) {
-      this.worker = new Worker(new URL('../engine/worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine' });
-      this.remote = wrap<EngineApi>(this.worker);
-      this.ready = this.remote.init(this.options, this.onLoadProgress ? proxy(this.onLoadProgress) : undefined).catch((err: unknown) => {
-        this.stop();
-        throw err;
+      this.worker = new Worker(new URL('../engine/worker/engine.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'obscura-engine',
       });
+      this.remote = wrap<EngineApi>(this.worker);
+      this.ready = this.remote
+        .init(this.options, this.onLoadProgress ? proxy(this.onLoadProgress) : undefined)
+        .catch((err: unknown) => {
+          this.stop();
+          throw err;
+        });
     }
     return this.ready;
   }
@@ -53,7 +69,9 @@ export class EngineBridge {
 
   /** Features of several images; one bad image gives an error item and the rest go on. */
   extractBatch(inputs: ImageInput[], options: { signal?: AbortSignal; names?: string[] } = {}): Promise<BatchItem[]> {
-    return this.call(options.signal, (remote, id) => remote.extractBatch(id, transfer(inputs, inputs.filter(isBitmap)), options.names));
+    return this.call(options.signal, (remote, id) =>
+      remote.extractBatch(id, transfer(inputs, inputs.filter(isBitmap)), options.names),
+    );
   }
 
   /** Per-frame and pooled features of video frames. */
@@ -62,7 +80,11 @@ export class EngineBridge {
   }
 
   /** Extract and release (see EngineApi.release); refused releases reject with a named error and spend nothing. */
-  release(input: ImageInput, options: ReleaseOptions, call: { signal?: AbortSignal; name?: string } = {}): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }> {
+  release(
+    input: ImageInput,
+    options: ReleaseOptions,
+    call: { signal?: AbortSignal; name?: string } = {},
+  ): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }> {
     return this.call(call.signal, (remote, id) => remote.release(id, transferable(input), options, call.name));
   }
 
@@ -85,7 +107,10 @@ export class EngineBridge {
     this.ready = undefined;
   }
 
-  private call<T>(signal: AbortSignal | undefined, run: (remote: Remote<EngineApi>, id: number) => Promise<T>): Promise<T> {
+  private call<T>(
+    signal: AbortSignal | undefined,
+    run: (remote: Remote<EngineApi>, id: number) => Promise<T>,
+  ): Promise<T> {
     const id = this.nextCallId++;
     this.pending++;
     clearTimeout(this.idleTimer);
@@ -101,9 +126,11 @@ export class EngineBridge {
         signal?.removeEventListener('abort', onAbort);
       }
     });
-    this.queue = result.catch(() => undefined).finally(() => {
-      if (--this.pending === 0) this.idleTimer = setTimeout(() => this.stop(), this.idleStopMs);
-    });
+    this.queue = result
+      .catch(() => undefined)
+      .finally(() => {
+        if (--this.pending === 0) this.idleTimer = setTimeout(() => this.stop(), this.idleStopMs);
+      });
     return result;
   }
 }

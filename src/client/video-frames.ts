@@ -13,7 +13,8 @@ export interface VideoFrameOptions {
  */
 export async function sampleVideoFrames(file: Blob, options: VideoFrameOptions = {}): Promise<ImageBitmap[]> {
   const count = options.count ?? 8;
-  if (!Number.isInteger(count) || count < 1 || count > 256) throw new ObscuraError('InvalidParameterError', `frame count must be 1..256, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 256)
+    throw new ObscuraError('InvalidParameterError', `frame count must be 1..256, got ${count}`);
   if (file.size === 0) throw new ObscuraError('EmptyVideoError', 'the video file is empty (0 bytes)');
   const url = URL.createObjectURL(file);
   const video = document.createElement('video');
@@ -52,7 +53,12 @@ function once(video: HTMLVideoElement, event: string, failure: string): Promise<
     };
     const onError = () => {
       video.removeEventListener(event, onOk);
-      reject(new ObscuraError(event === 'loadedmetadata' ? 'EmptyVideoError' : 'DecodeError', `${failure} (${video.error?.message || `media error ${video.error?.code ?? ''}`})`));
+      reject(
+        new ObscuraError(
+          event === 'loadedmetadata' ? 'EmptyVideoError' : 'DecodeError',
+          `${failure} (${video.error?.message || `media error ${video.error?.code ?? ''}`})`,
+        ),
+      );
     };
     video.addEventListener(event, onOk, { once: true });
     video.addEventListener('error', onError, { once: true });

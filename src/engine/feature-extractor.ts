@@ -22,7 +22,9 @@ export class FeatureExtractor {
   /** Features of each image (H x W x 3|4 tensors, values 0..255), in order. Does not dispose the inputs. */
   async extract(images: readonly tf.Tensor3D[]): Promise<Float32Array[]> {
     if (images.length === 0) return [];
-    const features = tf.tidy(() => this.network.run(tf.stack(images.map((im) => preprocessImage(im, this.config))) as tf.Tensor4D));
+    const features = tf.tidy(() =>
+      this.network.run(tf.stack(images.map((im) => preprocessImage(im, this.config))) as tf.Tensor4D),
+    );
     try {
       return this.split((await features.data()) as Float32Array, images.length);
     } finally {
@@ -37,7 +39,15 @@ export class FeatureExtractor {
   async extractPixels(images: readonly PixelImage[]): Promise<Float32Array[]> {
     if (images.length === 0) return [];
     if (!images.every((im) => isInputSized(im, this.config))) {
-      const tensors = images.map((im) => tf.tensor3d(im.data instanceof Uint8Array ? im.data : new Uint8Array(im.data.buffer, im.data.byteOffset, im.data.byteLength), [im.height, im.width, im.channels], 'int32'));
+      const tensors = images.map((im) =>
+        tf.tensor3d(
+          im.data instanceof Uint8Array
+            ? im.data
+            : new Uint8Array(im.data.buffer, im.data.byteOffset, im.data.byteLength),
+          [im.height, im.width, im.channels],
+          'int32',
+        ),
+      );
       try {
         return await this.extract(tensors);
       } finally {

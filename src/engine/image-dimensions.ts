@@ -6,7 +6,10 @@ import type { SniffedFormat } from './sniff-format';
  * header does not say (or is cut short): the caller then relies on the decoder's own limits.
  * Orientation is not applied: the limits are symmetric in width and height.
  */
-export function readImageDimensions(bytes: Uint8Array, format: SniffedFormat): { width: number; height: number } | undefined {
+export function readImageDimensions(
+  bytes: Uint8Array,
+  format: SniffedFormat,
+): { width: number; height: number } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fits = (offset: number, length: number) => offset + length <= bytes.byteLength;
   switch (format) {

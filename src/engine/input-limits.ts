@@ -17,7 +17,11 @@ export function checkImageSize(width: number, height: number, what = 'image'): v
     throw new ObscuraError('DecodeError', `${what} has no pixels (${width}x${height})`);
   }
   if (width < MIN_SIDE || height < MIN_SIDE) {
-    throw new ObscuraError('ImageTooSmallError', `${what} is ${width}x${height}; both sides must be at least ${MIN_SIDE} px`, { width, height });
+    throw new ObscuraError(
+      'ImageTooSmallError',
+      `${what} is ${width}x${height}; both sides must be at least ${MIN_SIDE} px`,
+      { width, height },
+    );
   }
   const megapixels = (width * height) / 1e6;
   if (megapixels > MAX_MEGAPIXELS || width > MAX_SIDE || height > MAX_SIDE) {

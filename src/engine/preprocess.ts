@@ -31,7 +31,11 @@ export function centerCropToAspect(image: tf.Tensor3D, aspect: number): tf.Tenso
 }
 
 /** Size a decoder should downscale to before handing pixels over, keeping what `preprocessImage` needs. */
-export function decodeTargetSize(config: ModelConfig, width: number, height: number): { width: number; height: number } {
+export function decodeTargetSize(
+  config: ModelConfig,
+  width: number,
+  height: number,
+): { width: number; height: number } {
   const [inH, inW] = config.inputSize;
   if (config.resize === 'squash') return { width: inW, height: inH };
   // center-crop: scale so the short side (relative to the input's aspect) matches, crop later.

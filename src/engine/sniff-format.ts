@@ -18,7 +18,8 @@ export function sniffImageFormat(bytes: Uint8Array): SniffedFormat {
     if (brand === 'avif' || brand === 'avis') return 'avif';
     if (brand.startsWith('hei') || brand === 'mif1') return 'heif';
   }
-  if ((b(0) === 0x49 && b(1) === 0x49 && b(2) === 0x2a) || (b(0) === 0x4d && b(1) === 0x4d && b(3) === 0x2a)) return 'tiff';
+  if ((b(0) === 0x49 && b(1) === 0x49 && b(2) === 0x2a) || (b(0) === 0x4d && b(1) === 0x4d && b(3) === 0x2a))
+    return 'tiff';
   const head = ascii(0, Math.min(bytes.length, 512)).trimStart().toLowerCase();
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'svg';
   return 'unknown';

@@ -70,7 +70,8 @@ export function nearestCentroidPredict(centroids: ReadonlyMap<number, Vector>, q
 
 /** Fraction of predictions equal to the truth. */
 export function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
-  if (predicted.length !== truth.length) throw new RangeError(`${predicted.length} predictions for ${truth.length} labels`);
+  if (predicted.length !== truth.length)
+    throw new RangeError(`${predicted.length} predictions for ${truth.length} labels`);
   if (truth.length === 0) throw new RangeError('no predictions');
   let right = 0;
   for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) right++;
@@ -78,6 +79,7 @@ export function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>)
 }
 
 function checkLabelled(set: Labelled): void {
-  if (set.vectors.length !== set.labels.length) throw new RangeError(`${set.vectors.length} vectors but ${set.labels.length} labels`);
+  if (set.vectors.length !== set.labels.length)
+    throw new RangeError(`${set.vectors.length} vectors but ${set.labels.length} labels`);
   if (set.vectors.length === 0) throw new RangeError('no training vectors');
 }

@@ -49,7 +49,9 @@ export function parseIdx(bytes: Uint8Array, what = 'idx data'): { dims: number[]
   if (bytes.length < 4) throw new Error(`${what}: too short for an idx header (${bytes.length} bytes)`);
   if (bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${what}: not an idx file (the first two bytes must be zero)`);
   if (bytes[2] !== UNSIGNED_BYTE) {
-    throw new Error(`${what}: element type 0x${bytes[2]!.toString(16).padStart(2, '0')} is not supported; only unsigned bytes (0x08)`);
+    throw new Error(
+      `${what}: element type 0x${bytes[2]!.toString(16).padStart(2, '0')} is not supported; only unsigned bytes (0x08)`,
+    );
   }
   const rank = bytes[3]!;
   const headerLength = 4 + 4 * rank;

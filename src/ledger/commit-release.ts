@@ -1,7 +1,14 @@
 import { ObscuraError } from '../errors';
 import type { Cost } from '../privacy/accountant';
 import type { Report } from '../report/schema';
-import { budgetStatus, DEFAULT_SCOPE, mayCharge, type BudgetStatus, type Charge, type ScopeConfig } from './budget-policy';
+import {
+  budgetStatus,
+  DEFAULT_SCOPE,
+  mayCharge,
+  type BudgetStatus,
+  type Charge,
+  type ScopeConfig,
+} from './budget-policy';
 import { storageError, type LedgerDb, type LedgerEntry } from './ledger-schema';
 
 /** At most this many reports wait to be sent; past it a release is refused rather than anything dropped. */
@@ -16,7 +23,9 @@ export interface ReleaseRecord {
   readonly now: number;
 }
 
-export type CommitOutcome = { readonly charged: true; readonly report: Report; readonly budget: BudgetStatus } | { readonly charged: false; readonly report: Report; readonly budget: BudgetStatus };
+export type CommitOutcome =
+  | { readonly charged: true; readonly report: Report; readonly budget: BudgetStatus }
+  | { readonly charged: false; readonly report: Report; readonly budget: BudgetStatus };
 
 /**
  * ONE readwrite transaction over scopes + ledger + outbox + memo: a memo hit returns
@@ -41,7 +50,8 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
     const charges: Charge[] = entries.map((e) => ({ time: e.time, epsilon: e.epsilon, delta: e.delta, rho: e.rho }));
     if (memo) {
       const stored = entries.find((e) => e.id === memo.reportId);
-      if (stored) outcome = { charged: false, report: stored.payload, budget: budgetStatus(config, charges, record.now) };
+      if (stored)
+        outcome = { charged: false, report: stored.payload, budget: budgetStatus(config, charges, record.now) };
     }
     if (!outcome) {
       if (!mayCharge(config, charges, record.cost, record.now)) {
@@ -49,12 +59,17 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
         refusal = new ObscuraError(
           'BudgetExhaustedError',
           `the "${scopeName}" budget has ε = ${status.remaining.toFixed(4)} left, this release costs ε = ${record.cost.epsilon}` +
-            (status.refillsAt !== null ? `; it refills from ${new Date(status.refillsAt).toISOString()}` : '; it does not refill by itself'),
+            (status.refillsAt !== null
+              ? `; it refills from ${new Date(status.refillsAt).toISOString()}`
+              : '; it does not refill by itself'),
           { remaining: status.remaining, refillsAt: status.refillsAt, scope: scopeName },
         );
         tx.abort();
       } else if (queued >= OUTBOX_LIMIT) {
-        refusal = new ObscuraError('OutboxFullError', `${queued} reports are still waiting to be delivered; new releases wait until some are sent`);
+        refusal = new ObscuraError(
+          'OutboxFullError',
+          `${queued} reports are still waiting to be delivered; new releases wait until some are sent`,
+        );
         tx.abort();
       } else {
         const entry: LedgerEntry = {
@@ -71,9 +86,21 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
         };
         if (!scope) void tx.objectStore('scopes').put(config);
         void tx.objectStore('ledger').add(entry);
-        void tx.objectStore('outbox').add({ id: entry.id, destination: record.destination, report: record.report, attempts: 0, nextAttemptAt: record.now });
+        void tx
+          .objectStore('outbox')
+          .add({
+            id: entry.id,
+            destination: record.destination,
+            report: record.report,
+            attempts: 0,
+            nextAttemptAt: record.now,
+          });
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
-        outcome = { charged: true, report: record.report, budget: budgetStatus(config, [...charges, { time: record.now, ...record.cost }], record.now) };
+        outcome = {
+          charged: true,
+          report: record.report,
+          budget: budgetStatus(config, [...charges, { time: record.now, ...record.cost }], record.now),
+        };
       }
     }
     await tx.done.catch((err: unknown) => {

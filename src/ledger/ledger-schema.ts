@@ -48,7 +48,10 @@ const VERSION = 1;
 /** Opens (and creates or migrates) the ledger database; no IndexedDB is a StorageUnavailableError. */
 export async function openLedgerDb(name = LEDGER_DB, onClose?: () => void): Promise<LedgerDb> {
   if (typeof indexedDB === 'undefined') {
-    throw new ObscuraError('StorageUnavailableError', 'IndexedDB is not available (storage disabled or a private mode without it); nothing can be released');
+    throw new ObscuraError(
+      'StorageUnavailableError',
+      'IndexedDB is not available (storage disabled or a private mode without it); nothing can be released',
+    );
   }
   try {
     const db = await openDB<LedgerSchema>(name, VERSION, {
@@ -72,16 +75,26 @@ export async function openLedgerDb(name = LEDGER_DB, onClose?: () => void): Prom
     });
     return db;
   } catch (err) {
-    throw new ObscuraError('StorageUnavailableError', `the privacy ledger could not be opened: ${(err as Error).message}`);
+    throw new ObscuraError(
+      'StorageUnavailableError',
+      `the privacy ledger could not be opened: ${(err as Error).message}`,
+    );
   }
 }
 
 /** Maps an IndexedDB failure to the typed error the person can act on. */
 export function storageError(err: unknown): unknown {
   const name = (err as { name?: string })?.name;
-  if (name === 'QuotaExceededError') return new ObscuraError('StorageFullError', 'the browser storage is full; the release was not recorded and nothing was sent');
+  if (name === 'QuotaExceededError')
+    return new ObscuraError(
+      'StorageFullError',
+      'the browser storage is full; the release was not recorded and nothing was sent',
+    );
   if (name === 'InvalidStateError' || name === 'UnknownError' || name === 'SecurityError') {
-    return new ObscuraError('StorageUnavailableError', `the privacy ledger is not available: ${(err as Error).message}`);
+    return new ObscuraError(
+      'StorageUnavailableError',
+      `the privacy ledger is not available: ${(err as Error).message}`,
+    );
   }
   return err;
 }

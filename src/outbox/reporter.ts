@@ -24,7 +24,11 @@ interface LockManagerLike {
 }
 
 /** Sends every due report once; returns what is left. Skips (sent 0) when another context holds the lock. */
-export async function flushOutbox(db: LedgerDb, now: () => number = Date.now, send: typeof fetch = fetch): Promise<FlushResult> {
+export async function flushOutbox(
+  db: LedgerDb,
+  now: () => number = Date.now,
+  send: typeof fetch = fetch,
+): Promise<FlushResult> {
   const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
   const run = () => flushOnce(db, now, send);
   if (!locks) return run();

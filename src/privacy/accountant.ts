@@ -40,7 +40,10 @@ export function zcdpToEpsilon(rho: number, delta: number): number {
  * (δ = 0). With Gaussian releases, the zCDP total at `delta` is used when it is the
  * smaller ε (its δ is then `delta`, otherwise the sum of the releases' δ).
  */
-export function composeCosts(costs: readonly Cost[], options: { delta?: number } = {}): { epsilon: number; delta: number } {
+export function composeCosts(
+  costs: readonly Cost[],
+  options: { delta?: number } = {},
+): { epsilon: number; delta: number } {
   let epsilon = 0;
   let delta = 0;
   let rho = 0;

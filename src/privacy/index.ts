@@ -3,7 +3,14 @@ export { cryptoRandomSource, type RandomSource } from './random/random-source';
 export { RandomDraws } from './random/draws';
 export { exactBernoulli, exactProbability, type ExactProbability } from './random/exact-bernoulli';
 export { checkVector, l2Normalize, l2Norm, clipToNorm } from './vector/prepare';
-export { randomOrthogonalProjection, projectionFromId, projectionId, project, DEFAULT_PROJECTION_SEED, type Projection } from './vector/projection';
+export {
+  randomOrthogonalProjection,
+  projectionFromId,
+  projectionId,
+  project,
+  DEFAULT_PROJECTION_SEED,
+  type Projection,
+} from './vector/projection';
 export {
   VECTOR_MECHANISMS,
   CATEGORY_MECHANISMS,
@@ -24,5 +31,10 @@ export {
 export { calibratePrivUnit, evenSplitParams, capShare, type PrivUnitParams } from './mechanisms/privunit';
 export { calibrateAnalyticGaussian, analyticGaussianDelta } from './mechanisms/gaussian';
 export { calibrateLaplace, laplaceSensitivityUnits, type LaplaceParams } from './mechanisms/laplace';
-export { krrProbabilities, oueProbabilities, estimateFrequencies, frequencyVariance } from './mechanisms/randomized-response';
+export {
+  krrProbabilities,
+  oueProbabilities,
+  estimateFrequencies,
+  frequencyVariance,
+} from './mechanisms/randomized-response';
 export { costOf, composeCosts, canAfford, zcdpToEpsilon, type Cost } from './accountant';

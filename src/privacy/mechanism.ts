@@ -16,7 +16,9 @@ import { project, type Projection } from './vector/projection';
 
 const calibratePrivUnit = memoize(calibratePrivUnitUncached);
 const calibrateAnalyticGaussian = memoize(calibrateGaussianUncached);
-const calibrateLaplace = memoize((epsilon: number, dims: number, clip: number) => calibrateLaplaceUncached(epsilon, dims, clip));
+const calibrateLaplace = memoize((epsilon: number, dims: number, clip: number) =>
+  calibrateLaplaceUncached(epsilon, dims, clip),
+);
 
 export const VECTOR_MECHANISMS = ['privunit', 'gaussian', 'laplace'] as const;
 export const CATEGORY_MECHANISMS = ['krr', 'oue'] as const;
@@ -28,18 +30,27 @@ export type VectorMechanismParams =
   | { readonly name: 'gaussian'; readonly epsilon: number; readonly delta: number; readonly clip?: number }
   | { readonly name: 'laplace'; readonly epsilon: number; readonly clip?: number };
 
-export type CategoryMechanismParams = { readonly name: CategoryMechanismName; readonly epsilon: number; readonly k: number };
+export type CategoryMechanismParams = {
+  readonly name: CategoryMechanismName;
+  readonly epsilon: number;
+  readonly k: number;
+};
 
 export type MechanismParams = VectorMechanismParams | CategoryMechanismParams;
 
 /** What a vector mechanism released: the unbiased estimate and the parameters that travel with it. */
 export interface VectorRelease {
   readonly vector: Float64Array;
-  readonly mechanism: { readonly name: VectorMechanismName; readonly epsilon: number; readonly delta: number } & Readonly<Record<string, number | string>>;
+  readonly mechanism: {
+    readonly name: VectorMechanismName;
+    readonly epsilon: number;
+    readonly delta: number;
+  } & Readonly<Record<string, number | string>>;
 }
 
 export interface CategoryRelease {
-  readonly category: { readonly k: number; readonly value: number } | { readonly k: number; readonly bits: readonly (0 | 1)[] };
+  readonly category:
+    { readonly k: number; readonly value: number } | { readonly k: number; readonly bits: readonly (0 | 1)[] };
   readonly mechanism: { readonly name: CategoryMechanismName; readonly epsilon: number; readonly delta: number };
 }
 
@@ -71,7 +82,11 @@ export function validateParams(params: MechanismParams): void {
  * the vector, projecting it first when a projection is given, so the sensitivity the
  * mechanism is calibrated for holds whatever the input.
  */
-export function prepareVector(vector: ArrayLike<number>, params: VectorMechanismParams, projection?: Projection): Float64Array {
+export function prepareVector(
+  vector: ArrayLike<number>,
+  params: VectorMechanismParams,
+  projection?: Projection,
+): Float64Array {
   checkVector(vector, projection?.inputDims);
   const unit = l2Normalize(vector);
   const projected = projection ? project(projection, unit) : unit;
@@ -80,7 +95,11 @@ export function prepareVector(vector: ArrayLike<number>, params: VectorMechanism
 }
 
 /** Privatizes a prepared vector. Draws come only from `source`. */
-export function privatizeVector(prepared: Float64Array, params: VectorMechanismParams, source: RandomSource): VectorRelease {
+export function privatizeVector(
+  prepared: Float64Array,
+  params: VectorMechanismParams,
+  source: RandomSource,
+): VectorRelease {
   validateParams(params);
   checkVector(prepared);
   requirePrepared(prepared, params);
@@ -89,16 +108,41 @@ export function privatizeVector(prepared: Float64Array, params: VectorMechanismP
   switch (params.name) {
     case 'privunit': {
       const p = calibratePrivUnit(params.epsilon, d);
-      return { vector: privUnit(prepared, p, draws), mechanism: { name: 'privunit', epsilon: params.epsilon, delta: 0, p: p.p, gamma: p.gamma, scale: p.scale } };
+      return {
+        vector: privUnit(prepared, p, draws),
+        mechanism: { name: 'privunit', epsilon: params.epsilon, delta: 0, p: p.p, gamma: p.gamma, scale: p.scale },
+      };
     }
     case 'gaussian': {
       const clip = params.clip ?? 1;
       const sigma = calibrateAnalyticGaussian(params.epsilon, params.delta, 2 * clip);
-      return { vector: gaussianNoise(prepared, sigma, draws), mechanism: { name: 'gaussian', epsilon: params.epsilon, delta: params.delta, sigma, clip, sensitivity: 2 * clip } };
+      return {
+        vector: gaussianNoise(prepared, sigma, draws),
+        mechanism: {
+          name: 'gaussian',
+          epsilon: params.epsilon,
+          delta: params.delta,
+          sigma,
+          clip,
+          sensitivity: 2 * clip,
+        },
+      };
     }
     case 'laplace': {
       const p = calibrateLaplace(params.epsilon, d, params.clip ?? 1);
-      return { vector: laplaceNoise(prepared, p, draws), mechanism: { name: 'laplace', epsilon: params.epsilon, delta: 0, clip: p.clip, step: p.step, t: p.t, b: p.b, bound: p.bound } };
+      return {
+        vector: laplaceNoise(prepared, p, draws),
+        mechanism: {
+          name: 'laplace',
+          epsilon: params.epsilon,
+          delta: 0,
+          clip: p.clip,
+          step: p.step,
+          t: p.t,
+          b: p.b,
+          bound: p.bound,
+        },
+      };
     }
   }
 }
@@ -118,12 +162,20 @@ function requirePrepared(x: Float64Array, params: VectorMechanismParams): void {
 }
 
 /** Privatizes a category index of a public codebook of k entries. */
-export function privatizeCategory(value: number, params: CategoryMechanismParams, source: RandomSource): CategoryRelease {
+export function privatizeCategory(
+  value: number,
+  params: CategoryMechanismParams,
+  source: RandomSource,
+): CategoryRelease {
   validateParams(params);
   const draws = new RandomDraws(source);
   const mechanism = { name: params.name, epsilon: params.epsilon, delta: 0 };
-  if (params.name === 'krr') return { category: { k: params.k, value: krr(value, params.epsilon, params.k, draws) }, mechanism };
-  return { category: { k: params.k, bits: Array.from(oue(value, params.epsilon, params.k, draws), (b) => b as 0 | 1) }, mechanism };
+  if (params.name === 'krr')
+    return { category: { k: params.k, value: krr(value, params.epsilon, params.k, draws) }, mechanism };
+  return {
+    category: { k: params.k, bits: Array.from(oue(value, params.epsilon, params.k, draws), (b) => b as 0 | 1) },
+    mechanism,
+  };
 }
 
 /** E‖report − x‖² of the unbiased estimate, for the UI's utility preview (x prepared, dimension d). */

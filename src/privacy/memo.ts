@@ -3,7 +3,10 @@
  * (numerical optimisation) while a release takes microseconds, and an app uses a
  * handful of (ε, d) settings, so a small map is enough.
  */
-export function memoize<A extends readonly (number | string)[], R>(fn: (...args: A) => R, limit = 64): (...args: A) => R {
+export function memoize<A extends readonly (number | string)[], R>(
+  fn: (...args: A) => R,
+  limit = 64,
+): (...args: A) => R {
   const cache = new Map<string, R>();
   return (...args: A): R => {
     const key = args.join('|');

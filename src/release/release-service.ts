@@ -46,13 +46,42 @@ export class ReleaseService {
 
   /** The memo key: same decoded pixels, same model, same parameters → same report, no new cost. */
   static memoKey(contentHash: string, model: ModelRef, options: ReleaseOptions): string {
-    return JSON.stringify([contentHash, model.id, model.layer, options.scope ?? 'default', options.mechanism, options.dims ?? null, options.destination]);
+    return JSON.stringify([
+      contentHash,
+      model.id,
+      model.layer,
+      options.scope ?? 'default',
+      options.mechanism,
+      options.dims ?? null,
+      options.destination,
+    ]);
   }
 
-  async release(clean: Float32Array, model: ModelRef, contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome> {
+  async release(
+    clean: Float32Array,
+    model: ModelRef,
+    contentHash: string,
+    options: ReleaseOptions,
+  ): Promise<ReleaseOutcome> {
     const db = await this.open();
-    const report = privatizeFeatures(clean, model, { mechanism: options.mechanism, ...(options.dims !== undefined ? { dims: options.dims } : {}), scope: options.scope ?? 'default' }, cryptoRandomSource, new Date(this.now()));
-    const outcome = await commitRelease(db, { report, cost: costOf(options.mechanism), destination: options.destination, memoKey: ReleaseService.memoKey(contentHash, model, options), now: this.now() });
+    const report = privatizeFeatures(
+      clean,
+      model,
+      {
+        mechanism: options.mechanism,
+        ...(options.dims !== undefined ? { dims: options.dims } : {}),
+        scope: options.scope ?? 'default',
+      },
+      cryptoRandomSource,
+      new Date(this.now()),
+    );
+    const outcome = await commitRelease(db, {
+      report,
+      cost: costOf(options.mechanism),
+      destination: options.destination,
+      memoKey: ReleaseService.memoKey(contentHash, model, options),
+      now: this.now(),
+    });
     void this.flush();
     return outcome;
   }

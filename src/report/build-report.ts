@@ -43,12 +43,20 @@ export function buildVectorReport(release: VectorRelease, context: ReportContext
 }
 
 /** A category release of a public codebook as a validated report; throws InvalidReportError otherwise. */
-export function buildCategoryReport(release: CategoryRelease, codebook: string, context: ReportContext): CategoryReport {
-  return parseReport({ ...envelope(context, release.mechanism), category: { codebook, ...release.category } }) as CategoryReport;
+export function buildCategoryReport(
+  release: CategoryRelease,
+  codebook: string,
+  context: ReportContext,
+): CategoryReport {
+  return parseReport({
+    ...envelope(context, release.mechanism),
+    category: { codebook, ...release.category },
+  }) as CategoryReport;
 }
 
 /** What `buildReport` takes: the context plus a vector release, or a category release and its codebook id. */
-export type ReportInput = ReportContext & ({ readonly release: VectorRelease } | { readonly release: CategoryRelease; readonly codebook: string });
+export type ReportInput = ReportContext &
+  ({ readonly release: VectorRelease } | { readonly release: CategoryRelease; readonly codebook: string });
 
 /** Any release as a validated report (dispatches to buildVectorReport / buildCategoryReport). */
 export function buildReport(input: ReportInput): Report {

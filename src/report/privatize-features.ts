@@ -26,8 +26,15 @@ export function projectionFor(inputDims: number, dims: number): Projection {
   return p;
 }
 
-export function privatizeFeatures(clean: ArrayLike<number>, model: ModelRef, options: FeaturePrivacyOptions, source: RandomSource, now?: Date): VectorReport {
-  const projection = options.dims !== undefined && options.dims !== clean.length ? projectionFor(clean.length, options.dims) : undefined;
+export function privatizeFeatures(
+  clean: ArrayLike<number>,
+  model: ModelRef,
+  options: FeaturePrivacyOptions,
+  source: RandomSource,
+  now?: Date,
+): VectorReport {
+  const projection =
+    options.dims !== undefined && options.dims !== clean.length ? projectionFor(clean.length, options.dims) : undefined;
   const prepared = prepareVector(clean, options.mechanism, projection);
   const release = privatizeVector(prepared, options.mechanism, source);
   return buildVectorReport(release, {

@@ -9,7 +9,11 @@ import { ObscuraError } from '../errors';
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const epsilon = finite.refine((e) => e > 0, 'epsilon must be > 0');
 const delta = z.number().min(0).lt(1);
-const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
 export const modelRefSchema = z.strictObject({
   id,
@@ -31,7 +35,11 @@ export const mechanismSchema = z.looseObject({
 
 export const categorySchema = z.union([
   z.strictObject({ codebook: id, k: z.number().int().min(2), value: z.number().int().min(0) }),
-  z.strictObject({ codebook: id, k: z.number().int().min(2), bits: z.array(z.union([z.literal(0), z.literal(1)])).min(2) }),
+  z.strictObject({
+    codebook: id,
+    k: z.number().int().min(2),
+    bits: z.array(z.union([z.literal(0), z.literal(1)])).min(2),
+  }),
 ]);
 
 const base = {
@@ -47,24 +55,33 @@ const base = {
 export const vectorReportSchema = z.strictObject({ ...base, vector: z.array(finite).min(1).max(65536) });
 export const categoryReportSchema = z.strictObject({ ...base, category: categorySchema });
 
-export const reportSchema = z
-  .union([vectorReportSchema, categoryReportSchema])
-  .superRefine((r, ctx) => {
-    const categorical = r.mechanism.name === 'krr' || r.mechanism.name === 'oue';
-    if (categorical !== 'category' in r) {
-      ctx.addIssue({ code: 'custom', message: `mechanism ${r.mechanism.name} ${categorical ? 'releases a category' : 'releases a vector'}` });
+export const reportSchema = z.union([vectorReportSchema, categoryReportSchema]).superRefine((r, ctx) => {
+  const categorical = r.mechanism.name === 'krr' || r.mechanism.name === 'oue';
+  if (categorical !== 'category' in r) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `mechanism ${r.mechanism.name} ${categorical ? 'releases a category' : 'releases a vector'}`,
+    });
+  }
+  if ('vector' in r) {
+    const dims = r.projection?.dims ?? r.model.dims;
+    if (r.vector.length !== dims) {
+      ctx.addIssue({ code: 'custom', path: ['vector'], message: `expected ${dims} values, got ${r.vector.length}` });
     }
-    if ('vector' in r) {
-      const dims = r.projection?.dims ?? r.model.dims;
-      if (r.vector.length !== dims) {
-        ctx.addIssue({ code: 'custom', path: ['vector'], message: `expected ${dims} values, got ${r.vector.length}` });
-      }
-    } else if ('bits' in r.category && r.category.bits.length !== r.category.k) {
-      ctx.addIssue({ code: 'custom', path: ['category', 'bits'], message: `expected ${r.category.k} bits, got ${r.category.bits.length}` });
-    } else if ('value' in r.category && r.category.value >= r.category.k) {
-      ctx.addIssue({ code: 'custom', path: ['category', 'value'], message: `expected a value below ${r.category.k}, got ${r.category.value}` });
-    }
-  });
+  } else if ('bits' in r.category && r.category.bits.length !== r.category.k) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['category', 'bits'],
+      message: `expected ${r.category.k} bits, got ${r.category.bits.length}`,
+    });
+  } else if ('value' in r.category && r.category.value >= r.category.k) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['category', 'value'],
+      message: `expected a value below ${r.category.k}, got ${r.category.value}`,
+    });
+  }
+});
 
 export type Report = z.infer<typeof reportSchema>;
 export type VectorReport = z.infer<typeof vectorReportSchema>;

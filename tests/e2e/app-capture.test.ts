@@ -39,13 +39,18 @@ test('the shell paints before the model has loaded, and the page bundle has no t
     const body = await (await fetch(src)).text();
     assert.ok(!body.includes('tfjs') && body.length < 150_000, `${src} is ${body.length} bytes`);
   }
-  await page.locator('engine-badge').getByText(/wasm · mobilenet_v2/).waitFor({ timeout: 60_000 });
+  await page
+    .locator('engine-badge')
+    .getByText(/wasm · mobilenet_v2/)
+    .waitFor({ timeout: 60_000 });
   shots['empty'] = await capture(page, 'empty');
   assert.deepEqual(await seriousA11yViolations(page), []);
 });
 
 test('several files at once: each gets its features, a broken one an inline error, nothing else lost', async () => {
-  await page.locator('#pick-images').setInputFiles([`${SKIMAGE_DIR}/chelsea.png`, `${SKIMAGE_DIR}/truncated.jpg`, `${SKIMAGE_DIR}/astronaut.png`]);
+  await page
+    .locator('#pick-images')
+    .setInputFiles([`${SKIMAGE_DIR}/chelsea.png`, `${SKIMAGE_DIR}/truncated.jpg`, `${SKIMAGE_DIR}/astronaut.png`]);
   await cards().nth(1).waitFor({ timeout: 60_000 });
   assert.equal(await cards().count(), 2);
   const error = page.getByTestId('error');
@@ -66,7 +71,10 @@ test('drag and drop, and paste, bring images in too', async () => {
     const file = new File([new Uint8Array(data)], 'coffee.png', { type: 'image/png' });
     const transfer = new DataTransfer();
     transfer.items.add(file);
-    const zone = document.querySelector('obscura-app')!.shadowRoot!.querySelector('capture-panel')!.shadowRoot!.querySelector('.drop')!;
+    const zone = document
+      .querySelector('obscura-app')!
+      .shadowRoot!.querySelector('capture-panel')!
+      .shadowRoot!.querySelector('.drop')!;
     zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
     zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   }, bytes);
@@ -76,7 +84,9 @@ test('drag and drop, and paste, bring images in too', async () => {
     transfer.items.add(new File([new Uint8Array(data)], 'pasted.png', { type: 'image/png' }));
     document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
   }, bytes);
-  await cards().nth(before + 1).waitFor({ timeout: 30_000 });
+  await cards()
+    .nth(before + 1)
+    .waitFor({ timeout: 30_000 });
   assert.match(await cards().first().locator('article').innerText(), /pasted\.png/);
 });
 
@@ -108,19 +118,25 @@ test('every control is reachable by keyboard with a visible focus', async () => 
       if (!el || el === document.body) return undefined;
       const target = el.matches('input[type=file]') ? el.parentElement!.querySelector('label')! : el;
       const style = getComputedStyle(target);
-      return { id: el.id || el.textContent?.trim() || el.tagName, outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' };
+      return {
+        id: el.id || el.textContent?.trim() || el.tagName,
+        outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px',
+      };
     });
     if (focused) {
       assert.ok(focused.outline, `${focused.id} shows no focus outline`);
       reached.add(focused.id);
     }
   }
-  for (const id of ['pick-images', 'pick-video', 'Use the camera']) assert.ok(reached.has(id), `${id} not reached; reached ${[...reached].join(', ')}`);
+  for (const id of ['pick-images', 'pick-video', 'Use the camera'])
+    assert.ok(reached.has(id), `${id} not reached; reached ${[...reached].join(', ')}`);
 });
 
 test('works 360 px wide, and in dark mode', async () => {
   await page.setViewportSize({ width: 360, height: 740 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow} px`);
   shots['narrow'] = await capture(page, 'narrow');
   await page.emulateMedia({ colorScheme: 'dark' });

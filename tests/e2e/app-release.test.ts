@@ -36,7 +36,8 @@ const rows = () => page.getByTestId('ledger-row');
 
 async function waitForCollector(count: number): Promise<void> {
   const end = Date.now() + 30_000;
-  while ((await server.collector.store.count()) < count && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+  while ((await server.collector.store.count()) < count && Date.now() < end)
+    await new Promise((r) => setTimeout(r, 200));
   assert.equal(await server.collector.store.count(), count);
 }
 
@@ -64,7 +65,11 @@ test('file → features → release → ledger entry → collector, with the rep
 test('camera → snapshot → release', async () => {
   await page.getByRole('button', { name: 'Use the camera' }).click();
   await page.getByRole('button', { name: 'Take a snapshot' }).click({ timeout: 20_000 });
-  await page.waitForFunction(() => document.querySelector('obscura-app')!.shadowRoot!.querySelectorAll('result-card').length === 2, null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.querySelector('obscura-app')!.shadowRoot!.querySelectorAll('result-card').length === 2,
+    null,
+    { timeout: 30_000 },
+  );
   await page.getByRole('button', { name: 'Close camera' }).click();
   await page.getByTestId('release').first().click();
   await waitForCollector(2);
@@ -73,7 +78,10 @@ test('camera → snapshot → release', async () => {
 
 test('the ledger exports as JSON', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-ledger').click()]);
-  const entries = JSON.parse(await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8')) as { payload: unknown; state: string }[];
+  const entries = JSON.parse(await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8')) as {
+    payload: unknown;
+    state: string;
+  }[];
   assert.equal(entries.length, 2);
   assert.ok(entries.every((e) => isReport(e.payload)));
 });
@@ -85,7 +93,11 @@ test('when the budget is spent, release is disabled and says why; a reload keeps
   await page.getByRole('button', { name: 'Save budget' }).click();
   await page.getByTestId('remaining').getByText('ε 2.00').waitFor();
   await page.locator('#pick-images').setInputFiles([`${fixtures}/distinct-0.png`, `${fixtures}/distinct-1.png`]);
-  await page.waitForFunction(() => document.querySelector('obscura-app')!.shadowRoot!.querySelectorAll('result-card').length === 4, null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.querySelector('obscura-app')!.shadowRoot!.querySelectorAll('result-card').length === 4,
+    null,
+    { timeout: 30_000 },
+  );
   await page.getByTestId('release').first().click();
   await waitForCollector(3);
   const blocked = page.getByTestId('release-blocked').first();
@@ -115,8 +127,13 @@ test('automatic release, and cancelling a batch half-way', async () => {
   await page.locator('#auto-release').uncheck();
 
   const cardsBefore = await cards().count();
-  await page.locator('#pick-images').setInputFiles(Array.from({ length: 27 }, (_, i) => `${fixtures}/distinct-${i + 3}.png`));
-  await page.locator('batch-progress').getByText(/Extracting images: \d+ of 27/).waitFor();
+  await page
+    .locator('#pick-images')
+    .setInputFiles(Array.from({ length: 27 }, (_, i) => `${fixtures}/distinct-${i + 3}.png`));
+  await page
+    .locator('batch-progress')
+    .getByText(/Extracting images: \d+ of 27/)
+    .waitFor();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('batch-progress').waitFor({ state: 'detached' });
   const added = (await cards().count()) - cardsBefore;
@@ -127,6 +144,14 @@ test('released and budget-spent screenshots differ from each other and are not b
   const { readFile } = await import('node:fs/promises');
   const sharp = (await import('sharp')).default;
   const { SCREENSHOT_DIR } = await import('./support/screenshots');
-  const thumbs = await Promise.all(['released', 'budget-spent'].map(async (n) => sharp(await readFile(`${SCREENSHOT_DIR}/${n}.png`)).resize(64, 64, { fit: 'fill' }).greyscale().raw().toBuffer()));
+  const thumbs = await Promise.all(
+    ['released', 'budget-spent'].map(async (n) =>
+      sharp(await readFile(`${SCREENSHOT_DIR}/${n}.png`))
+        .resize(64, 64, { fit: 'fill' })
+        .greyscale()
+        .raw()
+        .toBuffer(),
+    ),
+  );
   assert.ok(thumbDistance(thumbs[0]!, thumbs[1]!) > 1);
 });

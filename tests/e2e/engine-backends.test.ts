@@ -39,7 +39,10 @@ function values(outcomes: Outcome[]): PlainExtraction[] {
 }
 
 async function extractOn(backend: string, paths: string[]): Promise<PlainExtraction[]> {
-  const status = await page.evaluate((b) => (window as unknown as PageWindow).obscura.start({ backend: b as 'wasm' }), backend);
+  const status = await page.evaluate(
+    (b) => (window as unknown as PageWindow).obscura.start({ backend: b as 'wasm' }),
+    backend,
+  );
   assert.equal(status.backend, backend);
   assert.deepEqual(status.model, { id: 'mobilenet_v2', layer: MOBILENET_V2.defaultLayer, dims: DEFAULT_DIMS });
   return values(await page.evaluate((p) => (window as unknown as PageWindow).obscura.extractFixtures(p), paths));
@@ -51,7 +54,10 @@ for (const backend of ['wasm', 'webgl', 'cpu']) {
     for (const r of results) {
       assert.equal(r.vector.length, DEFAULT_DIMS);
       assert.ok(r.vector.every(Number.isFinite));
-      assert.ok(r.vector.some((x) => x !== 0), 'features are not all zero');
+      assert.ok(
+        r.vector.some((x) => x !== 0),
+        'features are not all zero',
+      );
     }
     assert.deepEqual(results[3]!.vector, results[0]!.vector);
     assert.equal(results[3]!.contentHash, results[0]!.contentHash);
@@ -63,7 +69,9 @@ for (const backend of ['wasm', 'webgl', 'cpu']) {
 }
 
 test('webgpu (software adapter here): same features as the other backends', async () => {
-  const status = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'auto', calibrate: 'never' }));
+  const status = await page.evaluate(() =>
+    (window as unknown as PageWindow).obscura.start({ backend: 'auto', calibrate: 'never' }),
+  );
   const webgpu = status.probes.find((p) => p.name === 'webgpu')!;
   assert.ok(webgpu.available, `this test launches Chromium with --enable-unsafe-webgpu: ${webgpu.detail}`);
   byBackend['webgpu'] = await extractOn('webgpu', [PHOTOS[0]!]);
@@ -84,28 +92,40 @@ test('every backend agrees with WASM to cosine >= 0.999 on the same photographs'
 });
 
 test('auto chooses the fastest backend measured, says why for every other one, and caches the choice', async () => {
-  const measured = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'auto', calibrate: 'always' }));
+  const measured = await page.evaluate(() =>
+    (window as unknown as PageWindow).obscura.start({ backend: 'auto', calibrate: 'always' }),
+  );
   const timings = measured.timings as Record<string, number>;
   const timed = Object.keys(timings);
-  assert.ok(timed.includes('wasm') && timed.includes('webgl') && timed.includes('cpu') && timed.includes('webgpu'), `timed: ${timed.join(', ')}`);
+  assert.ok(
+    timed.includes('wasm') && timed.includes('webgl') && timed.includes('cpu') && timed.includes('webgpu'),
+    `timed: ${timed.join(', ')}`,
+  );
   const fastest = timed.reduce((a, b) => (timings[b]! < timings[a]! ? b : a));
   assert.equal(measured.backend, fastest, JSON.stringify(timings));
-  for (const name of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) assert.ok(measured.reasons[name].length > 0, `reason for ${name}`);
+  for (const name of ['webgpu', 'webgl', 'wasm', 'cpu'] as const)
+    assert.ok(measured.reasons[name].length > 0, `reason for ${name}`);
 
   // Plain `auto` skips software GPU emulation without timing it, and lands on the same backend.
-  const plainAuto = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'auto', useCachedChoice: false }));
+  const plainAuto = await page.evaluate(() =>
+    (window as unknown as PageWindow).obscura.start({ backend: 'auto', useCachedChoice: false }),
+  );
   assert.equal(plainAuto.backend, fastest);
   assert.match(plainAuto.reasons.webgl, /software|slower|skipped/);
 
   // A later start reuses the calibrated choice from IndexedDB instead of timing again.
-  const cached = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'auto', calibrate: 'auto' }));
+  const cached = await page.evaluate(() =>
+    (window as unknown as PageWindow).obscura.start({ backend: 'auto', calibrate: 'auto' }),
+  );
   assert.equal(cached.choiceFromCache, true);
   assert.equal(cached.backend, fastest);
   assert.match(cached.reasons[fastest as 'wasm'], /cached/);
 });
 
 test('a backend that breaks while running falls back to the next one instead of failing', async () => {
-  const status = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'webgl', testHooks: true }));
+  const status = await page.evaluate(() =>
+    (window as unknown as PageWindow).obscura.start({ backend: 'webgl', testHooks: true }),
+  );
   assert.equal(status.backend, 'webgl');
   const after = await page.evaluate(async () => {
     const o = (window as unknown as PageWindow).obscura;

@@ -26,7 +26,8 @@ after(async () => {
   await server?.close();
 });
 
-const extract = (paths: string[]) => page.evaluate((p) => (window as unknown as PageWindow).obscura.extractFixtures(p), paths);
+const extract = (paths: string[]) =>
+  page.evaluate((p) => (window as unknown as PageWindow).obscura.extractFixtures(p), paths);
 
 test('each bad file gives its typed error, and the next good image still works', async () => {
   const cases: [string, string, RegExp][] = [
@@ -46,21 +47,34 @@ test('each bad file gives its typed error, and the next good image still works',
       assert.equal(bad!.error.name, name, `${path}: ${bad!.error.message}`);
       assert.match(bad!.error.message, message);
     }
-    assert.ok(good!.ok && reference!.ok && cosine(good!.value.vector, reference!.value.vector) === 1, `good image after ${path}`);
+    assert.ok(
+      good!.ok && reference!.ok && cosine(good!.value.vector, reference!.value.vector) === 1,
+      `good image after ${path}`,
+    );
   }
 });
 
 test('JPEG, PNG, WebP and GIF of one photo give near-identical features; EXIF orientation is applied', async () => {
-  const results = await extract(['generated/chelsea-upright.jpg', 'skimage/chelsea.png', 'generated/chelsea.webp', 'generated/chelsea.gif', 'generated/chelsea-exif6.jpg']);
+  const results = await extract([
+    'generated/chelsea-upright.jpg',
+    'skimage/chelsea.png',
+    'generated/chelsea.webp',
+    'generated/chelsea.gif',
+    'generated/chelsea-exif6.jpg',
+  ]);
   const [jpeg, ...others] = results.map((r) => {
     assert.ok(r.ok, JSON.stringify(r));
     return r.ok ? r.value : undefined!;
   });
-  for (const o of others.slice(0, 2)) assert.ok(cosine(o.vector, jpeg!.vector) > 0.98, `cosine ${cosine(o.vector, jpeg!.vector)}`);
+  for (const o of others.slice(0, 2))
+    assert.ok(cosine(o.vector, jpeg!.vector) > 0.98, `cosine ${cosine(o.vector, jpeg!.vector)}`);
   assert.ok(cosine(others[2]!.vector, jpeg!.vector) > 0.9, 'GIF (256 colours) still close');
   // The rotated file with orientation 6 is shown upright, so it matches the upright photo.
   const rotated = others[3]!;
-  assert.ok(cosine(rotated.vector, jpeg!.vector) > 0.98, `EXIF-rotated vs upright cosine ${cosine(rotated.vector, jpeg!.vector)}`);
+  assert.ok(
+    cosine(rotated.vector, jpeg!.vector) > 0.98,
+    `EXIF-rotated vs upright cosine ${cosine(rotated.vector, jpeg!.vector)}`,
+  );
 });
 
 test('ImageData and ImageBitmap inputs work and match the file they came from', async () => {
@@ -74,7 +88,12 @@ test('ImageData and ImageBitmap inputs work and match the file they came from', 
     const imageData = canvas.getContext('2d')!.getImageData(0, 0, bitmap.width, bitmap.height);
     const fromImageData = await o.bridge().extract(imageData);
     const fromBitmap = await o.bridge().extract(bitmap);
-    return { file: Array.from(fromFile.vector), data: Array.from(fromImageData.vector), bitmap: Array.from(fromBitmap.vector), transferred: bitmap.width === 0 };
+    return {
+      file: Array.from(fromFile.vector),
+      data: Array.from(fromImageData.vector),
+      bitmap: Array.from(fromBitmap.vector),
+      transferred: bitmap.width === 0,
+    };
   });
   assert.ok(cosine(result.data, result.file) > 0.995, `ImageData cosine ${cosine(result.data, result.file)}`);
   assert.ok(cosine(result.bitmap, result.file) > 0.995);
@@ -151,7 +170,10 @@ test('an aborted call rejects with AbortError and the engine keeps its model', a
     const o = (window as unknown as PageWindow).obscura;
     const controller = new AbortController();
     const blob = await o.fixture('skimage/chelsea.png');
-    const batch = o.bridge().extractBatch(Array.from({ length: 20 }, () => blob), { signal: controller.signal });
+    const batch = o.bridge().extractBatch(
+      Array.from({ length: 20 }, () => blob),
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 150);
     let name = 'none';
     try {
@@ -173,10 +195,19 @@ test('model URL 404, corrupt weights, unknown layer and an unavailable backend g
     const real = await (await fetch(`${server.url}/models/mobilenet_v2/model.json`)).json();
     await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(real) });
   });
-  await page.route('**/corrupt-model/group1-shard1of1.bin', (route) => route.fulfill({ status: 200, body: Buffer.alloc(1000) }));
+  await page.route('**/corrupt-model/group1-shard1of1.bin', (route) =>
+    route.fulfill({ status: 200, body: Buffer.alloc(1000) }),
+  );
   const names = await page.evaluate(async () => {
     const o = (window as unknown as PageWindow).obscura;
-    const base = { id: 'x', format: 'layers' as const, inputSize: [224, 224] as [number, number], normalization: { scale: 1 / 255, offset: 0 }, resize: 'squash' as const, defaultLayer: 'out_relu' };
+    const base = {
+      id: 'x',
+      format: 'layers' as const,
+      inputSize: [224, 224] as [number, number],
+      normalization: { scale: 1 / 255, offset: 0 },
+      resize: 'squash' as const,
+      defaultLayer: 'out_relu',
+    };
     // (No named inner functions: the test runner's transform would reference a helper the page lacks.)
     const out: string[] = [];
     for (const options of [
@@ -238,13 +269,19 @@ test('the bridge stops an idle worker and starts it again on the next call', asy
     const runningWhenIdle = (await bridge.status()) !== undefined;
     const second = await bridge.extract(blob);
     bridge.stop();
-    return { runningAfterCall, runningWhenIdle, same: first.contentHash === second.contentHash && first.vector.every((x, i) => x === second.vector[i]) };
+    return {
+      runningAfterCall,
+      runningWhenIdle,
+      same: first.contentHash === second.contentHash && first.vector.every((x, i) => x === second.vector[i]),
+    };
   });
   assert.deepEqual(result, { runningAfterCall: true, runningWhenIdle: false, same: true });
 });
 
 test('model loading reports its progress to the page', async () => {
-  const seen = await page.evaluate(() => (window as unknown as PageWindow).obscura.progressOfStart({ backend: 'wasm' }));
+  const seen = await page.evaluate(() =>
+    (window as unknown as PageWindow).obscura.progressOfStart({ backend: 'wasm' }),
+  );
   const fetches = seen.filter((e) => e.phase === 'fetch');
   assert.ok(fetches.length >= 1 && fetches.at(-1)!.fraction === 1, JSON.stringify(seen));
   assert.deepEqual(seen.at(-1), { phase: 'build', fraction: 1 });

@@ -48,14 +48,21 @@ test('a full session sends only schema-valid reports to the endpoint: no pixels,
   const page = await openEnginePage(context, server.url, fixtures);
   await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
   collector.faults.failNext = 1; // a retry belongs to the session too
-  const options: ReleaseOptions = { scope: 'audit', mechanism: { name: 'privunit', epsilon: 1 }, destination: `${collector.url}/reports` };
+  const options: ReleaseOptions = {
+    scope: 'audit',
+    mechanism: { name: 'privunit', epsilon: 1 },
+    destination: `${collector.url}/reports`,
+  };
   const files = ['skimage/chelsea.png', 'skimage/astronaut.png', 'generated/distinct-1.png'];
   const cleans: number[][] = [];
   for (const path of files) {
-    const r = await page.evaluate(async ([p, o]) => {
-      const ob = (window as unknown as PageWindow).obscura;
-      return ob.releaseWithClean(await ob.fixture(p as string), o as ReleaseOptions);
-    }, [path, options] as const);
+    const r = await page.evaluate(
+      async ([p, o]) => {
+        const ob = (window as unknown as PageWindow).obscura;
+        return ob.releaseWithClean(await ob.fixture(p as string), o as ReleaseOptions);
+      },
+      [path, options] as const,
+    );
     cleans.push(r.clean);
   }
   const camera = await page.evaluate(async (o) => {
@@ -71,22 +78,36 @@ test('a full session sends only schema-valid reports to the endpoint: no pixels,
   }, options);
   cleans.push(camera.clean);
   const deadline = Date.now() + 30_000;
-  while ((await collector.store.list('audit', 100)).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while ((await collector.store.list('audit', 100)).length < 4 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
   assert.equal((await collector.store.list('audit', 100)).length, 4);
 
   // The worker's own fetch of the model is seen, so worker traffic is in the record.
-  assert.ok(requests.some((r) => r.url.endsWith('/models/mobilenet_v2/model.json')), 'worker requests are recorded');
+  assert.ok(
+    requests.some((r) => r.url.endsWith('/models/mobilenet_v2/model.json')),
+    'worker requests are recorded',
+  );
 
   const forbidden = new Set<string>();
   for (const path of files) {
-    const bytes = await readFile(path.startsWith('skimage/') ? `${SKIMAGE_DIR}/${path.slice(8)}` : `${fixtures}/${path.slice(10)}`);
+    const bytes = await readFile(
+      path.startsWith('skimage/') ? `${SKIMAGE_DIR}/${path.slice(8)}` : `${fixtures}/${path.slice(10)}`,
+    );
     for (const w of windows(bytes)) forbidden.add(w);
     const { data } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     for (const w of windows(data)) forbidden.add(w);
-    const seen = Buffer.from(await page.evaluate(([p]) => (window as unknown as PageWindow).obscura.workerPixels(p as string, 224), [path] as const), 'base64');
+    const seen = Buffer.from(
+      await page.evaluate(([p]) => (window as unknown as PageWindow).obscura.workerPixels(p as string, 224), [
+        path,
+      ] as const),
+      'base64',
+    );
     for (const w of windows(seen)) forbidden.add(w);
   }
-  const cleanValues = cleans.flat().filter((x) => Math.abs(x) > 1e-4).map((x) => String(x));
+  const cleanValues = cleans
+    .flat()
+    .filter((x) => Math.abs(x) > 1e-4)
+    .map((x) => String(x));
 
   let reports = 0;
   for (const r of requests) {
@@ -95,7 +116,11 @@ test('a full session sends only schema-valid reports to the endpoint: no pixels,
       assert.equal(r.url, `${collector.url}/reports`, `only the endpoint receives bodies: ${r.method} ${r.url}`);
       const text = r.body!.toString('utf8');
       assert.ok(isReport(JSON.parse(text)), `a schema-valid report: ${text.slice(0, 120)}`);
-      for (let i = 0; i + 64 <= r.body!.length; i++) assert.ok(!forbidden.has(r.body!.subarray(i, i + 64).toString('latin1')), 'a request body contains image bytes or pixels');
+      for (let i = 0; i + 64 <= r.body!.length; i++)
+        assert.ok(
+          !forbidden.has(r.body!.subarray(i, i + 64).toString('latin1')),
+          'a request body contains image bytes or pixels',
+        );
       for (const v of cleanValues) assert.ok(!text.includes(v), `a request body contains the clean feature value ${v}`);
       reports++;
     } else if (r.method === 'OPTIONS') {
@@ -127,17 +152,26 @@ test('with the ledger unavailable, release is refused with a clear error, nothin
   );
   await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
   const before = requests.filter((r) => r.method === 'POST').length;
-  const result = await page.evaluate(async ([dest]) => {
-    const ob = (window as unknown as PageWindow).obscura;
-    const blob = await ob.fixture('skimage/coffee.png');
-    const extraction = await ob.bridge().extract(blob);
-    try {
-      await ob.bridge().release(blob, { scope: 'nostore', mechanism: { name: 'privunit', epsilon: 1 }, destination: dest as string });
-      return { refused: 'no', message: '', extracted: extraction.vector.length };
-    } catch (err) {
-      return { refused: (err as Error).name, message: (err as Error).message, extracted: extraction.vector.length };
-    }
-  }, [`${collector.url}/reports`] as const);
+  const result = await page.evaluate(
+    async ([dest]) => {
+      const ob = (window as unknown as PageWindow).obscura;
+      const blob = await ob.fixture('skimage/coffee.png');
+      const extraction = await ob.bridge().extract(blob);
+      try {
+        await ob
+          .bridge()
+          .release(blob, {
+            scope: 'nostore',
+            mechanism: { name: 'privunit', epsilon: 1 },
+            destination: dest as string,
+          });
+        return { refused: 'no', message: '', extracted: extraction.vector.length };
+      } catch (err) {
+        return { refused: (err as Error).name, message: (err as Error).message, extracted: extraction.vector.length };
+      }
+    },
+    [`${collector.url}/reports`] as const,
+  );
   assert.equal(result.extracted, 96, 'extraction keeps working');
   assert.equal(result.refused, 'StorageUnavailableError', JSON.stringify(result));
   assert.match(result.message, /ledger/);

@@ -33,8 +33,11 @@ after(async () => {
 
 const enginePage = (): Promise<Page> => startedEnginePage(context, server.url, fixtures);
 
-const options = (scope: string, epsilon = 0.5): ReleaseOptions => ({ scope, mechanism: { name: 'privunit', epsilon }, destination: `${collector.url}/reports` });
-
+const options = (scope: string, epsilon = 0.5): ReleaseOptions => ({
+  scope,
+  mechanism: { name: 'privunit', epsilon },
+  destination: `${collector.url}/reports`,
+});
 
 async function collectorIds(scope: string): Promise<string[]> {
   return (await collector.store.list(scope, 10_000)).map((r) => r.id);
@@ -70,7 +73,11 @@ test('3 pages x 20 concurrent releases against a budget for exactly 17: 17 charg
   const all = (
     await Promise.all(
       pages.map((page, i) =>
-        page.evaluate(([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions), [photos.slice(i * 20, i * 20 + 20), options('race')] as const),
+        page.evaluate(
+          ([paths, o]) =>
+            (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
+          [photos.slice(i * 20, i * 20 + 20), options('race')] as const,
+        ),
       ),
     )
   ).flat();
@@ -80,11 +87,15 @@ test('3 pages x 20 concurrent releases against a budget for exactly 17: 17 charg
   assert.equal(charged.length, 17, JSON.stringify(all.filter((r) => !r.ok).slice(0, 2)));
   assert.equal(refused.length, 43);
   for (const r of refused) if (!r.ok) assert.equal(r.name, 'BudgetExhaustedError', r.message);
-  const ledger = await pages[1]!.evaluate(async () => (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('race')).map((e) => e.id));
+  const ledger = await pages[1]!.evaluate(async () =>
+    (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('race')).map((e) => e.id),
+  );
   assert.equal(ledger.length, 17);
   await waitFor('17 reports at the collector', async () => (await collectorIds('race')).length === 17);
   assert.deepEqual((await collectorIds('race')).sort(), [...ledger].sort());
-  const budget = await pages[2]!.evaluate(async () => (await (window as unknown as PageWindow).obscura.bridge().engine()).budget('race'));
+  const budget = await pages[2]!.evaluate(async () =>
+    (await (window as unknown as PageWindow).obscura.bridge().engine()).budget('race'),
+  );
   assert.ok(budget.remaining < 1e-9);
   console.log(`# 60 concurrent releases over 3 pages took ${seconds.toFixed(1)} s`);
   await Promise.all(pages.map((p) => p.close()));
@@ -94,14 +105,23 @@ test('collector faults (500s, dropped connections, down for 30 s) and a page clo
   let page = await enginePage();
   collector.faults.failNext = 3;
   collector.faults.dropNext = 2;
-  const first = await page.evaluate(([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions), [photos.slice(40, 45), options('faults', 0.1)] as const);
-  assert.ok(first.every((r) => r.ok && r.charged), JSON.stringify(first));
+  const first = await page.evaluate(
+    ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
+    [photos.slice(40, 45), options('faults', 0.1)] as const,
+  );
+  assert.ok(
+    first.every((r) => r.ok && r.charged),
+    JSON.stringify(first),
+  );
   await waitFor('5 reports through the faults', async () => (await collectorIds('faults')).length === 5);
 
   // Down for 30 s: releases still charge and queue; the page is closed while they wait.
   await collector.pause();
   const downAt = Date.now();
-  const second = await page.evaluate(([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions), [photos.slice(45, 50), options('faults', 0.1)] as const);
+  const second = await page.evaluate(
+    ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
+    [photos.slice(45, 50), options('faults', 0.1)] as const,
+  );
   assert.ok(second.every((r) => r.ok && r.charged));
   await new Promise((r) => setTimeout(r, 2000));
   await page.close();
@@ -111,12 +131,19 @@ test('collector faults (500s, dropped connections, down for 30 s) and a page clo
   // A new page flushes the outbox when its engine starts.
   page = await enginePage();
   await waitFor('all 10 reports after the outage', async () => (await collectorIds('faults')).length === 10, 90_000);
-  const ledger = await page.evaluate(async () => (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('faults')).map((e) => [e.id, e.state]));
+  const ledger = await page.evaluate(async () =>
+    (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('faults')).map((e) => [
+      e.id,
+      e.state,
+    ]),
+  );
   const ids = await collectorIds('faults');
   assert.equal(new Set(ids).size, ids.length, 'no duplicate ids');
   assert.deepEqual([...ids].sort(), ledger.map(([id]) => id).sort());
   await waitFor('the ledger to show every report delivered', async () => {
-    const states = await page.evaluate(async () => (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('faults')).map((e) => e.state));
+    const states = await page.evaluate(async () =>
+      (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('faults')).map((e) => e.state),
+    );
     return states.length === 10 && states.every((s) => s === 'delivered');
   });
   await page.close();

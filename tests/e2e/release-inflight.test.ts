@@ -38,13 +38,23 @@ before(async () => {
     req.on('end', () => {
       void (async () => {
         const headers: Record<string, string> = {};
-        for (const name of ['content-type', 'idempotency-key', 'origin', 'access-control-request-method', 'access-control-request-headers']) {
+        for (const name of [
+          'content-type',
+          'idempotency-key',
+          'origin',
+          'access-control-request-method',
+          'access-control-request-headers',
+        ]) {
           const v = req.headers[name];
           if (typeof v === 'string') headers[name] = v;
         }
         const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
         if (req.method === 'POST') posted.push(String(req.headers['idempotency-key']));
-        const answer = await fetch(`${collector.url}${req.url}`, { method: req.method!, headers, ...(body ? { body } : {}) });
+        const answer = await fetch(`${collector.url}${req.url}`, {
+          method: req.method!,
+          headers,
+          ...(body ? { body } : {}),
+        });
         const text = await answer.text();
         if (req.method === 'POST' && holding) {
           held++;
@@ -52,7 +62,8 @@ before(async () => {
         }
         const out: Record<string, string> = {};
         answer.headers.forEach((v, k) => {
-          if (k.startsWith('access-control-') || k === 'vary' || k === 'content-type' || k.startsWith('cross-origin-')) out[k] = v;
+          if (k.startsWith('access-control-') || k === 'vary' || k === 'content-type' || k.startsWith('cross-origin-'))
+            out[k] = v;
         });
         res.writeHead(answer.status, out).end(text);
       })().catch(() => res.destroy());
@@ -73,15 +84,27 @@ after(async () => {
 
 const enginePage = (): Promise<Page> => startedEnginePage(context, server.url, fixtures);
 
-
 test('a page closed while its POST is in flight: the report is sent again by the next page and stored once', async () => {
-  const options: ReleaseOptions = { scope: 'inflight', mechanism: { name: 'privunit', epsilon: 0.2 }, destination: `${relayUrl}/reports` };
+  const options: ReleaseOptions = {
+    scope: 'inflight',
+    mechanism: { name: 'privunit', epsilon: 0.2 },
+    destination: `${relayUrl}/reports`,
+  };
   let page = await enginePage();
-  const released = await page.evaluate(([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions), [photos, options] as const);
-  assert.ok(released.every((r) => r.ok && r.charged), JSON.stringify(released));
+  const released = await page.evaluate(
+    ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
+    [photos, options] as const,
+  );
+  assert.ok(
+    released.every((r) => r.ok && r.charged),
+    JSON.stringify(released),
+  );
   const ids = released.map((r) => (r.ok ? r.id : ''));
   // The collector has the first report, the page is still waiting for the answer: close it now.
-  await waitFor('a POST held in flight', async () => held >= 1 && (await collector.store.list('inflight', 10)).length >= 1);
+  await waitFor(
+    'a POST held in flight',
+    async () => held >= 1 && (await collector.store.list('inflight', 10)).length >= 1,
+  );
   await page.close();
   const storedWhileClosed = (await collector.store.list('inflight', 10)).map((r) => r.id);
   assert.ok(storedWhileClosed.length >= 1);
@@ -89,7 +112,11 @@ test('a page closed while its POST is in flight: the report is sent again by the
   holding = false;
   page = await enginePage();
   await waitFor('every report delivered in the ledger', async () => {
-    const states = await page.evaluate(async () => (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('inflight')).map((e) => e.state));
+    const states = await page.evaluate(async () =>
+      (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('inflight')).map(
+        (e) => e.state,
+      ),
+    );
     return states.length === ids.length && states.every((s) => s === 'delivered');
   });
   const stored = (await collector.store.list('inflight', 10)).map((r) => r.id);

@@ -37,9 +37,15 @@ after(async () => {
   await server?.close();
 });
 
-const options = (scope: string, epsilon = 0.5): ReleaseOptions => ({ scope, mechanism: { name: 'privunit', epsilon }, destination: `${collector.url}/reports` });
+const options = (scope: string, epsilon = 0.5): ReleaseOptions => ({
+  scope,
+  mechanism: { name: 'privunit', epsilon },
+  destination: `${collector.url}/reports`,
+});
 
-type Attempt = { ok: true; id: string; charged: boolean; remaining: number } | { ok: false; name: string; message: string; details: Record<string, unknown> | null };
+type Attempt =
+  | { ok: true; id: string; charged: boolean; remaining: number }
+  | { ok: false; name: string; message: string; details: Record<string, unknown> | null };
 
 /** One release of a fixture; a refusal comes back with its name, message and details. */
 function release(path: string, o: ReleaseOptions): Promise<Attempt> {
@@ -48,7 +54,12 @@ function release(path: string, o: ReleaseOptions): Promise<Attempt> {
       const ob = (window as unknown as PageWindow).obscura;
       try {
         const { outcome } = await ob.bridge().release(await ob.fixture(p as string), opts as ReleaseOptions);
-        return { ok: true as const, id: outcome.report.id, charged: outcome.charged, remaining: outcome.budget.remaining };
+        return {
+          ok: true as const,
+          id: outcome.report.id,
+          charged: outcome.charged,
+          remaining: outcome.budget.remaining,
+        };
       } catch (err) {
         const e = err as Error & { details?: Record<string, unknown> };
         return { ok: false as const, name: e.name, message: e.message, details: e.details ?? null };
@@ -59,15 +70,27 @@ function release(path: string, o: ReleaseOptions): Promise<Attempt> {
 }
 
 function engineCall<T>(fn: 'budget' | 'ledger', scope: string): Promise<T> {
-  return page.evaluate(async ([f, s]) => {
-    const engine = await (window as unknown as PageWindow).obscura.bridge().engine();
-    return (f === 'budget' ? engine.budget(s as string) : engine.ledger(s as string)) as unknown;
-  }, [fn, scope] as const) as Promise<T>;
+  return page.evaluate(
+    async ([f, s]) => {
+      const engine = await (window as unknown as PageWindow).obscura.bridge().engine();
+      return (f === 'budget' ? engine.budget(s as string) : engine.ledger(s as string)) as unknown;
+    },
+    [fn, scope] as const,
+  ) as Promise<T>;
 }
 
-async function configure(name: string, totalEpsilon: number, policy: { kind: 'lifetime' } | { kind: 'rolling'; ms: number }): Promise<void> {
+async function configure(
+  name: string,
+  totalEpsilon: number,
+  policy: { kind: 'lifetime' } | { kind: 'rolling'; ms: number },
+): Promise<void> {
   await page.evaluate(
-    async ([n, t, w]) => (await (window as unknown as PageWindow).obscura.bridge().engine()).configureScope({ name: n as string, totalEpsilon: t as number, window: w as { kind: 'lifetime' } }),
+    async ([n, t, w]) =>
+      (await (window as unknown as PageWindow).obscura.bridge().engine()).configureScope({
+        name: n as string,
+        totalEpsilon: t as number,
+        window: w as { kind: 'lifetime' },
+      }),
     [name, totalEpsilon, policy] as const,
   );
 }
@@ -89,7 +112,10 @@ test('a rolling window refuses with the remaining ε and the refill time, then r
   assert.equal(refused.details!['scope'], 'window');
   assert.ok(Math.abs(refused.details!['remaining'] as number) < 1e-9);
   const refillsAt = refused.details!['refillsAt'] as number;
-  assert.ok(Math.abs(refillsAt - (firstAt + WINDOW_MS)) < 3000, `refills one window after the first charge (${refillsAt - firstAt} ms)`);
+  assert.ok(
+    Math.abs(refillsAt - (firstAt + WINDOW_MS)) < 3000,
+    `refills one window after the first charge (${refillsAt - firstAt} ms)`,
+  );
 
   const held = await engineCall<{ remaining: number; cumulativeEpsilon: number; releases: number }>('budget', 'window');
   assert.deepEqual([held.remaining, held.releases], [0, 2], 'the refusal spent nothing');
@@ -97,9 +123,17 @@ test('a rolling window refuses with the remaining ε and the refill time, then r
   await new Promise((r) => setTimeout(r, Math.max(0, refillsAt - Date.now()) + 200));
   const refilled = await release(photos[2]!, options('window'));
   assert.ok(refilled.ok && refilled.charged, JSON.stringify(refilled));
-  const status = await engineCall<{ total: number; remaining: number; cumulativeEpsilon: number; refillsAt: number | null }>('budget', 'window');
+  const status = await engineCall<{
+    total: number;
+    remaining: number;
+    cumulativeEpsilon: number;
+    refillsAt: number | null;
+  }>('budget', 'window');
   assert.equal(status.total, 1);
-  assert.ok(status.cumulativeEpsilon > status.total, `cumulative ε since first use (${status.cumulativeEpsilon}) is shown beside the window`);
+  assert.ok(
+    status.cumulativeEpsilon > status.total,
+    `cumulative ε since first use (${status.cumulativeEpsilon}) is shown beside the window`,
+  );
   assert.ok(Math.abs(status.cumulativeEpsilon - 1.5) < 1e-9);
   assert.equal((await engineCall<unknown[]>('ledger', 'window')).length, 3);
 });
@@ -116,7 +150,14 @@ test('a full outbox refuses new releases with OutboxFullError: nothing charged, 
         req.onerror = () => reject(req.error);
         req.onsuccess = () => {
           const tx = req.result.transaction('outbox', 'readwrite');
-          for (let i = 0; i < (limit as number); i++) tx.objectStore('outbox').put({ id: `filler-${i}`, destination: dest, report: null, attempts: 0, nextAttemptAt: Date.now() + 86_400_000 });
+          for (let i = 0; i < (limit as number); i++)
+            tx.objectStore('outbox').put({
+              id: `filler-${i}`,
+              destination: dest,
+              report: null,
+              attempts: 0,
+              nextAttemptAt: Date.now() + 86_400_000,
+            });
           tx.oncomplete = () => {
             req.result.close();
             resolve();

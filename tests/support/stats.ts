@@ -47,7 +47,12 @@ export function meanVar(xs: ArrayLike<number>): { mean: number; variance: number
  * Clopper–Pearson bounds for a binomial proportion at confidence 1 − alpha (each
  * side alpha/2), by bisection on the binomial tail written as an incomplete beta.
  */
-export function clopperPearson(k: number, n: number, alpha: number, incompleteBeta: (x: number, a: number, b: number) => number): { lower: number; upper: number } {
+export function clopperPearson(
+  k: number,
+  n: number,
+  alpha: number,
+  incompleteBeta: (x: number, a: number, b: number) => number,
+): { lower: number; upper: number } {
   const solve = (f: (p: number) => number) => {
     let lo = 0;
     let hi = 1;

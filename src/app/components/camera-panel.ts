@@ -17,7 +17,17 @@ export class CameraPanel extends LitElement {
     this.devices = [];
   }
 
-  static override styles = [sharedStyles, css`video { width: 100%; max-height: 50vh; background: #000; border-radius: 8px; }`];
+  static override styles = [
+    sharedStyles,
+    css`
+      video {
+        width: 100%;
+        max-height: 50vh;
+        background: #000;
+        border-radius: 8px;
+      }
+    `,
+  ];
 
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
@@ -70,7 +80,9 @@ export class CameraPanel extends LitElement {
           ${this.devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === this.deviceId}>${d.label || `camera ${i + 1}`}</option>`)}
         </select>
         <button class="primary" ?disabled=${!this.live} @click=${() => this.take()}>Take a snapshot</button>
-        <button @click=${() => this.dispatchEvent(new CustomEvent('close-camera', { bubbles: true, composed: true }))}>Close camera</button>
+        <button @click=${() => this.dispatchEvent(new CustomEvent('close-camera', { bubbles: true, composed: true }))}>
+          Close camera
+        </button>
       </div>
     </section>`;
   }

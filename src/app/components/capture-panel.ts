@@ -16,13 +16,36 @@ export class CapturePanel extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      .drop { border: 2px dashed var(--line); border-radius: 10px; padding: 1rem; text-align: center; }
-      .drop.over { border-color: var(--accent); background: color-mix(in srgb, var(--accent) 8%, transparent); }
+      .drop {
+        border: 2px dashed var(--line);
+        border-radius: 10px;
+        padding: 1rem;
+        text-align: center;
+      }
+      .drop.over {
+        border-color: var(--accent);
+        background: color-mix(in srgb, var(--accent) 8%, transparent);
+      }
       /* The file inputs stay in the tab order; their labels are what is seen, and show the focus. */
-      .picker { position: relative; display: inline-flex; }
-      input[type='file'] { position: absolute; inset: 0; opacity: 0; width: 100%; height: 100%; cursor: pointer; }
-      .picker:has(input:focus-visible) label { outline: 3px solid var(--focus); outline-offset: 2px; }
-      .row { justify-content: center; }
+      .picker {
+        position: relative;
+        display: inline-flex;
+      }
+      input[type='file'] {
+        position: absolute;
+        inset: 0;
+        opacity: 0;
+        width: 100%;
+        height: 100%;
+        cursor: pointer;
+      }
+      .picker:has(input:focus-visible) label {
+        outline: 3px solid var(--focus);
+        outline-offset: 2px;
+      }
+      .row {
+        justify-content: center;
+      }
     `,
   ];
 
@@ -82,13 +105,28 @@ export class CapturePanel extends LitElement {
         <div class="row">
           <span class="picker">
             <label class="button" for="pick-images">Choose images…</label>
-            <input id="pick-images" type="file" accept="image/*" multiple ?disabled=${this.busy} @change=${(e: Event) => this.picked(e, 'images')} />
+            <input
+              id="pick-images"
+              type="file"
+              accept="image/*"
+              multiple
+              ?disabled=${this.busy}
+              @change=${(e: Event) => this.picked(e, 'images')}
+            />
           </span>
           <span class="picker">
             <label class="button" for="pick-video">Choose a video…</label>
-            <input id="pick-video" type="file" accept="video/*" ?disabled=${this.busy} @change=${(e: Event) => this.picked(e, 'video')} />
+            <input
+              id="pick-video"
+              type="file"
+              accept="video/*"
+              ?disabled=${this.busy}
+              @change=${(e: Event) => this.picked(e, 'video')}
+            />
           </span>
-          <button @click=${() => this.dispatchEvent(new CustomEvent('open-camera', { bubbles: true, composed: true }))}>Use the camera</button>
+          <button @click=${() => this.dispatchEvent(new CustomEvent('open-camera', { bubbles: true, composed: true }))}>
+            Use the camera
+          </button>
         </div>
         <p class="muted">…or drop files here, or paste an image. Images stay on this device.</p>
       </div>

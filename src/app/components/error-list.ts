@@ -14,8 +14,24 @@ export class ErrorList extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.4rem; }
-      li { border: 1px solid var(--danger); color: var(--danger); border-radius: 8px; padding: 0.5rem 0.7rem; display: flex; gap: 0.5rem; justify-content: space-between; align-items: center; background: var(--card); }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.4rem;
+      }
+      li {
+        border: 1px solid var(--danger);
+        color: var(--danger);
+        border-radius: 8px;
+        padding: 0.5rem 0.7rem;
+        display: flex;
+        gap: 0.5rem;
+        justify-content: space-between;
+        align-items: center;
+        background: var(--card);
+      }
     `,
   ];
 
@@ -23,7 +39,16 @@ export class ErrorList extends LitElement {
     return html`<div role="alert" aria-live="assertive">
       <ul>
         ${this.errors.map(
-          (e) => html`<li data-testid="error"><span>${e.text}</span><button aria-label="dismiss this message" @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { detail: e.id, bubbles: true, composed: true }))}>✕</button></li>`,
+          (e) =>
+            html`<li data-testid="error">
+              <span>${e.text}</span
+              ><button
+                aria-label="dismiss this message"
+                @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { detail: e.id, bubbles: true, composed: true }))}
+              >
+                ✕
+              </button>
+            </li>`,
         )}
       </ul>
     </div>`;

@@ -16,13 +16,27 @@ export class FeatureStrip extends LitElement {
   }
 
   static override styles = css`
-    :host { display: block; }
-    canvas { width: 100%; height: 28px; display: block; border-radius: 4px; border: 1px solid var(--line); image-rendering: pixelated; }
+    :host {
+      display: block;
+    }
+    canvas {
+      width: 100%;
+      height: 28px;
+      display: block;
+      border-radius: 4px;
+      border: 1px solid var(--line);
+      image-rendering: pixelated;
+    }
   `;
 
   protected override render() {
     const n = this.values?.length ?? 0;
-    return html`<canvas role="img" aria-label="${this.label}: ${n} values" width="${Math.max(1, Math.min(n, 1280))}" height="1"></canvas>`;
+    return html`<canvas
+      role="img"
+      aria-label="${this.label}: ${n} values"
+      width="${Math.max(1, Math.min(n, 1280))}"
+      height="1"
+    ></canvas>`;
   }
 
   protected override updated(_: PropertyValues): void {

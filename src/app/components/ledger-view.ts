@@ -15,10 +15,28 @@ export class LedgerView extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
-      th, td { text-align: left; padding: 0.3rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-      pre { max-height: 16rem; overflow: auto; font-size: 0.75rem; white-space: pre-wrap; word-break: break-all; }
-      .scroll { overflow-x: auto; }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.9rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.3rem;
+        border-bottom: 1px solid var(--line);
+        vertical-align: top;
+      }
+      pre {
+        max-height: 16rem;
+        overflow: auto;
+        font-size: 0.75rem;
+        white-space: pre-wrap;
+        word-break: break-all;
+      }
+      .scroll {
+        overflow-x: auto;
+      }
     `,
   ];
 
@@ -33,25 +51,49 @@ export class LedgerView extends LitElement {
 
   protected override render() {
     return html`<section class="card" aria-labelledby="ledger-title">
-      <div class="row" style="justify-content: space-between"><h2 id="ledger-title">What left this device</h2>
-        <button id="export-ledger" ?disabled=${this.entries.length === 0} @click=${() => this.export()}>Export ledger (JSON)</button></div>
-      ${this.entries.length === 0
-        ? html`<p class="muted">Nothing has been released.</p>`
-        : html`<div class="scroll" tabindex="0" role="region" aria-label="ledger entries"><table>
-            <thead><tr><th scope="col">time</th><th scope="col">to</th><th scope="col">mechanism</th><th scope="col">ε</th><th scope="col">state</th><th scope="col">payload</th></tr></thead>
-            <tbody>
-              ${this.entries.map(
-                (e) => html`<tr data-testid="ledger-row">
-                  <td>${new Date(e.time).toLocaleString()}</td>
-                  <td>${new URL(e.destination).host}</td>
-                  <td>${e.mechanism}</td>
-                  <td>${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}</td>
-                  <td data-testid="state">${e.state}</td>
-                  <td><details><summary>show</summary><pre tabindex="0" aria-label="payload of report ${e.id}">${JSON.stringify(e.payload, null, 1)}</pre></details></td>
-                </tr>`,
-              )}
-            </tbody>
-          </table></div>`}
+      <div class="row" style="justify-content: space-between">
+        <h2 id="ledger-title">What left this device</h2>
+        <button id="export-ledger" ?disabled=${this.entries.length === 0} @click=${() => this.export()}>
+          Export ledger (JSON)
+        </button>
+      </div>
+      ${
+        this.entries.length === 0
+          ? html`<p class="muted">Nothing has been released.</p>`
+          : html`<div class="scroll" tabindex="0" role="region" aria-label="ledger entries">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">time</th>
+                    <th scope="col">to</th>
+                    <th scope="col">mechanism</th>
+                    <th scope="col">ε</th>
+                    <th scope="col">state</th>
+                    <th scope="col">payload</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.entries.map(
+                    (e) =>
+                      html`<tr data-testid="ledger-row">
+                        <td>${new Date(e.time).toLocaleString()}</td>
+                        <td>${new URL(e.destination).host}</td>
+                        <td>${e.mechanism}</td>
+                        <td>${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}</td>
+                        <td data-testid="state">${e.state}</td>
+                        <td>
+                          <details>
+                            <summary>show</summary>
+                            <pre tabindex="0" aria-label="payload of report ${e.id}">
+${JSON.stringify(e.payload, null, 1)}</pre>
+                          </details>
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
     </section>`;
   }
 }

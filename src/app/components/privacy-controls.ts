@@ -10,7 +10,11 @@ export interface PrivacySettings {
   readonly autoRelease: boolean;
 }
 
-export const DEFAULT_SETTINGS: PrivacySettings = { mechanism: { name: 'privunit', epsilon: 2 }, dims: undefined, autoRelease: false };
+export const DEFAULT_SETTINGS: PrivacySettings = {
+  mechanism: { name: 'privunit', epsilon: 2 },
+  dims: undefined,
+  autoRelease: false,
+};
 
 /** Mechanism, ε (and δ), projection, with the expected similarity shown before anything is released. */
 export class PrivacyControls extends LitElement {
@@ -24,9 +28,29 @@ export class PrivacyControls extends LitElement {
     this.featureDims = 96;
   }
 
-  static override styles = [sharedStyles, css`fieldset { border: 0; padding: 0; margin: 0; display: grid; gap: 0.5rem; } label { display: grid; gap: 0.2rem; } output { font-weight: 600; }`];
+  static override styles = [
+    sharedStyles,
+    css`
+      fieldset {
+        border: 0;
+        padding: 0;
+        margin: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      label {
+        display: grid;
+        gap: 0.2rem;
+      }
+      output {
+        font-weight: 600;
+      }
+    `,
+  ];
 
-  private change(patch: Partial<{ name: string; epsilon: number; delta: number; dims: number | undefined; autoRelease: boolean }>): void {
+  private change(
+    patch: Partial<{ name: string; epsilon: number; delta: number; dims: number | undefined; autoRelease: boolean }>,
+  ): void {
     const m = this.settings.mechanism;
     const name = (patch.name ?? m.name) as VectorMechanismParams['name'];
     const epsilon = patch.epsilon ?? m.epsilon;
@@ -51,36 +75,71 @@ export class PrivacyControls extends LitElement {
     return html`<section class="card" aria-labelledby="privacy-title">
       <h2 id="privacy-title">Privacy</h2>
       <fieldset>
-        <label>Mechanism
+        <label
+          >Mechanism
           <select id="mechanism" @change=${(e: Event) => this.change({ name: (e.target as HTMLSelectElement).value })}>
             <option value="privunit" ?selected=${m.name === 'privunit'}>PrivUnit (ε-LDP, best for averages)</option>
             <option value="gaussian" ?selected=${m.name === 'gaussian'}>Gaussian ((ε, δ)-LDP)</option>
             <option value="laplace" ?selected=${m.name === 'laplace'}>Laplace (ε-LDP)</option>
           </select>
         </label>
-        <label>ε (privacy loss per release; smaller is more private)
-          <input id="epsilon" type="number" min="0.1" max="16" step="0.1" .value=${String(m.epsilon)} @change=${(e: Event) => {
-            const v = Number((e.target as HTMLInputElement).value);
-            if (v > 0 && Number.isFinite(v)) this.change({ epsilon: v });
-          }} />
+        <label
+          >ε (privacy loss per release; smaller is more private)
+          <input
+            id="epsilon"
+            type="number"
+            min="0.1"
+            max="16"
+            step="0.1"
+            .value=${String(m.epsilon)}
+            @change=${(e: Event) => {
+              const v = Number((e.target as HTMLInputElement).value);
+              if (v > 0 && Number.isFinite(v)) this.change({ epsilon: v });
+            }}
+          />
         </label>
-        ${m.name === 'gaussian'
-          ? html`<label>δ
-              <select id="delta" @change=${(e: Event) => this.change({ delta: Number((e.target as HTMLSelectElement).value) })}>
-                ${[1e-5, 1e-6, 1e-7, 1e-8].map((d) => html`<option value=${d} ?selected=${m.delta === d}>${d}</option>`)}
-              </select></label>`
-          : nothing}
-        <label>Projection
-          <select id="projection" @change=${(e: Event) => {
-            const v = (e.target as HTMLSelectElement).value;
-            this.change({ dims: v === 'none' ? undefined : Number(v) });
-          }}>
-            <option value="none" ?selected=${this.settings.dims === undefined}>none (${this.featureDims} dimensions)</option>
+        ${
+          m.name === 'gaussian'
+            ? html`<label
+                >δ
+                <select
+                  id="delta"
+                  @change=${(e: Event) => this.change({ delta: Number((e.target as HTMLSelectElement).value) })}
+                >
+                  ${[1e-5, 1e-6, 1e-7, 1e-8].map((d) => html`<option value=${d} ?selected=${m.delta === d}>${d}</option>`)}
+                </select></label
+              >`
+            : nothing
+        }
+        <label
+          >Projection
+          <select
+            id="projection"
+            @change=${(e: Event) => {
+              const v = (e.target as HTMLSelectElement).value;
+              this.change({ dims: v === 'none' ? undefined : Number(v) });
+            }}
+          >
+            <option value="none" ?selected=${this.settings.dims === undefined}>
+              none (${this.featureDims} dimensions)
+            </option>
             ${[8, 16, 32].filter((k) => k < this.featureDims).map((k) => html`<option value=${k} ?selected=${this.settings.dims === k}>${k} dimensions (public projection)</option>`)}
           </select>
         </label>
-        <p>Expected similarity to the true features: <output id="expected-similarity" aria-live="polite">${this.similarity()}</output> <span class="muted">(cosine; 1 is identical)</span></p>
-        <label class="row"><input id="auto-release" type="checkbox" .checked=${this.settings.autoRelease} @change=${(e: Event) => this.change({ autoRelease: (e.target as HTMLInputElement).checked })} /> Release automatically after each extraction</label>
+        <p>
+          Expected similarity to the true features:
+          <output id="expected-similarity" aria-live="polite">${this.similarity()}</output>
+          <span class="muted">(cosine; 1 is identical)</span>
+        </p>
+        <label class="row"
+          ><input
+            id="auto-release"
+            type="checkbox"
+            .checked=${this.settings.autoRelease}
+            @change=${(e: Event) => this.change({ autoRelease: (e.target as HTMLInputElement).checked })}
+          />
+          Release automatically after each extraction</label
+        >
       </fieldset>
     </section>`;
   }

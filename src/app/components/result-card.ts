@@ -30,13 +30,42 @@ export class ResultCard extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      .card { display: grid; grid-template-columns: minmax(80px, 140px) 1fr; gap: 0.8rem; align-items: start; }
-      img { width: 100%; border-radius: 6px; aspect-ratio: 1; object-fit: cover; }
-      dl { display: grid; grid-template-columns: auto 1fr; gap: 0.2rem 0.6rem; margin: 0.4rem 0 0; font-size: 0.9rem; }
-      dt { color: var(--muted); }
-      dd { margin: 0; }
-      .strip { margin: 0.3rem 0; }
-      @media (max-width: 420px) { .card { grid-template-columns: 1fr; } img { max-width: 160px; } }
+      .card {
+        display: grid;
+        grid-template-columns: minmax(80px, 140px) 1fr;
+        gap: 0.8rem;
+        align-items: start;
+      }
+      img {
+        width: 100%;
+        border-radius: 6px;
+        aspect-ratio: 1;
+        object-fit: cover;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.2rem 0.6rem;
+        margin: 0.4rem 0 0;
+        font-size: 0.9rem;
+      }
+      dt {
+        color: var(--muted);
+      }
+      dd {
+        margin: 0;
+      }
+      .strip {
+        margin: 0.3rem 0;
+      }
+      @media (max-width: 420px) {
+        .card {
+          grid-template-columns: 1fr;
+        }
+        img {
+          max-width: 160px;
+        }
+      }
     `,
   ];
 
@@ -46,14 +75,29 @@ export class ResultCard extends LitElement {
       <img src=${r.previewUrl} alt="${r.name} (kept on this device)" />
       <div>
         <strong>${r.name}</strong>${r.frames ? html` <span class="muted">(${r.frames} frames pooled)</span>` : nothing}
-        <div class="strip"><span class="muted">Clean features (never sent)</span><feature-strip .values=${r.clean} label="clean features of ${r.name}"></feature-strip></div>
-        ${r.noisy
-          ? html`<div class="strip"><span class="muted">Privatized report (what leaves)</span><feature-strip .values=${r.noisy} label="privatized report of ${r.name}"></feature-strip></div>`
-          : nothing}
+        <div class="strip">
+          <span class="muted">Clean features (never sent)</span
+          ><feature-strip .values=${r.clean} label="clean features of ${r.name}"></feature-strip>
+        </div>
+        ${
+          r.noisy
+            ? html`<div class="strip">
+                <span class="muted">Privatized report (what leaves)</span
+                ><feature-strip .values=${r.noisy} label="privatized report of ${r.name}"></feature-strip>
+              </div>`
+            : nothing
+        }
         <dl>
-          <dt>dimensions</dt><dd>${r.dims}</dd>
-          <dt>backend</dt><dd>${r.backend}, ${r.ms.toFixed(0)} ms</dd>
-          ${r.cosine !== undefined ? html`<dt>similarity</dt><dd data-testid="cosine">${r.cosine.toFixed(3)} (cosine, report vs clean)</dd>` : nothing}
+          <dt>dimensions</dt>
+          <dd>${r.dims}</dd>
+          <dt>backend</dt>
+          <dd>${r.backend}, ${r.ms.toFixed(0)} ms</dd>
+          ${
+            r.cosine !== undefined
+              ? html`<dt>similarity</dt>
+                  <dd data-testid="cosine">${r.cosine.toFixed(3)} (cosine, report vs clean)</dd>`
+              : nothing
+          }
         </dl>
         <slot></slot>
       </div>

@@ -7,16 +7,25 @@ import { expectedMse } from '../../privacy/mechanism';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 
-const OPTIONS = { mechanism: { type: 'string' }, epsilon: { type: 'string' }, delta: { type: 'string' }, sensitivity: { type: 'string' }, dims: { type: 'string' }, clip: { type: 'string' } } as const;
+const OPTIONS = {
+  mechanism: { type: 'string' },
+  epsilon: { type: 'string' },
+  delta: { type: 'string' },
+  sensitivity: { type: 'string' },
+  dims: { type: 'string' },
+  clip: { type: 'string' },
+} as const;
 
 function num(values: Record<string, string | undefined>, flag: string, required: boolean): number | undefined {
   const text = values[flag];
   if (text === undefined) {
-    if (required) throw new ObscuraError('InvalidParameterError', `--${flag} is required for --mechanism ${values['mechanism']}`);
+    if (required)
+      throw new ObscuraError('InvalidParameterError', `--${flag} is required for --mechanism ${values['mechanism']}`);
     return undefined;
   }
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new ObscuraError('InvalidParameterError', `--${flag} must be a number, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw new ObscuraError('InvalidParameterError', `--${flag} must be a number, got "${text}"`);
   return n;
 }
 
@@ -47,10 +56,19 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const dims = num(values, 'dims', true)!;
       const clip = num(values, 'clip', false) ?? 1;
       const { step, t, b, bound } = calibrateLaplace(epsilon, dims, clip);
-      writeJsonLine(io.stdout, { step, t, b, bound, expectedMse: expectedMse({ name: 'laplace', epsilon, clip }, dims) });
+      writeJsonLine(io.stdout, {
+        step,
+        t,
+        b,
+        bound,
+        expectedMse: expectedMse({ name: 'laplace', epsilon, clip }, dims),
+      });
       return 0;
     }
     default:
-      throw new ObscuraError('InvalidParameterError', `--mechanism must be one of gaussian, privunit, laplace, got "${values.mechanism ?? ''}"`);
+      throw new ObscuraError(
+        'InvalidParameterError',
+        `--mechanism must be one of gaussian, privunit, laplace, got "${values.mechanism ?? ''}"`,
+      );
   }
 }

@@ -26,15 +26,22 @@ const OPTIONS = {
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length === 0) throw new ObscuraError('InvalidParameterError', 'extract needs at least one file or folder');
+  if (positionals.length === 0)
+    throw new ObscuraError('InvalidParameterError', 'extract needs at least one file or folder');
   const backend = values.backend;
-  if (backend !== 'wasm' && backend !== 'cpu') throw new ObscuraError('InvalidParameterError', `--backend must be wasm or cpu, got "${backend}"`);
+  if (backend !== 'wasm' && backend !== 'cpu')
+    throw new ObscuraError('InvalidParameterError', `--backend must be wasm or cpu, got "${backend}"`);
   const batchSize = Number(values.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64) throw new ObscuraError('InvalidParameterError', `--batch must be an integer from 1 to 64, got "${values.batch}"`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64)
+    throw new ObscuraError('InvalidParameterError', `--batch must be an integer from 1 to 64, got "${values.batch}"`);
 
   const privacy = hasPrivacyFlags(values) ? parsePrivacyFlags(values) : undefined;
   const files = await collectImageFiles(positionals);
-  const extractor = await NodeExtractor.create({ backend, ...(values.model ? { modelId: values.model } : {}), ...(values.layer ? { layer: values.layer } : {}) });
+  const extractor = await NodeExtractor.create({
+    backend,
+    ...(values.model ? { modelId: values.model } : {}),
+    ...(values.layer ? { layer: values.layer } : {}),
+  });
   const progress = new Progress(io.stderr, files.length);
   let failed = 0;
   let done = 0;

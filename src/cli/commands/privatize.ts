@@ -7,7 +7,11 @@ import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 import { parsePrivacyFlags, PRIVACY_FLAGS } from '../privacy-options';
 
-const OPTIONS = { ...PRIVACY_FLAGS, 'model-id': { type: 'string', default: 'external' }, layer: { type: 'string', default: 'input' } } as const;
+const OPTIONS = {
+  ...PRIVACY_FLAGS,
+  'model-id': { type: 'string', default: 'external' },
+  layer: { type: 'string', default: 'input' },
+} as const;
 
 /**
  * `obscura privatize --mechanism M --epsilon E [--delta D] [--dims K]`: one JSON line

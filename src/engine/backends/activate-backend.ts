@@ -34,6 +34,10 @@ export async function activateBackend(name: BackendName): Promise<void> {
     cause = `: ${(err as Error).message}`;
   }
   if (!ok || tf.getBackend() !== name) {
-    throw new ObscuraError('BackendUnavailableError', `backend "${name}" did not start${cause || ` (tfjs is on "${tf.getBackend()}")`}`, { backend: name });
+    throw new ObscuraError(
+      'BackendUnavailableError',
+      `backend "${name}" did not start${cause || ` (tfjs is on "${tf.getBackend()}")`}`,
+      { backend: name },
+    );
   }
 }

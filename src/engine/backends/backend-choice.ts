@@ -47,7 +47,11 @@ export function needsCalibration(candidates: readonly BackendName[]): boolean {
  * The fastest measured candidate, or without timings the first one. `reasons`
  * says for every backend why it runs or was passed over.
  */
-export function decideBackend(probes: readonly BackendProbe[], candidates: readonly BackendName[], timings: Timings): BackendDecision {
+export function decideBackend(
+  probes: readonly BackendProbe[],
+  candidates: readonly BackendName[],
+  timings: Timings,
+): BackendDecision {
   const timed = candidates.filter((c) => timings[c] !== undefined);
   const chosen = timed.length > 0 ? timed.reduce((a, b) => (timings[b]! < timings[a]! ? b : a)) : candidates[0];
   if (!chosen) throw new Error('no backend is available');
@@ -56,9 +60,12 @@ export function decideBackend(probes: readonly BackendProbe[], candidates: reado
     const p = probes.find((x) => x.name === name);
     const ms = timings[name];
     const measured = ms !== undefined ? ` (${ms.toFixed(0)} ms/image measured)` : '';
-    if (name === chosen) reasons[name] = `chosen: ${timed.length > 1 ? 'fastest of the measured backends' : 'first working backend in order'}${measured}; ${p?.detail ?? ''}`.trim();
+    if (name === chosen)
+      reasons[name] =
+        `chosen: ${timed.length > 1 ? 'fastest of the measured backends' : 'first working backend in order'}${measured}; ${p?.detail ?? ''}`.trim();
     else if (!p?.available) reasons[name] = `unavailable: ${p?.detail ?? 'not probed'}`;
-    else if (!candidates.includes(name)) reasons[name] = `skipped: runs in software (${p.detail}), far slower than WASM`;
+    else if (!candidates.includes(name))
+      reasons[name] = `skipped: runs in software (${p.detail}), far slower than WASM`;
     else if (ms !== undefined) reasons[name] = `slower${measured}`;
     else reasons[name] = 'not needed: an earlier backend works';
   }

@@ -16,7 +16,12 @@ interface GpuLike {
 
 /** Finds out, without loading a model, which backends can start here and whether they run in software. */
 export async function probeBackends(): Promise<BackendProbe[]> {
-  return [await probeWebGpu(), probeWebGl(), probeWasm(), { name: 'cpu', available: true, software: true, detail: 'plain JavaScript' }];
+  return [
+    await probeWebGpu(),
+    probeWebGl(),
+    probeWasm(),
+    { name: 'cpu', available: true, software: true, detail: 'plain JavaScript' },
+  ];
 }
 
 async function probeWebGpu(): Promise<BackendProbe> {
@@ -44,7 +49,12 @@ function probeWebGl(): BackendProbe {
   const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   const software = /swiftshader|llvmpipe|software|basic render/i.test(renderer);
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { name: 'webgl', available: true, software, detail: `${software ? 'software renderer' : 'renderer'}: ${renderer}` };
+  return {
+    name: 'webgl',
+    available: true,
+    software,
+    detail: `${software ? 'software renderer' : 'renderer'}: ${renderer}`,
+  };
 }
 
 function probeWasm(): BackendProbe {
@@ -58,4 +68,6 @@ function unavailable(name: BackendName, detail: string): BackendProbe {
 }
 
 /** A minimal module using one SIMD instruction (i8x16.splat): validates only where SIMD is supported. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);

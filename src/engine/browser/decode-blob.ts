@@ -29,19 +29,37 @@ export async function decodeBlob(blob: Blob, config: ModelConfig, name = 'image'
   if (blob.size === 0) throw new ObscuraError('DecodeError', `${name} is empty (0 bytes)`);
   const head = new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer());
   const format = sniffImageFormat(head);
-  if (format === 'svg') throw new ObscuraError('UnsupportedInputError', `${name} is SVG, a vector format; only raster images (${SUPPORTED}) are read`);
+  if (format === 'svg')
+    throw new ObscuraError(
+      'UnsupportedInputError',
+      `${name} is SVG, a vector format; only raster images (${SUPPORTED}) are read`,
+    );
   if (format === 'unknown' || format === 'tiff' || format === 'heif') {
-    throw new ObscuraError('UnsupportedInputError', `${name} is not an image the browser decodes: its first bytes match none of ${SUPPORTED}`);
+    throw new ObscuraError(
+      'UnsupportedInputError',
+      `${name} is not an image the browser decodes: its first bytes match none of ${SUPPORTED}`,
+    );
   }
   const tail = new Uint8Array(await blob.slice(Math.max(0, blob.size - 64)).arrayBuffer());
-  if (isTruncated(format, tail)) throw new ObscuraError('DecodeError', `${name} is a truncated ${format} file (its end marker is missing)`);
+  if (isTruncated(format, tail))
+    throw new ObscuraError('DecodeError', `${name} is a truncated ${format} file (its end marker is missing)`);
   const dims = readImageDimensions(head, format);
   if (dims) checkImageSize(dims.width, dims.height, name);
 
   if (dims && config.resize === 'squash') {
     // The target size does not depend on orientation: decode and downscale in one step.
     const [h, w] = config.inputSize;
-    const bitmap = await decodeOrThrow(() => createImageBitmap(blob, { imageOrientation: 'from-image', resizeWidth: w, resizeHeight: h, resizeQuality: 'high' }), name, format);
+    const bitmap = await decodeOrThrow(
+      () =>
+        createImageBitmap(blob, {
+          imageOrientation: 'from-image',
+          resizeWidth: w,
+          resizeHeight: h,
+          resizeQuality: 'high',
+        }),
+      name,
+      format,
+    );
     return { bitmap, format, sourceWidth: dims.width, sourceHeight: dims.height };
   }
   const full = await decodeOrThrow(() => createImageBitmap(blob, { imageOrientation: 'from-image' }), name, format);
@@ -49,17 +67,28 @@ export async function decodeBlob(blob: Blob, config: ModelConfig, name = 'image'
   try {
     checkImageSize(width, height, name);
     const target = decodeTargetSize(config, width, height);
-    const bitmap = await createImageBitmap(full, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
+    const bitmap = await createImageBitmap(full, {
+      resizeWidth: target.width,
+      resizeHeight: target.height,
+      resizeQuality: 'high',
+    });
     return { bitmap, format, sourceWidth: width, sourceHeight: height };
   } finally {
     full.close();
   }
 }
 
-async function decodeOrThrow(decode: () => Promise<ImageBitmap>, name: string, format: SniffedFormat): Promise<ImageBitmap> {
+async function decodeOrThrow(
+  decode: () => Promise<ImageBitmap>,
+  name: string,
+  format: SniffedFormat,
+): Promise<ImageBitmap> {
   try {
     return await decode();
   } catch (err) {
-    throw new ObscuraError('DecodeError', `${name} could not be decoded as ${format}: ${(err as Error).message || 'the browser refused it'}`);
+    throw new ObscuraError(
+      'DecodeError',
+      `${name} could not be decoded as ${format}: ${(err as Error).message || 'the browser refused it'}`,
+    );
   }
 }

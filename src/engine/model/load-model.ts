@@ -14,14 +14,22 @@ export interface FeatureNetwork {
 export type ModelSource = string | tf.io.IOHandler;
 
 /** Loads the model's weights (from a URL or an IOHandler) and cuts it at `layer`. */
-export async function loadFeatureNetwork(config: ModelConfig, source: ModelSource, layer = config.defaultLayer): Promise<FeatureNetwork> {
+export async function loadFeatureNetwork(
+  config: ModelConfig,
+  source: ModelSource,
+  layer = config.defaultLayer,
+): Promise<FeatureNetwork> {
   let network: FeatureNetwork;
   try {
     network = config.format === 'layers' ? await loadLayers(source, layer) : await loadGraph(source, layer);
   } catch (err) {
     if (err instanceof ObscuraError) throw err;
     const where = typeof source === 'string' ? source : 'the given model files';
-    throw new ObscuraError('ModelLoadError', `could not load model "${config.id}" from ${where}: ${(err as Error).message}`, { modelId: config.id });
+    throw new ObscuraError(
+      'ModelLoadError',
+      `could not load model "${config.id}" from ${where}: ${(err as Error).message}`,
+      { modelId: config.id },
+    );
   }
   warmUp(network, config);
   return network;
@@ -32,7 +40,10 @@ async function loadLayers(source: ModelSource, layerName: string): Promise<Featu
   const layer = model.layers.find((l) => l.name === layerName);
   if (!layer) {
     model.dispose();
-    throw unknownLayer(layerName, model.layers.map((l) => l.name));
+    throw unknownLayer(
+      layerName,
+      model.layers.map((l) => l.name),
+    );
   }
   const cut = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
   const dims = channelsOf(cut.outputs[0]!.shape);
@@ -47,7 +58,9 @@ async function loadLayers(source: ModelSource, layerName: string): Promise<Featu
 
 async function loadGraph(source: ModelSource, nodeName: string): Promise<FeatureNetwork> {
   const model = await tf.loadGraphModel(source);
-  const nodes = Object.keys((model as unknown as { executor: { graph: { nodes: Record<string, unknown> } } }).executor.graph.nodes);
+  const nodes = Object.keys(
+    (model as unknown as { executor: { graph: { nodes: Record<string, unknown> } } }).executor.graph.nodes,
+  );
   if (!nodes.includes(nodeName)) {
     model.dispose();
     throw unknownLayer(nodeName, nodes);
@@ -81,13 +94,19 @@ function globalPool(t: tf.Tensor): tf.Tensor2D {
 
 function channelsOf(shape: readonly (number | null)[]): number {
   const last = shape[shape.length - 1];
-  if (typeof last !== 'number' || last <= 0) throw new ObscuraError('UnknownLayerError', `feature layer has no fixed channel count (shape ${JSON.stringify(shape)})`);
+  if (typeof last !== 'number' || last <= 0)
+    throw new ObscuraError(
+      'UnknownLayerError',
+      `feature layer has no fixed channel count (shape ${JSON.stringify(shape)})`,
+    );
   return last;
 }
 
 function unknownLayer(name: string, valid: string[]): ObscuraError {
   const shown = valid.length > 40 ? [...valid.slice(0, 20), '…', ...valid.slice(-20)] : valid;
-  return new ObscuraError('UnknownLayerError', `unknown layer "${name}"; the model has: ${shown.join(', ')}`, { layer: name });
+  return new ObscuraError('UnknownLayerError', `unknown layer "${name}"; the model has: ${shown.join(', ')}`, {
+    layer: name,
+  });
 }
 
 /** One run on zeros so kernels are compiled before the first real image (and a broken backend shows up at load). */

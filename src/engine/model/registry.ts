@@ -19,7 +19,15 @@ export const MOBILENET_V2: ModelConfig = {
   normalization: { scale: 1 / 255, offset: 0 },
   resize: 'squash',
   defaultLayer: 'block_12_add',
-  candidateLayers: ['block_9_add', 'block_10_project_BN', 'block_12_add', 'block_13_expand_relu', 'block_15_add', 'block_16_project_BN', 'out_relu'],
+  candidateLayers: [
+    'block_9_add',
+    'block_10_project_BN',
+    'block_12_add',
+    'block_13_expand_relu',
+    'block_15_add',
+    'block_16_project_BN',
+    'out_relu',
+  ],
   source: 'nsfwjs (MIT), MobileNetV2 with ImageNet-pretrained backbone',
 };
 
@@ -55,7 +63,8 @@ export function validateModelConfig(c: ModelConfig): void {
   const problems: string[] = [];
   if (!/^[A-Za-z0-9._:-]{1,128}$/.test(c.id)) problems.push(`id must be 1-128 of A-Za-z0-9._:-, got "${c.id}"`);
   if (typeof c.url !== 'string' || c.url.length === 0) problems.push('url is required');
-  if (c.format !== 'layers' && c.format !== 'graph') problems.push(`format must be "layers" or "graph", got "${String(c.format)}"`);
+  if (c.format !== 'layers' && c.format !== 'graph')
+    problems.push(`format must be "layers" or "graph", got "${String(c.format)}"`);
   const [h, w] = c.inputSize ?? [];
   if (!Number.isInteger(h) || !Number.isInteger(w) || (h ?? 0) < 8 || (w ?? 0) < 8) {
     problems.push(`inputSize must be two integers >= 8, got ${JSON.stringify(c.inputSize)}`);
@@ -63,7 +72,8 @@ export function validateModelConfig(c: ModelConfig): void {
   if (!Number.isFinite(c.normalization?.scale) || !Number.isFinite(c.normalization?.offset)) {
     problems.push('normalization needs finite scale and offset');
   }
-  if (c.resize !== 'squash' && c.resize !== 'center-crop') problems.push(`resize must be "squash" or "center-crop", got "${String(c.resize)}"`);
+  if (c.resize !== 'squash' && c.resize !== 'center-crop')
+    problems.push(`resize must be "squash" or "center-crop", got "${String(c.resize)}"`);
   if (typeof c.defaultLayer !== 'string' || c.defaultLayer.length === 0) problems.push('defaultLayer is required');
   if (problems.length > 0) {
     throw new ObscuraError('InvalidParameterError', `invalid model config "${c.id}": ${problems.join('; ')}`);

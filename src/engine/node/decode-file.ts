@@ -26,7 +26,10 @@ export async function decodeImageFile(path: string, config: ModelConfig): Promis
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new ObscuraError('DecodeError', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ObscuraError(
+      'DecodeError',
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return decodeImageBytes(bytes, config, path);
 }
@@ -35,25 +38,37 @@ export async function decodeImageBytes(bytes: Uint8Array, config: ModelConfig, w
   if (bytes.byteLength === 0) throw new ObscuraError('DecodeError', `${what} is empty (0 bytes)`);
   const sniffed = sniffImageFormat(bytes);
   if (sniffed === 'svg') {
-    throw new ObscuraError('UnsupportedInputError', `${what} is SVG, a vector format; only raster images (${SUPPORTED}) are read`);
+    throw new ObscuraError(
+      'UnsupportedInputError',
+      `${what} is SVG, a vector format; only raster images (${SUPPORTED}) are read`,
+    );
   }
   if (sniffed === 'unknown') {
-    throw new ObscuraError('UnsupportedInputError', `${what} is not an image: its first bytes match none of ${SUPPORTED}`);
+    throw new ObscuraError(
+      'UnsupportedInputError',
+      `${what} is not an image: its first bytes match none of ${SUPPORTED}`,
+    );
   }
   const limitInputPixels = MAX_MEGAPIXELS * 1e6;
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new ObscuraError('DecodeError', `${what} looks like ${sniffed} but its header is corrupt or truncated: ${firstLine(err)}`);
+    throw new ObscuraError(
+      'DecodeError',
+      `${what} looks like ${sniffed} but its header is corrupt or truncated: ${firstLine(err)}`,
+    );
   }
   if (!meta.format || !RASTER_FORMATS.has(meta.format)) {
-    throw new ObscuraError('UnsupportedInputError', `${what} has format "${meta.format ?? 'unknown'}"; expected ${SUPPORTED}`);
+    throw new ObscuraError(
+      'UnsupportedInputError',
+      `${what} has format "${meta.format ?? 'unknown'}"; expected ${SUPPORTED}`,
+    );
   }
   // Orientations 5-8 swap width and height.
   const swapped = (meta.orientation ?? 1) >= 5;
-  const width = swapped ? meta.height ?? 0 : meta.width ?? 0;
-  const height = swapped ? meta.width ?? 0 : meta.height ?? 0;
+  const width = swapped ? (meta.height ?? 0) : (meta.width ?? 0);
+  const height = swapped ? (meta.width ?? 0) : (meta.height ?? 0);
   checkImageSize(width, height, what);
   const target = decodeTargetSize(config, width, height);
   try {
@@ -65,9 +80,16 @@ export async function decodeImageBytes(bytes: Uint8Array, config: ModelConfig, w
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    };
   } catch (err) {
-    throw new ObscuraError('DecodeError', `${what} could not be decoded (corrupt or truncated ${meta.format}): ${firstLine(err)}`);
+    throw new ObscuraError(
+      'DecodeError',
+      `${what} could not be decoded (corrupt or truncated ${meta.format}): ${firstLine(err)}`,
+    );
   }
 }
 

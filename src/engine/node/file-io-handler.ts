@@ -7,7 +7,13 @@ import { ObscuraError } from '../../errors';
 export function fileIOHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
-      let json: { modelTopology?: object; format?: string; generatedBy?: string; convertedBy?: string; weightsManifest?: tf.io.WeightsManifestConfig };
+      let json: {
+        modelTopology?: object;
+        format?: string;
+        generatedBy?: string;
+        convertedBy?: string;
+        weightsManifest?: tf.io.WeightsManifestConfig;
+      };
       try {
         json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
       } catch (err) {

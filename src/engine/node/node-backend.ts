@@ -14,7 +14,10 @@ export async function initNodeBackend(backend: NodeBackend = 'wasm'): Promise<No
   }
   const ok = await tf.setBackend(backend);
   if (!ok || tf.getBackend() !== backend) {
-    throw new ObscuraError('BackendUnavailableError', `tfjs backend "${backend}" could not be initialised in Node (got "${tf.getBackend()}")`);
+    throw new ObscuraError(
+      'BackendUnavailableError',
+      `tfjs backend "${backend}" could not be initialised in Node (got "${tf.getBackend()}")`,
+    );
   }
   await tf.ready();
   return backend;

@@ -34,7 +34,11 @@ export class NodeExtractor {
     const registry = options.registry ?? new ModelRegistry();
     const config = registry.get(options.modelId ?? DEFAULT_MODEL_ID);
     const backend = await initNodeBackend(options.backend ?? 'wasm');
-    const network = await loadFeatureNetwork(config, modelSource(config, options.modelRoot ?? NODE_MODEL_ROOT), options.layer ?? config.defaultLayer);
+    const network = await loadFeatureNetwork(
+      config,
+      modelSource(config, options.modelRoot ?? NODE_MODEL_ROOT),
+      options.layer ?? config.defaultLayer,
+    );
     return new NodeExtractor(backend, new FeatureExtractor(config, network));
   }
 
@@ -60,7 +64,10 @@ function modelSource(config: ModelConfig, modelRoot: string): string | tf.io.IOH
   if (/^https?:\/\//.test(config.url)) return config.url;
   const path = config.url.startsWith('file://') ? fileURLToPath(config.url) : join(modelRoot, config.url);
   if (!existsSync(path)) {
-    throw new ObscuraError('ModelLoadError', `model "${config.id}" not found at ${path}; run "npm install" (it converts the default model) or register a model URL`);
+    throw new ObscuraError(
+      'ModelLoadError',
+      `model "${config.id}" not found at ${path}; run "npm install" (it converts the default model) or register a model URL`,
+    );
   }
   return fileIOHandler(path);
 }

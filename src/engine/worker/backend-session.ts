@@ -15,7 +15,12 @@ export class BackendSession {
     readonly buildMs: number,
   ) {}
 
-  static async start(backend: BackendName, config: ModelConfig, artifacts: tf.io.ModelArtifacts, layer: string): Promise<BackendSession> {
+  static async start(
+    backend: BackendName,
+    config: ModelConfig,
+    artifacts: tf.io.ModelArtifacts,
+    layer: string,
+  ): Promise<BackendSession> {
     await activateBackend(backend);
     const t0 = performance.now();
     const network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer);
@@ -33,7 +38,11 @@ export class BackendSession {
       return vectors;
     } catch (err) {
       if (err instanceof ObscuraError) throw err;
-      throw new ObscuraError('BackendFailedError', `backend "${this.backend}" failed while running: ${(err as Error).message}`, { backend: this.backend });
+      throw new ObscuraError(
+        'BackendFailedError',
+        `backend "${this.backend}" failed while running: ${(err as Error).message}`,
+        { backend: this.backend },
+      );
     }
   }
 
@@ -50,7 +59,10 @@ export class BackendSession {
   private assertHealthy(vectors: readonly Float32Array[]): void {
     for (const v of vectors) {
       for (let i = 0; i < v.length; i++) {
-        if (!Number.isFinite(v[i]!)) throw new ObscuraError('BackendFailedError', `backend "${this.backend}" produced a non-finite feature`, { backend: this.backend });
+        if (!Number.isFinite(v[i]!))
+          throw new ObscuraError('BackendFailedError', `backend "${this.backend}" produced a non-finite feature`, {
+            backend: this.backend,
+          });
       }
     }
   }
@@ -78,7 +90,17 @@ function withWatchdog<T>(work: Promise<T>, backend: BackendName): Promise<T> {
   if (backend !== 'webgl' && backend !== 'webgpu') return work;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ObscuraError('BackendFailedError', `backend "${backend}" did not answer within ${GPU_WATCHDOG_MS / 1000} s`, { backend })), GPU_WATCHDOG_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new ObscuraError(
+            'BackendFailedError',
+            `backend "${backend}" did not answer within ${GPU_WATCHDOG_MS / 1000} s`,
+            { backend },
+          ),
+        ),
+      GPU_WATCHDOG_MS,
+    );
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -9,7 +9,11 @@ import { pixelBytes } from './pixels';
  * The pipeline starts from RGBA pixels (as extraction does after decoding); the bare
  * run feeds the network a ready, normalised tensor.
  */
-export async function runBench(session: BackendSession, pixels: ImageData, options: BenchOptions): Promise<BenchResult> {
+export async function runBench(
+  session: BackendSession,
+  pixels: ImageData,
+  options: BenchOptions,
+): Promise<BenchResult> {
   const batch = Array.from({ length: options.batch }, () => pixels);
   const config = session.extractor.config;
   const ready = tf.tidy(() => {
@@ -45,7 +49,12 @@ export async function runBench(session: BackendSession, pixels: ImageData, optio
     ready.dispose();
   }
   // Medians: a shared machine's stalls hit single runs, not the typical one.
-  return { backend: session.backend, batch: options.batch, pipelineMsPerImage: median(pipeline) / options.batch, bareMsPerImage: median(bare) / options.batch };
+  return {
+    backend: session.backend,
+    batch: options.batch,
+    pipelineMsPerImage: median(pipeline) / options.batch,
+    bareMsPerImage: median(bare) / options.batch,
+  };
 }
 
 function median(xs: number[]): number {

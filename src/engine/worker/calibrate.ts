@@ -15,7 +15,11 @@ export async function calibrate(
   config: ModelConfig,
   artifacts: tf.io.ModelArtifacts,
   layer: string,
-): Promise<{ timings: Timings; best: BackendSession | undefined; failures: { backend: BackendName; message: string }[] }> {
+): Promise<{
+  timings: Timings;
+  best: BackendSession | undefined;
+  failures: { backend: BackendName; message: string }[];
+}> {
   const timings: Timings = {};
   const failures: { backend: BackendName; message: string }[] = [];
   let best: BackendSession | undefined;

@@ -58,7 +58,9 @@ export interface Extraction {
 }
 
 /** One item of a batch: its extraction, or the error it met (the batch goes on). */
-export type BatchItem = { readonly ok: true; readonly value: Extraction } | { readonly ok: false; readonly error: { name: string; message: string } };
+export type BatchItem =
+  | { readonly ok: true; readonly value: Extraction }
+  | { readonly ok: false; readonly error: { name: string; message: string } };
 
 export interface VideoExtraction {
   readonly frames: readonly Extraction[];
@@ -108,7 +110,12 @@ export interface EngineApi {
    * with nothing spent. The same content with the same parameters returns the stored
    * report at no cost. Extraction errors come first: no budget is spent on a failed one.
    */
-  release(callId: number, input: ImageInput, options: ReleaseOptions, name?: string): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }>;
+  release(
+    callId: number,
+    input: ImageInput,
+    options: ReleaseOptions,
+    name?: string,
+  ): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }>;
   budget(scope?: string): Promise<BudgetStatus>;
   ledger(scope?: string): Promise<LedgerEntry[]>;
   configureScope(scope: ScopeConfig): Promise<void>;

@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeError, ObscuraError } from '../../errors';
-import { BACKENDS, autoCandidates, decideBackend, fallbackOrder, needsCalibration, type BackendName, type BackendProbe, type Timings } from '../backends/backend-choice';
+import {
+  BACKENDS,
+  autoCandidates,
+  decideBackend,
+  fallbackOrder,
+  needsCalibration,
+  type BackendName,
+  type BackendProbe,
+  type Timings,
+} from '../backends/backend-choice';
 import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
 import { decodeBlob } from '../browser/decode-blob';
@@ -9,7 +18,18 @@ import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
 import { BackendSession } from './backend-session';
 import { calibrate } from './calibrate';
-import type { BatchItem, BenchOptions, BenchResult, EngineApi, EngineOptions, EngineStatus, Extraction, ImageInput, LoadProgress, VideoExtraction } from './engine-api';
+import type {
+  BatchItem,
+  BenchOptions,
+  BenchResult,
+  EngineApi,
+  EngineOptions,
+  EngineStatus,
+  Extraction,
+  ImageInput,
+  LoadProgress,
+  VideoExtraction,
+} from './engine-api';
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { runBench } from './bench';
@@ -63,14 +83,24 @@ export class EngineService implements EngineApi {
     if (request !== 'auto') {
       const probe = this.probes.find((p) => p.name === request);
       if (!BACKENDS.includes(request) || !probe?.available) {
-        throw new ObscuraError('BackendUnavailableError', `backend "${request}" is not available here: ${probe?.detail ?? `expected one of ${BACKENDS.join(', ')}`}`, { backend: request });
+        throw new ObscuraError(
+          'BackendUnavailableError',
+          `backend "${request}" is not available here: ${probe?.detail ?? `expected one of ${BACKENDS.join(', ')}`}`,
+          { backend: request },
+        );
       }
       candidates = [request];
     } else {
       const mode = options.calibrate ?? 'auto';
       candidates = autoCandidates(this.probes, mode === 'always');
-      const cacheKey = JSON.stringify([navigator.userAgent, this.probes.map((p) => [p.name, p.available, p.detail]), config.id, layer]);
-      const cached = mode === 'auto' && options.useCachedChoice !== false ? await readCachedChoice(cacheKey) : undefined;
+      const cacheKey = JSON.stringify([
+        navigator.userAgent,
+        this.probes.map((p) => [p.name, p.available, p.detail]),
+        config.id,
+        layer,
+      ]);
+      const cached =
+        mode === 'auto' && options.useCachedChoice !== false ? await readCachedChoice(cacheKey) : undefined;
       if (cached && candidates.includes(cached.backend)) {
         timings = cached.timings;
         fromCache = true;
@@ -86,7 +116,11 @@ export class EngineService implements EngineApi {
     }
     if (!this.session) this.session = await this.startFirstWorking(candidates, config, layer);
     report('build', 1);
-    const decision = decideBackend(this.probes, [this.session.backend, ...candidates.filter((c) => c !== this.session!.backend)], timings);
+    const decision = decideBackend(
+      this.probes,
+      [this.session.backend, ...candidates.filter((c) => c !== this.session!.backend)],
+      timings,
+    );
     // Reports left queued by an earlier page (closed, crashed, offline) go out now.
     void this.releases.flush().catch(() => undefined);
     this.current = {
@@ -103,7 +137,11 @@ export class EngineService implements EngineApi {
     return this.current;
   }
 
-  private async startFirstWorking(candidates: readonly BackendName[], config: ModelConfig, layer: string): Promise<BackendSession> {
+  private async startFirstWorking(
+    candidates: readonly BackendName[],
+    config: ModelConfig,
+    layer: string,
+  ): Promise<BackendSession> {
     for (const name of candidates) {
       try {
         return await BackendSession.start(name, config, this.artifacts!, layer);
@@ -113,7 +151,10 @@ export class EngineService implements EngineApi {
         this.failures.push({ backend: name, message: (err as Error).message });
       }
     }
-    throw new ObscuraError('BackendUnavailableError', `no backend could run the model: ${this.failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}`);
+    throw new ObscuraError(
+      'BackendUnavailableError',
+      `no backend could run the model: ${this.failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}`,
+    );
   }
 
   private withFailures(reasons: Record<BackendName, string>, fromCache: boolean): Record<BackendName, string> {
@@ -147,7 +188,11 @@ export class EngineService implements EngineApi {
 
   async extractFrames(callId: number, frames: ImageBitmap[]): Promise<VideoExtraction> {
     if (frames.length === 0) throw new ObscuraError('EmptyVideoError', 'the video gave no frames to extract');
-    const items = await this.extractBatch(callId, frames, frames.map((_, i) => `frame ${i + 1}`));
+    const items = await this.extractBatch(
+      callId,
+      frames,
+      frames.map((_, i) => `frame ${i + 1}`),
+    );
     const failed = items.find((i) => !i.ok);
     if (failed && !failed.ok) throw new ObscuraError(failed.error.name as 'DecodeError', failed.error.message);
     const extractions = items.map((i) => (i as { value: Extraction }).value);
@@ -157,7 +202,12 @@ export class EngineService implements EngineApi {
     return { frames: extractions, pooled, model: extractions[0]!.model };
   }
 
-  private async extractMany(callId: number, inputs: readonly ImageInput[], names: readonly string[] | undefined, throwFirst: boolean): Promise<BatchItem[]> {
+  private async extractMany(
+    callId: number,
+    inputs: readonly ImageInput[],
+    names: readonly string[] | undefined,
+    throwFirst: boolean,
+  ): Promise<BatchItem[]> {
     this.requireSession();
     const config = this.config!;
     const nameOf = (i: number) => names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
@@ -177,7 +227,18 @@ export class EngineService implements EngineApi {
         const [vector] = await this.runWithFallback([pixels]);
         const inferMs = performance.now() - t0;
         const session = this.session!;
-        out.push({ ok: true, value: { vector: vector!, model: session.extractor.model, backend: session.backend, contentHash, sourceWidth, sourceHeight, timings: { decodeMs, inferMs } } });
+        out.push({
+          ok: true,
+          value: {
+            vector: vector!,
+            model: session.extractor.model,
+            backend: session.backend,
+            contentHash,
+            sourceWidth,
+            sourceHeight,
+            timings: { decodeMs, inferMs },
+          },
+        });
       } catch (err) {
         if (throwFirst || (err as Error).name === 'AbortError') {
           await next; // let the prefetch settle so its bitmap is closed
@@ -196,18 +257,27 @@ export class EngineService implements EngineApi {
     return { ...decoded, contentHash, decodeMs: performance.now() - t0 };
   }
 
-  private async toPixels(input: ImageInput, config: ModelConfig, name: string): Promise<{ pixels: ImageData; sourceWidth: number; sourceHeight: number }> {
+  private async toPixels(
+    input: ImageInput,
+    config: ModelConfig,
+    name: string,
+  ): Promise<{ pixels: ImageData; sourceWidth: number; sourceHeight: number }> {
     if (input instanceof Blob) {
       const decoded = await decodeBlob(input, config, name);
       try {
-        return { pixels: bitmapPixels(decoded.bitmap), sourceWidth: decoded.sourceWidth, sourceHeight: decoded.sourceHeight };
+        return {
+          pixels: bitmapPixels(decoded.bitmap),
+          sourceWidth: decoded.sourceWidth,
+          sourceHeight: decoded.sourceHeight,
+        };
       } finally {
         decoded.bitmap.close();
       }
     }
     checkImageSize(input.width, input.height, name);
     const [h, w] = config.inputSize;
-    if (input instanceof ImageData && input.width === w && input.height === h) return { pixels: input, sourceWidth: w, sourceHeight: h };
+    if (input instanceof ImageData && input.width === w && input.height === h)
+      return { pixels: input, sourceWidth: w, sourceHeight: h };
     const bitmap = await createImageBitmap(input, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
     try {
       return { pixels: bitmapPixels(bitmap), sourceWidth: input.width, sourceHeight: input.height };
@@ -228,11 +298,19 @@ export class EngineService implements EngineApi {
         this.failures.push({ backend: session.backend, message: (err as Error).message });
         session.dispose();
         this.session = undefined;
-        this.session = await this.startFirstWorking(fallbackOrder(session.backend, this.probes), this.config!, session.extractor.model.layer);
+        this.session = await this.startFirstWorking(
+          fallbackOrder(session.backend, this.probes),
+          this.config!,
+          session.extractor.model.layer,
+        );
         this.current = {
           ...this.current!,
           backend: this.session.backend,
-          reasons: { ...this.current!.reasons, [session.backend]: `failed while running, fell back to ${this.session.backend}: ${(err as Error).message}`, [this.session.backend]: `chosen: fallback after ${session.backend} failed` },
+          reasons: {
+            ...this.current!.reasons,
+            [session.backend]: `failed while running, fell back to ${this.session.backend}: ${(err as Error).message}`,
+            [this.session.backend]: `chosen: fallback after ${session.backend} failed`,
+          },
           failures: [...this.failures],
         };
       }

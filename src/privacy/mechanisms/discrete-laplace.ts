@@ -30,7 +30,8 @@ export type DiscreteLaplaceSampler = (draws: RandomDraws) => number;
 /** A sampler of Z for parameter t, exact for |Z| ≤ maxMagnitude; beyond it, ±(2^J + 1) stands for the whole tail. */
 export function discreteLaplaceSampler(t: number, maxMagnitude: number): DiscreteLaplaceSampler {
   if (!(t > 0 && Number.isFinite(t))) throw invalidParameter('t', 'a finite number > 0', t);
-  if (!(Number.isInteger(maxMagnitude) && maxMagnitude >= 1 && maxMagnitude <= 2 ** 52)) throw invalidParameter('maxMagnitude', 'an integer in [1, 2^52]', maxMagnitude);
+  if (!(Number.isInteger(maxMagnitude) && maxMagnitude >= 1 && maxMagnitude <= 2 ** 52))
+    throw invalidParameter('maxMagnitude', 'an integer in [1, 2^52]', maxMagnitude);
   const J = Math.max(1, Math.ceil(Math.log2(maxMagnitude)));
   const zero = exactProbability(Math.tanh(1 / (2 * t)));
   const overflow = exactProbability(Math.exp(-(2 ** J) / t));

@@ -53,7 +53,8 @@ export function calibrateLaplace(epsilon: number, dims: number, clip = 1): Lapla
   const t = sensitivityUnits / (epsilon - SAMPLER_SLACK);
   const largest = Math.ceil(clip / step);
   const bound = largest + Math.ceil(TAIL_SCALES * t);
-  if (bound + largest > 2 ** 52) throw invalidParameter('epsilon', 'large enough that the noise fits the grid (t·64 < 2^52)', epsilon);
+  if (bound + largest > 2 ** 52)
+    throw invalidParameter('epsilon', 'large enough that the noise fits the grid (t·64 < 2^52)', epsilon);
   // Var Z = 2r/(1−r)² with r = e^(−1/t); 1 − r by expm1 for precision at large t.
   const r = Math.exp(-1 / t);
   const oneMinusR = -Math.expm1(-1 / t);

@@ -62,7 +62,8 @@ export function capProbability(epsilon: number, q: number): number {
 export function calibratePrivUnit(epsilon: number, dims: number): PrivUnitParams {
   requirePositiveFinite('epsilon', epsilon);
   requireInteger('dims', dims, 2, 1 << 16);
-  if (epsilon > 60) throw invalidParameter('epsilon', 'at most 60 for PrivUnit (e^ε overflows the calibration beyond)', epsilon);
+  if (epsilon > 60)
+    throw invalidParameter('epsilon', 'at most 60 for PrivUnit (e^ε overflows the calibration beyond)', epsilon);
   // Coarse grid on γ ∈ (−1, 1), then golden-section refinement around the best point.
   const N = 400;
   let best = 0;

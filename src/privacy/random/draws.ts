@@ -41,7 +41,8 @@ export class RandomDraws {
 
   /** Uniform integer in [0, n) without modulo bias (rejection of the incomplete top range). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n < 1 || n > TWO_POW_32) throw new RangeError(`int(n) needs an integer 1..2^32, got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > TWO_POW_32)
+      throw new RangeError(`int(n) needs an integer 1..2^32, got ${n}`);
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
     for (;;) {
       const w = this.word();

@@ -11,6 +11,7 @@ export interface RandomSource {
 export const cryptoRandomSource: RandomSource = {
   fillUint32(target: Uint32Array): void {
     // getRandomValues fills at most 65 536 bytes per call.
-    for (let i = 0; i < target.length; i += 16384) crypto.getRandomValues(target.subarray(i, Math.min(target.length, i + 16384)));
+    for (let i = 0; i < target.length; i += 16384)
+      crypto.getRandomValues(target.subarray(i, Math.min(target.length, i + 16384)));
   },
 };

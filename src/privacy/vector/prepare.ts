@@ -7,7 +7,8 @@ export function checkVector(vector: ArrayLike<number>, dims?: number): void {
   }
   if (vector.length === 0) throw new ObscuraError('InvalidVectorError', 'the vector is empty');
   for (let i = 0; i < vector.length; i++) {
-    if (!Number.isFinite(vector[i]!)) throw new ObscuraError('InvalidVectorError', `value ${i} is ${vector[i]}; every value must be finite`);
+    if (!Number.isFinite(vector[i]!))
+      throw new ObscuraError('InvalidVectorError', `value ${i} is ${vector[i]}; every value must be finite`);
   }
 }
 

@@ -21,11 +21,16 @@ export function projectionId(seed: number, inputDims: number, dims: number): str
   return `rorth-${seed}-${inputDims}x${dims}`;
 }
 
-export function randomOrthogonalProjection(inputDims: number, dims: number, seed = DEFAULT_PROJECTION_SEED): Projection {
+export function randomOrthogonalProjection(
+  inputDims: number,
+  dims: number,
+  seed = DEFAULT_PROJECTION_SEED,
+): Projection {
   requireInteger('projection dims', dims, 1, inputDims);
   requireInteger('projection seed', seed, 0, 2 ** 32 - 1);
   const next = xoshiro128(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log((next() + 0.5) / 4294967296)) * Math.cos((2 * Math.PI * next()) / 4294967296);
+  const gaussian = () =>
+    Math.sqrt(-2 * Math.log((next() + 0.5) / 4294967296)) * Math.cos((2 * Math.PI * next()) / 4294967296);
   const rows = new Float64Array(dims * inputDims);
   for (let r = 0; r < dims; r++) {
     const row = rows.subarray(r * inputDims, (r + 1) * inputDims);
@@ -50,13 +55,17 @@ export function randomOrthogonalProjection(inputDims: number, dims: number, seed
 /** Parses an id made by `projectionId` and rebuilds that projection. */
 export function projectionFromId(id: string): Projection {
   const m = /^rorth-(\d+)-(\d+)x(\d+)$/.exec(id);
-  if (!m) throw new ObscuraError('InvalidParameterError', `unknown projection id "${id}"; expected rorth-<seed>-<d>x<k>`);
+  if (!m)
+    throw new ObscuraError('InvalidParameterError', `unknown projection id "${id}"; expected rorth-<seed>-<d>x<k>`);
   return randomOrthogonalProjection(Number(m[2]), Number(m[3]), Number(m[1]));
 }
 
 export function project(projection: Projection, vector: ArrayLike<number>): Float64Array {
   if (vector.length !== projection.inputDims) {
-    throw new ObscuraError('InvalidVectorError', `projection ${projection.id} expects ${projection.inputDims} values, got ${vector.length}`);
+    throw new ObscuraError(
+      'InvalidVectorError',
+      `projection ${projection.id} expects ${projection.inputDims} values, got ${vector.length}`,
+    );
   }
   const out = new Float64Array(projection.dims);
   for (let r = 0; r < projection.dims; r++) {
@@ -78,13 +87,22 @@ function xoshiro128(seed: number): () => number {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = split(), b = split(), c = split(), d = split();
+  let a = split(),
+    b = split(),
+    c = split(),
+    d = split();
   return () => {
     const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
     const t = (b << 9) >>> 0;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
     d = rotl(d, 11);
-    a >>>= 0; b >>>= 0; c >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
     return result;
   };
 }

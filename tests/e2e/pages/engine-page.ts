@@ -31,7 +31,13 @@ async function fixture(path: string): Promise<Blob> {
 }
 
 export const api = {
-  EngineBridge, listCameras, openCamera, snapshot, stopStream, sampleVideoFrames, fixture,
+  EngineBridge,
+  listCameras,
+  openCamera,
+  snapshot,
+  stopStream,
+  sampleVideoFrames,
+  fixture,
   /** Starts (or restarts) the page's engine with these options. */
   async start(options: EngineBridgeOptions) {
     bridge?.stop();
@@ -63,7 +69,12 @@ export const api = {
   releaseWithClean,
   /** The RGBA pixels the worker sees for a file (decoded and resized the same way), base64. */
   async workerPixels(path: string, size: number): Promise<string> {
-    const bitmap = await createImageBitmap(await fixture(path), { imageOrientation: 'from-image', resizeWidth: size, resizeHeight: size, resizeQuality: 'high' });
+    const bitmap = await createImageBitmap(await fixture(path), {
+      imageOrientation: 'from-image',
+      resizeWidth: size,
+      resizeHeight: size,
+      resizeQuality: 'high',
+    });
     const canvas = new OffscreenCanvas(size, size);
     const ctx = canvas.getContext('2d')!;
     ctx.drawImage(bitmap, 0, 0);
@@ -78,7 +89,12 @@ export const api = {
       paths.map(async (p) => {
         try {
           const { outcome } = await bridge!.release(await fixture(p), options, { name: p });
-          return { ok: true as const, id: outcome.report.id, charged: outcome.charged, remaining: outcome.budget.remaining };
+          return {
+            ok: true as const,
+            id: outcome.report.id,
+            charged: outcome.charged,
+            remaining: outcome.budget.remaining,
+          };
         } catch (err) {
           return { ok: false as const, name: (err as Error).name, message: (err as Error).message };
         }
@@ -93,7 +109,8 @@ export async function releaseWithClean(input: Blob | ImageBitmap, options: Relea
   return { clean: Array.from(extraction.vector), report: outcome.report, charged: outcome.charged };
 }
 
-export type ReleaseOutcomeSummary = { ok: true; id: string; charged: boolean; remaining: number } | { ok: false; name: string; message: string };
+export type ReleaseOutcomeSummary =
+  { ok: true; id: string; charged: boolean; remaining: number } | { ok: false; name: string; message: string };
 
 (window as unknown as { obscura: typeof api }).obscura = api;
 document.documentElement.dataset['ready'] = 'true';

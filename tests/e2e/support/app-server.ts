@@ -11,7 +11,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * serves it (COOP/COEP, CSP, /config.json), next to a fresh in-memory collector.
  */
 export async function startAppServer(): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
-  if (!existsSync(resolve(root, 'dist', 'index.html'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
+  if (!existsSync(resolve(root, 'dist', 'index.html')))
+    throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
   // The collector must know the app's origin before the app server exists: reserve it by listening first.
   const collector = await startCollector({ allowedOrigins: [] });
   const app = await startStaticServer({ root: resolve(root, 'dist'), collectorUrl: collector.url });

@@ -12,7 +12,15 @@ export function chromiumPath(): string {
 }
 
 /** Flags without which headless Chromium tries to reach the (closed) network. */
-const QUIET_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-default-apps'];
+const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-default-apps',
+];
 
 export interface LaunchChoice {
   /** WebGPU needs --enable-unsafe-webgpu (a SwiftShader adapter, here). */

@@ -2,7 +2,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { serveFixtures } from './fixtures';
 
 /** Opens the engine test page with fixtures routed, failing loudly on page errors. */
-export async function openEnginePage(browser: Browser | BrowserContext, baseUrl: string, fixturesDir: string): Promise<Page> {
+export async function openEnginePage(
+  browser: Browser | BrowserContext,
+  baseUrl: string,
+  fixturesDir: string,
+): Promise<Page> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -28,7 +32,11 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 /** An engine test page whose worker has started on WASM. */
 export async function startedEnginePage(context: BrowserContext, baseUrl: string, fixturesDir: string): Promise<Page> {
   const page = await openEnginePage(context, baseUrl, fixturesDir);
-  await page.evaluate(() => (window as unknown as { obscura: { start(o: { backend: string }): Promise<unknown> } }).obscura.start({ backend: 'wasm' }));
+  await page.evaluate(() =>
+    (window as unknown as { obscura: { start(o: { backend: string }): Promise<unknown> } }).obscura.start({
+      backend: 'wasm',
+    }),
+  );
   return page;
 }
 

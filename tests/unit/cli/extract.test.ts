@@ -22,11 +22,19 @@ async function obscura(args: string[]): Promise<{ code: number; lines: Record<st
 }
 
 function parse(stdout: string): Record<string, unknown>[] {
-  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 test('extract prints one JSON object per image with the model and the clean vector', async () => {
-  const { code, lines, stderr } = await obscura(['extract', '--clean', join(SKIMAGE_DIR, 'chelsea.png'), join(SKIMAGE_DIR, 'rocket.jpg')]);
+  const { code, lines, stderr } = await obscura([
+    'extract',
+    '--clean',
+    join(SKIMAGE_DIR, 'chelsea.png'),
+    join(SKIMAGE_DIR, 'rocket.jpg'),
+  ]);
   assert.equal(code, 0, stderr);
   assert.equal(lines.length, 2);
   for (const line of lines) {
@@ -62,7 +70,14 @@ test('folders are walked; a bad file gives an error line and a non-zero exit, th
 
 test('the CLI gives the same features as extracting one image at a time, and --layer changes the layer', async () => {
   const one = await obscura(['extract', '--clean', join(SKIMAGE_DIR, 'chelsea.png')]);
-  const batched = await obscura(['extract', '--clean', '--batch', '8', join(SKIMAGE_DIR, 'astronaut.png'), join(SKIMAGE_DIR, 'chelsea.png')]);
+  const batched = await obscura([
+    'extract',
+    '--clean',
+    '--batch',
+    '8',
+    join(SKIMAGE_DIR, 'astronaut.png'),
+    join(SKIMAGE_DIR, 'chelsea.png'),
+  ]);
   const a = one.lines[0]!['clean'] as number[];
   const b = batched.lines[1]!['clean'] as number[];
   assert.ok(a.every((x, i) => Math.abs(x - b[i]!) < 1e-4));

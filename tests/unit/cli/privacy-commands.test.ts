@@ -9,7 +9,10 @@ import { main } from '../../../src/cli/main';
 import { isReport } from '../../../src/report/schema';
 import { SKIMAGE_DIR } from '../../support/data-paths';
 
-async function cli(args: string[], stdin = ''): Promise<{ status: number; lines: Record<string, unknown>[]; stderr: string }> {
+async function cli(
+  args: string[],
+  stdin = '',
+): Promise<{ status: number; lines: Record<string, unknown>[]; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -17,17 +20,31 @@ async function cli(args: string[], stdin = ''): Promise<{ status: number; lines:
   stdout.on('data', (c) => (out += c));
   stderr.on('data', (c) => (err += c));
   const status = await main(args, { stdin: Readable.from([stdin]), stdout, stderr });
-  return { status, lines: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>), stderr: err };
+  return {
+    status,
+    lines: out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+    stderr: err,
+  };
 }
 
 test('privatize: one schema-valid report per line; bad lines give errors and exit 1', async () => {
   const input = ['{"vector":[0.5,0.1,-0.3,0.8]}', '{"vector":[1,null]}', '{"vector":[1,2,3,4]}', ''].join('\n');
-  for (const [mechanism, extra] of [['privunit', []], ['gaussian', ['--delta', '1e-6']], ['laplace', []]] as const) {
+  for (const [mechanism, extra] of [
+    ['privunit', []],
+    ['gaussian', ['--delta', '1e-6']],
+    ['laplace', []],
+  ] as const) {
     const { status, lines } = await cli(['privatize', '--mechanism', mechanism, '--epsilon', '2', ...extra], input);
     assert.equal(status, 1);
     assert.equal(lines.length, 3);
     assert.ok(isReport(lines[0]) && isReport(lines[2]), JSON.stringify(lines[0]));
-    assert.deepEqual(lines[1], { line: 2, error: { name: 'InvalidVectorError', message: 'expected {"vector": [numbers]}' } });
+    assert.deepEqual(lines[1], {
+      line: 2,
+      error: { name: 'InvalidVectorError', message: 'expected {"vector": [numbers]}' },
+    });
     const mech = lines[0]!['mechanism'] as Record<string, number | string>;
     assert.equal(mech['name'], mechanism);
     assert.equal(mech['epsilon'], 2);
@@ -37,7 +54,10 @@ test('privatize: one schema-valid report per line; bad lines give errors and exi
 
 test('privatize --dims projects with the public projection, whose id travels in the report', async () => {
   const vector = Array.from({ length: 96 }, (_, i) => Math.cos(i));
-  const { status, lines } = await cli(['privatize', '--mechanism', 'privunit', '--epsilon', '4', '--dims', '16'], JSON.stringify({ vector }));
+  const { status, lines } = await cli(
+    ['privatize', '--mechanism', 'privunit', '--epsilon', '4', '--dims', '16'],
+    JSON.stringify({ vector }),
+  );
   assert.equal(status, 0);
   assert.deepEqual(lines[0]!['projection'], { id: 'rorth-20261122-96x16', dims: 16 });
   assert.equal((lines[0]!['vector'] as number[]).length, 16);
@@ -45,7 +65,10 @@ test('privatize --dims projects with the public projection, whose id travels in 
 
 test('bad privacy flags are typed errors with the valid values', async () => {
   const cases: [string[], RegExp][] = [
-    [['--mechanism', 'rappor', '--epsilon', '1'], /--mechanism must be one of privunit, gaussian, laplace, got "rappor"/],
+    [
+      ['--mechanism', 'rappor', '--epsilon', '1'],
+      /--mechanism must be one of privunit, gaussian, laplace, got "rappor"/,
+    ],
     [['--mechanism', 'privunit', '--epsilon', '0'], /epsilon must be a finite number > 0, got 0/],
     [['--mechanism', 'privunit', '--epsilon', 'abc'], /--epsilon must be a number, got "abc"/],
     [['--mechanism', 'privunit'], /--epsilon is required/],
@@ -62,7 +85,17 @@ test('bad privacy flags are typed errors with the valid values', async () => {
 });
 
 test('calibrate prints the published analytic Gaussian σ and PrivUnit parameters', async () => {
-  const gauss = await cli(['calibrate', '--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1e-5', '--sensitivity', '1']);
+  const gauss = await cli([
+    'calibrate',
+    '--mechanism',
+    'gaussian',
+    '--epsilon',
+    '1',
+    '--delta',
+    '1e-5',
+    '--sensitivity',
+    '1',
+  ]);
   assert.ok(Math.abs((gauss.lines[0]!['sigma'] as number) - 3.73) < 0.005);
   const pu = await cli(['calibrate', '--mechanism', 'privunit', '--epsilon', '2', '--dims', '96']);
   assert.deepEqual(Object.keys(pu.lines[0]!).sort(), ['expectedMse', 'gamma', 'p', 'scale']);
@@ -77,10 +110,15 @@ test('extract with privacy flags prints the report instead of the clean vector, 
   const run = promisify(execFile);
   const bin = join(process.cwd(), 'bin', 'obscura');
   const photo = join(SKIMAGE_DIR, 'chelsea.png');
-  const only = JSON.parse((await run(bin, ['extract', '--mechanism', 'privunit', '--epsilon', '4', photo])).stdout) as Record<string, unknown>;
+  const only = JSON.parse(
+    (await run(bin, ['extract', '--mechanism', 'privunit', '--epsilon', '4', photo])).stdout,
+  ) as Record<string, unknown>;
   assert.deepEqual(Object.keys(only).sort(), ['file', 'model', 'report']);
   assert.ok(isReport(only['report']));
-  const both = JSON.parse((await run(bin, ['extract', '--clean', '--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1e-6', photo])).stdout) as Record<string, unknown>;
+  const both = JSON.parse(
+    (await run(bin, ['extract', '--clean', '--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1e-6', photo]))
+      .stdout,
+  ) as Record<string, unknown>;
   assert.deepEqual(Object.keys(both).sort(), ['clean', 'file', 'model', 'report']);
   assert.deepEqual((both['report'] as { model: unknown }).model, both['model']);
 });

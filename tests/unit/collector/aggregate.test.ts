@@ -5,11 +5,26 @@ import assert from 'node:assert/strict';
 import { aggregate } from '../../../collector/aggregate';
 import { expectedMse } from '../../../src/privacy/index';
 import { ALPHA } from '../../support/stats';
-import { bernsteinHalfWidth, krrReport, oueReport, seededUniform, simulateKrr, simulateOue, vectorReport } from './support';
+import {
+  bernsteinHalfWidth,
+  krrReport,
+  oueReport,
+  seededUniform,
+  simulateKrr,
+  simulateOue,
+  vectorReport,
+} from './support';
 
 test('the mean, its empirical error and the calibrated noise error of known vectors', () => {
-  const vectors = [[1, 0, 0, 2], [0, 1, 0, 2], [0, 0, 1, 2], [3, 3, 3, 2]];
-  const { vectors: [g] } = aggregate(vectors.map((v) => vectorReport(v)));
+  const vectors = [
+    [1, 0, 0, 2],
+    [0, 1, 0, 2],
+    [0, 0, 1, 2],
+    [3, 3, 3, 2],
+  ];
+  const {
+    vectors: [g],
+  } = aggregate(vectors.map((v) => vectorReport(v)));
   assert.ok(g);
   assert.deepEqual(g.mean, [1, 1, 1, 2]);
   // Per coordinate: values {1,0,0,3} → sample variance (0+1+1+4)/3 = 2; the constant column adds 0.
@@ -19,7 +34,9 @@ test('the mean, its empirical error and the calibrated noise error of known vect
 
 test('a large common offset does not cancel the variance away (Welford)', () => {
   const offset = 1e9;
-  const { vectors: [g] } = aggregate([[offset + 1], [offset - 1], [offset + 1], [offset - 1]].map((v) => vectorReport(v)));
+  const {
+    vectors: [g],
+  } = aggregate([[offset + 1], [offset - 1], [offset + 1], [offset - 1]].map((v) => vectorReport(v)));
   assert.equal(g!.mean[0], offset);
   assert.ok(Math.abs(g!.expectedError! - 4 / 3 / 4) < 1e-9, String(g!.expectedError));
 });
@@ -42,11 +59,21 @@ test('groups split by scope, mechanism and ε; mixed parameters drop the theoret
 
 // Each frequency check may fail a correct estimator with probability ≤ ALPHA (1e-8):
 // Bernstein's bound on the reported-count proportion, divided by p − q.
-function checkFrequencies(frequencies: number[], truth: number[], n: number, p: number, q: number, label: string): void {
+function checkFrequencies(
+  frequencies: number[],
+  truth: number[],
+  n: number,
+  p: number,
+  q: number,
+  label: string,
+): void {
   truth.forEach((f, v) => {
     const pi = f * p + (1 - f) * q;
     const bound = bernsteinHalfWidth(n, pi * (1 - pi), ALPHA) / (p - q);
-    assert.ok(Math.abs(frequencies[v]! - f) <= bound, `${label} category ${v}: estimate ${frequencies[v]} vs ${f} (bound ${bound.toFixed(4)})`);
+    assert.ok(
+      Math.abs(frequencies[v]! - f) <= bound,
+      `${label} category ${v}: estimate ${frequencies[v]} vs ${f} (bound ${bound.toFixed(4)})`,
+    );
   });
 }
 
@@ -56,7 +83,9 @@ test('k-RR frequencies are unbiased on 200 000 simulated reports (seed 1, k = 5,
   const [n, k, epsilon] = [200_000, 5, 1];
   const values = population(n, truth);
   const reports = values.map((x) => krrReport(simulateKrr(x, k, epsilon, u), k, epsilon, 'krr'));
-  const { categories: [g] } = aggregate(reports);
+  const {
+    categories: [g],
+  } = aggregate(reports);
   assert.equal(g!.count, n);
   const e = Math.exp(epsilon);
   checkFrequencies(g!.frequencies, shares(values, k), n, e / (e + k - 1), 1 / (e + k - 1), 'k-RR');
@@ -69,7 +98,9 @@ test('OUE frequencies are unbiased on 100 000 simulated reports (seed 2, k = 6, 
   const [n, k, epsilon] = [100_000, 6, 0.5];
   const values = population(n, truth);
   const reports = values.map((x) => oueReport(simulateOue(x, k, epsilon, u), epsilon, 'oue'));
-  const { categories: [g] } = aggregate(reports);
+  const {
+    categories: [g],
+  } = aggregate(reports);
   checkFrequencies(g!.frequencies, shares(values, k), n, 0.5, 1 / (Math.exp(epsilon) + 1), 'OUE');
   g!.standardErrors.forEach((s) => assert.ok(s > 0 && s < 0.05));
 });

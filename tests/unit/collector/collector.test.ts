@@ -40,12 +40,19 @@ test('20 concurrent POSTs of one report store exactly one row; racing different 
 
   const a = vectorReport([1, 1, 1, 1], 'race2');
   const b = { ...a, vector: [2, 2, 2, 2] };
-  const raced = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i % 2 ? a : b).then(async (x) => ({ status: x.status, body: i % 2 ? a : b }))));
+  const raced = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      post(i % 2 ? a : b).then(async (x) => ({ status: x.status, body: i % 2 ? a : b })),
+    ),
+  );
   assert.equal(await collector.count('race2'), 1);
   const [stored] = (await getJson<{ reports: { vector: number[] }[] }>('/reports?scope=race2')).reports;
   for (const { status, body } of raced) {
     const same = body.vector[0] === stored!.vector[0];
-    assert.ok(same ? status === 201 || status === 200 : status === 409, `status ${status} for ${same ? 'the stored' : 'the other'} body`);
+    assert.ok(
+      same ? status === 201 || status === 200 : status === 409,
+      `status ${status} for ${same ? 'the stored' : 'the other'} body`,
+    );
   }
   assert.equal(raced.filter((x) => x.status === 201).length, 1);
 });
@@ -70,19 +77,36 @@ test('invalid reports are refused with a clear error and nothing is stored', asy
     assert.equal(json.error.name, 'InvalidReportError', label);
     assert.match(json.error.message, message, label);
   }
-  const short = (await (await post({ ...r, vector: [1] })).json()) as { error: { issues: { path: string; message: string }[] } };
-  assert.deepEqual(short.error.issues, [{ path: 'vector', message: 'expected 4 values, got 1' }], 'each problem with its path');
+  const short = (await (await post({ ...r, vector: [1] })).json()) as {
+    error: { issues: { path: string; message: string }[] };
+  };
+  assert.deepEqual(
+    short.error.issues,
+    [{ path: 'vector', message: 'expected 4 values, got 1' }],
+    'each problem with its path',
+  );
   const mismatch = await post(r, { 'idempotency-key': 'another-id' });
   assert.equal(mismatch.status, 400);
-  assert.match(((await mismatch.json()) as { error: { message: string } }).error.message, /Idempotency-Key must equal the report id/);
+  assert.match(
+    ((await mismatch.json()) as { error: { message: string } }).error.message,
+    /Idempotency-Key must equal the report id/,
+  );
   assert.equal(await collector.count('invalid'), 0);
 });
 
 test('wrong content type, wrong method, unknown path and a bad limit get 415, 405, 404 and 400', async () => {
-  const text = await fetch(`${collector.url}/reports`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(vectorReport([1, 1, 1, 1])) });
+  const text = await fetch(`${collector.url}/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify(vectorReport([1, 1, 1, 1])),
+  });
   assert.equal(text.status, 415);
   assert.equal(((await text.json()) as { error: { name: string } }).error.name, 'UnsupportedMediaTypeError');
-  const put = await fetch(`${collector.url}/reports`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const put = await fetch(`${collector.url}/reports`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(put.status, 405);
   assert.equal(put.headers.get('allow'), 'GET, POST, OPTIONS');
   assert.equal((await fetch(`${collector.url}/aggregates`, { method: 'DELETE' })).status, 405);
@@ -92,27 +116,54 @@ test('wrong content type, wrong method, unknown path and a bad limit get 415, 40
 });
 
 test('GET /reports lists newest first, by scope, up to the limit', async () => {
-  const reports = [vectorReport([1, 0, 0, 0], 'list'), vectorReport([0, 1, 0, 0], 'list'), vectorReport([0, 0, 1, 0], 'list')];
+  const reports = [
+    vectorReport([1, 0, 0, 0], 'list'),
+    vectorReport([0, 1, 0, 0], 'list'),
+    vectorReport([0, 0, 1, 0], 'list'),
+  ];
   for (const r of reports) assert.equal((await post(r)).status, 201);
   const listed = await getJson<{ reports: { id: string }[] }>('/reports?scope=list&limit=2');
-  assert.deepEqual(listed.reports.map((r) => r.id), [reports[2]!.id, reports[1]!.id]);
-  assert.deepEqual(await collector.ids('list'), reports.map((r) => r.id));
+  assert.deepEqual(
+    listed.reports.map((r) => r.id),
+    [reports[2]!.id, reports[1]!.id],
+  );
+  assert.deepEqual(
+    await collector.ids('list'),
+    reports.map((r) => r.id),
+  );
 });
 
 test('GET /aggregates: the exact mean and error of known vectors, per group', async () => {
-  const vectors = [[1, 0, 0, 2], [0, 1, 0, 2], [0, 0, 1, 2], [3, 3, 3, 2]];
+  const vectors = [
+    [1, 0, 0, 2],
+    [0, 1, 0, 2],
+    [0, 0, 1, 2],
+    [3, 3, 3, 2],
+  ];
   for (const v of vectors) assert.equal((await post(vectorReport(v, 'mean'))).status, 201);
-  assert.equal((await post(vectorReport([9, 9, 9, 9], 'mean', { name: 'laplace', epsilon: 1, delta: 0, clip: 1 }))).status, 201);
+  assert.equal(
+    (await post(vectorReport([9, 9, 9, 9], 'mean', { name: 'laplace', epsilon: 1, delta: 0, clip: 1 }))).status,
+    201,
+  );
   const agg = await getJson<Aggregates>('/aggregates?scope=mean');
   assert.equal(agg.vectors.length, 2, 'the Laplace report is its own group');
   const g = agg.vectors.find((x) => x.key.mechanism === 'gaussian')!;
-  assert.deepEqual(g.key, { scope: 'mean', model: 'mobilenet_v2/global_average_pooling2d/4', projection: null, mechanism: 'gaussian', epsilon: 1 });
+  assert.deepEqual(g.key, {
+    scope: 'mean',
+    model: 'mobilenet_v2/global_average_pooling2d/4',
+    projection: null,
+    mechanism: 'gaussian',
+    epsilon: 1,
+  });
   assert.equal(g.count, 4);
   assert.deepEqual(g.mean, [1, 1, 1, 2]);
   assert.ok(Math.abs(g.expectedError! - 1.5) < 1e-12);
   assert.ok(g.theoreticalError! > 0);
   const all = await getJson<Aggregates>('/aggregates');
-  assert.ok(all.vectors.some((x) => x.key.scope === 'store'), 'without a scope, every group');
+  assert.ok(
+    all.vectors.some((x) => x.key.scope === 'store'),
+    'without a scope, every group',
+  );
 });
 
 test('GET /aggregates: k-RR frequencies from 1 500 simulated reports (seed 7) are unbiased', async () => {

@@ -25,7 +25,12 @@ after(async () => {
 const post = (body: unknown, headers?: Record<string, string>) => postReport(collector.url, body, headers);
 
 /** Status of a raw request (fetch cannot lie about Content-Length), or the socket error's code. */
-function raw(path: string, method: string, headers: Record<string, string | number>, body?: (write: (b: Buffer) => boolean) => void): Promise<number | string> {
+function raw(
+  path: string,
+  method: string,
+  headers: Record<string, string | number>,
+  body?: (write: (b: Buffer) => boolean) => void,
+): Promise<number | string> {
   return new Promise((resolve) => {
     const req = request(`${collector.url}${path}`, { method, headers }, (res) => {
       res.resume();
@@ -46,16 +51,29 @@ test('the faults option takes effect from the start: the first POST gets 500', a
 });
 
 test('CORS: preflight for the app origin, refusal of other origins and methods', async () => {
-  const pre = await fetch(`${collector.url}/reports`, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' } });
+  const pre = await fetch(`${collector.url}/reports`, {
+    method: 'OPTIONS',
+    headers: {
+      origin: APP,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type,idempotency-key',
+    },
+  });
   assert.equal(pre.status, 204);
   assert.equal(pre.headers.get('access-control-allow-origin'), APP);
   assert.equal(pre.headers.get('access-control-allow-methods'), 'GET, POST');
   assert.match(pre.headers.get('access-control-allow-headers') ?? '', /Idempotency-Key/);
   assert.match(pre.headers.get('vary') ?? '', /Origin/);
-  const put = await fetch(`${collector.url}/reports`, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'DELETE' } });
+  const put = await fetch(`${collector.url}/reports`, {
+    method: 'OPTIONS',
+    headers: { origin: APP, 'access-control-request-method': 'DELETE' },
+  });
   assert.equal(put.status, 405);
 
-  const evilPre = await fetch(`${collector.url}/reports`, { method: 'OPTIONS', headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' } });
+  const evilPre = await fetch(`${collector.url}/reports`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' },
+  });
   assert.equal(evilPre.status, 403);
   assert.equal(evilPre.headers.get('access-control-allow-origin'), null);
   const r = vectorReport([1, 0, 0, 0], 'cors');
@@ -80,13 +98,23 @@ test('malformed and huge bodies are refused without crashing', async () => {
   assert.equal(big.status, 413);
   assert.match(((await big.json()) as { error: { message: string } }).error.message, /at most 1048576 bytes/);
   // Declared far over the limit: refused at once, whatever the client then does.
-  const declared = await raw('/reports', 'POST', { 'content-type': 'application/json', 'content-length': 500 * 1024 * 1024 }, (write) => write(Buffer.alloc(1024)));
+  const declared = await raw(
+    '/reports',
+    'POST',
+    { 'content-type': 'application/json', 'content-length': 500 * 1024 * 1024 },
+    (write) => write(Buffer.alloc(1024)),
+  );
   assert.ok(declared === 413 || declared === 'ECONNRESET' || declared === 'EPIPE', String(declared));
   // Streamed without a length, past the drain limit: the connection is cut.
-  const streamed = await raw('/reports', 'POST', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, (write) => {
-    const chunk = Buffer.alloc(1024 * 1024, 0x20);
-    for (let i = 0; i < 40; i++) write(chunk);
-  });
+  const streamed = await raw(
+    '/reports',
+    'POST',
+    { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    (write) => {
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      for (let i = 0; i < 40; i++) write(chunk);
+    },
+  );
   assert.ok(streamed === 413 || streamed === 'ECONNRESET' || streamed === 'EPIPE', String(streamed));
   assert.equal((await fetch(`${collector.url}/health`)).status, 200, 'still up');
   assert.equal((await post(r)).status, 201, 'and still storing');
@@ -118,7 +146,10 @@ test('fault injection: 500s, dropped connections, a lost answer after storing, a
 });
 
 test('one collector per data folder; a busy port is reported and releases the folder', async () => {
-  await assert.rejects(startCollector({ port: 0, dataDir }), (err: Error) => err.name === 'StorageUnavailableError' && /in use by process/.test(err.message));
+  await assert.rejects(
+    startCollector({ port: 0, dataDir }),
+    (err: Error) => err.name === 'StorageUnavailableError' && /in use by process/.test(err.message),
+  );
   const other = await mkdtemp(join(tmpdir(), 'obscura-collector-'));
   await assert.rejects(startCollector({ port: collector.port, inMemory: true }), /EADDRINUSE/);
   await assert.rejects(startCollector({ dataDir: other, inMemory: true }), /either dataDir or inMemory/);

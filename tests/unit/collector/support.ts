@@ -51,7 +51,11 @@ export function nextId(prefix = 'r'): string {
 }
 
 /** A vector report carrying exactly `vector` (the collector does not re-noise; it averages). */
-export function vectorReport(vector: readonly number[], scope = 'test', mechanism: Record<string, unknown> = { name: 'gaussian', epsilon: 1, delta: 1e-5, clip: 1 }): VectorReport {
+export function vectorReport(
+  vector: readonly number[],
+  scope = 'test',
+  mechanism: Record<string, unknown> = { name: 'gaussian', epsilon: 1, delta: 1e-5, clip: 1 },
+): VectorReport {
   return {
     v: 1,
     id: nextId(),
@@ -64,7 +68,13 @@ export function vectorReport(vector: readonly number[], scope = 'test', mechanis
   };
 }
 
-export function krrReport(value: number, k: number, epsilon: number, scope: string, codebook = 'fmnist-10'): CategoryReport {
+export function krrReport(
+  value: number,
+  k: number,
+  epsilon: number,
+  scope: string,
+  codebook = 'fmnist-10',
+): CategoryReport {
   return {
     v: 1,
     id: nextId('c'),
@@ -92,7 +102,8 @@ export function oueReport(bits: (0 | 1)[], epsilon: number, scope: string, codeb
 
 /** POSTs a report (or raw text) the way the app's reporter does. */
 export function postReport(base: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  const id = typeof body === 'object' && body !== null && 'id' in body ? String((body as { id: unknown }).id) : undefined;
+  const id =
+    typeof body === 'object' && body !== null && 'id' in body ? String((body as { id: unknown }).id) : undefined;
   return fetch(`${base}/reports`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(id ? { 'idempotency-key': id } : {}), ...headers },

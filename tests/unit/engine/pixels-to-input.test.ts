@@ -33,5 +33,8 @@ test('the one-pass normaliser equals the tfjs preprocessing, for RGB and RGBA an
 });
 
 test('an image of another size is not taken by the fast path', () => {
-  assert.equal(isInputSized({ data: new Uint8Array(4 * 10 * 10), width: 10, height: 10, channels: 4 }, MOBILENET_V2), false);
+  assert.equal(
+    isInputSized({ data: new Uint8Array(4 * 10 * 10), width: 10, height: 10, channels: 4 }, MOBILENET_V2),
+    false,
+  );
 });

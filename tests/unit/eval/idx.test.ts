@@ -5,7 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { idxImageAt, parseIdx, parseIdxImages, parseIdxLabels, readIdxImages, readIdxLabels } from '../../../src/eval/idx';
+import {
+  idxImageAt,
+  parseIdx,
+  parseIdxImages,
+  parseIdxLabels,
+  readIdxImages,
+  readIdxLabels,
+} from '../../../src/eval/idx';
 
 const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -65,12 +72,19 @@ test('files are read with or without gzip', async () => {
   }
 });
 
-test('the installed Fashion-MNIST test set has 10 000 28x28 images and labels 0-9', { skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist is not installed' }, async () => {
-  const images = await readIdxImages(join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
-  const labels = await readIdxLabels(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz'));
-  assert.deepEqual([images.count, images.rows, images.cols], [10000, 28, 28]);
-  assert.equal(labels.length, 10000);
-  assert.deepEqual([...new Set(labels)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  // The documented first test labels: ankle boot, pullover, trouser, trouser, shirt.
-  assert.deepEqual([...labels.subarray(0, 5)], [9, 2, 1, 1, 6]);
-});
+test(
+  'the installed Fashion-MNIST test set has 10 000 28x28 images and labels 0-9',
+  { skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist is not installed' },
+  async () => {
+    const images = await readIdxImages(join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
+    const labels = await readIdxLabels(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz'));
+    assert.deepEqual([images.count, images.rows, images.cols], [10000, 28, 28]);
+    assert.equal(labels.length, 10000);
+    assert.deepEqual(
+      [...new Set(labels)].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    // The documented first test labels: ankle boot, pullover, trouser, trouser, shirt.
+    assert.deepEqual([...labels.subarray(0, 5)], [9, 2, 1, 1, 6]);
+  },
+);

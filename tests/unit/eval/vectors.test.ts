@@ -23,15 +23,32 @@ test('ranking by cosine equals ranking by Euclidean distance after L2 normalisat
   const vec = () => Float32Array.from({ length: 16 }, () => rng.uniform(-1, 1));
   const q = vec();
   const gallery = Array.from({ length: 50 }, vec);
-  const byCosine = gallery.map((g, i) => [cosine(q, g), i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+  const byCosine = gallery
+    .map((g, i) => [cosine(q, g), i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .map(([, i]) => i);
   const uq = l2Normalize(q);
-  const byDistance = gallery.map((g, i) => [euclidean(uq, l2Normalize(g)), i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+  const byDistance = gallery
+    .map((g, i) => [euclidean(uq, l2Normalize(g)), i] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, i]) => i);
   assert.deepEqual(byDistance, byCosine);
 });
 
 test('mean and subtract work component-wise', () => {
-  assert.deepEqual([...mean([[1, 2], [3, 6]])], [2, 4]);
-  assert.deepEqual(subtract([[1, 2]], [1, 1]).map((v) => [...v]), [[0, 1]]);
+  assert.deepEqual(
+    [
+      ...mean([
+        [1, 2],
+        [3, 6],
+      ]),
+    ],
+    [2, 4],
+  );
+  assert.deepEqual(
+    subtract([[1, 2]], [1, 1]).map((v) => [...v]),
+    [[0, 1]],
+  );
   assert.throws(() => mean([]), RangeError);
   assert.throws(() => mean([[1], [1, 2]]), RangeError);
 });
@@ -40,10 +57,16 @@ test('the seeded generator repeats itself and stays in range', () => {
   const a = new SeededRandom(42);
   const b = new SeededRandom(42);
   const xs = Array.from({ length: 1000 }, () => a.next());
-  assert.deepEqual(xs, Array.from({ length: 1000 }, () => b.next()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 1000 }, () => b.next()),
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   assert.ok(Math.abs(xs.reduce((s, x) => s + x, 0) / xs.length - 0.5) < 0.05);
   const ints = Array.from({ length: 1000 }, () => a.int(3, 5));
   assert.deepEqual([...new Set(ints)].sort(), [3, 4, 5]);
-  assert.notDeepEqual(Array.from({ length: 5 }, () => new SeededRandom(1).next()), Array.from({ length: 5 }, () => new SeededRandom(2).next()));
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, () => new SeededRandom(1).next()),
+    Array.from({ length: 5 }, () => new SeededRandom(2).next()),
+  );
 });

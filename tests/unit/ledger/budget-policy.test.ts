@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { budgetStatus, mayCharge, DEFAULT_SCOPE, type Charge, type ScopeConfig } from '../../../src/ledger/budget-policy';
+import {
+  budgetStatus,
+  mayCharge,
+  DEFAULT_SCOPE,
+  type Charge,
+  type ScopeConfig,
+} from '../../../src/ledger/budget-policy';
 import { retryDelay, BACKOFF_CAP_MS } from '../../../src/outbox/backoff';
 import { costOf } from '../../../src/privacy/accountant';
 
@@ -11,7 +17,15 @@ test('a lifetime budget never refills; remaining and cumulative ε add up', () =
   const scope: ScopeConfig = { name: 'life', totalEpsilon: 3, window: { kind: 'lifetime' } };
   const charges = [charge(0, 1), charge(10 * 365 * 24 * HOUR, 1)];
   const status = budgetStatus(scope, charges, 20 * 365 * 24 * HOUR);
-  assert.deepEqual({ spent: status.spent, remaining: status.remaining, cumulative: status.cumulativeEpsilon, refillsAt: status.refillsAt }, { spent: 2, remaining: 1, cumulative: 2, refillsAt: null });
+  assert.deepEqual(
+    {
+      spent: status.spent,
+      remaining: status.remaining,
+      cumulative: status.cumulativeEpsilon,
+      refillsAt: status.refillsAt,
+    },
+    { spent: 2, remaining: 1, cumulative: 2, refillsAt: null },
+  );
   assert.equal(mayCharge(scope, charges, costOf({ name: 'privunit', epsilon: 1 }), 1e15), true);
   assert.equal(mayCharge(scope, [...charges, charge(5, 1)], costOf({ name: 'privunit', epsilon: 0.001 }), 1e15), false);
   assert.equal(DEFAULT_SCOPE.window.kind, 'lifetime');

@@ -24,8 +24,12 @@ test('Laplace: inputs +1 and −1 in one dimension, event "output ≥ 1"', () =>
 test('k-RR: categories 0 and 1, event "reports 0"', () => {
   const epsilon = 2;
   const params = { name: 'krr', epsilon, k: 5 } as const;
-  const k1 = frequency(() => (privatizeCategory(0, params, cryptoRandomSource).category as { value: number }).value === 0);
-  const k2 = frequency(() => (privatizeCategory(1, params, cryptoRandomSource).category as { value: number }).value === 0);
+  const k1 = frequency(
+    () => (privatizeCategory(0, params, cryptoRandomSource).category as { value: number }).value === 0,
+  );
+  const k2 = frequency(
+    () => (privatizeCategory(1, params, cryptoRandomSource).category as { value: number }).value === 0,
+  );
   const { lower, point } = lossBounds(k1, k2);
   assert.ok(lower <= epsilon, `lower bound ${lower} > ε`);
   assert.ok(point > epsilon - 0.05, `estimated loss ${point}`);
@@ -45,5 +49,8 @@ test('Gaussian: inputs ±e₀ (Δ = 2), event "y₀ ≥ τ": P₁ ≤ e^ε P₂ 
   const k2 = frequency(() => privatizeVector(minus, params, cryptoRandomSource).vector[0]! >= tau);
   const a = interval(k1);
   const b = interval(k2);
-  assert.ok(a.lower <= Math.exp(epsilon) * b.upper + delta, `P1 ≥ ${a.lower} vs e^ε·P2 + δ ≤ ${Math.exp(epsilon) * b.upper + delta}`);
+  assert.ok(
+    a.lower <= Math.exp(epsilon) * b.upper + delta,
+    `P1 ≥ ${a.lower} vs e^ε·P2 + δ ≤ ${Math.exp(epsilon) * b.upper + delta}`,
+  );
 });

@@ -20,12 +20,32 @@ test('vector and category releases become schema-valid reports carrying their me
   assert.deepEqual((report as { vector: number[] }).vector, Array.from(release.vector));
 
   const lap = { name: 'laplace', epsilon: 1 } as const;
-  const lr = buildReport({ scope: 'default', model, projection: null, source: cryptoRandomSource, release: privatizeVector(prepareVector([1, 0, 0, 0], lap), lap, cryptoRandomSource) });
+  const lr = buildReport({
+    scope: 'default',
+    model,
+    projection: null,
+    source: cryptoRandomSource,
+    release: privatizeVector(prepareVector([1, 0, 0, 0], lap), lap, cryptoRandomSource),
+  });
   assert.ok(['step', 'b', 't', 'bound', 'clip'].every((k) => k in lr.mechanism));
 
-  const krr = buildReport({ scope: 'default', model, projection: null, source: cryptoRandomSource, codebook: 'centroids-v1', release: privatizeCategory(2, { name: 'krr', epsilon: 1, k: 5 }, cryptoRandomSource) });
+  const krr = buildReport({
+    scope: 'default',
+    model,
+    projection: null,
+    source: cryptoRandomSource,
+    codebook: 'centroids-v1',
+    release: privatizeCategory(2, { name: 'krr', epsilon: 1, k: 5 }, cryptoRandomSource),
+  });
   assert.equal((krr as { category: { codebook: string } }).category.codebook, 'centroids-v1');
-  const oue = buildReport({ scope: 'default', model, projection: null, source: cryptoRandomSource, codebook: 'centroids-v1', release: privatizeCategory(2, { name: 'oue', epsilon: 1, k: 5 }, cryptoRandomSource) });
+  const oue = buildReport({
+    scope: 'default',
+    model,
+    projection: null,
+    source: cryptoRandomSource,
+    codebook: 'centroids-v1',
+    release: privatizeCategory(2, { name: 'oue', epsilon: 1, k: 5 }, cryptoRandomSource),
+  });
   assert.equal((oue as { category: { bits: number[] } }).category.bits.length, 5);
 });
 
@@ -35,6 +55,19 @@ test('ids are 128 random bits; a bad envelope is an InvalidReportError', () => {
   for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/);
   const params = { name: 'gaussian', epsilon: 1, delta: 1e-6 } as const;
   const release = privatizeVector(prepareVector([1, 2, 3, 4], params), params, cryptoRandomSource);
-  assert.throws(() => buildReport({ scope: 'no spaces', model, projection: null, source: cryptoRandomSource, release }), { name: 'InvalidReportError' });
-  assert.throws(() => buildReport({ scope: 'default', model: { ...model, dims: 5 }, projection: null, source: cryptoRandomSource, release }), { name: 'InvalidReportError', message: /expected 5 values, got 4/ });
+  assert.throws(
+    () => buildReport({ scope: 'no spaces', model, projection: null, source: cryptoRandomSource, release }),
+    { name: 'InvalidReportError' },
+  );
+  assert.throws(
+    () =>
+      buildReport({
+        scope: 'default',
+        model: { ...model, dims: 5 },
+        projection: null,
+        source: cryptoRandomSource,
+        release,
+      }),
+    { name: 'InvalidReportError', message: /expected 5 values, got 4/ },
+  );
 });

@@ -7,17 +7,31 @@ import { run as calibrate } from '../../../src/cli/commands/calibrate';
 import { parsePrivacyFlags } from '../../../src/cli/privacy-options';
 import { isReport } from '../../../src/report/schema';
 
-async function call(command: typeof privatize, args: string[], stdin = ''): Promise<{ status: number; lines: Record<string, unknown>[] }> {
+async function call(
+  command: typeof privatize,
+  args: string[],
+  stdin = '',
+): Promise<{ status: number; lines: Record<string, unknown>[] }> {
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (c) => (out += c));
   const status = await command(args, { stdin: Readable.from([stdin]), stdout, stderr: new PassThrough() });
-  return { status, lines: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    status,
+    lines: out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 test('privatize: reports per line, a bad line is reported with its number and the status is non-zero', async () => {
   const input = '{"vector":[1,2,3,4]}\n{"vector":[1,"x"]}\n{"vector":[0,0,1,0]}\n';
-  const { status, lines } = await call(privatize, ['--mechanism', 'laplace', '--epsilon', '1', '--clip', '2', '--scope', 'batch-1'], input);
+  const { status, lines } = await call(
+    privatize,
+    ['--mechanism', 'laplace', '--epsilon', '1', '--clip', '2', '--scope', 'batch-1'],
+    input,
+  );
   assert.equal(status, 1);
   assert.ok(isReport(lines[0]) && isReport(lines[2]));
   assert.equal((lines[0]!['mechanism'] as Record<string, unknown>)['clip'], 2);
@@ -29,7 +43,16 @@ test('privatize: reports per line, a bad line is reported with its number and th
 });
 
 test('calibrate: gaussian σ, privunit (p, γ, scale, expectedMse), laplace grid', async () => {
-  const g = await call(calibrate, ['--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1e-5', '--sensitivity', '1']);
+  const g = await call(calibrate, [
+    '--mechanism',
+    'gaussian',
+    '--epsilon',
+    '1',
+    '--delta',
+    '1e-5',
+    '--sensitivity',
+    '1',
+  ]);
   assert.ok(Math.abs((g.lines[0]!['sigma'] as number) - 3.7306) < 1e-3);
   const p = await call(calibrate, ['--mechanism', 'privunit', '--epsilon', '4', '--dims', '64']);
   assert.deepEqual(Object.keys(p.lines[0]!).sort(), ['expectedMse', 'gamma', 'p', 'scale']);
@@ -38,8 +61,13 @@ test('calibrate: gaussian σ, privunit (p, γ, scale, expectedMse), laplace grid
 });
 
 test('the shared flag parser: mechanism params, projection dims, typed errors', () => {
-  assert.deepEqual(parsePrivacyFlags({ mechanism: 'gaussian', epsilon: '2', delta: '1e-6', dims: '64' }), { mechanism: { name: 'gaussian', epsilon: 2, delta: 1e-6 }, dims: 64 });
+  assert.deepEqual(parsePrivacyFlags({ mechanism: 'gaussian', epsilon: '2', delta: '1e-6', dims: '64' }), {
+    mechanism: { name: 'gaussian', epsilon: 2, delta: 1e-6 },
+    dims: 64,
+  });
   assert.deepEqual(parsePrivacyFlags({ epsilon: '1' }), { mechanism: { name: 'privunit', epsilon: 1 } });
   assert.throws(() => parsePrivacyFlags({ mechanism: 'laplace', epsilon: '-1' }), { name: 'InvalidParameterError' });
-  assert.throws(() => parsePrivacyFlags({ mechanism: 'privunit', epsilon: '1', dims: '1' }), { name: 'InvalidParameterError' });
+  assert.throws(() => parsePrivacyFlags({ mechanism: 'privunit', epsilon: '1', dims: '1' }), {
+    name: 'InvalidParameterError',
+  });
 });

@@ -2,7 +2,11 @@
 // condition at the calibrated σ, distribution of the noise, unbiasedness and MSE.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyticGaussianDelta, calibrateAnalyticGaussian, gaussianNoise } from '../../../src/privacy/mechanisms/gaussian';
+import {
+  analyticGaussianDelta,
+  calibrateAnalyticGaussian,
+  gaussianNoise,
+} from '../../../src/privacy/mechanisms/gaussian';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { normalCdf } from '../../../src/privacy/math/special';
@@ -14,7 +18,13 @@ const draws = () => new RandomDraws(cryptoRandomSource);
 test('analytic Gaussian σ matches the published value and is the smallest σ meeting δ', () => {
   const sigma = calibrateAnalyticGaussian(1, 1e-5, 1);
   assert.ok(Math.abs(sigma - 3.73) < 0.005, `σ(ε=1, δ=1e-5, Δ=1) = ${sigma}`);
-  for (const [e, d, s] of [[0.5, 1e-6, 2], [1, 1e-5, 1], [4, 1e-6, 2], [8, 1e-9, 2], [20, 1e-6, 2]] as const) {
+  for (const [e, d, s] of [
+    [0.5, 1e-6, 2],
+    [1, 1e-5, 1],
+    [4, 1e-6, 2],
+    [8, 1e-9, 2],
+    [20, 1e-6, 2],
+  ] as const) {
     const sg = calibrateAnalyticGaussian(e, d, s);
     assert.ok(analyticGaussianDelta(sg, e, s) <= d, `δ at σ for ε=${e}`);
     assert.ok(analyticGaussianDelta(sg * (1 - 1e-9), e, s) > d * (1 - 1e-6), `σ for ε=${e} is not larger than needed`);
@@ -27,7 +37,11 @@ test('the privacy condition holds at the calibrated σ, checked by integrating t
   // δ(σ) = E_Y~N(0,σ²)[(1 − e^(ε − L(Y)))₊] with L(y) = (Δ² + 2Δy)/(2σ²) for the shift Δ:
   // the definition of the hockey-stick divergence, integrated numerically (Simpson),
   // independently of the closed form used by the calibration.
-  for (const [epsilon, delta, sensitivity] of [[1, 1e-5, 1], [0.5, 1e-6, 2], [4, 1e-6, 2]] as const) {
+  for (const [epsilon, delta, sensitivity] of [
+    [1, 1e-5, 1],
+    [0.5, 1e-6, 2],
+    [4, 1e-6, 2],
+  ] as const) {
     const sigma = calibrateAnalyticGaussian(epsilon, delta, sensitivity);
     const f = (y: number) => {
       const loss = (sensitivity * sensitivity + 2 * sensitivity * y) / (2 * sigma * sigma);

@@ -33,7 +33,8 @@ test('discrete Laplace: P(k) = (1−r)/(1+r)·r^|k| for every |k| ≤ 2^J, and �
   for (let k = -16; k <= 16; k++) cases.push([k, pmf(k)]);
   cases.push([17, tail], [-17, tail]);
   const z = zFor(ALPHA / cases.length, normalCdf);
-  for (const [k, p] of cases) assert.ok(Math.abs(binomialZ(counts.get(k) ?? 0, n, p)) < z, `k=${k}: ${counts.get(k)} vs ${n * p}`);
+  for (const [k, p] of cases)
+    assert.ok(Math.abs(binomialZ(counts.get(k) ?? 0, n, p)) < z, `k=${k}: ${counts.get(k)} vs ${n * p}`);
 });
 
 /** A source that replays the given words, for deterministic checks of exact comparisons. */
@@ -58,7 +59,11 @@ test('exact Bernoulli: the digits are p exactly, the boundary is exact, and the 
   for (const first of [0, 0xffffffff]) {
     const d = new RandomDraws(scripted([first, 7, 7, 7, 11]));
     exactBernoulli(prob, d);
-    assert.equal(d.word(), [first, 7, 7, 7, 11][prob.digits.length % 5], 'the next word is the same whatever the outcome');
+    assert.equal(
+      d.word(),
+      [first, 7, 7, 7, 11][prob.digits.length % 5],
+      'the next word is the same whatever the outcome',
+    );
   }
   // Frequency at a mid-range p (n = 400 000).
   const dr = draws();
@@ -69,7 +74,11 @@ test('exact Bernoulli: the digits are p exactly, the boundary is exact, and the 
 });
 
 test('Laplace outputs lie exactly on the grid, inside the public clamp, whatever the input', () => {
-  for (const [epsilon, d] of [[1, 8], [0.5, 96], [8, 3]] as const) {
+  for (const [epsilon, d] of [
+    [1, 8],
+    [0.5, 96],
+    [8, 3],
+  ] as const) {
     const params = calibrateLaplace(epsilon, d);
     assert.ok(Number.isInteger(Math.log2(params.step)), 'the step is a power of two');
     const dr = draws();
@@ -90,13 +99,24 @@ test('Laplace outputs lie exactly on the grid, inside the public clamp, whatever
 
 test('the calibration covers the worst rounding of any two inputs (2dg of slack, not dg)', () => {
   const dr = draws();
-  for (const [epsilon, d, clip] of [[1, 1, 1], [1, 4, 1], [2, 16, 0.5], [0.5, 1280, 3]] as const) {
+  for (const [epsilon, d, clip] of [
+    [1, 1, 1],
+    [1, 4, 1],
+    [2, 16, 0.5],
+    [0.5, 1280, 3],
+  ] as const) {
     const params = calibrateLaplace(epsilon, d, clip);
     const covered = laplaceSensitivityUnits(params);
-    assert.ok(params.t * (epsilon - SAMPLER_SLACK) >= covered * (1 - 1e-15), 't is calibrated for the covered distance');
+    assert.ok(
+      params.t * (epsilon - SAMPLER_SLACK) >= covered * (1 - 1e-15),
+      't is calibrated for the covered distance',
+    );
     for (let trial = 0; trial < 200; trial++) {
       // Opposite corners of the L1-largest part of the ball, nudged just off the grid so rounding can go either way.
-      const x = Float64Array.from({ length: d }, () => (dr.bits(1) ? 1 : -1) * (clip / Math.sqrt(d)) * (1 - 1e-9) + params.step * 0.01);
+      const x = Float64Array.from(
+        { length: d },
+        () => (dr.bits(1) ? 1 : -1) * (clip / Math.sqrt(d)) * (1 - 1e-9) + params.step * 0.01,
+      );
       let worst = 0;
       for (let i = 0; i < d; i++) {
         const a = x[i]! / params.step;

@@ -1,7 +1,14 @@
 // PrivUnit: exact cap sampling, unbiasedness, MSE as stated, optimal ε split, privacy condition.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { calibratePrivUnit, capShare, evenSplitParams, paramsFor, privUnit, sampleCapCoordinate } from '../../../src/privacy/mechanisms/privunit';
+import {
+  calibratePrivUnit,
+  capShare,
+  evenSplitParams,
+  paramsFor,
+  privUnit,
+  sampleCapCoordinate,
+} from '../../../src/privacy/mechanisms/privunit';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { incompleteBeta } from '../../../src/privacy/math/special';
@@ -12,7 +19,12 @@ import { normalCdf } from '../../../src/privacy/math/special';
 const draws = () => new RandomDraws(cryptoRandomSource);
 
 test('the cap marginal matches the exact density ∝ (1−t²)^((d−3)/2) on each region (KS, n = 20 000 each)', () => {
-  for (const [d, epsilon] of [[3, 1], [16, 2], [96, 4], [1280, 8]] as const) {
+  for (const [d, epsilon] of [
+    [3, 1],
+    [16, 2],
+    [96, 4],
+    [1280, 8],
+  ] as const) {
     const params = calibratePrivUnit(epsilon, d);
     const a = (d - 1) / 2;
     const q = capShare(params.gamma, d);
@@ -24,7 +36,8 @@ test('the cap marginal matches the exact density ∝ (1−t²)^((d−3)/2) on ea
       for (let i = 0; i < n; i++) sample[i] = sampleCapCoordinate(params, inCap, r);
       // Conditional CDFs: on [γ, 1] for the cap, on [−1, γ) for the rest.
       const cdf = inCap ? (t: number) => (cdfOfT(t) - (1 - q)) / q : (t: number) => cdfOfT(t) / (1 - q);
-      for (const t of sample) assert.ok(inCap ? t >= params.gamma : t < params.gamma, `t = ${t} outside its region (γ = ${params.gamma})`);
+      for (const t of sample)
+        assert.ok(inCap ? t >= params.gamma : t < params.gamma, `t = ${t} outside its region (γ = ${params.gamma})`);
       const D = ksDistance(sample, cdf);
       assert.ok(D < ksCritical(n), `d=${d} ε=${epsilon} ${inCap ? 'cap' : 'complement'}: KS ${D} ≥ ${ksCritical(n)}`);
     }
@@ -50,7 +63,10 @@ test('the report lands in the cap with probability p', () => {
 });
 
 test('reports are unbiased and their MSE is expectedMse (10^5 reports each at d = 16 and 96)', () => {
-  for (const [d, epsilon, n] of [[16, 1, 100_000], [96, 4, 100_000]] as const) {
+  for (const [d, epsilon, n] of [
+    [16, 1, 100_000],
+    [96, 4, 100_000],
+  ] as const) {
     const params = calibratePrivUnit(epsilon, d);
     const u = l2Normalize(Array.from({ length: d }, (_, i) => Math.cos(3 * i + 1)));
     const r = draws();
@@ -84,7 +100,10 @@ test('reports are unbiased and their MSE is expectedMse (10^5 reports each at d 
     }
     const mse = sqErr.reduce((s, x) => s + x, 0) / n;
     const seMse = Math.sqrt(sqErr.reduce((s, x) => s + (x - mse) ** 2, 0) / (n - 1) / n);
-    assert.ok(Math.abs(mse - params.expectedMse) < Z_CRIT * seMse, `d=${d}: MSE ${mse} vs expected ${params.expectedMse} (se ${seMse})`);
+    assert.ok(
+      Math.abs(mse - params.expectedMse) < Z_CRIT * seMse,
+      `d=${d}: MSE ${mse} vs expected ${params.expectedMse} (se ${seMse})`,
+    );
     assert.ok(Math.abs(mse / params.expectedMse - 1) < 0.03, `d=${d}: MSE within 3 % of expectedMse`);
   }
 });
@@ -99,7 +118,10 @@ test('the ε split is optimal: no γ on a fine grid does better, and the even sp
         const mse = paramsFor(epsilon, d, g).expectedMse;
         if (Number.isFinite(mse)) gridBest = Math.min(gridBest, mse);
       }
-      assert.ok(best.expectedMse <= gridBest * (1 + 1e-9), `d=${d} ε=${epsilon}: ${best.expectedMse} vs grid ${gridBest}`);
+      assert.ok(
+        best.expectedMse <= gridBest * (1 + 1e-9),
+        `d=${d} ε=${epsilon}: ${best.expectedMse} vs grid ${gridBest}`,
+      );
       assert.ok(best.expectedMse <= evenSplitParams(epsilon, d).expectedMse * (1 + 1e-12));
     }
   }

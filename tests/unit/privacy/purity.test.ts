@@ -20,12 +20,15 @@ test('src/privacy imports only itself and the shared error table', () => {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/(?:import|export)[^'"]*from\s*['"]([^'"]+)['"]/g)) {
       const spec = m[1]!;
-      assert.ok(spec.startsWith('./') || spec.startsWith('../') , `${file} imports "${spec}"`);
+      assert.ok(spec.startsWith('./') || spec.startsWith('../'), `${file} imports "${spec}"`);
       assert.ok(!/tfjs|idb|comlink|zod|^node:/.test(spec), `${file} imports "${spec}"`);
     }
     assert.ok(!/\bimport\s*\(/.test(text), `${file} has a dynamic import`);
     assert.ok(!/Math\.random/.test(text), `${file} uses Math.random`);
-    assert.ok(!/\b(window|document|navigator|indexedDB|localStorage|fetch|XMLHttpRequest|require)\b\s*[.(]/.test(text), `${file} reaches for the DOM, storage or the network`);
+    assert.ok(
+      !/\b(window|document|navigator|indexedDB|localStorage|fetch|XMLHttpRequest|require)\b\s*[.(]/.test(text),
+      `${file} reaches for the DOM, storage or the network`,
+    );
   }
 });
 
@@ -34,7 +37,10 @@ test('outside src/privacy, the only shared module it imports is the error table'
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/from\s*['"]([^'"]+)['"]/g)) {
       const resolved = join(file, '..', m[1]!);
-      assert.ok(resolved.startsWith(ROOT) || resolved === join(process.cwd(), 'src', 'errors'), `${file} imports ${resolved}`);
+      assert.ok(
+        resolved.startsWith(ROOT) || resolved === join(process.cwd(), 'src', 'errors'),
+        `${file} imports ${resolved}`,
+      );
     }
   }
 });

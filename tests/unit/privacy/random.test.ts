@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 import { cryptoRandomSource, type RandomSource } from '../../../src/privacy/random/random-source';
-import { prepareVector, privatizeCategory, privatizeVector, type CategoryMechanismParams, type VectorMechanismParams } from '../../../src/privacy/mechanism';
+import {
+  prepareVector,
+  privatizeCategory,
+  privatizeVector,
+  type CategoryMechanismParams,
+  type VectorMechanismParams,
+} from '../../../src/privacy/mechanism';
 import { normalCdf } from '../../../src/privacy/math/special';
 import { ALPHA, binomialZ, zFor } from '../../support/stats';
 import { seededSource } from './seeded-source';
@@ -49,19 +55,35 @@ test('every mechanism draws only from the source it is given: the same seed give
     { name: 'oue', epsilon: 2, k: 7 },
   ];
   const releases: [string, (seed: number) => string][] = [
-    ...vectorParams.map((p): [string, (seed: number) => string] => [p.name, (seed) => JSON.stringify(Array.from(privatizeVector(prepareVector(raw, p), p, seededSource(seed)).vector))]),
-    ...categoryParams.map((p): [string, (seed: number) => string] => [p.name, (seed) => JSON.stringify(privatizeCategory(3, p, seededSource(seed)))]),
+    ...vectorParams.map((p): [string, (seed: number) => string] => [
+      p.name,
+      (seed) => JSON.stringify(Array.from(privatizeVector(prepareVector(raw, p), p, seededSource(seed)).vector)),
+    ]),
+    ...categoryParams.map((p): [string, (seed: number) => string] => [
+      p.name,
+      (seed) => JSON.stringify(privatizeCategory(3, p, seededSource(seed))),
+    ]),
   ];
   for (const [name, once] of releases) {
     assert.equal(once(42), once(42), name);
     // And the output does depend on the words (for k-RR, two seeds may well agree: try several).
-    assert.ok([43, 44, 45, 46, 47, 48, 49, 50].some((seed) => once(seed) !== once(42)), name);
+    assert.ok(
+      [43, 44, 45, 46, 47, 48, 49, 50].some((seed) => once(seed) !== once(42)),
+      name,
+    );
   }
 });
 
 test('an unprepared vector is refused: the calibration holds only for unit (PrivUnit) or clipped vectors', () => {
   const long = Float64Array.of(3, 4);
-  for (const params of [{ name: 'privunit', epsilon: 1 }, { name: 'laplace', epsilon: 1 }, { name: 'gaussian', epsilon: 1, delta: 1e-6 }] as const) {
-    assert.throws(() => privatizeVector(long, params, cryptoRandomSource), { name: 'InvalidVectorError', message: /use prepareVector/ });
+  for (const params of [
+    { name: 'privunit', epsilon: 1 },
+    { name: 'laplace', epsilon: 1 },
+    { name: 'gaussian', epsilon: 1, delta: 1e-6 },
+  ] as const) {
+    assert.throws(() => privatizeVector(long, params, cryptoRandomSource), {
+      name: 'InvalidVectorError',
+      message: /use prepareVector/,
+    });
   }
 });

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateFrequencies, frequencyVariance, krr, krrProbabilities, oue, oueProbabilities } from '../../../src/privacy/mechanisms/randomized-response';
+import {
+  estimateFrequencies,
+  frequencyVariance,
+  krr,
+  krrProbabilities,
+  oue,
+  oueProbabilities,
+} from '../../../src/privacy/mechanisms/randomized-response';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { normalCdf } from '../../../src/privacy/math/special';
@@ -38,7 +45,10 @@ test('k-RR and OUE frequency estimators are unbiased on a skewed population (n =
     oue(v, epsilon, k, dr).forEach((b, j) => (oueCounts[j]! += b));
   }
   const z = zFor(ALPHA / (2 * k), normalCdf);
-  for (const [name, counts, { p, q }] of [['k-RR', krrCounts, krrProbabilities(epsilon, k)], ['OUE', oueCounts, oueProbabilities(epsilon)]] as const) {
+  for (const [name, counts, { p, q }] of [
+    ['k-RR', krrCounts, krrProbabilities(epsilon, k)],
+    ['OUE', oueCounts, oueProbabilities(epsilon)],
+  ] as const) {
     const est = estimateFrequencies(counts, n, p, q);
     est.forEach((f, v) => {
       const sd = Math.sqrt(frequencyVariance(freq[v]!, n, p, q));

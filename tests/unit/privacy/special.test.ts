@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { incompleteBeta, logGamma, normalCdf } from '../../../src/privacy/math/special';
 
-const close = (a: number, b: number, rel: number, what: string) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, rel: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b}`);
 
 test('log-gamma matches factorials and Γ(1/2) = √π', () => {
   let f = 0;

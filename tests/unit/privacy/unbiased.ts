@@ -2,13 +2,21 @@
 // the coordinates) and the mean squared error is expectedMse (z-test on the sample's
 // own standard error, plus within 3 %).
 import assert from 'node:assert/strict';
-import { expectedMse, prepareVector, privatizeVector, type VectorMechanismParams } from '../../../src/privacy/mechanism';
+import {
+  expectedMse,
+  prepareVector,
+  privatizeVector,
+  type VectorMechanismParams,
+} from '../../../src/privacy/mechanism';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { normalCdf } from '../../../src/privacy/math/special';
 import { ALPHA, Z_CRIT, zFor } from '../../support/stats';
 
 export function checkUnbiasedWithMse(params: VectorMechanismParams, d: number, n: number): void {
-  const x = prepareVector(Array.from({ length: d }, (_, i) => Math.sin(i + 0.5)), params);
+  const x = prepareVector(
+    Array.from({ length: d }, (_, i) => Math.sin(i + 0.5)),
+    params,
+  );
   const sum = new Float64Array(d);
   const sumSq = new Float64Array(d);
   let mse = 0;

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { checkVector, clipToNorm, l2Norm, l2Normalize } from '../../../src/privacy/vector/prepare';
 import { project, projectionFromId, randomOrthogonalProjection } from '../../../src/privacy/vector/projection';
 import { canAfford, composeCosts, costOf, zcdpToEpsilon } from '../../../src/privacy/accountant';
-import { expectedCosine, expectedMse, prepareVector, privatizeVector, validateParams, type MechanismParams } from '../../../src/privacy/mechanism';
+import {
+  expectedCosine,
+  expectedMse,
+  prepareVector,
+  privatizeVector,
+  validateParams,
+  type MechanismParams,
+} from '../../../src/privacy/mechanism';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 
@@ -18,7 +25,8 @@ test('normalise and clip: unit length, norm never above C, direction kept', () =
   for (let i = 0; i < 200; i++) {
     const draws = new RandomDraws(cryptoRandomSource);
     const x = Array.from({ length: 7 }, () => (draws.uniform() - 0.5) * 10 ** (draws.int(12) - 6));
-    for (const name of ['gaussian', 'laplace'] as const) assert.ok(l2Norm(prepareVector(x, { name, epsilon: 1, delta: 1e-6, clip: 0.5 })) <= 0.5 + 1e-15);
+    for (const name of ['gaussian', 'laplace'] as const)
+      assert.ok(l2Norm(prepareVector(x, { name, epsilon: 1, delta: 1e-6, clip: 0.5 })) <= 0.5 + 1e-15);
     assert.ok(Math.abs(l2Norm(prepareVector(x, { name: 'privunit', epsilon: 1 })) - 1) < 1e-12);
   }
 });
@@ -27,9 +35,14 @@ test('bad vectors are typed errors, never silently fixed', () => {
   assert.throws(() => checkVector([1, Number.NaN]), { name: 'InvalidVectorError', message: /value 1 is NaN/ });
   assert.throws(() => checkVector([1, Infinity]), { name: 'InvalidVectorError' });
   assert.throws(() => checkVector([]), { name: 'InvalidVectorError' });
-  assert.throws(() => checkVector([1, 2], 3), { name: 'InvalidVectorError', message: /expected a vector of 3 values, got 2/ });
+  assert.throws(() => checkVector([1, 2], 3), {
+    name: 'InvalidVectorError',
+    message: /expected a vector of 3 values, got 2/,
+  });
   const projection = randomOrthogonalProjection(8, 3);
-  assert.throws(() => prepareVector([1, 2, 3], { name: 'privunit', epsilon: 1 }, projection), { name: 'InvalidVectorError' });
+  assert.throws(() => prepareVector([1, 2, 3], { name: 'privunit', epsilon: 1 }, projection), {
+    name: 'InvalidVectorError',
+  });
 });
 
 test('bad mechanism parameters are typed errors', () => {
@@ -46,9 +59,19 @@ test('bad mechanism parameters are typed errors', () => {
     { name: 'oue', epsilon: 1, k: 2.5 },
     { name: 'rappor', epsilon: 1 },
   ];
-  for (const params of bad) assert.throws(() => validateParams(params as MechanismParams), { name: 'InvalidParameterError' }, JSON.stringify(params));
-  assert.throws(() => privatizeVector(new Float64Array([1, 0]), { name: 'privunit', epsilon: -2 }, cryptoRandomSource), { name: 'InvalidParameterError', message: /epsilon must be a finite number > 0, got -2/ });
-  assert.throws(() => validateParams({ name: 'rappor', epsilon: 1 } as unknown as MechanismParams), { message: /mechanism must be one of privunit, gaussian, laplace, krr, oue/ });
+  for (const params of bad)
+    assert.throws(
+      () => validateParams(params as MechanismParams),
+      { name: 'InvalidParameterError' },
+      JSON.stringify(params),
+    );
+  assert.throws(
+    () => privatizeVector(new Float64Array([1, 0]), { name: 'privunit', epsilon: -2 }, cryptoRandomSource),
+    { name: 'InvalidParameterError', message: /epsilon must be a finite number > 0, got -2/ },
+  );
+  assert.throws(() => validateParams({ name: 'rappor', epsilon: 1 } as unknown as MechanismParams), {
+    message: /mechanism must be one of privunit, gaussian, laplace, krr, oue/,
+  });
 });
 
 test('the public projection is orthonormal, rebuilt from its id, and shrinks no more than it should', () => {

@@ -34,7 +34,9 @@ test('the served app is told the collector endpoint, may connect to it, and the 
     assert.match(app.appUrl, /^http:\/\/localhost:\d+$/);
     const page = await fetch(`${app.appUrl.replace('localhost', '127.0.0.1')}/`);
     const csp = page.headers.get('content-security-policy') ?? '';
-    const { collectorUrl } = (await (await fetch(`${app.appUrl.replace('localhost', '127.0.0.1')}/config.json`)).json()) as { collectorUrl: string };
+    const { collectorUrl } = (await (
+      await fetch(`${app.appUrl.replace('localhost', '127.0.0.1')}/config.json`)
+    ).json()) as { collectorUrl: string };
     assert.equal(collectorUrl, `${app.collectorUrl}/reports`);
     assert.ok(csp.includes(`connect-src 'self' ${new URL(collectorUrl).origin}`), csp);
     for (const origin of [app.appUrl, app.appUrl.replace('localhost', '127.0.0.1')]) {
@@ -42,7 +44,11 @@ test('the served app is told the collector endpoint, may connect to it, and the 
       assert.equal(res.status, 201, origin);
       assert.equal(res.headers.get('access-control-allow-origin'), origin);
     }
-    assert.equal((await postReport(app.collectorUrl, vectorReport([1, 2, 3, 4], 'start'), { origin: 'http://localhost:1' })).status, 403);
+    assert.equal(
+      (await postReport(app.collectorUrl, vectorReport([1, 2, 3, 4], 'start'), { origin: 'http://localhost:1' }))
+        .status,
+      403,
+    );
   } finally {
     await app.close();
     await rm(root, { recursive: true, force: true });

@@ -33,7 +33,10 @@ after(async () => {
 });
 
 /** A raw request, since fetch normalises ".." and refuses some paths. */
-function raw(path: string, method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function raw(
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, method }, (res) => {
       let body = '';
@@ -60,7 +63,8 @@ test('pages carry COOP/COEP and a CSP whose connect-src is the app and the colle
     "img-src 'self' blob: data:",
     "media-src 'self' blob: mediastream:",
     "style-src 'self' 'unsafe-inline'",
-  ]) assert.ok(csp.includes(directive), `CSP has "${directive}": ${csp.join('; ')}`);
+  ])
+    assert.ok(csp.includes(directive), `CSP has "${directive}": ${csp.join('; ')}`);
   const missing = await fetch(`${server.url}/missing.js`);
   assert.equal(missing.status, 404);
   assert.equal(missing.headers.get('cross-origin-embedder-policy'), 'require-corp', 'errors carry the headers too');
@@ -82,7 +86,10 @@ test('MIME types of what the app loads', async () => {
     assert.match(res.headers.get('content-type') ?? '', type, path);
     await res.arrayBuffer();
   }
-  assert.equal((await fetch(`${server.url}/assets/w.js`)).headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(
+    (await fetch(`${server.url}/assets/w.js`)).headers.get('cache-control'),
+    'public, max-age=31536000, immutable',
+  );
   assert.equal((await fetch(`${server.url}/models/m/model.json`)).headers.get('cache-control'), 'no-cache');
 });
 
@@ -96,7 +103,13 @@ test('/config.json names the collector endpoint; other methods get 405; HEAD has
 });
 
 test('paths cannot leave the root, and odd paths do not crash the server', async () => {
-  for (const path of ['/../package.json', '/..%2fpackage.json', '/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/%2e%2e%2fpackage.json']) {
+  for (const path of [
+    '/../package.json',
+    '/..%2fpackage.json',
+    '/%2e%2e/package.json',
+    '/assets/..%2f..%2fpackage.json',
+    '/%2e%2e%2fpackage.json',
+  ]) {
     const res = await raw(path);
     assert.ok(res.status === 403 || res.status === 404, `${path}: ${res.status}`);
     assert.doesNotMatch(res.body, /secret/, path);
@@ -108,5 +121,8 @@ test('paths cannot leave the root, and odd paths do not crash the server', async
 });
 
 test('a busy port is an error, not a crash', async () => {
-  await assert.rejects(startStaticServer({ root: dir, port: server.port, collectorUrl: 'http://127.0.0.1:5999' }), /EADDRINUSE/);
+  await assert.rejects(
+    startStaticServer({ root: dir, port: server.port, collectorUrl: 'http://127.0.0.1:5999' }),
+    /EADDRINUSE/,
+  );
 });
