@@ -86,15 +86,13 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
         };
         if (!scope) void tx.objectStore('scopes').put(config);
         void tx.objectStore('ledger').add(entry);
-        void tx
-          .objectStore('outbox')
-          .add({
-            id: entry.id,
-            destination: record.destination,
-            report: record.report,
-            attempts: 0,
-            nextAttemptAt: record.now,
-          });
+        void tx.objectStore('outbox').add({
+          id: entry.id,
+          destination: record.destination,
+          report: record.report,
+          attempts: 0,
+          nextAttemptAt: record.now,
+        });
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
         outcome = {
           charged: true,

@@ -158,13 +158,11 @@ test('with the ledger unavailable, release is refused with a clear error, nothin
       const blob = await ob.fixture('skimage/coffee.png');
       const extraction = await ob.bridge().extract(blob);
       try {
-        await ob
-          .bridge()
-          .release(blob, {
-            scope: 'nostore',
-            mechanism: { name: 'privunit', epsilon: 1 },
-            destination: dest as string,
-          });
+        await ob.bridge().release(blob, {
+          scope: 'nostore',
+          mechanism: { name: 'privunit', epsilon: 1 },
+          destination: dest as string,
+        });
         return { refused: 'no', message: '', extracted: extraction.vector.length };
       } catch (err) {
         return { refused: (err as Error).name, message: (err as Error).message, extracted: extraction.vector.length };
