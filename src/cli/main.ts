@@ -25,6 +25,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'codebook build --labels DIR... [--id ID] [--classifier linear|nearest-centroid] > codebook.json',
     load: async () => (await import('./commands/codebook')).run,
   },
+  send: {
+    summary:
+      'send --collector URL [--scope S] [--concurrency N] [--max-attempts N] [--backoff-base MS] < reports.jsonl',
+    load: async () => (await import('./commands/send')).run,
+  },
 };
 
 function usage(): string {
