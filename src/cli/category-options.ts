@@ -39,6 +39,11 @@ export function parseCategoryFlags(values: PrivacyFlagValues & { codebook?: stri
   const epsilon = Number(text);
   if (text.trim() === '' || !Number.isFinite(epsilon))
     throw new ObscuraError('InvalidParameterError', `--epsilon must be a number, got "${text}"`);
+  if (values.scope !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(values.scope))
+    throw new ObscuraError(
+      'InvalidParameterError',
+      `--scope must be 1-128 letters, digits or . _ : -, got "${values.scope}"`,
+    );
   return {
     mechanism: mechanism as CategoryMechanismName,
     epsilon,

@@ -117,6 +117,11 @@ test('codebook misuse is a typed error: tampered file, other layer, missing code
     [['--codebook', file, '--epsilon', '2'], 'InvalidParameterError', /--mechanism must be krr or oue/],
     [['--mechanism', 'oue', '--codebook', file, '--epsilon', '2', '--dims', '8'], 'InvalidParameterError', /--dims/],
     [['--mechanism', 'krr', '--codebook', file], 'InvalidParameterError', /--epsilon is required/],
+    [
+      ['--mechanism', 'krr', '--codebook', file, '--epsilon', '2', '--scope', 'my closet'],
+      'InvalidParameterError',
+      /--scope must be 1-128 letters/,
+    ],
   ];
   for (const [flags, name, message] of cases) {
     const { status, stderr } = await cli(['extract', ...flags, held[0]!]);
