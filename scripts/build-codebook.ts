@@ -9,7 +9,7 @@
  * `--test N` also labels the first N test images on the device and prints the accuracy.
  * Without the dataset it says so and exits 0: everything else works without the codebook.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -54,7 +54,8 @@ const file = (name: string) => join(DATASET, name);
 function upToDate(): boolean {
   if (!existsSync(out) || !existsSync(modelJson)) return false;
   const built = statSync(out).mtimeMs;
-  const inputs = [modelJson, fileURLToPath(import.meta.url), file('train-images-idx3-ubyte.gz')];
+  const codebookSources = readdirSync(join(PROJECT, 'src', 'codebook')).map((f) => join(PROJECT, 'src', 'codebook', f));
+  const inputs = [modelJson, fileURLToPath(import.meta.url), file('train-images-idx3-ubyte.gz'), ...codebookSources];
   return inputs.every((p) => !existsSync(p) || statSync(p).mtimeMs <= built);
 }
 
