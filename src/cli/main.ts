@@ -14,7 +14,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   privatize: {
     summary:
       'privatize --mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K] ' +
-      '[--model ID --layer NAME] [--scope S] < vectors.jsonl',
+      '[--model ID --layer NAME] [--scope S] < vectors.jsonl\n' +
+      '  obscura privatize --mechanism krr|oue --codebook FILE --epsilon E [--scope S] < vectors.jsonl',
     load: async () => (await import('./commands/privatize')).run,
   },
   calibrate: {

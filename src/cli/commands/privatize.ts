@@ -8,9 +8,13 @@ import { modelRefSchema } from '../../report/schema';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 import { parsePrivacyFlags, PRIVACY_FLAGS } from '../privacy-options';
+import { CATEGORY_FLAGS, isCategoryRelease, parseCategoryFlags } from '../category-options';
+import { readCodebookFile } from '../read-codebook';
+import { privatizeLabel, validateCategoryOptions } from '../../codebook/category-report';
 
 const OPTIONS = {
   ...PRIVACY_FLAGS,
+  ...CATEGORY_FLAGS,
   model: { type: 'string' },
   layer: { type: 'string' },
 } as const;
@@ -19,15 +23,19 @@ const OPTIONS = {
 export const EXTERNAL_MODEL = { id: 'external', layer: 'input' } as const;
 
 /**
- * `obscura privatize --mechanism M --epsilon E [--delta D] [--dims K] [--model ID --layer NAME] [--scope S]`:
- * one JSON line in, one report out. A line is `{"vector":[...]}`, or what `extract --clean`
- * prints (`{"file","model","clean":[...]}`), whose model then goes into the report so it
- * pools with the app's. A bad line gives `{"line", "error"}` and a non-zero exit status;
- * the other lines are still processed.
+ * `obscura privatize --mechanism M --epsilon E [--delta D] [--dims K] [--model ID --layer NAME] [--scope S]`,
+ * or `--mechanism krr|oue --codebook FILE --epsilon E` to release the label the codebook
+ * assigns: one JSON line in, one report out. A line is `{"vector":[...]}`, or what
+ * `extract --clean` prints (`{"file","model","clean":[...]}`), whose model then goes into
+ * the report so it pools with the app's. A bad line gives `{"line", "error"}` and a
+ * non-zero exit status; the other lines are still processed.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
-  const options = parsePrivacyFlags(values);
+  const category = isCategoryRelease(values) ? parseCategoryFlags(values) : undefined;
+  const options = category ? undefined : parsePrivacyFlags(values);
+  const codebook = category ? await readCodebookFile(category.codebook) : undefined;
+  if (category && codebook) validateCategoryOptions(category, codebook);
   let line = 0;
   let failed = 0;
   for await (const text of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
@@ -45,8 +53,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number')) {
         throw new ObscuraError('InvalidVectorError', 'expected {"vector": [numbers]}');
       }
-      const model = modelOf(record['model'], values, vector.length);
-      writeJsonLine(io.stdout, privatizeFeatures(vector, model, options, cryptoRandomSource));
+      // With a codebook, a vector that nothing names the model of is taken to be of the codebook's model.
+      const model = modelOf(record['model'], values, vector.length, codebook?.model ?? EXTERNAL_MODEL);
+      const report =
+        category && codebook
+          ? privatizeLabel(vector, model, codebook, category, cryptoRandomSource).report
+          : privatizeFeatures(vector, model, options!, cryptoRandomSource);
+      writeJsonLine(io.stdout, report);
     } catch (err) {
       failed++;
       writeJsonLine(io.stdout, { line, error: describeError(err) });
@@ -55,15 +68,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-/** The line's model, checked against the flags and the vector; else the flags'; else "external/input". */
+/** The line's model, checked against the flags and the vector; else the flags'; else the fallback. */
 function modelOf(
   fromLine: unknown,
   flags: { model?: string | undefined; layer?: string | undefined },
   dims: number,
+  fallback: { readonly id: string; readonly layer: string },
 ): ModelRef {
-  if (fromLine === undefined) {
-    return { id: flags.model ?? EXTERNAL_MODEL.id, layer: flags.layer ?? EXTERNAL_MODEL.layer, dims };
-  }
+  if (fromLine === undefined) return { id: flags.model ?? fallback.id, layer: flags.layer ?? fallback.layer, dims };
   const result = modelRefSchema.safeParse(fromLine);
   if (!result.success)
     throw new ObscuraError('InvalidVectorError', 'expected "model" to be {"id", "layer", "dims"} as extract prints it');

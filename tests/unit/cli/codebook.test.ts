@@ -95,6 +95,32 @@ test('extract --mechanism oue: k bits, and without --clean neither the label nor
   }
 });
 
+test('privatize --mechanism oue --codebook releases the label of extract --clean lines', async () => {
+  const { held, file } = await setup;
+  const extracted = await cli(['extract', '--clean', held[1]!]);
+  assert.equal(extracted.status, 0, extracted.stderr);
+  const clean = extracted.lines[0]!['clean'] as number[];
+  const input = [
+    ...extracted.lines.map((l) => JSON.stringify(l)),
+    JSON.stringify({ vector: clean }),
+    JSON.stringify({ vector: clean, model: { id: 'mobilenet_v2', layer: 'block_9_add', dims: 96 } }),
+  ].join('\n');
+  const { status, lines } = await cli(
+    ['privatize', '--mechanism', 'oue', '--codebook', file, '--epsilon', '3', '--scope', 'wardrobe'],
+    input,
+  );
+  assert.equal(status, 1);
+  assert.equal(lines.length, 6);
+  for (const report of lines.slice(0, 5)) {
+    assert.equal(isReport(report), true, JSON.stringify(report));
+    assert.deepEqual(report['model'], { id: 'mobilenet_v2', layer: 'block_12_add', dims: 96 });
+    assert.deepEqual(report['mechanism'], { name: 'oue', epsilon: 3, delta: 0 });
+    assert.equal((report['category'] as { codebook: string }).codebook, 'clothes');
+    assert.equal(report['scope'], 'wardrobe');
+  }
+  assert.deepEqual((lines[5]!['error'] as { name: string }).name, 'CodebookMismatchError');
+});
+
 test('codebook misuse is a typed error: tampered file, other layer, missing codebook or mechanism', async () => {
   const { root, held, file } = await setup;
   const tampered = join(root, 'tampered.json');
