@@ -23,6 +23,9 @@ export const ERROR_NAMES = [
   'InvalidParameterError',
   'InvalidVectorError',
   'InvalidReportError',
+  // codebooks
+  'InvalidCodebookError',
+  'CodebookMismatchError',
   // release path
   'BudgetExhaustedError',
   'StorageUnavailableError',

@@ -5,16 +5,31 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   extract: {
-    summary: 'extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E [--delta D] [--dims K]] PATH...',
+    summary:
+      'extract [--clean] [--model ID] [--layer NAME] [--batch N] [--scope S] ' +
+      '[--mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K]] ' +
+      '[--mechanism krr|oue --codebook FILE --epsilon E] PATH...',
     load: async () => (await import('./commands/extract')).run,
   },
   privatize: {
-    summary: 'privatize --mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K] < vectors.jsonl',
+    summary:
+      'privatize --mechanism privunit|gaussian|laplace --epsilon E [--delta D] [--dims K] ' +
+      '[--model ID --layer NAME] [--scope S] < vectors.jsonl\n' +
+      '  obscura privatize --mechanism krr|oue --codebook FILE --epsilon E [--scope S] < vectors.jsonl',
     load: async () => (await import('./commands/privatize')).run,
   },
   calibrate: {
     summary: 'calibrate --mechanism gaussian|privunit|laplace --epsilon E [--delta D] [--sensitivity S] [--dims D]',
     load: async () => (await import('./commands/calibrate')).run,
+  },
+  codebook: {
+    summary: 'codebook build --labels DIR... [--id ID] [--classifier linear|nearest-centroid] > codebook.json',
+    load: async () => (await import('./commands/codebook')).run,
+  },
+  send: {
+    summary:
+      'send --collector URL [--scope S] [--concurrency N] [--max-attempts N] [--backoff-base MS] < reports.jsonl',
+    load: async () => (await import('./commands/send')).run,
   },
 };
 
@@ -54,6 +69,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {
+  // `obscura … | head` closes the pipe before the output ends: stop quietly, as a Unix tool
+  // does on SIGPIPE, instead of crashing on the EPIPE write error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const status = await main(process.argv.slice(2), {
     stdin: process.stdin,
     stdout: process.stdout,

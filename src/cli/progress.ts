@@ -19,8 +19,7 @@ export class Progress {
 
   finish(failed: number): void {
     const elapsed = (performance.now() - this.started) / 1000;
-    this.out.write(
-      `${this.tty ? '\r\x1b[K' : ''}done: ${this.total - failed} extracted, ${failed} failed, ${elapsed.toFixed(1)} s\n`,
-    );
+    const summary = `done: ${this.total - failed} extracted, ${failed} failed, ${elapsed.toFixed(1)} s`;
+    this.out.write(`${this.tty ? '\r\x1b[K' : ''}${summary}\n`);
   }
 }

@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
-import { describeError, ObscuraError } from '../../errors';
-import { decodeImageFile, type RgbImage } from '../../engine/node/decode-file';
+import { ObscuraError } from '../../errors';
 import { NodeExtractor } from '../../engine/node/node-extractor';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 import { collectImageFiles } from '../collect-files';
+import { extractFiles } from '../extract-files';
 import { Progress } from '../progress';
 import { hasPrivacyFlags, parsePrivacyFlags, PRIVACY_FLAGS } from '../privacy-options';
+import { CATEGORY_FLAGS, isCategoryRelease, parseCategoryFlags } from '../category-options';
+import { readCodebookFile } from '../read-codebook';
 import { privatizeFeatures } from '../../report/privatize-features';
 import { cryptoRandomSource } from '../../privacy/random/random-source';
+import { privatizeLabel, validateCategoryOptions } from '../../codebook/category-report';
+import { requireSameModel } from '../../codebook/assign-label';
 
 const OPTIONS = {
   clean: { type: 'boolean', default: false },
@@ -17,12 +21,15 @@ const OPTIONS = {
   backend: { type: 'string', default: 'wasm' },
   batch: { type: 'string', default: '1' },
   ...PRIVACY_FLAGS,
+  ...CATEGORY_FLAGS,
 } as const;
 
 /**
  * `obscura extract [--clean] [--model ID] [--layer NAME] [--mechanism M --epsilon E ...] PATH...`:
  * one JSON line per image. With privacy flags the line carries the `report`, and the
- * clean vector only with --clean; without them it carries the clean vector.
+ * clean vector only with --clean; without them it carries the clean vector. With
+ * `--mechanism krr|oue --codebook FILE` the codebook assigns a label on the device and
+ * the report releases it; `--clean` adds the clean vector and the assigned `label`.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
@@ -35,39 +42,50 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64)
     throw new ObscuraError('InvalidParameterError', `--batch must be an integer from 1 to 64, got "${values.batch}"`);
 
-  const privacy = hasPrivacyFlags(values) ? parsePrivacyFlags(values) : undefined;
+  const category = isCategoryRelease(values) ? parseCategoryFlags(values) : undefined;
+  const privacy = !category && hasPrivacyFlags(values) ? parsePrivacyFlags(values) : undefined;
+  const codebook = category ? await readCodebookFile(category.codebook) : undefined;
+  if (category && codebook) validateCategoryOptions(category, codebook);
   const files = await collectImageFiles(positionals);
+  // A codebook names the model and layer it reads: they are the defaults then.
+  const modelId = values.model ?? codebook?.model.id;
+  const layer = values.layer ?? codebook?.model.layer;
   const extractor = await NodeExtractor.create({
     backend,
-    ...(values.model ? { modelId: values.model } : {}),
-    ...(values.layer ? { layer: values.layer } : {}),
+    ...(modelId ? { modelId } : {}),
+    ...(layer ? { layer } : {}),
   });
   const progress = new Progress(io.stderr, files.length);
   let failed = 0;
   let done = 0;
   try {
-    for (let i = 0; i < files.length; i += batchSize) {
-      const chunk = files.slice(i, i + batchSize);
-      // Decoding runs on libuv's thread pool, so a chunk decodes in parallel.
-      const decoded = await Promise.allSettled(chunk.map((f) => decodeImageFile(f, extractor.config)));
-      const good: { file: string; image: RgbImage }[] = [];
-      decoded.forEach((r, j) => {
-        if (r.status === 'fulfilled') good.push({ file: chunk[j]!, image: r.value });
-        else {
+    if (codebook) requireSameModel(codebook, extractor.model);
+    for await (const chunk of extractFiles(extractor, files, batchSize)) {
+      for (const item of chunk) {
+        if ('error' in item) {
           failed++;
-          writeJsonLine(io.stdout, { file: chunk[j], error: describeError(r.reason) });
+          writeJsonLine(io.stdout, item);
+          continue;
         }
-      });
-      const vectors = await extractor.extract(good.map((g) => g.image));
-      good.forEach((g, j) => {
-        const clean = vectors[j]!;
-        const line: Record<string, unknown> = { file: g.file, model: extractor.model };
-        if (!privacy || values.clean) line['clean'] = Array.from(clean);
-        if (privacy) line['report'] = privatizeFeatures(clean, extractor.model, privacy, cryptoRandomSource);
+        const line: Record<string, unknown> = { file: item.file, model: extractor.model };
+        if (!(privacy || category) || values.clean) line['clean'] = Array.from(item.clean);
+        if (category && codebook) {
+          const { assigned, report } = privatizeLabel(
+            item.clean,
+            extractor.model,
+            codebook,
+            category,
+            cryptoRandomSource,
+          );
+          if (values.clean) line['label'] = assigned;
+          line['report'] = report;
+        } else if (privacy) {
+          line['report'] = privatizeFeatures(item.clean, extractor.model, privacy, cryptoRandomSource);
+        }
         writeJsonLine(io.stdout, line);
-      });
+      }
       done += chunk.length;
-      progress.update(done, chunk[chunk.length - 1] ?? '');
+      progress.update(done, chunk[chunk.length - 1]?.file ?? '');
     }
   } finally {
     extractor.dispose();
