@@ -35,11 +35,11 @@ export interface PoissonWindow {
   readonly first: number;
   /** Values in the table (first … first + size − 1). */
   readonly size: number;
-  /** Upper bound on log(P̃(k)/P(k)) over the window. */
+  /** Upper bound on log(P̃(k)/P(k)) for every k in the table. */
   readonly logUpper: number;
-  /** Upper bound on log(P(k)/P̃(k)) over the window. */
+  /** Upper bound on log(P(k)/P̃(k)) for every k in the table. */
   readonly logLower: number;
-  /** Upper bound on the Poisson mass outside the window (P̃ is 0 there). */
+  /** Upper bound on the Poisson mass outside the table (P̃ is 0 there). */
   readonly tailMass: number;
   /** P(k)/P(mode) for k = first … first + size − 1. */
   readonly ratios: readonly number[];
