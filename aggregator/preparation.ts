@@ -74,15 +74,16 @@ export async function helperPrepare(
     : { reportId, status: 'invalid' };
 }
 
-/** Leader: prepares up to `limit` pending reports with the helper; returns how many ended valid and invalid. */
+/** Leader: prepares up to `limit` pending reports with the helper; counts valid and invalid, lists those waiting. */
 export async function leaderPrepare(
   vdaf: SumVec,
   verifyKey: Buffer,
   store: AggregatorStore,
   askHelper: (shares: { reportId: string; prepareShare: string }[]) => Promise<HelperVerdict[]>,
   limit: number,
-): Promise<{ valid: number; invalid: number; waiting: number }> {
-  const pending = await store.pending(limit);
+  skip: readonly string[] = [],
+): Promise<{ valid: number; invalid: number; waiting: string[] }> {
+  const pending = await store.pending(limit, skip);
   const states = new Map<string, Init>();
   let invalid = 0;
   for (const report of pending) {
@@ -93,7 +94,7 @@ export async function leaderPrepare(
       invalid++;
     }
   }
-  if (states.size === 0) return { valid: 0, invalid, waiting: 0 };
+  if (states.size === 0) return { valid: 0, invalid, waiting: [] };
   const verdicts = await askHelper(
     [...states].map(([reportId, s]) => ({
       reportId,
@@ -101,12 +102,12 @@ export async function leaderPrepare(
     })),
   );
   let valid = 0;
-  let waiting = 0;
+  const waiting: string[] = [];
   for (const v of verdicts) {
     const state = states.get(v.reportId);
     if (!state) continue;
     if (v.status === 'missing') {
-      waiting++;
+      waiting.push(v.reportId);
       continue;
     }
     const message = v.status === 'valid' ? fromBase64Url(v.prepareMessage, 'prepareMessage') : null;

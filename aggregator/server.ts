@@ -37,6 +37,7 @@ export interface RunningAggregator {
 
 const REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
 const PREPARE_CHUNK = 50;
+const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function startAggregator(config: AggregatorConfig): Promise<RunningAggregator> {
   const vdaf = sumVecFor({ dims: config.dims, bits: config.bits });
@@ -128,16 +129,18 @@ function routes(
 
     if (route === 'POST /prepare' && leader) {
       requireToken(req, config.analystToken);
-      const totals = { valid: 0, invalid: 0, waiting: 0 };
+      let valid = 0;
+      let invalid = 0;
+      const waiting: string[] = [];
       for (;;) {
-        const r = await leaderPrepare(vdaf, verifyKey, store, askHelper, PREPARE_CHUNK);
-        totals.valid += r.valid;
-        totals.invalid += r.invalid;
-        totals.waiting = r.waiting;
-        // Stop when nothing moved: only reports whose helper share has not arrived are left.
-        if (r.valid + r.invalid === 0) break;
+        const r = await leaderPrepare(vdaf, verifyKey, store, askHelper, PREPARE_CHUNK, waiting);
+        valid += r.valid;
+        invalid += r.invalid;
+        waiting.push(...r.waiting);
+        // Done when a round finds nothing new: what is left waits for its helper share.
+        if (r.valid + r.invalid + r.waiting.length === 0) break;
       }
-      return sendJson(res, 200, totals);
+      return sendJson(res, 200, { valid, invalid, waiting: waiting.length });
     }
 
     if (route === 'POST /aggregate-init' && !leader) {
@@ -172,6 +175,8 @@ function routes(
       const ids = body['reportIds'];
       if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string'))
         throw new HttpError(400, 'InvalidRequestError', 'reportIds must be an array of report ids');
+      if (!BATCH_ID.test(parts[1]!))
+        throw new HttpError(400, 'InvalidRequestError', 'batch ids are 1–64 word characters');
       const result = await store.createBatch(parts[1]!, ids as string[], config.nMin, aggregateShare);
       if (!result.ok) throw new HttpError(409, 'BatchRefusedError', result.reason);
       return sendJson(res, 201, { batchId: parts[1], count: result.count });

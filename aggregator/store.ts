@@ -81,11 +81,12 @@ export class AggregatorStore {
     return r.rows[0];
   }
 
-  async pending(limit: number): Promise<StoredReport[]> {
+  /** Reports not yet prepared, oldest first, leaving out `skip` (those whose other share has not arrived). */
+  async pending(limit: number, skip: readonly string[] = []): Promise<StoredReport[]> {
     const r = await this.db.query<StoredReport>(
       `select report_id, public_share, input_share, state, prepare_message from reports
-       where state = 'uploaded' order by seq limit $1`,
-      [limit],
+       where state = 'uploaded' and not (report_id = any($2::text[])) order by seq limit $1`,
+      [limit, skip],
     );
     return r.rows;
   }

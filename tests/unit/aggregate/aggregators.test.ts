@@ -4,6 +4,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Prio3SumVec } from '@divviup/prio3';
 import { planAggregate, type AggregatePlan } from '../../../src/privacy/aggregate/plan';
 import { noisyQuantisedVector, prepareForAggregate } from '../../../src/privacy/aggregate/noisy-vector';
@@ -14,6 +16,7 @@ import { collectBatch } from '../../../aggregator/analyst';
 import { seededSource } from '../privacy/seeded-source';
 import { call, startPair, upload, type Pair } from './support';
 
+const run = promisify(execFile);
 const DIMS = 16;
 const N_MIN = 5;
 let plan: AggregatePlan;
@@ -79,7 +82,7 @@ async function outOfRangeReport(): Promise<AggregateReport> {
   };
 }
 
-test('valid reports are prepared, batched and combined into the exact noisy sum; invalid ones do not count', async () => {
+test('valid reports are prepared, batched and combined into the exact noisy sum; invalid ones are not', async () => {
   const expected = new Array<number>(DIMS).fill(0);
   const reports: AggregateReport[] = [];
   for (let k = 0; k < 7; k++) {
@@ -129,6 +132,16 @@ test('valid reports are prepared, batched and combined into the exact noisy sum;
     expected.map((s) => s - 7 * plan.offset),
   );
   result.mean.forEach((m, i) => assert.ok(Math.abs(m - mean[i]!) < 1e-12));
+
+  // The analyst's command line says the same.
+  const cli = await run(process.execPath, [
+    '--import',
+    'tsx',
+    'aggregator/analyst.ts',
+    ...['--leader', pair.leaderUrl, '--helper', pair.helperUrl, '--batch', batchId, '--token', pair.analystToken],
+    ...['--epsilon', '2', '--delta', '1e-6', '--n-min', String(N_MIN), '--dims', String(DIMS)],
+  ]);
+  assert.deepEqual(JSON.parse(cli.stdout), result);
 
   for (const agg of [pair.leader, pair.helper]) {
     const counts = await agg.store.counts();
@@ -233,4 +246,26 @@ test('network audit: each aggregator received its own share and never the other 
       assert.equal(keys, 'reportIds');
     }
   }
+});
+
+test('a report whose helper share has not arrived waits, and is prepared once it has', async () => {
+  const report = await shardAggregateReport(person(88), plan, seededSource(88));
+  const put = (base: string, inputShare: string) =>
+    fetch(`${base}/reports/${report.reportId}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ publicShare: report.publicShare, inputShare }),
+    }).then((r) => r.status);
+  assert.equal(await put(pair.leaderUrl, report.leaderShare), 201);
+  assert.deepEqual((await call(`${pair.leaderUrl}/prepare`, pair.analystToken)).body, {
+    valid: 0,
+    invalid: 0,
+    waiting: 1,
+  });
+  assert.equal(await put(pair.helperUrl, report.helperShare), 201);
+  assert.deepEqual((await call(`${pair.leaderUrl}/prepare`, pair.analystToken)).body, {
+    valid: 1,
+    invalid: 0,
+    waiting: 0,
+  });
 });
