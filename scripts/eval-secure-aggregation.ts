@@ -25,7 +25,7 @@ const N_TEST = Number(process.env['EVAL_TEST'] ?? 500);
 const EPSILONS = [1, 2, 4];
 const DELTA = 1e-6;
 const PROJECTED_DIMS = 16;
-const REPEATS = Number(process.env['EVAL_REPEATS'] ?? 10);
+const REPEATS = Number(process.env['EVAL_REPEATS'] ?? 20);
 const END_TO_END_REPORTS = Number(process.env['EVAL_E2E'] ?? 40);
 
 export interface Setting {

@@ -96,6 +96,10 @@ export function renderMarkdown(
     '',
     '- **Central** (ε, δ) of the table holds for any batch of at least n_min reports if the two aggregators do not ' +
       "collude; it accounts for the sampler's table (pointwise ratio and truncated mass) and the clamping.",
+    '- **Sampler**: Skellam = Poisson − Poisson, each Poisson by inversion of an integer table of P(k)/P(mode) ' +
+      '(ratios ≥ 2^−970, scaled by 2^1023) with a 1152-bit uniform and a fixed number of binary-search steps, so ' +
+      'every draw reads the same number of random words and makes the same number of comparisons. Residual risk: ' +
+      'BigInt arithmetic and table lookups may take slightly value-dependent time (memory access, operand sizes).',
     `- **Local**: one person's noisy vector alone (what holds if they collude) is only (ε ≈ ` +
       `${Math.min(...settings.map((s) => s.localEpsilon)).toFixed(0)}–` +
       `${Math.max(...settings.map((s) => s.localEpsilon)).toFixed(0)}, δ)-DP at n_min = ${s0.n}: weak, as ` +

@@ -137,3 +137,29 @@ test('an unprepared vector is refused', () => {
     (e) => isErrorNamed(e, 'InvalidVectorError'),
   );
 });
+
+test('one report reads the same number of random words whatever the vector', () => {
+  const plan = planAggregate({ epsilon: 1, delta: 1e-6, nMin: 100, dims: 24 });
+  const counts = new Set<number>();
+  for (const x of [
+    new Float64Array(24),
+    Float64Array.from({ length: 24 }, (_, i) => (i === 3 ? 1 : 0)),
+    prepareForAggregate(
+      Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+      plan,
+    ),
+  ]) {
+    for (let r = 0; r < 20; r++) {
+      let words = 0;
+      noisyQuantisedVector(x, plan, {
+        fillUint32(t) {
+          words += t.length;
+          cryptoRandomSource.fillUint32(t);
+        },
+      });
+      counts.add(words);
+    }
+  }
+  // RandomDraws fills 256 words at a time: 24·(2 + 72) = 1776 words, in 7 fills.
+  assert.deepEqual([...counts], [7 * 256]);
+});
