@@ -38,3 +38,6 @@ export {
   frequencyVariance,
 } from './mechanisms/randomized-response';
 export { costOf, composeCosts, canAfford, zcdpToEpsilon, type Cost } from './accountant';
+export { planAggregate, type AggregateParams, type AggregatePlan } from './aggregate/plan';
+export { prepareForAggregate, noisyQuantisedVector } from './aggregate/noisy-vector';
+export { estimateFromSum, expectedAggregateMse } from './aggregate/estimate';

@@ -1,0 +1,27 @@
+/** What an aggregator is told at start: its role, the public task, its peer and its secrets. */
+import type { AggregatorRole } from '../src/secure-aggregation/task';
+
+export interface AggregatorConfig {
+  readonly role: AggregatorRole;
+  /** 0 takes a free port. */
+  readonly port: number;
+  readonly host?: string;
+  /** PGlite folder; in memory when absent. */
+  readonly dataDir?: string;
+  /** Public task: coordinates, bits per coordinate, smallest batch released. */
+  readonly dims: number;
+  readonly bits: number;
+  readonly nMin: number;
+  /** The VDAF verification key shared by leader and helper only (16 bytes, base64url). */
+  readonly verifyKey: string;
+  /** Leader only: the helper's base URL. */
+  readonly helperUrl?: string;
+  /** Leader → helper calls carry this bearer token. */
+  readonly peerToken: string;
+  /** The analyst's calls (prepare, batch, collect) carry this one. */
+  readonly analystToken: string;
+  /** Origins allowed to upload from a browser (CORS); '*' for any. */
+  readonly allowedOrigins?: readonly string[];
+  /** Largest batch the leader forms (default 100 000). */
+  readonly maxBatch?: number;
+}

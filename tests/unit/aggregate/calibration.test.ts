@@ -1,0 +1,165 @@
+// Calibration of aggregate-only release: the central guarantee meets the target with the
+// least noise, the local one is computed and weaker, quantisation is unbiased with its
+// norm bound, and the analyst's estimate of the mean is unbiased end to end.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planAggregate } from '../../../src/privacy/aggregate/plan';
+import { quantiseUnbiased, quantisedNormBounds } from '../../../src/privacy/aggregate/quantise';
+import { noisyQuantisedVector, prepareForAggregate } from '../../../src/privacy/aggregate/noisy-vector';
+import { estimateFromSum, expectedAggregateMse } from '../../../src/privacy/aggregate/estimate';
+import { skellamEpsilon } from '../../../src/privacy/aggregate/skellam-rdp';
+import { RandomDraws } from '../../../src/privacy/random/draws';
+import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
+import { normalCdf } from '../../../src/privacy/math/special';
+import { isErrorNamed } from '../../../src/errors';
+import { ALPHA, zFor } from '../../support/stats';
+
+test('the central (ε, δ) meets the target, and 1 % less noise would not', () => {
+  for (const [epsilon, nMin, dims] of [
+    [1, 100, 96],
+    [2, 1000, 96],
+    [4, 1000, 16],
+    [0.5, 50, 8],
+  ] as const) {
+    const plan = planAggregate({ epsilon, delta: 1e-6, nMin, dims });
+    assert.ok(plan.central.epsilon <= epsilon && plan.central.delta <= 1e-6, JSON.stringify(plan.central));
+    const lessNoise = skellamEpsilon(0.99 * plan.mu * nMin, plan.sensitivity, 1e-6 * 0.999);
+    assert.ok(lessNoise > epsilon, `${lessNoise}`);
+    // The local guarantee is that of one person's noise alone: much weaker, and stated.
+    assert.ok(plan.local.epsilon > 3 * epsilon, `${plan.local.epsilon}`);
+    assert.ok(plan.local.delta <= 1e-6);
+    assert.equal(plan.offset, 2 ** (plan.bits - 1));
+    assert.ok(plan.bits >= 8 && plan.bits <= 16, `${plan.bits} bits`);
+    assert.ok(plan.clampBound <= 2 ** -80);
+  }
+});
+
+test('more people per batch: each adds less noise, the same total', () => {
+  const a = planAggregate({ epsilon: 1, delta: 1e-6, nMin: 100, dims: 32 });
+  const b = planAggregate({ epsilon: 1, delta: 1e-6, nMin: 1000, dims: 32 });
+  assert.ok(Math.abs((a.mu * 100) / (b.mu * 1000) - 1) < 1e-3);
+  assert.ok(b.local.epsilon > a.local.epsilon);
+});
+
+test('bad parameters are refused with InvalidParameterError', () => {
+  for (const bad of [
+    { epsilon: 0, delta: 1e-6, nMin: 10, dims: 4 },
+    { epsilon: 1, delta: 1, nMin: 10, dims: 4 },
+    { epsilon: 1, delta: 1e-6, nMin: 0, dims: 4 },
+    { epsilon: 1, delta: 1e-6, nMin: 10, dims: 2.5 },
+    { epsilon: 1, delta: 1e-6, nMin: 10, dims: 4, scale: -1 },
+  ]) {
+    assert.throws(
+      () => planAggregate(bad),
+      (e) => isErrorNamed(e, 'InvalidParameterError'),
+    );
+  }
+});
+
+test('randomised rounding is unbiased and never leaves the stated norm bound', () => {
+  const d = 24;
+  const scale = 37.3;
+  const x = Float64Array.from({ length: d }, (_, i) => Math.sin(i * 1.7) / Math.sqrt(d / 2));
+  const draws = new RandomDraws(cryptoRandomSource);
+  const bound = quantisedNormBounds(scale, Math.hypot(...x), d);
+  const n = 40_000;
+  const sum = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    const q = quantiseUnbiased(x, scale, draws);
+    let l1 = 0;
+    let l2 = 0;
+    for (let i = 0; i < d; i++) {
+      sum[i]! += q[i]!;
+      l1 += Math.abs(q[i]!);
+      l2 += q[i]! * q[i]!;
+      assert.ok(Math.abs(q[i]! - scale * x[i]!) < 1);
+    }
+    assert.ok(Math.sqrt(l2) <= bound.l2 && l1 <= bound.l1);
+  }
+  const z = zFor(ALPHA / d, normalCdf);
+  for (let i = 0; i < d; i++) {
+    const f = scale * x[i]! - Math.floor(scale * x[i]!);
+    const se = Math.sqrt((f * (1 - f)) / n) || 1e-12;
+    assert.ok(Math.abs(sum[i]! / n - scale * x[i]!) <= z * se + 1e-9, `coordinate ${i}`);
+  }
+});
+
+test('the analyst’s mean estimate is unbiased: quantise, noise, clamp, offset, sum, de-offset', () => {
+  const dims = 8;
+  const plan = planAggregate({ epsilon: 4, delta: 1e-6, nMin: 40, dims, scale: 64 });
+  const people = Array.from({ length: 40 }, (_, p) =>
+    prepareForAggregate(
+      Array.from({ length: dims }, (_, i) => Math.cos(p * 0.9 + i * 2.1) + (i === p % dims ? 2 : 0)),
+      plan,
+    ),
+  );
+  const truth = new Float64Array(dims);
+  for (const v of people) for (let i = 0; i < dims; i++) truth[i]! += v[i]! / people.length;
+  const batches = 1500;
+  const sum = new Float64Array(dims);
+  const sumSq = new Float64Array(dims);
+  let sqError = 0;
+  for (let b = 0; b < batches; b++) {
+    const total = new Array<number>(dims).fill(0);
+    for (const v of people) {
+      const y = noisyQuantisedVector(v, plan, cryptoRandomSource);
+      for (let i = 0; i < dims; i++) {
+        assert.ok(y[i]! >= 0 && y[i]! < 2 ** plan.bits);
+        total[i]! += y[i]!;
+      }
+    }
+    const { mean } = estimateFromSum(total, people.length, plan);
+    for (let i = 0; i < dims; i++) {
+      sum[i]! += mean[i]!;
+      sumSq[i]! += mean[i]! ** 2;
+      sqError += (mean[i]! - truth[i]!) ** 2 / batches;
+    }
+  }
+  const z = zFor(ALPHA / dims, normalCdf);
+  for (let i = 0; i < dims; i++) {
+    const m = sum[i]! / batches;
+    const se = Math.sqrt((sumSq[i]! / batches - m * m) / (batches - 1));
+    assert.ok(Math.abs(m - truth[i]!) < z * se, `coordinate ${i}: ${m} vs ${truth[i]} (se ${se})`);
+  }
+  // And its squared error is what the calibration says (noise plus at most the rounding).
+  const expected = expectedAggregateMse(plan, people.length);
+  assert.ok(sqError > 0.8 * expected.noise && sqError < 1.2 * (expected.noise + expected.roundingBound), `${sqError}`);
+});
+
+test('an unprepared vector is refused', () => {
+  const plan = planAggregate({ epsilon: 1, delta: 1e-6, nMin: 10, dims: 3 });
+  assert.throws(
+    () => noisyQuantisedVector(Float64Array.of(1, 1, 0), plan, cryptoRandomSource),
+    (e) => isErrorNamed(e, 'InvalidVectorError'),
+  );
+  assert.throws(
+    () => noisyQuantisedVector(Float64Array.of(1, 0), plan, cryptoRandomSource),
+    (e) => isErrorNamed(e, 'InvalidVectorError'),
+  );
+});
+
+test('one report reads the same number of random words whatever the vector', () => {
+  const plan = planAggregate({ epsilon: 1, delta: 1e-6, nMin: 100, dims: 24 });
+  const counts = new Set<number>();
+  for (const x of [
+    new Float64Array(24),
+    Float64Array.from({ length: 24 }, (_, i) => (i === 3 ? 1 : 0)),
+    prepareForAggregate(
+      Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+      plan,
+    ),
+  ]) {
+    for (let r = 0; r < 20; r++) {
+      let words = 0;
+      noisyQuantisedVector(x, plan, {
+        fillUint32(t) {
+          words += t.length;
+          cryptoRandomSource.fillUint32(t);
+        },
+      });
+      counts.add(words);
+    }
+  }
+  // RandomDraws fills 256 words at a time: 24·(2 + 72) = 1776 words, in 7 fills.
+  assert.deepEqual([...counts], [7 * 256]);
+});
