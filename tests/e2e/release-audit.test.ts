@@ -12,7 +12,7 @@ import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type Collector } from '../../collector/server';
 import { isReport } from '../../src/report/schema';
-import type { ReleaseOptions } from '../../src/engine/worker/engine-api';
+import type { ReleaseOptions } from '../../src/release/release-api';
 import { SKIMAGE_DIR } from '../support/data-paths';
 
 let server: Awaited<ReturnType<typeof startDevServer>>;
@@ -158,7 +158,7 @@ test('with the ledger unavailable, release is refused with a clear error, nothin
       const blob = await ob.fixture('skimage/coffee.png');
       const extraction = await ob.bridge().extract(blob);
       try {
-        await ob.bridge().release(blob, {
+        await ob.releases().release(extraction.contentHash, {
           scope: 'nostore',
           mechanism: { name: 'privunit', epsilon: 1 },
           destination: dest as string,

@@ -12,7 +12,7 @@ import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { startedEnginePage, waitFor } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type Collector } from '../../collector/server';
-import type { ReleaseOptions } from '../../src/engine/worker/engine-api';
+import type { ReleaseOptions } from '../../src/release/release-api';
 
 let server: Awaited<ReturnType<typeof startDevServer>>;
 let collector: Collector;
@@ -113,9 +113,7 @@ test('a page closed while its POST is in flight: the report is sent again by the
   page = await enginePage();
   await waitFor('every report delivered in the ledger', async () => {
     const states = await page.evaluate(async () =>
-      (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('inflight')).map(
-        (e) => e.state,
-      ),
+      (await (window as unknown as PageWindow).obscura.releases().ledger('inflight')).map((e) => e.state),
     );
     return states.length === ids.length && states.every((s) => s === 'delivered');
   });

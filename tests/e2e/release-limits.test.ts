@@ -10,7 +10,7 @@ import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type Collector } from '../../collector/server';
-import type { ReleaseOptions } from '../../src/engine/worker/engine-api';
+import type { ReleaseOptions } from '../../src/release/release-api';
 import { OUTBOX_LIMIT } from '../../src/ledger/commit-release';
 import { LEDGER_DB } from '../../src/ledger/ledger-schema';
 
@@ -53,7 +53,7 @@ function release(path: string, o: ReleaseOptions): Promise<Attempt> {
     async ([p, opts]) => {
       const ob = (window as unknown as PageWindow).obscura;
       try {
-        const { outcome } = await ob.bridge().release(await ob.fixture(p as string), opts as ReleaseOptions);
+        const { outcome } = await ob.release(await ob.fixture(p as string), opts as ReleaseOptions);
         return {
           ok: true as const,
           id: outcome.report.id,
@@ -72,7 +72,7 @@ function release(path: string, o: ReleaseOptions): Promise<Attempt> {
 function engineCall<T>(fn: 'budget' | 'ledger', scope: string): Promise<T> {
   return page.evaluate(
     async ([f, s]) => {
-      const engine = await (window as unknown as PageWindow).obscura.bridge().engine();
+      const engine = (window as unknown as PageWindow).obscura.releases();
       return (f === 'budget' ? engine.budget(s as string) : engine.ledger(s as string)) as unknown;
     },
     [fn, scope] as const,
@@ -86,7 +86,7 @@ async function configure(
 ): Promise<void> {
   await page.evaluate(
     async ([n, t, w]) =>
-      (await (window as unknown as PageWindow).obscura.bridge().engine()).configureScope({
+      (window as unknown as PageWindow).obscura.releases().configureScope({
         name: n as string,
         totalEpsilon: t as number,
         window: w as { kind: 'lifetime' },
