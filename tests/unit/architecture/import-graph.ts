@@ -16,7 +16,6 @@ const FROM = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]/.so
 const SIDE_EFFECT = /import\s*['"]([^'"]+)['"]/.source;
 const DYNAMIC = /import\(\s*['"]([^'"]+)['"]\s*\)/.source;
 const SPECIFIER = new RegExp(`${FROM}|${SIDE_EFFECT}|${DYNAMIC}`, 'g');
-  /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
