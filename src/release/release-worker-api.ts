@@ -5,13 +5,14 @@ import { ReleaseService, type ReleaseServiceOptions } from './release-service';
 import { VectorStore } from './vector-store';
 
 export class ReleaseWorker implements ReleaseApi {
-  readonly vectors = new VectorStore();
+  readonly vectors: VectorStore;
   readonly service: ReleaseService;
   private readonly channel: BroadcastChannel | undefined;
 
   constructor(options: Omit<ReleaseServiceOptions, 'onChange'> = {}) {
     this.channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(LEDGER_CHANNEL);
     const message: LedgerChange = { kind: 'ledger-changed' };
+    this.vectors = new VectorStore(options.clock);
     this.service = new ReleaseService({ ...options, onChange: () => this.channel?.postMessage(message) });
     // Reports left queued by an earlier page (closed, crashed, offline) go out now, model or not.
     void this.service.flush().catch(() => undefined);

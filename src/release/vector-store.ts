@@ -7,12 +7,15 @@
 import { ObscuraError } from '../errors';
 import type { ModelRef } from '../model-ref';
 import type { CleanVector } from './release-api';
+import { systemClock, type Clock } from './clock';
 
 const KEEP = 256;
 
 export class VectorStore {
   private readonly vectors = new Map<string, CleanVector>();
   private readonly waiters = new Map<string, ((v: CleanVector) => void)[]>();
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   /** Listens on a port the engine worker posts each extraction's clean vector to. */
   accept(port: MessagePort): void {
@@ -37,7 +40,7 @@ export class VectorStore {
     const found = this.vectors.get(contentHash);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.schedule(() => {
         const list = this.waiters.get(contentHash)?.filter((w) => w !== done) ?? [];
         if (list.length > 0) this.waiters.set(contentHash, list);
         else this.waiters.delete(contentHash);
@@ -49,7 +52,7 @@ export class VectorStore {
         );
       }, waitMs);
       const done = (v: CleanVector) => {
-        clearTimeout(timer);
+        this.clock.cancel(timer);
         resolve(v);
       };
       this.waiters.set(contentHash, [...(this.waiters.get(contentHash) ?? []), done]);
