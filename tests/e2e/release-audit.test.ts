@@ -77,9 +77,14 @@ test('a full session sends only schema-valid reports to the endpoint: no pixels,
     return r;
   }, options);
   cleans.push(camera.clean);
-  const deadline = Date.now() + 30_000;
-  while ((await collector.store.list('audit', 100)).length < 4 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
+  // The retry falls due on the release worker's clock, moved forward instead of waited for.
+  await page.evaluate(async () => {
+    const ob = (window as unknown as PageWindow).obscura;
+    for (let step = 0; step < 20; step++) {
+      if ((await ob.releases().flushOutbox()).waiting === 0) return;
+      await ob.releaseTest().advance(60_000);
+    }
+  });
   assert.equal((await collector.store.list('audit', 100)).length, 4);
 
   // The worker's own fetch of the model is seen, so worker traffic is in the record.
@@ -173,7 +178,17 @@ test('with the ledger unavailable, release is refused with a clear error, nothin
   assert.equal(result.extracted, 96, 'extraction keeps working');
   assert.equal(result.refused, 'StorageUnavailableError', JSON.stringify(result));
   assert.match(result.message, /ledger/);
-  await new Promise((r) => setTimeout(r, 500));
+  // The sender is the only code that sends, and it cannot run without the ledger either.
+  const flush = await page.evaluate(() =>
+    (window as unknown as PageWindow).obscura
+      .releases()
+      .flushOutbox()
+      .then(
+        () => 'flushed',
+        (err: Error) => err.name,
+      ),
+  );
+  assert.equal(flush, 'StorageUnavailableError');
   assert.equal(requests.filter((r) => r.method === 'POST').length, before, 'nothing was sent');
   await isolated.close();
 });

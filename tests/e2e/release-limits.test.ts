@@ -96,10 +96,12 @@ async function configure(
 }
 
 test('a rolling window refuses with the remaining ε and the refill time, then refills when that time comes; cumulative ε keeps counting', async () => {
-  const WINDOW_MS = 4000;
+  // A day, as the budget allows at least; the release worker's clock crosses it without waiting.
+  const WINDOW_MS = 86_400_000;
   await configure('window', 1, { kind: 'rolling', ms: WINDOW_MS });
+  const clockNow = () => page.evaluate(() => (window as unknown as PageWindow).obscura.releaseTest().now());
   const first = await release(photos[0]!, options('window'));
-  const firstAt = Date.now();
+  const firstAt = await clockNow();
   const second = await release(photos[1]!, options('window'));
   assert.ok(first.ok && first.charged && second.ok && second.charged, JSON.stringify([first, second]));
   const refused = await release(photos[2]!, options('window'));
@@ -120,7 +122,10 @@ test('a rolling window refuses with the remaining ε and the refill time, then r
   const held = await engineCall<{ remaining: number; cumulativeEpsilon: number; releases: number }>('budget', 'window');
   assert.deepEqual([held.remaining, held.releases], [0, 2], 'the refusal spent nothing');
 
-  await new Promise((r) => setTimeout(r, Math.max(0, refillsAt - Date.now()) + 200));
+  const tooEarly = await release(photos[2]!, options('window'));
+  assert.ok(!tooEarly.ok, 'still refused before the refill time');
+  const wait = refillsAt - (await clockNow()) + 1;
+  await page.evaluate((ms) => (window as unknown as PageWindow).obscura.releaseTest().advance(ms), wait);
   const refilled = await release(photos[2]!, options('window'));
   assert.ok(refilled.ok && refilled.charged, JSON.stringify(refilled));
   const status = await engineCall<{

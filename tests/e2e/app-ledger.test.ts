@@ -1,0 +1,69 @@
+// The built web app's ledger and budget stand on their own: on screen before the model,
+// and no model traffic once the engine has stopped for idleness.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Request } from 'playwright-core';
+import { launchChromium } from './support/browser';
+import { startAppServer } from './support/app-server';
+
+let server: Awaited<ReturnType<typeof startAppServer>>;
+let browser: Browser;
+
+before(async () => {
+  server = await startAppServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const isModel = (r: Request) => new URL(r.url()).pathname.startsWith('/models/');
+
+test('with the model held back, the budget gauge and the ledger are on screen', async () => {
+  const context = await browser.newContext();
+  const held: string[] = [];
+  // The model's request never gets an answer: the engine stays loading for as long as the test lasts.
+  await context.route('**/models/**', (route) => void held.push(route.request().url()));
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.getByTestId('remaining').waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId('remaining').innerText(), /^ε 10\.00$/);
+  await page.getByRole('heading', { name: 'What left this device' }).waitFor();
+  await page.getByText('Nothing has been released.').waitFor();
+  assert.ok(held.length >= 1, 'the model was requested and is still held back');
+  assert.match(await page.locator('engine-badge .badge').first().innerText(), /loading the model/);
+  await context.close();
+});
+
+test('a page left idle past the engine idle stop does not fetch the model again', async () => {
+  const context = await browser.newContext();
+  const models: string[] = [];
+  context.on('request', (r) => void (isModel(r) && models.push(r.url())));
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(server.url);
+  await page.locator('engine-badge summary').waitFor({ timeout: 60_000 });
+  await page.getByTestId('remaining').waitFor();
+  const fetched = models.length;
+  assert.ok(fetched >= 1, 'the model was fetched once to start');
+  const engine = page.workers().find((w) => w.url().includes('engine.worker'));
+  assert.ok(
+    engine,
+    `an engine worker runs (${page
+      .workers()
+      .map((w) => w.url())
+      .join(', ')})`,
+  );
+  const stopped = new Promise<void>((resolve) => engine.once('close', () => resolve()));
+  // The bridge stops the worker after 5 idle minutes; then half an hour more of the page's time.
+  await page.clock.fastForward('06:00');
+  await stopped;
+  await page.clock.fastForward('30:00');
+  // A ledger change from another tab is pushed to this page, which reads the ledger without the engine.
+  await page.evaluate(() => new BroadcastChannel('obscura-ledger-changes').postMessage({ kind: 'ledger-changed' }));
+  assert.match(await page.getByTestId('remaining').innerText(), /^ε 10\.00$/);
+  assert.equal(models.length, fetched, `no model request after the idle stop: ${models.slice(fetched).join(', ')}`);
+  assert.ok(!page.workers().some((w) => w.url().includes('engine.worker')), 'the engine worker stays stopped');
+  await context.close();
+});
