@@ -73,6 +73,11 @@ export class EngineBridge {
           this.stop();
           throw err;
         });
+      // A page that loads the model and is then left alone also lets the worker go.
+      void this.ready.then(
+        () => this.armIdleStop(),
+        () => undefined,
+      );
     }
     return this.ready;
   }
@@ -121,6 +126,11 @@ export class EngineBridge {
     this.ready = undefined;
   }
 
+  private armIdleStop(): void {
+    clearTimeout(this.idleTimer);
+    if (this.pending === 0 && this.worker) this.idleTimer = setTimeout(() => this.stop(), this.idleStopMs);
+  }
+
   private call<T>(
     signal: AbortSignal | undefined,
     run: (remote: Remote<EngineApi>, id: number) => Promise<T>,
@@ -143,7 +153,8 @@ export class EngineBridge {
     this.queue = result
       .catch(() => undefined)
       .finally(() => {
-        if (--this.pending === 0) this.idleTimer = setTimeout(() => this.stop(), this.idleStopMs);
+        --this.pending;
+        this.armIdleStop();
       });
     return result;
   }

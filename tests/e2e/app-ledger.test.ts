@@ -55,7 +55,10 @@ test('a page left idle past the engine idle stop does not fetch the model again'
       .map((w) => w.url())
       .join(', ')})`,
   );
-  const stopped = new Promise<void>((resolve) => engine.once('close', () => resolve()));
+  const stopped = new Promise<void>((resolve, reject) => {
+    engine.once('close', () => resolve());
+    setTimeout(() => reject(new Error('the engine worker did not stop after the idle period')), 30_000).unref();
+  });
   // The bridge stops the worker after 5 idle minutes; then half an hour more of the page's time.
   await page.clock.fastForward('06:00');
   await stopped;
