@@ -203,3 +203,45 @@ test('reports queued by an earlier page are delivered by a page that never extra
   assert.deepEqual(models, [], 'the delivering page fetched no model');
   await page.close();
 });
+
+test('an invalid outbox entry ends rejected in the ledger and frees its outbox slot; it is never sent', async () => {
+  const page = await openEnginePage(context, server.url, fixtures);
+  await page.evaluate(() => (window as unknown as PageWindow).obscura.releases().budget('broken'));
+  // An entry damaged in storage (say, by an older version): a ledger row and an outbox entry holding no report.
+  await page.evaluate(
+    (dest) =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('obscura-ledger');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const tx = req.result.transaction(['ledger', 'outbox'], 'readwrite');
+          const base = { scope: 'broken', time: Date.now(), mechanism: 'privunit', epsilon: 0.5, delta: 0, rho: 0 };
+          tx.objectStore('ledger').put({ id: 'broken-1', ...base, destination: dest, state: 'queued', payload: {} });
+          tx.objectStore('outbox').put({
+            id: 'broken-1',
+            destination: dest,
+            report: { v: 1 },
+            attempts: 0,
+            nextAttemptAt: 0,
+          });
+          tx.oncomplete = () => {
+            req.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    `${endpoint.url}/reports`,
+  );
+  const result = await page.evaluate(async () => {
+    const ob = (window as unknown as PageWindow).obscura;
+    const flushed = await ob.releases().flushOutbox();
+    return { flushed, entry: (await ob.releases().ledger('broken'))[0]! };
+  });
+  assert.equal(result.entry.state, 'rejected');
+  assert.equal(result.entry.error?.name, 'InvalidReportError');
+  assert.ok(result.flushed.rejected >= 1);
+  assert.equal(result.flushed.waiting, 0, 'the slot is free');
+  assert.ok(!endpoint.posts.some((p) => p.id === 'broken-1'), 'never sent');
+  await page.close();
+});
