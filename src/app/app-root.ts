@@ -190,9 +190,8 @@ export class ObscuraApp extends LitElement {
 
   private releaseControl(r: ResultItem) {
     if (!r.contentHash) return html`<p class="muted">Videos are described locally; release single images.</p>`;
-    const blocked = r.released
-      ? undefined
-      : releaseBlockedReason(this.budget, this.settings.mechanism.epsilon, this.collectorUrl);
+    const epsilon = this.settings.mechanism.epsilon;
+    const blocked = r.released ? undefined : releaseBlockedReason(this.budget, epsilon, this.collectorUrl);
     const reasonId = `why-${r.id}`;
     return html`<div class="row">
       <button
@@ -202,7 +201,7 @@ export class ObscuraApp extends LitElement {
         aria-describedby=${blocked ? reasonId : ''}
         @click=${() => void this.onRelease(r)}
       >
-        ${r.released ? 'Released' : this.releasing === r.id ? 'Releasing…' : `Release (ε ${this.settings.mechanism.epsilon})`}
+        ${r.released ? 'Released' : this.releasing === r.id ? 'Releasing…' : `Release (ε ${epsilon})`}
       </button>
       ${blocked ? html`<span id=${reasonId} class="muted" data-testid="release-blocked">${blocked}</span>` : nothing}
     </div>`;
@@ -293,6 +292,17 @@ export class ObscuraApp extends LitElement {
     }
   }
 
+  private batchProgress() {
+    const b = this.batch;
+    if (!b) return nothing;
+    return html`<batch-progress
+      label=${b.label}
+      .done=${b.done}
+      .total=${b.total}
+      .startedAt=${b.startedAt}
+    ></batch-progress>`;
+  }
+
   protected override render() {
     return html`
       <header>
@@ -319,8 +329,7 @@ export class ObscuraApp extends LitElement {
       >
         <error-list .errors=${this.errors}></error-list>
         <capture-panel ?busy=${Boolean(this.batch)}></capture-panel>
-        ${this.cameraOpen ? html`<camera-panel></camera-panel>` : nothing}
-        ${this.batch ? html`<batch-progress label=${this.batch.label} .done=${this.batch.done} .total=${this.batch.total} .startedAt=${this.batch.startedAt}></batch-progress>` : nothing}
+        ${this.cameraOpen ? html`<camera-panel></camera-panel>` : nothing} ${this.batchProgress()}
         <div class="controls">
           <privacy-controls
             .settings=${this.settings}

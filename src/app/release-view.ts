@@ -16,7 +16,8 @@ export function releaseBlockedReason(
         : budget.refillsAt
           ? `It refills from ${new Date(budget.refillsAt).toLocaleString()}.`
           : '';
-    return `The privacy budget is spent: ε ${budget.remaining.toFixed(2)} left, and a release costs ε ${epsilon}. ${refill}`;
+    const left = `ε ${budget.remaining.toFixed(2)} left`;
+    return `The privacy budget is spent: ${left}, and a release costs ε ${epsilon}. ${refill}`;
   }
   return undefined;
 }

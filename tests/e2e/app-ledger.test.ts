@@ -76,42 +76,49 @@ test('a page left idle past the engine idle stop does not fetch the model again'
   await context.close();
 });
 
-test('a collector answering 400 then 409: both end rejected with the reason in the ledger; the next is delivered', async () => {
-  const endpoint = await startScriptedCollector();
-  const dist = fileURLToPath(new URL('../../dist', import.meta.url));
-  const app = await startStaticServer({ root: dist, collectorUrl: endpoint.url });
-  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
-  try {
-    endpoint.script.push(
-      { status: 400, error: { name: 'InvalidReportError', message: 'invalid report: vector: expected 96 values' } },
-      { status: 409, error: { name: 'ReportConflictError', message: 'report was stored with a different body' } },
-    );
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await page.locator('engine-badge summary').waitFor({ timeout: 60_000 });
-    const photos = ['chelsea.png', 'astronaut.png', 'coffee.png'];
-    for (const [i, name] of photos.entries()) {
-      await page.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/${name}`);
-      await page.locator('result-card').nth(i).waitFor({ timeout: 30_000 });
-      await page.getByTestId('release').first().click();
-      // Pushed, not polled: the row's final state appears without any reload.
-      await page.getByTestId('ledger-row').nth(i).waitFor({ timeout: 30_000 });
-      const final = i < 2 ? 'rejected' : 'delivered';
-      await page.getByTestId('ledger-row').first().getByTestId('state').getByText(final).waitFor({ timeout: 30_000 });
+test(
+  'a collector answering 400 then 409: both end rejected with the reason in ' + 'the ledger; the next is delivered',
+  async () => {
+    const endpoint = await startScriptedCollector();
+    const dist = fileURLToPath(new URL('../../dist', import.meta.url));
+    const app = await startStaticServer({ root: dist, collectorUrl: endpoint.url });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+    try {
+      endpoint.script.push(
+        { status: 400, error: { name: 'InvalidReportError', message: 'invalid report: vector: expected 96 values' } },
+        { status: 409, error: { name: 'ReportConflictError', message: 'report was stored with a different body' } },
+      );
+      const page = await context.newPage();
+      await page.goto(app.url);
+      await page.locator('engine-badge summary').waitFor({ timeout: 60_000 });
+      const photos = ['chelsea.png', 'astronaut.png', 'coffee.png'];
+      for (const [i, name] of photos.entries()) {
+        await page.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/${name}`);
+        await page.locator('result-card').nth(i).waitFor({ timeout: 30_000 });
+        await page.getByTestId('release').first().click();
+        // Pushed, not polled: the row's final state appears without any reload.
+        await page.getByTestId('ledger-row').nth(i).waitFor({ timeout: 30_000 });
+        const final = i < 2 ? 'rejected' : 'delivered';
+        await page.getByTestId('ledger-row').first().getByTestId('state').getByText(final).waitFor({ timeout: 30_000 });
+      }
+      const states = await page.getByTestId('state').allInnerTexts();
+      assert.match(states[0]!, /^delivered/);
+      assert.match(states[1]!, /rejected\s+ReportConflictError: report was stored with a different body/);
+      assert.match(states[2]!, /rejected\s+InvalidReportError: invalid report: vector: expected 96 values/);
+      assert.deepEqual(
+        endpoint.posts.map((p) => p.status),
+        [400, 409, 201],
+        'refused reports are not retried',
+      );
+      assert.match(
+        await page.getByTestId('remaining').innerText(),
+        /^ε 4\.00$/,
+        'the charges of refused reports stand',
+      );
+    } finally {
+      await context.close();
+      await app.close();
+      await endpoint.close();
     }
-    const states = await page.getByTestId('state').allInnerTexts();
-    assert.match(states[0]!, /^delivered/);
-    assert.match(states[1]!, /rejected\s+ReportConflictError: report was stored with a different body/);
-    assert.match(states[2]!, /rejected\s+InvalidReportError: invalid report: vector: expected 96 values/);
-    assert.deepEqual(
-      endpoint.posts.map((p) => p.status),
-      [400, 409, 201],
-      'refused reports are not retried',
-    );
-    assert.match(await page.getByTestId('remaining').innerText(), /^ε 4\.00$/, 'the charges of refused reports stand');
-  } finally {
-    await context.close();
-    await app.close();
-    await endpoint.close();
-  }
-});
+  },
+);

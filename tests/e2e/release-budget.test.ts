@@ -119,48 +119,52 @@ test('3 pages x 20 concurrent releases against a budget for exactly 17: 17 charg
   await Promise.all(pages.map((p) => p.close()));
 });
 
-test('collector faults (500s, dropped connections, down for 30 s) and a page closed mid-flush: every charged report arrives once', async () => {
-  let page = await enginePage();
-  collector.faults.failNext = 3;
-  collector.faults.dropNext = 2;
-  const first = await page.evaluate(
-    ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
-    [photos.slice(40, 45), options('faults', 0.1)] as const,
-  );
-  assert.ok(
-    first.every((r) => r.ok && r.charged),
-    JSON.stringify(first),
-  );
-  await settle(page, 'faults');
-  assert.equal((await collectorIds('faults')).length, 5);
+test(
+  'collector faults (500s, dropped connections, down for 30 s) and a page ' +
+    'closed mid-flush: every charged report arrives once',
+  async () => {
+    let page = await enginePage();
+    collector.faults.failNext = 3;
+    collector.faults.dropNext = 2;
+    const first = await page.evaluate(
+      ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
+      [photos.slice(40, 45), options('faults', 0.1)] as const,
+    );
+    assert.ok(
+      first.every((r) => r.ok && r.charged),
+      JSON.stringify(first),
+    );
+    await settle(page, 'faults');
+    assert.equal((await collectorIds('faults')).length, 5);
 
-  // Down for 30 s of the release worker's clock: releases still charge and queue, retries fail,
-  // and the page is closed while they wait.
-  await collector.pause();
-  const second = await page.evaluate(
-    ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
-    [photos.slice(45, 50), options('faults', 0.1)] as const,
-  );
-  assert.ok(second.every((r) => r.ok && r.charged));
-  const during = await page.evaluate(async () => {
-    const ob = (window as unknown as PageWindow).obscura;
-    for (let s = 0; s < 30; s++) await ob.releaseTest().advance(1000);
-    return (await ob.releases().ledger('faults')).map((e) => e.state);
-  });
-  assert.equal(during.filter((s) => s === 'retrying').length, 5, during.join(', '));
-  await page.close();
-  await collector.resume();
+    // Down for 30 s of the release worker's clock: releases still charge and queue, retries fail,
+    // and the page is closed while they wait.
+    await collector.pause();
+    const second = await page.evaluate(
+      ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
+      [photos.slice(45, 50), options('faults', 0.1)] as const,
+    );
+    assert.ok(second.every((r) => r.ok && r.charged));
+    const during = await page.evaluate(async () => {
+      const ob = (window as unknown as PageWindow).obscura;
+      for (let s = 0; s < 30; s++) await ob.releaseTest().advance(1000);
+      return (await ob.releases().ledger('faults')).map((e) => e.state);
+    });
+    assert.equal(during.filter((s) => s === 'retrying').length, 5, during.join(', '));
+    await page.close();
+    await collector.resume();
 
-  // A new page that never extracts delivers what the closed one left queued.
-  page = await openEnginePage(context, server.url, fixtures);
-  await page.evaluate(() => (window as unknown as PageWindow).obscura.releases().budget('faults'));
-  await settle(page, 'faults');
-  const ledger = await page.evaluate(async () =>
-    (await (window as unknown as PageWindow).obscura.releases().ledger('faults')).map((e) => e.id),
-  );
-  const ids = await collectorIds('faults');
-  assert.equal(new Set(ids).size, ids.length, 'no duplicate ids');
-  assert.equal(ids.length, 10);
-  assert.deepEqual([...ids].sort(), [...ledger].sort());
-  await page.close();
-});
+    // A new page that never extracts delivers what the closed one left queued.
+    page = await openEnginePage(context, server.url, fixtures);
+    await page.evaluate(() => (window as unknown as PageWindow).obscura.releases().budget('faults'));
+    await settle(page, 'faults');
+    const ledger = await page.evaluate(async () =>
+      (await (window as unknown as PageWindow).obscura.releases().ledger('faults')).map((e) => e.id),
+    );
+    const ids = await collectorIds('faults');
+    assert.equal(new Set(ids).size, ids.length, 'no duplicate ids');
+    assert.equal(ids.length, 10);
+    assert.deepEqual([...ids].sort(), [...ledger].sort());
+    await page.close();
+  },
+);

@@ -15,7 +15,10 @@ export interface EngineOptions {
   models?: ModelConfig[];
   /** Absolute URL against which relative model URLs resolve (the app's base URL). */
   modelBaseUrl: string;
-  /** `auto`: time the candidates when a GPU competes with WASM; `always`: time every available backend, software ones too; `never`: take the first candidate. */
+  /**
+   * `auto`: time the candidates when a GPU competes with WASM; `always`: time every
+   * available backend, software ones too; `never`: take the first candidate.
+   */
   calibrate?: 'auto' | 'always' | 'never';
   /** Reuse a choice cached in IndexedDB from an earlier calibration (default true). */
   useCachedChoice?: boolean;
