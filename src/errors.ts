@@ -31,6 +31,7 @@ export const ERROR_NAMES = [
   'StorageUnavailableError',
   'StorageFullError',
   'OutboxFullError',
+  'UnknownContentError',
 ] as const;
 
 export type ObscuraErrorName = (typeof ERROR_NAMES)[number];

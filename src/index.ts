@@ -1,20 +1,38 @@
 /**
- * Obscura's library entry (browser, ESM): on-device image features in a Web Worker.
+ * Obscura's library entry (browser, ESM): on-device image features in a Web Worker,
+ * and, separately, the release path that privatizes, charges and sends them.
  *
  * ```ts
- * import { createExtractor } from 'obscura';
- * const extractor = createExtractor({ backend: 'auto' });
- * const { vector, backend } = await extractor.extract(file);
+ * import { createExtractor, createRelease } from 'obscura';
+ * const release = createRelease();
+ * const extractor = createExtractor({ backend: 'auto', release });
+ * const { vector, contentHash } = await extractor.extract(file);
+ * const { report, cosine } = await release.release(contentHash, {
+ *   mechanism: { name: 'privunit', epsilon: 1 },
+ *   destination: 'https://collector.example/reports',
+ * });
  * ```
+ *
+ * An extractor alone never opens the privacy ledger; a release needs no model.
  */
 import { EngineBridge, type EngineBridgeOptions } from './client/engine-bridge';
+import { ReleaseBridge, type ReleaseBridgeOptions } from './client/release-bridge';
 
 /** Starts nothing until the first call; the worker loads the model then and stops after an idle period. */
 export function createExtractor(options: EngineBridgeOptions = {}): EngineBridge {
   return new EngineBridge(options);
 }
 
+/**
+ * The release path in its own worker (no tfjs, no model): budget, ledger, outbox and
+ * sender. It starts on the first call and at once sends reports an earlier page left queued.
+ */
+export function createRelease(options: ReleaseBridgeOptions = {}): ReleaseBridge {
+  return new ReleaseBridge(options);
+}
+
 export { EngineBridge, type EngineBridgeOptions } from './client/engine-bridge';
+export { ReleaseBridge, type ReleaseBridgeOptions } from './client/release-bridge';
 export { listCameras, openCamera, snapshot, stopStream } from './client/camera';
 export { sampleVideoFrames, type VideoFrameOptions } from './client/video-frames';
 export type {
@@ -25,8 +43,19 @@ export type {
   VideoExtraction,
   ImageInput,
 } from './engine/worker/engine-api';
+export type {
+  BudgetStatus,
+  DeliveryState,
+  FlushResult,
+  LedgerEntry,
+  ReleaseOptions,
+  ReleaseOutcome,
+  ScopeConfig,
+  VectorMechanismParams,
+} from './release/index';
 export type { BackendName, BackendRequest } from './engine/backends/backend-choice';
-export type { ModelConfig, ModelRef } from './engine/model/model-config';
+export type { ModelConfig } from './engine/model/model-config';
+export type { ModelRef } from './model-ref';
 export { MOBILENET_V2 } from './engine/model/registry';
 export { ERROR_NAMES, type ObscuraErrorName, isErrorNamed } from './errors';
 export { MAX_MEGAPIXELS, MIN_SIDE, MAX_SIDE } from './engine/input-limits';

@@ -1,7 +1,6 @@
 import { LitElement, html, css, nothing } from 'lit';
-import { EngineBridge } from '../client/engine-bridge';
-import { sampleVideoFrames } from '../client/video-frames';
-import type { EngineStatus, Extraction, LoadProgress } from '../engine/worker/engine-api';
+import { EngineBridge, ReleaseBridge, sampleVideoFrames } from '../client/index';
+import type { EngineStatus, Extraction, LoadProgress } from '../client/index';
 import { explainError } from './error-text';
 import { sharedStyles } from './components/shared-styles';
 import type { ResultItem } from './components/result-card';
@@ -15,8 +14,8 @@ import './components/privacy-controls';
 import './components/budget-gauge';
 import './components/ledger-view';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
-import type { BudgetStatus, LedgerEntry, ScopeConfig } from '../engine/worker/engine-api';
-import { cosineToPrepared, releaseBlockedReason } from './release-view';
+import type { BudgetStatus, LedgerEntry, ScopeConfig } from '../release/index';
+import { releaseBlockedReason } from './release-view';
 
 interface Batch {
   label: string;
@@ -55,9 +54,14 @@ export class ObscuraApp extends LitElement {
   declare ledger: LedgerEntry[];
   declare releasing: string | undefined;
   private collectorUrl: string | undefined;
-  private ledgerTimer: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
-  private readonly bridge = new EngineBridge({ onLoadProgress: (p) => (this.loadProgress = p) });
+  private stopListening: (() => void) | undefined;
+  /** The release worker needs no model: the budget and the ledger show while the model loads. */
+  private readonly releases = new ReleaseBridge();
+  private readonly bridge = new EngineBridge({
+    onLoadProgress: (p) => (this.loadProgress = p),
+    release: this.releases,
+  });
 
   constructor() {
     super();
@@ -110,16 +114,18 @@ export class ObscuraApp extends LitElement {
     `,
   ];
 
-  /** Loads the model in the worker while the shell is already on screen. */
+  /** Shows the budget and the ledger at once, and loads the model in its worker meanwhile. */
   override connectedCallback(): void {
     super.connectedCallback();
+    // Every change of the budget or the ledger, from this tab or another, is pushed here.
+    this.stopListening = this.releases.onChange(() => void this.refreshLedger());
+    void this.loadConfig();
+    void this.refreshLedger();
     this.loading = true;
     this.bridge
       .start()
-      .then(async (s) => {
+      .then((s) => {
         this.status = s;
-        await this.loadConfig();
-        await this.refreshLedger();
       })
       .catch((err: unknown) => {
         this.engineError = explainError(err);
@@ -138,58 +144,54 @@ export class ObscuraApp extends LitElement {
     }
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopListening?.();
+  }
+
   private async refreshLedger(): Promise<void> {
-    clearTimeout(this.ledgerTimer);
     try {
-      const engine = await this.bridge.engine();
-      [this.budget, this.ledger] = await Promise.all([engine.budget('default'), engine.ledger()]);
-      // While reports wait for delivery, keep the view current.
-      if (this.ledger.some((e) => e.state === 'queued'))
-        this.ledgerTimer = setTimeout(() => void this.refreshLedger(), 1500);
+      [this.budget, this.ledger] = await Promise.all([this.releases.budget('default'), this.releases.ledger()]);
     } catch (err) {
       this.report(err);
     }
   }
 
   async onRelease(item: ResultItem): Promise<void> {
-    if (!item.source || !this.collectorUrl) return;
+    if (!item.contentHash || !this.collectorUrl) return;
     this.releasing = item.id;
     try {
-      const source = item.source instanceof Blob ? item.source : await createImageBitmap(item.source);
       const { mechanism, dims } = this.settings;
-      const { outcome } = await this.bridge.release(
-        source,
-        { mechanism, ...(dims ? { dims } : {}), scope: 'default', destination: this.collectorUrl },
-        { name: item.name },
-      );
+      // The release worker already has this image's clean vector: nothing is decoded or run again.
+      const outcome = await this.releases.release(item.contentHash, {
+        mechanism,
+        ...(dims ? { dims } : {}),
+        scope: 'default',
+        destination: this.collectorUrl,
+      });
       const vector = (outcome.report as { vector: number[] }).vector;
       this.results = this.results.map((r) =>
-        r.id === item.id
-          ? { ...r, noisy: vector, cosine: cosineToPrepared(r.clean, vector, mechanism, dims), released: true }
-          : r,
+        r.id === item.id ? { ...r, noisy: vector, cosine: outcome.cosine, released: true } : r,
       );
     } catch (err) {
       this.report(err);
     } finally {
       this.releasing = undefined;
-      await this.refreshLedger();
     }
   }
 
   private async configureScope(scope: ScopeConfig): Promise<void> {
     try {
-      await (await this.bridge.engine()).configureScope(scope);
+      await this.releases.configureScope(scope);
     } catch (err) {
       this.report(err);
     }
-    await this.refreshLedger();
   }
 
   private releaseControl(r: ResultItem) {
-    if (!r.source) return html`<p class="muted">Videos are described locally; release single images.</p>`;
-    const blocked = r.released
-      ? undefined
-      : releaseBlockedReason(this.budget, this.settings.mechanism.epsilon, this.collectorUrl);
+    if (!r.contentHash) return html`<p class="muted">Videos are described locally; release single images.</p>`;
+    const epsilon = this.settings.mechanism.epsilon;
+    const blocked = r.released ? undefined : releaseBlockedReason(this.budget, epsilon, this.collectorUrl);
     const reasonId = `why-${r.id}`;
     return html`<div class="row">
       <button
@@ -199,7 +201,7 @@ export class ObscuraApp extends LitElement {
         aria-describedby=${blocked ? reasonId : ''}
         @click=${() => void this.onRelease(r)}
       >
-        ${r.released ? 'Released' : this.releasing === r.id ? 'Releasing…' : `Release (ε ${this.settings.mechanism.epsilon})`}
+        ${r.released ? 'Released' : this.releasing === r.id ? 'Releasing…' : `Release (ε ${epsilon})`}
       </button>
       ${blocked ? html`<span id=${reasonId} class="muted" data-testid="release-blocked">${blocked}</span>` : nothing}
     </div>`;
@@ -210,13 +212,7 @@ export class ObscuraApp extends LitElement {
     this.errors = [...this.errors, { id: this.nextId++, text: explainError(err) }];
   }
 
-  private add(
-    extraction: Extraction,
-    name: string,
-    previewUrl: string,
-    frames?: number,
-    source?: Blob | ImageBitmap,
-  ): void {
+  private add(extraction: Extraction, name: string, previewUrl: string, frames?: number): void {
     const item: ResultItem = {
       id: String(this.nextId++),
       name,
@@ -225,11 +221,10 @@ export class ObscuraApp extends LitElement {
       dims: extraction.model.dims,
       backend: extraction.backend,
       ms: extraction.timings.decodeMs + extraction.timings.inferMs,
-      ...(frames ? { frames } : {}),
-      ...(source ? { source } : {}),
+      ...(frames ? { frames } : { contentHash: extraction.contentHash }),
     };
     this.results = [item, ...this.results];
-    if (this.settings.autoRelease && source) void this.onRelease(item);
+    if (this.settings.autoRelease && item.contentHash) void this.onRelease(item);
   }
 
   private startBatch(label: string, total: number): Batch {
@@ -255,7 +250,7 @@ export class ObscuraApp extends LitElement {
         const file = files[i]!;
         try {
           const extraction = await this.bridge.extract(file, { signal: batch.controller.signal, name: file.name });
-          this.add(extraction, file.name, URL.createObjectURL(file), undefined, file);
+          this.add(extraction, file.name, URL.createObjectURL(file));
         } catch (err) {
           if ((err as Error).name === 'AbortError') break;
           this.report(err);
@@ -290,13 +285,22 @@ export class ObscuraApp extends LitElement {
   async onSnapshot(frame: ImageBitmap): Promise<void> {
     try {
       const preview = await previewOf(frame);
-      // The frame is transferred to the worker; a copy stays here in case it is released.
-      const copy = await createImageBitmap(frame);
       const extraction = await this.bridge.extract(frame, { name: 'camera snapshot' });
-      this.add(extraction, `camera snapshot ${new Date().toLocaleTimeString()}`, preview, undefined, copy);
+      this.add(extraction, `camera snapshot ${new Date().toLocaleTimeString()}`, preview);
     } catch (err) {
       this.report(err);
     }
+  }
+
+  private batchProgress() {
+    const b = this.batch;
+    if (!b) return nothing;
+    return html`<batch-progress
+      label=${b.label}
+      .done=${b.done}
+      .total=${b.total}
+      .startedAt=${b.startedAt}
+    ></batch-progress>`;
   }
 
   protected override render() {
@@ -325,8 +329,7 @@ export class ObscuraApp extends LitElement {
       >
         <error-list .errors=${this.errors}></error-list>
         <capture-panel ?busy=${Boolean(this.batch)}></capture-panel>
-        ${this.cameraOpen ? html`<camera-panel></camera-panel>` : nothing}
-        ${this.batch ? html`<batch-progress label=${this.batch.label} .done=${this.batch.done} .total=${this.batch.total} .startedAt=${this.batch.startedAt}></batch-progress>` : nothing}
+        ${this.cameraOpen ? html`<camera-panel></camera-panel>` : nothing} ${this.batchProgress()}
         <div class="controls">
           <privacy-controls
             .settings=${this.settings}

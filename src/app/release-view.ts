@@ -1,8 +1,5 @@
 /** Pure helpers for the release controls. */
-import type { BudgetStatus } from '../engine/worker/engine-api';
-import { prepareVector, type VectorMechanismParams } from '../privacy/mechanism';
-import { randomOrthogonalProjection } from '../privacy/vector/projection';
-import { cosine } from '../eval/vectors';
+import type { BudgetStatus } from '../release/index';
 
 /** Why the release button is disabled, in plain words; undefined when it is enabled. */
 export function releaseBlockedReason(
@@ -19,18 +16,8 @@ export function releaseBlockedReason(
         : budget.refillsAt
           ? `It refills from ${new Date(budget.refillsAt).toLocaleString()}.`
           : '';
-    return `The privacy budget is spent: ε ${budget.remaining.toFixed(2)} left, and a release costs ε ${epsilon}. ${refill}`;
+    const left = `ε ${budget.remaining.toFixed(2)} left`;
+    return `The privacy budget is spent: ${left}, and a release costs ε ${epsilon}. ${refill}`;
   }
   return undefined;
-}
-
-/** Cosine between a report and the clean vector prepared the same way (normalised, projected). */
-export function cosineToPrepared(
-  clean: ArrayLike<number>,
-  report: readonly number[],
-  mechanism: VectorMechanismParams,
-  dims: number | undefined,
-): number {
-  const projection = dims ? randomOrthogonalProjection(clean.length, dims) : undefined;
-  return cosine(prepareVector(clean, mechanism, projection), report);
 }

@@ -8,16 +8,29 @@ import type {
   Extraction,
   ImageInput,
   LoadProgress,
-  ReleaseOptions,
-  ReleaseOutcome,
   VideoExtraction,
 } from '../engine/worker/engine-api';
+import type { ReleaseBridge } from './release-bridge';
 
 export interface EngineBridgeOptions extends Partial<EngineOptions> {
   /** Stop the worker after this long without calls (default 5 minutes); the next call starts it again. */
   idleStopMs?: number;
   /** Hears model loading progress each time the worker (re)starts. */
   onLoadProgress?: (progress: LoadProgress) => void;
+  /**
+   * The release worker that may release this engine's extractions: each clean vector
+   * goes to it once, directly, over a MessageChannel between the two workers.
+   */
+  release?: ReleaseBridge;
+  /** Starts the engine worker (default: the production entry); tests pass their own entry. */
+  createWorker?: () => Worker;
+}
+
+function defaultEngineWorker(): Worker {
+  return new Worker(new URL('../engine/worker/engine.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'obscura-engine',
+  });
 }
 
 /**
@@ -36,30 +49,45 @@ export class EngineBridge {
   private readonly options: EngineOptions;
   private readonly idleStopMs: number;
   private readonly onLoadProgress: ((progress: LoadProgress) => void) | undefined;
+  private readonly release: ReleaseBridge | undefined;
+  private readonly createWorker: () => Worker;
 
   constructor(options: EngineBridgeOptions = {}) {
-    const { idleStopMs, onLoadProgress, ...engine } = options;
+    const { idleStopMs, onLoadProgress, release, createWorker, ...engine } = options;
     this.idleStopMs = idleStopMs ?? 5 * 60_000;
     this.onLoadProgress = onLoadProgress;
+    this.release = release;
+    this.createWorker = createWorker ?? defaultEngineWorker;
     this.options = { modelBaseUrl: new URL(import.meta.env.BASE_URL, location.href).href, ...engine };
   }
 
   /** Starts the worker and loads the model (idempotent); resolves to the backend and model in use. */
   start(): Promise<EngineStatus> {
     if (!this.ready) {
-      this.worker = new Worker(new URL('../engine/worker/engine.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'obscura-engine',
-      });
-      this.remote = wrap<EngineApi>(this.worker);
-      this.ready = this.remote
-        .init(this.options, this.onLoadProgress ? proxy(this.onLoadProgress) : undefined)
+      this.worker = this.createWorker();
+      const remote = wrap<EngineApi>(this.worker);
+      this.remote = remote;
+      this.ready = this.connect(remote)
+        .then(() => remote.init(this.options, this.onLoadProgress ? proxy(this.onLoadProgress) : undefined))
         .catch((err: unknown) => {
           this.stop();
           throw err;
         });
+      // A page that loads the model and is then left alone also lets the worker go.
+      void this.ready.then(
+        () => this.armIdleStop(),
+        () => undefined,
+      );
     }
     return this.ready;
+  }
+
+  /** Joins the engine to the release worker with a fresh channel (a restarted engine gets a new one). */
+  private async connect(remote: Remote<EngineApi>): Promise<void> {
+    if (!this.release) return;
+    const channel = new MessageChannel();
+    await this.release.acceptVectors(channel.port2);
+    await remote.connectRelease(transfer(channel.port1, [channel.port1]));
   }
 
   /** Features of one image (file, blob, bitmap or ImageData). Bitmaps are transferred, not copied. */
@@ -79,15 +107,6 @@ export class EngineBridge {
     return this.call(options.signal, (remote, id) => remote.extractFrames(id, transfer(frames, frames)));
   }
 
-  /** Extract and release (see EngineApi.release); refused releases reject with a named error and spend nothing. */
-  release(
-    input: ImageInput,
-    options: ReleaseOptions,
-    call: { signal?: AbortSignal; name?: string } = {},
-  ): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }> {
-    return this.call(call.signal, (remote, id) => remote.release(id, transferable(input), options, call.name));
-  }
-
   async status(): Promise<EngineStatus | undefined> {
     return this.ready ? this.ready : undefined;
   }
@@ -105,6 +124,11 @@ export class EngineBridge {
     this.worker = undefined;
     this.remote = undefined;
     this.ready = undefined;
+  }
+
+  private armIdleStop(): void {
+    clearTimeout(this.idleTimer);
+    if (this.pending === 0 && this.worker) this.idleTimer = setTimeout(() => this.stop(), this.idleStopMs);
   }
 
   private call<T>(
@@ -129,7 +153,8 @@ export class EngineBridge {
     this.queue = result
       .catch(() => undefined)
       .finally(() => {
-        if (--this.pending === 0) this.idleTimer = setTimeout(() => this.stop(), this.idleStopMs);
+        --this.pending;
+        this.armIdleStop();
       });
     return result;
   }

@@ -3,7 +3,13 @@ import { ObscuraError } from '../errors';
 import type { Report } from '../report/schema';
 import type { ScopeConfig } from './budget-policy';
 
-export type DeliveryState = 'queued' | 'delivered';
+/**
+ * Where a report is on its way out: `queued` (charged, waiting for its first attempt),
+ * `sending` (on the wire), `retrying` (a retryable failure; `nextAttemptAt` says when),
+ * `delivered` (the collector stored it) or `rejected` (refused for good; `error` says why).
+ * `delivered` and `rejected` are final: the report has left the outbox.
+ */
+export type DeliveryState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'rejected';
 
 /** One release: what left (or will leave), where to, at what cost. Never pixels or clean features. */
 export interface LedgerEntry {
@@ -17,6 +23,12 @@ export interface LedgerEntry {
   readonly destination: string;
   state: DeliveryState;
   deliveredAt?: number;
+  /** Failed attempts so far. */
+  attempts?: number;
+  /** When a `retrying` report is tried again (ms since the epoch). */
+  nextAttemptAt?: number;
+  /** The collector's (or the reporter's) error of the last failed attempt; the reason of a `rejected` report. */
+  error?: { readonly name: string; readonly message: string; readonly status?: number };
   readonly payload: Report;
 }
 

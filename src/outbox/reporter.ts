@@ -1,20 +1,34 @@
 /**
  * The reporter: the only code that sends anything. It takes due reports from the
  * outbox, checks each against the report schema, POSTs it as JSON with an
- * Idempotency-Key (the report id), and on a 2xx deletes it from the outbox and
- * marks its ledger entry delivered, in one transaction. Failures are retried with
- * backoff. A Web Lock makes one flusher at a time send, across tabs and workers.
+ * Idempotency-Key (the report id), and records what happened in the ledger entry:
+ * `sending` while on the wire, then `delivered`, `retrying` (with the next attempt's
+ * time) or `rejected` (with the collector's reason). Delivered and rejected reports
+ * leave the outbox in the same transaction, so a refusal frees its slot. A Web Lock
+ * makes one flusher at a time send, across tabs and workers.
  */
-import { isReport } from '../report/schema';
-import type { LedgerDb } from '../ledger/ledger-schema';
+import { parseReport } from '../report/schema';
+import { describeError } from '../errors';
+import type { LedgerDb, LedgerEntry, OutboxEntry } from '../ledger/ledger-schema';
 import { retryDelay } from './backoff';
+import { outcomeOf, type AttemptOutcome } from './delivery-outcome';
 
 export interface FlushResult {
   readonly sent: number;
+  /** Attempts that failed and will be retried. */
   readonly failed: number;
+  /** Reports refused for good (by the collector, or invalid in the outbox). */
+  readonly rejected: number;
   /** Reports still waiting, and when the earliest is due (ms since the epoch), or null. */
   readonly waiting: number;
   readonly nextDueAt: number | null;
+}
+
+export interface FlushContext {
+  readonly now: () => number;
+  readonly send?: typeof fetch;
+  /** Hears every change of a ledger entry's delivery state. */
+  readonly onChange?: () => void;
 }
 
 const LOCK = 'obscura-outbox-flush';
@@ -24,60 +38,101 @@ interface LockManagerLike {
 }
 
 /** Sends every due report once; returns what is left. Skips (sent 0) when another context holds the lock. */
-export async function flushOutbox(
-  db: LedgerDb,
-  now: () => number = Date.now,
-  send: typeof fetch = fetch,
-): Promise<FlushResult> {
+export async function flushOutbox(db: LedgerDb, context: FlushContext): Promise<FlushResult> {
   const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
-  const run = () => flushOnce(db, now, send);
+  const run = () => flushOnce(db, context);
   if (!locks) return run();
-  return locks.request(LOCK, { ifAvailable: true }, async (lock) => (lock ? run() : summary(db, 0, 0)));
+  return locks.request(LOCK, { ifAvailable: true }, async (lock) => (lock ? run() : summary(db, 0, 0, 0)));
 }
 
-async function flushOnce(db: LedgerDb, now: () => number, send: typeof fetch): Promise<FlushResult> {
+async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResult> {
+  const { now, onChange } = context;
+  const send = context.send ?? fetch;
   let sent = 0;
   let failed = 0;
+  let rejected = 0;
   const due = await db.getAllFromIndex('outbox', 'due', IDBKeyRange.upperBound(now()));
   for (const entry of due) {
-    if (!isReport(entry.report) || entry.report.id !== entry.id) {
-      // Never send what is not a report. It stays in the ledger as queued, for the person to see.
-      await db.delete('outbox', entry.id);
-      failed++;
-      continue;
-    }
-    let ok = false;
-    try {
-      const res = await send(entry.destination, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.id },
-        body: JSON.stringify(entry.report),
-        credentials: 'omit',
-      });
-      ok = res.ok;
-    } catch {
-      ok = false;
-    }
-    if (ok) {
-      const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
-      const ledgerEntry = await tx.objectStore('ledger').get(entry.id);
-      void tx.objectStore('outbox').delete(entry.id);
-      if (ledgerEntry) void tx.objectStore('ledger').put({ ...ledgerEntry, state: 'delivered', deliveredAt: now() });
-      await tx.done;
-      sent++;
+    let outcome: AttemptOutcome;
+    const invalid = invalidReason(entry);
+    if (invalid) {
+      // Never send what is not a report; the person sees why it never left.
+      outcome = { kind: 'rejected', reason: invalid };
     } else {
-      failed++;
-      const attempts = entry.attempts + 1;
-      await db.put('outbox', { ...entry, attempts, nextAttemptAt: now() + retryDelay(attempts, jitter()) });
+      await updateLedger(db, entry.id, (e) => ({ ...e, state: 'sending' }));
+      onChange?.();
+      try {
+        const res = await send(entry.destination, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.id },
+          body: JSON.stringify(entry.report),
+          credentials: 'omit',
+        });
+        outcome = await outcomeOf(res, now());
+      } catch (err) {
+        outcome = {
+          kind: 'retry',
+          reason: { name: 'NetworkError', message: describeError(err).message },
+          retryAfterMs: undefined,
+        };
+      }
     }
+    await record(db, entry, outcome, now());
+    onChange?.();
+    if (outcome.kind === 'delivered') sent++;
+    else if (outcome.kind === 'rejected') rejected++;
+    else failed++;
   }
-  return summary(db, sent, failed);
+  return summary(db, sent, failed, rejected);
 }
 
-async function summary(db: LedgerDb, sent: number, failed: number): Promise<FlushResult> {
+function invalidReason(entry: OutboxEntry): { name: string; message: string } | undefined {
+  try {
+    const report = parseReport(entry.report);
+    if (report.id !== entry.id)
+      return { name: 'InvalidReportError', message: `the outbox entry ${entry.id} holds report ${report.id}` };
+    return undefined;
+  } catch (err) {
+    return describeError(err);
+  }
+}
+
+/** The outcome in one transaction: final outcomes leave the outbox, retries get their next time. */
+async function record(db: LedgerDb, entry: OutboxEntry, outcome: AttemptOutcome, at: number): Promise<void> {
+  const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
+  const ledger = tx.objectStore('ledger');
+  const current = await ledger.get(entry.id);
+  const attempts = entry.attempts + (outcome.kind === 'delivered' ? 0 : 1);
+  if (outcome.kind === 'retry') {
+    const nextAttemptAt = at + (outcome.retryAfterMs ?? retryDelay(attempts, jitter()));
+    void tx.objectStore('outbox').put({ ...entry, attempts, nextAttemptAt });
+    if (current)
+      void ledger.put({ ...current, state: 'retrying', attempts, nextAttemptAt, error: { ...outcome.reason } });
+  } else {
+    void tx.objectStore('outbox').delete(entry.id);
+    if (current) {
+      const { nextAttemptAt: _, ...rest } = current;
+      void ledger.put(
+        outcome.kind === 'delivered'
+          ? { ...rest, state: 'delivered', deliveredAt: at, attempts }
+          : { ...rest, state: 'rejected', attempts, error: { ...outcome.reason } },
+      );
+    }
+  }
+  await tx.done;
+}
+
+async function updateLedger(db: LedgerDb, id: string, change: (e: LedgerEntry) => LedgerEntry): Promise<void> {
+  const tx = db.transaction('ledger', 'readwrite');
+  const current = await tx.store.get(id);
+  if (current) void tx.store.put(change(current));
+  await tx.done;
+}
+
+async function summary(db: LedgerDb, sent: number, failed: number, rejected: number): Promise<FlushResult> {
   const waiting = await db.count('outbox');
-  const first = await db.getFromIndex('outbox', 'due', IDBKeyRange.lowerBound(0));
-  return { sent, failed, waiting, nextDueAt: first?.nextAttemptAt ?? null };
+  const first = await db.getFromIndex('outbox', 'due', IDBKeyRange.lowerBound(-Infinity));
+  return { sent, failed, rejected, waiting, nextDueAt: first?.nextAttemptAt ?? null };
 }
 
 /** Jitter only spreads retries in time; it protects nothing, so it need not be cryptographic. */

@@ -1,37 +1,43 @@
 /**
- * The worker's release path: clean vector in, charged and queued report out.
+ * The release path: clean vector in, charged and queued report out, then delivered.
  * Noise is drawn before the ledger transaction opens (an IndexedDB transaction
  * commits at the first await on anything else); if the charge is refused, the
- * drawn report is dropped here and never leaves the worker.
+ * drawn report is dropped here and never leaves the release worker. Every change of
+ * the budget or of a ledger entry is announced through `onChange`, so pages are told
+ * rather than asking.
  */
-import { commitRelease, type CommitOutcome } from '../ledger/commit-release';
+import { commitRelease } from '../ledger/commit-release';
 import { configureScope as saveScope, listLedger, readBudget } from '../ledger/ledger-queries';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
 import type { BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { flushOutbox, type FlushResult } from '../outbox/reporter';
 import { costOf } from '../privacy/accountant';
-import type { VectorMechanismParams } from '../privacy/mechanism';
 import { cryptoRandomSource } from '../privacy/random/random-source';
-import type { ModelRef } from '../engine/model/model-config';
+import type { ModelRef } from '../model-ref';
 import { privatizeFeatures } from '../report/privatize-features';
+import { systemClock, type Clock } from './clock';
+import type { CleanVector, ReleaseOptions, ReleaseOutcome } from './release-api';
+import { reportCosine } from './report-cosine';
 
-export interface ReleaseOptions {
-  readonly mechanism: VectorMechanismParams;
-  /** Public projection to this many dimensions first. */
-  readonly dims?: number;
-  readonly scope?: string;
-  /** Where the reporter POSTs it (the collector's /reports URL). */
-  readonly destination: string;
+export interface ReleaseServiceOptions {
+  readonly clock?: Clock;
+  readonly onChange?: () => void;
+  readonly send?: typeof fetch;
 }
-
-export type ReleaseOutcome = CommitOutcome;
 
 export class ReleaseService {
   private db: Promise<LedgerDb> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
   private flushing: Promise<FlushResult> | undefined;
+  private again = false;
+  private readonly clock: Clock;
+  private readonly onChange: () => void;
+  private readonly send: typeof fetch | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(options: ReleaseServiceOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.onChange = options.onChange ?? (() => undefined);
+    this.send = options.send;
     // Reports queued while offline leave as soon as the network is back.
     globalThis.addEventListener?.('online', () => void this.flush());
   }
@@ -57,37 +63,34 @@ export class ReleaseService {
     ]);
   }
 
-  async release(
-    clean: Float32Array,
-    model: ModelRef,
-    contentHash: string,
-    options: ReleaseOptions,
-  ): Promise<ReleaseOutcome> {
+  async release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome> {
     const db = await this.open();
     const report = privatizeFeatures(
-      clean,
-      model,
+      clean.vector,
+      clean.model,
       {
         mechanism: options.mechanism,
         ...(options.dims !== undefined ? { dims: options.dims } : {}),
         scope: options.scope ?? 'default',
       },
       cryptoRandomSource,
-      new Date(this.now()),
+      new Date(this.clock.now()),
     );
     const outcome = await commitRelease(db, {
       report,
       cost: costOf(options.mechanism),
       destination: options.destination,
-      memoKey: ReleaseService.memoKey(contentHash, model, options),
-      now: this.now(),
+      memoKey: ReleaseService.memoKey(clean.contentHash, clean.model, options),
+      now: this.clock.now(),
     });
-    void this.flush();
-    return outcome;
+    if (outcome.charged) this.onChange();
+    void this.flush().catch(() => undefined);
+    const vector = (outcome.report as { vector: number[] }).vector;
+    return { ...outcome, cosine: reportCosine(clean.vector, vector, options.mechanism, options.dims) };
   }
 
   async budget(scope = 'default'): Promise<BudgetStatus> {
-    return readBudget(await this.open(), scope, this.now());
+    return readBudget(await this.open(), scope, this.clock.now());
   }
 
   async ledger(scope?: string): Promise<LedgerEntry[]> {
@@ -96,18 +99,36 @@ export class ReleaseService {
 
   async configureScope(scope: ScopeConfig): Promise<void> {
     await saveScope(await this.open(), scope);
+    this.onChange();
   }
 
-  /** Sends what is due now and schedules the next attempt for what is left. */
+  /**
+   * Sends what is due now and schedules one timer for the next retry. That timer
+   * is the reporter's schedule, not a poll: it exists only while reports wait.
+   */
   flush(): Promise<FlushResult> {
-    if (this.flushing) return this.flushing;
+    if (this.flushing) {
+      // A release during a flush: its report may have missed this round's query.
+      this.again = true;
+      return this.flushing;
+    }
     this.flushing = (async () => {
       try {
-        const result = await flushOutbox(await this.open(), this.now);
-        clearTimeout(this.timer);
+        let result: FlushResult;
+        do {
+          this.again = false;
+          result = await flushOutbox(await this.open(), {
+            now: () => this.clock.now(),
+            onChange: this.onChange,
+            ...(this.send ? { send: this.send } : {}),
+          });
+        } while (this.again);
+        this.clock.cancel(this.timer);
+        this.timer = undefined;
         if (result.waiting > 0) {
-          const wait = result.nextDueAt === null ? 1000 : Math.max(50, result.nextDueAt - this.now());
-          this.timer = setTimeout(() => void this.flush(), wait);
+          // null: another context holds the sender's lock; look again in a while in case it closes.
+          const wait = result.nextDueAt === null ? 1000 : Math.max(50, result.nextDueAt - this.clock.now());
+          this.timer = this.clock.schedule(() => void this.flush().catch(() => undefined), wait);
         }
         return result;
       } finally {

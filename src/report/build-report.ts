@@ -1,5 +1,5 @@
 /** Turns a privatized release into the report that may leave the device, validated by the schema. */
-import type { ModelRef } from '../engine/model/model-config';
+import type { ModelRef } from '../model-ref';
 import type { CategoryRelease, VectorRelease } from '../privacy/mechanism';
 import { RandomDraws } from '../privacy/random/draws';
 import type { RandomSource } from '../privacy/random/random-source';

@@ -1,5 +1,5 @@
 /** Clean feature vector in, schema-valid report out: preparation, projection, mechanism and report in one step. */
-import type { ModelRef } from '../engine/model/model-config';
+import type { ModelRef } from '../model-ref';
 import { prepareVector, privatizeVector, type VectorMechanismParams } from '../privacy/mechanism';
 import type { RandomSource } from '../privacy/random/random-source';
 import { randomOrthogonalProjection, type Projection } from '../privacy/vector/projection';

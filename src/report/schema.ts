@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ObscuraError } from '../errors';
+import { modelRefSchema } from '../model-ref';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const epsilon = finite.refine((e) => e > 0, 'epsilon must be > 0');
@@ -15,11 +16,7 @@ const id = z
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
-export const modelRefSchema = z.strictObject({
-  id,
-  layer: z.string().min(1).max(128),
-  dims: z.number().int().positive().max(65536),
-});
+export { modelRefSchema };
 
 export const projectionRefSchema = z.strictObject({
   id,

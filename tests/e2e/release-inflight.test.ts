@@ -12,7 +12,7 @@ import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { startedEnginePage, waitFor } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type Collector } from '../../collector/server';
-import type { ReleaseOptions } from '../../src/engine/worker/engine-api';
+import type { ReleaseOptions } from '../../src/release/release-api';
 
 let server: Awaited<ReturnType<typeof startDevServer>>;
 let collector: Collector;
@@ -84,46 +84,47 @@ after(async () => {
 
 const enginePage = (): Promise<Page> => startedEnginePage(context, server.url, fixtures);
 
-test('a page closed while its POST is in flight: the report is sent again by the next page and stored once', async () => {
-  const options: ReleaseOptions = {
-    scope: 'inflight',
-    mechanism: { name: 'privunit', epsilon: 0.2 },
-    destination: `${relayUrl}/reports`,
-  };
-  let page = await enginePage();
-  const released = await page.evaluate(
-    ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
-    [photos, options] as const,
-  );
-  assert.ok(
-    released.every((r) => r.ok && r.charged),
-    JSON.stringify(released),
-  );
-  const ids = released.map((r) => (r.ok ? r.id : ''));
-  // The collector has the first report, the page is still waiting for the answer: close it now.
-  await waitFor(
-    'a POST held in flight',
-    async () => held >= 1 && (await collector.store.list('inflight', 10)).length >= 1,
-  );
-  await page.close();
-  const storedWhileClosed = (await collector.store.list('inflight', 10)).map((r) => r.id);
-  assert.ok(storedWhileClosed.length >= 1);
-
-  holding = false;
-  page = await enginePage();
-  await waitFor('every report delivered in the ledger', async () => {
-    const states = await page.evaluate(async () =>
-      (await (await (window as unknown as PageWindow).obscura.bridge().engine()).ledger('inflight')).map(
-        (e) => e.state,
-      ),
+test(
+  'a page closed while its POST is in flight: the report is sent again by the ' + 'next page and stored once',
+  async () => {
+    const options: ReleaseOptions = {
+      scope: 'inflight',
+      mechanism: { name: 'privunit', epsilon: 0.2 },
+      destination: `${relayUrl}/reports`,
+    };
+    let page = await enginePage();
+    const released = await page.evaluate(
+      ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
+      [photos, options] as const,
     );
-    return states.length === ids.length && states.every((s) => s === 'delivered');
-  });
-  const stored = (await collector.store.list('inflight', 10)).map((r) => r.id);
-  assert.deepEqual([...stored].sort(), [...ids].sort(), 'collector count = ledger count');
-  assert.equal(new Set(stored).size, stored.length, 'no duplicate ids at the collector');
-  const resent = storedWhileClosed.filter((id) => posted.filter((p) => p === id).length >= 2);
-  assert.ok(resent.length >= 1, `the in-flight report was sent again (posts: ${posted.join(', ')})`);
-  console.log(`# ${posted.length} POSTs for ${ids.length} reports; ${stored.length} stored`);
-  await page.close();
-});
+    assert.ok(
+      released.every((r) => r.ok && r.charged),
+      JSON.stringify(released),
+    );
+    const ids = released.map((r) => (r.ok ? r.id : ''));
+    // The collector has the first report, the page is still waiting for the answer: close it now.
+    await waitFor(
+      'a POST held in flight',
+      async () => held >= 1 && (await collector.store.list('inflight', 10)).length >= 1,
+    );
+    await page.close();
+    const storedWhileClosed = (await collector.store.list('inflight', 10)).map((r) => r.id);
+    assert.ok(storedWhileClosed.length >= 1);
+
+    holding = false;
+    page = await enginePage();
+    await waitFor('every report delivered in the ledger', async () => {
+      const states = await page.evaluate(async () =>
+        (await (window as unknown as PageWindow).obscura.releases().ledger('inflight')).map((e) => e.state),
+      );
+      return states.length === ids.length && states.every((s) => s === 'delivered');
+    });
+    const stored = (await collector.store.list('inflight', 10)).map((r) => r.id);
+    assert.deepEqual([...stored].sort(), [...ids].sort(), 'collector count = ledger count');
+    assert.equal(new Set(stored).size, stored.length, 'no duplicate ids at the collector');
+    const resent = storedWhileClosed.filter((id) => posted.filter((p) => p === id).length >= 2);
+    assert.ok(resent.length >= 1, `the in-flight report was sent again (posts: ${posted.join(', ')})`);
+    console.log(`# ${posted.length} POSTs for ${ids.length} reports; ${stored.length} stored`);
+    await page.close();
+  },
+);

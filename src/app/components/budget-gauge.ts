@@ -1,5 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
-import type { BudgetStatus, ScopeConfig } from '../../engine/worker/engine-api';
+import type { BudgetStatus, ScopeConfig } from '../../release/index';
 import { sharedStyles } from './shared-styles';
 
 /** What is left of the privacy budget, when it refills, and everything released since first use. */

@@ -1,5 +1,5 @@
 import { LitElement, html, css } from 'lit';
-import { listCameras, openCamera, snapshot, stopStream } from '../../client/camera';
+import { listCameras, openCamera, snapshot, stopStream } from '../../client/index';
 import { sharedStyles } from './shared-styles';
 
 /** Live camera preview with a device picker; emits `snapshot` (ImageBitmap) and `camera-error`. */

@@ -1,5 +1,5 @@
 import { LitElement, html, css } from 'lit';
-import type { EngineStatus, LoadProgress } from '../../engine/worker/engine-api';
+import type { EngineStatus, LoadProgress } from '../../client/index';
 import { sharedStyles } from './shared-styles';
 
 /** Which backend runs and why the others do not; model loading while it happens. */

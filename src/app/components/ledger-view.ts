@@ -1,5 +1,5 @@
 import { LitElement, html, css } from 'lit';
-import type { LedgerEntry } from '../../engine/worker/engine-api';
+import type { LedgerEntry } from '../../release/index';
 import { sharedStyles } from './shared-styles';
 
 /** Every report that left (or waits to): when, where to, mechanism, ε, delivery state, the exact payload. */
@@ -80,7 +80,7 @@ export class LedgerView extends LitElement {
                         <td>${new URL(e.destination).host}</td>
                         <td>${e.mechanism}</td>
                         <td>${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}</td>
-                        <td data-testid="state">${e.state}</td>
+                        <td data-testid="state">${e.state}${stateDetail(e)}</td>
                         <td>
                           <details>
                             <summary>show</summary>
@@ -98,3 +98,14 @@ ${JSON.stringify(e.payload, null, 1)}</pre>
   }
 }
 customElements.define('ledger-view', LedgerView);
+
+/** Why a report was refused, or when it is tried again. */
+function stateDetail(e: LedgerEntry) {
+  if (e.state === 'rejected' && e.error)
+    return html`<div class="muted" data-testid="state-reason">${e.error.name}: ${e.error.message}</div>`;
+  if (e.state === 'retrying' && e.nextAttemptAt !== undefined)
+    return html`<div class="muted" data-testid="state-reason">
+      next attempt ${new Date(e.nextAttemptAt).toLocaleTimeString()}${e.error ? html` (${e.error.name})` : ''}
+    </div>`;
+  return '';
+}

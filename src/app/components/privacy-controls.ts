@@ -1,6 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
-import { expectedCosine } from '../../privacy/mechanism';
-import type { VectorMechanismParams } from '../../privacy/mechanism';
+import { expectedCosine, type VectorMechanismParams } from '../../release/index';
 import { sharedStyles } from './shared-styles';
 
 export interface PrivacySettings {

@@ -14,8 +14,8 @@ export interface ResultItem {
   readonly ms: number;
   /** For videos: how many frames were pooled. */
   readonly frames?: number;
-  /** What to release from (a file, or a copy of the snapshot); videos are not released. */
-  readonly source?: Blob | ImageBitmap;
+  /** The extraction's content hash: what a release refers to (the release worker has its vector). Videos have none. */
+  readonly contentHash?: string;
   /** The privatized vector that would leave (or left), and its cosine similarity to the clean one. */
   noisy?: readonly number[];
   cosine?: number;

@@ -19,9 +19,4 @@ export interface ModelConfig {
   readonly source?: string;
 }
 
-/** The model and layer that produced a vector; carried by every report. */
-export interface ModelRef {
-  readonly id: string;
-  readonly layer: string;
-  readonly dims: number;
-}
+export type { ModelRef } from '../../model-ref';

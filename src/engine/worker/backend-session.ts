@@ -67,13 +67,6 @@ export class BackendSession {
     }
   }
 
-  /** Test hook: loses the WebGL context (or disposes the network elsewhere) as a crashing GPU would. */
-  breakOnPurpose(): void {
-    const gl = glOf(tf.backend());
-    if (gl) gl.getExtension('WEBGL_lose_context')?.loseContext();
-    else this.extractor.dispose();
-  }
-
   dispose(): void {
     this.extractor.dispose();
   }

@@ -4,12 +4,6 @@
  */
 import type { BackendName, BackendProbe, BackendRequest, Timings } from '../backends/backend-choice';
 import type { ModelConfig, ModelRef } from '../model/model-config';
-import type { ReleaseOptions, ReleaseOutcome } from '../../release/release-service';
-import type { BudgetStatus, ScopeConfig } from '../../ledger/budget-policy';
-import type { LedgerEntry } from '../../ledger/ledger-schema';
-import type { FlushResult } from '../../outbox/reporter';
-
-export type { ReleaseOptions, ReleaseOutcome, BudgetStatus, ScopeConfig, LedgerEntry, FlushResult };
 
 export interface EngineOptions {
   /** `auto` (default) picks the fastest working backend; a named backend is used or refused, never swapped silently. */
@@ -21,12 +15,13 @@ export interface EngineOptions {
   models?: ModelConfig[];
   /** Absolute URL against which relative model URLs resolve (the app's base URL). */
   modelBaseUrl: string;
-  /** `auto`: time the candidates when a GPU competes with WASM; `always`: time every available backend, software ones too; `never`: take the first candidate. */
+  /**
+   * `auto`: time the candidates when a GPU competes with WASM; `always`: time every
+   * available backend, software ones too; `never`: take the first candidate.
+   */
   calibrate?: 'auto' | 'always' | 'never';
   /** Reuse a choice cached in IndexedDB from an earlier calibration (default true). */
   useCachedChoice?: boolean;
-  /** Enables hooks that break a backend on purpose, for fallback tests. */
-  testHooks?: boolean;
 }
 
 export interface EngineStatus {
@@ -105,22 +100,8 @@ export interface EngineApi {
   memory(): { numTensors: number; numBytes: number };
   bench(pixels: ImageData, options: BenchOptions): Promise<BenchResult>;
   /**
-   * Extracts, privatizes and releases: the report is charged to the scope's budget and
-   * queued for the reporter in one transaction, or refused (BudgetExhaustedError, …)
-   * with nothing spent. The same content with the same parameters returns the stored
-   * report at no cost. Extraction errors come first: no budget is spent on a failed one.
+   * From now on, each image's clean vector is also posted on this port (to the release
+   * worker), once, keyed by its content hash; a later port replaces this one.
    */
-  release(
-    callId: number,
-    input: ImageInput,
-    options: ReleaseOptions,
-    name?: string,
-  ): Promise<{ extraction: Extraction; outcome: ReleaseOutcome }>;
-  budget(scope?: string): Promise<BudgetStatus>;
-  ledger(scope?: string): Promise<LedgerEntry[]>;
-  configureScope(scope: ScopeConfig): Promise<void>;
-  /** Sends what the outbox holds now (it also flushes by itself after releases, on start and when online). */
-  flushOutbox(): Promise<FlushResult>;
-  /** Test hook (only with `testHooks`): makes the running backend fail as a lost GPU context would. */
-  breakBackend(): Promise<void>;
+  connectRelease(port: MessagePort): void;
 }

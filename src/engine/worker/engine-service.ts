@@ -33,8 +33,6 @@ import type {
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { runBench } from './bench';
-import { ReleaseService, type ReleaseOptions } from '../../release/release-service';
-import type { ScopeConfig } from '../../ledger/budget-policy';
 
 type Failure = { backend: BackendName; message: string };
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -48,21 +46,19 @@ function settle<T>(work: Promise<T>): Promise<Settled<T>> {
 
 /** The worker's engine: chooses a backend, holds the model, turns images into clean vectors. */
 export class EngineService implements EngineApi {
-  private session: BackendSession | undefined;
+  protected session: BackendSession | undefined;
   private current: EngineStatus | undefined;
   private config: ModelConfig | undefined;
   private artifacts: tf.io.ModelArtifacts | undefined;
   private probes: BackendProbe[] = [];
   private failures: Failure[] = [];
-  private testHooks = false;
   private readonly cancelled = new Set<number>();
-  private readonly releases = new ReleaseService();
+  private releasePort: MessagePort | undefined;
 
   async init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
     this.session?.dispose();
     this.session = undefined;
     this.failures = [];
-    this.testHooks = options.testHooks === true;
     const registry = new ModelRegistry();
     for (const m of options.models ?? []) registry.register(m);
     const config = registry.get(options.modelId ?? DEFAULT_MODEL_ID);
@@ -121,8 +117,6 @@ export class EngineService implements EngineApi {
       [this.session.backend, ...candidates.filter((c) => c !== this.session!.backend)],
       timings,
     );
-    // Reports left queued by an earlier page (closed, crashed, offline) go out now.
-    void this.releases.flush().catch(() => undefined);
     this.current = {
       backend: this.session.backend,
       reasons: this.withFailures({ ...decision.reasons }, fromCache),
@@ -227,6 +221,8 @@ export class EngineService implements EngineApi {
         const [vector] = await this.runWithFallback([pixels]);
         const inferMs = performance.now() - t0;
         const session = this.session!;
+        // Copied, not transferred: the page gets the vector too, for its preview.
+        this.releasePort?.postMessage({ contentHash, vector: vector!, model: session.extractor.model });
         out.push({
           ok: true,
           value: {
@@ -288,7 +284,7 @@ export class EngineService implements EngineApi {
   }
 
   /** Runs on the current backend; if it breaks, moves to the next working backend and runs again. */
-  private async runWithFallback(pixels: readonly ImageData[]): Promise<Float32Array[]> {
+  protected async runWithFallback(pixels: readonly ImageData[]): Promise<Float32Array[]> {
     for (;;) {
       const session = this.requireSession();
       try {
@@ -317,26 +313,9 @@ export class EngineService implements EngineApi {
     }
   }
 
-  async release(callId: number, input: ImageInput, options: ReleaseOptions, name?: string) {
-    const extraction = await this.extract(callId, input, name);
-    const outcome = await this.releases.release(extraction.vector, extraction.model, extraction.contentHash, options);
-    return { extraction, outcome };
-  }
-
-  budget(scope?: string) {
-    return this.releases.budget(scope);
-  }
-
-  ledger(scope?: string) {
-    return this.releases.ledger(scope);
-  }
-
-  configureScope(scope: ScopeConfig) {
-    return this.releases.configureScope(scope);
-  }
-
-  flushOutbox() {
-    return this.releases.flush();
+  connectRelease(port: MessagePort): void {
+    this.releasePort?.close();
+    this.releasePort = port;
   }
 
   cancel(callId: number): void {
@@ -347,7 +326,7 @@ export class EngineService implements EngineApi {
     if (this.cancelled.has(callId)) throw new ObscuraError('AbortError', 'the extraction was cancelled');
   }
 
-  private requireSession(): BackendSession {
+  protected requireSession(): BackendSession {
     if (!this.session) throw new ObscuraError('ModelLoadError', 'the engine has no model loaded; call init first');
     return this.session;
   }
@@ -359,10 +338,5 @@ export class EngineService implements EngineApi {
 
   async bench(pixels: ImageData, options: BenchOptions): Promise<BenchResult> {
     return runBench(this.requireSession(), pixels, options);
-  }
-
-  async breakBackend(): Promise<void> {
-    if (!this.testHooks) throw new ObscuraError('InvalidParameterError', 'test hooks are off');
-    this.requireSession().breakOnPurpose();
   }
 }

@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
-// Named errors keep their `details` (e.g. a refusal's remaining budget) on the way to the page.
-import '../../release/error-details';
+// Named errors keep their `details` (e.g. the backend that failed) on the way to the page.
+import '../../error-details';
 import type { EngineApi } from './engine-api';
 import { EngineService } from './engine-service';
 

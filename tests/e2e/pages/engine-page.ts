@@ -1,8 +1,13 @@
-// Test page: puts the engine's main-thread API on window so browser tests can drive it.
+// Test page: puts the engine's and the release path's main-thread API on window so browser tests can drive them.
+import type { Remote } from 'comlink';
 import { EngineBridge, type EngineBridgeOptions } from '../../../src/client/engine-bridge';
+import { ReleaseBridge } from '../../../src/client/release-bridge';
 import { listCameras, openCamera, snapshot, stopStream } from '../../../src/client/camera';
 import { sampleVideoFrames } from '../../../src/client/video-frames';
-import type { Extraction, ReleaseOptions } from '../../../src/engine/worker/engine-api';
+import type { Extraction, ImageInput } from '../../../src/engine/worker/engine-api';
+import type { ReleaseOptions } from '../../../src/release/release-api';
+import type { TestEngineApi } from './engine-test.worker';
+import type { TestReleaseApi } from './release-test.worker';
 
 /** An extraction as plain JSON (typed arrays do not survive page.evaluate). */
 export interface PlainExtraction {
@@ -22,12 +27,31 @@ const plain = (e: Extraction): PlainExtraction => ({
   sourceHeight: e.sourceHeight,
 });
 
+const testEngineWorker = () =>
+  new Worker(new URL('./engine-test.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine-test' });
+const testReleaseWorker = () =>
+  new Worker(new URL('./release-test.worker.ts', import.meta.url), { type: 'module', name: 'obscura-release-test' });
+
 let bridge: EngineBridge | undefined;
+let releases: ReleaseBridge | undefined;
 
 async function fixture(path: string): Promise<Blob> {
   const res = await fetch(`/__fixtures__/${path}`);
   if (!res.ok) throw new Error(`fixture ${path}: HTTP ${res.status}`);
   return res.blob();
+}
+
+/** The page's release worker (the test entry, with a clock tests can move); started on first use. */
+function releaseBridge(): ReleaseBridge {
+  releases ??= new ReleaseBridge({ createWorker: testReleaseWorker });
+  return releases;
+}
+
+/** Extracts, then releases by content hash: the way the app releases. */
+async function release(input: ImageInput, options: ReleaseOptions, name?: string) {
+  const extraction = await bridge!.extract(input, name ? { name } : {});
+  const outcome = await releaseBridge().release(extraction.contentHash, options);
+  return { extraction, outcome };
 }
 
 export const api = {
@@ -38,13 +62,20 @@ export const api = {
   stopStream,
   sampleVideoFrames,
   fixture,
-  /** Starts (or restarts) the page's engine with these options. */
+  /** Starts (or restarts) the page's engine (test entry) with these options, joined to the release worker. */
   async start(options: EngineBridgeOptions) {
     bridge?.stop();
-    bridge = new EngineBridge(options);
+    bridge = new EngineBridge({ createWorker: testEngineWorker, release: releaseBridge(), ...options });
     return bridge.start();
   },
   bridge: () => bridge!,
+  releases: releaseBridge,
+  /** The release worker's test API (its clock). */
+  releaseTest: () => releaseBridge().api() as unknown as Remote<TestReleaseApi>,
+  /** The engine worker's test API (forward-pass count, breaking a backend). */
+  async engineTest() {
+    return (await bridge!.engine()) as unknown as Remote<TestEngineApi>;
+  },
   /** Starts a fresh engine and returns every loading-progress event it reported. */
   async progressOfStart(options: EngineBridgeOptions) {
     const events: { phase: string; fraction: number }[] = [];
@@ -66,6 +97,7 @@ export const api = {
     return out;
   },
   plain,
+  release,
   releaseWithClean,
   /** The RGBA pixels the worker sees for a file (decoded and resized the same way), base64. */
   async workerPixels(path: string, size: number): Promise<string> {
@@ -88,12 +120,13 @@ export const api = {
     return Promise.all(
       paths.map(async (p) => {
         try {
-          const { outcome } = await bridge!.release(await fixture(p), options, { name: p });
+          const { outcome } = await release(await fixture(p), options, p);
           return {
             ok: true as const,
             id: outcome.report.id,
             charged: outcome.charged,
             remaining: outcome.budget.remaining,
+            cosine: outcome.cosine,
           };
         } catch (err) {
           return { ok: false as const, name: (err as Error).name, message: (err as Error).message };
@@ -105,12 +138,18 @@ export const api = {
 
 /** Releases one image (file or camera snapshot) and returns the clean vector too, for audits. */
 export async function releaseWithClean(input: Blob | ImageBitmap, options: ReleaseOptions) {
-  const { extraction, outcome } = await bridge!.release(input, options);
-  return { clean: Array.from(extraction.vector), report: outcome.report, charged: outcome.charged };
+  const { extraction, outcome } = await release(input, options);
+  return {
+    clean: Array.from(extraction.vector),
+    report: outcome.report,
+    charged: outcome.charged,
+    cosine: outcome.cosine,
+  };
 }
 
 export type ReleaseOutcomeSummary =
-  { ok: true; id: string; charged: boolean; remaining: number } | { ok: false; name: string; message: string };
+  | { ok: true; id: string; charged: boolean; remaining: number; cosine: number }
+  | { ok: false; name: string; message: string };
 
 (window as unknown as { obscura: typeof api }).obscura = api;
 document.documentElement.dataset['ready'] = 'true';

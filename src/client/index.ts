@@ -1,0 +1,17 @@
+/** The page side's public entry: the bridges that own the two workers, and the capture helpers. */
+export { EngineBridge, type EngineBridgeOptions } from './engine-bridge';
+export { ReleaseBridge, type ReleaseBridgeOptions } from './release-bridge';
+export { listCameras, openCamera, snapshot, stopStream } from './camera';
+export { sampleVideoFrames, type VideoFrameOptions } from './video-frames';
+export type {
+  EngineOptions,
+  EngineStatus,
+  Extraction,
+  BatchItem,
+  VideoExtraction,
+  ImageInput,
+  LoadProgress,
+} from '../engine/worker/engine-api';
+export type { BackendName, BackendRequest } from '../engine/backends/backend-choice';
+export type { ModelConfig } from '../engine/model/model-config';
+export type { ModelRef } from '../model-ref';

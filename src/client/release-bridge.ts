@@ -1,0 +1,102 @@
+import { transfer, wrap, type Remote } from 'comlink';
+import {
+  LEDGER_CHANNEL,
+  type BudgetStatus,
+  type FlushResult,
+  type LedgerChange,
+  type LedgerEntry,
+  type ReleaseApi,
+  type ReleaseOptions,
+  type ReleaseOutcome,
+  type ScopeConfig,
+} from '../release/index';
+
+export interface ReleaseBridgeOptions {
+  /** Starts the release worker (default: the production entry); tests pass their own entry. */
+  createWorker?: () => Worker;
+}
+
+function defaultReleaseWorker(): Worker {
+  return new Worker(new URL('../release/release.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'obscura-release',
+  });
+}
+
+/**
+ * Owns the release worker: the budget, the ledger, the outbox and the sender. It
+ * needs no model, so it starts at once; it releases what an engine joined to it
+ * (EngineBridge's `release` option) has extracted, by content hash. Changes of the
+ * budget or the ledger, made here or in any other tab, reach `onChange` listeners.
+ */
+export class ReleaseBridge {
+  private worker: Worker | undefined;
+  private remote: Remote<ReleaseApi> | undefined;
+  private channel: BroadcastChannel | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly createWorker: () => Worker;
+
+  constructor(options: ReleaseBridgeOptions = {}) {
+    this.createWorker = options.createWorker ?? defaultReleaseWorker;
+  }
+
+  /** The worker's remote API; starts the worker on first use. */
+  api(): Remote<ReleaseApi> {
+    if (!this.remote) {
+      this.worker = this.createWorker();
+      this.remote = wrap<ReleaseApi>(this.worker);
+    }
+    return this.remote;
+  }
+
+  /**
+   * Privatizes, charges and queues the clean vector of content the joined engine
+   * extracted (`Extraction.contentHash`). Refusals reject with a named error
+   * (BudgetExhaustedError, …) and spend nothing.
+   */
+  release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome> {
+    return this.api().release(contentHash, options);
+  }
+
+  budget(scope?: string): Promise<BudgetStatus> {
+    return this.api().budget(scope);
+  }
+
+  ledger(scope?: string): Promise<LedgerEntry[]> {
+    return this.api().ledger(scope);
+  }
+
+  configureScope(scope: ScopeConfig): Promise<void> {
+    return this.api().configureScope(scope);
+  }
+
+  flushOutbox(): Promise<FlushResult> {
+    return this.api().flushOutbox();
+  }
+
+  /** Hands the release worker one end of a channel an engine worker posts clean vectors on. */
+  acceptVectors(port: MessagePort): Promise<void> {
+    return this.api().acceptVectors(transfer(port, [port]));
+  }
+
+  /** Calls `listener` whenever the budget or the ledger changes (any tab); returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    if (!this.channel && typeof BroadcastChannel !== 'undefined') {
+      this.channel = new BroadcastChannel(LEDGER_CHANNEL);
+      this.channel.onmessage = (event: MessageEvent<LedgerChange>) => {
+        if (event.data?.kind === 'ledger-changed') for (const l of this.listeners) l();
+      };
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Terminates the worker now; pending calls reject. Reports stay queued for the next start. */
+  stop(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.remote = undefined;
+    this.channel?.close();
+    this.channel = undefined;
+  }
+}

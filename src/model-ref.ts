@@ -1,0 +1,20 @@
+/**
+ * The model reference every vector and report carries: one zod schema, one inferred
+ * type. It sits beside errors.ts as a shared leaf, so the engine (which produces it)
+ * and the report schema (which checks it) both import it without either importing
+ * the other.
+ */
+import { z } from 'zod';
+
+export const modelRefSchema = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
+  layer: z.string().min(1).max(128),
+  dims: z.number().int().positive().max(65536),
+});
+
+/** The model and layer that produced a vector; carried by every report. */
+export type ModelRef = Readonly<z.infer<typeof modelRefSchema>>;

@@ -1,0 +1,59 @@
+/**
+ * The release worker's contract, as types only: the worker's object satisfies it and
+ * the page imports it with `import type`, so no ledger or privacy code is needed to
+ * call it.
+ */
+import type { ModelRef } from '../model-ref';
+import type { VectorMechanismParams } from '../privacy/mechanism';
+import type { BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
+import type { DeliveryState, LedgerEntry } from '../ledger/ledger-schema';
+import type { CommitOutcome } from '../ledger/commit-release';
+import type { FlushResult } from '../outbox/reporter';
+
+export type { BudgetStatus, ScopeConfig, DeliveryState, LedgerEntry, FlushResult, VectorMechanismParams };
+
+export interface ReleaseOptions {
+  readonly mechanism: VectorMechanismParams;
+  /** Public projection to this many dimensions first. */
+  readonly dims?: number;
+  readonly scope?: string;
+  /** Where the reporter POSTs it (the collector's /reports URL). */
+  readonly destination: string;
+}
+
+/** The charge (or memo hit), the report and the budget after it; `cosine` compares the report with the clean vector. */
+export type ReleaseOutcome = CommitOutcome & {
+  /** Cosine between the report's vector and the clean vector prepared the same way (normalised, projected). */
+  readonly cosine: number;
+};
+
+/** One extraction's clean vector, as the engine worker hands it to the release worker. */
+export interface CleanVector {
+  readonly contentHash: string;
+  readonly vector: Float32Array;
+  readonly model: ModelRef;
+}
+
+/** Posted on the ledger BroadcastChannel whenever the budget or a ledger entry changes. */
+export interface LedgerChange {
+  readonly kind: 'ledger-changed';
+}
+
+export const LEDGER_CHANNEL = 'obscura-ledger-changes';
+
+export interface ReleaseApi {
+  /**
+   * Privatizes the clean vector the engine extracted from that content, charges the
+   * scope's budget and queues the report, in one transaction; or refuses
+   * (BudgetExhaustedError, …) with nothing spent. The same content with the same
+   * parameters returns the stored report at no cost.
+   */
+  release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome>;
+  budget(scope?: string): Promise<BudgetStatus>;
+  ledger(scope?: string): Promise<LedgerEntry[]>;
+  configureScope(scope: ScopeConfig): Promise<void>;
+  /** Sends what the outbox holds now (it also sends by itself on start, after releases and when online). */
+  flushOutbox(): Promise<FlushResult>;
+  /** A port on which an engine worker posts each extraction's clean vector. */
+  acceptVectors(port: MessagePort): void;
+}
