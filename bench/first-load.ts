@@ -203,23 +203,25 @@ export function printFirstLoad(r: FirstLoadResults): void {
   row('first visit, not isolated, full model', b.totalNotIsolated.full);
   const c = r.coldStart;
   console.log(
-    `\ncold time to the first vector (fresh context each, median of ${c.rounds}; ms from navigation start; ${c.network})`,
+    `\ncold time to the first vector (fresh context each, median of ${c.rounds}; ` +
+      `ms from navigation start; ${c.network})`,
   );
   console.log('model   first vector   engine ready   model fetch   build+warm');
   for (const [name, x] of [
     ['cut', c.cut],
     ['full', c.full],
   ] as const) {
-    console.log(
-      `${name.padEnd(6)} ${x.firstVectorMs.toFixed(0).padStart(13)} ${x.readyMs.toFixed(0).padStart(14)} ${x.modelFetchMs.toFixed(0).padStart(13)} ${x.modelBuildMs.toFixed(0).padStart(12)}`,
-    );
+    const ms = (v: number, width: number) => v.toFixed(0).padStart(width);
+    const times = [ms(x.firstVectorMs, 13), ms(x.readyMs, 14), ms(x.modelFetchMs, 13), ms(x.modelBuildMs, 12)];
+    console.log(`${name.padEnd(6)} ${times.join(' ')}`);
   }
   const t = r.threads;
   console.log(`\ntfjs-wasm threads (median of ${t.rounds} rounds; ms/image = median of ${t.imagesPerRound} images)`);
   console.log('variant                                threads  first vector   ms/image');
   for (const x of t.rows) {
+    const first = x.firstVectorMs.toFixed(0).padStart(13);
     console.log(
-      `${x.label.padEnd(38)} ${String(x.threads).padStart(7)} ${x.firstVectorMs.toFixed(0).padStart(13)} ${x.msPerImage.toFixed(1).padStart(10)}`,
+      `${x.label.padEnd(38)} ${String(x.threads).padStart(7)} ${first} ${x.msPerImage.toFixed(1).padStart(10)}`,
     );
   }
 }
