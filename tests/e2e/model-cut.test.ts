@@ -1,8 +1,14 @@
 // The model cut at the default layer: the same vectors as the full model at that layer
-// (real photographs, WASM backend in Node, the CLI's path), a fraction of the bytes.
+// (real photographs, WASM backend, in Node on the CLI's path and in headless Chromium on
+// a production build), a fraction of the bytes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { launchChromium } from './support/browser';
+import { serveFixtures } from './support/fixtures';
+import { buildPages } from './support/production-build';
+import { startStaticServer } from '../../scripts/static-server';
+import type { api as threadsApi } from './pages/threads-page';
 import { NodeExtractor, NODE_MODEL_ROOT } from '../../src/engine/node/node-extractor';
 import { decodeImageFile } from '../../src/engine/node/decode-file';
 import { MOBILENET_V2, ModelRegistry } from '../../src/engine/model/registry';
@@ -82,3 +88,43 @@ test('the cut serves a fraction of the bytes (stated raw and gzip)', async (t) =
   assert.ok(cutBytes.raw < 0.3 * fullBytes.raw, `cut ${cutBytes.raw} B vs full ${fullBytes.raw} B`);
   assert.ok(cutBytes.gzip < 0.3 * fullBytes.gzip, `cut ${cutBytes.gzip} B vs full ${fullBytes.gzip} B gzip`);
 });
+
+test("production build in headless Chromium: the worker fetches only the cut, and its vectors equal the full model's", async () => {
+  const outDir = await buildPages(['tests/e2e/pages/threads.html']);
+  const server = await startStaticServer({ root: outDir, collectorUrl: 'http://127.0.0.1:9' });
+  const browser = await launchChromium();
+  try {
+    const photos = ['skimage/chelsea.png', 'skimage/astronaut.png', 'skimage/coffee.png'];
+    const runWith = async (model: 'cut' | 'full') => {
+      const context = await browser.newContext();
+      const fetched: string[] = [];
+      context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+      const page = await context.newPage();
+      await serveFixtures(page, outDir);
+      await page.goto(`${server.url}/tests/e2e/pages/threads.html`);
+      await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
+      const r = await page.evaluate(
+        ([m, p]) => (window as unknown as { threads: typeof threadsApi }).threads.run(1, p, 1, m),
+        [model, photos] as const,
+      );
+      await context.close();
+      return { vectors: r.vectors, models: fetched.filter((p) => p.startsWith('/models/')) };
+    };
+    const cutRun = await runWith('cut');
+    const fullRun = await runWith('full');
+    const cutDir = `/${dirnameOf(MOBILENET_V2.cuts![0]!.url)}`;
+    const fullDir = `/${dirnameOf(MOBILENET_V2.url)}`;
+    assert.deepEqual(cutRun.models.sort(), [`${cutDir}/group1-shard1of1.bin`, `${cutDir}/model.json`]);
+    assert.deepEqual(fullRun.models.sort(), [`${fullDir}/group1-shard1of1.bin`, `${fullDir}/model.json`]);
+    assert.equal(cutRun.vectors.length, photos.length);
+    assert.ok(cutRun.vectors.every((v) => v.length === 96 && v.some((x) => x !== 0)));
+    assert.deepEqual(cutRun.vectors, fullRun.vectors, 'the cut and the full model give identical vectors');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+function dirnameOf(url: string): string {
+  return url.slice(0, url.lastIndexOf('/'));
+}

@@ -1,7 +1,11 @@
 // Test page: runs the engine in a worker whose tfjs-wasm thread count is forced, and
 // returns what it computed, how many threads it ran, and whether the page is isolated.
 import { wrap } from 'comlink';
+import { MOBILENET_V2 } from '../../../src/engine/model/registry';
 import type { threadsWorker } from './threads.worker';
+
+/** The default model registered again without its cut: every layer comes from the full network. */
+const FULL_MODEL = { ...MOBILENET_V2, id: 'mobilenet_v2_full', cuts: [] };
 
 export interface ThreadsRun {
   readonly isolated: boolean;
@@ -15,8 +19,16 @@ export interface ThreadsRun {
 }
 
 export const api = {
-  /** `threads` undefined leaves tfjs's own choice (half the cores when isolated, else 1). */
-  async run(threads: number | undefined, photos: readonly string[], repeat = 1): Promise<ThreadsRun> {
+  /**
+   * `threads` undefined leaves tfjs's own choice (half the cores when isolated, else 1);
+   * `model: 'full'` loads the full network instead of the cut made for the default layer.
+   */
+  async run(
+    threads: number | undefined,
+    photos: readonly string[],
+    repeat = 1,
+    model: 'cut' | 'full' = 'cut',
+  ): Promise<ThreadsRun> {
     const t0 = performance.now();
     const worker = new Worker(new URL('./threads.worker.ts', import.meta.url), {
       type: 'module',
@@ -24,7 +36,11 @@ export const api = {
     });
     const engine = wrap<typeof threadsWorker>(worker);
     try {
-      const status = await engine.init({ backend: 'wasm', modelBaseUrl: new URL('/', location.href).href });
+      const status = await engine.init({
+        backend: 'wasm',
+        modelBaseUrl: new URL('/', location.href).href,
+        ...(model === 'full' ? { modelId: FULL_MODEL.id, models: [FULL_MODEL] } : {}),
+      });
       const blobs = await Promise.all(photos.map(async (p) => (await fetch(`/__fixtures__/${p}`)).blob()));
       const vectors: number[][] = [];
       let firstVectorMs = 0;
