@@ -89,7 +89,7 @@ test('the cut serves a fraction of the bytes (stated raw and gzip)', async (t) =
   assert.ok(cutBytes.gzip < 0.3 * fullBytes.gzip, `cut ${cutBytes.gzip} B vs full ${fullBytes.gzip} B gzip`);
 });
 
-test('production build, headless Chromium: the worker fetches only the cut; same vectors as the full model', async () => {
+test('production build in Chromium: the worker fetches only the cut; same vectors as the full model', async () => {
   const outDir = await buildPages(['tests/e2e/pages/threads.html']);
   const server = await startStaticServer({ root: outDir, collectorUrl: 'http://127.0.0.1:9' });
   const browser = await launchChromium();
