@@ -2,6 +2,7 @@
 // fresh browser contexts (cut vs full model), and tfjs-wasm threaded against single-thread,
 // all on production builds and interleaved in one run so machine load hits each side alike.
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -103,6 +104,7 @@ export async function benchFirstLoad(rounds: number, imagesPerRound: number): Pr
     await browser.close();
     await isolated.close();
     await plain.close();
+    await rm(outDir, { recursive: true, force: true });
   }
 }
 

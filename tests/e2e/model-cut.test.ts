@@ -3,6 +3,7 @@
 // a production build), a fraction of the bytes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchChromium } from './support/browser';
 import { serveFixtures } from './support/fixtures';
@@ -122,6 +123,7 @@ test('production build in Chromium: the worker fetches only the cut; same vector
   } finally {
     await browser.close();
     await server.close();
+    await rm(outDir, { recursive: true, force: true });
   }
 });
 

@@ -3,7 +3,7 @@
 // isolated gets the single-thread SIMD build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -30,6 +30,7 @@ after(async () => {
   await browser?.close();
   await isolated?.close();
   await plain?.close();
+  if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
 async function openPage(baseUrl: string): Promise<{ page: Page; fetched: string[] }> {
