@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { wasmThreads } from './scripts/vite-wasm-threads';
 
 // Cross-origin isolation lets tfjs-wasm use threads where the machine has cores to spare.
 const isolationHeaders = {
@@ -9,6 +10,8 @@ const isolationHeaders = {
 export default defineConfig({
   server: { port: 5173, headers: isolationHeaders },
   preview: { port: 5173, headers: isolationHeaders },
-  worker: { format: 'es' },
+  // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
+  plugins: [wasmThreads()],
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
   build: { target: 'es2022', sourcemap: true },
 });

@@ -9,6 +9,7 @@ import { startDevServer } from '../tests/e2e/support/dev-server';
 import { serveFixtures } from '../tests/e2e/support/fixtures';
 import { SKIMAGE_DIR, PHOTOS } from '../tests/support/data-paths';
 import { benchCli } from './cli-throughput';
+import { benchFirstLoad, printFirstLoad, type FirstLoadResults } from './first-load';
 
 type BenchWindow = Window & {
   bench: typeof import('./page/bench-page') extends never
@@ -22,6 +23,8 @@ const ITERATIONS: Record<string, number> = quick
   ? { wasm: 5, webgl: 3, cpu: 1, webgpu: 1 }
   : { wasm: 20, webgl: 6, cpu: 2, webgpu: 1 };
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').split(',');
+/** `engine` (per-backend speed, model load, folder throughput) and `first-load` (bytes, cold start, threads). */
+const PARTS = (process.env['BENCH_PARTS'] ?? 'engine,first-load').split(',');
 
 /** >= 100 real photographs of assorted sizes and formats, cut from the skimage pictures. */
 async function makeFolder(): Promise<string[]> {
@@ -49,14 +52,26 @@ async function makeFolder(): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
+  const results: Record<string, unknown> = {
+    machine: { cores: (await import('node:os')).cpus().length, date: new Date().toISOString() },
+  };
+  if (PARTS.includes('engine')) await benchEngine(results);
+  if (PARTS.includes('first-load')) results['firstLoad'] = await benchFirstLoad(quick ? 3 : 5, quick ? 5 : 15);
+  if (PARTS.includes('engine')) printTable(results);
+  if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
+  await mkdir('bench/results', { recursive: true });
+  const out = join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(out, JSON.stringify(results, null, 2));
+  await writeFile(join('bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
+  console.log(`\nwrote ${out}`);
+}
+
+async function benchEngine(results: Record<string, unknown>): Promise<void> {
   const files = await makeFolder();
   const server = await startDevServer();
   const browser = await launchChromium({ webgpu: true });
   const rows: Record<string, unknown>[] = [];
-  const results: Record<string, unknown> = {
-    machine: { cores: (await import('node:os')).cpus().length, date: new Date().toISOString() },
-    perImage: rows,
-  };
+  results['perImage'] = rows;
   try {
     const page = await browser.newPage();
     await serveFixtures(page, join(files[0]!, '..'));
@@ -109,12 +124,6 @@ async function main(): Promise<void> {
     await browser.close();
     await server.close();
   }
-  printTable(results);
-  await mkdir('bench/results', { recursive: true });
-  const out = join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(out, JSON.stringify(results, null, 2));
-  await writeFile(join('bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
-  console.log(`\nwrote ${out}`);
 }
 
 function printTable(results: Record<string, unknown>): void {

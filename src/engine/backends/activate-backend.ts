@@ -7,11 +7,9 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { ObscuraError } from '../../errors';
 import type { BackendName } from './backend-choice';
 
-// tfjs-wasm's threaded build starts its pthread workers from a stringified factory
-// that refers to names outside itself (`_scriptDir`), which a bundled module worker
-// does not have: it fails in production builds. Threads are also capped at half the
-// cores, so on 2-core machines they never ran anyway. The SIMD build is used.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+// tfjs-wasm picks its build itself: the threaded SIMD one (half the cores as threads)
+// where the page is cross-origin isolated, the single-thread SIMD one elsewhere. The
+// threaded build's pthread workers load unbundled scripts (scripts/vite-wasm-threads.ts).
 
 // The bundler fingerprints the binaries, so tfjs is told each file's URL.
 setWasmPaths({

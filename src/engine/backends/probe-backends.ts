@@ -60,7 +60,21 @@ function probeWebGl(): BackendProbe {
 function probeWasm(): BackendProbe {
   if (typeof WebAssembly !== 'object') return unavailable('wasm', 'WebAssembly is missing');
   const simd = WebAssembly.validate(SIMD_PROBE);
-  return { name: 'wasm', available: true, software: false, detail: `${simd ? 'SIMD' : 'no SIMD'}, single thread` };
+  return { name: 'wasm', available: true, software: false, detail: `${simd ? 'SIMD' : 'no SIMD'}, ${wasmThreads()}` };
+}
+
+/**
+ * What tfjs-wasm will run: its threaded build only where SharedArrayBuffer exists (a
+ * cross-origin isolated page or worker; a widget iframe only when its host is isolated
+ * too), with half the logical cores as threads, at least 1 and at most 8.
+ */
+function wasmThreads(): string {
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+    return 'single thread (not cross-origin isolated)';
+  }
+  const cores = navigator.hardwareConcurrency || 1;
+  const threads = Math.min(8, Math.max(1, Math.floor(cores / 2)));
+  return `${threads} thread${threads === 1 ? '' : 's'} (cross-origin isolated, ${cores} cores)`;
 }
 
 function unavailable(name: BackendName, detail: string): BackendProbe {

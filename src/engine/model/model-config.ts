@@ -17,6 +17,19 @@ export interface ModelConfig {
   readonly candidateLayers?: readonly string[];
   /** Where the weights came from and under which licence, shown to the person. */
   readonly source?: string;
+  /**
+   * Lighter copies of the model that end at one layer and hold only the weights that
+   * layer needs (written by scripts/convert-model.mjs). A request for that layer loads
+   * the cut; any other layer loads the full model at `url`.
+   */
+  readonly cuts?: readonly ModelCut[];
+}
+
+/** A copy of a layers model cut at `layer`: its output is that layer, its weights only those below it. */
+export interface ModelCut {
+  readonly layer: string;
+  /** model.json of the cut: absolute URL, or a path relative to the app's model root. */
+  readonly url: string;
 }
 
 export type { ModelRef } from '../../model-ref';

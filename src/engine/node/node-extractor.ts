@@ -6,6 +6,7 @@ import { ObscuraError } from '../../errors';
 import { FeatureExtractor } from '../feature-extractor';
 import { loadFeatureNetwork } from '../model/load-model';
 import type { ModelConfig } from '../model/model-config';
+import { configForLayer } from '../model/model-files';
 import { DEFAULT_MODEL_ID, ModelRegistry } from '../model/registry';
 import { fileIOHandler } from './file-io-handler';
 import { initNodeBackend, type NodeBackend } from './node-backend';
@@ -34,11 +35,10 @@ export class NodeExtractor {
     const registry = options.registry ?? new ModelRegistry();
     const config = registry.get(options.modelId ?? DEFAULT_MODEL_ID);
     const backend = await initNodeBackend(options.backend ?? 'wasm');
-    const network = await loadFeatureNetwork(
-      config,
-      modelSource(config, options.modelRoot ?? NODE_MODEL_ROOT),
-      options.layer ?? config.defaultLayer,
-    );
+    const layer = options.layer ?? config.defaultLayer;
+    // The cut made for this layer when there is one (a fraction of the weights), else the full model.
+    const files = configForLayer(config, layer);
+    const network = await loadFeatureNetwork(config, modelSource(files, options.modelRoot ?? NODE_MODEL_ROOT), layer);
     return new NodeExtractor(backend, new FeatureExtractor(config, network));
   }
 

@@ -14,6 +14,7 @@ import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
 import { decodeBlob } from '../browser/decode-blob';
 import type { ModelConfig } from '../model/model-config';
+import { configForLayer } from '../model/model-files';
 import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
 import { BackendSession } from './backend-session';
@@ -66,7 +67,9 @@ export class EngineService implements EngineApi {
 
     const t0 = performance.now();
     const report = (phase: LoadProgress['phase'], fraction: number) => void onProgress?.({ phase, fraction });
-    this.artifacts = await fetchModelArtifacts(config, options.modelBaseUrl, (f) => report('fetch', f));
+    // The cut made for this layer when there is one (a fraction of the weights), else the full model.
+    const files = configForLayer(config, layer);
+    this.artifacts = await fetchModelArtifacts(files, options.modelBaseUrl, (f) => report('fetch', f));
     const modelFetchMs = performance.now() - t0;
     report('build', 0);
     this.config = config;

@@ -1,0 +1,59 @@
+import { build } from 'vite';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, relative, resolve, isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MIME } from '../../../scripts/static-server';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * A production build (the project's vite.config.ts: bundled, minified, assets fingerprinted)
+ * of the given HTML pages (paths from the project root), in a fresh temp folder that also
+ * holds public/ (the models). Test and bench pages are built exactly as the app is.
+ */
+export async function buildPages(pages: readonly string[]): Promise<string> {
+  const outDir = await mkdtemp(join(tmpdir(), 'obscura-build-'));
+  await build({
+    root,
+    configFile: resolve(root, 'vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: pages.map((p) => resolve(root, p)) } },
+  });
+  return outDir;
+}
+
+/**
+ * Serves a folder WITHOUT cross-origin isolation (no COOP/COEP), as a host page that is
+ * not isolated would be: SharedArrayBuffer is missing there, so tfjs-wasm runs one thread.
+ */
+export async function startPlainServer(folder: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      const file = resolve(folder, `.${path}`);
+      const inside = relative(folder, file);
+      if (inside.startsWith('..') || isAbsolute(inside) || !(await stat(file).catch(() => undefined))?.isFile()) {
+        res.statusCode = 404;
+        return void res.end('not found');
+      }
+      res.setHeader('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
+      res.end(await readFile(file));
+    })().catch(() => {
+      res.statusCode = 500;
+      res.end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
