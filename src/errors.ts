@@ -25,6 +25,7 @@ export const ERROR_NAMES = [
   'InvalidReportError',
   // release path
   'BudgetExhaustedError',
+  'UnknownScopeError',
   'StorageUnavailableError',
   'StorageFullError',
   'OutboxFullError',
