@@ -151,7 +151,7 @@ test('finding 1 in IndexedDB: once ε = 10 is spent, releases at the smallest ε
   await page.context().close();
 });
 
-test('finding 2 in IndexedDB: budget changes are checked and a switch to a rolling window forgives nothing', async () => {
+test('finding 2 in IndexedDB: budget changes are checked; a switch to a rolling window forgives nothing', async () => {
   const page = await ledgerPage();
   await attack(page, { db: 'window', create: [], scopes: ['default'], epsilon: 2, count: 5 });
   const result = await page.evaluate(async () => {
