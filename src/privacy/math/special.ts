@@ -54,13 +54,15 @@ export function fixedBetaSteps(a: number): number {
  * depend on x (a sampler inverting this CDF would otherwise leak its draw through timing).
  */
 export function incompleteBetaFixed(x: number, a: number, b: number, steps: number): { lower: number; upper: number } {
-  const lowerSide = x < (a + 1) / (a + b + 2);
-  const y = lowerSide ? x : 1 - x;
-  const p = lowerSide ? a : b;
-  const q = lowerSide ? b : a;
+  // The side is selected by arithmetic on s ∈ {0, 1}, not by a branch, so that the processor's
+  // branch predictor does not make one side cheaper (one term of each sum is exactly zero).
+  const s = Number(x < (a + 1) / (a + b + 2));
+  const y = s * x + (1 - s) * (1 - x);
+  const p = s * a + (1 - s) * b;
+  const q = s * b + (1 - s) * a;
   const logFront = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b);
   const value = (Math.exp(logFront) * continuedFractionSteps(y, p, q, steps)) / p;
-  return lowerSide ? { lower: value, upper: 1 - value } : { lower: 1 - value, upper: value };
+  return { lower: s * value + (1 - s) * (1 - value), upper: s * (1 - value) + (1 - s) * value };
 }
 
 /** The continued fraction of `betaContinuedFraction`, run for a fixed number of steps with no early exit. */
