@@ -183,3 +183,58 @@ test('finding 2 in IndexedDB: budget changes are checked; a switch to a rolling 
   assert.equal(result.changes, 4, 'device and default at creation, then the two changes');
   await page.context().close();
 });
+
+test('a version-1 ledger is migrated: scopes kept within limits, old charges count against the device', async () => {
+  const page = await ledgerPage();
+  const result = await page.evaluate(async () => {
+    const l = (window as unknown as { ledger: Ledger }).ledger;
+    // A version-1 database as the earlier release path left it: a scope with any total and a
+    // 1 ms window, and 9 ε charged in scopes created on the fly.
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open('v1', 1);
+      open.onupgradeneeded = () => {
+        const db = open.result;
+        db.createObjectStore('scopes', { keyPath: 'name' }).put({
+          name: 'old',
+          totalEpsilon: 1e9,
+          window: { kind: 'rolling', ms: 1 },
+        });
+        const ledger = db.createObjectStore('ledger', { keyPath: 'id' });
+        ledger.createIndex('scope', 'scope');
+        ledger.createIndex('state', 'state');
+        for (let i = 0; i < 9; i++)
+          ledger.put({ id: `r${i}`, scope: i < 5 ? 'old' : `fly${i}`, time: Date.now(), epsilon: 1, delta: 0, rho: 0 });
+        db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('due', 'nextAttemptAt');
+        db.createObjectStore('memo', { keyPath: 'key' });
+      };
+      open.onsuccess = () => {
+        open.result.close();
+        resolve();
+      };
+      open.onerror = () => reject(open.error);
+    });
+    const db = await l.openLedgerDb('v1');
+    const changes = (await l.listBudgetChanges(db)).map((c) => ({
+      target: c.target,
+      total: c.totalEpsilon,
+      window: c.window,
+    }));
+    const old = await l.readBudget(db, 'old', Date.now());
+    let fly = '';
+    try {
+      await l.readBudget(db, 'fly5', Date.now());
+    } catch (err) {
+      fly = (err as Error).name;
+    }
+    db.close();
+    return { changes, device: old.device.spent, remaining: old.remaining, fly };
+  });
+  const byTarget = Object.fromEntries(result.changes.map((c) => [c.target, c]));
+  assert.deepEqual(Object.keys(byTarget).sort(), ['@device', 'default', 'old']);
+  assert.equal(byTarget['old']!.total, 100, 'an unbounded total is brought down to the maximum');
+  assert.deepEqual(byTarget['old']!.window, { kind: 'rolling', ms: 24 * 60 * 60 * 1000 }, 'a 1 ms window to a day');
+  assert.equal(result.device, 9, 'every earlier charge counts against the device');
+  assert.equal(result.remaining, 1);
+  assert.equal(result.fly, 'UnknownScopeError', 'scopes made on the fly are not re-created');
+  await page.context().close();
+});
