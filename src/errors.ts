@@ -28,6 +28,7 @@ export const ERROR_NAMES = [
   'CodebookMismatchError',
   // release path
   'BudgetExhaustedError',
+  'UnknownScopeError',
   'StorageUnavailableError',
   'StorageFullError',
   'OutboxFullError',

@@ -5,6 +5,7 @@
  * the other.
  */
 import { z } from 'zod';
+import { DIMS_MAX } from './privacy/limits';
 
 export const modelRefSchema = z.strictObject({
   id: z
@@ -12,8 +13,9 @@ export const modelRefSchema = z.strictObject({
     .min(1)
     .max(128)
     .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
-  layer: z.string().min(1).max(128),
-  dims: z.number().int().positive().max(65536),
+  /** A closed pattern: a layer name is public and short, never a place to smuggle data. */
+  layer: z.string().regex(/^[A-Za-z0-9_./-]{1,128}$/, '1 to 128 letters, digits or _ . / -'),
+  dims: z.number().int().positive().max(DIMS_MAX),
 });
 
 /** The model and layer that produced a vector; carried by every report. */

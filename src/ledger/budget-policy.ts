@@ -1,10 +1,28 @@
 /**
- * The budget rule, pure and clock-injected: what a scope has spent in its window,
- * what remains, when it refills, and what was released since first use.
- * Charges add up under basic composition (the accountant's conservative rule).
+ * The budget rule, pure and clock-injected.
+ *
+ * One device-wide budget per origin, which every scope draws from; scopes are sub-budgets
+ * created explicitly (configureScope), never on the fly. A charge must fit both its scope
+ * and the device. Charges are integers of the accountant's grid; what a set of charges has
+ * spent is their pure ε plus their summed zCDP ρ converted at the device's δ target.
+ *
+ * Budget changes are entries of their own, kept forever, and never forgive a charge:
+ * - a new total applies to what was already spent;
+ * - a charge counts from the moment it is made until it expires; under a lifetime budget it
+ *   never expires; under a rolling window W it expires at time + W;
+ * - a change of window at time c moves every charge still counting at c to expire at
+ *   max(its expiry so far, c + W′) (for a lifetime expiry: c + W′); a change to lifetime makes
+ *   every charge still counting at c count forever. So switching from lifetime to a rolling
+ *   day keeps every earlier charge counting for a full day after the switch, and shortening
+ *   a window never ends a charge earlier than the old window would have.
+ * - time never runs backwards for the budget: "now" is the later of the clock and the latest
+ *   recorded time (a clock set back cannot make a charge younger; see docs/privacy.md for a
+ *   clock set forward).
  */
-import type { Cost } from '../privacy/accountant';
-import { canAfford } from '../privacy/accountant';
+import { ObscuraError } from '../errors';
+import { EPSILON_GRID, epsilonUnitsDown, spentEpsilonUnits, type Cost } from '../privacy/accountant';
+import { invalidParameter } from '../privacy/errors';
+import { DELTA_TARGET } from '../privacy/limits';
 
 export type WindowPolicy = { readonly kind: 'lifetime' } | { readonly kind: 'rolling'; readonly ms: number };
 
@@ -15,51 +33,249 @@ export interface ScopeConfig {
   readonly window: WindowPolicy;
 }
 
-export interface Charge extends Cost {
-  /** ms since the epoch. */
+/** The device-wide budget's target name in budget changes (never a scope name: those match /^[A-Za-z0-9._:-]+$/). */
+export const DEVICE = '@device';
+/** The shortest rolling window: one day. */
+export const MIN_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** The longest rolling window: ten years. */
+export const MAX_WINDOW_MS = 3650 * MIN_WINDOW_MS;
+/** No budget (device or scope) may be set above this ε. */
+export const MAX_TOTAL_EPSILON = 100;
+
+/** The device's default: ε = 10 over its lifetime, never renewing by itself, at δ = DELTA_TARGET (1e-6). */
+export const DEFAULT_DEVICE_BUDGET = { totalEpsilon: 10, window: { kind: 'lifetime' } } as const;
+/** The built-in scope the app configures when the ledger is created. */
+export const DEFAULT_SCOPE: ScopeConfig = { name: 'default', totalEpsilon: 10, window: { kind: 'lifetime' } };
+
+/** One budget change: the device's (target DEVICE) or one scope's total and window from `time` on. */
+export interface BudgetChange {
+  /** Order of the changes (IndexedDB key). */
+  readonly seq?: number;
   readonly time: number;
+  readonly target: string;
+  readonly totalEpsilon: number;
+  readonly window: WindowPolicy;
 }
 
-export interface BudgetStatus {
+/** One charge, as the ledger recorded it. */
+export interface Charge {
+  readonly time: number;
   readonly scope: string;
+  readonly epsilonUnits: number;
+  readonly rhoUnits: number;
+}
+
+/** One budget (the device's or a scope's) at a moment. */
+export interface TargetStatus {
   readonly total: number;
   readonly window: WindowPolicy;
-  /** ε charged inside the current window. */
+  /** ε charged that still counts. */
   readonly spent: number;
   readonly remaining: number;
   /** ε released since first use, whatever the window: a renewing budget bounds nothing in the long run. */
   readonly cumulativeEpsilon: number;
+  /** Charges that still count. */
   readonly releases: number;
-  /** When the oldest charge in a rolling window leaves it (ms since the epoch); null for lifetime budgets or when nothing is spent. */
+  /** When the next counting charge expires (ms since the epoch); null when none ever will. */
   readonly refillsAt: number | null;
 }
 
-/** The default scope: a lifetime budget that never renews by itself. */
-export const DEFAULT_SCOPE: ScopeConfig = { name: 'default', totalEpsilon: 10, window: { kind: 'lifetime' } };
-
-export function chargesInWindow(scope: ScopeConfig, charges: readonly Charge[], now: number): Charge[] {
-  if (scope.window.kind === 'lifetime') return [...charges];
-  const from = now - scope.window.ms;
-  return charges.filter((c) => c.time > from);
+export interface BudgetStatus extends TargetStatus {
+  readonly scope: string;
+  /** What the scope itself has left; `remaining` is the smaller of this and the device's. */
+  readonly scopeRemaining: number;
+  readonly device: TargetStatus;
+  /** The device-wide δ the Gaussian (zCDP) charges are converted at. */
+  readonly deltaTarget: number;
 }
 
-export function budgetStatus(scope: ScopeConfig, charges: readonly Charge[], now: number): BudgetStatus {
-  const inWindow = chargesInWindow(scope, charges, now);
-  const spent = inWindow.reduce((s, c) => s + c.epsilon, 0);
-  const oldest = inWindow.reduce((m, c) => Math.min(m, c.time), Infinity);
+/** Refuses a total or window outside the allowed ranges (InvalidParameterError). */
+export function validateBudgetChange(change: BudgetChange): void {
+  const { totalEpsilon, window } = change;
+  if (typeof totalEpsilon !== 'number' || !(totalEpsilon >= 0 && totalEpsilon <= MAX_TOTAL_EPSILON))
+    throw invalidParameter('totalEpsilon', `a number in [0, ${MAX_TOTAL_EPSILON}]`, totalEpsilon);
+  if (window?.kind === 'rolling') {
+    if (!Number.isInteger(window.ms) || window.ms < MIN_WINDOW_MS || window.ms > MAX_WINDOW_MS)
+      throw invalidParameter(
+        'window.ms',
+        `an integer number of ms in [${MIN_WINDOW_MS} (one day), ${MAX_WINDOW_MS}]`,
+        window.ms,
+      );
+  } else if (window?.kind !== 'lifetime') {
+    throw invalidParameter('window.kind', 'lifetime or rolling', (window as { kind?: unknown } | undefined)?.kind);
+  }
+  if (change.target !== DEVICE && !/^[A-Za-z0-9._:-]{1,128}$/.test(change.target))
+    throw invalidParameter('scope name', '1 to 128 letters, digits or . _ : -', change.target);
+}
+
+/** The later of the clock and every recorded time: the budget's clock never runs backwards. */
+export function effectiveNow(now: number, charges: readonly Charge[], changes: readonly BudgetChange[]): number {
+  let t = now;
+  for (const c of charges) t = Math.max(t, c.time);
+  for (const c of changes) t = Math.max(t, c.time);
+  return t;
+}
+
+function ordered(changes: readonly BudgetChange[], target: string): BudgetChange[] {
+  return changes.filter((c) => c.target === target).sort((a, b) => a.time - b.time || (a.seq ?? 0) - (b.seq ?? 0));
+}
+
+/** When a charge stops counting against a target with these (ordered) changes: Infinity while it never does. */
+export function chargeExpiry(time: number, targetChanges: readonly BudgetChange[]): number {
+  let window: WindowPolicy = { kind: 'lifetime' };
+  let i = 0;
+  for (; i < targetChanges.length && targetChanges[i]!.time <= time; i++) window = targetChanges[i]!.window;
+  let expiry = window.kind === 'lifetime' ? Infinity : time + window.ms;
+  for (; i < targetChanges.length; i++) {
+    const change = targetChanges[i]!;
+    if (expiry <= change.time) break; // already expired: later changes do not revive it
+    if (change.window.kind === 'lifetime') expiry = Infinity;
+    else expiry = Math.max(expiry === Infinity ? -Infinity : expiry, change.time + change.window.ms);
+  }
+  return expiry;
+}
+
+function targetStatus(
+  config: { totalEpsilon: number; window: WindowPolicy },
+  targetChanges: readonly BudgetChange[],
+  charges: readonly Charge[],
+  extra: Charge | null,
+  now: number,
+): { status: TargetStatus; spentUnits: number; totalUnits: number } {
+  let pure = 0;
+  let rho = 0;
+  let allPure = 0;
+  let allRho = 0;
+  let releases = 0;
+  let refillsAt = Infinity;
+  for (const c of extra ? [...charges, extra] : charges) {
+    allPure += c.epsilonUnits;
+    allRho += c.rhoUnits;
+    const expiry = chargeExpiry(c.time, targetChanges);
+    if (expiry > now) {
+      pure += c.epsilonUnits;
+      rho += c.rhoUnits;
+      releases++;
+      refillsAt = Math.min(refillsAt, expiry);
+    }
+  }
+  const spentUnits = spentEpsilonUnits(pure, rho, DELTA_TARGET);
+  const totalUnits = epsilonUnitsDown(config.totalEpsilon);
+  const status: TargetStatus = {
+    total: config.totalEpsilon,
+    window: config.window,
+    spent: spentUnits * EPSILON_GRID,
+    remaining: Math.max(0, totalUnits - spentUnits) * EPSILON_GRID,
+    cumulativeEpsilon: spentEpsilonUnits(allPure, allRho, DELTA_TARGET) * EPSILON_GRID,
+    releases,
+    refillsAt: Number.isFinite(refillsAt) ? refillsAt : null,
+  };
+  return { status, spentUnits, totalUnits };
+}
+
+/** The latest configuration of a target, or undefined when it was never created. */
+export function currentConfig(
+  changes: readonly BudgetChange[],
+  target: string,
+): { totalEpsilon: number; window: WindowPolicy } | undefined {
+  const list = ordered(changes, target);
+  return list.at(-1);
+}
+
+/** Everything the budget decision needs, read in one transaction. */
+export interface BudgetState {
+  readonly changes: readonly BudgetChange[];
+  readonly charges: readonly Charge[];
+}
+
+/** Thrown for a scope that was never created: scopes are created explicitly, never on the fly. */
+export function unknownScope(scope: string, known: readonly string[]): ObscuraError {
+  return new ObscuraError(
+    'UnknownScopeError',
+    `no budget scope "${scope}"; create it first (known scopes: ${known.join(', ') || 'none'})`,
+    { scope },
+  );
+}
+
+/** The names of every scope ever created. */
+export function knownScopes(changes: readonly BudgetChange[]): string[] {
+  return [...new Set(changes.filter((c) => c.target !== DEVICE).map((c) => c.target))].sort();
+}
+
+/** The status of a scope and the device at `now` (after `extra`, a charge about to be made, if given). */
+export function budgetStatus(
+  state: BudgetState,
+  scope: string,
+  now: number,
+  extra: Charge | null = null,
+): BudgetStatus {
+  const scopeConfig = currentConfig(state.changes, scope);
+  if (scope === DEVICE || !scopeConfig) throw unknownScope(scope, knownScopes(state.changes));
+  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
+  const t = effectiveNow(now, state.charges, state.changes);
+  const own = targetStatus(
+    scopeConfig,
+    ordered(state.changes, scope),
+    state.charges.filter((c) => c.scope === scope),
+    extra && extra.scope === scope ? extra : null,
+    t,
+  );
+  const device = targetStatus(deviceConfig, ordered(state.changes, DEVICE), state.charges, extra, t).status;
   return {
-    scope: scope.name,
-    total: scope.totalEpsilon,
-    window: scope.window,
-    spent,
-    remaining: Math.max(0, scope.totalEpsilon - spent),
-    cumulativeEpsilon: charges.reduce((s, c) => s + c.epsilon, 0),
-    releases: inWindow.length,
-    refillsAt: scope.window.kind === 'rolling' && inWindow.length > 0 ? oldest + scope.window.ms : null,
+    ...own.status,
+    scope,
+    scopeRemaining: own.status.remaining,
+    remaining: Math.min(own.status.remaining, device.remaining),
+    device,
+    deltaTarget: DELTA_TARGET,
   };
 }
 
-/** True when `cost` fits in what the window leaves. */
-export function mayCharge(scope: ScopeConfig, charges: readonly Charge[], cost: Cost, now: number): boolean {
-  return canAfford(chargesInWindow(scope, charges, now), cost, scope.totalEpsilon);
+export type ChargeDecision =
+  | { readonly ok: true; readonly charge: Charge; readonly after: BudgetStatus }
+  | { readonly ok: false; readonly error: ObscuraError };
+
+/**
+ * Decides one charge: it must fit the scope and the device, counted in whole grid units.
+ * An unknown scope is an UnknownScopeError, an unaffordable charge a BudgetExhaustedError
+ * naming the budget that is short.
+ */
+export function decideCharge(state: BudgetState, scope: string, cost: Cost, now: number): ChargeDecision {
+  let before: BudgetStatus;
+  try {
+    before = budgetStatus(state, scope, now);
+  } catch (err) {
+    return { ok: false, error: err as ObscuraError };
+  }
+  const time = effectiveNow(now, state.charges, state.changes);
+  const charge: Charge = { time, scope, epsilonUnits: cost.epsilonUnits, rhoUnits: cost.rhoUnits };
+  const scopeConfig = currentConfig(state.changes, scope)!;
+  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
+  const own = targetStatus(
+    scopeConfig,
+    ordered(state.changes, scope),
+    state.charges.filter((c) => c.scope === scope),
+    charge,
+    time,
+  );
+  const device = targetStatus(deviceConfig, ordered(state.changes, DEVICE), state.charges, charge, time);
+  const short = own.spentUnits > own.totalUnits ? 'scope' : device.spentUnits > device.totalUnits ? 'device' : null;
+  if (short) {
+    const left = short === 'scope' ? before.scopeRemaining : before.device.remaining;
+    const refillsAt = short === 'scope' ? before.refillsAt : before.device.refillsAt;
+    const which = short === 'scope' ? `the "${scope}" budget` : 'the device-wide budget';
+    return {
+      ok: false,
+      error: new ObscuraError(
+        'BudgetExhaustedError',
+        `${which} has ε = ${left.toFixed(6)} left, this release costs ε = ${cost.epsilon}` +
+          (cost.rhoUnits > 0 ? ` (zCDP ρ = ${cost.rho.toPrecision(4)} at δ = ${DELTA_TARGET})` : '') +
+          (refillsAt !== null
+            ? `; it refills from ${new Date(refillsAt).toISOString()}`
+            : '; it does not refill by itself'),
+        { remaining: left, refillsAt, scope, budget: short },
+      ),
+    };
+  }
+  return { ok: true, charge, after: budgetStatus({ ...state, charges: [...state.charges, charge] }, scope, time) };
 }

@@ -1,14 +1,8 @@
 import { ObscuraError } from '../errors';
 import type { Cost } from '../privacy/accountant';
 import type { Report } from '../report/schema';
-import {
-  budgetStatus,
-  DEFAULT_SCOPE,
-  mayCharge,
-  type BudgetStatus,
-  type Charge,
-  type ScopeConfig,
-} from './budget-policy';
+import { budgetStatus, decideCharge, type BudgetStatus } from './budget-policy';
+import { chargeOf } from './ledger-queries';
 import { storageError, type LedgerDb, type LedgerEntry } from './ledger-schema';
 
 /** At most this many reports wait to be sent; past it a release is refused rather than anything dropped. */
@@ -28,42 +22,42 @@ export type CommitOutcome =
   | { readonly charged: false; readonly report: Report; readonly budget: BudgetStatus };
 
 /**
- * ONE readwrite transaction over scopes + ledger + outbox + memo: a memo hit returns
- * the stored report; otherwise the remaining budget is checked, the charge recorded
- * and the report enqueued together. Nothing else is awaited inside it (it would
- * auto-commit); IndexedDB runs overlapping readwrite transactions one at a time,
- * across tabs and workers, so two releases cannot both spend the last ε.
+ * ONE readwrite transaction, with strict durability (the charge is on disk before the report
+ * can leave), over budget changes + ledger + outbox + memo: a memo hit returns the stored
+ * report; otherwise the charge is checked against the scope AND the device budget, recorded
+ * and the report enqueued together. An unknown scope is an UnknownScopeError (scopes are
+ * never created here). Nothing else is awaited inside the transaction (it would
+ * auto-commit); IndexedDB runs overlapping readwrite transactions one at a time, across tabs
+ * and workers, so two releases cannot both spend the last ε.
  */
 export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promise<CommitOutcome> {
   const scopeName = record.report.scope;
   let outcome: CommitOutcome | undefined;
   let refusal: ObscuraError | undefined;
   try {
-    const tx = db.transaction(['scopes', 'ledger', 'outbox', 'memo'], 'readwrite');
-    const [scope, memo, entries, queued] = await Promise.all([
-      tx.objectStore('scopes').get(scopeName),
+    const tx = db.transaction(['budgetChanges', 'ledger', 'outbox', 'memo'], 'readwrite', { durability: 'strict' });
+    const [changes, memo, entries, queued] = await Promise.all([
+      tx.objectStore('budgetChanges').getAll(),
       tx.objectStore('memo').get(record.memoKey),
-      tx.objectStore('ledger').index('scope').getAll(scopeName),
+      tx.objectStore('ledger').getAll(),
       tx.objectStore('outbox').count(),
     ]);
-    const config: ScopeConfig = scope ?? { ...DEFAULT_SCOPE, name: scopeName };
-    const charges: Charge[] = entries.map((e) => ({ time: e.time, epsilon: e.epsilon, delta: e.delta, rho: e.rho }));
+    const state = { changes, charges: entries.map(chargeOf) };
     if (memo) {
-      const stored = entries.find((e) => e.id === memo.reportId);
-      if (stored)
-        outcome = { charged: false, report: stored.payload, budget: budgetStatus(config, charges, record.now) };
+      const stored = entries.find((e) => e.id === memo.reportId && e.scope === scopeName);
+      if (stored) {
+        try {
+          outcome = { charged: false, report: stored.payload, budget: budgetStatus(state, scopeName, record.now) };
+        } catch (err) {
+          refusal = err as ObscuraError;
+          tx.abort();
+        }
+      }
     }
-    if (!outcome) {
-      if (!mayCharge(config, charges, record.cost, record.now)) {
-        const status = budgetStatus(config, charges, record.now);
-        refusal = new ObscuraError(
-          'BudgetExhaustedError',
-          `the "${scopeName}" budget has ε = ${status.remaining.toFixed(4)} left, this release costs ε = ${record.cost.epsilon}` +
-            (status.refillsAt !== null
-              ? `; it refills from ${new Date(status.refillsAt).toISOString()}`
-              : '; it does not refill by itself'),
-          { remaining: status.remaining, refillsAt: status.refillsAt, scope: scopeName },
-        );
+    if (!outcome && !refusal) {
+      const decision = decideCharge(state, scopeName, record.cost, record.now);
+      if (!decision.ok) {
+        refusal = decision.error;
         tx.abort();
       } else if (queued >= OUTBOX_LIMIT) {
         refusal = new ObscuraError(
@@ -75,16 +69,17 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
         const entry: LedgerEntry = {
           id: record.report.id,
           scope: scopeName,
-          time: record.now,
+          time: decision.charge.time,
           mechanism: record.report.mechanism.name,
           epsilon: record.cost.epsilon,
           delta: record.cost.delta,
           rho: record.cost.rho,
+          epsilonUnits: record.cost.epsilonUnits,
+          rhoUnits: record.cost.rhoUnits,
           destination: record.destination,
           state: 'queued',
           payload: record.report,
         };
-        if (!scope) void tx.objectStore('scopes').put(config);
         void tx.objectStore('ledger').add(entry);
         void tx.objectStore('outbox').add({
           id: entry.id,
@@ -94,11 +89,7 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
           nextAttemptAt: record.now,
         });
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
-        outcome = {
-          charged: true,
-          report: record.report,
-          budget: budgetStatus(config, [...charges, { time: record.now, ...record.cost }], record.now),
-        };
+        outcome = { charged: true, report: record.report, budget: decision.after };
       }
     }
     await tx.done.catch((err: unknown) => {

@@ -1,7 +1,16 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { ObscuraError } from '../errors';
 import type { Report } from '../report/schema';
-import type { ScopeConfig } from './budget-policy';
+import {
+  DEFAULT_DEVICE_BUDGET,
+  DEFAULT_SCOPE,
+  DEVICE,
+  MAX_TOTAL_EPSILON,
+  MAX_WINDOW_MS,
+  MIN_WINDOW_MS,
+  type BudgetChange,
+  type ScopeConfig,
+} from './budget-policy';
 
 /**
  * Where a report is on its way out: `queued` (charged, waiting for its first attempt),
@@ -20,6 +29,9 @@ export interface LedgerEntry {
   readonly epsilon: number;
   readonly delta: number;
   readonly rho: number;
+  /** The charge on the accountant's grid (absent in entries from before version 2: then ⌈ε⌉ of the grid). */
+  readonly epsilonUnits?: number;
+  readonly rhoUnits?: number;
   readonly destination: string;
   state: DeliveryState;
   deliveredAt?: number;
@@ -50,15 +62,29 @@ export interface LedgerSchema extends DBSchema {
   ledger: { key: string; value: LedgerEntry; indexes: { scope: string; state: DeliveryState } };
   outbox: { key: string; value: OutboxEntry; indexes: { due: number } };
   memo: { key: string; value: MemoEntry };
+  /** Every budget change (device or scope), kept forever: the ledger lists them beside the releases. */
+  budgetChanges: { key: number; value: BudgetChange; indexes: { target: string } };
 }
+
+/** The budgets a new ledger starts with: the app's configuration, written when the database is created. */
+export interface InitialBudgets {
+  readonly device: { readonly totalEpsilon: number; readonly window: ScopeConfig['window'] };
+  readonly scopes: readonly ScopeConfig[];
+}
+
+export const DEFAULT_BUDGETS: InitialBudgets = { device: DEFAULT_DEVICE_BUDGET, scopes: [DEFAULT_SCOPE] };
 
 export type LedgerDb = IDBPDatabase<LedgerSchema>;
 
 export const LEDGER_DB = 'obscura-ledger';
-const VERSION = 1;
+const VERSION = 2;
 
 /** Opens (and creates or migrates) the ledger database; no IndexedDB is a StorageUnavailableError. */
-export async function openLedgerDb(name = LEDGER_DB, onClose?: () => void): Promise<LedgerDb> {
+export async function openLedgerDb(
+  name = LEDGER_DB,
+  onClose?: () => void,
+  initial: InitialBudgets = DEFAULT_BUDGETS,
+): Promise<LedgerDb> {
   if (typeof indexedDB === 'undefined') {
     throw new ObscuraError(
       'StorageUnavailableError',
@@ -72,7 +98,7 @@ export async function openLedgerDb(name = LEDGER_DB, onClose?: () => void): Prom
         db.close();
         onClose?.();
       },
-      upgrade(db, oldVersion) {
+      upgrade(db, oldVersion, _newVersion, tx) {
         // Migrations, one step per version.
         if (oldVersion < 1) {
           db.createObjectStore('scopes', { keyPath: 'name' });
@@ -83,6 +109,32 @@ export async function openLedgerDb(name = LEDGER_DB, onClose?: () => void): Prom
           outbox.createIndex('due', 'nextAttemptAt');
           db.createObjectStore('memo', { keyPath: 'key' });
         }
+        if (oldVersion < 2) {
+          // Budgets become explicit: the device budget and the configured scopes are recorded as
+          // changes. A ledger from version 1 keeps its scopes (and all their charges, which now
+          // also count against the device); scopes it created on the fly are not re-created.
+          const changes = db.createObjectStore('budgetChanges', { keyPath: 'seq', autoIncrement: true });
+          changes.createIndex('target', 'target');
+          const time = Date.now();
+          void changes.add({ time, target: DEVICE, ...initial.device });
+          if (oldVersion < 1) {
+            for (const scope of initial.scopes) {
+              void tx.objectStore('scopes').put(scope);
+              void changes.add({ time, target: scope.name, totalEpsilon: scope.totalEpsilon, window: scope.window });
+            }
+          } else {
+            void tx
+              .objectStore('scopes')
+              .getAll()
+              .then((scopes) => {
+                const known = new Set(scopes.map((s) => s.name));
+                for (const s of [...scopes.map(migratedScope), ...initial.scopes.filter((s) => !known.has(s.name))]) {
+                  void tx.objectStore('scopes').put(s);
+                  void changes.add({ time, target: s.name, totalEpsilon: s.totalEpsilon, window: s.window });
+                }
+              });
+          }
+        }
       },
     });
     return db;
@@ -92,6 +144,16 @@ export async function openLedgerDb(name = LEDGER_DB, onClose?: () => void): Prom
       `the privacy ledger could not be opened: ${(err as Error).message}`,
     );
   }
+}
+
+/** A version-1 scope brought within today's limits (it could have any total and a 1 ms window). */
+function migratedScope(s: ScopeConfig): ScopeConfig {
+  const total = Number.isFinite(s.totalEpsilon) ? Math.min(Math.max(0, s.totalEpsilon), MAX_TOTAL_EPSILON) : 0;
+  const window: ScopeConfig['window'] =
+    s.window.kind === 'rolling'
+      ? { kind: 'rolling', ms: Math.min(Math.max(MIN_WINDOW_MS, Math.round(s.window.ms) || 0), MAX_WINDOW_MS) }
+      : { kind: 'lifetime' };
+  return { name: s.name, totalEpsilon: total, window };
 }
 
 /** Maps an IndexedDB failure to the typed error the person can act on. */

@@ -1,65 +1,70 @@
 /**
- * Privacy accounting (pure). A release costs pure ε (PrivUnit, Laplace, k-RR, OUE)
- * or (ε, δ) with a zCDP ρ (Gaussian: ρ = Δ²/(2σ²), Bun & Steinke 2016, Prop. 1.6).
- * Totals: basic composition (ε and δ add up), and, where Gaussian releases are
- * present, the zCDP route at the caller's δ (pure ε is ε²/2-zCDP, Prop. 1.4; ρs add; ρ-zCDP is
- * (ρ + 2√(ρ ln(1/δ)), δ)-DP, Prop. 1.3), whichever gives the smaller ε.
+ * Privacy accounting (pure). Pure-ε mechanisms (PrivUnit, Laplace, k-RR, OUE) cost their ε.
+ * Gaussian releases cost their zCDP ρ (Bun & Steinke 2016), plus GAUSSIAN_SLACK of pure ε
+ * for the sampler's precision (discrete-gaussian.ts). A device's total is the sum of the
+ * pure ε (basic composition) plus its summed ρ converted to ε at the one device-wide δ
+ * target (zcdp.ts): the pure part is (E, 0)-DP, the Gaussian part (ε(R, δ), δ)-DP, and basic
+ * composition of the two is (E + ε(R, δ), δ)-DP.
+ *
+ * Charges are rounded UP to a grid and kept as integers of it (ε in 2^−20, ρ in 2^−40), so
+ * sums are exact: no charge, however small, is absorbed by floating-point addition.
  */
-import { requireOpenUnit, requirePositiveFinite } from './errors';
-import { calibrateAnalyticGaussian } from './mechanisms/gaussian';
 import { validateParams, type MechanismParams } from './mechanism';
+import { DELTA_TARGET } from './limits';
+import { GAUSSIAN_SLACK, gaussianRho } from './mechanisms/discrete-gaussian';
+import { rhoForEpsilon, zcdpToEpsilon } from './zcdp';
+
+/** One unit of pure ε in the ledger. */
+export const EPSILON_GRID = 2 ** -20;
+/** One unit of zCDP ρ in the ledger. */
+export const RHO_GRID = 2 ** -40;
 
 export interface Cost {
+  /** The ε the release states. */
   readonly epsilon: number;
+  /** The δ the release states (0 for pure mechanisms). */
   readonly delta: number;
-  /** zCDP parameter of the release (pure ε: ε²/2). */
+  /** The release's zCDP ρ (0 for pure mechanisms, whose cost is counted in ε). */
   readonly rho: number;
+  /** Pure ε charged, in EPSILON_GRID units, rounded up. */
+  readonly epsilonUnits: number;
+  /** zCDP ρ charged, in RHO_GRID units, rounded up. */
+  readonly rhoUnits: number;
 }
 
-/** What one release with these parameters costs. */
+/** ε in grid units, rounded up (exact: the grid is a power of two). */
+export function epsilonUnitsUp(epsilon: number): number {
+  return Math.ceil(epsilon / EPSILON_GRID);
+}
+
+/** A budget total in grid units, rounded down (a budget never grows by rounding). */
+export function epsilonUnitsDown(epsilon: number): number {
+  return Math.floor(epsilon / EPSILON_GRID);
+}
+
+/** What one release with these parameters costs. Throws InvalidParameterError for parameters validateParams refuses. */
 export function costOf(params: MechanismParams): Cost {
   validateParams(params);
   if (params.name === 'gaussian') {
-    const sensitivity = 2 * (params.clip ?? 1);
-    const sigma = calibrateAnalyticGaussian(params.epsilon, params.delta, sensitivity);
-    return { epsilon: params.epsilon, delta: params.delta, rho: (sensitivity * sensitivity) / (2 * sigma * sigma) };
+    const rho = gaussianRho(params.epsilon, params.delta);
+    return {
+      epsilon: params.epsilon,
+      delta: params.delta,
+      rho,
+      epsilonUnits: epsilonUnitsUp(GAUSSIAN_SLACK),
+      rhoUnits: Math.ceil(rho / RHO_GRID),
+    };
   }
-  return { epsilon: params.epsilon, delta: 0, rho: (params.epsilon * params.epsilon) / 2 };
-}
-
-/** ρ-zCDP as (ε, δ)-DP. */
-export function zcdpToEpsilon(rho: number, delta: number): number {
-  requireOpenUnit('delta', delta);
-  if (rho === 0) return 0;
-  requirePositiveFinite('rho', rho);
-  return rho + 2 * Math.sqrt(rho * Math.log(1 / delta));
+  return { epsilon: params.epsilon, delta: 0, rho: 0, epsilonUnits: epsilonUnitsUp(params.epsilon), rhoUnits: 0 };
 }
 
 /**
- * The total (ε, δ) of a sequence of releases. Pure-only sequences add up exactly
- * (δ = 0). With Gaussian releases, the zCDP total at `delta` is used when it is the
- * smaller ε (its δ is then `delta`, otherwise the sum of the releases' δ).
+ * The ε spent, in grid units, by charges summing to `epsilonUnits` of pure ε and `rhoUnits`
+ * of ρ: the pure part plus the ρ part converted at δ, rounded up. Integers in, integer out.
  */
-export function composeCosts(
-  costs: readonly Cost[],
-  options: { delta?: number } = {},
-): { epsilon: number; delta: number } {
-  let epsilon = 0;
-  let delta = 0;
-  let rho = 0;
-  for (const c of costs) {
-    epsilon += c.epsilon;
-    delta += c.delta;
-    rho += c.rho;
-  }
-  if (delta === 0 || options.delta === undefined) return { epsilon, delta };
-  const viaZcdp = zcdpToEpsilon(rho, options.delta);
-  return viaZcdp < epsilon ? { epsilon: viaZcdp, delta: options.delta } : { epsilon, delta };
+export function spentEpsilonUnits(epsilonUnits: number, rhoUnits: number, delta = DELTA_TARGET): number {
+  if (rhoUnits === 0) return epsilonUnits;
+  return epsilonUnits + Math.ceil(zcdpToEpsilon(rhoUnits * RHO_GRID, delta) / EPSILON_GRID);
 }
 
-/** True when spending `next` on top of `spent` stays within `budget` ε (basic composition: conservative). */
-export function canAfford(spent: readonly Cost[], next: Cost, budgetEpsilon: number): boolean {
-  const total = spent.reduce((s, c) => s + c.epsilon, 0) + next.epsilon;
-  // A tolerance of one part in 10^12, so 17 × (ε/17) fits a budget of ε despite rounding.
-  return total <= budgetEpsilon * (1 + 1e-12);
-}
+export { zcdpToEpsilon, rhoForEpsilon };

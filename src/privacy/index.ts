@@ -26,10 +26,17 @@ export {
   type VectorMechanismName,
   type CategoryMechanismName,
   type VectorRelease,
+  type VectorMechanismRecord,
   type CategoryRelease,
 } from './mechanism';
 export { calibratePrivUnit, evenSplitParams, capShare, type PrivUnitParams } from './mechanisms/privunit';
 export { calibrateAnalyticGaussian, analyticGaussianDelta } from './mechanisms/gaussian';
+export {
+  calibrateDiscreteGaussian,
+  discreteGaussianSampler,
+  gaussianSensitivityUnits,
+  type DiscreteGaussianParams,
+} from './mechanisms/discrete-gaussian';
 export { calibrateLaplace, laplaceSensitivityUnits, type LaplaceParams } from './mechanisms/laplace';
 export {
   krrProbabilities,
@@ -37,7 +44,17 @@ export {
   estimateFrequencies,
   frequencyVariance,
 } from './mechanisms/randomized-response';
-export { costOf, composeCosts, canAfford, zcdpToEpsilon, type Cost } from './accountant';
+export {
+  costOf,
+  spentEpsilonUnits,
+  epsilonUnitsUp,
+  epsilonUnitsDown,
+  EPSILON_GRID,
+  RHO_GRID,
+  type Cost,
+} from './accountant';
+export { zcdpToEpsilon, rhoForEpsilon } from './zcdp';
+export { EPSILON_MIN, EPSILON_MAX, DELTA_TARGET, DELTA_MIN, DIMS_MAX, CATEGORIES_MAX } from './limits';
 export { planAggregate, type AggregateParams, type AggregatePlan } from './aggregate/plan';
 export { prepareForAggregate, noisyQuantisedVector } from './aggregate/noisy-vector';
 export { estimateFromSum, expectedAggregateMse } from './aggregate/estimate';

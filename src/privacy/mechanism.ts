@@ -3,8 +3,12 @@
  * privatize with the given randomness, and state the expected error.
  */
 import { ObscuraError } from '../errors';
-import { invalidParameter, requireInteger, requireOpenUnit, requirePositiveFinite } from './errors';
-import { calibrateAnalyticGaussian as calibrateGaussianUncached, gaussianNoise } from './mechanisms/gaussian';
+import { invalidParameter, requireInteger, requirePositiveFinite } from './errors';
+import { CATEGORIES_MAX, DELTA_MIN, DELTA_TARGET, DIMS_MAX, EPSILON_MAX, EPSILON_MIN } from './limits';
+import {
+  calibrateDiscreteGaussian as calibrateGaussianUncached,
+  discreteGaussianNoise,
+} from './mechanisms/discrete-gaussian';
 import { calibrateLaplace as calibrateLaplaceUncached, laplaceNoise } from './mechanisms/laplace';
 import { calibratePrivUnit as calibratePrivUnitUncached, privUnit } from './mechanisms/privunit';
 import { memoize } from './memo';
@@ -15,7 +19,9 @@ import { checkVector, clipToNorm, l2Norm, l2Normalize } from './vector/prepare';
 import { project, type Projection } from './vector/projection';
 
 const calibratePrivUnit = memoize(calibratePrivUnitUncached);
-const calibrateAnalyticGaussian = memoize(calibrateGaussianUncached);
+const calibrateGaussian = memoize((epsilon: number, delta: number, dims: number, clip: number) =>
+  calibrateGaussianUncached(epsilon, delta, dims, clip),
+);
 const calibrateLaplace = memoize((epsilon: number, dims: number, clip: number) =>
   calibrateLaplaceUncached(epsilon, dims, clip),
 );
@@ -38,31 +44,61 @@ export type CategoryMechanismParams = {
 
 export type MechanismParams = VectorMechanismParams | CategoryMechanismParams;
 
+/**
+ * The public parameters each vector mechanism's report carries: exactly what a collector
+ * needs to recompute the calibration from (ε, δ, d, C) and to check the output's range.
+ */
+export type VectorMechanismRecord =
+  | { readonly name: 'privunit'; readonly epsilon: number; readonly delta: 0; readonly scale: number }
+  | {
+      readonly name: 'gaussian';
+      readonly epsilon: number;
+      readonly delta: number;
+      readonly clip: number;
+      readonly sigma: number;
+      readonly step: number;
+    }
+  | {
+      readonly name: 'laplace';
+      readonly epsilon: number;
+      readonly delta: 0;
+      readonly clip: number;
+      readonly step: number;
+      readonly bound: number;
+    };
+
 /** What a vector mechanism released: the unbiased estimate and the parameters that travel with it. */
 export interface VectorRelease {
   readonly vector: Float64Array;
-  readonly mechanism: {
-    readonly name: VectorMechanismName;
-    readonly epsilon: number;
-    readonly delta: number;
-  } & Readonly<Record<string, number | string>>;
+  readonly mechanism: VectorMechanismRecord;
 }
 
 export interface CategoryRelease {
   readonly category:
     { readonly k: number; readonly value: number } | { readonly k: number; readonly bits: readonly (0 | 1)[] };
-  readonly mechanism: { readonly name: CategoryMechanismName; readonly epsilon: number; readonly delta: number };
+  readonly mechanism: { readonly name: CategoryMechanismName; readonly epsilon: number; readonly delta: 0 };
 }
 
-/** Checks parameters fully; throws InvalidParameterError naming the first problem. */
+/**
+ * Checks parameters fully; throws InvalidParameterError naming the first problem. ε must lie in
+ * [EPSILON_MIN, EPSILON_MAX] and a Gaussian δ in [DELTA_MIN, DELTA_TARGET] (limits.ts): a release
+ * at ε = 1e-9 and δ = 0.9 is refused here, before any noise is drawn.
+ */
 export function validateParams(params: MechanismParams): void {
   const name = (params as { name?: unknown }).name;
-  requirePositiveFinite('epsilon', params.epsilon);
+  const epsilon = (params as { epsilon?: unknown }).epsilon;
+  if (typeof epsilon !== 'number' || !(epsilon >= EPSILON_MIN && epsilon <= EPSILON_MAX))
+    throw invalidParameter('epsilon', `a number in [${EPSILON_MIN}, ${EPSILON_MAX}]`, epsilon);
   switch (params.name) {
     case 'privunit':
       return;
     case 'gaussian':
-      requireOpenUnit('delta', params.delta);
+      if (typeof params.delta !== 'number' || !(params.delta >= DELTA_MIN && params.delta <= DELTA_TARGET))
+        throw invalidParameter(
+          'delta',
+          `a number in [${DELTA_MIN}, ${DELTA_TARGET}] (the device-wide target)`,
+          params.delta,
+        );
       if (params.clip !== undefined) requirePositiveFinite('clip', params.clip);
       return;
     case 'laplace':
@@ -70,7 +106,7 @@ export function validateParams(params: MechanismParams): void {
       return;
     case 'krr':
     case 'oue':
-      requireInteger('k', params.k, 2, 1 << 20);
+      requireInteger('k', params.k, 2, CATEGORIES_MAX);
       return;
     default:
       throw invalidParameter('mechanism', `one of ${[...VECTOR_MECHANISMS, ...CATEGORY_MECHANISMS].join(', ')}`, name);
@@ -105,26 +141,26 @@ export function privatizeVector(
   requirePrepared(prepared, params);
   const draws = new RandomDraws(source);
   const d = prepared.length;
+  requireInteger('dims', d, 1, DIMS_MAX);
   switch (params.name) {
     case 'privunit': {
       const p = calibratePrivUnit(params.epsilon, d);
       return {
         vector: privUnit(prepared, p, draws),
-        mechanism: { name: 'privunit', epsilon: params.epsilon, delta: 0, p: p.p, gamma: p.gamma, scale: p.scale },
+        mechanism: { name: 'privunit', epsilon: params.epsilon, delta: 0, scale: p.scale },
       };
     }
     case 'gaussian': {
-      const clip = params.clip ?? 1;
-      const sigma = calibrateAnalyticGaussian(params.epsilon, params.delta, 2 * clip);
+      const p = calibrateGaussian(params.epsilon, params.delta, d, params.clip ?? 1);
       return {
-        vector: gaussianNoise(prepared, sigma, draws),
+        vector: discreteGaussianNoise(prepared, p, draws),
         mechanism: {
           name: 'gaussian',
           epsilon: params.epsilon,
           delta: params.delta,
-          sigma,
-          clip,
-          sensitivity: 2 * clip,
+          clip: p.clip,
+          sigma: p.sigma,
+          step: p.step,
         },
       };
     }
@@ -132,16 +168,7 @@ export function privatizeVector(
       const p = calibrateLaplace(params.epsilon, d, params.clip ?? 1);
       return {
         vector: laplaceNoise(prepared, p, draws),
-        mechanism: {
-          name: 'laplace',
-          epsilon: params.epsilon,
-          delta: 0,
-          clip: p.clip,
-          step: p.step,
-          t: p.t,
-          b: p.b,
-          bound: p.bound,
-        },
+        mechanism: { name: 'laplace', epsilon: params.epsilon, delta: 0, clip: p.clip, step: p.step, bound: p.bound },
       };
     }
   }
@@ -169,7 +196,7 @@ export function privatizeCategory(
 ): CategoryRelease {
   validateParams(params);
   const draws = new RandomDraws(source);
-  const mechanism = { name: params.name, epsilon: params.epsilon, delta: 0 };
+  const mechanism = { name: params.name, epsilon: params.epsilon, delta: 0 as const };
   if (params.name === 'krr')
     return { category: { k: params.k, value: krr(value, params.epsilon, params.k, draws) }, mechanism };
   return {
@@ -181,16 +208,13 @@ export function privatizeCategory(
 /** E‖report − x‖² of the unbiased estimate, for the UI's utility preview (x prepared, dimension d). */
 export function expectedMse(params: VectorMechanismParams, dims: number): number {
   validateParams(params);
-  requireInteger('dims', dims, 1, 1 << 16);
+  requireInteger('dims', dims, 1, DIMS_MAX);
   switch (params.name) {
     case 'privunit':
       if (dims < 2) throw new ObscuraError('InvalidParameterError', 'PrivUnit needs at least 2 dimensions');
       return calibratePrivUnit(params.epsilon, dims).expectedMse;
-    case 'gaussian': {
-      const sigma = calibrateAnalyticGaussian(params.epsilon, params.delta, 2 * (params.clip ?? 1));
-      // Plus the unbiased rounding to σ·2^−20, at most step²/4 a coordinate.
-      return dims * sigma * sigma * (1 + 2 ** -42 / 4);
-    }
+    case 'gaussian':
+      return calibrateGaussian(params.epsilon, params.delta, dims, params.clip ?? 1).expectedMse;
     case 'laplace':
       return calibrateLaplace(params.epsilon, dims, params.clip ?? 1).expectedMse;
   }

@@ -24,12 +24,19 @@ export function newReportId(source: RandomSource): string {
   return id;
 }
 
+/** The report's time, coarsened to the hour before it leaves (the schema refuses anything finer). */
+export function hourOf(date: Date): string {
+  const t = new Date(date.getTime());
+  t.setUTCMinutes(0, 0, 0);
+  return t.toISOString();
+}
+
 /** The fields every report has, around the mechanism's output. */
 function envelope(context: ReportContext, mechanism: VectorRelease['mechanism'] | CategoryRelease['mechanism']) {
   return {
     v: 1,
     id: context.id ?? newReportId(context.source),
-    createdAt: (context.now ?? new Date()).toISOString(),
+    createdAt: hourOf(context.now ?? new Date()),
     scope: context.scope,
     model: { ...context.model },
     projection: context.projection ? { ...context.projection } : null,
@@ -37,7 +44,7 @@ function envelope(context: ReportContext, mechanism: VectorRelease['mechanism'] 
   };
 }
 
-/** A vector release (unbiased estimate and mechanism parameters) as a validated report; throws InvalidReportError otherwise. */
+/** A vector release (unbiased estimate, mechanism parameters) as a validated report, or an InvalidReportError. */
 export function buildVectorReport(release: VectorRelease, context: ReportContext): VectorReport {
   return parseReport({ ...envelope(context, release.mechanism), vector: Array.from(release.vector) }) as VectorReport;
 }

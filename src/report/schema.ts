@@ -6,50 +6,105 @@
 import { z } from 'zod';
 import { ObscuraError } from '../errors';
 import { modelRefSchema } from '../model-ref';
+import { CATEGORIES_MAX, DELTA_MIN, DELTA_TARGET, DIMS_MAX, EPSILON_MAX, EPSILON_MIN } from '../privacy/limits';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const epsilon = finite.refine((e) => e > 0, 'epsilon must be > 0');
-const delta = z.number().min(0).lt(1);
+const positive = finite.refine((x) => x > 0, 'must be > 0');
+const epsilon = z.number().min(EPSILON_MIN).max(EPSILON_MAX);
 const id = z
   .string()
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+/** A power of two: every grid step is one, so grid membership is exact. */
+const powerOfTwo = positive.refine((x) => Number.isInteger(Math.log2(x)), 'must be a power of two');
+const dims = z.number().int().positive().max(DIMS_MAX);
+
+/**
+ * createdAt is coarsened to the hour before a report leaves (build-report.ts), and anything
+ * finer is refused: the minutes, seconds and milliseconds must be zero.
+ */
+export const hourTimestamp = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/, 'an ISO time on the hour (minutes, seconds and ms zero)')
+  .refine((t) => !Number.isNaN(Date.parse(t)), 'a valid date');
 
 export { modelRefSchema };
 
-export const projectionRefSchema = z.strictObject({
-  id,
-  dims: z.number().int().positive().max(65536),
+export const projectionRefSchema = z.strictObject({ id, dims });
+
+/*
+ * One strict schema per mechanism: exactly the public parameters a collector needs to
+ * recompute the calibration from (ε, δ, d, C) and to check the output's range, nothing else.
+ */
+
+/** PrivUnit: the report is scale·(unit vector), so its norm is `scale` = 1/m(ε, d). */
+export const privunitMechanismSchema = z.strictObject({
+  name: z.literal('privunit'),
+  epsilon,
+  delta: z.literal(0),
+  scale: positive,
 });
 
-/** Mechanism parameters travel with the report so the collector can debias and audit. */
-export const mechanismSchema = z.looseObject({
-  name: z.enum(['privunit', 'gaussian', 'laplace', 'krr', 'oue']),
+/** Gaussian: exact discrete Gaussian noise of scale σ on the grid `step` (every value a multiple of it). */
+export const gaussianMechanismSchema = z.strictObject({
+  name: z.literal('gaussian'),
   epsilon,
-  delta,
+  delta: z.number().min(DELTA_MIN).max(DELTA_TARGET),
+  clip: positive,
+  sigma: positive,
+  step: powerOfTwo,
 });
+
+/** Laplace: values are multiples of `step` within ±bound·step. */
+export const laplaceMechanismSchema = z.strictObject({
+  name: z.literal('laplace'),
+  epsilon,
+  delta: z.literal(0),
+  clip: positive,
+  step: powerOfTwo,
+  bound: z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 52),
+});
+
+export const krrMechanismSchema = z.strictObject({ name: z.literal('krr'), epsilon, delta: z.literal(0) });
+export const oueMechanismSchema = z.strictObject({ name: z.literal('oue'), epsilon, delta: z.literal(0) });
+
+/** Mechanism parameters travel with the report so the collector can debias and audit; unknown fields are refused. */
+export const mechanismSchema = z.discriminatedUnion('name', [
+  privunitMechanismSchema,
+  gaussianMechanismSchema,
+  laplaceMechanismSchema,
+  krrMechanismSchema,
+  oueMechanismSchema,
+]);
 
 export const categorySchema = z.union([
-  z.strictObject({ codebook: id, k: z.number().int().min(2), value: z.number().int().min(0) }),
+  z.strictObject({ codebook: id, k: z.number().int().min(2).max(CATEGORIES_MAX), value: z.number().int().min(0) }),
   z.strictObject({
     codebook: id,
-    k: z.number().int().min(2),
-    bits: z.array(z.union([z.literal(0), z.literal(1)])).min(2),
+    k: z.number().int().min(2).max(CATEGORIES_MAX),
+    bits: z
+      .array(z.union([z.literal(0), z.literal(1)]))
+      .min(2)
+      .max(CATEGORIES_MAX),
   }),
 ]);
 
 const base = {
   v: z.literal(1),
   id,
-  createdAt: z.iso.datetime(),
+  createdAt: hourTimestamp,
   scope: id,
   model: modelRefSchema,
   projection: projectionRefSchema.nullable(),
   mechanism: mechanismSchema,
 };
 
-export const vectorReportSchema = z.strictObject({ ...base, vector: z.array(finite).min(1).max(65536) });
+export const vectorReportSchema = z.strictObject({ ...base, vector: z.array(finite).min(1).max(DIMS_MAX) });
 export const categoryReportSchema = z.strictObject({ ...base, category: categorySchema });
 
 export const reportSchema = z.union([vectorReportSchema, categoryReportSchema]).superRefine((r, ctx) => {
@@ -65,6 +120,10 @@ export const reportSchema = z.union([vectorReportSchema, categoryReportSchema]).
     if (r.vector.length !== dims) {
       ctx.addIssue({ code: 'custom', path: ['vector'], message: `expected ${dims} values, got ${r.vector.length}` });
     }
+    const range = vectorRangeProblem(r.vector, r.mechanism);
+    if (range) ctx.addIssue({ code: 'custom', path: ['vector'], message: range });
+  } else if ((r.mechanism.name === 'krr') !== 'value' in r.category) {
+    ctx.addIssue({ code: 'custom', path: ['category'], message: 'krr releases a value, oue releases bits' });
   } else if ('bits' in r.category && r.category.bits.length !== r.category.k) {
     ctx.addIssue({
       code: 'custom',
@@ -80,7 +139,31 @@ export const reportSchema = z.union([vectorReportSchema, categoryReportSchema]).
   }
 });
 
+/**
+ * The output range each mechanism can produce, checked from the report's own parameters:
+ * grid mechanisms give multiples of their step (Laplace within ±bound steps), PrivUnit a
+ * vector of norm `scale`. Whether those parameters are the right calibration for (ε, δ, d)
+ * is checked by verifyCalibration (calibration-check.ts).
+ */
+function vectorRangeProblem(vector: readonly number[], m: z.infer<typeof mechanismSchema>): string | null {
+  if (m.name === 'privunit') {
+    let sq = 0;
+    for (const v of vector) sq += v * v;
+    const norm = Math.sqrt(sq);
+    return Math.abs(norm - m.scale) <= 1e-9 * m.scale ? null : `norm ${norm} is not the PrivUnit scale ${m.scale}`;
+  }
+  if (m.name === 'gaussian' || m.name === 'laplace') {
+    for (const v of vector) {
+      const k = v / m.step;
+      if (!Number.isInteger(k)) return `${v} is not a multiple of the grid step ${m.step}`;
+      if (m.name === 'laplace' && Math.abs(k) > m.bound) return `${v} is beyond the Laplace bound ±${m.bound} steps`;
+    }
+  }
+  return null;
+}
+
 export type Report = z.infer<typeof reportSchema>;
+export type MechanismRecord = z.infer<typeof mechanismSchema>;
 export type VectorReport = z.infer<typeof vectorReportSchema>;
 export type CategoryReport = z.infer<typeof categoryReportSchema>;
 

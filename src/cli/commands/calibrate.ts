@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ObscuraError } from '../../errors';
-import { calibrateAnalyticGaussian } from '../../privacy/mechanisms/gaussian';
+import { calibrateDiscreteGaussian, gaussianRho } from '../../privacy/mechanisms/discrete-gaussian';
 import { calibrateLaplace } from '../../privacy/mechanisms/laplace';
 import { calibratePrivUnit } from '../../privacy/mechanisms/privunit';
-import { expectedMse } from '../../privacy/mechanism';
+import { expectedMse, validateParams, type MechanismParams } from '../../privacy/mechanism';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 
@@ -30,20 +30,33 @@ function num(values: Record<string, string | undefined>, flag: string, required:
 }
 
 /**
- * `obscura calibrate --mechanism gaussian --epsilon E --delta D --sensitivity S` → {"sigma"};
+ * `obscura calibrate --mechanism gaussian --epsilon E --delta D --dims D [--clip C]` → the discrete Gaussian
+ * a release uses: {"sigma","step","rho","expectedMse"}; with `--sensitivity S` instead of `--dims`, the σ
+ * (same ρ) for an L2 sensitivity S: {"sigma","rho"};
  * `--mechanism privunit --epsilon E --dims D` → {"p","gamma","scale","expectedMse"};
  * `--mechanism laplace --epsilon E --dims D [--clip C]` → {"step","t","b","bound","expectedMse"}.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
   const epsilon = num(values, 'epsilon', true)!;
-  switch (values.mechanism) {
+  const name = values.mechanism;
+  if (name === 'gaussian' || name === 'privunit' || name === 'laplace') {
+    // The same ranges as a release: ε in [0.01, 16], δ at most the device-wide target.
+    const delta = name === 'gaussian' ? num(values, 'delta', true)! : undefined;
+    validateParams({ name, epsilon, ...(delta !== undefined ? { delta } : {}) } as MechanismParams);
+  }
+  switch (name) {
     case 'gaussian': {
       const delta = num(values, 'delta', true)!;
-      const sensitivity = num(values, 'sensitivity', true)!;
-      const sigma = calibrateAnalyticGaussian(epsilon, delta, sensitivity);
       const dims = num(values, 'dims', false);
-      writeJsonLine(io.stdout, { sigma, ...(dims !== undefined ? { expectedMse: dims * sigma * sigma } : {}) });
+      if (dims === undefined) {
+        const sensitivity = num(values, 'sensitivity', true)!;
+        const rho = gaussianRho(epsilon, delta);
+        writeJsonLine(io.stdout, { sigma: sensitivity / Math.sqrt(2 * rho), rho });
+        return 0;
+      }
+      const p = calibrateDiscreteGaussian(epsilon, delta, dims, num(values, 'clip', false) ?? 1);
+      writeJsonLine(io.stdout, { sigma: p.sigma, step: p.step, rho: p.rho, expectedMse: p.expectedMse });
       return 0;
     }
     case 'privunit': {

@@ -4,9 +4,12 @@
  * sensitivity Δ exactly when Φ(Δ/(2σ) − εσ/Δ) − e^ε Φ(−Δ/(2σ) − εσ/Δ) ≤ δ.
  * That δ(σ) falls as σ grows, so the smallest σ is found by bisection.
  * Local DP: any input against any input, so for inputs clipped to norm C, Δ = 2C.
+ *
+ * Releases do not use this calibration: they add exact discrete Gaussian noise calibrated
+ * through zCDP (discrete-gaussian.ts), so that the device's budget can compose them in ρ.
+ * It stays as the reference the audits compare the continuous mechanism's δ against.
  */
 import { normalCdf } from '../math/special';
-import type { RandomDraws } from '../random/draws';
 import { requireOpenUnit, requirePositiveFinite } from '../errors';
 
 /** The δ that noise σ gives at (ε, Δ). */
@@ -33,23 +36,4 @@ export function calibrateAnalyticGaussian(epsilon: number, delta: number, sensit
     else hi = mid;
   }
   return hi;
-}
-
-/**
- * x + N(0, σ²I). Each output is rounded at random (unbiasedly) to a grid of σ·2^−20:
- * post-processing, so privacy is unchanged, and the low-order bits of the floating-point
- * sum, which can carry information about x (Mironov 2012), are not released.
- */
-export function gaussianNoise(x: Float64Array, sigma: number, draws: RandomDraws): Float64Array {
-  const step = sigma * 2 ** -20;
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = randomRound(x[i]! + sigma * draws.normal(), step, draws);
-  return out;
-}
-
-/** Rounds to a multiple of `step`, up with probability equal to the fractional part: E[result] = value. */
-export function randomRound(value: number, step: number, draws: RandomDraws): number {
-  const scaled = value / step;
-  const floor = Math.floor(scaled);
-  return (draws.uniform() < scaled - floor ? floor + 1 : floor) * step;
 }

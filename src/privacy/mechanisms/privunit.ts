@@ -12,19 +12,22 @@
  * show PrivUnit with optimised parameters is optimal for this task).
  *
  * t = ⟨V,u⟩ has density ∝ (1−t²)^((d−3)/2); with t = 1 − 2x, x ~ Beta((d−1)/2, (d−1)/2).
- * t is drawn by inverting that CDF by bisection to the last bit, a fixed 64 steps
- * whichever region is drawn, so the time taken does not depend on the noise
- * beyond the incomplete beta's own iteration count (residual risk: docs/privacy.md).
+ * t is drawn by inverting that CDF by bisection to the last bit: a fixed 64 steps of a
+ * fixed-length continued fraction in both regions, whichever is drawn, so the time taken
+ * does not depend on the cap bit or the noise (tested by timing; residual risk: docs/privacy.md).
  */
-import { incompleteBeta, incompleteBetaUpper, logBeta } from '../math/special';
+import { fixedBetaSteps, incompleteBeta, incompleteBetaFixed, logBeta } from '../math/special';
 import type { RandomDraws } from '../random/draws';
 import { invalidParameter, requireInteger, requirePositiveFinite } from '../errors';
+import { DIMS_MAX } from '../limits';
 
 export interface PrivUnitParams {
   readonly epsilon: number;
   readonly dims: number;
   /** Probability of sampling from the cap. */
   readonly p: number;
+  /** The cap's share of the sphere, q. */
+  readonly q: number;
   /** Cap threshold on ⟨V,u⟩. */
   readonly gamma: number;
   /** 1/m: the factor that makes the report unbiased. */
@@ -61,7 +64,7 @@ export function capProbability(epsilon: number, q: number): number {
 /** The γ (hence p) that minimises the estimator's MSE at this ε and d. */
 export function calibratePrivUnit(epsilon: number, dims: number): PrivUnitParams {
   requirePositiveFinite('epsilon', epsilon);
-  requireInteger('dims', dims, 2, 1 << 16);
+  requireInteger('dims', dims, 2, DIMS_MAX);
   if (epsilon > 60)
     throw invalidParameter('epsilon', 'at most 60 for PrivUnit (e^ε overflows the calibration beyond)', epsilon);
   // Coarse grid on γ ∈ (−1, 1), then golden-section refinement around the best point.
@@ -98,7 +101,7 @@ export function paramsFor(epsilon: number, dims: number, gamma: number): PrivUni
   const e = spendable(epsilon);
   const m = (Math.exp(logC) * (e - 1)) / (e * q + 1 - q);
   const scale = 1 / m;
-  return { epsilon, dims, p, gamma, scale, expectedMse: scale * scale - 1 };
+  return { epsilon, dims, p, q, gamma, scale, expectedMse: scale * scale - 1 };
 }
 
 /** The paper's even split: ε/2 for p, ε/2 for the cap (γ from the exact cap share). */
@@ -114,24 +117,43 @@ export function evenSplitParams(epsilon: number, dims: number): PrivUnitParams {
   return paramsFor(epsilon, dims, (lo + hi) / 2);
 }
 
-/** Draws t = ⟨V,u⟩ from the cap (t ≥ γ) or its complement, by inverse CDF. */
+/**
+ * Draws t = ⟨V,u⟩ from the cap (t ≥ γ) or its complement, by inverse CDF, in constant work:
+ * the same uniform is inverted in BOTH regions, each by 64 bisection steps of an
+ * incomplete-beta evaluation with a fixed number of continued-fraction steps (set by d alone),
+ * and the cap bit only selects one of the two results at the end. So the arithmetic done, and
+ * the values it is done on, are the same whichever region is drawn (inverting only the drawn
+ * region made the cap draws about 1.5% slower than the others: a divider's or a libm
+ * function's time can depend on its operands).
+ */
 export function sampleCapCoordinate(params: PrivUnitParams, inCap: boolean, draws: RandomDraws): number {
   const a = (params.dims - 1) / 2;
+  const steps = fixedBetaSteps(a);
   const xCut = (1 - params.gamma) / 2; // t ≥ γ ⟺ x ≤ xCut
-  const q = incompleteBeta(xCut, a, a);
+  const q = params.q;
   const u = draws.uniform();
-  // Target CDF value in x; the complement is inverted from the top to keep precision.
-  let lo = inCap ? 0 : xCut;
-  let hi = inCap ? xCut : 1;
-  const upperTarget = (1 - q) * (1 - u); // for the complement: P(X > x) = upperTarget
-  const target = u * q;
+  // In the cap: I_x = u·q on [0, xCut]. In the complement, inverted from the top to keep
+  // precision: 1 − I_x = (1 − q)(1 − u) on [xCut, 1].
+  const lowerTarget = u * q;
+  const upperTarget = (1 - q) * (1 - u);
+  let capLo = 0;
+  let capHi = xCut;
+  let restLo = xCut;
+  let restHi = 1;
   for (let i = 0; i < 64; i++) {
-    const mid = (lo + hi) / 2;
-    const below = inCap ? incompleteBeta(mid, a, a) < target : incompleteBetaUpper(mid, a, a) > upperTarget;
-    if (below) lo = mid;
-    else hi = mid;
+    const capMid = (capLo + capHi) / 2;
+    const restMid = (restLo + restHi) / 2;
+    const capBelow = Number(incompleteBetaFixed(capMid, a, a, steps).lower < lowerTarget);
+    const restBelow = Number(incompleteBetaFixed(restMid, a, a, steps).upper > upperTarget);
+    // Selections by arithmetic on 0/1 rather than branches; one term of each sum is exactly zero.
+    capLo = capBelow * capMid + (1 - capBelow) * capLo;
+    capHi = capBelow * capHi + (1 - capBelow) * capMid;
+    restLo = restBelow * restMid + (1 - restBelow) * restLo;
+    restHi = restBelow * restHi + (1 - restBelow) * restMid;
   }
-  return 1 - (lo + hi); // t = 1 − 2x
+  const c = Number(inCap);
+  const twiceX = c * (capLo + capHi) + (1 - c) * (restLo + restHi);
+  return 1 - twiceX; // t = 1 − 2x
 }
 
 /** One PrivUnit report of the unit vector `u`: an unbiased estimate of u. */

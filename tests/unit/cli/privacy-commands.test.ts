@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -69,11 +70,15 @@ test('bad privacy flags are typed errors with the valid values', async () => {
       ['--mechanism', 'rappor', '--epsilon', '1'],
       /--mechanism must be one of privunit, gaussian, laplace, got "rappor"/,
     ],
-    [['--mechanism', 'privunit', '--epsilon', '0'], /epsilon must be a finite number > 0, got 0/],
+    [['--mechanism', 'privunit', '--epsilon', '0'], /epsilon must be a number in \[0.01, 16\], got 0/],
+    [['--mechanism', 'privunit', '--epsilon', '1e-16'], /epsilon must be a number in \[0.01, 16\], got 1e-16/],
+    [['--mechanism', 'laplace', '--epsilon', '17'], /epsilon must be a number in \[0.01, 16\], got 17/],
     [['--mechanism', 'privunit', '--epsilon', 'abc'], /--epsilon must be a number, got "abc"/],
     [['--mechanism', 'privunit'], /--epsilon is required/],
     [['--mechanism', 'gaussian', '--epsilon', '1'], /--delta is required/],
-    [['--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1.5'], /delta must be a number in \(0, 1\), got 1.5/],
+    [['--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1.5'], /delta must be a number in \[1e-15, 0.000001\]/],
+    [['--mechanism', 'gaussian', '--epsilon', '1', '--delta', '0.9'], /the device-wide target\), got 0.9/],
+    [['--mechanism', 'gaussian', '--epsilon', '1e-9', '--delta', '0.9'], /epsilon must be a number in \[0.01, 16\]/],
     [['--mechanism', 'laplace', '--epsilon', '1', '--delta', '0.1'], /--delta applies to the gaussian mechanism only/],
   ];
   for (const [flags, message] of cases) {
@@ -84,7 +89,23 @@ test('bad privacy flags are typed errors with the valid values', async () => {
   }
 });
 
-test('calibrate prints the published analytic Gaussian σ and PrivUnit parameters', async () => {
+test('finding 1 through the real bin: privatize at ε = 1e-9, δ = 0.9 exits non-zero with a typed error', async () => {
+  const bin = join(process.cwd(), 'bin', 'obscura');
+  const child = spawn(bin, ['privatize', '--mechanism', 'gaussian', '--epsilon', '1e-9', '--delta', '0.9'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  child.stdin.end('{"vector":[0.5,0.1,-0.3,0.8]}\n');
+  const [code] = (await once(child, 'close')) as [number | null];
+  assert.notEqual(code, 0);
+  assert.match(stderr, /InvalidParameterError: epsilon must be a number in \[0.01, 16\], got 1e-9/);
+  assert.equal(stdout, '', 'no report was printed');
+});
+
+test('calibrate prints the zCDP Gaussian σ and PrivUnit parameters; out-of-range ε or δ is refused', async () => {
   const gauss = await cli([
     'calibrate',
     '--mechanism',
@@ -92,11 +113,24 @@ test('calibrate prints the published analytic Gaussian σ and PrivUnit parameter
     '--epsilon',
     '1',
     '--delta',
-    '1e-5',
+    '1e-6',
     '--sensitivity',
     '1',
   ]);
-  assert.ok(Math.abs((gauss.lines[0]!['sigma'] as number) - 3.73) < 0.005);
+  assert.ok(Math.abs((gauss.lines[0]!['sigma'] as number) - 5.35) < 0.001);
+  const refused = await cli([
+    'calibrate',
+    '--mechanism',
+    'gaussian',
+    '--epsilon',
+    '1',
+    '--delta',
+    '0.5',
+    '--dims',
+    '8',
+  ]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /InvalidParameterError: delta must be/);
   const pu = await cli(['calibrate', '--mechanism', 'privunit', '--epsilon', '2', '--dims', '96']);
   assert.deepEqual(Object.keys(pu.lines[0]!).sort(), ['expectedMse', 'gamma', 'p', 'scale']);
   const lap = await cli(['calibrate', '--mechanism', 'laplace', '--epsilon', '1', '--dims', '96']);

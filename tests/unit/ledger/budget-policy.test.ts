@@ -1,51 +1,214 @@
+// The budget rule (pure, injected clock): device-wide budget + explicit scopes, exact grid
+// accounting, budget changes that never forgive, and each finding of the budget audit refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   budgetStatus,
-  mayCharge,
+  chargeExpiry,
+  decideCharge,
+  DEFAULT_DEVICE_BUDGET,
   DEFAULT_SCOPE,
-  type Charge,
-  type ScopeConfig,
+  DEVICE,
+  MIN_WINDOW_MS,
+  validateBudgetChange,
+  type BudgetChange,
+  type BudgetState,
+  type WindowPolicy,
 } from '../../../src/ledger/budget-policy';
 import { retryDelay, BACKOFF_CAP_MS } from '../../../src/outbox/backoff';
-import { costOf } from '../../../src/privacy/accountant';
+import { costOf, EPSILON_GRID, type Cost } from '../../../src/privacy/accountant';
 
 const HOUR = 3_600_000;
-const charge = (time: number, epsilon: number): Charge => ({ time, epsilon, delta: 0, rho: (epsilon * epsilon) / 2 });
+const DAY = 24 * HOUR;
+const LIFETIME: WindowPolicy = { kind: 'lifetime' };
 
-test('a lifetime budget never refills; remaining and cumulative ε add up', () => {
-  const scope: ScopeConfig = { name: 'life', totalEpsilon: 3, window: { kind: 'lifetime' } };
-  const charges = [charge(0, 1), charge(10 * 365 * 24 * HOUR, 1)];
-  const status = budgetStatus(scope, charges, 20 * 365 * 24 * HOUR);
+let seq = 0;
+const change = (time: number, target: string, totalEpsilon: number, window: WindowPolicy = LIFETIME): BudgetChange => ({
+  seq: ++seq,
+  time,
+  target,
+  totalEpsilon,
+  window,
+});
+
+/** The ledger as the app creates it: device ε = 10 lifetime, scope "default" ε = 10. */
+function freshState(...scopes: string[]): BudgetState {
+  return {
+    changes: [
+      change(0, DEVICE, DEFAULT_DEVICE_BUDGET.totalEpsilon),
+      change(0, DEFAULT_SCOPE.name, DEFAULT_SCOPE.totalEpsilon),
+      ...scopes.map((s) => change(0, s, 10)),
+    ],
+    charges: [],
+  };
+}
+
+/** Applies releases of `cost` while they are accepted; returns the state and how many were. */
+function spend(state: BudgetState, scope: string, cost: Cost, now: number, max = 100_000) {
+  let charges = [...state.charges];
+  let accepted = 0;
+  let lastError: { name: string } | undefined;
+  for (let i = 0; i < max; i++) {
+    const d = decideCharge({ ...state, charges }, scope, cost, now);
+    if (!d.ok) {
+      lastError = d.error;
+      break;
+    }
+    charges = [...charges, d.charge];
+    accepted++;
+  }
+  return { state: { ...state, charges }, accepted, lastError };
+}
+
+const pure = (epsilon: number) => costOf({ name: 'privunit', epsilon });
+
+test('a lifetime budget never refills; remaining and cumulative ε add up exactly on the grid', () => {
+  let state = freshState();
+  state = spend(state, 'default', pure(1), 0, 3).state;
+  const status = budgetStatus(state, 'default', 20 * 365 * DAY);
   assert.deepEqual(
     {
       spent: status.spent,
       remaining: status.remaining,
       cumulative: status.cumulativeEpsilon,
-      refillsAt: status.refillsAt,
+      refills: status.refillsAt,
     },
-    { spent: 2, remaining: 1, cumulative: 2, refillsAt: null },
+    { spent: 3, remaining: 7, cumulative: 3, refills: null },
   );
-  assert.equal(mayCharge(scope, charges, costOf({ name: 'privunit', epsilon: 1 }), 1e15), true);
-  assert.equal(mayCharge(scope, [...charges, charge(5, 1)], costOf({ name: 'privunit', epsilon: 0.001 }), 1e15), false);
+  assert.equal(status.device.spent, 3);
   assert.equal(DEFAULT_SCOPE.window.kind, 'lifetime');
+  assert.equal(DEFAULT_DEVICE_BUDGET.totalEpsilon, 10);
 });
 
-test('a rolling window refills as charges age out, while the cumulative ε keeps growing', () => {
-  const scope: ScopeConfig = { name: 'daily', totalEpsilon: 2, window: { kind: 'rolling', ms: 24 * HOUR } };
-  const t0 = 1_000 * HOUR;
-  const charges = [charge(t0, 1), charge(t0 + 2 * HOUR, 1)];
-  const full = budgetStatus(scope, charges, t0 + 3 * HOUR);
-  assert.equal(full.remaining, 0);
-  assert.equal(full.refillsAt, t0 + 24 * HOUR, 'refills when the oldest charge leaves the window');
-  assert.equal(mayCharge(scope, charges, costOf({ name: 'privunit', epsilon: 0.5 }), t0 + 3 * HOUR), false);
-  const afterFirst = budgetStatus(scope, charges, t0 + 24 * HOUR + 1);
-  assert.equal(afterFirst.remaining, 1);
-  assert.equal(afterFirst.refillsAt, t0 + 26 * HOUR);
-  assert.equal(mayCharge(scope, charges, costOf({ name: 'privunit', epsilon: 1 }), t0 + 24 * HOUR + 1), true);
-  const later = budgetStatus(scope, [...charges, charge(t0 + 30 * HOUR, 2)], t0 + 60 * HOUR);
-  assert.equal(later.remaining, 2);
-  assert.equal(later.cumulativeEpsilon, 4, 'the windowed budget is shown with everything released since first use');
+test('finding 2: five scopes of ε = 10 each release at most the device budget of ε = 10 in all', () => {
+  const scopes = ['a', 'b', 'c', 'd', 'e'];
+  let state = freshState(...scopes);
+  let released = 0;
+  for (let round = 0; round < 20; round++) {
+    for (const s of scopes) {
+      const d = decideCharge(state, s, pure(1), round);
+      if (d.ok) {
+        state = { ...state, charges: [...state.charges, d.charge] };
+        released += 1;
+      } else {
+        assert.equal(d.error.name, 'BudgetExhaustedError');
+        assert.equal((d.error.details as { budget: string }).budget, 'device');
+      }
+    }
+  }
+  assert.equal(released, 10, 'the device budget caps every scope together');
+  assert.equal(budgetStatus(state, 'e', 100).remaining, 0, 'a scope with its own ε left shows what it can release');
+  assert.equal(budgetStatus(state, 'e', 100).scopeRemaining, 8);
+});
+
+test('finding 2: an unknown scope is refused with UnknownScopeError and never created on the fly', () => {
+  const state = freshState();
+  const d = decideCharge(state, 'made-up', pure(1), 0);
+  assert.equal(d.ok, false);
+  assert.equal(!d.ok && d.error.name, 'UnknownScopeError');
+  assert.throws(() => budgetStatus(state, 'made-up', 0), { name: 'UnknownScopeError' });
+  assert.throws(() => budgetStatus(state, DEVICE, 0), { name: 'UnknownScopeError' }, 'the device is not a scope');
+});
+
+test('a charge must fit the scope as well as the device', () => {
+  const state: BudgetState = { changes: [...freshState().changes, change(0, 'small', 0.5)], charges: [] };
+  const first = spend(state, 'small', pure(0.25), 0);
+  assert.equal(first.accepted, 2);
+  assert.equal(first.lastError?.name, 'BudgetExhaustedError');
+  assert.equal(budgetStatus(first.state, 'default', 0).device.spent, 0.5, 'scope charges count against the device');
+});
+
+test('finding 1: after the budget is spent exactly, no release is accepted, however small (integer grid)', () => {
+  const spent = spend(freshState(), 'default', pure(1), 0);
+  assert.equal(spent.accepted, 10);
+  assert.equal(budgetStatus(spent.state, 'default', 0).remaining, 0);
+  // The smallest ε a release may state is refused once nothing is left...
+  const tiny = decideCharge(spent.state, 'default', pure(0.01), 0);
+  assert.equal(!tiny.ok && tiny.error.name, 'BudgetExhaustedError');
+  // ...and ε = 1e-16 cannot even be priced (the floor is in the privacy core).
+  assert.throws(() => pure(1e-16), { name: 'InvalidParameterError' });
+  // Exactly ⌊10·2^20 / ⌈0.01·2^20⌉⌋ = 999 releases at ε = 0.01 fit a budget of 10: charges are rounded up.
+  const many = spend(freshState(), 'default', pure(0.01), 0);
+  assert.equal(many.accepted, Math.floor(10 / EPSILON_GRID / Math.ceil(0.01 / EPSILON_GRID)));
+  assert.equal(many.accepted, 999);
+});
+
+test('finding 1: Gaussian releases are charged in zCDP ρ at the device δ; δ above the target is refused', () => {
+  assert.throws(() => costOf({ name: 'gaussian', epsilon: 1e-9, delta: 0.9 }), { name: 'InvalidParameterError' });
+  assert.throws(() => costOf({ name: 'gaussian', epsilon: 1, delta: 1e-5 }), { name: 'InvalidParameterError' });
+  const gauss = costOf({ name: 'gaussian', epsilon: 1, delta: 1e-6 });
+  const run = spend(freshState(), 'default', gauss, 0);
+  // ρ composes: more than 10 releases at ε = 1 fit, but their total converted at δ = 1e-6 stays ≤ 10.
+  assert.ok(run.accepted > 50 && run.accepted < 100, `${run.accepted} Gaussian releases at ε = 1`);
+  const status = budgetStatus(run.state, 'default', 0);
+  assert.ok(status.spent <= 10 && status.device.spent <= 10);
+  // Mixed: pure ε and ρ draw from the same device budget.
+  const mixed = spend(spend(freshState(), 'default', pure(5), 0, 1).state, 'default', gauss, 0);
+  assert.ok(mixed.accepted < run.accepted / 2);
+});
+
+test('budget changes never forgive: raising a total keeps what was spent', () => {
+  let state = spend(freshState(), 'default', pure(1), 0).state;
+  state = { ...state, changes: [...state.changes, change(10, DEVICE, 12), change(10, 'default', 12)] };
+  const status = budgetStatus(state, 'default', 20);
+  assert.equal(status.spent, 10);
+  assert.equal(status.remaining, 2);
+});
+
+test('lifetime → rolling day: earlier charges still count for a full window from the change', () => {
+  const t0 = 1000 * DAY;
+  let state = spend(freshState(), 'default', pure(1), t0).state; // 10 at t0: all spent
+  const c = t0 + 30 * DAY;
+  const rolling: WindowPolicy = { kind: 'rolling', ms: DAY };
+  state = { ...state, changes: [...state.changes, change(c, DEVICE, 10, rolling), change(c, 'default', 10, rolling)] };
+  assert.equal(budgetStatus(state, 'default', c).remaining, 0, 'not forgiven at the switch');
+  assert.equal(budgetStatus(state, 'default', c + DAY - 1).remaining, 0, 'nor during the first window');
+  assert.equal(budgetStatus(state, 'default', c + DAY - 1).refillsAt, c + DAY);
+  assert.equal(
+    budgetStatus(state, 'default', c + DAY).remaining,
+    10,
+    'they age out of a window starting at the change',
+  );
+  assert.equal(budgetStatus(state, 'default', c + DAY).cumulativeEpsilon, 10, 'and stay in the cumulative total');
+});
+
+test('a shorter window never ends a charge earlier; a change to lifetime keeps counting charges forever', () => {
+  const week: WindowPolicy = { kind: 'rolling', ms: 7 * DAY };
+  const day: WindowPolicy = { kind: 'rolling', ms: DAY };
+  const changes = [change(0, 's', 10, week), change(2 * DAY, 's', 10, day)];
+  assert.equal(chargeExpiry(DAY, changes), 8 * DAY, 'a charge under the week-long window keeps its week');
+  assert.equal(chargeExpiry(3 * DAY, changes), 4 * DAY, 'a charge after the change gets the new window');
+  const back = [...changes, change(3 * DAY, 's', 10, LIFETIME)];
+  assert.equal(chargeExpiry(DAY, back), Infinity, 'still counting at the change to lifetime: counts forever');
+  assert.equal(chargeExpiry(DAY, [change(0, 's', 10, day), change(5 * DAY, 's', 10, LIFETIME)]), 2 * DAY);
+});
+
+test('the budget clock never runs backwards: a clock set back cannot make a charge younger', () => {
+  const day: WindowPolicy = { kind: 'rolling', ms: DAY };
+  const base: BudgetState = { changes: [change(0, DEVICE, 10, day), change(0, 'r', 10, day)], charges: [] };
+  const state = spend(base, 'r', pure(1), 10 * DAY).state;
+  // The clock is set back a year: the charges still count, and a new charge is dated no earlier than them.
+  const back = 10 * DAY - 365 * DAY;
+  assert.equal(budgetStatus(state, 'r', back).remaining, 0);
+  const d = decideCharge({ ...state, charges: state.charges.slice(0, 9) }, 'r', pure(1), back);
+  assert.ok(d.ok && d.charge.time === 10 * DAY);
+});
+
+test('budget changes are validated: totals within [0, 100], a rolling window at least a day', () => {
+  const bad: BudgetChange[] = [
+    change(0, 'x', -1),
+    change(0, 'x', Number.NaN),
+    change(0, 'x', 1e9),
+    change(0, 'x', 10, { kind: 'rolling', ms: 1 }),
+    change(0, 'x', 10, { kind: 'rolling', ms: MIN_WINDOW_MS - 1 }),
+    change(0, 'x', 10, { kind: 'rolling', ms: Number.POSITIVE_INFINITY }),
+    change(0, 'no spaces', 10),
+    change(0, DEVICE, 10, { kind: 'forever' } as unknown as WindowPolicy),
+  ];
+  for (const c of bad)
+    assert.throws(() => validateBudgetChange(c), { name: 'InvalidParameterError' }, JSON.stringify(c));
+  assert.doesNotThrow(() => validateBudgetChange(change(0, 'x', 10, { kind: 'rolling', ms: MIN_WINDOW_MS })));
+  assert.doesNotThrow(() => validateBudgetChange(change(0, DEVICE, 0)));
 });
 
 test('retry delays grow exponentially with full jitter, capped', () => {

@@ -42,18 +42,27 @@ test('privatize: reports per line, a bad line is reported with its number and th
   assert.equal(ok.status, 0);
 });
 
-test('calibrate: gaussian σ, privunit (p, γ, scale, expectedMse), laplace grid', async () => {
+test('calibrate: gaussian σ through zCDP, privunit (p, γ, scale, expectedMse), laplace grid', async () => {
   const g = await call(calibrate, [
     '--mechanism',
     'gaussian',
     '--epsilon',
     '1',
     '--delta',
-    '1e-5',
+    '1e-6',
     '--sensitivity',
     '1',
   ]);
-  assert.ok(Math.abs((g.lines[0]!['sigma'] as number) - 3.7306) < 1e-3);
+  // ρ = (ε/(√(ε + L) + √L))² with L = ln(1e6), σ = Δ/√(2ρ): 5.350 for Δ = 1.
+  const L = Math.log(1e6);
+  const rho = (1 / (Math.sqrt(1 + L) + Math.sqrt(L))) ** 2;
+  assert.ok(Math.abs((g.lines[0]!['sigma'] as number) - 1 / Math.sqrt(2 * rho)) < 1e-4);
+  const gd = await call(calibrate, ['--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1e-6', '--dims', '64']);
+  assert.deepEqual(Object.keys(gd.lines[0]!).sort(), ['expectedMse', 'rho', 'sigma', 'step']);
+  await assert.rejects(
+    call(calibrate, ['--mechanism', 'gaussian', '--epsilon', '1e-9', '--delta', '0.9', '--sensitivity', '1']),
+    { name: 'InvalidParameterError' },
+  );
   const p = await call(calibrate, ['--mechanism', 'privunit', '--epsilon', '4', '--dims', '64']);
   assert.deepEqual(Object.keys(p.lines[0]!).sort(), ['expectedMse', 'gamma', 'p', 'scale']);
   const l = await call(calibrate, ['--mechanism', 'laplace', '--epsilon', '1', '--dims', '64']);

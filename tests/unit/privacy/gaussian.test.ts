@@ -1,16 +1,21 @@
-// Gaussian mechanism: analytic calibration against the published value, exact privacy
-// condition at the calibrated σ, distribution of the noise, unbiasedness and MSE.
+// Gaussian mechanism: the analytic calibration (reference), then the exact discrete Gaussian the
+// releases use: pmf goodness of fit, no cut tail, fixed work, output lattice, a loss audit, unbiasedness.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { analyticGaussianDelta, calibrateAnalyticGaussian } from '../../../src/privacy/mechanisms/gaussian';
 import {
-  analyticGaussianDelta,
-  calibrateAnalyticGaussian,
-  gaussianNoise,
-} from '../../../src/privacy/mechanisms/gaussian';
+  calibrateDiscreteGaussian,
+  discreteGaussianNoise,
+  discreteGaussianSampler,
+  gaussianRho,
+  gaussianSensitivityUnits,
+  TRIALS,
+} from '../../../src/privacy/mechanisms/discrete-gaussian';
+import { zcdpToEpsilon } from '../../../src/privacy/zcdp';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
-import { normalCdf } from '../../../src/privacy/math/special';
-import { Z_CRIT, ksCritical, ksDistance } from '../../support/stats';
+import { incompleteBeta, normalCdf } from '../../../src/privacy/math/special';
+import { ALPHA, binomialZ, clopperPearson, ksCritical, ksDistance, zFor } from '../../support/stats';
 import { checkUnbiasedWithMse } from './unbiased';
 
 const draws = () => new RandomDraws(cryptoRandomSource);
@@ -60,18 +65,152 @@ test('the privacy condition holds at the calibrated σ, checked by integrating t
   }
 });
 
-test('Gaussian noise is N(0, σ²) (KS against Φ with the DKW bound, n = 200 000)', () => {
-  const sigma = 1.7;
-  const n = 200_000;
-  const x = new Float64Array(n).fill(0.3);
-  const y = gaussianNoise(x, sigma, draws());
-  const z = Float64Array.from(y, (v) => (v - 0.3) / sigma);
-  const D = ksDistance(z, normalCdf);
-  assert.ok(D < ksCritical(n), `KS ${D}`);
-  const mean = y.reduce((s, v) => s + v, 0) / n;
-  assert.ok(Math.abs(mean - 0.3) < Z_CRIT * (sigma / Math.sqrt(n)));
+/** Draws that count every word read, to show the work per draw is fixed. */
+class CountingDraws extends RandomDraws {
+  count = 0;
+  override word(): number {
+    this.count++;
+    return super.word();
+  }
+}
+
+/** The exact pmf of N_ℤ(0, σ²), normalised over |k| ≤ 60σ (the rest is below e^-1800). */
+function discreteGaussianPmf(sigma: number): (k: number) => number {
+  const limit = Math.ceil(60 * sigma);
+  let total = 0;
+  for (let k = -limit; k <= limit; k++) total += Math.exp(-(k * k) / (2 * sigma * sigma));
+  return (k) => Math.exp(-(k * k) / (2 * sigma * sigma)) / total;
+}
+
+test('discrete Gaussian: P(k) ∝ e^(−k²/(2σ²)) for every k, and the tails (n = 250 000, σ = 1 and 2.5)', () => {
+  for (const sigma of [1, 2.5]) {
+    const n = 250_000;
+    const sample = discreteGaussianSampler(sigma);
+    const pmf = discreteGaussianPmf(sigma);
+    const edge = Math.ceil(4 * sigma);
+    const counts = new Map<number, number>();
+    const dr = draws();
+    for (let i = 0; i < n; i++) {
+      const k = sample(dr);
+      assert.ok(Number.isInteger(k));
+      const key = Math.abs(k) > edge ? Math.sign(k) * (edge + 1) : k;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    let tail = 0;
+    for (let k = edge + 1; k <= 60 * sigma; k++) tail += pmf(k);
+    const cases: [number, number][] = [];
+    for (let k = -edge; k <= edge; k++) cases.push([k, pmf(k)]);
+    cases.push([edge + 1, tail], [-(edge + 1), tail]);
+    const z = zFor(ALPHA / cases.length, normalCdf);
+    for (const [k, p] of cases)
+      assert.ok(Math.abs(binomialZ(counts.get(k) ?? 0, n, p)) < z, `σ=${sigma} k=${k}: ${counts.get(k)} vs ${n * p}`);
+  }
 });
 
-test('Gaussian reports are unbiased (10^5 reports) and their MSE is expectedMse', () => {
-  checkUnbiasedWithMse({ name: 'gaussian', epsilon: 2, delta: 1e-6 }, 16, 100_000);
+test('discrete Gaussian: no tail cut off at large σ (KS against Φ, n = 100 000, σ = 1000; |z| > 3.5 occurs)', () => {
+  const sigma = 1000;
+  const n = 100_000;
+  const sample = discreteGaussianSampler(sigma);
+  const dr = draws();
+  // Continuity-corrected: the discrete Gaussian's CDF at k + 1/2 is within 1e-9 of Φ((k + 1/2)/σ) at this σ.
+  const z = Float64Array.from({ length: n }, () => (sample(dr) + dr.uniform() - 0.5) / sigma);
+  const D = ksDistance(z, normalCdf);
+  assert.ok(D < ksCritical(n), `KS ${D}`);
+  // The largest |z| of 10^5 standard normals is above 3.5 except with probability e^−46.
+  assert.ok(z.reduce((m, v) => Math.max(m, Math.abs(v)), 0) > 3.5);
+});
+
+test('discrete Gaussian: the same number of words for every draw; acceptance ≥ 75% per trial at release scales', () => {
+  for (const sigma of [1, 3.7, 1000, 123456.7]) {
+    const sample = discreteGaussianSampler(sigma);
+    const dr = new CountingDraws(cryptoRandomSource);
+    sample(dr);
+    const per = dr.count;
+    for (let i = 0; i < 300; i++) {
+      const before = dr.count;
+      sample(dr);
+      assert.equal(dr.count - before, per, `σ = ${sigma}: words per draw`);
+    }
+    // Acceptance probability of one trial, summed exactly: Σ_y q(y)·a(y) with t = σ.
+    const r = Math.exp(-1 / sigma);
+    let accept = 0;
+    for (let y = -Math.ceil(60 * sigma); y <= 60 * sigma; y++)
+      accept += ((1 - r) / (1 + r)) * r ** Math.abs(y) * Math.exp(-((Math.abs(y) - sigma) ** 2) / (2 * sigma * sigma));
+    // Releases have σ ≥ 100 grid units (Δ ≥ 2048, ρ ≤ 16): there the residual is below 2^−96 per coordinate.
+    if (sigma >= 100) {
+      assert.ok(accept >= 0.75, `σ = ${sigma}: acceptance ${accept}`);
+      assert.ok((1 - accept) ** TRIALS <= 2 ** -96, 'the residual of the fixed trial count');
+    } else assert.ok(accept >= 0.7, `σ = ${sigma}: acceptance ${accept}`);
+  }
+});
+
+test('Gaussian outputs lie exactly on the power-of-two grid whatever the input; Δ covers any rounding', () => {
+  const dr = draws();
+  for (const [epsilon, d, clip] of [
+    [1, 8, 1],
+    [0.5, 96, 1],
+    [16, 1, 2],
+  ] as const) {
+    const params = calibrateDiscreteGaussian(epsilon, 1e-6, d, clip);
+    assert.ok(Number.isInteger(Math.log2(params.step)), 'the step is a power of two');
+    assert.ok(params.sigmaUnits >= 100, 'σ in grid units is where acceptance is ≥ 75%');
+    for (let trial = 0; trial < 50; trial++) {
+      const raw = Float64Array.from({ length: d }, () => (dr.uniform() - 0.5) * 10 ** (dr.int(5) - 3));
+      let n = 0;
+      for (const v of raw) n += v * v;
+      const x = n > clip * clip ? raw.map((v) => (v * clip) / Math.sqrt(n)) : raw;
+      for (const v of discreteGaussianNoise(x, params, dr)) {
+        const k = v / params.step;
+        assert.ok(Number.isInteger(k), `${v} is not a multiple of ${params.step}`);
+        assert.equal(k * params.step, v, 'and the multiple is exact');
+      }
+    }
+    // Opposite corners of the ball, rounded apart: the L2 distance stays inside the covered Δ.
+    const covered = gaussianSensitivityUnits(d, clip, params.step);
+    const x = Float64Array.from({ length: d }, () => (clip / Math.sqrt(d)) * (1 - 1e-9) + params.step * 0.01);
+    let worst = 0;
+    for (const v of x) worst += (Math.ceil(v / params.step) - Math.floor(-v / params.step)) ** 2;
+    assert.ok(Math.sqrt(worst) <= covered, `rounded distance ${Math.sqrt(worst)} > ${covered}`);
+    // ρ = Δ²/(2σ²), and converted at the release's δ it is within ε.
+    assert.ok(Math.abs(params.rho - (covered * covered) / (2 * params.sigmaUnits ** 2)) < 1e-12 * params.rho);
+    assert.ok(zcdpToEpsilon(params.rho, 1e-6 - 2 ** -80) <= epsilon);
+  }
+});
+
+test('privacy loss audit at the worst integer shift: inputs 0 and Δ = 2, event "Z ≥ τ" (2·10^5 draws each)', () => {
+  // Grid units: a shift of Δ = 2 with σ for ε = 1 at δ = 1e-6, through ρ. P(Z + 2 ≥ τ) ≤ e^ε P(Z ≥ τ) + δ
+  // must hold within Clopper–Pearson confidence; τ where the pointwise loss reaches ε/2 keeps both counts large.
+  const epsilon = 1;
+  const rho = gaussianRho(epsilon, 1e-6);
+  const sigma = 2 / Math.sqrt(2 * rho);
+  const tau = Math.round(((epsilon / 2) * sigma * sigma) / 2);
+  const sample = discreteGaussianSampler(sigma);
+  const n = 200_000;
+  const dr = draws();
+  let k1 = 0;
+  let k2 = 0;
+  for (let i = 0; i < n; i++) {
+    if (sample(dr) + 2 >= tau) k1++;
+    if (sample(dr) >= tau) k2++;
+  }
+  const a = clopperPearson(k1, n, ALPHA, incompleteBeta);
+  const b = clopperPearson(k2, n, ALPHA, incompleteBeta);
+  assert.ok(
+    a.lower <= Math.exp(epsilon) * b.upper + 1e-6,
+    `P1 ≥ ${a.lower} vs e^ε·P2 ≤ ${Math.exp(epsilon) * b.upper}`,
+  );
+  // The exact ratio of the tails, from the pmf, is what the counts estimate (power).
+  const pmf = discreteGaussianPmf(sigma);
+  let p1 = 0;
+  let p2 = 0;
+  for (let k = tau; k <= 60 * sigma; k++) {
+    p2 += pmf(k);
+    p1 += pmf(k - 2);
+  }
+  assert.ok(a.lower <= p1 && p1 <= a.upper, 'the count matches the exact tail');
+  assert.ok(b.lower <= p2 && p2 <= b.upper);
+});
+
+test('Gaussian reports are unbiased (20 000 reports) and their MSE is expectedMse', () => {
+  checkUnbiasedWithMse({ name: 'gaussian', epsilon: 2, delta: 1e-6 }, 4, 20_000);
 });

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RandomDraws } from '../../../src/privacy/random/draws';
+import { FIXED_WORDS, fixedWordBernoulli } from '../../../src/privacy/random/fixed-bernoulli';
 import { cryptoRandomSource, type RandomSource } from '../../../src/privacy/random/random-source';
 import {
   prepareVector,
@@ -86,4 +87,26 @@ test('an unprepared vector is refused: the calibration holds only for unit (Priv
       message: /use prepareVector/,
     });
   }
+});
+
+test('fixedWordBernoulli: always four words, P(true) = p to within 2^-128 (n = 400 000 at p = 0.3)', () => {
+  let words = 0;
+  const counting: RandomSource = {
+    fillUint32(target) {
+      words += target.length;
+      cryptoRandomSource.fillUint32(target);
+    },
+  };
+  const d = new RandomDraws(counting);
+  // Whatever p and the outcome, FIXED_WORDS words per draw: 256 draws empty the 256-word buffer 4 times.
+  for (const p of [0, 1e-300, 0.3, 0.5, 1 - 2 ** -53, 1, 2]) {
+    const before = words;
+    for (let i = 0; i < 256; i++) fixedWordBernoulli(p, d);
+    assert.equal(words - before, 256 * FIXED_WORDS, `p = ${p}`);
+  }
+  assert.equal(fixedWordBernoulli(1, d), true);
+  assert.equal(fixedWordBernoulli(0, d), false);
+  let c = 0;
+  for (let i = 0; i < 400_000; i++) if (fixedWordBernoulli(0.3, d)) c++;
+  assert.ok(Math.abs(binomialZ(c, 400_000, 0.3)) < zFor(ALPHA, normalCdf), `${c}`);
 });

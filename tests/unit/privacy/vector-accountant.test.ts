@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkVector, clipToNorm, l2Norm, l2Normalize } from '../../../src/privacy/vector/prepare';
 import { project, projectionFromId, randomOrthogonalProjection } from '../../../src/privacy/vector/projection';
-import { canAfford, composeCosts, costOf, zcdpToEpsilon } from '../../../src/privacy/accountant';
+import {
+  costOf,
+  EPSILON_GRID,
+  rhoForEpsilon,
+  RHO_GRID,
+  spentEpsilonUnits,
+  zcdpToEpsilon,
+} from '../../../src/privacy/accountant';
+import { DELTA_TARGET, EPSILON_MAX, EPSILON_MIN } from '../../../src/privacy/limits';
 import {
   expectedCosine,
   expectedMse,
@@ -67,7 +75,7 @@ test('bad mechanism parameters are typed errors', () => {
     );
   assert.throws(
     () => privatizeVector(new Float64Array([1, 0]), { name: 'privunit', epsilon: -2 }, cryptoRandomSource),
-    { name: 'InvalidParameterError', message: /epsilon must be a finite number > 0, got -2/ },
+    { name: 'InvalidParameterError', message: /epsilon must be a number in \[0.01, 16\], got -2/ },
   );
   assert.throws(() => validateParams({ name: 'rappor', epsilon: 1 } as unknown as MechanismParams), {
     message: /mechanism must be one of privunit, gaussian, laplace, krr, oue/,
@@ -91,25 +99,66 @@ test('the public projection is orthonormal, rebuilt from its id, and shrinks no 
   assert.throws(() => projectionFromId('pca-foo'), { name: 'InvalidParameterError' });
 });
 
-test('costs: pure ε adds up; Gaussian ρ = Δ²/(2σ²); zCDP conversion; budget check', () => {
+test('costs: pure ε on the grid (rounded up); Gaussian in zCDP ρ plus one grid unit of sampler slack', () => {
   const pure = costOf({ name: 'privunit', epsilon: 0.5 });
-  assert.deepEqual(pure, { epsilon: 0.5, delta: 0, rho: 0.125 });
+  assert.deepEqual(pure, { epsilon: 0.5, delta: 0, rho: 0, epsilonUnits: 0.5 / EPSILON_GRID, rhoUnits: 0 });
+  const odd = costOf({ name: 'laplace', epsilon: 1 / 17 });
+  assert.equal(odd.epsilonUnits, Math.ceil(2 ** 20 / 17), 'rounded up, never down');
+  assert.ok(odd.epsilonUnits * EPSILON_GRID >= 1 / 17);
   const gauss = costOf({ name: 'gaussian', epsilon: 1, delta: 1e-6 });
   assert.equal(gauss.delta, 1e-6);
-  assert.ok(gauss.rho > 0 && gauss.rho < 0.5);
-  assert.deepEqual(composeCosts([pure, pure, pure]), { epsilon: 1.5, delta: 0 });
-  // Many Gaussian releases: the zCDP route gives a much smaller ε than adding up.
-  const many = Array.from({ length: 100 }, () => gauss);
-  const basic = composeCosts(many);
-  const tight = composeCosts(many, { delta: 1e-4 });
-  assert.equal(basic.epsilon, 100);
-  assert.ok(Math.abs(basic.delta - 1e-4) < 1e-18);
-  assert.ok(Math.abs(tight.epsilon - zcdpToEpsilon(100 * gauss.rho, 1e-4)) < 1e-12);
-  assert.ok(tight.epsilon < 25);
-  const seventeenth = costOf({ name: 'privunit', epsilon: 1 / 17 });
-  const spent = Array.from({ length: 16 }, () => seventeenth);
-  assert.equal(canAfford(spent, seventeenth, 1), true, '17 × (1/17) fits a budget of 1');
-  assert.equal(canAfford([...spent, seventeenth], seventeenth, 1), false);
+  assert.equal(gauss.epsilonUnits, 1);
+  assert.ok(gauss.rhoUnits * RHO_GRID >= gauss.rho && (gauss.rhoUnits - 1) * RHO_GRID < gauss.rho);
+  // One Gaussian release converted at its δ spends no more than its ε (minus the slack).
+  assert.ok(zcdpToEpsilon(gauss.rho, 1e-6) <= 1 - 2 ** -20);
+  assert.ok(zcdpToEpsilon(gauss.rho, 1e-6) > 1 - 2 ** -19, 'and not much less');
+  // ρ for ε is the inverse of the conversion, with no cancellation at small ε.
+  for (const [e, d] of [
+    [0.01, 1e-6],
+    [1, 1e-6],
+    [16, 1e-10],
+  ] as const) {
+    const rho = rhoForEpsilon(e, d);
+    assert.ok(zcdpToEpsilon(rho, d) <= e && zcdpToEpsilon(rho, d) > e * (1 - 1e-9), `ε = ${e}`);
+  }
+});
+
+test('totals are integers of the grid: many Gaussian releases compose in ρ, far below adding up their ε', () => {
+  const gauss = costOf({ name: 'gaussian', epsilon: 1, delta: 1e-6 });
+  const units = spentEpsilonUnits(100 * gauss.epsilonUnits, 100 * gauss.rhoUnits, 1e-6);
+  assert.ok(Number.isInteger(units));
+  assert.ok(units * EPSILON_GRID < 25, `100 releases at ε = 1 cost ${units * EPSILON_GRID} through zCDP`);
+  assert.ok(units * EPSILON_GRID >= zcdpToEpsilon(100 * gauss.rho, 1e-6), 'rounded up');
+  assert.equal(spentEpsilonUnits(7, 0), 7, 'pure ε adds exactly');
+});
+
+test('ε-floor and δ attacks are refused by the privacy core (finding 1)', () => {
+  const refuse = (params: Parameters<typeof costOf>[0], parameter: string) => {
+    assert.throws(
+      () => validateParams(params),
+      (err: Error & { details?: { parameter?: string } }) => {
+        assert.equal(err.name, 'InvalidParameterError');
+        assert.equal(err.details?.parameter, parameter);
+        return true;
+      },
+    );
+    assert.throws(() => costOf(params), { name: 'InvalidParameterError' });
+  };
+  refuse({ name: 'gaussian', epsilon: 1e-9, delta: 0.9 }, 'epsilon');
+  refuse({ name: 'gaussian', epsilon: 1, delta: 0.9 }, 'delta');
+  refuse({ name: 'gaussian', epsilon: 1, delta: 1e-5 }, 'delta');
+  refuse({ name: 'privunit', epsilon: 1e-16 }, 'epsilon');
+  refuse({ name: 'laplace', epsilon: 0.009 }, 'epsilon');
+  refuse({ name: 'krr', epsilon: 1e-16, k: 4 }, 'epsilon');
+  refuse({ name: 'oue', epsilon: 17, k: 4 }, 'epsilon');
+  refuse({ name: 'privunit', epsilon: Number.NaN }, 'epsilon');
+  refuse({ name: 'krr', epsilon: 1, k: 2 ** 16 + 1 }, 'k');
+  assert.doesNotThrow(() => validateParams({ name: 'gaussian', epsilon: EPSILON_MIN, delta: DELTA_TARGET }));
+  assert.doesNotThrow(() => validateParams({ name: 'privunit', epsilon: EPSILON_MAX }));
+  const x = prepareVector([1, 2, 3], { name: 'privunit', epsilon: 1 });
+  assert.throws(() => privatizeVector(x, { name: 'privunit', epsilon: 1e-9 }, cryptoRandomSource), {
+    name: 'InvalidParameterError',
+  });
 });
 
 test('expected utility for the UI: MSE and cosine fall as ε grows; PrivUnit beats Gaussian ≥ 10x at equal ε', () => {

@@ -1,0 +1,20 @@
+/**
+ * The range every release must fall in, enforced by `validateParams` before any noise
+ * is drawn. A floor on ε stops a flood of near-free releases (1000 Gaussian releases at
+ * ε = 1e-9 would otherwise average back to the clean vector), the ceiling keeps one
+ * release from being nearly clean, and δ may not exceed the device-wide target that
+ * the budget's zCDP accounting is stated against.
+ */
+
+/** The smallest ε one release may state. */
+export const EPSILON_MIN = 0.01;
+/** The largest ε one release may state. */
+export const EPSILON_MAX = 16;
+/** The device-wide δ: Gaussian releases are accounted in zCDP and converted to (ε, δ) at this δ. */
+export const DELTA_TARGET = 1e-6;
+/** The smallest δ a Gaussian release may state (far above the sampler's 2^−80 reserve, discrete-gaussian.ts). */
+export const DELTA_MIN = 1e-15;
+/** Largest vector dimension a mechanism accepts (and a report may carry). */
+export const DIMS_MAX = 4096;
+/** Largest codebook size for k-RR / OUE. */
+export const CATEGORIES_MAX = 1 << 16;

@@ -1,0 +1,157 @@
+/**
+ * The Gaussian mechanism on a grid, with EXACT discrete Gaussian noise (Canonne, Kamath,
+ * Steinke 2020), so the stated zCDP ρ holds for the released values themselves and no
+ * tail is cut off (Box–Muller on 53-bit uniforms never exceeds |z| = 8.57).
+ *
+ * 1. The input, clipped to L2 norm C, is rounded at random (unbiasedly) to the grid gℤ,
+ *    g a power of two. Rounding moves each coordinate by less than g, so any two rounded
+ *    inputs differ by an integer vector of L2 norm below Δ = (2C + 2g√d)/g grid units.
+ * 2. Each coordinate gets noise Z ~ N_ℤ(0, σ²), P(Z = k) ∝ e^(−k²/(2σ²)). For integer shifts
+ *    of L2 norm ≤ Δ this is Δ²/(2σ²)-zCDP, the same ρ as the
+ *    continuous Gaussian. σ is set from the release's (ε, δ) through ρ (zcdp.ts).
+ *    (CKS 2020 prove the multivariate discrete Gaussian meets the continuous one's zCDP bound.)
+ *
+ * Sampling (CKS Algorithm 3): propose Y from the discrete Laplace with scale t = σ and accept
+ * with probability exp(−(|Y| − σ²/t)²/(2σ²)); the accepted Y is exactly N_ℤ(0, σ²), and about
+ * 76% of proposals are accepted. CKS loop until acceptance, so the number of trials (and the
+ * time) would depend on the noise. Here every draw makes exactly TRIALS proposals and keeps
+ * the first accepted one: the work is fixed, and the residual is the chance that none of them
+ * is accepted, below 0.25^48 = 2^−96 per coordinate, 2^−84 per release of d ≤ 4096 (the last
+ * proposal is then released). That event depends on the proposals alone, never on the input,
+ * and without it the output is exactly the ideal one, so a release is (ε, δ + 2^−84)-DP where
+ * the ideal is (ε, δ): the calibration reserves 2^−80 of δ for it.
+ * The proposal is exact up to |Y| ≤ 2^J with 2^J ≥ 41σ, where acceptance has fallen to
+ * e^(−800), which is 0 in double precision, so values beyond are never accepted.
+ *
+ * Precision: the proposal's probabilities are doubles turned into exact Bernoulli draws
+ * (discrete-laplace.ts), the acceptance test reads 128 bits; the released pmf is within a
+ * factor e^(±(J+4)·2^−49) of the ideal one per coordinate, so over d ≤ 4096 coordinates the
+ * privacy loss moves by less than 2^−20. That much pure ε is charged with every Gaussian
+ * release (accountant.ts) and taken off ε in the calibration.
+ */
+import type { RandomDraws } from '../random/draws';
+import { fixedWordBernoulli } from '../random/fixed-bernoulli';
+import { invalidParameter, requireInteger, requireOpenUnit, requirePositiveFinite } from '../errors';
+import { DIMS_MAX } from '../limits';
+import { rhoForEpsilon } from '../zcdp';
+import { discreteLaplaceSampler } from './discrete-laplace';
+
+/** Proposals made for every coordinate, accepted or not. */
+export const TRIALS = 48;
+/** Pure ε set aside per Gaussian release for the sampler's double-precision probabilities. */
+export const GAUSSIAN_SLACK = 2 ** -20;
+/** Rounding adds at most 2g√d of L2 sensitivity; g is chosen so that this is ≤ 1/1024 of 2C. */
+const SLACK_SHARE = 1024;
+/** The proposal is exact up to this many σ beyond σ itself. */
+const TAIL_SIGMAS = 40;
+
+export interface DiscreteGaussianParams {
+  readonly epsilon: number;
+  readonly delta: number;
+  readonly dims: number;
+  readonly clip: number;
+  /** Grid step g; every output value is an integer multiple of it. */
+  readonly step: number;
+  /** The noise scale in grid units (P(k) ∝ e^(−k²/(2σ²))). */
+  readonly sigmaUnits: number;
+  /** The noise scale in vector units, σ·g. */
+  readonly sigma: number;
+  /** The zCDP parameter of one release: Δ²/(2σ²). */
+  readonly rho: number;
+  /** E‖report − x‖² ≤ d(σ² + 1/4)g² (the discrete Gaussian's variance is below σ², as CKS 2020 show). */
+  readonly expectedMse: number;
+}
+
+/** δ set aside for the residual of the fixed number of trials (≤ 2^−84 per release). */
+export const TRIALS_DELTA_RESERVE = 2 ** -80;
+
+/** The zCDP ρ of a Gaussian release at (ε, δ): the sampler's slack and reserve taken off first. */
+export function gaussianRho(epsilon: number, delta: number): number {
+  if (epsilon <= 2 * GAUSSIAN_SLACK) throw invalidParameter('epsilon', `above ${2 * GAUSSIAN_SLACK}`, epsilon);
+  if (!(delta > 2 * TRIALS_DELTA_RESERVE && delta < 1))
+    throw invalidParameter('delta', 'a number in (2^-79, 1)', delta);
+  return rhoForEpsilon(epsilon - GAUSSIAN_SLACK, delta - TRIALS_DELTA_RESERVE);
+}
+
+/** The L2 distance in grid units that the calibration covers. */
+export function gaussianSensitivityUnits(dims: number, clip: number, step: number): number {
+  return (2 * clip + 2 * step * Math.sqrt(dims)) / step;
+}
+
+/** Grid, σ and ρ for a release at (ε, δ) of d coordinates clipped to norm C. */
+export function calibrateDiscreteGaussian(
+  epsilon: number,
+  delta: number,
+  dims: number,
+  clip = 1,
+): DiscreteGaussianParams {
+  requirePositiveFinite('epsilon', epsilon);
+  requireOpenUnit('delta', delta);
+  requireInteger('dims', dims, 1, DIMS_MAX);
+  requirePositiveFinite('clip', clip);
+  const step = 2 ** Math.floor(Math.log2(clip / (SLACK_SHARE * Math.sqrt(dims))));
+  const sensitivity = gaussianSensitivityUnits(dims, clip, step);
+  const rho = gaussianRho(epsilon, delta);
+  const sigmaUnits = sensitivity / Math.sqrt(2 * rho);
+  if (sigmaUnits * (TAIL_SIGMAS + 1) > 2 ** 50)
+    throw invalidParameter('epsilon', 'large enough that the noise fits the grid', epsilon);
+  return {
+    epsilon,
+    delta,
+    dims,
+    clip,
+    step,
+    sigmaUnits,
+    sigma: sigmaUnits * step,
+    rho: (sensitivity * sensitivity) / (2 * sigmaUnits * sigmaUnits),
+    expectedMse: dims * (sigmaUnits * sigmaUnits + 0.25) * step * step,
+  };
+}
+
+export type DiscreteGaussianSampler = (draws: RandomDraws) => number;
+
+/** A sampler of N_ℤ(0, σ²) (σ ≥ 1) doing the same work for every draw. */
+export function discreteGaussianSampler(sigma: number): DiscreteGaussianSampler {
+  if (!(sigma >= 1 && sigma <= 2 ** 44)) throw invalidParameter('sigma', 'a number in [1, 2^44]', sigma);
+  const t = sigma;
+  const proposal = discreteLaplaceSampler(t, Math.ceil((TAIL_SIGMAS + 1) * sigma));
+  const center = (sigma * sigma) / t;
+  const twoVar = 2 * sigma * sigma;
+  return (draws) => {
+    let result = 0;
+    let accepted = false;
+    for (let i = 0; i < TRIALS; i++) {
+      const y = proposal(draws);
+      const gap = Math.abs(y) - center;
+      const accept = fixedWordBernoulli(Math.exp(-(gap * gap) / twoVar), draws);
+      // Keep drawing after acceptance so the work does not depend on when it happened.
+      result = accepted ? result : y;
+      accepted = accepted || accept;
+    }
+    return result;
+  };
+}
+
+const samplers = new WeakMap<DiscreteGaussianParams, DiscreteGaussianSampler>();
+
+/** x (norm ≤ `params.clip`) rounded to the grid plus discrete Gaussian noise: every value a multiple of the step. */
+export function discreteGaussianNoise(
+  x: Float64Array,
+  params: DiscreteGaussianParams,
+  draws: RandomDraws,
+): Float64Array {
+  if (x.length !== params.dims) throw new RangeError(`expected ${params.dims} values, got ${x.length}`);
+  let sample = samplers.get(params);
+  if (!sample) {
+    sample = discreteGaussianSampler(params.sigmaUnits);
+    samplers.set(params, sample);
+  }
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const scaled = x[i]! / params.step; // exact: the step is a power of two
+    const floor = Math.floor(scaled);
+    const onGrid = draws.uniform() < scaled - floor ? floor + 1 : floor;
+    out[i] = (onGrid + sample(draws)) * params.step;
+  }
+  return out;
+}
