@@ -5,7 +5,8 @@
  *
  *   npm start -- [--port 5173] [--collector-port 5174] [--data .data/collector | --memory]
  *                [--collector https://collector.example] [--skip-build]
- *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL
+ *                [--widget-ancestors https://a.example,https://b.example]
+ *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL, WIDGET_ANCESTORS
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -23,6 +24,7 @@ const SOURCES = [
   'public',
   'index.html',
   'vite.config.ts',
+  'vite.widget.config.ts',
   'tsconfig.app.json',
   'tsconfig.base.json',
   'package.json',
@@ -43,6 +45,8 @@ export interface LaunchOptions {
   dataDir?: string;
   /** Keep the embedded collector's database in memory. */
   inMemory?: boolean;
+  /** Origins that may embed the widget; any origin by default. */
+  widgetAncestors?: readonly string[];
   /** 'auto' (the default) builds when dist/ is stale; false never builds. */
   build?: 'auto' | false;
 }
@@ -90,6 +94,7 @@ async function buildIfStale(): Promise<void> {
   console.error('start: dist/ is missing or older than the sources; building the app…');
   const { build } = await import('vite');
   await build({ root: PROJECT, logLevel: 'warn' });
+  await build({ root: PROJECT, configFile: join(PROJECT, 'vite.widget.config.ts'), logLevel: 'warn' });
 }
 
 /** Starts the collector (unless an external one is given) and the app server. */
@@ -112,6 +117,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
       port: options.port ?? 5173,
       host,
       collectorUrl,
+      ...(options.widgetAncestors ? { widgetAncestors: options.widgetAncestors } : {}),
     });
     // The page may be opened under either name of the loopback address.
     collector?.allowOrigin(`http://localhost:${app.port}`);
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       memory: { type: 'boolean', default: false },
       'skip-build': { type: 'boolean', default: false },
+      'widget-ancestors': { type: 'string', default: process.env['WIDGET_ANCESTORS'] },
     },
   });
   const launched = await launch({
@@ -149,6 +156,7 @@ async function main(): Promise<void> {
     ...(values.data ? { dataDir: resolve(values.data) } : {}),
     inMemory: values.memory,
     build: values['skip-build'] ? false : 'auto',
+    ...(values['widget-ancestors'] ? { widgetAncestors: values['widget-ancestors'].split(',') } : {}),
   });
   console.error(
     `Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`,

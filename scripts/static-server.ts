@@ -37,6 +37,11 @@ export interface StaticServerOptions {
   host?: string;
   /** Base URL of the collector, e.g. http://127.0.0.1:5174: the CSP allows its origin and /config.json points at its /reports. */
   collectorUrl: string;
+  /**
+   * Origins allowed to embed the widget (/widget.html) in a frame: its CSP frame-ancestors.
+   * Default: any origin (the widget then shows the embedding origin to the person).
+   */
+  widgetAncestors?: readonly string[];
 }
 
 export interface StaticServer {
@@ -45,8 +50,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** The policy every answer carries; `connect-src` is the app and the collector's origin, nothing else. */
-export function contentSecurityPolicy(collectorOrigin: string): string {
+/**
+ * The policy every answer carries; `connect-src` is the app and the collector's origin, nothing else.
+ * Pages may be framed by the app alone, except the widget page, framed by `frameAncestors`.
+ */
+export function contentSecurityPolicy(collectorOrigin: string, frameAncestors = "'self'"): string {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
@@ -57,7 +65,7 @@ export function contentSecurityPolicy(collectorOrigin: string): string {
     "style-src 'self' 'unsafe-inline'",
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'self'",
+    `frame-ancestors ${frameAncestors}`,
   ].join('; ');
 }
 
@@ -73,6 +81,8 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };
+
+  const widgetPolicy = contentSecurityPolicy(collector.origin, frameAncestorsOf(options.widgetAncestors));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
@@ -103,6 +113,13 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       'Cache-Control',
       inside.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
+    if (WIDGET_FILES.has(path)) {
+      // Host pages on any origin load the loader and frame the widget page; a cross-origin
+      // isolated host (COEP) accepts them only with this resource policy.
+      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+      if (path === '/widget.js') res.setHeader('Access-Control-Allow-Origin', '*');
+      if (path === '/widget.html') res.setHeader('Content-Security-Policy', widgetPolicy);
+    }
     res.setHeader('Content-Length', body.length);
     res.end(req.method === 'HEAD' ? undefined : body);
   }
@@ -128,6 +145,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         server.closeAllConnections();
       }),
   };
+}
+
+const WIDGET_FILES = new Set(['/widget.js', '/widget.html']);
+
+/** The CSP frame-ancestors source list for the widget page: any origin by default, else the listed ones. */
+export function frameAncestorsOf(origins: readonly string[] | undefined): string {
+  if (origins === undefined || origins.length === 0 || origins.includes('*')) return '*';
+  return origins.map((o) => new URL(o).origin).join(' ');
 }
 
 /** The URL's path, percent-decoded; undefined when it cannot be decoded or holds a NUL. */
