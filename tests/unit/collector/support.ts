@@ -1,4 +1,5 @@
 // Shared pieces of the collector tests: a seeded PRNG, report builders, a statistical bound.
+import { calibrateLaplace } from '../../../src/privacy/index';
 import type { CategoryReport, VectorReport } from '../../../src/report/schema';
 
 /**
@@ -50,11 +51,21 @@ export function nextId(prefix = 'r'): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 }
 
-/** A vector report carrying exactly `vector` (the collector does not re-noise; it averages). */
+/** The parameters an honest Laplace release of `dims` values declares (its grid step is 2^-11 or finer). */
+export function laplaceMechanism(dims: number, epsilon = 1, clip = 1): VectorReport['mechanism'] {
+  const p = calibrateLaplace(epsilon, dims, clip);
+  return { name: 'laplace', epsilon, delta: 0, clip: p.clip, step: p.step, t: p.t, b: p.b, bound: p.bound };
+}
+
+/**
+ * A vector report carrying exactly `vector` (the collector does not re-noise; it averages),
+ * declared as a Laplace release: any value on its grid (integers and halves are) within
+ * its clamp passes the collector's checks.
+ */
 export function vectorReport(
   vector: readonly number[],
   scope = 'test',
-  mechanism: Record<string, unknown> = { name: 'gaussian', epsilon: 1, delta: 1e-5, clip: 1 },
+  mechanism: Record<string, unknown> = laplaceMechanism(vector.length),
 ): VectorReport {
   return {
     v: 1,
