@@ -1,6 +1,15 @@
 // Shared pieces of the collector tests: a seeded PRNG, report builders, a statistical bound.
-import { calibrateLaplace } from '../../../src/privacy/index';
-import type { CategoryReport, VectorReport } from '../../../src/report/schema';
+import {
+  calibrateLaplace,
+  cryptoRandomSource,
+  prepareVector,
+  privatizeCategory,
+  privatizeVector,
+  type CategoryMechanismParams,
+  type VectorMechanismParams,
+} from '../../../src/privacy/index';
+import { buildReport } from '../../../src/report/build-report';
+import type { CategoryReport, Report, VectorReport } from '../../../src/report/schema';
 
 /**
  * SplitMix32-style seeded generator (not for releases; only to make simulated data
@@ -120,4 +129,29 @@ export function postReport(base: string, body: unknown, headers: Record<string, 
     headers: { 'content-type': 'application/json', ...(id ? { 'idempotency-key': id } : {}), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/**
+ * A real report, as the release path builds it: a random unit vector through the
+ * privacy core's mechanism (Web Crypto randomness) and src/report/build-report.
+ */
+export function releasedReport(
+  scope: string,
+  params: VectorMechanismParams | CategoryMechanismParams = { name: 'privunit', epsilon: 4 },
+  dims = 96,
+): Report {
+  const context = {
+    scope,
+    model: { id: 'mobilenet_v2', layer: 'block_12_add', dims },
+    projection: null,
+    source: cryptoRandomSource,
+  };
+  if (params.name === 'krr' || params.name === 'oue') {
+    const value = Math.floor((crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32) * params.k);
+    return buildReport({ ...context, release: privatizeCategory(value, params, cryptoRandomSource), codebook: 'c1' });
+  }
+  const x = new Float64Array(dims).map(() => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32 - 0.5);
+  const vectorParams = params as VectorMechanismParams;
+  const prepared = prepareVector(x, vectorParams);
+  return buildReport({ ...context, release: privatizeVector(prepared, vectorParams, cryptoRandomSource) });
 }
