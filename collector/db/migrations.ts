@@ -59,8 +59,8 @@ export const MIGRATIONS: readonly Migration[] = [
         scope text not null,
         kind text not null check (kind in ('vector', 'category')),
         size int not null,
-        key jsonb not null,
-        mechanism jsonb not null,
+        key json not null,
+        mechanism json not null,
         created_at timestamptz not null default now()
       );
       create index report_groups_scope on report_groups (scope);
