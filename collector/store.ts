@@ -142,7 +142,7 @@ export class ReportStore {
     const category = 'category' in report ? report.category : null;
     const sums = 'vector' in report ? report.vector : category && 'bits' in category ? category.bits : null;
     const rows = await this.db.query<{ outcome: InsertOutcome }>(
-      `select obscura_store_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) as outcome`,
+      `select obscura_store_report($1, $2, $3, $4, $5, $6, $7, $8, $9::float8[], $10, $11, $12) as outcome`,
       [
         report.id,
         hash,
@@ -152,11 +152,13 @@ export class ReportStore {
         group.id,
         body,
         randomInt(TOTAL_SLOTS),
-        sums,
-        'vector' in report ? report.vector.map((x) => x * x) : null,
+        // An array literal of JavaScript's shortest round-trip decimals: exact, and cheaper than a bound array.
+        sums && `{${sums.join(',')}}`,
+        'vector' in report,
         category?.k ?? null,
         category && 'value' in category ? category.value : null,
       ],
+      'obscura_store_report',
     );
     return rows.rows[0]!.outcome;
   }

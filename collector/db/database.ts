@@ -9,7 +9,8 @@ export interface Rows<T> {
 
 /** A connection that runs statements in order; inside `transaction` they share one transaction. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Rows<T>>;
+  /** `name` makes it a prepared statement on a server connection (parsed and planned once per connection). */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<Rows<T>>;
 }
 
 export interface Database extends Queryable {

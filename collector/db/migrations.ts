@@ -25,6 +25,17 @@ export const MIGRATIONS: readonly Migration[] = [
       create function obscura_add(a float8[], b float8[]) returns float8[]
         language sql immutable strict parallel safe
         as $$ select array_agg(x + y order by i) from unnest(a, b) with ordinality as t(x, y, i) $$;
+      -- a + b² element-wise: the running sum of squares.
+      create function obscura_add_squares(a float8[], b float8[]) returns float8[]
+        language sql immutable strict parallel safe
+        as $$ select array_agg(x + y * y order by i) from unnest(a, b) with ordinality as t(x, y, i) $$;
+      -- Element-wise sums of float8 arrays over rows (the repair); a null state starts from zeros.
+      create function obscura_sum_step(state float8[], x float8[], squares boolean) returns float8[]
+        language sql immutable parallel safe
+        as $$ select case when squares
+                          then obscura_add_squares(coalesce(state, array_fill(0::float8, array[cardinality(x)])), x)
+                          else obscura_add(coalesce(state, array_fill(0::float8, array[cardinality(x)])), x) end $$;
+      create aggregate obscura_sum(float8[], boolean) (sfunc = obscura_sum_step, stype = float8[]);
       -- A k-long array with 1 at index v (0-based): the first k-RR report of a totals row.
       create function obscura_onehot(k int, v int) returns float8[]
         language sql immutable strict parallel safe
@@ -81,11 +92,11 @@ export const MIGRATIONS: readonly Migration[] = [
         primary key (group_id, day, slot)
       );
       -- Stores one report in one statement (one round trip, one implicit transaction): claim the id, insert the
-      -- raw row, add the values to one slot of the group's totals. Vectors and OUE bits pass p_sums (and
-      -- p_squares for vectors); a k-RR value passes p_k and p_value.
+      -- raw row, add the values to one slot of the group's totals. Vectors (p_squares true) and OUE bits
+      -- pass p_sums; a k-RR value passes p_k and p_value.
       create function obscura_store_report(
         p_id text, p_hash text, p_day date, p_received timestamptz, p_scope text, p_group text, p_body jsonb,
-        p_slot smallint, p_sums float8[], p_squares float8[], p_k int, p_value int
+        p_slot smallint, p_sums float8[], p_squares boolean, p_k int, p_value int
       ) returns text language plpgsql as $$
       declare
         known text;
@@ -104,11 +115,12 @@ export const MIGRATIONS: readonly Migration[] = [
             set n = group_totals.n + 1, sums[p_value + 1] = group_totals.sums[p_value + 1] + 1;
         else
           insert into group_totals (group_id, day, slot, n, sums, squares)
-            values (p_group, p_day, p_slot, 1, p_sums, p_squares)
+            values (p_group, p_day, p_slot, 1, p_sums, case when p_squares
+                    then obscura_add_squares(array_fill(0::float8, array[cardinality(p_sums)]), p_sums) end)
           on conflict (group_id, day, slot) do update
             set n = group_totals.n + 1,
                 sums = obscura_add(group_totals.sums, excluded.sums),
-                squares = obscura_add(group_totals.squares, excluded.squares);
+                squares = obscura_add_squares(group_totals.squares, p_sums);
         end if;
         return 'stored';
       end

@@ -16,8 +16,12 @@ export async function openPostgres(url: string, poolSize = 8): Promise<Database>
   const client = await pool.connect(); // fail at start, with the server's message, if it cannot be reached
   client.release();
   const wrap = (c: pg.PoolClient | pg.Pool): Queryable => ({
-    query: async <T>(sql: string, params: readonly unknown[] = []) => ({
-      rows: (await c.query(sql, params as unknown[])).rows as T[],
+    query: async <T>(sql: string, params: readonly unknown[] = [], name?: string) => ({
+      rows: (
+        await c.query(
+          name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] },
+        )
+      ).rows as T[],
     }),
   });
   const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {

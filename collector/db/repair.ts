@@ -8,23 +8,19 @@
  */
 import type { Database } from './database';
 
+// A JSON array of numbers read as float8[] by one text cast (jsonb keeps each number's decimal digits).
 const VECTORS_AND_BITS = `
   insert into group_totals (group_id, day, slot, n, sums, squares)
-  select e.group_id, e.day, 0, max(e.n),
-         array_agg(e.s order by e.i),
-         case when e.kind = 'vector' then array_agg(e.q order by e.i) end
+  select v.group_id, v.day, 0, count(*), obscura_sum(v.x, false),
+         case when v.kind = 'vector' then obscura_sum(v.x, true) end
   from (
-    select r.group_id, r.day, g.kind, x.i, count(*) as n,
-           sum(x.v::float8) as s, sum(x.v::float8 * x.v::float8) as q
-    from reports r
-    join report_groups g on g.id = r.group_id
-    cross join lateral jsonb_array_elements_text(
-      case when g.kind = 'vector' then r.body -> 'vector' else r.body -> 'category' -> 'bits' end
-    ) with ordinality as x(v, i)
+    select r.group_id, r.day, g.kind, translate(
+      (case when g.kind = 'vector' then r.body -> 'vector' else r.body -> 'category' -> 'bits' end)::text,
+      '[]', '{}')::float8[] as x
+    from reports r join report_groups g on g.id = r.group_id
     where g.kind = 'vector' or r.body -> 'category' ? 'bits'
-    group by r.group_id, r.day, g.kind, x.i
-  ) e
-  group by e.group_id, e.day, e.kind`;
+  ) v
+  group by v.group_id, v.day, v.kind`;
 
 const CATEGORY_VALUES = `
   with c as (

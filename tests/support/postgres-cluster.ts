@@ -15,6 +15,8 @@ export interface PostgresCluster {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
   readonly url: string;
   readonly port: number;
+  /** The cluster's data folder (postmaster.pid names the server process). */
+  readonly dataDir: string;
   /** A connection URL to another database of this cluster (create it with `createDatabase`). */
   urlOf(database: string): string;
   /** Creates an empty database and returns its URL. */
@@ -90,11 +92,16 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   });
   const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   const psql = (sql: string, database = 'postgres') =>
-    run(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-XAtq'], sql);
+    run(
+      join(bin, 'psql'),
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-XAtq', '-v', 'ON_ERROR_STOP=1'],
+      sql,
+    );
   let stopped = false;
   return {
     url: urlOf('postgres'),
     port,
+    dataDir: data,
     urlOf,
     psql,
     createDatabase: async (name) => {

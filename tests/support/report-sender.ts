@@ -26,6 +26,8 @@ export interface SendOptions {
   readonly concurrency: number;
   /** Attempts per item before giving up (network errors and 5xx / 429 are retried). */
   readonly maxAttempts?: number;
+  /** performance.now() after which no new item is started (items not started have no result). */
+  readonly until?: number;
   /** Called after each finished item, with the number finished so far. */
   readonly onProgress?: (done: number) => void;
 }
@@ -63,13 +65,14 @@ export async function sendAll(
   items: readonly SendItem[],
   options: SendOptions,
 ): Promise<SendResult[]> {
-  const results: SendResult[] = new Array(items.length);
+  const results: SendResult[] = [];
   const maxAttempts = options.maxAttempts ?? 50;
   let next = 0;
   let done = 0;
   let turn = 0;
   const worker = async () => {
     for (;;) {
+      if (options.until !== undefined && performance.now() >= options.until) return;
       const i = next++;
       if (i >= items.length) return;
       const item = items[i]!;
@@ -90,7 +93,7 @@ export async function sendAll(
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  return results;
+  return results.filter((r) => r !== undefined);
 }
 
 /** Closes the client's kept-alive sockets. */

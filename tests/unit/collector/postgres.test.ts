@@ -62,7 +62,7 @@ function assertSameVectors(actual: readonly VectorAggregate[], expected: readonl
   }
 }
 
-test('2 processes, one SIGKILLed and every connection terminated mid-load: stored once each, totals exact', async () => {
+test('2 processes, one SIGKILLed, all connections terminated mid-load: stored once each, totals exact', async () => {
   const url = await cluster.createDatabase('faults');
   const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', '4'];
   const [a, b] = await Promise.all([startCollectorProcess(args), startCollectorProcess(args)]);
