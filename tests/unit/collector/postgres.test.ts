@@ -4,7 +4,8 @@
 // command, and day partitions dropped for retention.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Aggregates, VectorAggregate } from '../../../collector/aggregate';
@@ -126,7 +127,8 @@ test('2 processes, one SIGKILLed, all connections terminated mid-load: stored on
     );
 
     // The repair command re-derives the totals from raw rows; they agree with the incremental ones.
-    const out = execFileSync(
+    // Asynchronously: a blocked event loop would miss the server closing idle kept-alive connections.
+    const { stdout: out } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', resolve(ROOT, 'collector', 'main.ts'), 'repair', '--database', url],
       { cwd: ROOT, encoding: 'utf8' },
