@@ -12,6 +12,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Report } from '../src/report/schema';
 import type { GroupTotals } from './aggregate';
+import { BatchWriter } from './batch-writer';
 import type { Database } from './db/database';
 import { migrate } from './db/migrations';
 import { dayOf, dropDaysBefore, ensurePartition, nextDay } from './db/partitions';
@@ -60,13 +61,16 @@ interface TotalsRow {
 export class ReportStore {
   private readonly knownGroups = new Set<string>();
   private readonly knownDays = new Set<string>();
+  private readonly batches: BatchWriter;
 
   private constructor(
     readonly db: Database,
     private readonly unlock: () => void,
     private readonly clock: () => Date,
     private readonly maxGroups: number,
-  ) {}
+  ) {
+    this.batches = new BatchWriter(db, () => randomInt(TOTAL_SLOTS));
+  }
 
   static async open(options: StoreOptions = {}): Promise<ReportStore> {
     const unlock = options.dataDir && !options.databaseUrl ? lockDataDir(options.dataDir) : () => {};
@@ -131,7 +135,10 @@ export class ReportStore {
     this.knownGroups.add(group.id);
   }
 
-  /** Stores a verified report of `group` unless its id is known: 'duplicate' for the same body, 'conflict' if not. */
+  /**
+   * Stores a verified report of `group` unless its id is known: 'duplicate' for the same body, 'conflict'
+   * if not. Vector reports go through the batch writer (one transaction per batch); categories one by one.
+   */
   async insert(report: Report, group: Group): Promise<InsertOutcome> {
     const body = JSON.stringify(report);
     const hash = createHash('sha256').update(body).digest('hex');
@@ -139,8 +146,21 @@ export class ReportStore {
     const day = dayOf(now);
     await this.ensureGroup(group);
     await this.ensureDay(day);
-    const category = 'category' in report ? report.category : null;
-    const sums = 'vector' in report ? report.vector : category && 'bits' in category ? category.bits : null;
+    if ('vector' in report)
+      return this.batches.add({
+        id: report.id,
+        hash,
+        day,
+        receivedAt: now,
+        scope: report.scope,
+        groupId: group.id,
+        body,
+        // An array literal of JavaScript's shortest round-trip decimals: exact.
+        vector: `{${report.vector.join(',')}}`,
+      });
+    // Category reports, one statement each (k-RR counts one element; OUE adds its bits).
+    const category = report.category;
+    const bits = 'bits' in category ? category.bits : null;
     const rows = await this.db.query<{ outcome: InsertOutcome }>(
       `select obscura_store_report($1, $2, $3, $4, $5, $6, $7, $8, $9::float8[], $10, $11, $12) as outcome`,
       [
@@ -152,11 +172,10 @@ export class ReportStore {
         group.id,
         body,
         randomInt(TOTAL_SLOTS),
-        // An array literal of JavaScript's shortest round-trip decimals: exact, and cheaper than a bound array.
-        sums && `{${sums.join(',')}}`,
-        'vector' in report,
-        category?.k ?? null,
-        category && 'value' in category ? category.value : null,
+        bits && `{${bits.join(',')}}`,
+        false,
+        category.k,
+        'value' in category ? category.value : null,
       ],
       'obscura_store_report',
     );

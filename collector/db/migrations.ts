@@ -125,6 +125,50 @@ export const MIGRATIONS: readonly Migration[] = [
         return 'stored';
       end
       $$;
+      -- Stores a batch of vector reports of one day in one statement. Ids are claimed in sorted order and
+      -- totals rows are updated group by group in sorted order, so concurrent batches cannot deadlock;
+      -- each group's stored vectors are summed once (p_vectors: float8 array literals) and added to one slot.
+      create function obscura_store_batch(
+        p_ids text[], p_hashes text[], p_day date, p_received timestamptz, p_scopes text[], p_groups text[],
+        p_bodies jsonb[], p_vectors text[], p_slot smallint
+      ) returns text[] language plpgsql as $$
+      declare
+        outcomes text[] := array_fill(''::text, array[cardinality(p_ids)]);
+        i int;
+        g text;
+        known text;
+      begin
+        for i in select o from unnest(p_ids) with ordinality u(id, o) order by id, o loop
+          insert into report_ids (id, body_hash, day) values (p_ids[i], p_hashes[i], p_day)
+            on conflict (id) do nothing;
+          if found then
+            insert into reports (id, day, received_at, scope, group_id, body)
+              values (p_ids[i], p_day, p_received, p_scopes[i], p_groups[i], p_bodies[i]);
+            outcomes[i] := 'stored';
+          else
+            select body_hash into known from report_ids where id = p_ids[i];
+            outcomes[i] := case when known = p_hashes[i] then 'duplicate' else 'conflict' end;
+          end if;
+        end loop;
+        for g in select distinct grp from unnest(p_groups) grp order by grp loop
+          insert into group_totals (group_id, day, slot, n, sums, squares)
+          select g, p_day, p_slot, max(c.n), array_agg(c.s order by c.j), array_agg(c.q order by c.j)
+          from (
+            select x.j, count(*) as n, sum(x.v) as s, sum(x.v * x.v) as q
+            from unnest(p_groups, p_vectors, outcomes) as t(grp, vec, outcome)
+            cross join lateral unnest(t.vec::float8[]) with ordinality as x(v, j)
+            where t.grp = g and t.outcome = 'stored'
+            group by x.j
+          ) c
+          having count(*) > 0
+          on conflict (group_id, day, slot) do update
+            set n = group_totals.n + excluded.n,
+                sums = obscura_add(group_totals.sums, excluded.sums),
+                squares = obscura_add(group_totals.squares, excluded.squares);
+        end loop;
+        return outcomes;
+      end
+      $$;
     `,
   },
 ];
