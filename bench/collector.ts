@@ -8,6 +8,7 @@
 // writes bench/results/collector.json.
 //   BENCH_SECONDS (default 10) per configuration; BENCH_MAX_REPORTS (default 1000000) caps the read test.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -62,7 +63,7 @@ function workload(pool: readonly string[], count: number): SendItem[] {
 
 function cpuTicks(pid: number): number {
   try {
-    const stat = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' });
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s
   } catch {
@@ -72,7 +73,7 @@ function cpuTicks(pid: number): number {
 
 function rssMb(pid: number): number {
   try {
-    const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   } catch {
     return 0;

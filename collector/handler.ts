@@ -46,14 +46,6 @@ export function createHandler(config: HandlerConfig): RequestHandler {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!hostAllowed(req, config.allowedHosts))
-      return sendError(
-        res,
-        403,
-        'HostNotAllowedError',
-        `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
-          `allowed: ${[...config.allowedHosts].join(', ')}`,
-      );
     const url = new URL(req.url ?? '/', 'http://collector');
     const method = req.method ?? 'GET';
     if (!applyCors(req, res, allowed))
@@ -95,6 +87,15 @@ export function createHandler(config: HandlerConfig): RequestHandler {
 
     if (url.pathname === '/health') return sendJson(res, 200, { ok: true, reports: await store.count() });
     if (method === 'POST') return receive(req, res);
+    // Reads only: reports come from anywhere (and through proxies); what is stored is read by name.
+    if (!hostAllowed(req, config.allowedHosts))
+      return sendError(
+        res,
+        403,
+        'HostNotAllowedError',
+        `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
+          `allowed: ${[...config.allowedHosts].join(', ')}`,
+      );
     if (config.readToken !== undefined && !tokenMatches(req, config.readToken))
       return sendError(res, 401, 'UnauthorizedError', `${url.pathname} needs Authorization: Bearer <read token>`, {
         'WWW-Authenticate': 'Bearer realm="obscura-collector"',

@@ -13,7 +13,7 @@ import { createHandler, type RequestHandler } from './handler';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
 
-/** Reports a second per client, on average, when no other limit is given. */
+/** Reports a second per client, on average: the default of `collector/main.ts`. */
 export const DEFAULT_RATE_LIMIT = 100;
 
 export interface CollectorOptions {
@@ -35,7 +35,10 @@ export interface CollectorOptions {
   allowedHosts?: readonly string[];
   /** When set, GET /reports and GET /aggregates need `Authorization: Bearer <readToken>`. */
   readToken?: string;
-  /** Report POSTs a second per client (token bucket, burst of twice as many); 0 turns the limit off. */
+  /**
+   * Report POSTs a second per client (token bucket, burst of twice as many); 0 or absent: no limit.
+   * The command line (collector/main.ts) sets DEFAULT_RATE_LIMIT unless told otherwise.
+   */
   rateLimit?: number;
   /** Largest accepted body; 1 MiB by default. */
   maxBodyBytes?: number;
@@ -82,7 +85,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.maxGroupsPerScope ? { maxGroupsPerScope: options.maxGroupsPerScope } : {}),
   });
-  const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const rate = options.rateLimit ?? 0;
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const allowedHosts = new Set((options.allowedHosts ?? []).map(normalizeHost));
   const handler = createHandler({

@@ -50,11 +50,10 @@ export interface TestCollector extends Collector {
 
 /**
  * Starts a collector on a free loopback port (PGlite in memory unless told otherwise).
- * Tests post bursts from one address, so the per-client rate limit is off unless given.
  */
 export async function startCollector(options: TestCollectorOptions = {}): Promise<TestCollector> {
   const { faults: initial, ...collectorOptions } = options;
-  const app = await openCollector({ rateLimit: 0, ...collectorOptions });
+  const app = await openCollector(collectorOptions);
   const faults: Faults = { failNext: 0, dropNext: 0, dropAfterStoreNext: 0, ...initial };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
