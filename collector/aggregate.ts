@@ -1,17 +1,21 @@
 /**
- * Unbiased aggregates over received reports (pure: no I/O).
+ * Unbiased aggregates from a group's running totals (pure: no I/O).
  *
- * Vector reports already carry unbiased estimates of each person's prepared
- * (normalised / projected / clipped) feature vector, so the plain mean of n reports
- * is an unbiased estimate of the mean. Its expected squared error
- * E‖mean − true mean‖² is estimated from the reports themselves as Σ_j s_j² / n,
- * with s_j² the per-coordinate sample variance (Welford's update, so large means
- * do not cancel the variance away). When every report of a group was made with
- * the same mechanism parameters, the mechanism's own calibration also gives the
- * noise part exactly: E‖r − x‖² / n.
+ * A vector report is already an unbiased estimate of one person's prepared
+ * (normalised / projected / clipped) feature vector, so the mean of n reports is
+ * S/n with S the per-coordinate sum. Its expected squared error E‖mean − true mean‖²
+ * is estimated as Σ_j s_j²/n with s_j² = (Q_j − S_j²/n)/(n − 1) the per-coordinate
+ * sample variance from the sum of squares Q. The mechanism's calibration gives the
+ * noise part exactly: E‖r − x‖²/n (every report of a group has the same calibration).
  *
  * Category reports are debiased with the k-RR / OUE estimator of the privacy core,
- * f̂_v = (c_v/n − q) / (p − q) (Wang, Blocki, Li, Jha 2017).
+ * f̂_v = (c_v/n − q)/(p − q) (Wang, Blocki, Li, Jha 2017).
+ *
+ * Numeric error: totals are float8 sums. Recursive summation of n terms errs by at
+ * most (n − 1)·u·Σ|x_i| (u = 2^−53): relative 1.1e−10 at n = 10^6, against a noise
+ * of the mean that is of the order of the values themselves divided by √n. Verified
+ * reports are bounded and dominated by their noise (Var ≥ mean² per coordinate for
+ * PrivUnit, Laplace and Gaussian at any useful ε), so Q − S²/n does not cancel.
  */
 import {
   estimateFrequencies,
@@ -21,16 +25,16 @@ import {
   oueProbabilities,
   type VectorMechanismParams,
 } from '../src/privacy/index';
-import type { CategoryReport, Report, VectorReport } from '../src/report/schema';
+import type { CategoryGroupKey, Group, GroupKey } from './groups';
 
-/** What reports must share to be averaged together. */
-export interface GroupKey {
-  readonly scope: string;
-  /** `id/layer/dims` of the feature extractor. */
-  readonly model: string;
-  readonly projection: string | null;
-  readonly mechanism: string;
-  readonly epsilon: number;
+/** The running totals of one group (summed over days and slots). */
+export interface GroupTotals {
+  readonly group: Group;
+  readonly count: number;
+  /** Per-coordinate sums (vectors), or reported counts per category. */
+  readonly sums: readonly number[];
+  /** Per-coordinate sums of squares (vectors only). */
+  readonly squares: readonly number[] | null;
 }
 
 export interface VectorAggregate {
@@ -39,12 +43,12 @@ export interface VectorAggregate {
   readonly mean: number[];
   /** Empirical estimate of E‖mean − true mean‖² (null below two reports). */
   readonly expectedError: number | null;
-  /** The mechanism noise alone, E‖r − x‖²/n from its calibration, when all reports share their parameters; else null. */
+  /** The mechanism noise alone, E‖r − x‖²/n from its calibration. */
   readonly theoreticalError: number | null;
 }
 
 export interface CategoryAggregate {
-  readonly key: GroupKey & { readonly codebook: string; readonly k: number };
+  readonly key: CategoryGroupKey;
   readonly count: number;
   /** Reported counts per category (k-RR: reported value; OUE: bit set). */
   readonly counts: number[];
@@ -54,142 +58,72 @@ export interface CategoryAggregate {
   readonly standardErrors: number[];
 }
 
+/** A group whose aggregate could not be computed: it is reported alone, the other groups are still served. */
+export interface FailedAggregate {
+  readonly key: GroupKey;
+  readonly error: { readonly name: string; readonly message: string };
+}
+
 export interface Aggregates {
   readonly vectors: VectorAggregate[];
   readonly categories: CategoryAggregate[];
+  readonly failed: FailedAggregate[];
 }
 
-export function groupKeyOf(r: Report): GroupKey {
-  return {
-    scope: r.scope,
-    model: `${r.model.id}/${r.model.layer}/${r.model.dims}`,
-    projection: r.projection?.id ?? null,
-    mechanism: r.mechanism.name,
-    epsilon: r.mechanism.epsilon,
-  };
-}
-
-/** Running mean and per-coordinate variance of one group's vectors. */
-export class VectorAccumulator {
-  private n = 0;
-  private readonly mean: Float64Array;
-  private readonly m2: Float64Array;
-  /** The mechanism parameters shared by every report so far; null once two differ. */
-  private params: string | null | undefined;
-  private firstMechanism: Record<string, unknown> | undefined;
-
-  constructor(
-    readonly key: GroupKey,
-    readonly dims: number,
-  ) {
-    this.mean = new Float64Array(dims);
-    this.m2 = new Float64Array(dims);
-  }
-
-  add(vector: readonly number[], mechanism: Record<string, unknown>): void {
-    if (vector.length !== this.dims) throw new RangeError(`expected ${this.dims} values, got ${vector.length}`);
-    this.n++;
-    for (let j = 0; j < this.dims; j++) {
-      const x = vector[j]!;
-      const d = x - this.mean[j]!;
-      this.mean[j]! += d / this.n;
-      this.m2[j]! += d * (x - this.mean[j]!);
-    }
-    const params = canonical(mechanism);
-    if (this.params === undefined) {
-      this.params = params;
-      this.firstMechanism = mechanism;
-    } else if (this.params !== params) this.params = null;
-  }
-
-  result(): VectorAggregate {
-    const n = this.n;
-    let empirical: number | null = null;
-    if (n >= 2) {
-      empirical = 0;
-      for (let j = 0; j < this.dims; j++) empirical += this.m2[j]! / (n - 1) / n;
-    }
-    return {
-      key: this.key,
-      count: n,
-      mean: Array.from(this.mean),
-      expectedError: empirical,
-      theoreticalError: n > 0 && this.params ? noiseError(this.firstMechanism!, this.dims, n) : null,
-    };
-  }
-}
-
-/** Counts of one group's category reports. */
-export class CategoryAccumulator {
-  private n = 0;
-  private readonly counts: number[];
-
-  constructor(readonly key: GroupKey & { readonly codebook: string; readonly k: number }) {
-    this.counts = new Array<number>(key.k).fill(0);
-  }
-
-  add(category: { readonly value: number } | { readonly bits: readonly number[] }): void {
-    if ('value' in category) {
-      if (!(category.value >= 0 && category.value < this.key.k))
-        throw new RangeError(`category ${category.value} outside 0..${this.key.k - 1}`);
-      this.counts[category.value]!++;
-    } else {
-      if (category.bits.length !== this.key.k)
-        throw new RangeError(`expected ${this.key.k} bits, got ${category.bits.length}`);
-      category.bits.forEach((b, i) => (this.counts[i]! += b));
-    }
-    this.n++;
-  }
-
-  result(): CategoryAggregate {
-    const { epsilon, k } = this.key;
-    const { p, q } = this.key.mechanism === 'krr' ? krrProbabilities(epsilon, k) : oueProbabilities(epsilon);
-    const frequencies =
-      this.n === 0 ? new Array<number>(k).fill(0) : Array.from(estimateFrequencies(this.counts, this.n, p, q));
-    const standardErrors = frequencies.map((f) =>
-      this.n === 0 ? Infinity : Math.sqrt(frequencyVariance(Math.min(1, Math.max(0, f)), this.n, p, q)),
-    );
-    return { key: this.key, count: this.n, counts: [...this.counts], frequencies, standardErrors };
-  }
-}
-
-/** Groups reports by {@link groupKeyOf} (and vector length / codebook) and aggregates each group in one pass. */
-export function aggregate(reports: Iterable<Report>): Aggregates {
-  const vectors = new Map<string, VectorAccumulator>();
-  const categories = new Map<string, CategoryAccumulator>();
-  for (const r of reports) {
-    const key = groupKeyOf(r);
-    if ('vector' in r) {
-      const id = JSON.stringify([key, r.vector.length]);
-      let acc = vectors.get(id);
-      if (!acc) vectors.set(id, (acc = new VectorAccumulator(key, r.vector.length)));
-      acc.add((r as VectorReport).vector, r.mechanism);
-    } else {
-      const { codebook, k } = (r as CategoryReport).category;
-      const id = JSON.stringify([key, codebook, k]);
-      let acc = categories.get(id);
-      if (!acc) categories.set(id, (acc = new CategoryAccumulator({ ...key, codebook, k })));
-      acc.add((r as CategoryReport).category);
+export function vectorAggregate(t: GroupTotals): VectorAggregate {
+  const n = t.count;
+  const dims = t.group.size;
+  const mean = t.sums.map((s) => (n === 0 ? 0 : s / n));
+  let empirical: number | null = null;
+  if (n >= 2 && t.squares) {
+    empirical = 0;
+    for (let j = 0; j < dims; j++) {
+      const s = t.sums[j]!;
+      // Rounding can leave a tiny negative where the true variance is 0.
+      empirical += Math.max(0, t.squares[j]! - (s * s) / n) / (n - 1) / n;
     }
   }
   return {
-    vectors: [...vectors.values()].map((a) => a.result()),
-    categories: [...categories.values()].map((a) => a.result()),
+    key: t.group.key,
+    count: n,
+    mean,
+    expectedError: empirical,
+    theoreticalError: n > 0 ? noiseError(t.group, n) : null,
   };
 }
 
-function canonical(o: Record<string, unknown>): string {
-  return JSON.stringify(
-    Object.keys(o)
-      .sort()
-      .map((k) => [k, o[k]]),
+export function categoryAggregate(t: GroupTotals): CategoryAggregate {
+  const key = t.group.key as CategoryGroupKey;
+  const { epsilon, k } = key;
+  const n = t.count;
+  const { p, q } = key.mechanism === 'krr' ? krrProbabilities(epsilon, k) : oueProbabilities(epsilon);
+  const counts = [...t.sums];
+  const frequencies = n === 0 ? new Array<number>(k).fill(0) : Array.from(estimateFrequencies(counts, n, p, q));
+  const standardErrors = frequencies.map((f) =>
+    n === 0 ? Infinity : Math.sqrt(frequencyVariance(Math.min(1, Math.max(0, f)), n, p, q)),
   );
+  return { key, count: n, counts, frequencies, standardErrors };
 }
 
-/** E‖mean − mean of the clean inputs‖² from the mechanism's calibration; null when the parameters are not ones the core knows. */
-function noiseError(mechanism: Record<string, unknown>, dims: number, n: number): number | null {
+/** Every group's aggregate; a group that fails is listed in `failed` instead of failing the others. */
+export function aggregateTotals(totals: Iterable<GroupTotals>): Aggregates {
+  const out: Aggregates = { vectors: [], categories: [], failed: [] };
+  for (const t of totals) {
+    try {
+      if (t.group.kind === 'vector') out.vectors.push(vectorAggregate(t));
+      else out.categories.push(categoryAggregate(t));
+    } catch (err) {
+      const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
+      out.failed.push({ key: t.group.key, error: { name, message } });
+    }
+  }
+  return out;
+}
+
+/** E‖mean − mean of the clean inputs‖² from the mechanism's calibration. */
+function noiseError(group: Group, n: number): number | null {
   try {
-    return expectedMse(mechanism as unknown as VectorMechanismParams, dims) / n;
+    return expectedMse(group.mechanism as unknown as VectorMechanismParams, group.size) / n;
   } catch {
     return null;
   }

@@ -1,35 +1,80 @@
 // The collector on its own:
-//   node --import tsx collector/main.ts [--port 5174] [--host 127.0.0.1] [--data .data/collector | --memory]
-//                                        [--allow-origin URL]... [--max-body BYTES]
+//   node --import tsx collector/main.ts [serve] [--port 5174] [--host 127.0.0.1]
+//        [--data .data/collector | --memory | --database postgres://…]   (env DATABASE_URL)
+//        [--allow-origin URL]... [--allow-host NAME:PORT]... [--read-token T] (env COLLECTOR_READ_TOKEN)
+//        [--rate-limit N] [--max-body BYTES] [--pool N]
+//   node --import tsx collector/main.ts repair [--data DIR | --database URL]     re-derive totals from raw reports
+//   node --import tsx collector/main.ts drop --before YYYY-MM-DD [--data DIR | --database URL]   drop old days
 import { parseArgs } from 'node:util';
 import { describeError } from '../src/errors';
-import { startCollector } from './server';
+import { DEFAULT_RATE_LIMIT, startCollector } from './server';
+import { ReportStore } from './store';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     port: { type: 'string', default: process.env['COLLECTOR_PORT'] ?? '5174' },
     host: { type: 'string', default: '127.0.0.1' },
     data: { type: 'string', default: '.data/collector' },
     memory: { type: 'boolean', default: false },
+    database: { type: 'string', default: process.env['DATABASE_URL'] },
     'allow-origin': { type: 'string', multiple: true, default: ['http://localhost:5173', 'http://127.0.0.1:5173'] },
+    'allow-host': { type: 'string', multiple: true, default: [] },
+    'read-token': { type: 'string', default: process.env['COLLECTOR_READ_TOKEN'] },
+    'rate-limit': { type: 'string', default: String(DEFAULT_RATE_LIMIT) },
     'max-body': { type: 'string', default: String(1024 * 1024) },
+    pool: { type: 'string', default: '8' },
+    before: { type: 'string' },
   },
 });
 
+const command = positionals[0] ?? 'serve';
+const where = values.database ? { databaseUrl: values.database } : values.memory ? {} : { dataDir: values.data };
+const described = values.database
+  ? `PostgreSQL ${new URL(values.database).host}`
+  : values.memory
+    ? 'in memory'
+    : `in ${values.data}`;
+
 try {
-  const collector = await startCollector({
-    port: Number(values.port),
-    host: values.host,
-    ...(values.memory ? { inMemory: true } : { dataDir: values.data }),
-    allowedOrigins: values['allow-origin'],
-    maxBodyBytes: Number(values['max-body']),
-  });
-  console.error(
-    `collector: ${collector.url}/reports, data ${values.memory ? 'in memory' : `in ${values.data}`}, origins ${values['allow-origin']!.join(' ')}`,
-  );
-  const stop = () => void collector.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (command === 'serve') {
+    const collector = await startCollector({
+      port: Number(values.port),
+      host: values.host,
+      ...(values.database ? { databaseUrl: values.database } : values.memory ? { inMemory: true } : where),
+      poolSize: Number(values.pool),
+      allowedOrigins: values['allow-origin'],
+      allowedHosts: values['allow-host'],
+      ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
+      rateLimit: Number(values['rate-limit']),
+      maxBodyBytes: Number(values['max-body']),
+    });
+    console.error(
+      `collector: ${collector.url}/reports, data ${described}, origins ${values['allow-origin']!.join(' ')}` +
+        (values['read-token'] ? ', reads need the token' : ''),
+    );
+    const stop = () => void collector.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } else if (command === 'repair' || command === 'drop') {
+    const store = await ReportStore.open(where);
+    try {
+      if (command === 'repair') {
+        const t0 = performance.now();
+        const { groups, reports } = await store.repair();
+        const ms = (performance.now() - t0).toFixed(0);
+        console.log(JSON.stringify({ repaired: { groups, reports, ms: Number(ms) } }));
+      } else {
+        if (!values.before || !/^\d{4}-\d{2}-\d{2}$/.test(values.before))
+          throw new Error('drop needs --before YYYY-MM-DD');
+        console.log(JSON.stringify({ dropped: await store.dropBefore(values.before) }));
+      }
+    } finally {
+      await store.close();
+    }
+  } else {
+    throw new Error(`unknown command ${command}; commands: serve (default), repair, drop`);
+  }
 } catch (err) {
   console.error(`collector: ${describeError(err).message}`);
   process.exit(1);

@@ -1,46 +1,52 @@
 /**
- * The reference collector: validates reports with the client's own schema, stores
- * them once per id in an embedded database and serves unbiased aggregates.
- * Endpoints and storage are described in collector/README.md.
+ * The reference collector: validates reports with the client's own schema, verifies
+ * their calibration and range (verify-report.ts), stores each report id once and
+ * keeps every group's totals as it stores (store.ts), and serves unbiased aggregates.
+ * Any number of these processes can serve one PostgreSQL database.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { describeError, ObscuraError } from '../src/errors';
-import { parseReport, type Report } from '../src/report/schema';
-import { aggregate, type Aggregates } from './aggregate';
-import { applyCors, readBody, sendError, sendJson } from './http';
+import { ObscuraError } from '../src/errors';
+import { defaultHosts, normalizeHost } from './access';
+import { aggregateTotals, type Aggregates } from './aggregate';
+import { createHandler, type RequestHandler } from './handler';
+import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
 
-/**
- * Test-only fault injection for the client's retry logic. It is set through the
- * programmatic API (the `faults` option or the handle's `faults` object) and is not
- * reachable over HTTP. Faults apply to `POST /reports` only, so tests that poll
- * `GET /reports` or `/health` do not use them up.
- */
-export interface Faults {
-  /** Answer 500 to this many coming report POSTs (nothing is stored). */
-  failNext: number;
-  /** Destroy the connection of this many coming report POSTs without answering (nothing is stored). */
-  dropNext: number;
-  /** Store this many coming reports, then destroy the connection: the client never learns it was delivered. */
-  dropAfterStoreNext: number;
-}
+/** Reports a second per client, on average: the default of `collector/main.ts`. */
+export const DEFAULT_RATE_LIMIT = 100;
 
 export interface CollectorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   /** Interface to listen on; the default 127.0.0.1 keeps the collector off the network. */
   host?: string;
-  /** Folder of the database, kept across restarts; one collector per folder. */
+  /** postgres://… : store in this PostgreSQL database (shared by any number of collector processes). */
+  databaseUrl?: string;
+  /** Connections of this process to the PostgreSQL server (8). */
+  poolSize?: number;
+  /** PGlite's folder, kept across restarts; one collector per folder. */
   dataDir?: string;
-  /** Keep the database in memory (the default when no dataDir is given). */
+  /** PGlite in memory (the default when neither databaseUrl nor dataDir is given). */
   inMemory?: boolean;
   /** Browser origins allowed to call the collector (CORS); requests without an Origin header always pass. */
   allowedOrigins?: readonly string[];
+  /** Host header values accepted besides the defaults (localhost, 127.0.0.1, [::1] and the host, with the port). */
+  allowedHosts?: readonly string[];
+  /** When set, GET /reports and GET /aggregates need `Authorization: Bearer <readToken>`. */
+  readToken?: string;
+  /**
+   * Report POSTs a second per client (token bucket, burst of twice as many); 0 or absent: no limit.
+   * The command line (collector/main.ts) sets DEFAULT_RATE_LIMIT unless told otherwise.
+   */
+  rateLimit?: number;
   /** Largest accepted body; 1 MiB by default. */
   maxBodyBytes?: number;
-  /** Faults to inject from the start (tests only). */
-  faults?: Partial<Faults>;
+  /** A client must send its headers within this time (10 s), and its whole request within requestTimeoutMs (30 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Groups (model, projection, mechanism setting) one scope may create. */
+  maxGroupsPerScope?: number;
 }
 
 export interface Collector {
@@ -48,10 +54,6 @@ export interface Collector {
   readonly url: string;
   readonly port: number;
   readonly store: ReportStore;
-  /** Live fault counters (tests only): set a field to inject that many faults. */
-  readonly faults: Faults;
-  /** Whether the collector accepts connections (false between pause and resume). */
-  readonly listening: boolean;
   /** Adds a browser origin to the CORS allow-list. */
   allowOrigin(origin: string): void;
   /** Number of stored reports, of one scope or of all. */
@@ -60,202 +62,124 @@ export interface Collector {
   ids(scope?: string): Promise<string[]>;
   /** What `GET /aggregates` answers. */
   aggregates(scope?: string): Promise<Aggregates>;
-  /** Stops listening and cuts open connections (as if the collector were down); the database stays open. */
-  pause(): Promise<void>;
-  /** Listens again on the same port. */
-  resume(): Promise<void>;
-  /** Stops listening and closes the database. */
+  /** Stops listening, cuts open connections and closes the database. */
   close(): Promise<void>;
 }
 
-const ROUTES: Readonly<Record<string, readonly string[]>> = {
-  '/reports': ['GET', 'POST'],
-  '/aggregates': ['GET'],
-  '/health': ['GET'],
-};
-const MAX_LIST = 10_000;
+/** The pieces of a collector before it listens: its store and its request handler. */
+export interface CollectorApp {
+  readonly store: ReportStore;
+  readonly handler: RequestHandler;
+  readonly allowedOrigins: Set<string>;
+  readonly allowedHosts: Set<string>;
+}
 
-export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
-  if (options.dataDir !== undefined && options.inMemory)
-    throw new ObscuraError('InvalidParameterError', 'give either dataDir or inMemory, not both');
-  const host = options.host ?? '127.0.0.1';
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const store = await ReportStore.open(options.inMemory ? undefined : options.dataDir);
-  const allowed = new Set(options.allowedOrigins ?? []);
-  const faults: Faults = { failNext: 0, dropNext: 0, dropAfterStoreNext: 0, ...options.faults };
-  const sockets = new Set<Socket>();
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      const { name, message } = describeError(err);
-      sendError(res, 500, name === 'Error' ? 'InternalError' : name, message);
-    });
+/** Opens the store (running migrations) and builds the handler; `listen` then serves it. */
+export async function openCollector(options: CollectorOptions = {}): Promise<CollectorApp> {
+  const stores = [options.databaseUrl, options.dataDir, options.inMemory || undefined].filter((x) => x !== undefined);
+  if (stores.length > 1)
+    throw new ObscuraError('InvalidParameterError', 'give one of databaseUrl, dataDir or inMemory, not several');
+  const store = await ReportStore.open({
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.dataDir && !options.inMemory ? { dataDir: options.dataDir } : {}),
+    ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    ...(options.maxGroupsPerScope ? { maxGroupsPerScope: options.maxGroupsPerScope } : {}),
   });
-  // A slow or stalled client cannot hold a connection for long.
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
+  const rate = options.rateLimit ?? 0;
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const allowedHosts = new Set((options.allowedHosts ?? []).map(normalizeHost));
+  const handler = createHandler({
+    store,
+    allowedOrigins,
+    allowedHosts,
+    readToken: options.readToken || undefined,
+    rateLimiter: rate > 0 ? createRateLimiter(rate) : undefined,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+  });
+  return { store, handler, allowedOrigins, allowedHosts };
+}
+
+export interface Listening {
+  readonly server: Server;
+  readonly url: string;
+  readonly port: number;
+  /** Open connections (cut on close). */
+  readonly sockets: ReadonlySet<Socket>;
+  /** Stops listening and cuts open connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `handler` on host:port with timeouts against slow clients: headers must
+ * arrive within `headersTimeoutMs` and the whole request within `requestTimeoutMs`,
+ * else Node answers 408 and closes the connection; the check runs every quarter of the
+ * headers timeout, so a trickling client holds a socket, never the process.
+ */
+export async function listen(
+  handler: RequestHandler,
+  options: Pick<CollectorOptions, 'port' | 'host' | 'headersTimeoutMs' | 'requestTimeoutMs'> = {},
+): Promise<Listening> {
+  const host = options.host ?? '127.0.0.1';
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createServer(
+    { connectionsCheckingInterval: Math.max(100, Math.floor(headersTimeout / 4)), keepAliveTimeout: 5_000 },
+    handler,
+  );
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? 30_000);
+  const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://collector');
-    const method = req.method ?? 'GET';
-    if (!applyCors(req, res, allowed))
-      return sendError(
-        res,
-        403,
-        'OriginNotAllowedError',
-        `origin ${req.headers.origin} is not allowed; allowed: ${[...allowed].join(', ') || 'none'}`,
-      );
-    const methods = ROUTES[url.pathname];
-    if (!methods)
-      return sendError(
-        res,
-        404,
-        'NotFoundError',
-        `no endpoint ${url.pathname}; endpoints: ${Object.keys(ROUTES).join(', ')}`,
-      );
-    const allow = { Allow: [...methods, 'OPTIONS'].join(', ') };
-    if (method === 'OPTIONS') {
-      const wanted = req.headers['access-control-request-method'];
-      if (wanted !== undefined && !methods.includes(wanted))
-        return sendError(
-          res,
-          405,
-          'MethodNotAllowedError',
-          `${url.pathname} accepts ${methods.join(', ')}, not ${wanted}`,
-          allow,
-        );
-      return sendJson(res, 204, undefined, allow);
-    }
-    if (!methods.includes(method))
-      return sendError(
-        res,
-        405,
-        'MethodNotAllowedError',
-        `${url.pathname} accepts ${methods.join(', ')}, not ${method}`,
-        allow,
-      );
-
-    const scope = url.searchParams.get('scope') ?? undefined;
-    if (url.pathname === '/health') return sendJson(res, 200, { ok: true, reports: await store.count() });
-    if (url.pathname === '/aggregates') return sendJson(res, 200, aggregate(await store.all(scope)));
-    if (method === 'GET') {
-      const limitParam = url.searchParams.get('limit');
-      const limit = limitParam === null ? 1000 : Number(limitParam);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST)
-        return sendError(
-          res,
-          400,
-          'InvalidParameterError',
-          `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`,
-        );
-      return sendJson(res, 200, { reports: await store.list(scope, limit) });
-    }
-    return receive(req, res);
-  }
-
-  async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (faults.dropNext > 0) {
-      faults.dropNext--;
-      req.socket.destroy();
-      return;
-    }
-    if (faults.failNext > 0) {
-      faults.failNext--;
-      return sendError(res, 500, 'InjectedFaultError', 'the collector failed on purpose (test fault injection)');
-    }
-    const type = req.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(type))
-      return sendError(
-        res,
-        415,
-        'UnsupportedMediaTypeError',
-        `send Content-Type: application/json, got ${type || 'none'}`,
-      );
-    const body = await readBody(req, maxBody);
-    if (!body.ok)
-      return sendError(res, 413, 'PayloadTooLargeError', `a report is at most ${maxBody} bytes, got ${body.size}`, {
-        Connection: 'close',
-      });
-    let report: Report;
-    try {
-      report = parseReport(parseJson(body.text));
-    } catch (err) {
-      const { name, message } = describeError(err);
-      const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;
-      return sendJson(res, 400, { error: { name, message, ...(issues ? { issues } : {}) } });
-    }
-    const key = req.headers['idempotency-key'];
-    if (key !== undefined && key !== report.id)
-      return sendError(
-        res,
-        400,
-        'InvalidReportError',
-        `Idempotency-Key must equal the report id: got ${String(key)} for report ${report.id}`,
-      );
-    const outcome = await store.insert(report);
-    if (outcome === 'conflict')
-      return sendError(res, 409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
-    if (outcome === 'stored' && faults.dropAfterStoreNext > 0) {
-      faults.dropAfterStoreNext--;
-      req.socket.destroy();
-      return;
-    }
-    return sendJson(res, outcome === 'stored' ? 201 : 200, { id: report.id, outcome });
-  }
-
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
     });
-  const stopListening = () =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    });
-
-  try {
-    await listen(options.port ?? 0);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  });
   const port = (server.address() as { port: number }).port;
   return {
+    server,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    store,
-    faults,
-    get listening() {
-      return server.listening;
-    },
-    allowOrigin: (origin) => void allowed.add(origin),
-    count: (scope) => store.count(scope),
-    ids: (scope) => store.ids(scope),
-    aggregates: async (scope) => aggregate(await store.all(scope)),
-    pause: stopListening,
-    resume: async () => {
-      if (!server.listening) await listen(port);
-    },
-    close: async () => {
-      await stopListening();
-      await store.close();
-    },
+    sockets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
-function parseJson(text: string): unknown {
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const app = await openCollector(options);
+  let http: Listening;
   try {
-    return JSON.parse(text);
+    http = await listen(app.handler, options);
   } catch (err) {
-    throw new ObscuraError('InvalidReportError', `body is not JSON: ${(err as Error).message}`);
+    await app.store.close();
+    throw err;
   }
+  for (const h of defaultHosts(options.host ?? '127.0.0.1', http.port)) app.allowedHosts.add(h);
+  return collectorHandle(app, http);
+}
+
+/** The programmatic handle of a listening collector. */
+export function collectorHandle(app: CollectorApp, http: Pick<Listening, 'url' | 'port' | 'close'>): Collector {
+  return {
+    url: http.url,
+    port: http.port,
+    store: app.store,
+    allowOrigin: (origin) => void app.allowedOrigins.add(origin),
+    count: (scope) => app.store.count(scope),
+    ids: (scope) => app.store.ids(scope),
+    aggregates: async (scope) => aggregateTotals(await app.store.totals(scope)),
+    close: async () => {
+      await http.close();
+      await app.store.close();
+    },
+  };
 }

@@ -1,115 +1,287 @@
-import { PGlite } from '@electric-sql/pglite';
-import { createHash } from 'node:crypto';
+/**
+ * The collector's storage: raw reports (partitioned by day), exactly-once by report
+ * id, and each group's running totals, all in one PostgreSQL schema that runs on
+ * PGlite (embedded, the default) and on PostgreSQL servers (`pg`).
+ *
+ * Storing a report is one transaction: claim the id in `report_ids` (INSERT … ON
+ * CONFLICT DO NOTHING, so of any number of concurrent copies in any number of
+ * processes exactly one proceeds), insert the raw row, and add the report to one
+ * slot of its group's totals (one upsert). Reading the aggregates reads only totals:
+ * O(groups × days × slots × dims), whatever the number of reports.
+ */
+import { createHash, randomInt } from 'node:crypto';
 import type { Report } from '../src/report/schema';
+import type { GroupTotals } from './aggregate';
+import { BatchWriter } from './batch-writer';
+import type { Database } from './db/database';
+import { migrate } from './db/migrations';
+import { dayOf, dropDaysBefore, ensurePartition, nextDay } from './db/partitions';
+import { openPglite } from './db/pglite';
+import { openPostgres } from './db/postgres';
+import { repairTotals } from './db/repair';
+import type { Group } from './groups';
 import { lockDataDir } from './lock';
 
 export type InsertOutcome = 'stored' | 'duplicate' | 'conflict';
 
-/**
- * Reports in an embedded PostgreSQL (PGlite: WASM, no server process, no native
- * build). The report id is the primary key, which makes storing idempotent; the
- * hash of the validated body tells a retry (same body) from a different report
- * that reuses an id.
- */
-export class ReportStore {
-  private constructor(
-    private readonly db: PGlite,
-    private readonly unlock: () => void,
-  ) {}
+/** Slots per group and day: writers of one group spread over this many rows. */
+export const TOTAL_SLOTS = 8;
+/** Groups one scope may create (a scope normally has a handful: one per mechanism setting). */
+export const DEFAULT_MAX_GROUPS_PER_SCOPE = 256;
 
-  /** `dataDir` persists across restarts (one collector per folder); without it the database lives in memory. */
-  static async open(dataDir?: string): Promise<ReportStore> {
-    const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+export interface StoreOptions {
+  /** postgres://… : a PostgreSQL server. Without it, PGlite. */
+  readonly databaseUrl?: string;
+  /** PGlite's folder (kept across restarts; one collector per folder). Without it and a URL, in memory. */
+  readonly dataDir?: string;
+  /** Connections per process to a PostgreSQL server. */
+  readonly poolSize?: number;
+  readonly maxGroupsPerScope?: number;
+  /** The time of receipt (its UTC day picks the partition). */
+  readonly clock?: () => Date;
+}
+
+/** A scope already has as many groups as it may. */
+export class GroupLimitError extends Error {
+  override readonly name = 'GroupLimitError';
+}
+
+interface TotalsRow {
+  group_id: string;
+  scope: string;
+  kind: 'vector' | 'category';
+  size: number;
+  key: Group['key'];
+  mechanism: Group['mechanism'];
+  n: number;
+  sums: number[];
+  squares: number[] | null;
+}
+
+export class ReportStore {
+  private readonly knownGroups = new Set<string>();
+  private readonly knownDays = new Set<string>();
+  private readonly batches: BatchWriter;
+
+  private constructor(
+    readonly db: Database,
+    private readonly unlock: () => void,
+    private readonly clock: () => Date,
+    private readonly maxGroups: number,
+  ) {
+    this.batches = new BatchWriter(db, () => randomInt(TOTAL_SLOTS));
+  }
+
+  static async open(options: StoreOptions = {}): Promise<ReportStore> {
+    const unlock = options.dataDir && !options.databaseUrl ? lockDataDir(options.dataDir) : () => {};
     try {
-      const db = dataDir ? new PGlite(dataDir) : new PGlite();
-      await db.exec(`
-        create table if not exists reports (
-          id text primary key,
-          seq bigserial not null,
-          scope text not null,
-          model text not null,
-          projection text,
-          mechanism text not null,
-          epsilon double precision not null,
-          body jsonb not null,
-          body_hash text not null,
-          received_at timestamptz not null default now()
-        );
-        alter table reports add column if not exists seq bigserial not null;
-        create index if not exists reports_group on reports (scope, model, projection, mechanism, epsilon);
-        create index if not exists reports_scope_seq on reports (scope, seq);
-      `);
-      return new ReportStore(db, unlock);
+      const db = options.databaseUrl
+        ? await openPostgres(options.databaseUrl, options.poolSize)
+        : await openPglite(options.dataDir);
+      try {
+        await migrate(db);
+      } catch (err) {
+        await db.close();
+        throw err;
+      }
+      const clock = options.clock ?? (() => new Date());
+      const store = new ReportStore(db, unlock, clock, options.maxGroupsPerScope ?? DEFAULT_MAX_GROUPS_PER_SCOPE);
+      const today = dayOf(clock());
+      await store.ensureDay(today);
+      await store.ensureDay(nextDay(today));
+      return store;
     } catch (err) {
       unlock();
       throw err;
     }
   }
 
-  /** Stores the report unless its id is known: 'duplicate' when the known body is the same, 'conflict' when not. */
-  async insert(report: Report): Promise<InsertOutcome> {
-    const body = JSON.stringify(report);
-    const hash = createHash('sha256').update(body).digest('hex');
-    const model = `${report.model.id}/${report.model.layer}/${report.model.dims}`;
-    // One statement, so concurrent duplicates cannot both insert.
-    const inserted = await this.db.query<{ id: string }>(
-      `insert into reports (id, scope, model, projection, mechanism, epsilon, body, body_hash)
-       values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing returning id`,
-      [
-        report.id,
-        report.scope,
-        model,
-        report.projection?.id ?? null,
-        report.mechanism.name,
-        report.mechanism.epsilon,
-        body,
-        hash,
-      ],
-    );
-    if (inserted.rows.length === 1) return 'stored';
-    const existing = await this.db.query<{ body_hash: string }>('select body_hash from reports where id = $1', [
-      report.id,
-    ]);
-    return existing.rows[0]?.body_hash === hash ? 'duplicate' : 'conflict';
+  get engine(): Database['engine'] {
+    return this.db.engine;
   }
 
-  /** Number of stored reports, of one scope or of all. */
+  private async ensureDay(day: string): Promise<void> {
+    if (this.knownDays.has(day)) return;
+    await ensurePartition(this.db, day);
+    this.knownDays.add(day);
+  }
+
+  /** Creates the group once (counting it against its scope's cap); throws GroupLimitError past the cap. */
+  private async ensureGroup(group: Group): Promise<void> {
+    if (this.knownGroups.has(group.id)) return;
+    await this.db.transaction(async (tx) => {
+      const known = await tx.query('select 1 from report_groups where id = $1', [group.id]);
+      if (known.rows.length > 0) return;
+      const counted = await tx.query<{ groups: number }>(
+        `insert into scope_groups (scope, groups) values ($1, 1)
+         on conflict (scope) do update set groups = scope_groups.groups + 1 where scope_groups.groups < $2
+         returning groups`,
+        [group.scope, this.maxGroups],
+      );
+      if (counted.rows.length === 0)
+        throw new GroupLimitError(
+          `scope ${group.scope} already has ${this.maxGroups} groups (model, projection, mechanism settings); ` +
+            'reports of a new setting are refused',
+        );
+      const inserted = await tx.query(
+        `insert into report_groups (id, scope, kind, size, key, mechanism) values ($1, $2, $3, $4, $5, $6)
+         on conflict (id) do nothing returning id`,
+        [group.id, group.scope, group.kind, group.size, JSON.stringify(group.key), JSON.stringify(group.mechanism)],
+      );
+      // Another process created it in the meantime: give the count back.
+      if (inserted.rows.length === 0)
+        await tx.query('update scope_groups set groups = groups - 1 where scope = $1', [group.scope]);
+    });
+    this.knownGroups.add(group.id);
+  }
+
+  /**
+   * Stores a verified report of `group` unless its id is known: 'duplicate' for the same body, 'conflict'
+   * if not. Vector reports go through the batch writer (one transaction per batch); categories one by one.
+   */
+  async insert(report: Report, group: Group): Promise<InsertOutcome> {
+    const body = JSON.stringify(report);
+    const hash = createHash('sha256').update(body).digest('hex');
+    const now = this.clock();
+    const day = dayOf(now);
+    await this.ensureGroup(group);
+    await this.ensureDay(day);
+    if ('vector' in report)
+      return this.batches.add({
+        id: report.id,
+        hash,
+        day,
+        receivedAt: now,
+        scope: report.scope,
+        groupId: group.id,
+        body,
+        // An array literal of JavaScript's shortest round-trip decimals: exact.
+        vector: `{${report.vector.join(',')}}`,
+      });
+    // Category reports, one statement each (k-RR counts one element; OUE adds its bits).
+    const category = report.category;
+    const bits = 'bits' in category ? category.bits : null;
+    const rows = await this.db.query<{ outcome: InsertOutcome }>(
+      `select obscura_store_report($1, $2, $3, $4, $5, $6, $7, $8, $9::float8[], $10, $11, $12) as outcome`,
+      [
+        report.id,
+        hash,
+        day,
+        now.toISOString(),
+        report.scope,
+        group.id,
+        body,
+        randomInt(TOTAL_SLOTS),
+        bits && `{${bits.join(',')}}`,
+        false,
+        category.k,
+        'value' in category ? category.value : null,
+      ],
+      'obscura_store_report',
+    );
+    return rows.rows[0]!.outcome;
+  }
+
+  /** Stored reports (from the totals: no scan of raw rows), of one scope or of all. */
   async count(scope?: string): Promise<number> {
-    const rows =
-      scope === undefined
-        ? await this.db.query<{ n: number }>('select count(*)::int as n from reports')
-        : await this.db.query<{ n: number }>('select count(*)::int as n from reports where scope = $1', [scope]);
+    const rows = await this.db.query<{ n: number | null }>(
+      `select sum(t.n)::int8 as n from group_totals t join report_groups g on g.id = t.group_id
+       where $1::text is null or g.scope = $1`,
+      [scope ?? null],
+    );
+    return rows.rows[0]?.n ?? 0;
+  }
+
+  /** Raw report rows (a scan), of one scope or of all. */
+  async countRaw(scope?: string): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      'select count(*)::int8 as n from reports where $1::text is null or scope = $1',
+      [scope ?? null],
+    );
     return rows.rows[0]!.n;
   }
 
-  /** Ids in the order they were stored, of one scope or of all. */
+  /** Ids in the order they were received, of one scope or of all. */
   async ids(scope?: string): Promise<string[]> {
-    const rows =
-      scope === undefined
-        ? await this.db.query<{ id: string }>('select id from reports order by seq')
-        : await this.db.query<{ id: string }>('select id from reports where scope = $1 order by seq', [scope]);
+    const rows = await this.db.query<{ id: string }>(
+      'select id from reports where $1::text is null or scope = $1 order by received_at, seq',
+      [scope ?? null],
+    );
     return rows.rows.map((r) => r.id);
   }
 
   /** The newest `limit` reports, newest first. */
   async list(scope: string | undefined, limit: number): Promise<Report[]> {
-    const rows =
-      scope === undefined
-        ? await this.db.query<{ body: Report }>('select body from reports order by seq desc limit $1', [limit])
-        : await this.db.query<{ body: Report }>(
-            'select body from reports where scope = $1 order by seq desc limit $2',
-            [scope, limit],
-          );
+    const rows = await this.db.query<{ body: Report }>(
+      `select body from reports where $1::text is null or scope = $1 order by received_at desc, seq desc limit $2`,
+      [scope ?? null, limit],
+    );
     return rows.rows.map((r) => r.body);
   }
 
-  /** Every report, of one scope or of all, in the order they were stored. */
-  async all(scope?: string): Promise<Report[]> {
-    const rows =
-      scope === undefined
-        ? await this.db.query<{ body: Report }>('select body from reports order by seq')
-        : await this.db.query<{ body: Report }>('select body from reports where scope = $1 order by seq', [scope]);
-    return rows.rows.map((r) => r.body);
+  /** Reports received at or after `since`, oldest first, in pages of `page` (keyset: no offset scans). */
+  async *since(since: Date, scope?: string, page = 1000): AsyncGenerator<Report[]> {
+    let after: { at: string; seq: string } | null = null;
+    for (;;) {
+      const rows: { body: Report; at: string; seq: string }[] = (
+        await this.db.query<{ body: Report; at: string; seq: string }>(
+          `select body, received_at::text as at, seq::text as seq from reports
+           where received_at >= $1 and ($2::text is null or scope = $2)
+             and ($3::timestamptz is null or (received_at, seq) > ($3::timestamptz, $4::int8))
+           order by received_at, seq limit $5`,
+          [since.toISOString(), scope ?? null, after?.at ?? null, after?.seq ?? null, page],
+        )
+      ).rows;
+      if (rows.length === 0) return;
+      yield rows.map((r) => r.body);
+      const last = rows[rows.length - 1]!;
+      after = { at: last.at, seq: last.seq };
+      if (rows.length < page) return;
+    }
+  }
+
+  /** Each group's totals summed over days and slots, of one scope or of all. */
+  async totals(scope?: string): Promise<GroupTotals[]> {
+    const rows = await this.db.query<TotalsRow>(
+      `select t.group_id, g.scope, g.kind, g.size, g.key, g.mechanism, t.n, t.sums, t.squares
+       from group_totals t join report_groups g on g.id = t.group_id
+       where $1::text is null or g.scope = $1
+       order by g.created_at, g.id`,
+      [scope ?? null],
+    );
+    const byGroup = new Map<string, { group: Group; count: number; sums: number[]; squares: number[] | null }>();
+    for (const r of rows.rows) {
+      let t = byGroup.get(r.group_id);
+      if (!t) {
+        const group: Group = {
+          id: r.group_id,
+          scope: r.scope,
+          kind: r.kind,
+          size: r.size,
+          key: r.key,
+          mechanism: r.mechanism,
+        };
+        const zeros = () => new Array<number>(r.size).fill(0);
+        t = { group, count: 0, sums: zeros(), squares: r.kind === 'vector' ? zeros() : null };
+        byGroup.set(r.group_id, t);
+      }
+      t.count += r.n;
+      addInto(t.sums, r.sums);
+      if (t.squares && r.squares) addInto(t.squares, r.squares);
+    }
+    return [...byGroup.values()];
+  }
+
+  /** Re-derives every group's totals from the raw reports (see collector/db/repair.ts). */
+  repair(): Promise<{ groups: number; reports: number }> {
+    return repairTotals(this.db);
+  }
+
+  /** Drops the reports, totals and ids of the days before `day` (YYYY-MM-DD); returns the dropped days. */
+  async dropBefore(day: string): Promise<string[]> {
+    const dropped = await dropDaysBefore(this.db, day);
+    for (const d of dropped) this.knownDays.delete(d);
+    return dropped;
   }
 
   async close(): Promise<void> {
@@ -119,4 +291,8 @@ export class ReportStore {
       this.unlock();
     }
   }
+}
+
+function addInto(target: number[], values: readonly number[]): void {
+  for (let j = 0; j < target.length; j++) target[j]! += values[j] ?? 0;
 }

@@ -10,7 +10,7 @@ import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
-import { startCollector, type Collector } from '../../collector/server';
+import { startCollector, type TestCollector as Collector } from '../support/collector';
 import { isReport } from '../../src/report/schema';
 import type { ReleaseOptions } from '../../src/release/release-api';
 import { SKIMAGE_DIR } from '../support/data-paths';

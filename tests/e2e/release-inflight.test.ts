@@ -11,7 +11,7 @@ import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { startedEnginePage, waitFor } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
-import { startCollector, type Collector } from '../../collector/server';
+import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
 
 let server: Awaited<ReturnType<typeof startDevServer>>;

@@ -9,7 +9,7 @@ import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
-import { startCollector, type Collector } from '../../collector/server';
+import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
 import { OUTBOX_LIMIT } from '../../src/ledger/commit-release';
 import { LEDGER_DB } from '../../src/ledger/ledger-schema';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { startStaticServer } from '../../../scripts/static-server';
-import { startCollector, type Collector } from '../../../collector/server';
+import { startCollector, type TestCollector as Collector } from '../../support/collector';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 

@@ -2,12 +2,13 @@
 // and unbiased frequencies on simulated k-RR / OUE data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from '../../../collector/aggregate';
+import { aggregate } from '../../../collector/recompute';
 import { expectedMse } from '../../../src/privacy/index';
 import { ALPHA } from '../../support/stats';
 import {
   bernsteinHalfWidth,
   krrReport,
+  laplaceMechanism,
   oueReport,
   seededUniform,
   simulateKrr,
@@ -29,30 +30,40 @@ test('the mean, its empirical error and the calibrated noise error of known vect
   assert.deepEqual(g.mean, [1, 1, 1, 2]);
   // Per coordinate: values {1,0,0,3} → sample variance (0+1+1+4)/3 = 2; the constant column adds 0.
   assert.ok(Math.abs(g.expectedError! - (3 * 2) / 4) < 1e-12, String(g.expectedError));
-  assert.equal(g.theoreticalError, expectedMse({ name: 'gaussian', epsilon: 1, delta: 1e-5, clip: 1 }, 4) / 4);
+  assert.equal(g.theoreticalError, expectedMse({ name: 'laplace', epsilon: 1, clip: 1 }, 4) / 4);
 });
 
-test('a large common offset does not cancel the variance away (Welford)', () => {
-  const offset = 1e9;
+test('float8 totals: the mean of 100 000 grid values with a common offset is within the stated rounding bound', () => {
+  const mechanism = laplaceMechanism(1);
+  const step = mechanism['step'] as number;
+  const u = seededUniform(3);
+  const n = 100_000;
+  // Grid values (integer multiples of the step) have an exact integer sum in step units.
+  const units = Array.from({ length: n }, () => 100_000 + Math.floor(u() * 2 ** 12) - 2 ** 11); // inside the clamp
+  const exactUnits = units.reduce((s, x) => s + BigInt(x), 0n);
   const {
     vectors: [g],
-  } = aggregate([[offset + 1], [offset - 1], [offset + 1], [offset - 1]].map((v) => vectorReport(v)));
-  assert.equal(g!.mean[0], offset);
-  assert.ok(Math.abs(g!.expectedError! - 4 / 3 / 4) < 1e-9, String(g!.expectedError));
+  } = aggregate(units.map((x) => vectorReport([x * step], 'offset', mechanism)));
+  const exactMean = Number(exactUnits) / n; // < 2^53 units: exact before the one division
+  const sumAbs = units.reduce((s, x) => s + Math.abs(x), 0) * step;
+  const bound = ((n - 1) * 2 ** -53 * sumAbs) / n; // recursive summation: (n − 1)·u·Σ|x|, then / n
+  assert.ok(Math.abs(g!.mean[0]! - exactMean * step) <= bound, `${g!.mean[0]} vs ${exactMean * step} ± ${bound}`);
+  assert.ok(g!.expectedError! > 0);
 });
 
-test('groups split by scope, mechanism and ε; mixed parameters drop the theoretical error; one report has no empirical error', () => {
+test('groups split by scope, ε and clip; one report has no empirical error', () => {
   const reports = [
     vectorReport([1, 1], 'a'),
-    vectorReport([3, 3], 'a', { name: 'gaussian', epsilon: 1, delta: 1e-6, clip: 1 }),
+    vectorReport([3, 3], 'a'),
+    vectorReport([3, 3], 'a', laplaceMechanism(2, 1, 2)),
     vectorReport([5, 5], 'b'),
-    vectorReport([7, 7], 'a', { name: 'gaussian', epsilon: 2, delta: 1e-5, clip: 1 }),
+    vectorReport([7, 7], 'a', laplaceMechanism(2, 2)),
   ];
   const { vectors } = aggregate(reports);
-  assert.equal(vectors.length, 3);
-  const a1 = vectors.find((g) => g.key.scope === 'a' && g.key.epsilon === 1)!;
+  assert.equal(vectors.length, 4);
+  const a1 = vectors.find((g) => g.key.scope === 'a' && g.key.epsilon === 1 && g.key.clip === 1)!;
   assert.deepEqual([a1.count, a1.mean], [2, [2, 2]]);
-  assert.equal(a1.theoreticalError, null, 'δ differs inside the group');
+  assert.ok(a1.theoreticalError! > 0, 'every group has one calibration, so its noise error is known');
   const b = vectors.find((g) => g.key.scope === 'b')!;
   assert.deepEqual([b.count, b.expectedError], [1, null]);
 });

@@ -2,10 +2,18 @@
 // embedded database: storing, idempotency, validation, listing and aggregates.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, type Collector } from '../../../collector/server';
 import type { Aggregates } from '../../../collector/aggregate';
+import { startCollector, type TestCollector as Collector } from '../../support/collector';
 import { ALPHA } from '../../support/stats';
-import { bernsteinHalfWidth, krrReport, postReport, seededUniform, simulateKrr, vectorReport } from './support';
+import {
+  bernsteinHalfWidth,
+  krrReport,
+  laplaceMechanism,
+  postReport,
+  seededUniform,
+  simulateKrr,
+  vectorReport,
+} from './support';
 
 let collector: Collector;
 before(async () => {
@@ -16,15 +24,15 @@ after(() => collector?.close());
 const post = (body: unknown, headers?: Record<string, string>) => postReport(collector.url, body, headers);
 const getJson = async <T>(path: string): Promise<T> => (await (await fetch(`${collector.url}${path}`)).json()) as T;
 
-test('a valid report is stored (201) and listed; a retry is 200 and not stored twice; a different body under its id is 409', async () => {
-  const r = vectorReport([0.1, 0.2, 0.3, 0.4], 'store');
+test('a report is stored (201) and listed; a retry is 200 and not stored twice; another body under its id is 409', async () => {
+  const r = vectorReport([0.125, 0.25, 0.375, 0.5], 'store');
   const first = await post(r);
   assert.equal(first.status, 201);
   assert.deepEqual(await first.json(), { id: r.id, outcome: 'stored' });
   const retry = await post(r);
   assert.equal(retry.status, 200);
   assert.deepEqual(await retry.json(), { id: r.id, outcome: 'duplicate' });
-  const other = await post({ ...r, vector: [0.4, 0.3, 0.2, 0.1] });
+  const other = await post({ ...r, vector: [0.5, 0.375, 0.25, 0.125] });
   assert.equal(other.status, 409);
   assert.equal(((await other.json()) as { error: { name: string } }).error.name, 'ReportConflictError');
   assert.deepEqual(await collector.ids('store'), [r.id]);
@@ -32,7 +40,7 @@ test('a valid report is stored (201) and listed; a retry is 200 and not stored t
   assert.deepEqual(listed.reports, [r], 'the stored body is exactly the report');
 });
 
-test('20 concurrent POSTs of one report store exactly one row; racing different bodies under one id store one of them', async () => {
+test('20 concurrent POSTs of one report store one row; racing different bodies under one id store one of them', async () => {
   const r = vectorReport([4, 3, 2, 1], 'race');
   const statuses = await Promise.all(Array.from({ length: 20 }, () => post(r).then((x) => x.status)));
   assert.deepEqual([statuses.filter((s) => s === 201).length, statuses.filter((s) => s === 200).length], [1, 19]);
@@ -65,6 +73,8 @@ test('invalid reports are refused with a clear error and nothing is stored', asy
     ['unknown field', { ...r, extra: 'field' }, /extra/],
     ['unknown mechanism', { ...r, mechanism: { ...r.mechanism, name: 'none' } }, /^invalid report/],
     ['vector with k-RR', { ...r, mechanism: { name: 'krr', epsilon: 1, delta: 0 } }, /releases a category/],
+    ['off the grid', { ...r, vector: [1, 1, 1, 1 + 2 ** -40] }, /vector\.3: .* not on the Laplace grid/],
+    ['declared step', { ...r, mechanism: { ...r.mechanism, step: 1 } }, /mechanism\.step: declared 1 differs/],
     ['bad id', { ...r, id: 'a b' }, /^invalid report: id: /],
     ['null', null, /invalid report/],
     ['not JSON', '{"v":1,', /body is not JSON/],
@@ -141,19 +151,18 @@ test('GET /aggregates: the exact mean and error of known vectors, per group', as
     [3, 3, 3, 2],
   ];
   for (const v of vectors) assert.equal((await post(vectorReport(v, 'mean'))).status, 201);
-  assert.equal(
-    (await post(vectorReport([9, 9, 9, 9], 'mean', { name: 'laplace', epsilon: 1, delta: 0, clip: 1 }))).status,
-    201,
-  );
+  assert.equal((await post(vectorReport([9, 9, 9, 9], 'mean', laplaceMechanism(4, 2)))).status, 201);
   const agg = await getJson<Aggregates>('/aggregates?scope=mean');
-  assert.equal(agg.vectors.length, 2, 'the Laplace report is its own group');
-  const g = agg.vectors.find((x) => x.key.mechanism === 'gaussian')!;
+  assert.equal(agg.vectors.length, 2, 'the report at ε = 2 is its own group');
+  const g = agg.vectors.find((x) => x.key.epsilon === 1)!;
   assert.deepEqual(g.key, {
     scope: 'mean',
     model: 'mobilenet_v2/global_average_pooling2d/4',
     projection: null,
-    mechanism: 'gaussian',
+    mechanism: 'laplace',
     epsilon: 1,
+    delta: 0,
+    clip: 1,
   });
   assert.equal(g.count, 4);
   assert.deepEqual(g.mean, [1, 1, 1, 2]);
@@ -181,7 +190,8 @@ test('GET /aggregates: k-RR frequencies from 1 500 simulated reports (seed 7) ar
   const [p, q] = [e / (e + k - 1), 1 / (e + k - 1)];
   [0.5, 0.3, 0.15, 0.05].forEach((f, v) => {
     const pi = f * p + (1 - f) * q;
-    const bound = bernsteinHalfWidth(n, pi * (1 - pi), ALPHA) / (p - q); // fails a correct estimator with probability ≤ 1e-8
+    // Fails a correct estimator with probability ≤ 1e-8.
+    const bound = bernsteinHalfWidth(n, pi * (1 - pi), ALPHA) / (p - q);
     assert.ok(Math.abs(g!.frequencies[v]! - f) <= bound, `category ${v}: ${g!.frequencies[v]} vs ${f} ± ${bound}`);
   });
 });

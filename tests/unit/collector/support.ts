@@ -1,5 +1,15 @@
 // Shared pieces of the collector tests: a seeded PRNG, report builders, a statistical bound.
-import type { CategoryReport, VectorReport } from '../../../src/report/schema';
+import {
+  calibrateLaplace,
+  cryptoRandomSource,
+  prepareVector,
+  privatizeCategory,
+  privatizeVector,
+  type CategoryMechanismParams,
+  type VectorMechanismParams,
+} from '../../../src/privacy/index';
+import { buildReport } from '../../../src/report/build-report';
+import type { CategoryReport, Report, VectorReport } from '../../../src/report/schema';
 
 /**
  * SplitMix32-style seeded generator (not for releases; only to make simulated data
@@ -50,11 +60,21 @@ export function nextId(prefix = 'r'): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 }
 
-/** A vector report carrying exactly `vector` (the collector does not re-noise; it averages). */
+/** The parameters an honest Laplace release of `dims` values declares (its grid step is 2^-11 or finer). */
+export function laplaceMechanism(dims: number, epsilon = 1, clip = 1): VectorReport['mechanism'] {
+  const p = calibrateLaplace(epsilon, dims, clip);
+  return { name: 'laplace', epsilon, delta: 0, clip: p.clip, step: p.step, t: p.t, b: p.b, bound: p.bound };
+}
+
+/**
+ * A vector report carrying exactly `vector` (the collector does not re-noise; it averages),
+ * declared as a Laplace release: any value on its grid (integers and halves are) within
+ * its clamp passes the collector's checks.
+ */
 export function vectorReport(
   vector: readonly number[],
   scope = 'test',
-  mechanism: Record<string, unknown> = { name: 'gaussian', epsilon: 1, delta: 1e-5, clip: 1 },
+  mechanism: Record<string, unknown> = laplaceMechanism(vector.length),
 ): VectorReport {
   return {
     v: 1,
@@ -109,4 +129,29 @@ export function postReport(base: string, body: unknown, headers: Record<string, 
     headers: { 'content-type': 'application/json', ...(id ? { 'idempotency-key': id } : {}), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/**
+ * A real report, as the release path builds it: a random unit vector through the
+ * privacy core's mechanism (Web Crypto randomness) and src/report/build-report.
+ */
+export function releasedReport(
+  scope: string,
+  params: VectorMechanismParams | CategoryMechanismParams = { name: 'privunit', epsilon: 4 },
+  dims = 96,
+): Report {
+  const context = {
+    scope,
+    model: { id: 'mobilenet_v2', layer: 'block_12_add', dims },
+    projection: null,
+    source: cryptoRandomSource,
+  };
+  if (params.name === 'krr' || params.name === 'oue') {
+    const value = Math.floor((crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32) * params.k);
+    return buildReport({ ...context, release: privatizeCategory(value, params, cryptoRandomSource), codebook: 'c1' });
+  }
+  const x = new Float64Array(dims).map(() => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32 - 0.5);
+  const vectorParams = params as VectorMechanismParams;
+  const prepared = prepareVector(x, vectorParams);
+  return buildReport({ ...context, release: privatizeVector(prepared, vectorParams, cryptoRandomSource) });
 }

@@ -1,0 +1,55 @@
+/**
+ * Reports are averaged (or counted) together only when they estimate the same thing
+ * with the same calibration: one group per scope, model, projection, mechanism
+ * parameters and size (vector length, or codebook and k).
+ */
+import { createHash } from 'node:crypto';
+import type { Mechanism, VerifiedReport } from './verify-report';
+
+/** What reports of one group share. */
+export interface GroupKey {
+  readonly scope: string;
+  /** `id/layer/dims` of the feature extractor. */
+  readonly model: string;
+  readonly projection: string | null;
+  readonly mechanism: string;
+  readonly epsilon: number;
+  readonly delta: number;
+  /** The clip norm of Gaussian / Laplace reports; null otherwise. */
+  readonly clip: number | null;
+}
+
+export interface CategoryGroupKey extends GroupKey {
+  readonly codebook: string;
+  readonly k: number;
+}
+
+export interface Group {
+  /** SHA-256 (hex) of the key: the row key of the group's totals. */
+  readonly id: string;
+  readonly scope: string;
+  readonly kind: 'vector' | 'category';
+  readonly key: GroupKey | CategoryGroupKey;
+  /** Vector length, or k. */
+  readonly size: number;
+  /** The full calibrated mechanism parameters every report of the group carries. */
+  readonly mechanism: Mechanism;
+}
+
+export function groupOf(v: VerifiedReport): Group {
+  const r = v.report;
+  const base: GroupKey = {
+    scope: r.scope,
+    model: `${r.model.id}/${r.model.layer}/${r.model.dims}`,
+    projection: r.projection?.id ?? null,
+    mechanism: v.mechanism.name,
+    epsilon: v.mechanism.epsilon,
+    delta: r.mechanism.delta,
+    clip: typeof v.mechanism['clip'] === 'number' ? v.mechanism['clip'] : null,
+  };
+  const key = 'category' in r ? { ...base, codebook: r.category.codebook, k: r.category.k } : base;
+  const id = createHash('sha256')
+    .update(JSON.stringify([v.kind, v.size, key]))
+    .digest('hex');
+  return { id, scope: r.scope, kind: v.kind, key, size: v.size, mechanism: v.mechanism };
+}

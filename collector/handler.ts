@@ -1,0 +1,197 @@
+/**
+ * The collector's HTTP endpoints as one request handler (no listening socket: see
+ * server.ts). Endpoints are described in collector/README.md.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError, ObscuraError } from '../src/errors';
+import { parseReport, type Report } from '../src/report/schema';
+import { hostAllowed, tokenMatches } from './access';
+import { aggregateTotals } from './aggregate';
+import { groupOf } from './groups';
+import { applyCors, readBody, sendError, sendJson } from './http';
+import type { RateLimiter } from './rate-limit';
+import { GroupLimitError, type ReportStore } from './store';
+import { verifyReport } from './verify-report';
+
+export interface HandlerConfig {
+  readonly store: ReportStore;
+  /** Browser origins allowed by CORS (live: origins can be added while serving). */
+  readonly allowedOrigins: Set<string>;
+  /** Accepted Host header values, normalised (see access.ts); live as well. */
+  readonly allowedHosts: Set<string>;
+  /** When set, GET /reports and GET /aggregates need `Authorization: Bearer <token>`. */
+  readonly readToken: string | undefined;
+  /** Limits report POSTs per client; undefined: no limit. */
+  readonly rateLimiter: RateLimiter | undefined;
+  readonly maxBodyBytes: number;
+}
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const ROUTES: Readonly<Record<string, readonly string[]>> = {
+  '/reports': ['GET', 'POST'],
+  '/aggregates': ['GET'],
+  '/health': ['GET'],
+};
+const MAX_LIST = 10_000;
+
+export function createHandler(config: HandlerConfig): RequestHandler {
+  const { store, allowedOrigins: allowed } = config;
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const { name, message } = describeError(err);
+      if (res.headersSent) return void res.destroy();
+      sendError(res, 500, name === 'Error' ? 'InternalError' : name, message);
+    });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const method = req.method ?? 'GET';
+    if (!applyCors(req, res, allowed))
+      return sendError(
+        res,
+        403,
+        'OriginNotAllowedError',
+        `origin ${req.headers.origin} is not allowed; allowed: ${[...allowed].join(', ') || 'none'}`,
+      );
+    const methods = ROUTES[url.pathname];
+    if (!methods)
+      return sendError(
+        res,
+        404,
+        'NotFoundError',
+        `no endpoint ${url.pathname}; endpoints: ${Object.keys(ROUTES).join(', ')}`,
+      );
+    const allow = { Allow: [...methods, 'OPTIONS'].join(', ') };
+    if (method === 'OPTIONS') {
+      const wanted = req.headers['access-control-request-method'];
+      if (wanted !== undefined && !methods.includes(wanted))
+        return sendError(
+          res,
+          405,
+          'MethodNotAllowedError',
+          `${url.pathname} accepts ${methods.join(', ')}, not ${wanted}`,
+          allow,
+        );
+      return sendJson(res, 204, undefined, allow);
+    }
+    if (!methods.includes(method))
+      return sendError(
+        res,
+        405,
+        'MethodNotAllowedError',
+        `${url.pathname} accepts ${methods.join(', ')}, not ${method}`,
+        allow,
+      );
+
+    if (url.pathname === '/health') return sendJson(res, 200, { ok: true, reports: await store.count() });
+    if (method === 'POST') return receive(req, res);
+    // Reads only: reports come from anywhere (and through proxies); what is stored is read by name.
+    if (!hostAllowed(req, config.allowedHosts))
+      return sendError(
+        res,
+        403,
+        'HostNotAllowedError',
+        `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
+          `allowed: ${[...config.allowedHosts].join(', ')}`,
+      );
+    if (config.readToken !== undefined && !tokenMatches(req, config.readToken))
+      return sendError(res, 401, 'UnauthorizedError', `${url.pathname} needs Authorization: Bearer <read token>`, {
+        'WWW-Authenticate': 'Bearer realm="obscura-collector"',
+      });
+    const scope = url.searchParams.get('scope') ?? undefined;
+    if (url.pathname === '/aggregates') return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
+    const since = url.searchParams.get('since');
+    if (since !== null) return streamSince(res, since, scope);
+    const limitParam = url.searchParams.get('limit');
+    const limit = limitParam === null ? 1000 : Number(limitParam);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST)
+      return sendError(
+        res,
+        400,
+        'InvalidParameterError',
+        `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`,
+      );
+    return sendJson(res, 200, { reports: await store.list(scope, limit) });
+  }
+
+  /** Every report received since a time, oldest first, one JSON object a line, read and written page by page. */
+  async function streamSince(res: ServerResponse, since: string, scope: string | undefined): Promise<void> {
+    const t = new Date(since);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(t.getTime()))
+      return sendError(res, 400, 'InvalidParameterError', `since must be an ISO 8601 time, got ${since}`);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    for await (const page of store.since(t, scope)) {
+      if (res.destroyed) return;
+      const chunk = page.map((r) => JSON.stringify(r)).join('\n') + '\n';
+      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+    res.end();
+  }
+
+  async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const wait = config.rateLimiter?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
+    if (wait > 0) {
+      req.resume();
+      return sendError(res, 429, 'RateLimitedError', `too many reports from this client; retry in ${wait} s`, {
+        'Retry-After': String(wait),
+      });
+    }
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type))
+      return sendError(
+        res,
+        415,
+        'UnsupportedMediaTypeError',
+        `send Content-Type: application/json, got ${type || 'none'}`,
+      );
+    const body = await readBody(req, config.maxBodyBytes);
+    if (!body.ok)
+      return sendError(
+        res,
+        413,
+        'PayloadTooLargeError',
+        `a report is at most ${config.maxBodyBytes} bytes, got ${body.size}`,
+        { Connection: 'close' },
+      );
+    let report: Report;
+    let verified;
+    try {
+      report = parseReport(parseJson(body.text));
+      verified = verifyReport(report);
+    } catch (err) {
+      const { name, message } = describeError(err);
+      const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;
+      return sendJson(res, 400, { error: { name, message, ...(issues ? { issues } : {}) } });
+    }
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && key !== report.id)
+      return sendError(
+        res,
+        400,
+        'InvalidReportError',
+        `Idempotency-Key must equal the report id: got ${String(key)} for report ${report.id}`,
+      );
+    let outcome;
+    try {
+      outcome = await store.insert(report, groupOf(verified));
+    } catch (err) {
+      if (err instanceof GroupLimitError) return sendError(res, 400, err.name, err.message);
+      throw err;
+    }
+    if (outcome === 'conflict')
+      return sendError(res, 409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
+    return sendJson(res, outcome === 'stored' ? 201 : 200, { id: report.id, outcome });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ObscuraError('InvalidReportError', `body is not JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The real collector (collector/server.ts) started by a test, with fault injection
+ * wrapped around its request handler, so that the client's retry logic can be
+ * tested while the shipped collector carries no test doors.
+ *
+ * Faults apply to `POST /reports` only, so a test polling `GET /reports` or `/health`
+ * does not use them up:
+ *   faults.failNext = 3;           // answer 500 InjectedFaultError to the next 3 report POSTs (nothing stored)
+ *   faults.dropNext = 2;           // destroy the connection of the next 2 report POSTs without answering
+ *   faults.dropAfterStoreNext = 1; // store the next new report, then destroy its connection (the answer is lost)
+ * `pause()` stops listening and cuts connections (as if the collector were down);
+ * `resume()` listens again on the same port.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defaultHosts } from '../../collector/access';
+import { sendError } from '../../collector/http';
+import {
+  collectorHandle,
+  listen,
+  openCollector,
+  type Collector,
+  type CollectorOptions,
+  type Listening,
+} from '../../collector/server';
+
+export interface Faults {
+  /** Answer 500 to this many coming report POSTs (nothing is stored). */
+  failNext: number;
+  /** Destroy the connection of this many coming report POSTs without answering (nothing is stored). */
+  dropNext: number;
+  /** Store this many coming new reports, then destroy the connection: the client never learns it was delivered. */
+  dropAfterStoreNext: number;
+}
+
+export interface TestCollectorOptions extends CollectorOptions {
+  /** Faults to inject from the start. */
+  faults?: Partial<Faults>;
+}
+
+export interface TestCollector extends Collector {
+  /** Live fault counters: set a field to inject that many faults. */
+  readonly faults: Faults;
+  /** Whether the collector accepts connections (false between pause and resume). */
+  readonly listening: boolean;
+  /** Stops listening and cuts open connections; the database stays open. */
+  pause(): Promise<void>;
+  /** Listens again on the same port. */
+  resume(): Promise<void>;
+}
+
+/**
+ * Starts a collector on a free loopback port (PGlite in memory unless told otherwise).
+ */
+export async function startCollector(options: TestCollectorOptions = {}): Promise<TestCollector> {
+  const { faults: initial, ...collectorOptions } = options;
+  const app = await openCollector(collectorOptions);
+  const faults: Faults = { failNext: 0, dropNext: 0, dropAfterStoreNext: 0, ...initial };
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === 'POST' && (req.url ?? '').split('?')[0] === '/reports') {
+      if (faults.dropNext > 0) {
+        faults.dropNext--;
+        req.socket.destroy();
+        return;
+      }
+      if (faults.failNext > 0) {
+        faults.failNext--;
+        return sendError(res, 500, 'InjectedFaultError', 'the collector failed on purpose (test fault injection)');
+      }
+      if (faults.dropAfterStoreNext > 0) {
+        const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+        res.end = ((...args: unknown[]) => {
+          if (res.statusCode === 201 && faults.dropAfterStoreNext > 0) {
+            faults.dropAfterStoreNext--;
+            req.socket.destroy();
+            return res;
+          }
+          return end(...args);
+        }) as ServerResponse['end'];
+      }
+    }
+    app.handler(req, res);
+  };
+
+  let http: Listening;
+  try {
+    http = await listen(handler, collectorOptions);
+  } catch (err) {
+    await app.store.close();
+    throw err;
+  }
+  for (const h of defaultHosts(collectorOptions.host ?? '127.0.0.1', http.port)) app.allowedHosts.add(h);
+  let current: Listening | null = http;
+  const base = collectorHandle(app, http);
+  return {
+    ...base,
+    faults,
+    get listening() {
+      return current !== null && current.server.listening;
+    },
+    pause: async () => {
+      await current?.close();
+      current = null;
+    },
+    resume: async () => {
+      if (current) return;
+      current = await listen(handler, { ...collectorOptions, port: http.port });
+    },
+    close: async () => {
+      await current?.close();
+      current = null;
+      await app.store.close();
+    },
+  };
+}
