@@ -134,12 +134,16 @@ function printTable(results: Record<string, unknown>): void {
   console.log('backend  batch  pipeline      bare     ratio');
   for (const r of results['perImage'] as Record<string, number | string>[]) {
     console.log(
-      `${String(r['backend']).padEnd(8)} ${String(r['batch']).padStart(5)} ${f(r['pipelineMs']).padStart(9)} ${f(r['bareMs']).padStart(9)} ${f(r['ratio'], 3).padStart(9)}`,
+      `${String(r['backend']).padEnd(8)} ${String(r['batch']).padStart(5)} ` +
+        `${f(r['pipelineMs']).padStart(9)} ${f(r['bareMs']).padStart(9)} ${f(r['ratio'], 3).padStart(9)}`,
     );
   }
   const load = results['modelLoad'] as Record<string, Record<string, number>>;
   console.log(
-    `\nmodel load (wasm): cold start ${f(load['cold']!['startMs'])} ms (fetch ${f(load['cold']!['fetchMs'])}, build+warm ${f(load['cold']!['buildMs'])}); warm start ${f(load['warm']!['startMs'])} ms (fetch ${f(load['warm']!['fetchMs'])}, build+warm ${f(load['warm']!['buildMs'])})`,
+    `\nmodel load (wasm): cold start ${f(load['cold']!['startMs'])} ms ` +
+      `(fetch ${f(load['cold']!['fetchMs'])}, build+warm ${f(load['cold']!['buildMs'])}); ` +
+      `warm start ${f(load['warm']!['startMs'])} ms ` +
+      `(fetch ${f(load['warm']!['fetchMs'])}, build+warm ${f(load['warm']!['buildMs'])})`,
   );
   const t = results['throughput'] as Record<string, Record<string, Record<string, number>>>;
   for (const [label, r] of [

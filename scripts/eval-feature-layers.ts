@@ -43,7 +43,10 @@ import { l2Normalize, mean, subtract } from '../src/eval/vectors';
 const SKIMAGE_DIR = process.env.OBSCURA_SKIMAGE_DIR ?? '/usr/lib/python3/dist-packages/skimage/data';
 const FASHION_MNIST_DIR = process.env.OBSCURA_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 
-/** Natural images of python3-skimage: colour photographs (and two colour microscopy/fundus images), then greyscale photographs. */
+/**
+ * Natural images of python3-skimage: colour photographs (and two colour microscopy/fundus images),
+ * then greyscale photographs.
+ */
 const PHOTOS = [
   'astronaut.png',
   'chelsea.png',
@@ -152,7 +155,8 @@ function parseArgs(argv: string[]): Options {
       case '--help':
       case '-h':
         console.log(
-          'usage: npm run eval:layers -- [--layers a,b] [--norms unit,symmetric] [--fmnist-train N] [--fmnist-test N] [--seed N] [--batch N] [--timing-images N] [--reference layer] [--json out.json]',
+          'usage: npm run eval:layers -- [--layers a,b] [--norms unit,symmetric] [--fmnist-train N] ' +
+            '[--fmnist-test N] [--seed N] [--batch N] [--timing-images N] [--reference layer] [--json out.json]',
         );
         process.exit(0);
         break;
@@ -579,7 +583,8 @@ async function main(): Promise<void> {
   const nearDup = await buildNearDupSet(base, opts.seed);
   const fashion = await buildFashionSet(base, opts.fmnistTrain, opts.fmnistTest);
   log(
-    `near-duplicate set: ${nearDup.items.length} items, ${nearDup.images.length} images; Fashion-MNIST: ${fashion.train.length} train, ${fashion.test.length} test`,
+    `near-duplicate set: ${nearDup.items.length} items, ${nearDup.images.length} images; ` +
+      `Fashion-MNIST: ${fashion.train.length} train, ${fashion.test.length} test`,
   );
 
   const net = await loadMultiLayer(base, opts.layers);
@@ -622,7 +627,9 @@ async function main(): Promise<void> {
       if (timings[li]) r.timing = timings[li];
       results.push(r);
       log(
-        `  ${layer}: R@1 ${r.nearDup.recallAt1.toFixed(3)} mAP ${r.nearDup.mAP.toFixed(3)} 1-NN ${r.fashion.nn1.toFixed(3)} centroid ${r.fashion.centroid.toFixed(3)}${r.timing ? ` ${r.timing.msPerImage.toFixed(0)} ms (max diff ${r.timing.maxAbsDiff.toExponential(1)})` : ''}`,
+        `  ${layer}: R@1 ${r.nearDup.recallAt1.toFixed(3)} mAP ${r.nearDup.mAP.toFixed(3)} ` +
+          `1-NN ${r.fashion.nn1.toFixed(3)} centroid ${r.fashion.centroid.toFixed(3)}` +
+          (r.timing ? ` ${r.timing.msPerImage.toFixed(0)} ms (max diff ${r.timing.maxAbsDiff.toExponential(1)})` : ''),
       );
     }
   }
@@ -679,20 +686,24 @@ function reportTables(results: LayerResult[], pixels: FashionScores, reference: 
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     lines.push(
-      `| ${r.norm} | ${r.layer} | ${r.dims} | ${pct(r.nearDup.recallAt1)} | ${pct(r.nearDup.recallAt5)} | ${pct(r.nearDup.mAP)} | ${pct(r.fashion.nn1)} | ${pct(r.fashion.centroid)} | ${r.timing ? r.timing.msPerImage.toFixed(0) : ''} |`,
+      `| ${r.norm} | ${r.layer} | ${r.dims} | ${pct(r.nearDup.recallAt1)} | ${pct(r.nearDup.recallAt5)} | ` +
+        `${pct(r.nearDup.mAP)} | ${pct(r.fashion.nn1)} | ${pct(r.fashion.centroid)} | ` +
+        `${r.timing ? r.timing.msPerImage.toFixed(0) : ''} |`,
     );
   }
   lines.push(`| (none) | 28x28 pixels | 784 | | | | ${pct(pixels.nn1)} | ${pct(pixels.centroid)} | |`);
   lines.push('');
   lines.push(
-    'Fashion-MNIST variants: centroid of the raw (not normalised) vectors; 1-NN and centroid after subtracting the training mean.',
+    'Fashion-MNIST variants: centroid of the raw (not normalised) vectors; ' +
+      '1-NN and centroid after subtracting the training mean.',
   );
   lines.push('');
   lines.push('| norm | layer | centroid of raw vectors | 1-NN centred | centroid centred |');
   lines.push('|---|---|---:|---:|---:|');
   for (const r of results)
     lines.push(
-      `| ${r.norm} | ${r.layer} | ${pct(r.fashion.centroidRaw)} | ${pct(r.fashion.nn1Centred)} | ${pct(r.fashion.centroidCentred)} |`,
+      `| ${r.norm} | ${r.layer} | ${pct(r.fashion.centroidRaw)} | ` +
+        `${pct(r.fashion.nn1Centred)} | ${pct(r.fashion.centroidCentred)} |`,
     );
   lines.push('');
   lines.push('Near-duplicate recall@1 by edit:');
@@ -717,13 +728,17 @@ function reportTables(results: LayerResult[], pixels: FashionScores, reference: 
     for (const [a, b] of rows) {
       const f = a.fashion.nn1Hits.length > 0 && b.fashion.nn1Hits.length > 0;
       lines.push(
-        `| ${a.norm} | ${a.layer} | ${b.norm} ${b.layer} | ${versus(comparePaired(a.nearDup.hits, b.nearDup.hits))} | ${f ? versus(comparePaired(a.fashion.nn1Hits, b.fashion.nn1Hits)) : ''} | ${f ? versus(comparePaired(a.fashion.centroidHits, b.fashion.centroidHits)) : ''} |`,
+        `| ${a.norm} | ${a.layer} | ${b.norm} ${b.layer} | ` +
+          `${versus(comparePaired(a.nearDup.hits, b.nearDup.hits))} | ` +
+          `${f ? versus(comparePaired(a.fashion.nn1Hits, b.fashion.nn1Hits)) : ''} | ` +
+          `${f ? versus(comparePaired(a.fashion.centroidHits, b.fashion.centroidHits)) : ''} |`,
       );
     }
     lines.push('');
   };
   pairs(
-    `Case by case against ${reference} (queries or test images right only with the layer / only with ${reference}; exact two-sided sign test):`,
+    `Case by case against ${reference} ` +
+      `(queries or test images right only with the layer / only with ${reference}; exact two-sided sign test):`,
     (r) => results.find((b) => b.norm === r.norm && b.layer === reference),
   );
   const firstNorm = results[0]?.norm;

@@ -27,7 +27,8 @@ export function renderUtilitySvg(rows: readonly PlotRow[]): string {
   const eps = [...new Set(rows.map((r) => r.epsilon))].sort((a, b) => a - b);
   const base = rows.filter((r) => r.projection === 'none');
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11"><rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">` +
+      `<rect width="${W}" height="${H}" fill="#fff"/>`,
   ];
   panels.forEach((panel, p) => {
     const x0 = 50 + p * (W / 2);
@@ -42,7 +43,8 @@ export function renderUtilitySvg(rows: readonly PlotRow[]): string {
     const sy = (v: number) => y0 + ph - ((v - lo) / (hi - lo || 1)) * ph;
     parts.push(`<text x="${x0}" y="${y0 - 15}" font-weight="bold">${panel.title}</text>`);
     parts.push(
-      `<line x1="${x0}" y1="${y0 + ph}" x2="${x0 + pw}" y2="${y0 + ph}" stroke="#333"/><line x1="${x0}" y1="${y0}" x2="${x0}" y2="${y0 + ph}" stroke="#333"/>`,
+      `<line x1="${x0}" y1="${y0 + ph}" x2="${x0 + pw}" y2="${y0 + ph}" stroke="#333"/>` +
+        `<line x1="${x0}" y1="${y0}" x2="${x0}" y2="${y0 + ph}" stroke="#333"/>`,
     );
     for (const e of eps) parts.push(`<text x="${sx(e)}" y="${y0 + ph + 15}" text-anchor="middle">ε=${e}</text>`);
     for (let k = 0; k <= 4; k++) {
@@ -61,7 +63,8 @@ export function renderUtilitySvg(rows: readonly PlotRow[]): string {
   });
   Object.entries(COLORS).forEach(([name, color], i) =>
     parts.push(
-      `<rect x="${60 + i * 110}" y="${H - 22}" width="12" height="12" fill="${color}"/><text x="${76 + i * 110}" y="${H - 12}">${name}</text>`,
+      `<rect x="${60 + i * 110}" y="${H - 22}" width="12" height="12" fill="${color}"/>` +
+        `<text x="${76 + i * 110}" y="${H - 12}">${name}</text>`,
     ),
   );
   parts.push('</svg>');

@@ -166,7 +166,8 @@ async function main(): Promise<void> {
           accuracy,
         });
         process.stderr.write(
-          `${mechanism.name} ε=${epsilon} ${label}: MSE ${mse.toFixed(2)} (expected ${expectedMse(mechanism, dims).toFixed(2)})\n`,
+          `${mechanism.name} ε=${epsilon} ${label}: MSE ${mse.toFixed(2)} ` +
+            `(expected ${expectedMse(mechanism, dims).toFixed(2)})\n`,
         );
       }
     }
@@ -186,12 +187,19 @@ function renderMarkdown(rows: Row[], clean: Record<string, number>, d: number, f
   const lines = [
     '# Utility of the privacy mechanisms on real features',
     '',
-    `Made by \`npm run eval:privacy\` (scripts/eval-privacy.ts). Features: the default model (${d}-d, \`block_12_add\`) on the first ${N_TRAIN} training and ${N_TEST} test images of Fashion-MNIST (${CLASSES.length} classes; ${featureSeconds.toFixed(0)} s to extract on WASM in Node). Vectors are L2-normalised (PrivUnit) or clipped to norm 1 (Gaussian δ = 1e-6, Laplace), optionally after the public projection to ${PROJECTED_DIMS} dimensions. Each report is the mechanism's unbiased estimate; all randomness from crypto.getRandomValues.`,
+    'Made by `npm run eval:privacy` (scripts/eval-privacy.ts). ' +
+      `Features: the default model (${d}-d, \`block_12_add\`) on the first ${N_TRAIN} training ` +
+      `and ${N_TEST} test images of Fashion-MNIST ` +
+      `(${CLASSES.length} classes; ${featureSeconds.toFixed(0)} s to extract on WASM in Node). ` +
+      'Vectors are L2-normalised (PrivUnit) or clipped to norm 1 (Gaussian δ = 1e-6, Laplace), ' +
+      `optionally after the public projection to ${PROJECTED_DIMS} dimensions. ` +
+      "Each report is the mechanism's unbiased estimate; all randomness from crypto.getRandomValues.",
     '',
     '- **MSE**: mean ‖report − x‖² over ' +
       `${MSE_REPEATS} reports of each of the ${N_TRAIN} training vectors, next to the mechanism's \`expectedMse\`.`,
     '- **mean error**: ‖mean of n reports − mean of the n true vectors‖².',
-    '- **centroid acc.**: nearest-class-centroid accuracy on the test set, centroids estimated from n privatized reports (clean centroids: ' +
+    '- **centroid acc.**: nearest-class-centroid accuracy on the test set, ' +
+      'centroids estimated from n privatized reports (clean centroids: ' +
       Object.entries(clean)
         .map(([k, v]) => `${k} ${(100 * v).toFixed(1)} %`)
         .join(', ') +
@@ -203,7 +211,9 @@ function renderMarkdown(rows: Row[], clean: Record<string, number>, d: number, f
     lines.push(
       `## Projection: ${projection}`,
       '',
-      `| mechanism | ε | d | MSE measured | MSE expected | measured/expected | Gaussian/this MSE | ${SIZES.map((n) => `mean error n=${n}`).join(' | ')} | ${SIZES.map((n) => `centroid acc. n=${n}`).join(' | ')} |`,
+      '| mechanism | ε | d | MSE measured | MSE expected | measured/expected | Gaussian/this MSE | ' +
+        `${SIZES.map((n) => `mean error n=${n}`).join(' | ')} | ` +
+        `${SIZES.map((n) => `centroid acc. n=${n}`).join(' | ')} |`,
       `|${'---|'.repeat(7 + 2 * SIZES.length)}`,
     );
     for (const r of rows.filter((x) => x.projection === projection)) {
@@ -211,7 +221,10 @@ function renderMarkdown(rows: Row[], clean: Record<string, number>, d: number, f
         (x) => x.projection === projection && x.epsilon === r.epsilon && x.mechanism === 'gaussian',
       )!;
       lines.push(
-        `| ${r.mechanism} | ${r.epsilon} | ${r.d} | ${f(r.mseMeasured)} | ${f(r.mseExpected)} | ${(r.mseMeasured / r.mseExpected).toFixed(4)} | ${(gauss.mseMeasured / r.mseMeasured).toFixed(1)} | ${SIZES.map((n) => f(r.meanError[n]!)).join(' | ')} | ${SIZES.map((n) => `${(100 * r.accuracy[n]!).toFixed(1)} %`).join(' | ')} |`,
+        `| ${r.mechanism} | ${r.epsilon} | ${r.d} | ${f(r.mseMeasured)} | ${f(r.mseExpected)} | ` +
+          `${(r.mseMeasured / r.mseExpected).toFixed(4)} | ${(gauss.mseMeasured / r.mseMeasured).toFixed(1)} | ` +
+          `${SIZES.map((n) => f(r.meanError[n]!)).join(' | ')} | ` +
+          `${SIZES.map((n) => `${(100 * r.accuracy[n]!).toFixed(1)} %`).join(' | ')} |`,
       );
     }
     lines.push('');
@@ -231,9 +244,15 @@ function findings(rows: Row[], clean: Record<string, number>): string[] {
   return [
     '## Findings',
     '',
-    `- PrivUnit's measured per-report MSE is within ${(100 * worst).toFixed(2)} % of \`expectedMse\`, the smallest MSE PrivUnit can reach at that (ε, d) (its parameters are optimised per (ε, d); tests/unit/privacy/privunit.test.ts checks no other γ does better).`,
-    `- The Gaussian mechanism (δ = 1e-6) has ${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}x PrivUnit's MSE at equal ε; the grid Laplace mechanism is worse still, as its L1 sensitivity grows with √d.`,
-    `- With ${N_TRAIN} reports, class centroids estimated from PrivUnit reports classify ${(100 * best).toFixed(0)} % of the test images correctly at best (clean centroids: ${(100 * clean['unit/none']!).toFixed(0)} %); at ε ≤ 2 they need far more reports than this, which is the price of local DP.`,
+    `- PrivUnit's measured per-report MSE is within ${(100 * worst).toFixed(2)} % of \`expectedMse\`, ` +
+      'the smallest MSE PrivUnit can reach at that (ε, d) ' +
+      '(its parameters are optimised per (ε, d); tests/unit/privacy/privunit.test.ts checks no other γ does better).',
+    `- The Gaussian mechanism (δ = 1e-6) has ${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}x ` +
+      "PrivUnit's MSE at equal ε; the grid Laplace mechanism is worse still, as its L1 sensitivity grows with √d.",
+    `- With ${N_TRAIN} reports, class centroids estimated from PrivUnit reports classify ` +
+      `${(100 * best).toFixed(0)} % of the test images correctly at best ` +
+      `(clean centroids: ${(100 * clean['unit/none']!).toFixed(0)} %); ` +
+      'at ε ≤ 2 they need far more reports than this, which is the price of local DP.',
     '',
   ];
 }

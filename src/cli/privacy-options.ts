@@ -39,7 +39,10 @@ export function hasPrivacyFlags(values: PrivacyFlagValues): boolean {
   );
 }
 
-/** Flags to mechanism parameters; every missing or bad value is a typed error, never a silent default (except privunit as the mechanism). */
+/**
+ * Flags to mechanism parameters; every missing or bad value is a typed error, never a silent default
+ * (except privunit as the mechanism).
+ */
 export function parsePrivacyFlags(values: PrivacyFlagValues): FeaturePrivacyOptions {
   const name = values.mechanism ?? 'privunit';
   if (!(VECTOR_MECHANISMS as readonly string[]).includes(name)) {

@@ -27,7 +27,8 @@ export function checkImageSize(width: number, height: number, what = 'image'): v
   if (megapixels > MAX_MEGAPIXELS || width > MAX_SIDE || height > MAX_SIDE) {
     throw new ObscuraError(
       'ImageTooLargeError',
-      `${what} is ${width}x${height} (${megapixels.toFixed(1)} MP); the limit is ${MAX_MEGAPIXELS} MP and ${MAX_SIDE} px a side`,
+      `${what} is ${width}x${height} (${megapixels.toFixed(1)} MP); ` +
+        `the limit is ${MAX_MEGAPIXELS} MP and ${MAX_SIDE} px a side`,
       { width, height },
     );
   }

@@ -49,7 +49,7 @@ async function extractOn(backend: string, paths: string[]): Promise<PlainExtract
 }
 
 for (const backend of ['wasm', 'webgl', 'cpu']) {
-  test(`${backend}: real photographs give feature vectors, the same image twice gives the identical vector`, async () => {
+  test(`${backend}: real photographs give feature vectors, the same image twice gives an identical one`, async () => {
     const results = await extractOn(backend, [...PHOTOS, PHOTOS[0]!]);
     for (const r of results) {
       assert.equal(r.vector.length, DEFAULT_DIMS);

@@ -60,10 +60,10 @@ export function decideBackend(
     const p = probes.find((x) => x.name === name);
     const ms = timings[name];
     const measured = ms !== undefined ? ` (${ms.toFixed(0)} ms/image measured)` : '';
-    if (name === chosen)
-      reasons[name] =
-        `chosen: ${timed.length > 1 ? 'fastest of the measured backends' : 'first working backend in order'}${measured}; ${p?.detail ?? ''}`.trim();
-    else if (!p?.available) reasons[name] = `unavailable: ${p?.detail ?? 'not probed'}`;
+    if (name === chosen) {
+      const why = timed.length > 1 ? 'fastest of the measured backends' : 'first working backend in order';
+      reasons[name] = `chosen: ${why}${measured}; ${p?.detail ?? ''}`.trim();
+    } else if (!p?.available) reasons[name] = `unavailable: ${p?.detail ?? 'not probed'}`;
     else if (!candidates.includes(name))
       reasons[name] = `skipped: runs in software (${p.detail}), far slower than WASM`;
     else if (ms !== undefined) reasons[name] = `slower${measured}`;

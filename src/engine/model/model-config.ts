@@ -9,11 +9,17 @@ export interface ModelConfig {
   readonly inputSize: readonly [number, number];
   /** Pixel values in 0..255 are mapped to `value * scale + offset`. */
   readonly normalization: { readonly scale: number; readonly offset: number };
-  /** `squash` stretches the whole image to the input size; `center-crop` keeps the aspect ratio and crops the long side. */
+  /**
+   * `squash` stretches the whole image to the input size; `center-crop` keeps the aspect ratio
+   * and crops the long side.
+   */
   readonly resize: 'squash' | 'center-crop';
   /** Layer (layers model) or node (graph model) whose globally average-pooled output is the feature vector. */
   readonly defaultLayer: string;
-  /** Layers known to give useful features, for pickers and evaluation; any layer of the model may still be asked for. */
+  /**
+   * Layers known to give useful features, for pickers and evaluation; any layer of the model
+   * may still be asked for.
+   */
   readonly candidateLayers?: readonly string[];
   /** Where the weights came from and under which licence, shown to the person. */
   readonly source?: string;

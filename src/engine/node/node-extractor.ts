@@ -66,7 +66,8 @@ function modelSource(config: ModelConfig, modelRoot: string): string | tf.io.IOH
   if (!existsSync(path)) {
     throw new ObscuraError(
       'ModelLoadError',
-      `model "${config.id}" not found at ${path}; run "npm install" (it converts the default model) or register a model URL`,
+      `model "${config.id}" not found at ${path}; ` +
+        'run "npm install" (it converts the default model) or register a model URL',
     );
   }
   return fileIOHandler(path);

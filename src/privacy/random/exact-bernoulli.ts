@@ -22,7 +22,10 @@ export interface ExactProbability {
   readonly digits: Uint32Array;
 }
 
-/** Splits p into its base-2^32 digits; exact, since scaling by 2^32 and taking the fractional part are exact in binary floating point. */
+/**
+ * Splits p into its base-2^32 digits; exact, since scaling by 2^32 and taking the fractional part
+ * are exact in binary floating point.
+ */
 export function exactProbability(p: number): ExactProbability {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw invalidParameter('probability', 'a number in [0, 1]', p);
   if (p === 1) return { p, digits: new Uint32Array(0) }; // certain: no word needed

@@ -53,7 +53,9 @@ export async function makeGeneratedFixtures(): Promise<string> {
   await writeFile(join(dir, 'text.jpg'), 'This is a text file that was renamed to .jpg.\n');
   await writeFile(
     join(dir, 'drawing.svg'),
-    '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><rect width="100" height="100" fill="red"/></svg>\n',
+    '<?xml version="1.0"?>\n' +
+      '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">' +
+      '<rect width="100" height="100" fill="red"/></svg>\n',
   );
   await sharp({ create: { width: 1, height: 1, channels: 3, background: '#808080' } })
     .png()
@@ -89,7 +91,8 @@ function makeVideo(dir: string): void {
     join(SKIMAGE_DIR, f),
   ]);
   const filter =
-    '[0:v]scale=320:240,setsar=1[a];[1:v]scale=320:240,setsar=1[b];[2:v]scale=320:240,setsar=1[c];[a][b][c]concat=n=3:v=1[v]';
+    '[0:v]scale=320:240,setsar=1[a];[1:v]scale=320:240,setsar=1[b];[2:v]scale=320:240,setsar=1[c];' +
+    '[a][b][c]concat=n=3:v=1[v]';
   execFileSync('ffmpeg', [
     '-hide_banner',
     '-loglevel',

@@ -140,7 +140,7 @@ test('calibrate prints the zCDP Gaussian σ and PrivUnit parameters; out-of-rang
   assert.match(bad.stderr, /--dims is required/);
 });
 
-test('extract with privacy flags prints the report instead of the clean vector, or beside it with --clean', async () => {
+test('extract with privacy flags prints the report instead of the clean vector, or with it if --clean', async () => {
   const run = promisify(execFile);
   const bin = join(process.cwd(), 'bin', 'obscura');
   const photo = join(SKIMAGE_DIR, 'chelsea.png');

@@ -14,7 +14,7 @@ import { checkUnbiasedWithMse } from './unbiased';
 
 const draws = () => new RandomDraws(cryptoRandomSource);
 
-test('discrete Laplace: P(k) = (1−r)/(1+r)·r^|k| for every |k| ≤ 2^J, and ±(2^J+1) carries exactly the tail (n = 400 000)', () => {
+test('discrete Laplace: P(k) = (1−r)/(1+r)·r^|k| for |k| ≤ 2^J, ±(2^J+1) holds exactly the tail (n = 400 000)', () => {
   const t = 3;
   const r = Math.exp(-1 / t);
   const n = 400_000;

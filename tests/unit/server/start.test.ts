@@ -26,7 +26,7 @@ test('dist/ is rebuilt when missing or older than any source', async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('the served app is told the collector endpoint, may connect to it, and the collector accepts its origin', async () => {
+test('the app is told the collector endpoint, may connect to it, and the collector accepts its origin', async () => {
   const root = await mkdtemp(join(tmpdir(), 'obscura-dist-'));
   await writeFile(join(root, 'index.html'), '<!doctype html>');
   const app = await launch({ root, port: 0, collectorPort: 0, inMemory: true });

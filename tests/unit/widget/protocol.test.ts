@@ -28,7 +28,7 @@ function mutations(message: Record<string, unknown>): unknown[] {
   return out;
 }
 
-test('the loader check accepts exactly what the zod schema accepts, on valid messages and every one-step mutation', () => {
+test('the loader check accepts exactly what the zod schema accepts: valid messages and every one-step mutation', () => {
   let accepted = 0;
   let refused = 0;
   for (const message of VALID) {
