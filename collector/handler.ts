@@ -4,14 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, ObscuraError } from '../src/errors';
-import { parseReport, type Report } from '../src/report/schema';
+import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
 import { aggregateTotals } from './aggregate';
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
 import { GroupLimitError, type ReportStore } from './store';
-import { verifyReport } from './verify-report';
+import { verifyReport, type VerifiedReport } from './verify-report';
 
 export interface HandlerConfig {
   readonly store: ReportStore;
@@ -157,16 +157,15 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         `a report is at most ${config.maxBodyBytes} bytes, got ${body.size}`,
         { Connection: 'close' },
       );
-    let report: Report;
-    let verified;
+    let verified: VerifiedReport;
     try {
-      report = parseReport(parseJson(body.text));
-      verified = verifyReport(report);
+      verified = verifyReport(parseJson(body.text));
     } catch (err) {
       const { name, message } = describeError(err);
       const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;
       return sendJson(res, 400, { error: { name, message, ...(issues ? { issues } : {}) } });
     }
+    const report: Report = verified.report;
     const key = req.headers['idempotency-key'];
     if (key !== undefined && key !== report.id)
       return sendError(

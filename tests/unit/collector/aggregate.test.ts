@@ -10,6 +10,7 @@ import {
   krrReport,
   laplaceMechanism,
   oueReport,
+  releasedReport,
   seededUniform,
   simulateKrr,
   simulateOue,
@@ -128,3 +129,22 @@ function shares(values: number[], k: number): number[] {
   for (const x of values) counts[x]!++;
   return counts.map((c) => c / values.length);
 }
+
+test('the calibrated noise error comes from the parameters real reports carry (σ, step, scale)', () => {
+  const settings = [
+    { name: 'privunit', epsilon: 2 },
+    { name: 'gaussian', epsilon: 1, delta: 1e-6, clip: 1 },
+    { name: 'gaussian', epsilon: 4, delta: 1e-7, clip: 2 },
+    { name: 'laplace', epsilon: 2, clip: 1 },
+  ] as const;
+  for (const params of settings) {
+    const reports = Array.from({ length: 5 }, () => releasedReport('noise', params, 32));
+    const {
+      vectors: [g],
+    } = aggregate(reports);
+    const expected = expectedMse(params, 32) / 5;
+    assert.ok(Math.abs(g!.theoreticalError! - expected) <= 1e-12 * expected, `${params.name}: ${g!.theoreticalError}`);
+    const m = reports[0]!.mechanism;
+    if (m.name === 'gaussian') assert.ok(g!.theoreticalError! >= (32 * m.sigma * m.sigma) / 5, 'at least dσ²/n');
+  }
+});

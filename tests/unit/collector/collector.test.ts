@@ -69,12 +69,16 @@ test('invalid reports are refused with a clear error and nothing is stored', asy
   const r = vectorReport([1, 1, 1, 1], 'invalid');
   const cases: [string, unknown, RegExp][] = [
     ['wrong length', { ...r, vector: [1, 2] }, /vector: expected 4 values, got 2/],
-    ['negative ε', { ...r, mechanism: { ...r.mechanism, epsilon: -1 } }, /mechanism\.epsilon: epsilon must be > 0/],
+    [
+      'negative ε',
+      { ...r, mechanism: { ...r.mechanism, epsilon: -1 } },
+      /mechanism\.epsilon: Too small: expected number to be >=0\.01/,
+    ],
     ['unknown field', { ...r, extra: 'field' }, /extra/],
     ['unknown mechanism', { ...r, mechanism: { ...r.mechanism, name: 'none' } }, /^invalid report/],
     ['vector with k-RR', { ...r, mechanism: { name: 'krr', epsilon: 1, delta: 0 } }, /releases a category/],
-    ['off the grid', { ...r, vector: [1, 1, 1, 1 + 2 ** -40] }, /vector\.3: .* not on the Laplace grid/],
-    ['declared step', { ...r, mechanism: { ...r.mechanism, step: 1 } }, /mechanism\.step: declared 1 differs/],
+    ['off the grid', { ...r, vector: [1, 1, 1, 1 + 2 ** -40] }, /vector: .* is not a multiple of the grid step/],
+    ['declared step', { ...r, mechanism: { ...r.mechanism, step: 1 } }, /mechanism\.step: expected .*, got 1/],
     ['bad id', { ...r, id: 'a b' }, /^invalid report: id: /],
     ['null', null, /invalid report/],
     ['not JSON', '{"v":1,', /body is not JSON/],
