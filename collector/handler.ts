@@ -11,6 +11,7 @@ import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
 import { GroupLimitError, type ReportStore } from './store';
+import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable';
 import { verifyReport, type VerifiedReport } from './verify-report';
 
 export interface HandlerConfig {
@@ -41,6 +42,14 @@ export function createHandler(config: HandlerConfig): RequestHandler {
     handle(req, res).catch((err: unknown) => {
       const { name, message } = describeError(err);
       if (res.headersSent) return void res.destroy();
+      if (databaseUnavailable(err))
+        return sendError(
+          res,
+          503,
+          'ServiceUnavailableError',
+          `the collector cannot reach its database (${message}); retry in ${UNAVAILABLE_RETRY_AFTER_S} s`,
+          { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) },
+        );
       sendError(res, 500, name === 'Error' ? 'InternalError' : name, message);
     });
   };
