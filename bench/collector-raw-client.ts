@@ -1,39 +1,69 @@
 // A load generator with as little overhead as a client can have, run in its own process by
-// bench/collector.ts so its CPU is measured apart from the collector's: every request is a
-// pre-serialised Buffer (request line, headers and JSON body) written on a kept-alive socket,
-// one request in flight per socket; the answer is read only as far as its status and length.
-//   node --import tsx bench/collector-raw-client.ts <items.ndjson> <seconds> <connections> <url>...
+// bench/collector.ts so its CPU is measured apart from the collector's. Requests are built from
+// pre-serialised parts (request line, headers and a real report's JSON, split where its id goes):
+// each request copies them around a fresh 128-bit id, so a long run needs no per-request JSON and
+// no memory per request. One request in flight per kept-alive socket; the answer is read only as
+// far as its status and length. The mix is bench/collector.ts's: 10 % resends of an id sent five
+// requests earlier, 1 % invalid bodies (a declared scale that is not the calibration's).
+//   node --import tsx bench/collector-raw-client.ts <reports.json> <seconds> <connections> <url>...
 // Prints one JSON line: counts per status, latency quantiles and its own CPU seconds.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 const [file, secondsArg, connectionsArg, ...urls] = process.argv.slice(2);
 if (!file || !secondsArg || !connectionsArg || urls.length === 0)
-  throw new Error('usage: collector-raw-client.ts <items.ndjson> <seconds> <connections> <url>...');
+  throw new Error('usage: collector-raw-client.ts <reports.json> <seconds> <connections> <url>...');
 const seconds = Number(secondsArg);
 const connections = Number(connectionsArg);
 
-/** One request per line of the file: `{"body": "...", "id": "..."}`. */
-function requests(url: string): Buffer[] {
-  const { host } = new URL(url);
-  return readFileSync(file!, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((line) => {
-      const { body, id } = JSON.parse(line) as { body: string; id?: string };
-      const payload = Buffer.from(body);
-      const head =
-        `POST /reports HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${payload.length}\r\n${id ? `Idempotency-Key: ${id}\r\n` : ''}\r\n`;
-      return Buffer.concat([Buffer.from(head), payload]);
-    });
+/** A request split around its id (which appears in the Idempotency-Key header and in the body). */
+interface Template {
+  readonly parts: readonly [Buffer, Buffer, Buffer];
 }
 
-const perUrl = urls.map(requests);
-const total = perUrl[0]!.length;
+function template(host: string, report: string, keyed: boolean): Template {
+  const [before, after] = report.split(/"id":"[0-9a-f]{32}"/) as [string, string];
+  const length = Buffer.byteLength(before) + Buffer.byteLength(after) + '"id":""'.length + 32;
+  const head =
+    `POST /reports HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n` +
+    (keyed ? 'Idempotency-Key: ' : 'X-Id: ');
+  return { parts: [Buffer.from(head), Buffer.from(`\r\n\r\n${before}"id":"`), Buffer.from(`"${after}`)] };
+}
+
+const reports = JSON.parse(readFileSync(file, 'utf8')) as string[];
+const perUrl = urls.map((u) => {
+  const { host } = new URL(u);
+  return {
+    valid: reports.map((r) => template(host, r, true)),
+    invalid: reports.map((r) => template(host, r.replace(/"scale":[^,}]+/, '"scale":1'), false)),
+  };
+});
+const recent: { id: Buffer; t: Template }[] = [];
+let sequence = 0;
+
+/** The next request of the mix, for the URL at `index`. */
+function nextRequest(index: number): Buffer {
+  const i = sequence++;
+  const { valid, invalid } = perUrl[index]!;
+  let id: Buffer;
+  let t: Template;
+  if (i % 11 === 10 && recent.length >= 5) {
+    ({ id, t } = recent[recent.length - 5]!); // a resend of an id sent five requests earlier, same body
+  } else if (i % 101 === 100) {
+    id = Buffer.from(randomBytes(16).toString('hex'));
+    t = invalid[i % invalid.length]!;
+  } else {
+    id = Buffer.from(randomBytes(16).toString('hex'));
+    t = valid[i % valid.length]!;
+    recent.push({ id, t });
+    if (recent.length > 16) recent.shift();
+  }
+  return Buffer.concat([t.parts[0], id, t.parts[1], id, t.parts[2]]);
+}
+
 const statuses = new Map<number, number>();
 const latencies: number[] = [];
-let next = 0;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const deadline = t0 + seconds * 1000;
@@ -41,16 +71,15 @@ const deadline = t0 + seconds * 1000;
 /** Runs one kept-alive connection until the items or the time run out. */
 function connection(index: number): Promise<void> {
   const url = new URL(urls[index % urls.length]!);
-  const payloads = perUrl[index % urls.length]!;
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(Number(url.port), url.hostname);
     socket.setNoDelay(true);
     let buffer: Buffer = Buffer.alloc(0);
     let sentAt = 0;
     const send = () => {
-      if (performance.now() >= deadline || next >= total) return void socket.end(resolve);
+      if (performance.now() >= deadline) return void socket.end(resolve);
       sentAt = performance.now();
-      socket.write(payloads[next++]!);
+      socket.write(nextRequest(index % urls.length));
     };
     socket.on('connect', send);
     socket.on('error', reject);

@@ -201,9 +201,9 @@ interface RawResult {
   readonly exact: boolean;
 }
 
-/** Runs bench/collector-raw-client.ts on `items` for `seconds`; resolves with its JSON line. */
+/** Runs bench/collector-raw-client.ts on the report pool for `seconds`; resolves with its JSON line. */
 function rawClient(
-  items: readonly SendItem[],
+  pool: readonly string[],
   seconds: number,
   urls: readonly string[],
 ): {
@@ -218,8 +218,8 @@ function rawClient(
   }>;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'obscura-bench-'));
-  const file = join(dir, 'items.ndjson');
-  writeFileSync(file, items.map((i) => JSON.stringify(i)).join('\n'));
+  const file = join(dir, 'reports.json');
+  writeFileSync(file, JSON.stringify(pool));
   const child = spawn(
     process.execPath,
     [
@@ -257,15 +257,14 @@ async function rawLoad(
   seconds: number,
 ): Promise<RawResult> {
   const urls = processes.map((p) => p.url);
-  await rawClient(workload(pool, 2000), 60, urls).done; // warm-up: JIT, calibration cache, pool connections
+  await rawClient(pool, 3, urls).done; // warm-up: JIT, calibration cache, pool connections
   const dbPids = await postgresPids(cluster);
   const storedBefore = await storedCount(urls[0]!);
-  const items = workload(pool, seconds * 9000);
   const cpu0 = processes.reduce((s, p) => s + cpuTicks(p.pid), 0);
   const db0 = dbPids.reduce((s, p) => s + cpuTicks(p), 0);
   const m0 = await machineTicks();
   const rss = [processes.reduce((s, p) => s + rssMb(p.pid), 0)];
-  const client = rawClient(items, seconds, urls);
+  const client = rawClient(pool, seconds, urls);
   const sampler = setInterval(() => rss.push(processes.reduce((s, p) => s + rssMb(p.pid), 0)), 5000);
   const answer = await client.done;
   clearInterval(sampler);
@@ -427,12 +426,13 @@ async function main(): Promise<void> {
   };
   try {
     // Server capacity with a minimal client in its own process; then one longer run for memory.
-    for (const [n, seconds] of [
+    const runs = [
       [1, SECONDS],
       [2, SECONDS],
       [1, LONG_SECONDS],
-    ] as const) {
-      const url = await cluster.createDatabase(`raw${n}_${seconds}`);
+    ] as const;
+    for (const [index, [n, seconds]] of runs.entries()) {
+      const url = await cluster.createDatabase(`raw${index}`);
       const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', String(Math.ceil(16 / n))];
       const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args)));
       try {

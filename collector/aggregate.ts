@@ -37,6 +37,8 @@ export interface VectorAggregate {
   readonly mean: number[];
   /** Empirical estimate of E‖mean − true mean‖² (null below two reports). */
   readonly expectedError: number | null;
+  /** Per coordinate, the standard error of the mean, s_j/√n (null below two reports). */
+  readonly standardErrors: number[] | null;
   /** The mechanism noise alone, E‖r − x‖²/n from its calibration. */
   readonly theoreticalError: number | null;
 }
@@ -69,12 +71,16 @@ export function vectorAggregate(t: GroupTotals): VectorAggregate {
   const dims = t.group.size;
   const mean = t.sums.map((s) => (n === 0 ? 0 : s / n));
   let empirical: number | null = null;
+  let standardErrors: number[] | null = null;
   if (n >= 2 && t.squares) {
     empirical = 0;
+    standardErrors = new Array<number>(dims);
     for (let j = 0; j < dims; j++) {
       const s = t.sums[j]!;
       // Rounding can leave a tiny negative where the true variance is 0.
-      empirical += Math.max(0, t.squares[j]! - (s * s) / n) / (n - 1) / n;
+      const varianceOfMean = Math.max(0, t.squares[j]! - (s * s) / n) / (n - 1) / n;
+      empirical += varianceOfMean;
+      standardErrors[j] = Math.sqrt(varianceOfMean);
     }
   }
   return {
@@ -82,6 +88,7 @@ export function vectorAggregate(t: GroupTotals): VectorAggregate {
     count: n,
     mean,
     expectedError: empirical,
+    standardErrors,
     theoreticalError: n > 0 ? noiseError(t.group, n) : null,
   };
 }

@@ -7,6 +7,7 @@ import { describeError, ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
 import { aggregateTotals } from './aggregate';
+import { bucketAggregates, parseBucketQuery, type BucketQuery } from './buckets';
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
@@ -110,7 +111,16 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         'WWW-Authenticate': 'Bearer realm="obscura-collector"',
       });
     const scope = url.searchParams.get('scope') ?? undefined;
-    if (url.pathname === '/aggregates') return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
+    if (url.pathname === '/aggregates') {
+      let query: BucketQuery | null;
+      try {
+        query = parseBucketQuery(url.searchParams, new Date());
+      } catch (err) {
+        return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
+      }
+      if (query) return sendJson(res, 200, await bucketAggregates(store.db, query));
+      return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
+    }
     const since = url.searchParams.get('since');
     if (since !== null) return streamSince(res, since, scope);
     const limitParam = url.searchParams.get('limit');

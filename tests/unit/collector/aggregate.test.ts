@@ -31,6 +31,8 @@ test('the mean, its empirical error and the calibrated noise error of known vect
   assert.deepEqual(g.mean, [1, 1, 1, 2]);
   // Per coordinate: values {1,0,0,3} → sample variance (0+1+1+4)/3 = 2; the constant column adds 0.
   assert.ok(Math.abs(g.expectedError! - (3 * 2) / 4) < 1e-12, String(g.expectedError));
+  // Standard error of each coordinate's mean: √(2/4) for the first three, 0 for the constant one.
+  g.standardErrors!.forEach((se, j) => assert.ok(Math.abs(se - (j < 3 ? Math.sqrt(0.5) : 0)) < 1e-12, `se[${j}]`));
   assert.equal(g.theoreticalError, expectedMse({ name: 'laplace', epsilon: 1, clip: 1 }, 4) / 4);
 });
 
@@ -66,7 +68,7 @@ test('groups split by scope, ε and clip; one report has no empirical error', ()
   assert.deepEqual([a1.count, a1.mean], [2, [2, 2]]);
   assert.ok(a1.theoreticalError! > 0, 'every group has one calibration, so its noise error is known');
   const b = vectors.find((g) => g.key.scope === 'b')!;
-  assert.deepEqual([b.count, b.expectedError], [1, null]);
+  assert.deepEqual([b.count, b.expectedError, b.standardErrors], [1, null, null]);
 });
 
 // Each frequency check may fail a correct estimator with probability ≤ ALPHA (1e-8):
