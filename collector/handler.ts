@@ -8,6 +8,7 @@ import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
 import { aggregateTotals } from './aggregate';
 import { bucketAggregates, parseBucketQuery, type BucketQuery } from './buckets';
+import { parseReportPageQuery, reportPage, type ReportPageQuery } from './report-pages';
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
@@ -121,6 +122,13 @@ export function createHandler(config: HandlerConfig): RequestHandler {
       if (query) return sendJson(res, 200, await bucketAggregates(store.db, query));
       return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
     }
+    let pageQuery: ReportPageQuery | null;
+    try {
+      pageQuery = parseReportPageQuery(url.searchParams, new Date());
+    } catch (err) {
+      return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
+    }
+    if (pageQuery) return sendJson(res, 200, await reportPage(store.db, pageQuery));
     const since = url.searchParams.get('since');
     if (since !== null) return streamSince(res, since, scope);
     const limitParam = url.searchParams.get('limit');

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { VectorAggregate } from '../../../collector/aggregate';
 import type { BucketPage } from '../../../collector/buckets';
+import type { ReceivedReport, ReportPage } from '../../../collector/report-pages';
 import { aggregate } from '../../../collector/recompute';
 import type { Report } from '../../../src/report/schema';
 import { startCollector, type TestCollector } from '../../support/collector';
@@ -149,6 +150,42 @@ for (const engine of ['pglite', 'postgres'] as const) {
       assert.deepEqual(seen, flat(whole));
       assert.equal(seen.length, 5, 'four hours of vectors and one of k-RR');
       assert.equal(pages, 3);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  test(`GET /reports pages by receive time, with each report's receive time and bucket (${engine})`, async () => {
+    const { collector, sent } = await loaded(engine);
+    try {
+      const inRange = sent
+        .filter(
+          ([at]) =>
+            at.getTime() >= Date.parse('2026-11-16T10:30:00Z') && at.getTime() < Date.parse('2026-11-23T00:00:00Z'),
+        )
+        .sort(([a], [b]) => a.getTime() - b.getTime());
+      const seen: ReceivedReport[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: string = cursor
+          ? `cursor=${cursor}&since=2026-11-16T10:30:00Z&until=2026-11-23T00:00:00Z&bucket=week&limit=2`
+          : 'since=2026-11-16T10:30:00Z&until=2026-11-23T00:00:00Z&bucket=week&limit=2';
+        const res: Response = await fetch(`${collector.url}/reports?scope=bucketed&${query}`);
+        assert.equal(res.status, 200);
+        const p = (await res.json()) as ReportPage;
+        seen.push(...p.reports);
+        cursor = p.next;
+        pages++;
+      } while (cursor !== null && pages < 10);
+      assert.deepEqual(
+        seen.map((r) => [r.receivedAt, r.bucket, r.report.id]),
+        inRange.map(([at, r]) => [at.toISOString(), '2026-11-16T00:00:00Z', r.id]),
+      );
+      assert.equal(pages, 3, 'four reports in pages of two, then an empty last page');
+      const bad = await fetch(`${collector.url}/reports?bucket=year`);
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: { message: string } }).error.message, /bucket must be one of/);
     } finally {
       await collector.close();
     }
