@@ -4,13 +4,16 @@
 // renewed per send), 10 % retries of ids already sent, 1 % invalid bodies. Then the time
 // to read aggregates at 10^4, 10^5, 10^6 stored reports (10^4 / 10^5: raw rows bulk-loaded with
 // INSERT … SELECT from real reports, totals built by the repair command; 10^6: those totals × 10,
-// as the read touches totals only). Prints a table,
-// writes bench/results/collector.json.
-//   BENCH_SECONDS (default 10) per configuration; BENCH_MAX_REPORTS (default 1000000) caps the read test.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// as the read touches totals only). Server capacity is measured apart from the client: the same
+// workload sent pre-serialised over kept-alive sockets by bench/collector-raw-client.ts in its own
+// process, whose CPU is counted on its own; and a longer run samples the collector's RSS for
+// flat memory. Prints tables, writes bench/results/collector.json.
+//   BENCH_SECONDS (default 10) per configuration; BENCH_LONG_SECONDS (default 60) for the memory run;
+//   BENCH_MAX_REPORTS (default 1000000) caps the read test; BENCH_ONLY=raw runs the raw-client rows only.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cryptoRandomSource, prepareVector, privatizeVector } from '../src/privacy/index';
@@ -22,6 +25,8 @@ import { closeSender, sendAll, type SendItem } from '../tests/support/report-sen
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const MAX_REPORTS = Number(process.env['BENCH_MAX_REPORTS'] ?? 1_000_000);
+const LONG_SECONDS = Number(process.env['BENCH_LONG_SECONDS'] ?? 60);
+const ONLY_RAW = process.env['BENCH_ONLY'] === 'raw';
 const CONCURRENCY = 32;
 const TOKEN = 'bench-token';
 const DIMS = 96;
@@ -173,6 +178,126 @@ async function load(
   };
 }
 
+interface RawResult {
+  readonly config: string;
+  readonly processes: number;
+  readonly seconds: number;
+  readonly reportsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly collectorCpuSeconds: number;
+  readonly databaseCpuSeconds: number;
+  readonly clientCpuSeconds: number;
+  /** Collector and database CPU per valid report, in ms. */
+  readonly serverCpuMsPerReport: number;
+  /** Valid reports per CPU-second of collector and database together: the server side's capacity per core. */
+  readonly reportsPerServerCpuSecond: number;
+  readonly machineBusyPercent: number;
+  readonly loadAverage: number;
+  /** RSS of the collector processes every 5 s from the end of the warm-up (MB). */
+  readonly rssMb: number[];
+  readonly stored: number;
+  readonly created: number;
+  readonly exact: boolean;
+}
+
+/** Runs bench/collector-raw-client.ts on the report pool for `seconds`; resolves with its JSON line. */
+function rawClient(
+  pool: readonly string[],
+  seconds: number,
+  urls: readonly string[],
+): {
+  pid: number;
+  done: Promise<{
+    requests: number;
+    statuses: Record<string, number>;
+    p50Ms: number;
+    p99Ms: number;
+    cpuSeconds: number;
+    seconds: number;
+  }>;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'obscura-bench-'));
+  const file = join(dir, 'reports.json');
+  writeFileSync(file, JSON.stringify(pool));
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'collector-raw-client.ts'),
+      file,
+      String(seconds),
+      String(CONCURRENCY),
+      ...urls,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  const done = new Promise<ReturnType<typeof JSON.parse>>((resolveDone, reject) =>
+    child.once('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (code === 0) resolveDone(JSON.parse(out.trim().split('\n').pop()!));
+      else reject(new Error(`raw client exited with ${code}`));
+    }),
+  );
+  return { pid: child.pid!, done };
+}
+
+/**
+ * The server side's capacity: the workload pre-serialised and sent by a minimal client in its own
+ * process (its CPU counted apart), collector and database CPU read from /proc, RSS sampled every 5 s.
+ */
+async function rawLoad(
+  config: string,
+  processes: CollectorProcess[],
+  cluster: PostgresCluster | undefined,
+  pool: readonly string[],
+  seconds: number,
+): Promise<RawResult> {
+  const urls = processes.map((p) => p.url);
+  await rawClient(pool, 3, urls).done; // warm-up: JIT, calibration cache, pool connections
+  const dbPids = await postgresPids(cluster);
+  const storedBefore = await storedCount(urls[0]!);
+  const cpu0 = processes.reduce((s, p) => s + cpuTicks(p.pid), 0);
+  const db0 = dbPids.reduce((s, p) => s + cpuTicks(p), 0);
+  const m0 = await machineTicks();
+  const rss = [processes.reduce((s, p) => s + rssMb(p.pid), 0)];
+  const client = rawClient(pool, seconds, urls);
+  const sampler = setInterval(() => rss.push(processes.reduce((s, p) => s + rssMb(p.pid), 0)), 5000);
+  const answer = await client.done;
+  clearInterval(sampler);
+  rss.push(processes.reduce((s, p) => s + rssMb(p.pid), 0));
+  const m1 = await machineTicks();
+  const cpu1 = processes.reduce((s, p) => s + cpuTicks(p.pid), 0);
+  const db1 = (await postgresPids(cluster)).reduce((s, p) => s + cpuTicks(p), 0);
+  const stored = (await storedCount(urls[0]!)) - storedBefore;
+  const created = answer.statuses['201'] ?? 0;
+  const valid = created + (answer.statuses['200'] ?? 0);
+  const serverCpu = (cpu1 - cpu0 + db1 - db0) / 100;
+  const unexpected = Object.keys(answer.statuses).filter((s) => !['200', '201', '400'].includes(s));
+  return {
+    config,
+    processes: processes.length,
+    seconds: Number(answer.seconds.toFixed(1)),
+    reportsPerSecond: Math.round(valid / answer.seconds),
+    p50Ms: Number(answer.p50Ms.toFixed(1)),
+    p99Ms: Number(answer.p99Ms.toFixed(1)),
+    collectorCpuSeconds: (cpu1 - cpu0) / 100,
+    databaseCpuSeconds: (db1 - db0) / 100,
+    clientCpuSeconds: Number(answer.cpuSeconds.toFixed(1)),
+    serverCpuMsPerReport: Number(((1000 * serverCpu) / valid).toFixed(3)),
+    reportsPerServerCpuSecond: Math.round(valid / serverCpu),
+    machineBusyPercent: Math.round((100 * (m1.busy - m0.busy)) / (m1.total - m0.total)),
+    loadAverage: Number(loadavg()[0]!.toFixed(1)),
+    rssMb: rss.map(Math.round),
+    stored,
+    created,
+    exact: stored === created && unexpected.length === 0,
+  };
+}
+
 /** GET with one retry: a kept-alive connection the server closes as idle can race the next request. */
 async function getJson(url: string): Promise<unknown> {
   const init = { headers: { authorization: `Bearer ${TOKEN}` } };
@@ -254,20 +379,10 @@ async function main(): Promise<void> {
   const pool = reportPool(1000);
   const cluster = await startPostgresCluster();
   const loads: LoadResult[] = [];
+  const raws: RawResult[] = [];
   const reads: { reports: number; raw: number; aggregatesMs: number; repairMs: number | null; totalsRows: number }[] =
     [];
-  try {
-    for (const n of [1, 2, 4]) {
-      const url = await cluster.createDatabase(`load${n}`);
-      const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', String(Math.ceil(16 / n))];
-      const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args)));
-      try {
-        loads.push(await load(`PostgreSQL × ${n}`, procs, cluster, pool));
-        console.error(JSON.stringify(loads[loads.length - 1]));
-      } finally {
-        await Promise.all(procs.map((p) => p.stop()));
-      }
-    }
+  const loadPgliteAndReads = async (): Promise<void> => {
     const lite = await startCollectorProcess(['--memory', '--rate-limit', '0', '--read-token', TOKEN]);
     try {
       loads.push(await load('PGlite × 1 (in memory)', [lite], undefined, pool));
@@ -308,11 +423,57 @@ async function main(): Promise<void> {
     } finally {
       await server.stop();
     }
+  };
+  try {
+    // Server capacity with a minimal client in its own process; then one longer run for memory.
+    const runs = [
+      [1, SECONDS],
+      [2, SECONDS],
+      [1, LONG_SECONDS],
+    ] as const;
+    for (const [index, [n, seconds]] of runs.entries()) {
+      const url = await cluster.createDatabase(`raw${index}`);
+      const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', String(Math.ceil(16 / n))];
+      const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args)));
+      try {
+        raws.push(await rawLoad(`PostgreSQL × ${n}, raw client, ${seconds} s`, procs, cluster, pool, seconds));
+        console.error(JSON.stringify(raws[raws.length - 1]));
+      } finally {
+        await Promise.all(procs.map((p) => p.stop()));
+      }
+    }
+    for (const n of ONLY_RAW ? [] : [1, 2, 4]) {
+      const url = await cluster.createDatabase(`load${n}`);
+      const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', String(Math.ceil(16 / n))];
+      const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args)));
+      try {
+        loads.push(await load(`PostgreSQL × ${n}`, procs, cluster, pool));
+        console.error(JSON.stringify(loads[loads.length - 1]));
+      } finally {
+        await Promise.all(procs.map((p) => p.stop()));
+      }
+    }
+    if (!ONLY_RAW) await loadPgliteAndReads();
   } finally {
     closeSender();
     await cluster.stop();
   }
 
+  console.log(
+    '\nServer capacity: the same workload pre-serialised, sent over 32 kept-alive sockets by a client process',
+  );
+  console.log(
+    '| configuration | reports/s | p50 ms | p99 ms | CPU collector / db / client s | server CPU ms/report |' +
+      ' reports per server CPU-s | machine busy % | load | RSS MB every 5 s | exactly once |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of raws)
+    console.log(
+      `| ${r.config} | ${r.reportsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ` +
+        `${r.collectorCpuSeconds} / ${r.databaseCpuSeconds} / ${r.clientCpuSeconds} | ${r.serverCpuMsPerReport} | ` +
+        `${r.reportsPerServerCpuSecond} | ${r.machineBusyPercent} | ${r.loadAverage} | ${r.rssMb.join(' ')} | ` +
+        `${r.exact ? 'yes' : 'NO'} (${r.stored}/${r.created}) |`,
+    );
   console.log('\nCollector throughput (real 96-d PrivUnit reports; 10 % retries, 1 % invalid; 32 requests in flight)');
   console.log(
     '| configuration | reports/s | p50 ms | p99 ms | CPU collector / db / client s | machine busy % | load |' +
@@ -343,7 +504,11 @@ async function main(): Promise<void> {
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
   await writeFile(
     join(ROOT, 'bench', 'results', 'collector.json'),
-    JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, seconds: SECONDS, loads, reads }, null, 2),
+    JSON.stringify(
+      { date: new Date().toISOString(), cores: cpus().length, seconds: SECONDS, raws, loads, reads },
+      null,
+      2,
+    ),
   );
 }
 

@@ -6,7 +6,7 @@
  * S/n with S the per-coordinate sum. Its expected squared error E‖mean − true mean‖²
  * is estimated as Σ_j s_j²/n with s_j² = (Q_j − S_j²/n)/(n − 1) the per-coordinate
  * sample variance from the sum of squares Q. The mechanism's calibration gives the
- * noise part exactly: E‖r − x‖²/n (every report of a group has the same calibration).
+ * noise part: E‖r − x‖²/n from the parameters every report of the group carries (calibratedNoiseMse).
  *
  * Category reports are debiased with the k-RR / OUE estimator of the privacy core,
  * f̂_v = (c_v/n − q)/(p − q) (Wang, Blocki, Li, Jha 2017).
@@ -17,14 +17,8 @@
  * reports are bounded and dominated by their noise (Var ≥ mean² per coordinate for
  * PrivUnit, Laplace and Gaussian at any useful ε), so Q − S²/n does not cancel.
  */
-import {
-  estimateFrequencies,
-  expectedMse,
-  frequencyVariance,
-  krrProbabilities,
-  oueProbabilities,
-  type VectorMechanismParams,
-} from '../src/privacy/index';
+import { estimateFrequencies, frequencyVariance, krrProbabilities, oueProbabilities } from '../src/privacy/index';
+import { calibratedNoiseMse } from '../src/report/calibration-check';
 import type { CategoryGroupKey, Group, GroupKey } from './groups';
 
 /** The running totals of one group (summed over days and slots). */
@@ -43,6 +37,8 @@ export interface VectorAggregate {
   readonly mean: number[];
   /** Empirical estimate of E‖mean − true mean‖² (null below two reports). */
   readonly expectedError: number | null;
+  /** Per coordinate, the standard error of the mean, s_j/√n (null below two reports). */
+  readonly standardErrors: number[] | null;
   /** The mechanism noise alone, E‖r − x‖²/n from its calibration. */
   readonly theoreticalError: number | null;
 }
@@ -75,12 +71,16 @@ export function vectorAggregate(t: GroupTotals): VectorAggregate {
   const dims = t.group.size;
   const mean = t.sums.map((s) => (n === 0 ? 0 : s / n));
   let empirical: number | null = null;
+  let standardErrors: number[] | null = null;
   if (n >= 2 && t.squares) {
     empirical = 0;
+    standardErrors = new Array<number>(dims);
     for (let j = 0; j < dims; j++) {
       const s = t.sums[j]!;
       // Rounding can leave a tiny negative where the true variance is 0.
-      empirical += Math.max(0, t.squares[j]! - (s * s) / n) / (n - 1) / n;
+      const varianceOfMean = Math.max(0, t.squares[j]! - (s * s) / n) / (n - 1) / n;
+      empirical += varianceOfMean;
+      standardErrors[j] = Math.sqrt(varianceOfMean);
     }
   }
   return {
@@ -88,6 +88,7 @@ export function vectorAggregate(t: GroupTotals): VectorAggregate {
     count: n,
     mean,
     expectedError: empirical,
+    standardErrors,
     theoreticalError: n > 0 ? noiseError(t.group, n) : null,
   };
 }
@@ -120,10 +121,10 @@ export function aggregateTotals(totals: Iterable<GroupTotals>): Aggregates {
   return out;
 }
 
-/** E‖mean − mean of the clean inputs‖² from the mechanism's calibration. */
+/** E‖mean − mean of the clean inputs‖² from the parameters the group's reports carry (σ, step, scale…). */
 function noiseError(group: Group, n: number): number | null {
   try {
-    return expectedMse(group.mechanism as unknown as VectorMechanismParams, group.size) / n;
+    return calibratedNoiseMse(group.mechanism, group.size) / n;
   } catch {
     return null;
   }

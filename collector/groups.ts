@@ -4,7 +4,8 @@
  * parameters and size (vector length, or codebook and k).
  */
 import { createHash } from 'node:crypto';
-import type { Mechanism, VerifiedReport } from './verify-report';
+import type { MechanismRecord } from '../src/report/schema';
+import type { VerifiedReport } from './verify-report';
 
 /** What reports of one group share. */
 export interface GroupKey {
@@ -32,8 +33,11 @@ export interface Group {
   readonly key: GroupKey | CategoryGroupKey;
   /** Vector length, or k. */
   readonly size: number;
-  /** The full calibrated mechanism parameters every report of the group carries. */
-  readonly mechanism: Mechanism;
+  /**
+   * The mechanism parameters every report of the group carries (PrivUnit's scale, the Gaussian's σ and step,
+   * Laplace's step and bound): a function of the key and the size, since every report passed verifyCalibration.
+   */
+  readonly mechanism: MechanismRecord;
 }
 
 export function groupOf(v: VerifiedReport): Group {
@@ -44,8 +48,8 @@ export function groupOf(v: VerifiedReport): Group {
     projection: r.projection?.id ?? null,
     mechanism: v.mechanism.name,
     epsilon: v.mechanism.epsilon,
-    delta: r.mechanism.delta,
-    clip: typeof v.mechanism['clip'] === 'number' ? v.mechanism['clip'] : null,
+    delta: v.mechanism.delta,
+    clip: 'clip' in v.mechanism ? v.mechanism.clip : null,
   };
   const key = 'category' in r ? { ...base, codebook: r.category.codebook, k: r.category.k } : base;
   const id = createHash('sha256')

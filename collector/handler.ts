@@ -4,14 +4,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, ObscuraError } from '../src/errors';
-import { parseReport, type Report } from '../src/report/schema';
+import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
 import { aggregateTotals } from './aggregate';
+import { bucketAggregates, parseBucketQuery, type BucketQuery } from './buckets';
+import { parseReportPageQuery, reportPage, type ReportPageQuery } from './report-pages';
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
 import { GroupLimitError, type ReportStore } from './store';
-import { verifyReport } from './verify-report';
+import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable';
+import { verifyReport, type VerifiedReport } from './verify-report';
 
 export interface HandlerConfig {
   readonly store: ReportStore;
@@ -41,6 +44,14 @@ export function createHandler(config: HandlerConfig): RequestHandler {
     handle(req, res).catch((err: unknown) => {
       const { name, message } = describeError(err);
       if (res.headersSent) return void res.destroy();
+      if (databaseUnavailable(err))
+        return sendError(
+          res,
+          503,
+          'ServiceUnavailableError',
+          `the collector cannot reach its database (${message}); retry in ${UNAVAILABLE_RETRY_AFTER_S} s`,
+          { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) },
+        );
       sendError(res, 500, name === 'Error' ? 'InternalError' : name, message);
     });
   };
@@ -101,7 +112,23 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         'WWW-Authenticate': 'Bearer realm="obscura-collector"',
       });
     const scope = url.searchParams.get('scope') ?? undefined;
-    if (url.pathname === '/aggregates') return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
+    if (url.pathname === '/aggregates') {
+      let query: BucketQuery | null;
+      try {
+        query = parseBucketQuery(url.searchParams, new Date());
+      } catch (err) {
+        return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
+      }
+      if (query) return sendJson(res, 200, await bucketAggregates(store.db, query));
+      return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
+    }
+    let pageQuery: ReportPageQuery | null;
+    try {
+      pageQuery = parseReportPageQuery(url.searchParams, new Date());
+    } catch (err) {
+      return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
+    }
+    if (pageQuery) return sendJson(res, 200, await reportPage(store.db, pageQuery));
     const since = url.searchParams.get('since');
     if (since !== null) return streamSince(res, since, scope);
     const limitParam = url.searchParams.get('limit');
@@ -157,16 +184,15 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         `a report is at most ${config.maxBodyBytes} bytes, got ${body.size}`,
         { Connection: 'close' },
       );
-    let report: Report;
-    let verified;
+    let verified: VerifiedReport;
     try {
-      report = parseReport(parseJson(body.text));
-      verified = verifyReport(report);
+      verified = verifyReport(parseJson(body.text));
     } catch (err) {
       const { name, message } = describeError(err);
       const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;
       return sendJson(res, 400, { error: { name, message, ...(issues ? { issues } : {}) } });
     }
+    const report: Report = verified.report;
     const key = req.headers['idempotency-key'];
     if (key !== undefined && key !== report.id)
       return sendError(

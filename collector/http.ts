@@ -62,6 +62,8 @@ export async function readBody(req: IncomingMessage, limit: number, drainLimit =
 
 export const CORS_METHODS = ['GET', 'POST'] as const;
 export const CORS_HEADERS = ['Content-Type', 'Idempotency-Key'] as const;
+/** Answer headers a page on another origin may read: a reporter honours Retry-After on 429 and 503. */
+export const CORS_EXPOSED_HEADERS = ['Retry-After'] as const;
 
 /**
  * CORS for an allow-list of origins. Requests without an Origin header (curl, the
@@ -74,6 +76,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Re
   if (origin === undefined) return true;
   if (!allowed.has(origin)) return false;
   res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS.join(', '));
   // The app is cross-origin isolated (COEP require-corp); its fetches need the answer readable.
   res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
   if (req.method === 'OPTIONS') {

@@ -47,6 +47,8 @@ export interface CollectorOptions {
   requestTimeoutMs?: number;
   /** Groups (model, projection, mechanism setting) one scope may create. */
   maxGroupsPerScope?: number;
+  /** The time of receipt recorded with each report (tests inject one); the system clock by default. */
+  clock?: () => Date;
 }
 
 export interface Collector {
@@ -84,6 +86,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     ...(options.dataDir && !options.inMemory ? { dataDir: options.dataDir } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.maxGroupsPerScope ? { maxGroupsPerScope: options.maxGroupsPerScope } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const rate = options.rateLimit ?? 0;
   const allowedOrigins = new Set(options.allowedOrigins ?? []);

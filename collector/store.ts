@@ -155,8 +155,7 @@ export class ReportStore {
         scope: report.scope,
         groupId: group.id,
         body,
-        // An array literal of JavaScript's shortest round-trip decimals: exact.
-        vector: `{${report.vector.join(',')}}`,
+        vector: vectorLiteral(body),
       });
     // Category reports, one statement each (k-RR counts one element; OUE adds its bits).
     const category = report.category;
@@ -291,6 +290,17 @@ export class ReportStore {
       this.unlock();
     }
   }
+}
+
+/**
+ * The float8 array literal of a vector report's values, cut from its JSON text: JSON.stringify
+ * already wrote each value as JavaScript's shortest round-trip decimal (exact), and a vector holds
+ * only numbers, so the first ']' after "vector":[ closes it. Formatting 96 doubles a second time
+ * was a tenth of the collector's CPU per report.
+ */
+export function vectorLiteral(body: string): string {
+  const start = body.indexOf('"vector":[') + '"vector":['.length;
+  return `{${body.slice(start, body.indexOf(']', start))}}`;
 }
 
 function addInto(target: number[], values: readonly number[]): void {

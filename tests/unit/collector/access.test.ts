@@ -53,17 +53,36 @@ function postFrom(localAddress: string, body: unknown): Promise<{ status: number
   });
 }
 
+/** The vector scaled to norm 1 (what a PrivUnit report declaring scale 1 would have to carry). */
+function normalised(v: readonly number[]): number[] {
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
 test('poisoning reports are refused with 400 naming the issue, and unscoped aggregates still answer', async () => {
   assert.equal((await post(releasedReport('poison'))).status, 201);
   const krr = releasedReport('poison', { name: 'krr', epsilon: 1, k: 4 }) as Report & { category: object };
   const r = releasedReport('poison') as VectorReport;
   const cases: [string, unknown, RegExp][] = [
-    ['k = 2^21', { ...krr, category: { codebook: 'c1', k: 2 ** 21, value: 5 } }, /category\.k: an integer from 2/],
-    ['±1e308', { ...r, vector: r.vector.map((_, i) => (i % 2 ? 1e308 : -1e308)) }, /vector: a PrivUnit report/],
+    [
+      'k = 2^21',
+      { ...krr, category: { codebook: 'c1', k: 2 ** 21, value: 5 } },
+      /category\.k: Too big: expected number to be <=65536/,
+    ],
+    [
+      '±1e308',
+      { ...r, vector: r.vector.map((_, i) => (i % 2 ? 1e308 : -1e308)) },
+      /vector: norm Infinity is not the PrivUnit scale/,
+    ],
     [
       'declared scale',
       { ...r, mechanism: { ...r.mechanism, scale: 1 } },
-      /mechanism\.scale: declared 1 differs from the calibration/,
+      /vector: norm .* is not the PrivUnit scale 1/,
+    ],
+    [
+      'scale and norm forged together',
+      { ...r, mechanism: { ...r.mechanism, scale: 1 }, vector: normalised(r.vector) },
+      /mechanism\.scale: expected .*, got 1/,
     ],
   ];
   for (const [label, body, message] of cases) {

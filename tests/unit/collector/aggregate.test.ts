@@ -10,6 +10,7 @@ import {
   krrReport,
   laplaceMechanism,
   oueReport,
+  releasedReport,
   seededUniform,
   simulateKrr,
   simulateOue,
@@ -30,6 +31,8 @@ test('the mean, its empirical error and the calibrated noise error of known vect
   assert.deepEqual(g.mean, [1, 1, 1, 2]);
   // Per coordinate: values {1,0,0,3} → sample variance (0+1+1+4)/3 = 2; the constant column adds 0.
   assert.ok(Math.abs(g.expectedError! - (3 * 2) / 4) < 1e-12, String(g.expectedError));
+  // Standard error of each coordinate's mean: √(2/4) for the first three, 0 for the constant one.
+  g.standardErrors!.forEach((se, j) => assert.ok(Math.abs(se - (j < 3 ? Math.sqrt(0.5) : 0)) < 1e-12, `se[${j}]`));
   assert.equal(g.theoreticalError, expectedMse({ name: 'laplace', epsilon: 1, clip: 1 }, 4) / 4);
 });
 
@@ -65,7 +68,7 @@ test('groups split by scope, ε and clip; one report has no empirical error', ()
   assert.deepEqual([a1.count, a1.mean], [2, [2, 2]]);
   assert.ok(a1.theoreticalError! > 0, 'every group has one calibration, so its noise error is known');
   const b = vectors.find((g) => g.key.scope === 'b')!;
-  assert.deepEqual([b.count, b.expectedError], [1, null]);
+  assert.deepEqual([b.count, b.expectedError, b.standardErrors], [1, null, null]);
 });
 
 // Each frequency check may fail a correct estimator with probability ≤ ALPHA (1e-8):
@@ -128,3 +131,22 @@ function shares(values: number[], k: number): number[] {
   for (const x of values) counts[x]!++;
   return counts.map((c) => c / values.length);
 }
+
+test('the calibrated noise error comes from the parameters real reports carry (σ, step, scale)', () => {
+  const settings = [
+    { name: 'privunit', epsilon: 2 },
+    { name: 'gaussian', epsilon: 1, delta: 1e-6, clip: 1 },
+    { name: 'gaussian', epsilon: 4, delta: 1e-7, clip: 2 },
+    { name: 'laplace', epsilon: 2, clip: 1 },
+  ] as const;
+  for (const params of settings) {
+    const reports = Array.from({ length: 5 }, () => releasedReport('noise', params, 32));
+    const {
+      vectors: [g],
+    } = aggregate(reports);
+    const expected = expectedMse(params, 32) / 5;
+    assert.ok(Math.abs(g!.theoreticalError! - expected) <= 1e-12 * expected, `${params.name}: ${g!.theoreticalError}`);
+    const m = reports[0]!.mechanism;
+    if (m.name === 'gaussian') assert.ok(g!.theoreticalError! >= (32 * m.sigma * m.sigma) / 5, 'at least dσ²/n');
+  }
+});

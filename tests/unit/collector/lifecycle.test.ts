@@ -120,7 +120,7 @@ test('malformed and huge bodies are refused without crashing', async () => {
   assert.equal((await post(r)).status, 201, 'and still storing');
 });
 
-test('fault injection: 500s, dropped connections, a lost answer after storing, being down on the same port', async () => {
+test('fault injection: 500s, dropped connections, an answer lost after storing, down on the same port', async () => {
   const r = vectorReport([0.5, 0.5, 0.5, 0.5], 'faults2');
   collector.faults.failNext = 2;
   collector.faults.dropNext = 1;

@@ -1,14 +1,14 @@
 // Shared pieces of the collector tests: a seeded PRNG, report builders, a statistical bound.
 import {
-  calibrateLaplace,
   cryptoRandomSource,
   prepareVector,
   privatizeCategory,
   privatizeVector,
   type CategoryMechanismParams,
   type VectorMechanismParams,
+  type VectorMechanismRecord,
 } from '../../../src/privacy/index';
-import { buildReport } from '../../../src/report/build-report';
+import { buildCategoryReport, buildReport, buildVectorReport } from '../../../src/report/build-report';
 import type { CategoryReport, Report, VectorReport } from '../../../src/report/schema';
 
 /**
@@ -60,34 +60,36 @@ export function nextId(prefix = 'r'): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 }
 
-/** The parameters an honest Laplace release of `dims` values declares (its grid step is 2^-11 or finer). */
-export function laplaceMechanism(dims: number, epsilon = 1, clip = 1): VectorReport['mechanism'] {
-  const p = calibrateLaplace(epsilon, dims, clip);
-  return { name: 'laplace', epsilon, delta: 0, clip: p.clip, step: p.step, t: p.t, b: p.b, bound: p.bound };
+type LaplaceRecord = Extract<VectorReport['mechanism'], { name: 'laplace' }>;
+
+/**
+ * The parameters a real Laplace release of `dims` values carries, as the privacy core writes
+ * them (its grid step is 2^-11 or finer, so integers and halves are on it).
+ */
+export function laplaceMechanism(dims: number, epsilon = 1, clip = 1): LaplaceRecord {
+  const params = { name: 'laplace', epsilon, clip } as const;
+  const x = new Float64Array(dims).fill(1);
+  return privatizeVector(prepareVector(x, params), params, cryptoRandomSource).mechanism as LaplaceRecord;
+}
+
+function context(scope: string, dims: number, id: string) {
+  return { scope, model: { ...MODEL, dims }, projection: null, source: cryptoRandomSource, id };
 }
 
 /**
- * A vector report carrying exactly `vector` (the collector does not re-noise; it averages),
- * declared as a Laplace release: any value on its grid (integers and halves are) within
- * its clamp passes the collector's checks.
+ * A report built by src/report/build-report.ts around known values with a real Laplace
+ * release's parameters: the collector does not re-noise, it averages, so known values give
+ * exact expected means. Any value on the grid within the clamp passes every check.
  */
 export function vectorReport(
   vector: readonly number[],
   scope = 'test',
-  mechanism: Record<string, unknown> = laplaceMechanism(vector.length),
+  mechanism: VectorMechanismRecord = laplaceMechanism(vector.length),
 ): VectorReport {
-  return {
-    v: 1,
-    id: nextId(),
-    createdAt: new Date().toISOString(),
-    scope,
-    model: { ...MODEL, dims: vector.length },
-    projection: null,
-    mechanism: mechanism as VectorReport['mechanism'],
-    vector: [...vector],
-  };
+  return buildVectorReport({ vector: Float64Array.from(vector), mechanism }, context(scope, vector.length, nextId()));
 }
 
+/** A k-RR report of a simulated value (the estimator is tested against an independent simulation). */
 export function krrReport(
   value: number,
   k: number,
@@ -95,29 +97,13 @@ export function krrReport(
   scope: string,
   codebook = 'fmnist-10',
 ): CategoryReport {
-  return {
-    v: 1,
-    id: nextId('c'),
-    createdAt: new Date().toISOString(),
-    scope,
-    model: MODEL,
-    projection: null,
-    mechanism: { name: 'krr', epsilon, delta: 0 },
-    category: { codebook, k, value },
-  };
+  const release = { category: { k, value }, mechanism: { name: 'krr', epsilon, delta: 0 } } as const;
+  return buildCategoryReport(release, codebook, context(scope, MODEL.dims, nextId('c')));
 }
 
 export function oueReport(bits: (0 | 1)[], epsilon: number, scope: string, codebook = 'fmnist-10'): CategoryReport {
-  return {
-    v: 1,
-    id: nextId('o'),
-    createdAt: new Date().toISOString(),
-    scope,
-    model: MODEL,
-    projection: null,
-    mechanism: { name: 'oue', epsilon, delta: 0 },
-    category: { codebook, k: bits.length, bits },
-  };
+  const release = { category: { k: bits.length, bits }, mechanism: { name: 'oue', epsilon, delta: 0 } } as const;
+  return buildCategoryReport(release, codebook, context(scope, MODEL.dims, nextId('o')));
 }
 
 /** POSTs a report (or raw text) the way the app's reporter does. */
