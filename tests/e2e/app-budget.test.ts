@@ -59,7 +59,7 @@ test('ε snaps into [0.01, 16]; δ is offered only up to the device-wide target 
   assert.equal(await epsilon.inputValue(), '1');
 });
 
-test('a scope is created explicitly with its own sub-budget, becomes active, and a second creation is refused', async () => {
+test('a scope is created explicitly with its own sub-budget; a second creation of it is refused', async () => {
   await page.locator('scope-settings summary').click();
   await page.locator('input[name="scope-name"]').fill('photos');
   await page.locator('input[name="scope-total"]').fill('3');

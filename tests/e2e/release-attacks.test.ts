@@ -157,7 +157,7 @@ test('after the budget is spent, ε below the floor is a typed error and ε = 0.
   await context.close();
 });
 
-test('a report with an extra mechanism field placed in the outbox is refused by the reporter: rejected, never sent', async () => {
+test('a report with an extra mechanism field put in the outbox is refused by the reporter: never sent', async () => {
   const { context, page } = await freshPage();
   const made = await run(page, { create: [], releases: [{ path: photos[0]!, scope: 'default', epsilon: 1 }] });
   assert.deepEqual(made.attempts, [{ ok: true, charged: true }]);
