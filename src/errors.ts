@@ -29,6 +29,7 @@ export const ERROR_NAMES = [
   // release path
   'BudgetExhaustedError',
   'UnknownScopeError',
+  'ScopeExistsError',
   'StorageUnavailableError',
   'StorageFullError',
   'OutboxFullError',

@@ -13,8 +13,16 @@ import './components/error-list';
 import './components/privacy-controls';
 import './components/budget-gauge';
 import './components/ledger-view';
+import './components/scope-settings';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
-import type { BudgetStatus, LedgerEntry, ScopeConfig } from '../release/index';
+import type {
+  BudgetChange,
+  BudgetOverview,
+  BudgetStatus,
+  DeviceBudget,
+  LedgerEntry,
+  ScopeConfig,
+} from '../release/index';
 import { releaseBlockedReason } from './release-view';
 
 interface Batch {
@@ -38,7 +46,10 @@ export class ObscuraApp extends LitElement {
     errors: { state: true },
     settings: { state: true },
     budget: { state: true },
+    overview: { state: true },
+    scope: { state: true },
     ledger: { state: true },
+    changes: { state: true },
     releasing: { state: true },
   };
   declare status: EngineStatus | undefined;
@@ -48,10 +59,14 @@ export class ObscuraApp extends LitElement {
   declare results: ResultItem[];
   declare batch: Batch | undefined;
   declare cameraOpen: boolean;
-  declare errors: { id: number; text: string }[];
+  declare errors: { id: number; text: string; key: string }[];
   declare settings: PrivacySettings;
   declare budget: BudgetStatus | undefined;
+  declare overview: BudgetOverview | undefined;
+  /** The scope releases are charged to. */
+  declare scope: string;
   declare ledger: LedgerEntry[];
+  declare changes: BudgetChange[];
   declare releasing: string | undefined;
   private collectorUrl: string | undefined;
   private nextId = 1;
@@ -72,6 +87,8 @@ export class ObscuraApp extends LitElement {
     this.errors = [];
     this.settings = DEFAULT_SETTINGS;
     this.ledger = [];
+    this.changes = [];
+    this.scope = 'default';
   }
 
   static override styles = [
@@ -151,7 +168,15 @@ export class ObscuraApp extends LitElement {
 
   private async refreshLedger(): Promise<void> {
     try {
-      [this.budget, this.ledger] = await Promise.all([this.releases.budget('default'), this.releases.ledger()]);
+      const [overview, ledger, changes] = await Promise.all([
+        this.releases.budgets(),
+        this.releases.ledger(),
+        this.releases.listBudgetChanges(),
+      ]);
+      // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
+      const active = overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes[0];
+      if (active) this.scope = active.scope;
+      [this.overview, this.budget, this.ledger, this.changes] = [overview, active, ledger, changes];
     } catch (err) {
       this.report(err);
     }
@@ -166,7 +191,7 @@ export class ObscuraApp extends LitElement {
       const outcome = await this.releases.release(item.contentHash, {
         mechanism,
         ...(dims ? { dims } : {}),
-        scope: 'default',
+        scope: this.scope,
         destination: this.collectorUrl,
       });
       const vector = (outcome.report as { vector: number[] }).vector;
@@ -180,12 +205,25 @@ export class ObscuraApp extends LitElement {
     }
   }
 
-  private async configureScope(scope: ScopeConfig): Promise<void> {
+  /** Runs one budget change; the release worker pushes the new state to every page, this one included. */
+  private async change(run: () => Promise<void>): Promise<void> {
     try {
-      await this.releases.configureScope(scope);
+      await run();
     } catch (err) {
       this.report(err);
     }
+  }
+
+  private selectScope(name: string): void {
+    this.scope = name;
+    void this.refreshLedger();
+  }
+
+  private async createScope(scope: ScopeConfig): Promise<void> {
+    await this.change(async () => {
+      await this.releases.createScope(scope);
+      this.scope = scope.name;
+    });
   }
 
   private releaseControl(r: ResultItem) {
@@ -207,9 +245,16 @@ export class ObscuraApp extends LitElement {
     </div>`;
   }
 
+  /**
+   * Shows an error once: a batch refused for a spent budget says so in one message, not
+   * one per image; the newest of the same kind replaces the older.
+   */
   private report(err: unknown): void {
-    if ((err as Error)?.name === 'AbortError') return;
-    this.errors = [...this.errors, { id: this.nextId++, text: explainError(err) }];
+    const name = (err as Error)?.name;
+    if (name === 'AbortError') return;
+    const text = explainError(err);
+    const key = name === 'BudgetExhaustedError' ? name : text;
+    this.errors = [...this.errors.filter((e) => e.key !== key), { id: this.nextId++, text, key }];
   }
 
   private add(extraction: Extraction, name: string, previewUrl: string, frames?: number): void {
@@ -338,8 +383,18 @@ export class ObscuraApp extends LitElement {
           ></privacy-controls>
           <budget-gauge
             .budget=${this.budget}
-            @configure-scope=${(e: CustomEvent<ScopeConfig>) => void this.configureScope(e.detail)}
+            .overview=${this.overview}
+            @configure-scope=${(e: CustomEvent<ScopeConfig>) =>
+              void this.change(() => this.releases.configureScope(e.detail))}
+            @configure-device=${(e: CustomEvent<DeviceBudget>) =>
+              void this.change(() => this.releases.configureDevice(e.detail))}
           ></budget-gauge>
+          <scope-settings
+            .scopes=${this.overview?.scopes.map((s) => s.scope) ?? [this.scope]}
+            active=${this.scope}
+            @select-scope=${(e: CustomEvent<string>) => this.selectScope(e.detail)}
+            @create-scope=${(e: CustomEvent<ScopeConfig>) => void this.createScope(e.detail)}
+          ></scope-settings>
         </div>
         <section class="results" aria-label="results" aria-live="polite">
           ${
@@ -348,7 +403,7 @@ export class ObscuraApp extends LitElement {
               : this.results.map((r) => html`<result-card .item=${r}>${this.releaseControl(r)}</result-card>`)
           }
         </section>
-        <ledger-view .entries=${this.ledger}></ledger-view>
+        <ledger-view .entries=${this.ledger} .changes=${this.changes}></ledger-view>
       </main>
     `;
   }

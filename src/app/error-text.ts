@@ -1,3 +1,5 @@
+import { DELTA_TARGET, EPSILON_MAX, EPSILON_MIN, MAX_TOTAL_EPSILON } from '../release/index';
+
 /** Plain words for each error the person can meet, by error name. */
 const TEXT: Record<string, string> = {
   UnsupportedInputError: 'This file is not an image Obscura can read. Try a JPEG, PNG, WebP, GIF, BMP or AVIF photo.',
@@ -12,17 +14,30 @@ const TEXT: Record<string, string> = {
   BackendFailedError: 'The graphics processor failed; Obscura switched to another way of running the model.',
   AbortError: 'Cancelled.',
   BudgetExhaustedError: 'The privacy budget is spent, so nothing more can be released for now.',
+  UnknownScopeError: 'That budget scope does not exist. Create it under “Create a scope” first, or choose another.',
+  ScopeExistsError: 'A budget scope of that name already exists; choose it, or change its budget instead.',
   StorageUnavailableError:
-    'This browser does not let Obscura keep its privacy ledger (storage is off or private mode), so nothing can be released.',
+    'This browser does not let Obscura keep its privacy ledger (storage is off or private mode), ' +
+    'so nothing can be released.',
   StorageFullError: 'The browser’s storage is full, so the privacy ledger cannot record a release.',
   OutboxFullError: 'Too many reports are waiting to be sent; new releases wait until they are delivered.',
   InvalidParameterError: 'A privacy setting is out of range.',
+};
+
+/** The privacy limits' own words: which setting is out of range, by the parameter an InvalidParameterError names. */
+const PARAMETER_TEXT: Record<string, string> = {
+  epsilon: `ε must be between ${EPSILON_MIN} and ${EPSILON_MAX} for one release.`,
+  delta: `δ may not exceed the device-wide target of ${DELTA_TARGET}.`,
+  totalEpsilon: `A budget total must be between 0 and ${MAX_TOTAL_EPSILON}.`,
+  'window.ms': 'A rolling budget window must be at least one day.',
+  'scope name': 'A scope name is 1 to 128 letters, digits or . _ : -.',
 };
 
 /** A sentence for the person, with the technical detail after it. */
 export function explainError(err: unknown): string {
   const name = (err as { name?: string })?.name ?? 'Error';
   const message = (err as { message?: string })?.message ?? String(err);
-  const plain = TEXT[name];
+  const parameter = (err as { details?: { parameter?: unknown } })?.details?.parameter;
+  const plain = (name === 'InvalidParameterError' && PARAMETER_TEXT[String(parameter)]) || TEXT[name];
   return plain ? `${plain} (${message})` : `Something went wrong: ${message}`;
 }

@@ -1,7 +1,10 @@
 import { transfer, wrap, type Remote } from 'comlink';
 import {
   LEDGER_CHANNEL,
+  type BudgetChange,
+  type BudgetOverview,
   type BudgetStatus,
+  type DeviceBudget,
   type FlushResult,
   type LedgerChange,
   type LedgerEntry,
@@ -58,16 +61,38 @@ export class ReleaseBridge {
     return this.api().release(contentHash, options);
   }
 
+  /** A scope's budget (default "default") with the device-wide one in `device`; UnknownScopeError if never created. */
   budget(scope?: string): Promise<BudgetStatus> {
     return this.api().budget(scope);
+  }
+
+  /** The device-wide budget and every scope's. */
+  budgets(): Promise<BudgetOverview> {
+    return this.api().budgets();
   }
 
   ledger(scope?: string): Promise<LedgerEntry[]> {
     return this.api().ledger(scope);
   }
 
+  /** Creates a scope with its own sub-budget; ScopeExistsError if it exists. Every open page is told. */
+  createScope(scope: ScopeConfig): Promise<void> {
+    return this.api().createScope(scope);
+  }
+
+  /** Changes an existing scope's total or window; UnknownScopeError if it was never created. */
   configureScope(scope: ScopeConfig): Promise<void> {
     return this.api().configureScope(scope);
+  }
+
+  /** Changes the device-wide total (e.g. grants more) or window, as a ledger entry that forgives no charge. */
+  configureDevice(budget: DeviceBudget): Promise<void> {
+    return this.api().configureDevice(budget);
+  }
+
+  /** Every budget change ever made, newest first (the device's has target "@device"). */
+  listBudgetChanges(): Promise<BudgetChange[]> {
+    return this.api().listBudgetChanges();
   }
 
   flushOutbox(): Promise<FlushResult> {

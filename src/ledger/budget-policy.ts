@@ -231,6 +231,21 @@ export function budgetStatus(
   };
 }
 
+/** Every budget at `now`: the device's and each scope's (as `budgetStatus` gives it), by scope name. */
+export interface BudgetOverview {
+  readonly device: TargetStatus;
+  readonly deltaTarget: number;
+  readonly scopes: readonly BudgetStatus[];
+}
+
+export function budgetOverview(state: BudgetState, now: number): BudgetOverview {
+  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
+  const t = effectiveNow(now, state.charges, state.changes);
+  const device = targetStatus(deviceConfig, ordered(state.changes, DEVICE), state.charges, null, t).status;
+  const scopes = knownScopes(state.changes).map((name) => budgetStatus(state, name, now));
+  return { device, deltaTarget: DELTA_TARGET, scopes };
+}
+
 export type ChargeDecision =
   | { readonly ok: true; readonly charge: Charge; readonly after: BudgetStatus }
   | { readonly ok: false; readonly error: ObscuraError };

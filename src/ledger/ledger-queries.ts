@@ -1,7 +1,12 @@
 import { epsilonUnitsUp } from '../privacy/accountant';
+import { ObscuraError } from '../errors';
 import {
+  budgetOverview,
   budgetStatus,
   DEVICE,
+  knownScopes,
+  unknownScope,
+  type BudgetOverview,
   validateBudgetChange,
   type BudgetChange,
   type BudgetStatus,
@@ -21,15 +26,43 @@ export function chargeOf(e: LedgerEntry): Charge {
   };
 }
 
-/** Records one budget change (strict durability: it is on disk before anything relies on it). */
-async function recordChange(db: LedgerDb, change: BudgetChange, scope?: ScopeConfig): Promise<void> {
+/**
+ * Records one budget change (strict durability: it is on disk before anything relies on it).
+ * `expect` checks, in the same transaction, that the scope is new ('new') or was created
+ * before ('existing'), so two tabs cannot both create one scope.
+ */
+async function recordChange(
+  db: LedgerDb,
+  change: BudgetChange,
+  scope?: ScopeConfig,
+  expect?: 'new' | 'existing',
+): Promise<void> {
   validateBudgetChange(change);
+  let refusal: ObscuraError | undefined;
   try {
     const tx = db.transaction(['budgetChanges', 'scopes'], 'readwrite', { durability: 'strict' });
-    void tx.objectStore('budgetChanges').add(change);
+    const changes = tx.objectStore('budgetChanges');
+    if (expect) {
+      const known = knownScopes(await changes.getAll());
+      const exists = known.includes(change.target);
+      if (expect === 'existing' && !exists) refusal = unknownScope(change.target, known);
+      if (expect === 'new' && exists)
+        refusal = new ObscuraError(
+          'ScopeExistsError',
+          `a budget scope "${change.target}" already exists; change its budget instead of creating it again`,
+          { scope: change.target },
+        );
+      if (refusal) {
+        tx.abort();
+        await tx.done.catch(() => undefined);
+        throw refusal;
+      }
+    }
+    void changes.add(change);
     if (scope) void tx.objectStore('scopes').put(scope);
     await tx.done;
   } catch (err) {
+    if (refusal) throw refusal;
     throw storageError(err);
   }
 }
@@ -40,13 +73,29 @@ async function recordChange(db: LedgerDb, change: BudgetChange, scope?: ScopeCon
  * (budget-policy.ts). Throws InvalidParameterError for a total outside [0, 100] or a rolling
  * window shorter than a day.
  */
-export async function configureScope(db: LedgerDb, scope: ScopeConfig, now: number = Date.now()): Promise<void> {
+export async function configureScope(
+  db: LedgerDb,
+  scope: ScopeConfig,
+  now: number = Date.now(),
+  expect?: 'new' | 'existing',
+): Promise<void> {
   const clean: ScopeConfig = { name: scope.name, totalEpsilon: scope.totalEpsilon, window: scope.window };
   await recordChange(
     db,
     { time: now, target: scope.name, totalEpsilon: scope.totalEpsilon, window: scope.window },
     clean,
+    expect,
   );
+}
+
+/** Creates a scope; a ScopeExistsError if one of that name was ever created. */
+export function createScope(db: LedgerDb, scope: ScopeConfig, now: number = Date.now()): Promise<void> {
+  return configureScope(db, scope, now, 'new');
+}
+
+/** Changes an existing scope's total and window; an UnknownScopeError for a scope never created. */
+export function changeScope(db: LedgerDb, scope: ScopeConfig, now: number = Date.now()): Promise<void> {
+  return configureScope(db, scope, now, 'existing');
 }
 
 /** Changes the device-wide budget every scope draws from, as a budget change in the ledger. */
@@ -66,6 +115,16 @@ export async function readBudget(db: LedgerDb, scopeName: string, now: number): 
     tx.objectStore('ledger').getAll(),
   ]);
   return budgetStatus({ changes, charges: entries.map(chargeOf) }, scopeName, now);
+}
+
+/** The device's budget and every scope's, in one read. */
+export async function readBudgets(db: LedgerDb, now: number): Promise<BudgetOverview> {
+  const tx = db.transaction(['budgetChanges', 'ledger'], 'readonly');
+  const [changes, entries] = await Promise.all([
+    tx.objectStore('budgetChanges').getAll(),
+    tx.objectStore('ledger').getAll(),
+  ]);
+  return budgetOverview({ changes, charges: entries.map(chargeOf) }, now);
 }
 
 /** Every release, newest first (optionally of one scope). */

@@ -3,8 +3,11 @@
  * pure helpers the controls need. Everything else of the release path runs in its worker.
  */
 export type {
+  BudgetChange,
+  BudgetOverview,
   BudgetStatus,
   CleanVector,
+  DeviceBudget,
   DeliveryState,
   FlushResult,
   LedgerChange,
@@ -13,7 +16,11 @@ export type {
   ReleaseOptions,
   ReleaseOutcome,
   ScopeConfig,
+  TargetStatus,
   VectorMechanismParams,
+  WindowPolicy,
 } from './release-api';
 export { LEDGER_CHANNEL } from './release-api';
 export { expectedCosine } from '../privacy/mechanism';
+export { EPSILON_MAX, EPSILON_MIN, DELTA_TARGET } from '../privacy/limits';
+export { MIN_WINDOW_MS, MAX_TOTAL_EPSILON } from '../ledger/budget-policy';

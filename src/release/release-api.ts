@@ -5,12 +5,36 @@
  */
 import type { ModelRef } from '../model-ref';
 import type { VectorMechanismParams } from '../privacy/mechanism';
-import type { BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
+import type {
+  BudgetChange,
+  BudgetOverview,
+  BudgetStatus,
+  ScopeConfig,
+  TargetStatus,
+  WindowPolicy,
+} from '../ledger/budget-policy';
 import type { DeliveryState, LedgerEntry } from '../ledger/ledger-schema';
 import type { CommitOutcome } from '../ledger/commit-release';
 import type { FlushResult } from '../outbox/reporter';
 
-export type { BudgetStatus, ScopeConfig, DeliveryState, LedgerEntry, FlushResult, VectorMechanismParams };
+export type {
+  BudgetChange,
+  BudgetOverview,
+  BudgetStatus,
+  ScopeConfig,
+  TargetStatus,
+  WindowPolicy,
+  DeliveryState,
+  LedgerEntry,
+  FlushResult,
+  VectorMechanismParams,
+};
+
+/** The device-wide budget every scope draws from: its total and its window (lifetime, or rolling ≥ 1 day). */
+export interface DeviceBudget {
+  readonly totalEpsilon: number;
+  readonly window: WindowPolicy;
+}
 
 export interface ReleaseOptions {
   readonly mechanism: VectorMechanismParams;
@@ -49,9 +73,30 @@ export interface ReleaseApi {
    * parameters returns the stored report at no cost.
    */
   release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome>;
+  /**
+   * A scope's budget (default "default") with the device-wide one in `device`; `remaining` is
+   * the smaller of the two. An UnknownScopeError for a scope never created.
+   */
   budget(scope?: string): Promise<BudgetStatus>;
+  /** The device-wide budget and every scope's, in one read. */
+  budgets(): Promise<BudgetOverview>;
   ledger(scope?: string): Promise<LedgerEntry[]>;
+  /**
+   * Creates a scope with its own sub-budget (it still draws from the device's): scopes are
+   * created explicitly, by the person or the app's configuration, never by a release.
+   * A ScopeExistsError if that name was ever created; InvalidParameterError for a total
+   * outside [0, 100] or a rolling window shorter than a day.
+   */
+  createScope(scope: ScopeConfig): Promise<void>;
+  /** Changes an existing scope's total or window (a ledger entry; no charge is forgiven). UnknownScopeError if new. */
   configureScope(scope: ScopeConfig): Promise<void>;
+  /**
+   * Changes the device-wide budget: a raised total ("grant more") or another window, as a
+   * ledger entry. Charges already made keep counting (budget-policy.ts).
+   */
+  configureDevice(budget: DeviceBudget): Promise<void>;
+  /** Every budget change ever made (the device's has target "@device"), newest first. */
+  listBudgetChanges(): Promise<BudgetChange[]>;
   /** Sends what the outbox holds now (it also sends by itself on start, after releases and when online). */
   flushOutbox(): Promise<FlushResult>;
   /** A port on which an engine worker posts each extraction's clean vector. */

@@ -7,16 +7,24 @@
  * rather than asking.
  */
 import { commitRelease } from '../ledger/commit-release';
-import { configureScope as saveScope, listLedger, readBudget } from '../ledger/ledger-queries';
+import {
+  changeScope,
+  configureDevice,
+  createScope,
+  listBudgetChanges,
+  listLedger,
+  readBudget,
+  readBudgets,
+} from '../ledger/ledger-queries';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
-import type { BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
+import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { flushOutbox, type FlushResult } from '../outbox/reporter';
 import { costOf } from '../privacy/accountant';
 import { cryptoRandomSource } from '../privacy/random/random-source';
 import type { ModelRef } from '../model-ref';
 import { privatizeFeatures } from '../report/privatize-features';
 import { systemClock, type Clock } from './clock';
-import type { CleanVector, ReleaseOptions, ReleaseOutcome } from './release-api';
+import type { CleanVector, DeviceBudget, ReleaseOptions, ReleaseOutcome } from './release-api';
 import { reportCosine } from './report-cosine';
 
 export interface ReleaseServiceOptions {
@@ -97,9 +105,27 @@ export class ReleaseService {
     return listLedger(await this.open(), scope);
   }
 
-  async configureScope(scope: ScopeConfig): Promise<void> {
-    await saveScope(await this.open(), scope);
+  async budgets(): Promise<BudgetOverview> {
+    return readBudgets(await this.open(), this.clock.now());
+  }
+
+  async createScope(scope: ScopeConfig): Promise<void> {
+    await createScope(await this.open(), scope, this.clock.now());
     this.onChange();
+  }
+
+  async configureScope(scope: ScopeConfig): Promise<void> {
+    await changeScope(await this.open(), scope, this.clock.now());
+    this.onChange();
+  }
+
+  async configureDevice(budget: DeviceBudget): Promise<void> {
+    await configureDevice(await this.open(), budget, this.clock.now());
+    this.onChange();
+  }
+
+  async listBudgetChanges(): Promise<BudgetChange[]> {
+    return listBudgetChanges(await this.open());
   }
 
   /**

@@ -1,5 +1,5 @@
 /** The release worker's object: the ReleaseApi over one ReleaseService and the vectors the engine handed over. */
-import type { CleanVector, LedgerChange, ReleaseApi, ReleaseOptions } from './release-api';
+import type { CleanVector, DeviceBudget, LedgerChange, ReleaseApi, ReleaseOptions, ScopeConfig } from './release-api';
 import { LEDGER_CHANNEL } from './release-api';
 import { ReleaseService, type ReleaseServiceOptions } from './release-service';
 import { VectorStore } from './vector-store';
@@ -31,8 +31,24 @@ export class ReleaseWorker implements ReleaseApi {
     return this.service.ledger(scope);
   }
 
-  configureScope(scope: Parameters<ReleaseService['configureScope']>[0]) {
+  budgets() {
+    return this.service.budgets();
+  }
+
+  createScope(scope: ScopeConfig) {
+    return this.service.createScope(scope);
+  }
+
+  configureScope(scope: ScopeConfig) {
     return this.service.configureScope(scope);
+  }
+
+  configureDevice(budget: DeviceBudget) {
+    return this.service.configureDevice(budget);
+  }
+
+  listBudgetChanges() {
+    return this.service.listBudgetChanges();
   }
 
   flushOutbox() {

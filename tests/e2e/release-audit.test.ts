@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Request } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { openEnginePage } from './support/engine-page';
+import { createScopes, openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import { isReport } from '../../src/report/schema';
@@ -29,6 +29,7 @@ before(async () => {
   collector = await startCollector({ allowedOrigins: [server.url] });
   browser = await launchChromium({ fakeCamera: true, autoAllow: true });
   context = await browser.newContext();
+  await createScopes(context, server.url, fixtures, [{ name: 'audit', totalEpsilon: 10 }]);
   context.on('request', (r: Request) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
 });
 after(async () => {

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { openEnginePage, startedEnginePage, waitFor } from './support/engine-page';
+import { createScopes, openEnginePage, startedEnginePage, waitFor } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
@@ -24,6 +24,12 @@ before(async () => {
   collector = await startCollector({ allowedOrigins: [server.url] });
   browser = await launchChromium();
   context = await browser.newContext();
+  // The race's scope has room for all 60: the device-wide budget is the limit it races for.
+  await createScopes(context, server.url, fixtures, [
+    { name: 'memo', totalEpsilon: 10 },
+    { name: 'race', totalEpsilon: 100 },
+    { name: 'faults', totalEpsilon: 10 },
+  ]);
 });
 after(async () => {
   await browser?.close();
@@ -83,10 +89,15 @@ test('releasing the same image twice costs once and sends one report id', async 
 
 test('3 pages x 20 concurrent releases against a budget for exactly 17: 17 charges, entries and reports', async () => {
   const pages = await Promise.all([enginePage(), enginePage(), enginePage()]);
-  await pages[0]!.evaluate(async () => {
+  // The device-wide budget is set to leave room for exactly 17 releases of ε = 0.5, whatever earlier
+  // tests spent; the scope has room for all 60, so the pages race for the device's last ε.
+  const device = await pages[0]!.evaluate(async () => {
     const engine = (window as unknown as PageWindow).obscura.releases();
-    await engine.configureScope({ name: 'race', totalEpsilon: 17 * 0.5, window: { kind: 'lifetime' } });
+    const before = await engine.budget('race');
+    await engine.configureDevice({ totalEpsilon: before.device.spent + 17 * 0.5, window: { kind: 'lifetime' } });
+    return (await engine.budget('race')).device;
   });
+  assert.ok(Math.abs(device.remaining - 8.5) < 1e-9, `the device has ε 8.5 left (${device.remaining})`);
   const started = performance.now();
   const all = (
     await Promise.all(
@@ -109,12 +120,14 @@ test('3 pages x 20 concurrent releases against a budget for exactly 17: 17 charg
     (await (window as unknown as PageWindow).obscura.releases().ledger('race')).map((e) => e.id),
   );
   assert.equal(ledger.length, 17);
-  await waitFor('17 reports at the collector', async () => (await collectorIds('race')).length === 17);
-  assert.deepEqual((await collectorIds('race')).sort(), [...ledger].sort());
   const budget = await pages[2]!.evaluate(async () =>
     (window as unknown as PageWindow).obscura.releases().budget('race'),
   );
   assert.ok(budget.remaining < 1e-9);
+  assert.ok(budget.device.remaining < 1e-9, 'the device-wide budget is what ran out');
+  assert.ok(Math.abs(budget.scopeRemaining - (100 - 8.5)) < 1e-9, 'the scope still had room');
+  await waitFor('17 reports at the collector', async () => (await collectorIds('race')).length === 17);
+  assert.deepEqual((await collectorIds('race')).sort(), [...ledger].sort());
   console.log(`# 60 concurrent releases over 3 pages took ${seconds.toFixed(1)} s`);
   await Promise.all(pages.map((p) => p.close()));
 });
@@ -124,6 +137,13 @@ test(
     'closed mid-flush: every charged report arrives once',
   async () => {
     let page = await enginePage();
+    // Grant the device-wide budget room for these ten releases of ε 0.1 (a ledger entry; the race spent it all).
+    // Each charge is rounded up to the ledger's grid, so ten of them cost a little more than ε 1: grant 2.
+    await page.evaluate(async () => {
+      const engine = (window as unknown as PageWindow).obscura.releases();
+      const { device } = await engine.budget('faults');
+      await engine.configureDevice({ totalEpsilon: device.total + 2, window: device.window });
+    });
     collector.faults.failNext = 3;
     collector.faults.dropNext = 2;
     const first = await page.evaluate(
@@ -144,7 +164,10 @@ test(
       ([paths, o]) => (window as unknown as PageWindow).obscura.releaseFixtures(paths as string[], o as ReleaseOptions),
       [photos.slice(45, 50), options('faults', 0.1)] as const,
     );
-    assert.ok(second.every((r) => r.ok && r.charged));
+    assert.ok(
+      second.every((r) => r.ok && r.charged),
+      JSON.stringify(second),
+    );
     const during = await page.evaluate(async () => {
       const ob = (window as unknown as PageWindow).obscura;
       for (let s = 0; s < 30; s++) await ob.releaseTest().advance(1000);

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { startedEnginePage, waitFor } from './support/engine-page';
+import { createScopes, startedEnginePage, waitFor } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
@@ -73,6 +73,7 @@ before(async () => {
   relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
   browser = await launchChromium();
   context = await browser.newContext();
+  await createScopes(context, server.url, fixtures, [{ name: 'inflight', totalEpsilon: 10 }]);
 });
 after(async () => {
   await browser?.close();

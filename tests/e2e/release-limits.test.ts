@@ -86,7 +86,7 @@ async function configure(
 ): Promise<void> {
   await page.evaluate(
     async ([n, t, w]) =>
-      (window as unknown as PageWindow).obscura.releases().configureScope({
+      (window as unknown as PageWindow).obscura.releases().createScope({
         name: n as string,
         totalEpsilon: t as number,
         window: w as { kind: 'lifetime' },

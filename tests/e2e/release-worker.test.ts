@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { openEnginePage, startedEnginePage } from './support/engine-page';
+import { createScopes, openEnginePage, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startScriptedCollector, type ScriptedCollector } from './support/scripted-collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
@@ -25,6 +25,13 @@ before(async () => {
   endpoint = await startScriptedCollector();
   browser = await launchChromium();
   context = await browser.newContext();
+  const scopes = ['once', 'unknown', 'refused', 'slow', 'later', 'broken'];
+  await createScopes(
+    context,
+    server.url,
+    fixtures,
+    scopes.map((name) => ({ name, totalEpsilon: 10 })),
+  );
 });
 after(async () => {
   await browser?.close();

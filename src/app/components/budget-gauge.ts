@@ -1,11 +1,21 @@
 import { LitElement, html, css, nothing } from 'lit';
-import type { BudgetStatus, ScopeConfig } from '../../release/index';
+import type { BudgetOverview, BudgetStatus, DeviceBudget, ScopeConfig, WindowPolicy } from '../../release/index';
+import { describeWindow, windowOf, windowValue, WINDOW_CHOICES } from './budget-window';
 import { sharedStyles } from './shared-styles';
 
-/** What is left of the privacy budget, when it refills, and everything released since first use. */
+/**
+ * What is left to release in the active scope (the smaller of its own budget and the
+ * device-wide one every scope shares), each scope's own budget, when it refills, and
+ * everything released since first use. Its controls ask for budget changes by events:
+ * `configure-device` (a DeviceBudget: "grant more" raises the total) and `configure-scope`
+ * (a ScopeConfig for the active scope).
+ */
 export class BudgetGauge extends LitElement {
-  static override properties = { budget: { attribute: false } };
+  static override properties = { budget: { attribute: false }, overview: { attribute: false } };
+  /** The active scope's status (with the device's in `device`). */
   declare budget: BudgetStatus | undefined;
+  /** Every scope's status, for the list of scopes. */
+  declare overview: BudgetOverview | undefined;
 
   static override styles = [
     sharedStyles,
@@ -26,20 +36,96 @@ export class BudgetGauge extends LitElement {
         gap: 0.2rem;
         margin-bottom: 0.4rem;
       }
+      form {
+        margin-bottom: 0.6rem;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.9rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.2rem;
+        border-bottom: 1px solid var(--line);
+      }
+      tr.active {
+        font-weight: 600;
+      }
     `,
   ];
 
-  private save(e: Event): void {
+  private field(form: HTMLFormElement, name: string): string {
+    return (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value;
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  /** The active scope's own total and window. */
+  private saveScope(e: Event): void {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
-    const total = Number((form.elements.namedItem('total') as HTMLInputElement).value);
-    const windowKind = (form.elements.namedItem('window') as HTMLSelectElement).value;
     const scope: ScopeConfig = {
       name: this.budget?.scope ?? 'default',
-      totalEpsilon: total,
-      window: windowKind === 'lifetime' ? { kind: 'lifetime' } : { kind: 'rolling', ms: 24 * 3600_000 },
+      totalEpsilon: Number(this.field(form, 'total')),
+      window: windowOf(this.field(form, 'window')),
     };
-    this.dispatchEvent(new CustomEvent('configure-scope', { detail: scope, bubbles: true, composed: true }));
+    this.emit('configure-scope', scope);
+  }
+
+  /** Grants more: the device-wide total rises by the amount, as a budget change in the ledger. */
+  private grant(e: Event): void {
+    e.preventDefault();
+    const device = this.budget?.device;
+    const more = Number(this.field(e.target as HTMLFormElement, 'grant'));
+    if (!device || !(more > 0)) return;
+    const budget: DeviceBudget = { totalEpsilon: round(device.total + more), window: device.window };
+    this.emit('configure-device', budget);
+  }
+
+  private saveDevice(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const budget: DeviceBudget = {
+      totalEpsilon: Number(this.field(form, 'device-total')),
+      window: windowOf(this.field(form, 'device-window')),
+    };
+    this.emit('configure-device', budget);
+  }
+
+  private windowSelect(name: string, current: WindowPolicy) {
+    return html`<select name=${name}>
+      ${WINDOW_CHOICES.map(
+        (c) => html`<option value=${c.value} ?selected=${c.value === windowValue(current)}>${c.label}</option>`,
+      )}
+    </select>`;
+  }
+
+  private scopeRows(active: string) {
+    const scopes = this.overview?.scopes ?? [];
+    if (scopes.length < 2) return nothing;
+    return html`<table aria-label="scopes">
+      <thead>
+        <tr>
+          <th scope="col">scope</th>
+          <th scope="col">own budget left</th>
+          <th scope="col">window</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${scopes.map(
+          (s) =>
+            html`<tr data-testid="scope-row" class=${s.scope === active ? 'active' : ''}>
+              <td>${s.scope}${s.scope === active ? ' (active)' : ''}</td>
+              <td>ε ${s.scopeRemaining.toFixed(2)} of ${s.total}</td>
+              <td>${describeWindow(s.window)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
   }
 
   protected override render() {
@@ -49,45 +135,73 @@ export class BudgetGauge extends LitElement {
         <h2>Privacy budget</h2>
         <p class="muted">Loading the ledger…</p>
       </section>`;
+    const d = b.device;
+    const limiting = d.remaining < b.scopeRemaining ? 'device' : 'scope';
+    const refillsAt = limiting === 'device' ? d.refillsAt : b.refillsAt;
+    const window = limiting === 'device' ? d.window : b.window;
     const refill =
-      b.window.kind === 'lifetime'
+      window.kind === 'lifetime'
         ? 'It does not refill by itself.'
-        : b.refillsAt
-          ? `It refills from ${new Date(b.refillsAt).toLocaleString()}.`
-          : 'It refills over a rolling 24-hour window.';
+        : refillsAt
+          ? `It refills from ${new Date(refillsAt).toLocaleString()}.`
+          : `It refills over a ${describeWindow(window)} window.`;
+    const max = Math.min(b.total, d.total);
     return html`<section class="card" aria-labelledby="budget-title">
       <h2 id="budget-title">Privacy budget</h2>
       <p>
-        <span class="big" data-testid="remaining">ε ${b.remaining.toFixed(2)}</span> left of ${b.total}
+        <span class="big" data-testid="remaining">ε ${b.remaining.toFixed(2)}</span> left to release
         <span class="muted">(scope “${b.scope}”)</span>
       </p>
       <meter
         min="0"
-        max=${b.total}
+        max=${max}
         value=${b.remaining}
-        low=${b.total * 0.2}
-        optimum=${b.total}
+        low=${max * 0.2}
+        optimum=${max}
         aria-label="remaining privacy budget"
       ></meter>
-      <p class="muted">
-        ${refill} ${b.releases} release${b.releases === 1 ? '' : 's'} so far.
-        ${b.window.kind === 'rolling' ? html`Released since first use: ε ${b.cumulativeEpsilon.toFixed(2)}.` : nothing}
+      <p data-testid="device-budget">
+        Device-wide: ε ${d.remaining.toFixed(2)} left of ${d.total} (${describeWindow(d.window)}), shared by every
+        scope; scope “${b.scope}”: ε ${b.scopeRemaining.toFixed(2)} left of ${b.total}.
       </p>
+      <p class="muted">
+        ${refill} ${d.releases} release${d.releases === 1 ? '' : 's'} counting. Released since first use: ε
+        ${d.cumulativeEpsilon.toFixed(2)}. Gaussian releases are accounted at δ = ${b.deltaTarget}.
+      </p>
+      ${this.scopeRows(b.scope)}
       <details>
         <summary>Change the budget</summary>
-        <form @submit=${(e: Event) => this.save(e)}>
-          <label>Total ε <input name="total" type="number" min="0" step="0.1" .value=${String(b.total)} /></label>
+        <form @submit=${(e: Event) => this.grant(e)}>
           <label
-            >Window
-            <select name="window">
-              <option value="lifetime" ?selected=${b.window.kind === 'lifetime'}>lifetime (never refills)</option>
-              <option value="rolling" ?selected=${b.window.kind === 'rolling'}>rolling 24 hours</option>
-            </select>
+            >Grant more to the device-wide budget (ε)
+            <input name="grant" type="number" min="0.01" step="0.01" value="1" />
           </label>
+          <button type="submit">Grant more</button>
+        </form>
+        <form @submit=${(e: Event) => this.saveDevice(e)}>
+          <label
+            >Device-wide total ε
+            <input name="device-total" type="number" min="0" max="100" step="0.1" .value=${String(d.total)} />
+          </label>
+          <label>Device-wide window ${this.windowSelect('device-window', d.window)}</label>
+          <button type="submit">Save device budget</button>
+        </form>
+        <form @submit=${(e: Event) => this.saveScope(e)}>
+          <label
+            >Total ε of scope “${b.scope}”
+            <input name="total" type="number" min="0" max="100" step="0.1" .value=${String(b.total)} />
+          </label>
+          <label>Window of scope “${b.scope}” ${this.windowSelect('window', b.window)}</label>
           <button type="submit">Save budget</button>
         </form>
+        <p class="muted">Changes are kept in the ledger; none of them forgives what was already released.</p>
       </details>
     </section>`;
   }
 }
 customElements.define('budget-gauge', BudgetGauge);
+
+/** A total on the ledger's grid of 1e-6, without float residue (9.999999999). */
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

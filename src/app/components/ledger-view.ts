@@ -1,15 +1,22 @@
-import { LitElement, html, css } from 'lit';
-import type { LedgerEntry } from '../../release/index';
+import { LitElement, html, css, nothing } from 'lit';
+import type { BudgetChange, LedgerEntry } from '../../release/index';
+import { describeWindow } from './budget-window';
 import { sharedStyles } from './shared-styles';
 
-/** Every report that left (or waits to): when, where to, mechanism, ε, delivery state, the exact payload. */
+/**
+ * Every report that left (or waits to): when, where to, mechanism, ε, delivery state, the
+ * exact payload; and every budget change (a grant, a new window, a scope created), which the
+ * ledger keeps beside the releases.
+ */
 export class LedgerView extends LitElement {
-  static override properties = { entries: { attribute: false } };
+  static override properties = { entries: { attribute: false }, changes: { attribute: false } };
   declare entries: readonly LedgerEntry[];
+  declare changes: readonly BudgetChange[];
 
   constructor() {
     super();
     this.entries = [];
+    this.changes = [];
   }
 
   static override styles = [
@@ -47,6 +54,34 @@ export class LedgerView extends LitElement {
     a.download = `obscura-ledger-${new Date().toISOString().slice(0, 10)}.json`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  private changeRows() {
+    if (this.changes.length === 0) return nothing;
+    return html`<h3>Budget changes</h3>
+      <div class="scroll" tabindex="0" role="region" aria-label="budget changes">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">time</th>
+              <th scope="col">budget</th>
+              <th scope="col">total ε</th>
+              <th scope="col">window</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.changes.map(
+              (c) =>
+                html`<tr data-testid="budget-change-row">
+                  <td>${new Date(c.time).toLocaleString()}</td>
+                  <td>${c.target === '@device' ? 'device-wide' : `scope “${c.target}”`}</td>
+                  <td>${c.totalEpsilon}</td>
+                  <td>${describeWindow(c.window)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`;
   }
 
   protected override render() {
@@ -94,6 +129,7 @@ ${JSON.stringify(e.payload, null, 1)}</pre>
               </table>
             </div>`
       }
+      ${this.changeRows()}
     </section>`;
   }
 }

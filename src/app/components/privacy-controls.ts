@@ -1,5 +1,11 @@
 import { LitElement, html, css, nothing } from 'lit';
-import { expectedCosine, type VectorMechanismParams } from '../../release/index';
+import {
+  DELTA_TARGET,
+  EPSILON_MAX,
+  EPSILON_MIN,
+  expectedCosine,
+  type VectorMechanismParams,
+} from '../../release/index';
 import { sharedStyles } from './shared-styles';
 
 export interface PrivacySettings {
@@ -7,6 +13,15 @@ export interface PrivacySettings {
   /** Public projection dimension, or undefined for none. */
   readonly dims: number | undefined;
   readonly autoRelease: boolean;
+}
+
+/** δ a Gaussian release may state: never above the device-wide target the budget is accounted at. */
+export const DELTA_CHOICES: readonly number[] = [1e-6, 1e-7, 1e-8, 1e-9].filter((d) => d <= DELTA_TARGET);
+
+/** ε within the per-release limits [EPSILON_MIN, EPSILON_MAX]; `fallback` for a value that is not a number. */
+export function clampEpsilon(value: number, fallback: number): number {
+  if (!Number.isFinite(value)) return fallback;
+  return Math.min(EPSILON_MAX, Math.max(EPSILON_MIN, value));
 }
 
 export const DEFAULT_SETTINGS: PrivacySettings = {
@@ -53,7 +68,7 @@ export class PrivacyControls extends LitElement {
     const m = this.settings.mechanism;
     const name = (patch.name ?? m.name) as VectorMechanismParams['name'];
     const epsilon = patch.epsilon ?? m.epsilon;
-    const delta = patch.delta ?? ('delta' in m ? m.delta : 1e-6);
+    const delta = patch.delta ?? ('delta' in m ? m.delta : DELTA_TARGET);
     const mechanism: VectorMechanismParams = name === 'gaussian' ? { name, epsilon, delta } : { name, epsilon };
     const dims = 'dims' in patch ? patch.dims : this.settings.dims;
     this.settings = { mechanism, dims, autoRelease: patch.autoRelease ?? this.settings.autoRelease };
@@ -87,13 +102,16 @@ export class PrivacyControls extends LitElement {
           <input
             id="epsilon"
             type="number"
-            min="0.1"
-            max="16"
-            step="0.1"
+            min=${EPSILON_MIN}
+            max=${EPSILON_MAX}
+            step="0.01"
             .value=${String(m.epsilon)}
             @change=${(e: Event) => {
-              const v = Number((e.target as HTMLInputElement).value);
-              if (v > 0 && Number.isFinite(v)) this.change({ epsilon: v });
+              const input = e.target as HTMLInputElement;
+              const v = clampEpsilon(Number(input.value), m.epsilon);
+              // The field shows what will be used: a value outside the limits snaps to the nearest one.
+              input.value = String(v);
+              this.change({ epsilon: v });
             }}
           />
         </label>
@@ -105,7 +123,7 @@ export class PrivacyControls extends LitElement {
                   id="delta"
                   @change=${(e: Event) => this.change({ delta: Number((e.target as HTMLSelectElement).value) })}
                 >
-                  ${[1e-5, 1e-6, 1e-7, 1e-8].map((d) => html`<option value=${d} ?selected=${m.delta === d}>${d}</option>`)}
+                  ${DELTA_CHOICES.map((d) => html`<option value=${d} ?selected=${m.delta === d}>${d}</option>`)}
                 </select></label
               >`
             : nothing
@@ -122,7 +140,14 @@ export class PrivacyControls extends LitElement {
             <option value="none" ?selected=${this.settings.dims === undefined}>
               none (${this.featureDims} dimensions)
             </option>
-            ${[8, 16, 32].filter((k) => k < this.featureDims).map((k) => html`<option value=${k} ?selected=${this.settings.dims === k}>${k} dimensions (public projection)</option>`)}
+            ${[8, 16, 32]
+              .filter((k) => k < this.featureDims)
+              .map(
+                (k) =>
+                  html`<option value=${k} ?selected=${this.settings.dims === k}>
+                    ${k} dimensions (public projection)
+                  </option>`,
+              )}
           </select>
         </label>
         <p>

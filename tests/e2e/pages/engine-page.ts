@@ -56,6 +56,8 @@ async function release(input: ImageInput, options: ReleaseOptions, name?: string
 
 export const api = {
   EngineBridge,
+  /** The production bridge class, whose default worker is the real release worker entry. */
+  ReleaseBridge,
   listCameras,
   openCamera,
   snapshot,

@@ -40,6 +40,33 @@ export async function startedEnginePage(context: BrowserContext, baseUrl: string
   return page;
 }
 
+/**
+ * Creates budget scopes in the context's ledger (scopes are explicit: a release into one
+ * never created is refused) through a page's release worker, each with its own ε and a
+ * lifetime window. They all draw from the device-wide budget (ε = 10 unless changed).
+ */
+export async function createScopes(
+  context: BrowserContext,
+  baseUrl: string,
+  fixturesDir: string,
+  scopes: readonly { readonly name: string; readonly totalEpsilon: number }[],
+): Promise<void> {
+  const page = await openEnginePage(context, baseUrl, fixturesDir);
+  await page.evaluate(async (list) => {
+    const releases = (
+      window as unknown as {
+        obscura: {
+          releases(): {
+            createScope(s: { name: string; totalEpsilon: number; window: { kind: 'lifetime' } }): Promise<void>;
+          };
+        };
+      }
+    ).obscura.releases();
+    for (const s of list) await releases.createScope({ ...s, window: { kind: 'lifetime' } });
+  }, scopes);
+  await page.close();
+}
+
 /** Polls `check` until it holds, or fails naming `what`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;

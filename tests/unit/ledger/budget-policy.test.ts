@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  budgetOverview,
   budgetStatus,
   chargeExpiry,
   decideCharge,
@@ -219,4 +220,22 @@ test('retry delays grow exponentially with full jitter, capped', () => {
     assert.ok(retryDelay(attempt, 0.5) >= Math.floor(ceiling / 2) - 1);
   }
   assert.equal(retryDelay(40, 0.999999), Math.floor(0.999999 * BACKOFF_CAP_MS));
+});
+
+test('the overview lists the device and every created scope; the device counts all of their charges', () => {
+  const state = freshState('photos');
+  const charges = [
+    { time: 1, scope: 'default', epsilonUnits: 2 / EPSILON_GRID, rhoUnits: 0 },
+    { time: 2, scope: 'photos', epsilonUnits: 3 / EPSILON_GRID, rhoUnits: 0 },
+  ];
+  const overview = budgetOverview({ ...state, charges }, 10);
+  assert.deepEqual(
+    overview.scopes.map((s) => [s.scope, s.spent, s.scopeRemaining, s.remaining]),
+    [
+      ['default', 2, 8, 5],
+      ['photos', 3, 7, 5],
+    ],
+  );
+  assert.deepEqual([overview.device.spent, overview.device.remaining, overview.device.releases], [5, 5, 2]);
+  assert.equal(overview.deltaTarget, 1e-6);
 });
