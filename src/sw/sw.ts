@@ -88,14 +88,27 @@ self.addEventListener('sync', (event) => {
   if (sync.tag === OUTBOX_SYNC_TAG) sync.waitUntil(flushFromServiceWorker());
 });
 
-/** Sends the due reports once; rejects while some still wait on the network, so the browser tries the sync again. */
+/** How long one sync event may keep sending: reports whose retry falls later wait for the next sync. */
+const SYNC_BUDGET_MS = 60_000;
+
+/**
+ * Sends what is due, and again when the reporter's backoff makes the rest due, for up to a minute;
+ * rejects while reports still wait on the network, so the browser fires the sync again later.
+ */
 async function flushFromServiceWorker(): Promise<void> {
   const db = await openLedgerDb();
   const channel = new BroadcastChannel(LEDGER_CHANNEL);
   const change: LedgerChange = { kind: 'ledger-changed' };
+  const end = Date.now() + SYNC_BUDGET_MS;
   try {
-    const result = await flushOutbox(db, { now: () => Date.now(), onChange: () => channel.postMessage(change) });
-    if (result.failed > 0) throw new Error(`${result.failed} report(s) could not be sent; the browser retries later`);
+    for (;;) {
+      const result = await flushOutbox(db, { now: () => Date.now(), onChange: () => channel.postMessage(change) });
+      // null: another context holds the sender's lock and sends these itself.
+      if (result.waiting === 0 || result.nextDueAt === null) return;
+      if (result.nextDueAt > end)
+        throw new Error(`${result.waiting} report(s) wait; the browser retries the sync later`);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, result.nextDueAt! - Date.now())));
+    }
   } finally {
     channel.close();
     db.close();

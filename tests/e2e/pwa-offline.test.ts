@@ -144,3 +144,43 @@ test('a new build is served: the update prompt shows; accepting it reloads into 
   assert.match(await page.getByTestId('state').first().innerText(), /delivered/);
   assert.equal(await collector.store.count(), 1);
 });
+
+test('with no page open, the Background Sync event sends what an offline page left queued, once', async () => {
+  await context.setOffline(true);
+  await page.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/astronaut.png`);
+  await page.locator('result-card').nth(0).waitFor({ timeout: 60_000 });
+  await page.getByTestId('release').first().click();
+  await page
+    .getByTestId('state')
+    .filter({ hasText: /queued|retrying/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  // The page and its release worker go; only the service worker is left to send.
+  const blank = await context.newPage();
+  await page.close();
+  const cdp = await context.newCDPSession(blank);
+  const registration = new Promise<string>((found) =>
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const ours = registrations.find((r) => r.scopeURL.startsWith(app.url) && !r.isDeleted);
+      if (ours) found(ours.registrationId);
+    }),
+  );
+  await cdp.send('ServiceWorker.enable');
+  const registrationId = await registration;
+  await context.setOffline(false);
+  assert.equal(await collector.store.count(), 1);
+  // What the browser does when it sees the network again.
+  await cdp.send('ServiceWorker.dispatchSyncEvent', {
+    origin: new URL(app.url).origin,
+    registrationId,
+    tag: 'obscura-outbox',
+    lastChance: false,
+  });
+  await waitForStored(2);
+  // The ledger says so to the next page, and nothing was sent twice.
+  await blank.goto(app.url);
+  await blank.getByTestId('ledger-row').nth(1).waitFor({ timeout: 30_000 });
+  assert.equal(await blank.getByTestId('ledger-row').count(), 2);
+  for (const state of await blank.getByTestId('state').allInnerTexts()) assert.match(state, /delivered/);
+  assert.equal(await collector.store.count(), 2);
+});
