@@ -2,7 +2,7 @@
 // against 'obscura' through the package's exports map, served, and run in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -59,8 +59,8 @@ before(async () => {
   const project = join(work, 'page');
   await mkdir(join(project, 'public'), { recursive: true });
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'tiny-page', private: true, type: 'module' }));
-  // The package bundles everything it runs: it installs with no network and no dependencies.
-  npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
+  // The package bundles what it runs; only its declarations need packages: comlink, idb and zod's types.
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
   await writeFile(
     join(project, 'index.html'),
     '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>',
@@ -110,6 +110,38 @@ test('the tarball holds only what a user needs: the bundle, its workers and WASM
   // --dry-run lists the same files (what `npm publish` would send).
   const dry = packListing(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root));
   assert.deepEqual(dry.files.map((f) => f.path).sort(), [...packed].sort());
+});
+
+const TYPED_USE = `import { createExtractor, createRelease, type BudgetStatus, type Extraction } from 'obscura';
+
+const release = createRelease();
+const extractor = createExtractor({ release, backend: 'auto' });
+export async function run(file: Blob): Promise<[Extraction, BudgetStatus]> {
+  const extraction = await extractor.extract(file);
+  const mechanism = { name: 'privunit', epsilon: 1 } as const;
+  await release.release(extraction.contentHash, { mechanism, destination: 'https://collector.example/reports' });
+  return [extraction, await release.budget()];
+}
+`;
+const TSC_FLAGS = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler'];
+
+test('the declarations type-check a TypeScript user of the package, resolved through its exports map', async () => {
+  const project = join(work, 'page');
+  /** tsc's diagnostics (it prints them on stdout), empty when the file type-checks. */
+  const tsc = (file: string) =>
+    spawnSync(process.execPath, [typescript, ...TSC_FLAGS, '--lib', 'es2022,dom', file], {
+      cwd: project,
+      encoding: 'utf8',
+    }).stdout.trim();
+  const typescript = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  await writeFile(join(project, 'use.ts'), TYPED_USE);
+  assert.equal(tsc('use.ts'), '');
+  // A wrong use is refused: the types are real, not \`any\`.
+  await writeFile(
+    join(project, 'misuse.ts'),
+    "import { createRelease } from 'obscura';\ncreateRelease().budget(42);\n",
+  );
+  assert.match(tsc('misuse.ts'), /misuse\.ts\(2,\d+\): error TS2345/);
 });
 
 test(
