@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { wasmThreads } from './scripts/vite-wasm-threads';
+import { offlineApp } from './scripts/vite-offline-app';
 
 // Cross-origin isolation lets tfjs-wasm use threads where the machine has cores to spare.
 const isolationHeaders = {
@@ -11,7 +12,7 @@ export default defineConfig({
   server: { port: 5173, headers: isolationHeaders },
   preview: { port: 5173, headers: isolationHeaders },
   // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
-  plugins: [wasmThreads()],
+  plugins: [wasmThreads(), offlineApp()],
   worker: { format: 'es', plugins: () => [wasmThreads()] },
   build: { target: 'es2022', sourcemap: true },
 });

@@ -113,6 +113,12 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       'Cache-Control',
       inside.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
+    if (path === '/sw.js') {
+      // The browser checks the service worker for updates on every navigation: never from a cache,
+      // and its scope is the whole app.
+      res.setHeader('Cache-Control', 'no-cache, no-store');
+      res.setHeader('Service-Worker-Allowed', '/');
+    }
     if (WIDGET_FILES.has(path)) {
       // Host pages on any origin load the loader and frame the widget page; a cross-origin
       // isolated host (COEP) accepts them only with this resource policy.

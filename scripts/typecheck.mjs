@@ -10,6 +10,7 @@ const PROJECTS = [
   'src/secure-aggregation',
   'src/engine',
   'src/release',
+  'src/sw',
   'tsconfig.app.json',
   'tsconfig.node.json',
 ];

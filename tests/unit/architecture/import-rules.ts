@@ -46,8 +46,13 @@ export const RULES: readonly Rule[] = [
     why: 'the bridges know the workers by their contracts',
   },
   {
+    area: 'sw',
+    allowed: ['outbox', 'ledger', 'report', 'privacy', 'release/index.ts', ...LEAVES],
+    why: "the service worker sends the outbox with the release path's own reporter, never the engine or the page",
+  },
+  {
     area: 'app',
-    allowed: ['client/index.ts', 'release/index.ts', 'errors'],
+    allowed: ['client/index.ts', 'release/index.ts', 'sw/sync-tag.ts', 'errors'],
     why: 'the app imports only the public entry points of client and release',
   },
 ];

@@ -23,6 +23,7 @@ before(async () => {
   await writeFile(join(root, 'models', 'm', 'group1-shard1of1.bin'), new Uint8Array(8));
   await writeFile(join(root, 'manifest.webmanifest'), '{}');
   await writeFile(join(root, 'favicon.svg'), '<svg/>');
+  await writeFile(join(root, 'sw.js'), 'self.addEventListener("fetch", () => {});');
   await writeFile(join(root, 'icon.png'), new Uint8Array([137, 80, 78, 71]));
   await writeFile(join(dir, 'package.json'), '{"secret":"outside the root"}');
   server = await startStaticServer({ root, collectorUrl: 'http://127.0.0.1:5999' });
@@ -125,4 +126,17 @@ test('a busy port is an error, not a crash', async () => {
     startStaticServer({ root: dir, port: server.port, collectorUrl: 'http://127.0.0.1:5999' }),
     /EADDRINUSE/,
   );
+});
+
+test('the service worker is never served from a cache, may control the whole app, and keeps the CSP', async () => {
+  const res = await raw('/sw.js');
+  assert.equal(res.status, 200);
+  assert.match(String(res.headers['content-type']), /^text\/javascript/);
+  assert.match(String(res.headers['cache-control']), /no-cache/);
+  assert.equal(res.headers['service-worker-allowed'], '/');
+  // Its CSP governs what it fetches: the collector, nothing else.
+  assert.match(String(res.headers['content-security-policy']), /connect-src 'self' http:\/\/127\.0\.0\.1:5999/);
+  const manifest = await raw('/manifest.webmanifest');
+  assert.equal(manifest.headers['content-type'], 'application/manifest+json');
+  assert.equal(manifest.headers['service-worker-allowed'], undefined);
 });

@@ -1,0 +1,50 @@
+/**
+ * The offline PWA's build step (vite-plugin-pwa, Workbox): the web app manifest, and the
+ * service worker src/sw/sw.ts built to dist/sw.js with the precache manifest injected.
+ * The precache holds what the app needs with no network: the shell, both workers, the
+ * WASM binaries (the threaded build's scripts too), the default cut model and the demo
+ * codebook; not the full model (the app never loads it by default), the widget or maps.
+ */
+import type { PluginOption } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** The largest precached file is the threaded SIMD WASM binary (a few MB); Workbox's default cap is 2 MiB. */
+const MAX_PRECACHED_BYTES = 16 * 1024 * 1024;
+
+export function offlineApp(): PluginOption {
+  return VitePWA({
+    strategies: 'injectManifest',
+    srcDir: 'src/sw',
+    filename: 'sw.ts',
+    // The page registers the worker itself (src/app/service-worker-registration.ts) to show its own prompt.
+    injectRegister: false,
+    registerType: 'prompt',
+    manifest: {
+      name: 'Obscura',
+      short_name: 'Obscura',
+      description: 'Image features computed on your device, made private before anything leaves it.',
+      start_url: './',
+      scope: './',
+      display: 'standalone',
+      background_color: '#ffffff',
+      theme_color: '#1f5fbf',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+        { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    injectManifest: {
+      rollupFormat: 'iife',
+      // The manifest and its icons are added by the plugin itself.
+      globPatterns: [
+        '*.{html,svg}',
+        'assets/*.{js,css,wasm}',
+        'models/mobilenet_v2/block_12_add/*',
+        'codebooks/*.json',
+      ],
+      globIgnores: ['widget.html', 'widget.js', '**/*.map'],
+      maximumFileSizeToCacheInBytes: MAX_PRECACHED_BYTES,
+    },
+  });
+}

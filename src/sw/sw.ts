@@ -1,0 +1,116 @@
+/**
+ * The service worker: makes the app work offline and lets queued reports leave when
+ * the network is back.
+ *
+ * - Precache (Workbox): the app shell, both workers, the WASM binaries with the threaded
+ *   build's scripts, the default (cut) model and the demo codebook, each entry versioned
+ *   by its content revision. A new build installs beside the running one and waits until
+ *   the person accepts the update (no skipWaiting on install), so a page never runs
+ *   against a half-swapped cache. On activate, entries the new build no longer lists and
+ *   caches of other versions are deleted.
+ * - Background Sync: a page registers OUTBOX_SYNC_TAG while offline; when the browser
+ *   sees the network again it fires `sync` here, and this worker runs the release path's
+ *   own reporter on the same IndexedDB ledger. The reporter sends only under the
+ *   origin-wide Web Lock (a release worker that is flushing keeps it, and then this
+ *   flush sends nothing) and sends each report with its id as Idempotency-Key, after
+ *   marking it `sending`: the same guarantees as any other flusher, so a second sender
+ *   cannot deliver a report twice. It works with no page open, which is what Background
+ *   Sync is for; open pages hear the changes on the ledger channel.
+ */
+import {
+  cleanupOutdatedCaches,
+  createHandlerBoundToURL,
+  precacheAndRoute,
+  type PrecacheEntry,
+} from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { NetworkFirst } from 'workbox-strategies';
+import { setCacheNameDetails } from 'workbox-core';
+import { openLedgerDb } from '../ledger/ledger-schema';
+import { flushOutbox } from '../outbox/reporter';
+import { LEDGER_CHANNEL, type LedgerChange } from '../release/index';
+import { OUTBOX_SYNC_TAG, SKIP_WAITING_MESSAGE } from './sync-tag';
+
+/** Bump when the cache layout changes: caches of other versions are deleted on activate. */
+const CACHE_VERSION = 'v1';
+const CACHE_PREFIX = 'obscura';
+
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+  readonly lastChance: boolean;
+}
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | PrecacheEntry)[] };
+
+setCacheNameDetails({ prefix: CACHE_PREFIX, suffix: CACHE_VERSION, precache: 'precache', runtime: 'runtime' });
+const configCache = `${CACHE_PREFIX}-config-${CACHE_VERSION}`;
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+// Every navigation gets the precached shell: the app routes nothing on the server.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/\/widget\.html$/] }));
+// Where reports go: fresh when online, the last answer when offline (releases then queue).
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && url.pathname.endsWith('/config.json'),
+  new NetworkFirst({ cacheName: configCache, networkTimeoutSeconds: 5 }),
+);
+
+// Read once at install too: a page loaded before this worker controlled it fetched the config past it.
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(configCache)
+      .then((cache) => cache.add(new Request('config.json', { cache: 'no-store' })))
+      .catch(() => undefined),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      const current = (name: string) => name.startsWith(`${CACHE_PREFIX}-`) && name.endsWith(`-${CACHE_VERSION}`);
+      const names = await caches.keys();
+      await Promise.all(
+        names.filter((n) => n.startsWith(`${CACHE_PREFIX}-`) && !current(n)).map((n) => caches.delete(n)),
+      );
+      // The first install takes the open pages at once (there is no older version to keep).
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: unknown } | null)?.type === SKIP_WAITING_MESSAGE) void self.skipWaiting();
+});
+
+self.addEventListener('sync', (event) => {
+  const sync = event as SyncEvent;
+  if (sync.tag === OUTBOX_SYNC_TAG) sync.waitUntil(flushFromServiceWorker());
+});
+
+/** How long one sync event may keep sending: reports whose retry falls later wait for the next sync. */
+const SYNC_BUDGET_MS = 60_000;
+
+/**
+ * Sends what is due, and again when the reporter's backoff makes the rest due, for up to a minute;
+ * rejects while reports still wait on the network, so the browser fires the sync again later.
+ */
+async function flushFromServiceWorker(): Promise<void> {
+  const db = await openLedgerDb();
+  const channel = new BroadcastChannel(LEDGER_CHANNEL);
+  const change: LedgerChange = { kind: 'ledger-changed' };
+  const end = Date.now() + SYNC_BUDGET_MS;
+  try {
+    for (;;) {
+      const result = await flushOutbox(db, { now: () => Date.now(), onChange: () => channel.postMessage(change) });
+      // null: another context holds the sender's lock and sends these itself.
+      if (result.waiting === 0 || result.nextDueAt === null) return;
+      if (result.nextDueAt > end)
+        throw new Error(`${result.waiting} report(s) wait; the browser retries the sync later`);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, result.nextDueAt! - Date.now())));
+    }
+  } finally {
+    channel.close();
+    db.close();
+  }
+}
