@@ -96,7 +96,9 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     allowedOrigins,
     allowedHosts,
     readToken: options.readToken || undefined,
-    rateLimiter: rate > 0 ? createRateLimiter(rate) : undefined,
+    // Tokens refill on the collector's clock, so a test that injects one decides when they do.
+    rateLimiter:
+      rate > 0 ? createRateLimiter(rate, undefined, () => (options.clock?.() ?? new Date()).getTime()) : undefined,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
   });
   return { store, handler, allowedOrigins, allowedHosts };
