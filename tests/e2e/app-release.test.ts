@@ -41,7 +41,7 @@ async function waitForCollector(count: number): Promise<void> {
   assert.equal(await server.collector.store.count(), count);
 }
 
-test('file → features → release → ledger entry → collector, with the report shown next to the clean features', async () => {
+test('file → features → release → ledger entry → collector, the report shown beside the clean features', async () => {
   await page.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
   await cards().first().waitFor({ timeout: 30_000 });
   assert.match(await page.locator('#expected-similarity').innerText(), /^0\.\d{3}$/);

@@ -77,7 +77,12 @@ export class CameraPanel extends LitElement {
       <div class="row">
         <label for="camera-select">Camera</label>
         <select id="camera-select" @change=${(e: Event) => this.start((e.target as HTMLSelectElement).value)}>
-          ${this.devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === this.deviceId}>${d.label || `camera ${i + 1}`}</option>`)}
+          ${this.devices.map(
+            (d, i) =>
+              html`<option value=${d.deviceId} ?selected=${d.deviceId === this.deviceId}>
+                ${d.label || `camera ${i + 1}`}
+              </option>`,
+          )}
         </select>
         <button class="primary" ?disabled=${!this.live} @click=${() => this.take()}>Take a snapshot</button>
         <button @click=${() => this.dispatchEvent(new CustomEvent('close-camera', { bubbles: true, composed: true }))}>

@@ -68,14 +68,20 @@ export class EngineBadge extends LitElement {
             : 'loading the model…';
       return html`<span class="badge" role="status"
         ><span class="dot wait"></span>${this.loading ? label : 'model loads on first use'}
-        ${this.loading && p?.phase === 'fetch' ? html`<progress max="1" value=${p.fraction} aria-label="model download"></progress>` : ''}</span
+        ${
+          this.loading && p?.phase === 'fetch'
+            ? html`<progress max="1" value=${p.fraction} aria-label="model download"></progress>`
+            : ''
+        }</span
       >`;
     }
     const s = this.status;
     return html`<details>
       <summary class="badge"><span class="dot"></span>${s.backend} · ${s.model.id} (${s.model.dims}-d)</summary>
       <ul>
-        ${(['webgpu', 'webgl', 'wasm', 'cpu'] as const).map((b) => html`<li><strong>${b}</strong>: ${s.reasons[b]}</li>`)}
+        ${(['webgpu', 'webgl', 'wasm', 'cpu'] as const).map(
+          (b) => html`<li><strong>${b}</strong>: ${s.reasons[b]}</li>`,
+        )}
       </ul>
       <div class="muted">
         model ${s.model.id}, layer ${s.model.layer}; fetched in ${s.modelFetchMs.toFixed(0)} ms, ready in

@@ -35,6 +35,10 @@ export class ErrorList extends LitElement {
     `,
   ];
 
+  private dismiss(id: number): void {
+    this.dispatchEvent(new CustomEvent('dismiss', { detail: id, bubbles: true, composed: true }));
+  }
+
   protected override render() {
     return html`<div role="alert" aria-live="assertive">
       <ul>
@@ -42,12 +46,7 @@ export class ErrorList extends LitElement {
           (e) =>
             html`<li data-testid="error">
               <span>${e.text}</span
-              ><button
-                aria-label="dismiss this message"
-                @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { detail: e.id, bubbles: true, composed: true }))}
-              >
-                ✕
-              </button>
+              ><button aria-label="dismiss this message" @click=${() => this.dismiss(e.id)}>✕</button>
             </li>`,
         )}
       </ul>
