@@ -28,7 +28,7 @@ export function hostScopePrefix(origin: string): string {
   return `site:${escapeOrigin(origin)}:`;
 }
 
-/** The ledger scope of the host's `scope` attribute (default `default`); InvalidParameterError when it cannot be one. */
+/** The ledger scope of the host's `scope` attribute (default `default`); InvalidParameterError if it cannot be one. */
 export function hostScopeName(origin: string, scope = 'default'): string {
   if (!HOST_SCOPE.test(scope)) {
     throw new ObscuraError(
