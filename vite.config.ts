@@ -14,5 +14,6 @@ export default defineConfig({
   // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
   plugins: [wasmThreads(), offlineApp()],
   worker: { format: 'es', plugins: () => [wasmThreads()] },
-  build: { target: 'es2022', sourcemap: true },
+  // Two pages: the app, and the widget page the loader frames on host pages.
+  build: { target: 'es2022', sourcemap: true, rollupOptions: { input: ['index.html', 'widget.html'] } },
 });

@@ -6,6 +6,7 @@
  *   npm start -- [--port 5173] [--collector-port 5174] [--data .data/collector | --memory]
  *                [--collector https://collector.example] [--skip-build]
  *                [--widget-ancestors https://a.example,https://b.example]
+ *                [--widget-endpoints https://collector.example]
  *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL, WIDGET_ANCESTORS
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,7 @@ const SOURCES = [
   'src',
   'public',
   'index.html',
+  'widget.html',
   'vite.config.ts',
   'vite.widget.config.ts',
   'tsconfig.app.json',
@@ -47,6 +49,8 @@ export interface LaunchOptions {
   inMemory?: boolean;
   /** Origins that may embed the widget; any origin by default. */
   widgetAncestors?: readonly string[];
+  /** Origins besides the collector's that a widget host may name as its `endpoint`. */
+  widgetEndpoints?: readonly string[];
   /** 'auto' (the default) builds when dist/ is stale; false never builds. */
   build?: 'auto' | false;
 }
@@ -118,6 +122,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
       host,
       collectorUrl,
       ...(options.widgetAncestors ? { widgetAncestors: options.widgetAncestors } : {}),
+      ...(options.widgetEndpoints ? { widgetEndpoints: options.widgetEndpoints } : {}),
     });
     // The page may be opened under either name of the loopback address.
     collector?.allowOrigin(`http://localhost:${app.port}`);
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
       memory: { type: 'boolean', default: false },
       'skip-build': { type: 'boolean', default: false },
       'widget-ancestors': { type: 'string', default: process.env['WIDGET_ANCESTORS'] },
+      'widget-endpoints': { type: 'string', default: process.env['WIDGET_ENDPOINTS'] },
     },
   });
   const launched = await launch({
@@ -157,6 +163,7 @@ async function main(): Promise<void> {
     inMemory: values.memory,
     build: values['skip-build'] ? false : 'auto',
     ...(values['widget-ancestors'] ? { widgetAncestors: values['widget-ancestors'].split(',') } : {}),
+    ...(values['widget-endpoints'] ? { widgetEndpoints: values['widget-endpoints'].split(',') } : {}),
   });
   console.error(
     `Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`,

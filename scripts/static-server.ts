@@ -42,6 +42,11 @@ export interface StaticServerOptions {
    * Default: any origin (the widget then shows the embedding origin to the person).
    */
   widgetAncestors?: readonly string[];
+  /**
+   * Origins, besides the collector's, a widget host may name as its `endpoint`: they are listed in
+   * /config.json (`widgetEndpoints`) and added to the widget page's CSP connect-src, and no other is.
+   */
+  widgetEndpoints?: readonly string[];
 }
 
 export interface StaticServer {
@@ -72,7 +77,11 @@ export function contentSecurityPolicy(collectorOrigin: string, frameAncestors = 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = resolve(options.root);
   const collector = new URL(options.collectorUrl);
-  const config = JSON.stringify({ collectorUrl: `${collector.href.replace(/\/$/, '')}/reports` });
+  const endpoints = [...new Set([collector.origin, ...(options.widgetEndpoints ?? []).map((o) => new URL(o).origin)])];
+  const config = JSON.stringify({
+    collectorUrl: `${collector.href.replace(/\/$/, '')}/reports`,
+    widgetEndpoints: endpoints,
+  });
   const headers = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -82,7 +91,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     'Referrer-Policy': 'no-referrer',
   };
 
-  const widgetPolicy = contentSecurityPolicy(collector.origin, frameAncestorsOf(options.widgetAncestors));
+  const widgetPolicy = contentSecurityPolicy(endpoints.join(' '), frameAncestorsOf(options.widgetAncestors));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);

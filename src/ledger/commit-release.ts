@@ -12,6 +12,8 @@ export interface ReleaseRecord {
   readonly report: Report;
   readonly cost: Cost;
   readonly destination: string;
+  /** false: the report is not queued for sending; the ledger records it as delivered to `destination` now. */
+  readonly queue?: boolean;
   /** Same content + same parameters: the stored report is returned, at no cost. */
   readonly memoKey: string;
   readonly now: number;
@@ -77,17 +79,20 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
           epsilonUnits: record.cost.epsilonUnits,
           rhoUnits: record.cost.rhoUnits,
           destination: record.destination,
-          state: 'queued',
+          state: record.queue === false ? 'delivered' : 'queued',
+          ...(record.queue === false ? { deliveredAt: record.now } : {}),
           payload: record.report,
         };
         void tx.objectStore('ledger').add(entry);
-        void tx.objectStore('outbox').add({
-          id: entry.id,
-          destination: record.destination,
-          report: record.report,
-          attempts: 0,
-          nextAttemptAt: record.now,
-        });
+        if (record.queue !== false) {
+          void tx.objectStore('outbox').add({
+            id: entry.id,
+            destination: record.destination,
+            report: record.report,
+            attempts: 0,
+            nextAttemptAt: record.now,
+          });
+        }
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
         outcome = { charged: true, report: record.report, budget: decision.after };
       }

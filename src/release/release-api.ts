@@ -41,8 +41,13 @@ export interface ReleaseOptions {
   /** Public projection to this many dimensions first. */
   readonly dims?: number;
   readonly scope?: string;
-  /** Where the reporter POSTs it (the collector's /reports URL). */
+  /** Where the reporter POSTs it (the collector's /reports URL), or, with `send: false`, where the page hands it. */
   readonly destination: string;
+  /**
+   * false: nothing is POSTed; the report is recorded as delivered to `destination` and
+   * the page that asked hands it on (the widget gives it to its host page). Default true.
+   */
+  readonly send?: boolean;
 }
 
 /** The charge (or memo hit), the report and the budget after it; `cosine` compares the report with the clean vector. */

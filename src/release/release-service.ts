@@ -88,6 +88,7 @@ export class ReleaseService {
       report,
       cost: costOf(options.mechanism),
       destination: options.destination,
+      ...(options.send === false ? { queue: false } : {}),
       memoKey: ReleaseService.memoKey(clean.contentHash, clean.model, options),
       now: this.clock.now(),
     });

@@ -112,7 +112,7 @@ export class LedgerView extends LitElement {
                     (e) =>
                       html`<tr data-testid="ledger-row">
                         <td>${new Date(e.time).toLocaleString()}</td>
-                        <td>${new URL(e.destination).host}</td>
+                        <td>${destinationLabel(e.destination)}</td>
                         <td>${e.mechanism}</td>
                         <td>${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}</td>
                         <td data-testid="state">${e.state}${stateDetail(e)}</td>
@@ -134,6 +134,11 @@ ${JSON.stringify(e.payload, null, 1)}</pre>
   }
 }
 customElements.define('ledger-view', LedgerView);
+
+/** A collector URL's host; a destination that is not a URL (`host page <origin>`) as it is. */
+function destinationLabel(destination: string): string {
+  return URL.canParse(destination) ? new URL(destination).host : destination;
+}
 
 /** Why a report was refused, or when it is tried again. */
 function stateDetail(e: LedgerEntry) {

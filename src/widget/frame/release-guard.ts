@@ -9,6 +9,8 @@ export interface ReleaseGuardOptions {
   /** How long the button must have been visible before a click counts. */
   readonly armingMs?: number;
   readonly now?: () => number;
+  /** Told whenever a click would start or stop counting (armed after the delay, disarmed when covered). */
+  readonly onArmedChange?: (armed: boolean) => void;
 }
 
 /** Whether this browser reports occlusion (IntersectionObserver v2). */
@@ -21,10 +23,13 @@ export class ReleaseGuard {
   private observer: IntersectionObserver | undefined;
   private readonly armingMs: number;
   private readonly now: () => number;
+  private readonly onArmedChange: (armed: boolean) => void;
+  private armTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ReleaseGuardOptions = {}) {
     this.armingMs = options.armingMs ?? 800;
     this.now = options.now ?? (() => performance.now());
+    this.onArmedChange = options.onArmedChange ?? (() => undefined);
   }
 
   /** Starts watching `target` (the button, or the panel that holds it). */
@@ -39,8 +44,15 @@ export class ReleaseGuard {
       const visible = v2
         ? (entry as IntersectionObserverEntry & { isVisible: boolean }).isVisible
         : entry.intersectionRatio >= 1;
-      if (!visible) this.visibleSince = null;
-      else this.visibleSince ??= this.now();
+      clearTimeout(this.armTimer);
+      if (!visible) {
+        this.visibleSince = null;
+        this.onArmedChange(false);
+      } else {
+        this.visibleSince ??= this.now();
+        const left = this.armingMs - (this.now() - this.visibleSince);
+        this.armTimer = setTimeout(() => this.onArmedChange(this.refusal() === undefined), Math.max(0, left));
+      }
     }, init);
     this.observer.observe(target);
   }
@@ -55,6 +67,7 @@ export class ReleaseGuard {
   }
 
   disconnect(): void {
+    clearTimeout(this.armTimer);
     this.observer?.disconnect();
     this.observer = undefined;
   }

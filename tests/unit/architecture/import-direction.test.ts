@@ -34,6 +34,22 @@ test('the engine reaches nothing of ledger, outbox, release or report, even thro
   assert.deepEqual(forbidden, []);
 });
 
+test('the widget loader reaches only src/widget, never the frame, so the host page gets nothing else', () => {
+  const edges = importGraph(SRC);
+  assert.ok(edges.some((e) => e.from.startsWith('widget/frame/') && e.to === 'client/index.ts'));
+  const reach = new Set<string>();
+  const next = edges.filter((e) => e.from === 'widget/loader.ts');
+  assert.ok(next.length > 0);
+  while (next.length > 0) {
+    const e = next.pop()!;
+    if (reach.has(e.to)) continue;
+    reach.add(e.to);
+    next.push(...edges.filter((x) => x.from === e.to));
+  }
+  const outside = [...reach].filter((f) => !f.startsWith('widget/') || f.startsWith('widget/frame/'));
+  assert.deepEqual(outside, []);
+});
+
 test('the walker finds a violation planted in real files', () => {
   const root = mkdtempSync(join(tmpdir(), 'obscura-imports-'));
   const file = (path: string, text: string) => {

@@ -62,7 +62,10 @@ test('an external collector replaces the embedded one', async () => {
   try {
     assert.equal(app.collector, undefined);
     const res = await fetch(`${app.appUrl.replace('localhost', '127.0.0.1')}/config.json`);
-    assert.deepEqual(await res.json(), { collectorUrl: 'https://collector.example/api/reports' });
+    assert.deepEqual(await res.json(), {
+      collectorUrl: 'https://collector.example/api/reports',
+      widgetEndpoints: ['https://collector.example'],
+    });
   } finally {
     await app.close();
     await rm(root, { recursive: true, force: true });

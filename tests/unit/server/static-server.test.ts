@@ -96,7 +96,10 @@ test('MIME types of what the app loads', async () => {
 
 test('/config.json names the collector endpoint; other methods get 405; HEAD has no body', async () => {
   const res = await fetch(`${server.url}/config.json`);
-  assert.deepEqual(await res.json(), { collectorUrl: 'http://127.0.0.1:5999/reports' });
+  assert.deepEqual(await res.json(), {
+    collectorUrl: 'http://127.0.0.1:5999/reports',
+    widgetEndpoints: ['http://127.0.0.1:5999'],
+  });
   assert.equal(res.headers.get('cache-control'), 'no-store');
   assert.equal((await fetch(`${server.url}/`, { method: 'POST' })).status, 405);
   const head = await raw('/assets/w.js', 'HEAD');

@@ -61,3 +61,29 @@ test('an allow-list limits frame-ancestors to the listed origins', async () => {
   assert.equal(frameAncestorsOf([]), '*');
   assert.throws(() => frameAncestorsOf(['not a url']));
 });
+
+test('widget endpoints: listed in /config.json and allowed by the widget page alone', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'obscura-widget-dist-'));
+  await writeFile(join(root, 'index.html'), '<!doctype html><title>app</title>');
+  await writeFile(join(root, 'widget.html'), '<!doctype html><title>widget</title>');
+  const server = await startStaticServer({
+    root,
+    collectorUrl: 'http://127.0.0.1:5999',
+    widgetEndpoints: ['https://collect.example/reports'],
+  });
+  const connect = (csp: string | null) => /connect-src ([^;]+)/.exec(csp ?? '')?.[1];
+  try {
+    const config = (await (await fetch(`${server.url}/config.json`)).json()) as { widgetEndpoints: string[] };
+    assert.deepEqual(config.widgetEndpoints, ['http://127.0.0.1:5999', 'https://collect.example']);
+    const widget = await fetch(`${server.url}/widget.html`);
+    assert.equal(
+      connect(widget.headers.get('content-security-policy')),
+      "'self' http://127.0.0.1:5999 https://collect.example",
+    );
+    const app = await fetch(`${server.url}/`);
+    assert.equal(connect(app.headers.get('content-security-policy')), "'self' http://127.0.0.1:5999");
+  } finally {
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,50 @@
+/**
+ * The frame's end of the protocol: it hears only its parent, from the host origin, and
+ * only `configure` messages that pass the schema; it posts only to the host origin.
+ */
+import { describeError } from '../../errors';
+import { frameMessage, hostMessageSchema, type FrameMessage, type WidgetConfig } from '../protocol';
+
+type Body<T> = T extends unknown ? Omit<T, 'protocol' | 'v'> : never;
+
+export class HostLink {
+  private readonly onMessage = (event: MessageEvent): void => {
+    if (event.source !== window.parent || event.origin !== this.hostOrigin) return;
+    const parsed = hostMessageSchema.safeParse(event.data);
+    if (parsed.success) this.onConfigure(parsed.data.config);
+    else if (isConfigureAttempt(event.data)) {
+      // The host's own attributes were wrong: say so, so the host's developer can see why.
+      this.post({ type: 'error', error: { name: 'InvalidParameterError', message: summary(parsed.error) } });
+    }
+  };
+
+  constructor(
+    readonly hostOrigin: string,
+    private readonly onConfigure: (config: WidgetConfig) => void,
+  ) {
+    addEventListener('message', this.onMessage);
+  }
+
+  post(body: Body<FrameMessage>): void {
+    if (window.parent === window) return;
+    window.parent.postMessage(frameMessage(body), this.hostOrigin);
+  }
+
+  postError(err: unknown): void {
+    this.post({ type: 'error', error: describeError(err) });
+  }
+
+  close(): void {
+    removeEventListener('message', this.onMessage);
+  }
+}
+
+function isConfigureAttempt(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'configure';
+}
+
+function summary(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  const first = error.issues[0];
+  if (!first) return 'the configuration is not valid';
+  return `configure: ${first.path.map(String).join('.') || '(message)'}: ${first.message}`;
+}

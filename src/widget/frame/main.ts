@@ -1,0 +1,41 @@
+// The widget page inside the host's iframe: it runs only for a host origin the browser confirms.
+import '../../app/theme.css';
+import { HostLink } from './host-link';
+import { resolveHostOrigin } from './host-origin';
+import { WidgetFrame } from './widget-frame';
+
+const ancestors = location.ancestorOrigins ? Array.from(location.ancestorOrigins) : undefined;
+const host = resolveHostOrigin(location.search, ancestors);
+
+/** Origins a host's `endpoint` may name: the server's allow-list (the page's CSP allows no other). */
+async function widgetEndpoints(): Promise<readonly string[]> {
+  try {
+    const res = await fetch('config.json', { cache: 'no-store' });
+    if (!res.ok) return [];
+    const list = ((await res.json()) as { widgetEndpoints?: unknown }).widgetEndpoints;
+    return Array.isArray(list) ? list.filter((o): o is string => typeof o === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+if (!host.ok) {
+  const p = document.createElement('p');
+  p.dataset['testid'] = 'widget-refused';
+  p.setAttribute('role', 'alert');
+  p.textContent = host.reason;
+  document.body.append(p);
+} else {
+  let frame: WidgetFrame | undefined;
+  const pending: Parameters<WidgetFrame['configure']>[0][] = [];
+  const link = new HostLink(host.origin, (config) => (frame ? frame.configure(config) : pending.push(config)));
+  frame = new WidgetFrame(link, widgetEndpoints());
+  for (const config of pending) frame.configure(config);
+  document.body.append(frame);
+  // The host sizes the iframe to the content, so nothing inside is cut off or scrolls.
+  new ResizeObserver(() => {
+    link.post({ type: 'resize', height: Math.ceil(document.documentElement.scrollHeight) });
+  }).observe(document.body);
+  link.post({ type: 'ready', hostOrigin: host.origin });
+}
+document.documentElement.dataset['ready'] = 'true';

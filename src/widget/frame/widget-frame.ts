@@ -1,0 +1,314 @@
+import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
+import { EngineBridge, ReleaseBridge } from '../../client/index';
+import type { BudgetStatus, LedgerEntry } from '../../release/index';
+import { isErrorNamed } from '../../errors';
+import { explainError } from '../../app/error-text';
+import { sharedStyles } from '../../app/components/shared-styles';
+import '../../app/components/capture-panel';
+import '../../app/components/privacy-controls';
+import '../../app/components/ledger-view';
+import { DEFAULT_SETTINGS, type PrivacySettings } from '../../app/components/privacy-controls';
+import type { WidgetConfig } from '../protocol';
+import { HostLink } from './host-link';
+import { hostScopeName, isHostScope } from './host-scope';
+import { ReleaseGuard } from './release-guard';
+import { widgetReleaseOptions } from './widget-release';
+
+/** The sub-budget the person grants a host origin with one click (lifetime, inside the device budget). */
+export const HOST_GRANT_EPSILON = 4;
+
+interface Picked {
+  readonly id: number;
+  readonly name: string;
+  readonly contentHash: string;
+  released: boolean;
+}
+
+/**
+ * The widget inside its iframe: the app's capture, privacy and release controls in compact
+ * form, for one host origin. The host configures it; the person grants the host's
+ * sub-budget and releases, by clicks the release guard accepts.
+ */
+export class WidgetFrame extends LitElement {
+  static override properties = {
+    config: { state: true },
+    settings: { state: true },
+    budget: { state: true },
+    granted: { state: true },
+    entries: { state: true },
+    picked: { state: true },
+    armed: { state: true },
+    notice: { state: true },
+    errors: { state: true },
+    busy: { state: true },
+  };
+  declare config: WidgetConfig;
+  declare settings: PrivacySettings;
+  declare budget: BudgetStatus | undefined;
+  declare granted: boolean | undefined;
+  declare entries: LedgerEntry[];
+  declare picked: Picked[];
+  declare armed: boolean;
+  declare notice: string;
+  declare errors: string[];
+  declare busy: boolean;
+  private allowedEndpoints: readonly string[] = [];
+  private nextId = 1;
+  private stopListening: (() => void) | undefined;
+  private readonly releases = new ReleaseBridge();
+  private readonly engine = new EngineBridge({ release: this.releases });
+  private readonly guard = new ReleaseGuard({ onArmedChange: (armed) => (this.armed = armed) });
+
+  constructor(
+    private readonly link: HostLink,
+    private readonly endpointsLoaded: Promise<readonly string[]>,
+  ) {
+    super();
+    this.config = {};
+    this.settings = DEFAULT_SETTINGS;
+    this.entries = [];
+    this.picked = [];
+    this.armed = false;
+    this.notice = '';
+    this.errors = [];
+    this.busy = false;
+  }
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 0.5rem;
+        padding: 0.5rem;
+      }
+      .host {
+        font-weight: 600;
+        word-break: break-all;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .error {
+        color: var(--danger);
+      }
+      details > * {
+        margin-top: 0.4rem;
+      }
+    `,
+  ];
+
+  private get hostOrigin(): string {
+    return this.link.hostOrigin;
+  }
+
+  private scopeName(): string {
+    return hostScopeName(this.hostOrigin, this.config.scope);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.stopListening = this.releases.onChange(() => void this.refresh());
+    void this.endpointsLoaded.then((list) => (this.allowedEndpoints = list));
+    void this.refresh();
+    this.engine.start().catch((err: unknown) => this.fail(err));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopListening?.();
+    this.guard.disconnect();
+  }
+
+  /**
+   * New or changed buttons start unarmed and must stay visible for the arming delay; the guard
+   * watches the buttons' own block, not the whole widget, so opened details below do not disarm them.
+   */
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('picked') && !changed.has('granted')) return;
+    const actions = this.renderRoot.querySelector('.actions');
+    if (!actions) return;
+    this.armed = false;
+    this.guard.observe(actions);
+  }
+
+  /** The host's configuration, already checked against the schema. */
+  configure(config: WidgetConfig): void {
+    this.config = config;
+    if (config.theme)
+      document.documentElement.style.colorScheme = config.theme === 'auto' ? 'light dark' : config.theme;
+    void this.refresh();
+  }
+
+  /** Reads this host's budget and ledger rows (never another host's) and tells the host its budget. */
+  private async refresh(): Promise<void> {
+    let scope: string;
+    try {
+      scope = this.scopeName();
+    } catch (err) {
+      return this.fail(err);
+    }
+    try {
+      const [budget, ledger] = await Promise.all([this.releases.budget(scope), this.releases.ledger()]);
+      this.granted = true;
+      this.budget = budget;
+      this.entries = ledger.filter((e) => isHostScope(this.hostOrigin, e.scope));
+      this.link.post({
+        type: 'budget',
+        budget: {
+          scope,
+          total: budget.total,
+          // The scope's own remainder: the device's would tell this host what other hosts spent.
+          remaining: budget.scopeRemaining,
+          spent: budget.spent,
+          releases: budget.releases,
+        },
+      });
+    } catch (err) {
+      if (isErrorNamed(err, 'UnknownScopeError')) {
+        this.granted = false;
+        this.budget = undefined;
+        this.entries = [];
+      } else this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if ((err as Error)?.name === 'AbortError') return;
+    this.errors = [...this.errors, explainError(err)];
+    this.link.postError(err);
+  }
+
+  /** The person's click: this host origin gets its own sub-budget, created now and never by the host. */
+  private async grant(): Promise<void> {
+    const refusal = this.guard.refusal();
+    if (refusal) return void (this.notice = `That click was ignored: ${refusal}.`);
+    try {
+      await this.releases.configureScope({
+        name: this.scopeName(),
+        totalEpsilon: HOST_GRANT_EPSILON,
+        window: { kind: 'lifetime' },
+      });
+      this.notice = '';
+      await this.refresh();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async onImages(files: File[]): Promise<void> {
+    this.busy = true;
+    try {
+      for (const file of files) {
+        const extraction = await this.engine.extract(file, { name: file.name });
+        const item: Picked = {
+          id: this.nextId++,
+          name: file.name,
+          contentHash: extraction.contentHash,
+          released: false,
+        };
+        this.picked = [item, ...this.picked];
+        if (this.settings.autoRelease && this.granted) await this.release(item);
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async onReleaseClick(item: Picked): Promise<void> {
+    const refusal = this.guard.refusal();
+    if (refusal) return void (this.notice = `That click was ignored: ${refusal}.`);
+    this.notice = '';
+    await this.release(item);
+  }
+
+  private async release(item: Picked): Promise<void> {
+    try {
+      const options = widgetReleaseOptions(this.hostOrigin, this.config, this.settings, this.allowedEndpoints);
+      const outcome = await this.releases.release(item.contentHash, options);
+      item.released = true;
+      this.picked = [...this.picked];
+      // The host gets the report exactly as the ledger holds it.
+      const held = (await this.releases.ledger(options.scope)).find((e) => e.id === outcome.report.id);
+      this.link.post({ type: 'report', report: held?.payload ?? outcome.report });
+      await this.refresh();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private epsilon(): number {
+    return Math.min(this.config.epsilon ?? this.settings.mechanism.epsilon, this.settings.mechanism.epsilon);
+  }
+
+  private consent() {
+    return html`<p>
+        <span class="host" data-testid="host-origin">${this.hostOrigin}</span> asks to receive private reports of images
+        you choose here. Nothing leaves without your click.
+      </p>
+      <button class="primary" data-testid="allow-host" data-armed=${String(this.armed)} @click=${() => this.grant()}>
+        Allow this site a budget of ε ${HOST_GRANT_EPSILON}
+      </button>`;
+  }
+
+  private releaseRow(item: Picked, epsilon: number) {
+    const short = this.budget !== undefined && this.budget.remaining + 1e-12 < epsilon;
+    return html`<div class="row">
+      <span>${item.name}</span>
+      <button
+        class="primary"
+        data-testid="release"
+        data-armed=${String(this.armed)}
+        ?disabled=${item.released || short}
+        @click=${() => void this.onReleaseClick(item)}
+      >
+        ${item.released ? 'Released' : `Release (ε ${epsilon})`}
+      </button>
+    </div>`;
+  }
+
+  protected override render() {
+    const epsilon = this.epsilon();
+    const b = this.budget;
+    const granted = this.granted === true;
+    return html`
+      <div class="row muted">Embedded by <span class="host">${this.hostOrigin}</span></div>
+      <div class="row muted" data-testid="epsilon">Each release costs ε ${epsilon}</div>
+      ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)}
+      <section class="actions">
+        ${this.granted === false ? this.consent() : nothing}
+        ${
+          granted
+            ? html`<div class="row" data-testid="remaining">
+                  ε ${b ? b.remaining.toFixed(2) : '…'} left for this site (of ${b ? b.total : '…'})
+                </div>
+                <capture-panel
+                  ?busy=${this.busy}
+                  @images=${(e: CustomEvent<File[]>) => void this.onImages(e.detail)}
+                ></capture-panel>
+                ${this.picked.map((item) => this.releaseRow(item, epsilon))}`
+            : nothing
+        }
+        ${this.notice ? html`<p class="error" data-testid="release-refused" role="status">${this.notice}</p>` : nothing}
+      </section>
+      ${
+        granted
+          ? html`<details>
+              <summary>Your settings and what this site received</summary>
+              <privacy-controls
+                .settings=${this.settings}
+                @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}
+              ></privacy-controls>
+              <ledger-view .entries=${this.entries}></ledger-view>
+            </details>`
+          : nothing
+      }
+    `;
+  }
+}
+customElements.define('widget-frame', WidgetFrame);

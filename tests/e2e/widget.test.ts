@@ -1,0 +1,292 @@
+// The embeddable widget on the production build: a host page on another origin embeds it with
+// one script tag; the host hears only reports and budget state, and cannot read, release or spend.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
+import { startAppServer } from './support/app-server';
+import { embeddingPage, startHostSite } from './support/host-page';
+import { SKIMAGE_DIR } from '../support/data-paths';
+import { isReport } from '../../src/report/schema';
+import { hostScopeName } from '../../src/widget/frame/host-scope';
+
+type Site = Awaited<ReturnType<typeof startHostSite>>;
+interface HostEvent {
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+let server: Awaited<ReturnType<typeof startAppServer>>;
+let host: Site;
+let secondHost: Site;
+let third: Site;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let frame: Frame;
+
+const FORGE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Third</title></head><body>
+<script>
+  // Posts forged protocol messages to every other frame of the page that embeds this one.
+  window.forge = (messages) => {
+    let sent = 0;
+    for (let i = 0; i < parent.frames.length; i++) {
+      if (parent.frames[i] === window) continue;
+      for (const m of messages) parent.frames[i].postMessage(m, '*');
+      sent++;
+    }
+    return sent;
+  };
+</script></body></html>`;
+
+before(async () => {
+  server = await startAppServer();
+  const endpoint = `${server.collector.url}/reports`;
+  third = await startHostSite(() => ({ '/forge.html': FORGE_PAGE }));
+  host = await startHostSite((url) => ({
+    '/': embeddingPage(server.url, `scope="shop" epsilon="1" endpoint="${endpoint}"`),
+    // The widget page framed directly (no loader), beside a frame from a third origin that can reach it.
+    '/direct.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Direct</title></head><body>
+<iframe title="w" style="width:600px;height:600px"
+  src="${server.url}/widget.html?host=${encodeURIComponent(url)}"></iframe>
+<iframe title="third" src="${third.url}/forge.html"></iframe></body></html>`,
+    '/liar.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Liar</title></head><body>
+<iframe title="w"
+  src="${server.url}/widget.html?host=${encodeURIComponent('https://bank.example')}"></iframe></body></html>`,
+  }));
+  secondHost = await startHostSite(() => ({ '/': embeddingPage(server.url, 'scope="shop" epsilon="1"') }));
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
+  page = await context.newPage();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await host?.close();
+  await secondHost?.close();
+  await third?.close();
+});
+
+const events = (p: Page, type?: string) =>
+  p.evaluate((t) => (window as unknown as { events: HostEvent[] }).events.filter((e) => !t || e.type === t), type);
+
+async function waitForEvents(p: Page, type: string, count: number): Promise<HostEvent[]> {
+  await p.waitForFunction(
+    ([t, n]) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === t).length >= n,
+    [type, count] as const,
+    { timeout: 60_000 },
+  );
+  return events(p, type);
+}
+
+async function widgetFrame(p: Page): Promise<Frame> {
+  await waitForEvents(p, 'obscura-ready', 1);
+  const found = p.frames().find((f) => f.url().startsWith(`${server.url}/widget.html`));
+  assert.ok(found, 'the widget iframe is in the page');
+  return found;
+}
+
+/** A click inside the frame once the release guard has armed the button (no sleeps). */
+async function armedClick(f: Frame, testId: string): Promise<void> {
+  // The first image waits for the model to load in the frame's engine.
+  await f.getByTestId(testId).first().waitFor({ timeout: 90_000 });
+  const button = f.locator(`[data-testid="${testId}"][data-armed="true"]`).first();
+  await button.waitFor({ timeout: 10_000 });
+  await button.click();
+}
+
+test('the loader is small: its gzip size is measured', async () => {
+  const body = Buffer.from(await (await fetch(`${server.url}/widget.js`)).arrayBuffer());
+  const gzip = gzipSync(body, { level: 9 }).length;
+  console.log(`widget.js: ${body.length} bytes, ${gzip} bytes gzip`);
+  assert.ok(body.length > 500, 'the loader was served');
+  assert.ok(gzip <= 5 * 1024, `widget.js is ${gzip} bytes gzip, over 5 KB`);
+});
+
+test('a host page on another origin embeds the widget and cannot read its document', async () => {
+  await page.goto(host.url);
+  frame = await widgetFrame(page);
+  assert.deepEqual((await events(page, 'obscura-ready'))[0]!.detail, { hostOrigin: host.url });
+  // The element's shadow root is closed; a reference taken around it is still another origin.
+  const iframe = await frame.frameElement();
+  const attempt = await page.evaluate((el) => {
+    const f = el as HTMLIFrameElement;
+    let error = '';
+    try {
+      void f.contentWindow!.document.body;
+    } catch (err) {
+      error = (err as Error).name;
+    }
+    return { contentDocument: f.contentDocument, error };
+  }, iframe);
+  assert.deepEqual(attempt, { contentDocument: null, error: 'SecurityError' });
+  const fromHost = await page.evaluate(() => document.querySelector('obscura-extractor')!.shadowRoot);
+  assert.equal(fromHost, null);
+  // The person sees who embeds the widget before granting anything.
+  assert.equal(await frame.getByTestId('host-origin').innerText(), host.url);
+  await armedClick(frame, 'allow-host');
+  const [budget] = await waitForEvents(page, 'obscura-budget', 1);
+  assert.deepEqual(budget!.detail, {
+    scope: hostScopeName(host.url, 'shop'),
+    total: 4,
+    remaining: 4,
+    spent: 0,
+    releases: 0,
+  });
+});
+
+test('forged release and budget messages from the host are ignored', async () => {
+  const forged = [
+    { protocol: 'obscura-widget', v: 1, type: 'release' },
+    { protocol: 'obscura-widget', v: 1, type: 'budget', budget: { scope: 'x', total: 100, remaining: 100 } },
+    { protocol: 'obscura-widget', v: 1, type: 'grant', epsilon: 100 },
+    { protocol: 'obscura-widget', v: 1, type: 'configure', config: { autoRelease: true } },
+    { protocol: 'obscura-widget', v: 2, type: 'configure', config: { epsilon: 0.25 } },
+  ];
+  const iframe = await frame.frameElement();
+  await page.evaluate(
+    ([el, messages]) => {
+      for (const m of messages as unknown[]) (el as HTMLIFrameElement).contentWindow!.postMessage(m, '*');
+    },
+    [iframe, forged] as const,
+  );
+  // A valid configure after them (same order of delivery): the frame answers with its budget.
+  const before = (await events(page, 'obscura-budget')).length;
+  await page.evaluate(() => document.querySelector('obscura-extractor')!.setAttribute('theme', 'light'));
+  const budgets = await waitForEvents(page, 'obscura-budget', before + 1);
+  assert.deepEqual(budgets.at(-1)!.detail, {
+    scope: hostScopeName(host.url, 'shop'),
+    total: 4,
+    remaining: 4,
+    spent: 0,
+    releases: 0,
+  });
+  assert.equal((await events(page, 'obscura-report')).length, 0);
+  assert.equal(await server.collector.store.count(), 0);
+  // The host's ε (1) stands; a configure the schema refuses is answered with an error, not obeyed.
+  assert.match(await frame.getByTestId('epsilon').innerText(), /ε 1$/);
+  const errors = await events(page, 'obscura-error');
+  assert.ok(
+    errors.some((e) => e.detail['name'] === 'InvalidParameterError'),
+    JSON.stringify(errors),
+  );
+});
+
+/** Resolves once every message already posted to the frame has been handled (one task source, in order). */
+const settled = (f: Frame) =>
+  f.evaluate(`new Promise((done) => {
+    addEventListener('message', function seen(e) {
+      if (e.data === 'settled') { removeEventListener('message', seen); done(true); }
+    });
+    postMessage('settled', '*');
+  })`);
+
+test('messages from a third origin are ignored, configure included', async () => {
+  const direct = await context.newPage();
+  await direct.goto(`${host.url}/direct.html`);
+  const widget = direct.frames().find((f) => f.url().startsWith(`${server.url}/widget.html`))!;
+  const forger = direct.frames().find((f) => f.url().startsWith(third.url))!;
+  await widget.getByTestId('epsilon').waitFor({ timeout: 30_000 });
+  await direct.evaluate((origin) => {
+    const config = { epsilon: 1, scope: 'shop' };
+    window.frames[0]!.postMessage({ protocol: 'obscura-widget', v: 1, type: 'configure', config }, origin);
+  }, server.url);
+  await widget.getByTestId('epsilon').getByText('ε 1').waitFor();
+  const forged = [
+    { protocol: 'obscura-widget', v: 1, type: 'configure', config: { epsilon: 0.25, scope: 'other' } },
+    { protocol: 'obscura-widget', v: 1, type: 'release' },
+    { protocol: 'obscura-widget', v: 1, type: 'grant', epsilon: 100 },
+  ];
+  const reached = await forger.evaluate(`window.forge(${JSON.stringify(forged)})`);
+  assert.equal(reached, 1, 'the third origin reached the widget frame');
+  await settled(widget);
+  assert.match(await widget.getByTestId('epsilon').innerText(), /ε 1$/);
+  const budget = await widget.getByTestId('remaining').innerText();
+  assert.match(budget, /of 4\)/);
+  await direct.close();
+  await page.bringToFront();
+});
+
+test('a file chosen in the widget gives the host an obscura-report equal to what the collector stored', async () => {
+  await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+  await armedClick(frame, 'release');
+  const [report] = await waitForEvents(page, 'obscura-report', 1);
+  const detail = report!.detail;
+  assert.ok(isReport(detail));
+  // The host's ε (1), not the third origin's forged 0.25, nor the person's 2.
+  assert.equal((detail as { mechanism: { epsilon: number } }).mechanism.epsilon, 1);
+  // The ledger inside the frame shows it delivered once the collector stored it.
+  await frame.locator('summary', { hasText: 'what this site received' }).click();
+  const state = frame.getByTestId('state').first();
+  await state.getByText(/delivered|rejected/).waitFor({ timeout: 30_000 });
+  assert.match(await state.innerText(), /^delivered/);
+  assert.deepEqual((await server.collector.store.list(hostScopeName(host.url, 'shop'), 10))[0], detail);
+  const budgets = await waitForEvents(page, 'obscura-budget', 1);
+  assert.equal(budgets.at(-1)!.detail['spent'], 1);
+});
+
+test('a click that passes through an overlay covering the widget is ignored', async () => {
+  await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/coffee.png`);
+  await frame.locator('[data-testid="release"]:not([disabled])[data-armed="true"]').waitFor({ timeout: 30_000 });
+  await page.evaluate(() => {
+    const cover = document.createElement('div');
+    cover.id = 'decoy';
+    cover.textContent = 'Click to win';
+    cover.setAttribute(
+      'style',
+      'position:fixed;inset:0;pointer-events:none;background:rgba(255,255,255,0.9);font-size:3rem;z-index:9',
+    );
+    document.body.append(cover);
+  });
+  const button = frame.locator('[data-testid="release"]:not([disabled])').first();
+  await frame
+    .locator('[data-testid="release"]:not([disabled])[data-armed="false"]')
+    .first()
+    .waitFor({ timeout: 10_000 });
+  await button.click();
+  await frame.getByTestId('release-refused').waitFor({ timeout: 10_000 });
+  assert.match(await frame.getByTestId('release-refused').innerText(), /ignored/);
+  assert.equal((await events(page, 'obscura-report')).length, 1);
+  await page.evaluate(() => document.getElementById('decoy')!.remove());
+  await armedClick(frame, 'release');
+  await waitForEvents(page, 'obscura-report', 2);
+});
+
+test('a second host origin sees its own fresh scope, none of the first host’s releases', async () => {
+  const second = await context.newPage();
+  await second.goto(secondHost.url);
+  const f = await widgetFrame(second);
+  assert.equal(await f.getByTestId('host-origin').innerText(), secondHost.url);
+  await armedClick(f, 'allow-host');
+  const [budget] = await waitForEvents(second, 'obscura-budget', 1);
+  assert.deepEqual(budget!.detail, {
+    scope: hostScopeName(secondHost.url, 'shop'),
+    total: 4,
+    remaining: 4,
+    spent: 0,
+    releases: 0,
+  });
+  assert.equal(await f.getByTestId('ledger-row').count(), 0);
+  // Without an endpoint, the report goes to the host page only, and the ledger says so.
+  const stored = await server.collector.store.count();
+  await f.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+  await armedClick(f, 'release');
+  const [report] = await waitForEvents(second, 'obscura-report', 1);
+  assert.equal((report!.detail as { scope: string }).scope, hostScopeName(secondHost.url, 'shop'));
+  await f.locator('summary', { hasText: 'what this site received' }).click();
+  await f.getByTestId('ledger-row').first().waitFor();
+  assert.equal(await f.getByTestId('ledger-row').count(), 1);
+  assert.match(await f.getByTestId('ledger-row').first().innerText(), new RegExp(`host page ${secondHost.url}`));
+  assert.equal(await server.collector.store.count(), stored);
+  await second.close();
+});
+
+test('a frame whose claimed host differs from its real parent refuses to run', async () => {
+  const liar = await context.newPage();
+  await liar.goto(`${host.url}/liar.html`);
+  const f = liar.frames().find((x) => x.url().startsWith(`${server.url}/widget.html`))!;
+  await f.getByTestId('widget-refused').waitFor({ timeout: 30_000 });
+  assert.match(await f.getByTestId('widget-refused').innerText(), /bank\.example.*refused/);
+  await liar.close();
+});
