@@ -166,7 +166,8 @@ async function main(): Promise<void> {
     ...(values['widget-endpoints'] ? { widgetEndpoints: values['widget-endpoints'].split(',') } : {}),
   });
   console.error(
-    `Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`,
+    `Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports` +
+      `${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`,
   );
   const stop = () => void launched.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
@@ -177,7 +178,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   main().catch((err: unknown) => {
     const { message } = describeError(err);
     console.error(
-      `start: ${message}${/EADDRINUSE/.test(message) ? ' (is another npm start running? choose --port / --collector-port)' : ''}`,
+      `start: ${message}` +
+        (/EADDRINUSE/.test(message) ? ' (is another npm start running? choose --port / --collector-port)' : ''),
     );
     process.exit(1);
   });

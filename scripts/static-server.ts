@@ -35,7 +35,10 @@ export interface StaticServerOptions {
   port?: number;
   /** Interface to listen on; 127.0.0.1 by default. */
   host?: string;
-  /** Base URL of the collector, e.g. http://127.0.0.1:5174: the CSP allows its origin and /config.json points at its /reports. */
+  /**
+   * Base URL of the collector, e.g. http://127.0.0.1:5174: the CSP allows its origin and
+   * /config.json points at its /reports.
+   */
   collectorUrl: string;
   /**
    * Origins allowed to embed the widget (/widget.html) in a frame: its CSP frame-ancestors.
