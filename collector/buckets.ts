@@ -10,6 +10,7 @@ import { ObscuraError } from '../src/errors';
 import { aggregateTotals, type Aggregates, type GroupTotals } from './aggregate';
 import type { Database } from './db/database';
 import type { Group } from './groups';
+import type { TotalsRow } from './store';
 
 export const BUCKETS = ['hour', 'day', 'week'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -45,18 +46,8 @@ export interface BucketPage {
   readonly next: string | null;
 }
 
-interface Row {
-  start: string;
-  group_id: string;
-  scope: string;
-  kind: 'vector' | 'category';
-  size: number;
-  key: Group['key'];
-  mechanism: Group['mechanism'];
-  n: number;
-  sums: number[];
-  squares: number[] | null;
-}
+/** A group's totals within one bucket, which starts at `start`. */
+type Row = TotalsRow & { start: string };
 
 function invalid(message: string): ObscuraError {
   return new ObscuraError('InvalidParameterError', message);

@@ -46,7 +46,8 @@ export class GroupLimitError extends Error {
   override readonly name = 'GroupLimitError';
 }
 
-interface TotalsRow {
+/** One group's running totals as the database returns them. */
+export interface TotalsRow {
   group_id: string;
   scope: string;
   kind: 'vector' | 'category';
