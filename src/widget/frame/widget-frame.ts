@@ -187,12 +187,17 @@ export class WidgetFrame extends LitElement {
     const refusal = this.guard.refusal();
     if (refusal) return void (this.notice = `That click was ignored: ${refusal}.`);
     try {
-      await this.releases.configureScope({
+      await this.releases.createScope({
         name: this.scopeName(),
         totalEpsilon: HOST_GRANT_EPSILON,
         window: { kind: 'lifetime' },
       });
-      this.notice = '';
+    } catch (err) {
+      // Granted already (another tab of this host, or a click that raced this one): nothing to add.
+      if ((err as Error)?.name !== 'ScopeExistsError') return this.fail(err);
+    }
+    this.notice = '';
+    try {
       await this.refresh();
     } catch (err) {
       this.fail(err);
