@@ -35,9 +35,7 @@ const cards = () => page.locator('result-card');
 const rows = () => page.getByTestId('ledger-row');
 
 async function waitForCollector(count: number): Promise<void> {
-  const end = Date.now() + 30_000;
-  while ((await server.collector.store.count()) < count && Date.now() < end)
-    await new Promise((r) => setTimeout(r, 200));
+  await server.collector.waitForStored(count);
   assert.equal(await server.collector.store.count(), count);
 }
 

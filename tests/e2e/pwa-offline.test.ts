@@ -63,8 +63,7 @@ async function makeNextBuild(): Promise<string> {
 const rows = () => page.getByTestId('ledger-row');
 
 async function waitForStored(count: number): Promise<void> {
-  const end = Date.now() + 60_000;
-  while ((await collector.store.count()) < count && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+  await collector.waitForStored(count);
   assert.equal(await collector.store.count(), count);
 }
 

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { createScopes, openEnginePage, startedEnginePage, waitFor } from './support/engine-page';
+import { createScopes, openEnginePage, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
@@ -126,7 +126,7 @@ test('3 pages x 20 concurrent releases against a budget for exactly 17: 17 charg
   assert.ok(budget.remaining < 1e-9);
   assert.ok(budget.device.remaining < 1e-9, 'the device-wide budget is what ran out');
   assert.ok(Math.abs(budget.scopeRemaining - (100 - 8.5)) < 1e-9, 'the scope still had room');
-  await waitFor('17 reports at the collector', async () => (await collectorIds('race')).length === 17);
+  await collector.waitForStored(17, 'race');
   assert.deepEqual((await collectorIds('race')).sort(), [...ledger].sort());
   console.log(`# 60 concurrent releases over 3 pages took ${seconds.toFixed(1)} s`);
   await Promise.all(pages.map((p) => p.close()));

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
-import { createScopes, startedEnginePage, waitFor } from './support/engine-page';
+import { createScopes, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
@@ -26,6 +26,9 @@ let relayUrl: string;
 let holding = true;
 const posted: string[] = [];
 let held = 0;
+let heldOne: () => void = () => undefined;
+/** Settles when the relay holds back its first answer (the report is stored, the page waits). */
+const firstHeld = new Promise<void>((resolve) => (heldOne = resolve));
 
 before(async () => {
   fixtures = await makeGeneratedFixtures();
@@ -58,6 +61,7 @@ before(async () => {
         const text = await answer.text();
         if (req.method === 'POST' && holding) {
           held++;
+          heldOne();
           return; // stored at the collector; the page never hears back
         }
         const out: Record<string, string> = {};
@@ -104,22 +108,30 @@ test(
     );
     const ids = released.map((r) => (r.ok ? r.id : ''));
     // The collector has the first report, the page is still waiting for the answer: close it now.
-    await waitFor(
-      'a POST held in flight',
-      async () => held >= 1 && (await collector.store.list('inflight', 10)).length >= 1,
-    );
+    await firstHeld;
+    await collector.waitForStored(1, 'inflight');
     await page.close();
     const storedWhileClosed = (await collector.store.list('inflight', 10)).map((r) => r.id);
     assert.ok(storedWhileClosed.length >= 1);
 
     holding = false;
     page = await enginePage();
-    await waitFor('every report delivered in the ledger', async () => {
-      const states = await page.evaluate(async () =>
-        (await (window as unknown as PageWindow).obscura.releases().ledger('inflight')).map((e) => e.state),
-      );
-      return states.length === ids.length && states.every((s) => s === 'delivered');
-    });
+    // The release worker pushes every ledger change on its BroadcastChannel: wait on that, in the page.
+    // (A string, so the test's compiler adds no helper the page does not have.)
+    await page.evaluate(`new Promise((resolve, reject) => {
+      const changes = new BroadcastChannel('obscura-ledger-changes');
+      const timer = setTimeout(() => reject(new Error('not every report was delivered in the ledger')), 60000);
+      const check = async () => {
+        const states = (await window.obscura.releases().ledger('inflight')).map((e) => e.state);
+        if (states.length === ${ids.length} && states.every((s) => s === 'delivered')) {
+          clearTimeout(timer);
+          changes.close();
+          resolve();
+        }
+      };
+      changes.onmessage = () => void check();
+      void check();
+    })`);
     const stored = (await collector.store.list('inflight', 10)).map((r) => r.id);
     assert.deepEqual([...stored].sort(), [...ids].sort(), 'collector count = ledger count');
     assert.equal(new Set(stored).size, stored.length, 'no duplicate ids at the collector');

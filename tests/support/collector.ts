@@ -11,6 +11,7 @@
  * `pause()` stops listening and cuts connections (as if the collector were down);
  * `resume()` listens again on the same port.
  */
+import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultHosts } from '../../collector/access';
 import { sendError } from '../../collector/http';
@@ -46,6 +47,11 @@ export interface TestCollector extends Collector {
   pause(): Promise<void>;
   /** Listens again on the same port. */
   resume(): Promise<void>;
+  /**
+   * Resolves once the store holds `count` reports (of `scope`, when given), checking again after
+   * every report it stores: no polling. Fails after `timeoutMs` naming what it saw.
+   */
+  waitForStored(count: number, scope?: string, timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -55,9 +61,11 @@ export async function startCollector(options: TestCollectorOptions = {}): Promis
   const { faults: initial, ...collectorOptions } = options;
   const app = await openCollector(collectorOptions);
   const faults: Faults = { failNext: 0, dropNext: 0, dropAfterStoreNext: 0, ...initial };
+  const stored = new EventEmitter();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === 'POST' && (req.url ?? '').split('?')[0] === '/reports') {
+      res.once('finish', () => res.statusCode === 201 && stored.emit('stored'));
       if (faults.dropNext > 0) {
         faults.dropNext--;
         req.socket.destroy();
@@ -110,6 +118,23 @@ export async function startCollector(options: TestCollectorOptions = {}): Promis
       await current?.close();
       current = null;
       await app.store.close();
+    },
+    waitForStored: async (count, scope, timeoutMs = 60_000) => {
+      const have = async () => (scope ? (await app.store.list(scope, count + 1)).length : await app.store.count());
+      const signal = AbortSignal.timeout(timeoutMs);
+      for (;;) {
+        // Listen before reading, so a report stored between the read and the wait is not missed.
+        const next = once(stored, 'stored', { signal });
+        if ((await have()) >= count) {
+          next.catch(() => undefined);
+          return;
+        }
+        await next.catch(async () => {
+          throw new Error(
+            `timed out waiting for ${count} stored reports${scope ? ` of ${scope}` : ''}: ${await have()}`,
+          );
+        });
+      }
     },
   };
 }

@@ -66,13 +66,3 @@ export async function createScopes(
   }, scopes);
   await page.close();
 }
-
-/** Polls `check` until it holds, or fails naming `what`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
