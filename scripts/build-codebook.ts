@@ -19,23 +19,13 @@ import { buildCodebook } from '../src/codebook/build-codebook';
 import { formatCodebook } from '../src/codebook/load-codebook';
 import { decodeImageBytes, type RgbImage } from '../src/engine/node/decode-file';
 import { NODE_MODEL_ROOT, NodeExtractor } from '../src/engine/node/node-extractor';
+import { FASHION_MNIST_CLASSES } from '../src/eval/fashion-classes';
 import { idxImageAt, readIdxImages, readIdxLabels, type IdxImages } from '../src/eval/idx';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATASET = process.env['OBSCURA_FASHION_MNIST_DIR'] ?? '/usr/share/datasets/fashion-mnist';
 /** The dataset's own class names, in the order of its label bytes. */
-export const FASHION_LABELS = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+export const FASHION_LABELS = FASHION_MNIST_CLASSES;
 
 const { values } = parseArgs({
   options: {

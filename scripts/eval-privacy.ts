@@ -2,10 +2,10 @@
 // images (Debian dataset-fashion-mnist) through the default model in Node, then
 // PrivUnit vs Gaussian vs Laplace at several ε, with and without the public
 // projection. Writes docs/privacy-utility.md (tables) and docs/privacy-utility.svg.
-import sharp from 'sharp';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { idxImageAt, readIdxImages, readIdxLabels } from '../src/eval/idx';
+import { FASHION_MNIST_CLASSES } from '../src/eval/fashion-classes';
+import { fashionFeatures } from './fashion-mnist-features';
 import { NodeExtractor } from '../src/engine/node/node-extractor';
 import {
   cryptoRandomSource,
@@ -15,7 +15,6 @@ import {
   type VectorMechanismParams,
 } from '../src/privacy/index';
 import { projectionFor } from '../src/report/privatize-features';
-import { FASHION_MNIST_DIR } from '../tests/support/data-paths';
 import { renderUtilitySvg } from './eval-privacy-plot';
 
 const EPSILONS = [0.5, 1, 2, 4, 8];
@@ -25,18 +24,6 @@ const SIZES = [250, 1000, N_TRAIN];
 const PROJECTED_DIMS = 16;
 /** Reports per vector for the per-report MSE, so its sampling error is far below the 2 % target. */
 const MSE_REPEATS = 20;
-const CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
 
 type Row = {
   mechanism: string;
@@ -48,29 +35,6 @@ type Row = {
   meanError: Record<number, number>;
   accuracy: Record<number, number>;
 };
-
-async function features(extractor: NodeExtractor, file: string, count: number): Promise<Float32Array[]> {
-  const images = await readIdxImages(join(FASHION_MNIST_DIR, file));
-  const [h, w] = extractor.config.inputSize;
-  const out: Float32Array[] = [];
-  for (let i = 0; i < count; i += 8) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(8, count - i) }, async (_, j) => {
-        const grey = Buffer.from(idxImageAt(images, i + j));
-        const data = await sharp(grey, { raw: { width: images.cols, height: images.rows, channels: 1 } })
-          .toColourspace('srgb')
-          .resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
-          .removeAlpha()
-          .raw()
-          .toBuffer();
-        return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: w, height: h };
-      }),
-    );
-    out.push(...(await extractor.extract(batch)));
-    if ((i / 8) % 25 === 0) process.stderr.write(`features ${file}: ${i + batch.length}/${count}\n`);
-  }
-  return out;
-}
 
 function meanOf(vectors: readonly Float64Array[]): Float64Array {
   const m = new Float64Array(vectors[0]!.length);
@@ -115,11 +79,9 @@ function centroidAccuracy(
 
 async function main(): Promise<void> {
   const extractor = await NodeExtractor.create();
-  const trainLabels = (await readIdxLabels(join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte.gz'))).subarray(0, N_TRAIN);
-  const testLabels = (await readIdxLabels(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz'))).subarray(0, N_TEST);
   const t0 = performance.now();
-  const trainClean = await features(extractor, 'train-images-idx3-ubyte.gz', N_TRAIN);
-  const testClean = await features(extractor, 't10k-images-idx3-ubyte.gz', N_TEST);
+  const { vectors: trainClean, labels: trainLabels } = await fashionFeatures(extractor, 'train', N_TRAIN);
+  const { vectors: testClean, labels: testLabels } = await fashionFeatures(extractor, 't10k', N_TEST);
   const featureSeconds = (performance.now() - t0) / 1000;
   const d = extractor.model.dims;
   const rows: Row[] = [];
@@ -190,7 +152,7 @@ function renderMarkdown(rows: Row[], clean: Record<string, number>, d: number, f
     'Made by `npm run eval:privacy` (scripts/eval-privacy.ts). ' +
       `Features: the default model (${d}-d, \`block_12_add\`) on the first ${N_TRAIN} training ` +
       `and ${N_TEST} test images of Fashion-MNIST ` +
-      `(${CLASSES.length} classes; ${featureSeconds.toFixed(0)} s to extract on WASM in Node). ` +
+      `(${FASHION_MNIST_CLASSES.length} classes; ${featureSeconds.toFixed(0)} s to extract on WASM in Node). ` +
       'Vectors are L2-normalised (PrivUnit) or clipped to norm 1 (Gaussian δ = 1e-6, Laplace), ' +
       `optionally after the public projection to ${PROJECTED_DIMS} dimensions. ` +
       "Each report is the mechanism's unbiased estimate; all randomness from crypto.getRandomValues.",

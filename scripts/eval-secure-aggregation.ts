@@ -16,7 +16,7 @@ import { noisyQuantisedVector, prepareForAggregate } from '../src/privacy/aggreg
 import { estimateFromSum, expectedAggregateMse } from '../src/privacy/aggregate/estimate';
 import type { Projection } from '../src/privacy/vector/projection';
 import { projectionFor } from '../src/report/privatize-features';
-import { centroidAccuracy, fashionFeatures, meanOf, sqDist } from './secure-aggregation/features';
+import { centroidAccuracy, fashionFeatures, meanOf, sqDist } from './fashion-mnist-features';
 import { endToEnd, type EndToEnd } from './secure-aggregation/end-to-end';
 import { renderMarkdown } from './secure-aggregation/report';
 
