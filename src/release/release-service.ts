@@ -142,6 +142,10 @@ export class ReleaseService {
     this.flushing = (async () => {
       try {
         let result: FlushResult;
+        // A caller who joined this flush is told about every round, not only the last one.
+        let sent = 0;
+        let failed = 0;
+        let rejected = 0;
         do {
           this.again = false;
           result = await flushOutbox(await this.open(), {
@@ -149,7 +153,11 @@ export class ReleaseService {
             onChange: this.onChange,
             ...(this.send ? { send: this.send } : {}),
           });
+          sent += result.sent;
+          failed += result.failed;
+          rejected += result.rejected;
         } while (this.again);
+        result = { ...result, sent, failed, rejected };
         this.clock.cancel(this.timer);
         this.timer = undefined;
         if (result.waiting > 0) {

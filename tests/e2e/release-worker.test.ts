@@ -212,8 +212,9 @@ test('reports queued by an earlier page are delivered by a page that never extra
 });
 
 test('an invalid outbox entry ends rejected in the ledger and frees its outbox slot; it is never sent', async () => {
+  // The damaged entry is stored before this page's release worker starts, so whichever flush
+  // meets it first (the worker's own at start, or the one asked for below) ends it.
   const page = await openEnginePage(context, server.url, fixtures);
-  await page.evaluate(() => (window as unknown as PageWindow).obscura.releases().budget('broken'));
   // An entry damaged in storage (say, by an older version): a ledger row and an outbox entry holding no report.
   await page.evaluate(
     (dest) =>
@@ -247,7 +248,6 @@ test('an invalid outbox entry ends rejected in the ledger and frees its outbox s
   });
   assert.equal(result.entry.state, 'rejected');
   assert.equal(result.entry.error?.name, 'InvalidReportError');
-  assert.ok(result.flushed.rejected >= 1);
   assert.equal(result.flushed.waiting, 0, 'the slot is free');
   assert.ok(!endpoint.posts.some((p) => p.id === 'broken-1'), 'never sent');
   await page.close();
