@@ -8,6 +8,7 @@ import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
 import { aggregateTotals } from './aggregate';
 import { bucketAggregates, parseBucketQuery, type BucketQuery } from './buckets';
+import { isDashboardPath, type DashboardRoute } from './dashboard-route';
 import { parseReportPageQuery, reportPage, type ReportPageQuery } from './report-pages';
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
@@ -27,6 +28,8 @@ export interface HandlerConfig {
   /** Limits report POSTs per client; undefined: no limit. */
   readonly rateLimiter: RateLimiter | undefined;
   readonly maxBodyBytes: number;
+  /** Serves GET /dashboard and its files (no token: the page holds no data). */
+  readonly dashboard?: DashboardRoute;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -66,6 +69,8 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         'OriginNotAllowedError',
         `origin ${req.headers.origin} is not allowed; allowed: ${[...allowed].join(', ') || 'none'}`,
       );
+    if (config.dashboard && isDashboardPath(url.pathname))
+      return config.dashboard(req, res, url.pathname, config.allowedHosts);
     const methods = ROUTES[url.pathname];
     if (!methods)
       return sendError(

@@ -11,6 +11,7 @@ const PROJECTS = [
   'src/engine',
   'src/release',
   'src/sw',
+  'collector/dashboard',
   'tsconfig.app.json',
   'tsconfig.node.json',
 ];
