@@ -3,7 +3,7 @@
  *
  * Independence makes x̄_A·x̄_B unbiased for μ_A·μ_B (no noise term: E x̄_Aj x̄_Bj = μ_Aj μ_Bj). Its
  * variance (coordinates independent): Σ_j μ_Aj² σ_Bj²/n_B + μ_Bj² σ_Aj²/n_A + σ_Aj² σ_Bj²/(n_A n_B),
- * with the plug-ins of norm-squared.ts.
+ * with the plug-ins of norm-squared.ts (unbiased μ_j², the signal part clamped at 0 once summed).
  *
  * The naive cosine of the noisy means, x̄_A·x̄_B/(‖x̄_A‖‖x̄_B‖), shrinks towards 0 as noise inflates
  * the norms. The corrected cosine divides the unbiased dot product by √(N̂_A N̂_B) (norm-squared.ts):
@@ -28,17 +28,17 @@ export function dot(a: VectorTotals, b: VectorTotals): Estimate {
   const A = moments(a);
   const B = moments(b);
   let estimate = 0;
-  let variance = 0;
+  let signal = 0;
+  let noise = 0;
   A.mean.forEach((ma, j) => {
     const mb = B.mean[j]!;
     const va = A.variance[j]!;
     const vb = B.variance[j]!;
     estimate += ma * mb;
-    const mua2 = Math.max(0, ma * ma - va / a.count);
-    const mub2 = Math.max(0, mb * mb - vb / b.count);
-    variance += (mua2 * vb) / b.count + (mub2 * va) / a.count + (va * vb) / (a.count * b.count);
+    signal += ((ma * ma - va / a.count) * vb) / b.count + ((mb * mb - vb / b.count) * va) / a.count;
+    noise += (va * vb) / (a.count * b.count);
   });
-  return { estimate, standardError: Math.sqrt(variance) };
+  return { estimate, standardError: Math.sqrt(Math.max(0, signal) + noise) };
 }
 
 export function cosine(a: VectorTotals, b: VectorTotals): Cosine {
