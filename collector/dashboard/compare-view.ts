@@ -1,15 +1,16 @@
 /** GET /compare: two scopes over the range, or two buckets of one scope, and the answer as tables. */
-import { getJson } from './api';
-import { describeGroup, labelsFor, type Loaded } from './data';
+import { ApiError, getJson } from './api';
+import { asCategoryKey, describeGroup, labelsFor, type Loaded } from './data';
 import { bucketLabel, fixed, h, interval, pValue } from './dom';
-import type { CompareSide, Comparison } from './wire';
+import { groupName } from './rows';
+import type { CompareSide, Comparison, Estimate } from './wire';
 
 export interface ComparisonAsked {
   readonly a: CompareSide;
   readonly b: CompareSide;
 }
 
-export function compare(asked: ComparisonAsked): Promise<Comparison> {
+export async function compare(asked: ComparisonAsked): Promise<Comparison> {
   const params: Record<string, string> = {};
   for (const side of ['a', 'b'] as const) {
     const s = asked[side];
@@ -17,48 +18,44 @@ export function compare(asked: ComparisonAsked): Promise<Comparison> {
     if (s.since) params[`${side}.since`] = s.since;
     if (s.until) params[`${side}.until`] = s.until;
   }
-  return getJson<Comparison>('/compare', params);
+  try {
+    return await getJson<Comparison>('/compare', params);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404)
+      throw new ApiError(404, err.errorName, 'this collector has no GET /compare (it predates comparisons)');
+    throw err;
+  }
 }
 
 function sideName(side: CompareSide, bucket: string): string {
-  const range =
-    side.since && side.until ? ` ${bucketLabel(side.since, bucket)} to ${bucketLabel(side.until, bucket)}` : '';
-  return `${side.scope}${range}`;
+  if (!side.since || !side.until) return `${side.scope}, every report`;
+  return `${side.scope}, ${bucketLabel(side.since, bucket)} to ${bucketLabel(side.until, bucket)}`;
 }
 
+const th = (text: string) => h('th', { scope: 'col' }, text);
+const num = (text: string) => h('td', { class: 'num' }, text);
+const estimate = (e: Estimate | null | undefined) =>
+  e ? `${fixed(e.estimate, 4)} ± ${fixed(e.standardError === null ? null : 1.96 * e.standardError, 4)}` : '—';
+
 export function comparisonView(c: Comparison, loaded: Loaded): HTMLElement {
-  const a = sideName(c.a, loaded.bucket);
-  const b = sideName(c.b, loaded.bucket);
-  const out = h('div', { class: 'comparison' }, h('p', {}, `A: ${a}; B: ${b} (until exclusive).`));
+  const out = h(
+    'div',
+    { class: 'comparison' },
+    h('p', {}, `A: ${sideName(c.a, loaded.bucket)}. B: ${sideName(c.b, loaded.bucket)} (until exclusive).`),
+  );
   if (c.categories.length === 0 && c.vectors.length === 0)
     out.append(h('p', {}, 'The two sides share no group (same model, mechanism and ε) to compare.'));
   for (const g of c.categories) {
-    const labels = labelsFor(g.key, loaded.codebooks);
+    const key = asCategoryKey(g.key, g.differences.length);
+    const labels = labelsFor(key, loaded.codebooks, g.labels);
     const t = g.test;
+    const heads = ['Category', 'A', 'A 95 % interval', 'B', 'B 95 % interval', 'A − B', '95 % interval', 'z', 'p'];
     out.append(
       h(
         'table',
         { class: 'compare-categories' },
-        h('caption', {}, `${describeGroup(g.key)}: A n = ${g.a.count}, B n = ${g.b.count}`),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...[
-              'Category',
-              'A estimate',
-              'A 95 % interval',
-              'B estimate',
-              'B 95 % interval',
-              'B − A',
-              '95 % interval',
-              'z',
-              'p',
-            ].map((x) => h('th', { scope: 'col' }, x)),
-          ),
-        ),
+        h('caption', {}, `${describeGroup(key)}: A n = ${g.a.count}, B n = ${g.b.count}`),
+        h('thead', {}, h('tr', {}, ...heads.map(th))),
         h(
           'tbody',
           {},
@@ -67,50 +64,37 @@ export function comparisonView(c: Comparison, loaded: Loaded): HTMLElement {
               'tr',
               { 'data-category': String(i) },
               h('th', { scope: 'row' }, labels[i] ?? String(i)),
-              h('td', { class: 'num' }, fixed(g.a.frequencies[i])),
-              h('td', { class: 'num' }, interval(g.a.ci95[i]?.[0], g.a.ci95[i]?.[1])),
-              h('td', { class: 'num' }, fixed(g.b.frequencies[i])),
-              h('td', { class: 'num' }, interval(g.b.ci95[i]?.[0], g.b.ci95[i]?.[1])),
-              h('td', { class: 'num' }, fixed(d.difference)),
-              h('td', { class: 'num' }, interval(d.ci95[0], d.ci95[1])),
-              h('td', { class: 'num' }, fixed(d.z, 2)),
-              h('td', { class: 'num' }, pValue(d.pValue)),
+              num(fixed(g.a.frequencies[i])),
+              num(interval(g.a.ci95[i]?.[0], g.a.ci95[i]?.[1])),
+              num(fixed(g.b.frequencies[i])),
+              num(interval(g.b.ci95[i]?.[0], g.b.ci95[i]?.[1])),
+              num(fixed(d.difference)),
+              num(interval(d.ci95[0], d.ci95[1])),
+              num(fixed(d.z, 2)),
+              num(pValue(d.pValue)),
             ),
           ),
         ),
       ),
-      h(
-        'p',
-        { class: 'test' },
-        `${t.method}: statistic ${fixed(t.statistic, 2)}, df ${t.df ?? '—'}, p ${pValue(t.pValue)}`,
-      ),
+      h('p', { class: 'test' }, `${t.method}: statistic ${fixed(t.statistic, 2)}, df ${t.df}, p ${pValue(t.pValue)}`),
     );
   }
-  if (c.vectors.length > 0)
+  if (c.vectors.length > 0) {
+    const heads = [
+      'Group',
+      'A n',
+      'B n',
+      '‖μ_A‖² ± 1.96 se',
+      '‖μ_B‖² ± 1.96 se',
+      'Cosine (corrected)',
+      'Cosine (naive)',
+    ];
     out.append(
       h(
         'table',
         { class: 'compare-vectors' },
-        h('caption', {}, 'Mean feature vectors'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...[
-              'Group',
-              'A n',
-              'B n',
-              'Cosine (corrected)',
-              'Cosine (naive)',
-              'Difference',
-              '95 % interval',
-              'p',
-              'Test',
-            ].map((x) => h('th', { scope: 'col' }, x)),
-          ),
-        ),
+        h('caption', {}, 'Mean feature vectors (the per-coordinate differences are in the exports)'),
+        h('thead', {}, h('tr', {}, ...[...heads, 'Test', 'p'].map(th))),
         h(
           'tbody',
           {},
@@ -118,18 +102,30 @@ export function comparisonView(c: Comparison, loaded: Loaded): HTMLElement {
             h(
               'tr',
               {},
-              h('th', { scope: 'row' }, `${v.key.model} ${v.key.mechanism} ε=${v.key.epsilon}`),
-              h('td', { class: 'num' }, String(v.a.count)),
-              h('td', { class: 'num' }, String(v.b.count)),
-              h('td', { class: 'num' }, fixed(v.cosine.corrected)),
-              h('td', { class: 'num' }, fixed(v.cosine.naive)),
-              h('td', { class: 'num' }, fixed(v.difference.mean)),
-              h('td', { class: 'num' }, interval(v.difference.ci95?.[0], v.difference.ci95?.[1])),
-              h('td', { class: 'num' }, pValue(v.test.pValue)),
-              h('td', {}, v.test.method),
+              h('th', { scope: 'row' }, groupName(v.key)),
+              num(String(v.a.count)),
+              num(String(v.b.count)),
+              num(estimate(v.a.normSquared)),
+              num(estimate(v.b.normSquared)),
+              num(
+                v.cosine?.corrected === null && v.cosine.reason ? `— (${v.cosine.reason})` : fixed(v.cosine?.corrected),
+              ),
+              num(fixed(v.cosine?.naive)),
+              h('td', {}, v.test ? `${v.test.method}, ${fixed(v.test.statistic, 2)} on ${v.test.df} df` : '—'),
+              num(pValue(v.test?.pValue)),
             ),
           ),
         ),
+      ),
+    );
+  }
+  if (c.unmatched.length > 0)
+    out.append(
+      h('p', {}, 'Groups only one side has (not compared):'),
+      h(
+        'ul',
+        { class: 'unmatched' },
+        ...c.unmatched.map((u) => h('li', {}, `${u.side.toUpperCase()}: ${groupName(u.key)}, ${u.count} reports`)),
       ),
     );
   return out;

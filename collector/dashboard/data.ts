@@ -1,6 +1,6 @@
 /** What the page loads: the scopes, every bucket of the chosen range, the codebooks' labels. */
 import { getJson } from './api';
-import type { Aggregates, BucketAggregates, BucketPage, CategoryKey, CodebookList } from './wire';
+import type { Aggregates, BucketAggregates, BucketPage, CategoryKey, CodebookList, MatchedKey } from './wire';
 
 export type BucketSize = 'day' | 'hour';
 
@@ -64,15 +64,28 @@ export async function loadAll(bucket: BucketSize, since: string, until: string):
   return { scopes: summarizeScopes(totals), bucket, since, until, buckets, codebooks: codebooks.codebooks };
 }
 
-/** The labels of a group's categories: the codebook's when it is known and has k labels, else the indices. */
-export function labelsFor(key: CategoryKey, codebooks: Loaded['codebooks']): string[] {
+/**
+ * The labels of a group's categories: those the API gave, else the codebook's when the collector
+ * knows it and it has k labels, else the indices.
+ */
+export function labelsFor(
+  key: Pick<CategoryKey, 'codebook' | 'k'>,
+  codebooks: Loaded['codebooks'],
+  given?: readonly string[] | null,
+): string[] {
+  if (given && given.length === key.k) return [...given];
   const known = codebooks.find((c) => c.id === key.codebook);
   if (known && known.labels.length === key.k) return [...known.labels];
   return Array.from({ length: key.k }, (_, i) => String(i));
 }
 
+/** A matched key as a category key: the codebook and k the collector always sets for category groups. */
+export function asCategoryKey(key: MatchedKey, k: number): Omit<CategoryKey, 'scope'> {
+  return { ...key, codebook: key.codebook ?? '(unknown codebook)', k: key.k ?? k };
+}
+
 /** One line naming a category group: codebook, mechanism and ε (scope aside). */
-export function describeGroup(key: CategoryKey): string {
+export function describeGroup(key: Omit<CategoryKey, 'scope'>): string {
   return `${key.codebook} · ${key.mechanism} ε=${key.epsilon} · k=${key.k} · ${key.model}`;
 }
 

@@ -1,20 +1,13 @@
 /**
- * What the exports hold, as flat rows built from the API's numbers exactly as parsed: nothing
- * is rounded here. The only computed values are the 95 % interval ends of the frequencies,
- * estimate ± 1.96·standardError, as the page shows them (not clamped to [0, 1]).
+ * What the exports hold, as flat rows of the API's numbers exactly as parsed: nothing is
+ * computed or rounded here (the intervals are the API's `ci95`, estimate ± z₀.₉₇₅ · standard
+ * error, not clamped to [0, 1]).
  */
-import { labelsFor, type Loaded } from './data';
-import type { Comparison, Interval } from './wire';
+import { asCategoryKey, labelsFor, type Loaded } from './data';
+import type { Comparison, Interval, MatchedKey } from './wire';
 
 export type Cell = string | number | boolean | null;
 export type Row = Readonly<Record<string, Cell>>;
-
-export const Z95 = 1.96;
-
-export function interval(estimate: number, standardError: number | null): [number | null, number | null] {
-  if (standardError === null || !Number.isFinite(standardError)) return [null, null];
-  return [estimate - Z95 * standardError, estimate + Z95 * standardError];
-}
 
 export const FREQUENCY_COLUMNS = [
   'scope',
@@ -35,6 +28,9 @@ export const FREQUENCY_COLUMNS = [
   'ci95High',
 ] as const;
 
+const lo = (i: Interval | null | undefined): number | null => i?.[0] ?? null;
+const hi = (i: Interval | null | undefined): number | null => i?.[1] ?? null;
+
 /** One row per (bucket, category group, category) of the loaded range, oldest bucket first. */
 export function frequencyRows(loaded: Loaded, scopes?: ReadonlySet<string>): Row[] {
   const rows: Row[] = [];
@@ -43,8 +39,6 @@ export function frequencyRows(loaded: Loaded, scopes?: ReadonlySet<string>): Row
       if (scopes && !scopes.has(g.key.scope)) continue;
       const labels = labelsFor(g.key, loaded.codebooks);
       g.frequencies.forEach((frequency, category) => {
-        const standardError = g.standardErrors[category] ?? null;
-        const [ci95Low, ci95High] = interval(frequency, standardError);
         rows.push({
           scope: g.key.scope,
           bucket: loaded.bucket,
@@ -59,9 +53,9 @@ export function frequencyRows(loaded: Loaded, scopes?: ReadonlySet<string>): Row
           category,
           label: labels[category] ?? String(category),
           frequency,
-          standardError,
-          ci95Low,
-          ci95High,
+          standardError: g.standardErrors[category] ?? null,
+          ci95Low: lo(g.ci95[category]),
+          ci95High: hi(g.ci95[category]),
         });
       });
     }
@@ -77,8 +71,10 @@ export const COMPARISON_COLUMNS = [
   'bSince',
   'bUntil',
   'group',
+  'side',
   'category',
   'label',
+  'coordinate',
   'aCount',
   'bCount',
   'aFrequency',
@@ -98,31 +94,42 @@ export const COMPARISON_COLUMNS = [
   'pValue',
   'method',
   'aNormSquared',
+  'aNormSquaredStandardError',
   'bNormSquared',
+  'bNormSquaredStandardError',
+  'dot',
+  'dotStandardError',
   'cosineCorrected',
   'cosineNaive',
 ] as const;
 
-const lo = (i: Interval | null | undefined): number | null => i?.[0] ?? null;
-const hi = (i: Interval | null | undefined): number | null => i?.[1] ?? null;
+/** A group key as one cell (the scope is in the sides' columns). */
+export function groupName(key: MatchedKey): string {
+  const parts = [key.model, key.projection, key.mechanism, `ε=${key.epsilon}`];
+  if (key.delta) parts.push(`δ=${key.delta}`);
+  if (key.clip !== null) parts.push(`C=${key.clip}`);
+  if (key.codebook !== undefined) parts.push(key.codebook, `k=${key.k}`);
+  return parts.filter((p) => p !== null).join(' ');
+}
 
 /**
- * A comparison as rows: per category group one row per category (`category`) and one for its
- * test (`category-test`); per vector group one row (`vector`). Every number is the API's.
+ * A comparison as rows (`kind`): per category group one `category` row per category (A − B) and
+ * one `category-test`; per vector group one `vector` row and one `vector-coordinate` row per
+ * coordinate of the difference of means (A − B); one `unmatched` row per group only one side has.
  */
 export function comparisonRows(c: Comparison, codebooks: Loaded['codebooks']): Row[] {
   const sides = {
     aScope: c.a.scope,
-    aSince: c.a.since ?? null,
-    aUntil: c.a.until ?? null,
+    aSince: c.a.since,
+    aUntil: c.a.until,
     bScope: c.b.scope,
-    bSince: c.b.since ?? null,
-    bUntil: c.b.until ?? null,
+    bSince: c.b.since,
+    bUntil: c.b.until,
   };
   const rows: Row[] = [];
   for (const g of c.categories) {
-    const labels = labelsFor(g.key, codebooks);
-    const group = `${g.key.codebook} ${g.key.mechanism} ε=${g.key.epsilon} k=${g.key.k} ${g.key.model}`;
+    const labels = labelsFor(asCategoryKey(g.key, g.differences.length), codebooks, g.labels);
+    const group = groupName(g.key);
     const counts = { aCount: g.a.count, bCount: g.b.count };
     g.differences.forEach((d, category) => {
       rows.push({
@@ -159,23 +166,40 @@ export function comparisonRows(c: Comparison, codebooks: Loaded['codebooks']): R
       method: t.method,
     });
   }
-  for (const v of c.vectors)
+  for (const v of c.vectors) {
+    const group = groupName(v.key);
     rows.push({
       kind: 'vector',
       ...sides,
-      group: `${v.key.model} ${v.key.mechanism} ε=${v.key.epsilon}${v.key.projection ? ` ${v.key.projection}` : ''}`,
+      group,
       aCount: v.a.count,
       bCount: v.b.count,
-      aNormSquared: v.a.normSquared,
-      bNormSquared: v.b.normSquared,
-      cosineCorrected: v.cosine.corrected,
-      cosineNaive: v.cosine.naive,
-      difference: v.difference.mean,
-      differenceCi95Low: lo(v.difference.ci95),
-      differenceCi95High: hi(v.difference.ci95),
-      statistic: v.test.statistic,
-      pValue: v.test.pValue,
-      method: v.test.method,
+      aNormSquared: v.a.normSquared?.estimate ?? null,
+      aNormSquaredStandardError: v.a.normSquared?.standardError ?? null,
+      bNormSquared: v.b.normSquared?.estimate ?? null,
+      bNormSquaredStandardError: v.b.normSquared?.standardError ?? null,
+      dot: v.dot?.estimate ?? null,
+      dotStandardError: v.dot?.standardError ?? null,
+      cosineCorrected: v.cosine?.corrected ?? null,
+      cosineNaive: v.cosine?.naive ?? null,
+      statistic: v.test?.statistic ?? null,
+      df: v.test?.df ?? null,
+      pValue: v.test?.pValue ?? null,
+      method: v.test?.method ?? null,
     });
+    v.difference?.mean.forEach((difference, coordinate) =>
+      rows.push({
+        kind: 'vector-coordinate',
+        ...sides,
+        group,
+        coordinate,
+        difference,
+        differenceCi95Low: lo(v.difference!.ci95[coordinate]),
+        differenceCi95High: hi(v.difference!.ci95[coordinate]),
+      }),
+    );
+  }
+  for (const u of c.unmatched)
+    rows.push({ kind: 'unmatched', ...sides, group: groupName(u.key), side: u.side, [`${u.side}Count`]: u.count });
   return rows;
 }

@@ -2,7 +2,6 @@
 import { countBars, intervalChart } from './charts';
 import { describeGroup, groupId, labelsFor, type Loaded } from './data';
 import { bucketLabel, fixed, h, interval } from './dom';
-import { interval as ci95 } from './rows';
 import type { BucketAggregates, CategoryAggregate } from './wire';
 
 export function scopesTable(loaded: Loaded): HTMLTableElement {
@@ -119,10 +118,13 @@ function countsOverTime(loaded: Loaded, scope: string): HTMLElement {
 }
 
 function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where: string): HTMLElement {
-  const marks = g.frequencies.map((f, i) => {
-    const [low, high] = ci95(f, g.standardErrors[i] ?? null);
-    return { label: labels[i] ?? String(i), estimate: f, low, high, se: g.standardErrors[i] ?? null };
-  });
+  const marks = g.frequencies.map((f, i) => ({
+    label: labels[i] ?? String(i),
+    estimate: f,
+    low: g.ci95[i]?.[0] ?? null,
+    high: g.ci95[i]?.[1] ?? null,
+    se: g.standardErrors[i] ?? null,
+  }));
   return h(
     'figure',
     { class: 'frequencies' },
@@ -133,7 +135,11 @@ function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where:
     h(
       'table',
       { class: 'frequency-table' },
-      h('caption', {}, `Estimated shares, ${where} (n = ${g.count}); estimate ± 1.96 × standard error, not clamped`),
+      h(
+        'caption',
+        {},
+        `Estimated shares, ${where} (n = ${g.count}); estimate ± 1.96 × standard error, not clamped to [0, 1]`,
+      ),
       h(
         'thead',
         {},

@@ -31,6 +31,8 @@ export interface CategoryAggregate {
   readonly frequencies: readonly number[];
   /** null where the collector's value is not finite (JSON has no Infinity). */
   readonly standardErrors: readonly (number | null)[];
+  /** Each frequency's 95 % interval, estimate ± z₀.₉₇₅ · standard error, not clamped. */
+  readonly ci95: readonly Interval[];
 }
 
 export interface Aggregates {
@@ -55,25 +57,49 @@ export interface BucketPage {
   readonly next: string | null;
 }
 
-/** One side of a comparison, as asked. */
+/** One side of a comparison; since and until null: every report of the scope. */
 export interface CompareSide {
   readonly scope: string;
-  readonly since?: string | null;
-  readonly until?: string | null;
+  readonly since: string | null;
+  readonly until: string | null;
 }
 
+/** [low, high]; a bound JSON could not carry (±Infinity) arrives as null. */
 export type Interval = readonly [number | null, number | null];
 
-export interface CompareVector {
-  readonly key: GroupKey;
-  readonly a: { readonly count: number; readonly normSquared: number | null };
-  readonly b: { readonly count: number; readonly normSquared: number | null };
-  readonly cosine: { readonly corrected: number | null; readonly naive: number | null };
-  readonly difference: { readonly mean: number | null; readonly ci95: Interval | null };
-  readonly test: { readonly statistic: number | null; readonly pValue: number | null; readonly method: string };
+/** A value and its standard error. */
+export interface Estimate {
+  readonly estimate: number;
+  readonly standardError: number | null;
 }
 
-export interface CompareCategorySide {
+export interface TestResult {
+  readonly statistic: number | null;
+  readonly df: number;
+  readonly pValue: number | null;
+  readonly method: string;
+}
+
+/** The group key both sides share (the scopes are in `a` and `b`). */
+export type MatchedKey = Omit<GroupKey, 'scope'> & { readonly codebook?: string; readonly k?: number };
+
+export interface CompareVector {
+  readonly key: MatchedKey;
+  readonly a: { readonly count: number; readonly normSquared: Estimate | null };
+  readonly b: { readonly count: number; readonly normSquared: Estimate | null };
+  /** null unless both sides have two reports or more, as are the fields below. */
+  readonly dot: Estimate | null;
+  readonly cosine: {
+    readonly corrected: number | null;
+    readonly reason?: string;
+    readonly naive: number | null;
+  } | null;
+  /** Per coordinate: mean of A − mean of B, and its 95 % interval. */
+  readonly difference: { readonly mean: readonly number[]; readonly ci95: readonly Interval[] } | null;
+  readonly test: TestResult | null;
+}
+
+export interface FrequencyEstimates {
   readonly count: number;
   readonly frequencies: readonly number[];
   readonly standardErrors: readonly (number | null)[];
@@ -81,21 +107,19 @@ export interface CompareCategorySide {
 }
 
 export interface CompareCategory {
-  readonly key: CategoryKey;
-  readonly a: CompareCategorySide;
-  readonly b: CompareCategorySide;
+  /** A category group's key (codebook and k present; typed as the collector types it). */
+  readonly key: MatchedKey;
+  readonly labels: readonly string[] | null;
+  readonly a: FrequencyEstimates;
+  readonly b: FrequencyEstimates;
+  /** Per category: frequency of A − frequency of B. */
   readonly differences: readonly {
     readonly difference: number;
     readonly ci95: Interval;
     readonly z: number | null;
     readonly pValue: number | null;
   }[];
-  readonly test: {
-    readonly statistic: number | null;
-    readonly df: number | null;
-    readonly pValue: number | null;
-    readonly method: string;
-  };
+  readonly test: TestResult;
 }
 
 export interface Comparison {
@@ -103,6 +127,13 @@ export interface Comparison {
   readonly b: CompareSide;
   readonly vectors: readonly CompareVector[];
   readonly categories: readonly CompareCategory[];
+  /** Groups only one side has. */
+  readonly unmatched: readonly {
+    readonly side: 'a' | 'b';
+    readonly key: GroupKey;
+    readonly kind: 'vector' | 'category';
+    readonly count: number;
+  }[];
 }
 
 /** GET /dashboard/codebooks.json. */

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { BucketPage } from '../../collector/buckets';
+import type { CompareAnswer } from '../../collector/compare';
 import { DEFAULT_DASHBOARD_DIR } from '../../collector/dashboard-route';
 import { cryptoRandomSource, privatizeCategory } from '../../src/privacy/index';
 import { buildCategoryReport } from '../../src/report/build-report';
@@ -108,14 +109,13 @@ async function expectedRows(page: Page): Promise<Map<string, Record<string, numb
   for (const b of answer.buckets)
     for (const g of b.categories)
       g.frequencies.forEach((f, v) => {
-        const se = g.standardErrors[v]!;
         out.set(`${g.key.scope} ${b.start} ${v}`, {
           count: g.count,
           label: LABELS[v]!,
           frequency: f,
-          standardError: se,
-          ci95Low: f - 1.96 * se,
-          ci95High: f + 1.96 * se,
+          standardError: g.standardErrors[v]!,
+          ci95Low: g.ci95[v]![0],
+          ci95High: g.ci95[v]![1],
         });
       });
   return out;
@@ -198,6 +198,54 @@ test('the dashboard asks for the token, shows both scopes with intervals, export
     for (const field of ['count', 'label', 'frequency', 'standardError', 'ci95Low', 'ci95High'])
       assert.equal(r[field], e[field], field);
   }
+
+  // Two scopes over the range: the page's table and its CSV are the API's /compare answer.
+  const since = `${await page.inputValue('#since')}T00:00:00Z`;
+  const until = `${await page.inputValue('#until')}T00:00:00Z`;
+  await page.click('#compare-form button[type=submit]');
+  await page.locator('#compare-result table.compare-categories').waitFor();
+  const compared = await api<CompareAnswer>(
+    `/compare?a.scope=shop-a&b.scope=shop-b&a.since=${since}&a.until=${until}&b.since=${since}&b.until=${until}`,
+  );
+  const differences = compared.categories[0]!.differences;
+  const shownDifferences = await page.$$eval('#compare-result table.compare-categories tbody tr', (trs) =>
+    trs.map((tr) => [tr.querySelector('th')!.textContent, tr.querySelectorAll('td')[4]!.textContent]),
+  );
+  assert.deepEqual(
+    shownDifferences,
+    differences.map((d, v) => [LABELS[v], d.difference.toFixed(3)]),
+  );
+  const [compareCsv] = await Promise.all([page.waitForEvent('download'), page.click('#export-compare-csv')]);
+  const comparison = parseCsv(await readFile((await compareCsv.path())!, 'utf8'));
+  const categoryRows = comparison.filter((r) => r['kind'] === 'category');
+  assert.equal(categoryRows.length, 10);
+  categoryRows.forEach((r, v) => {
+    const a = compared.categories[0]!.a;
+    assert.equal(r['label'], LABELS[v]);
+    assert.equal(r['aFrequency'], String(a.frequencies[v]));
+    assert.equal(r['aCi95Low'], String(a.ci95[v]![0]));
+    assert.equal(r['difference'], String(differences[v]!.difference));
+    assert.equal(r['differenceCi95High'], String(differences[v]!.ci95[1]));
+    assert.equal(r['pValue'], String(differences[v]!.pValue));
+  });
+  const testRow = comparison.find((r) => r['kind'] === 'category-test')!;
+  assert.equal(testRow['statistic'], String(compared.categories[0]!.test.statistic));
+  assert.equal(testRow['pValue'], String(compared.categories[0]!.test.pValue));
+
+  // Two buckets of one scope: yesterday against today.
+  await page.check('input[name=mode][value=buckets]');
+  await page.selectOption('#compare-scope', 'shop-b');
+  await page.click('#compare-form button[type=submit]');
+  await page.getByText(/^A: shop-b, \d{4}-\d{2}-\d{2} to/).waitFor();
+  assert.equal(await page.locator('#compare-result table.compare-categories tbody tr').count(), 10);
+  const shotCompare = await capture(page, 'collector-dashboard-compare');
+  t.diagnostic(`screenshot ${shotCompare.path}`);
+
+  // Hour buckets: the same reports, one hour each day.
+  await page.selectOption('#bucket', 'hour');
+  await page.click('#controls button[type=submit]');
+  await page.getByText(/hours with reports/).waitFor();
+  assert.equal(await page.locator('section.scope[data-scope="shop-a"] .counts-table tbody tr').count(), 2);
 
   // The token lasts for the tab: a reload shows the data without asking.
   await page.reload();

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Aggregates as CollectorAggregates } from '../../../collector/aggregate';
 import type { BucketPage as CollectorBucketPage } from '../../../collector/buckets';
+import { compareTotals, type CompareAnswer } from '../../../collector/compare';
+import type { GroupTotals } from '../../../collector/aggregate';
 import {
   DASHBOARD_CSP,
   DEFAULT_CODEBOOKS_DIR,
@@ -17,14 +19,19 @@ import {
 } from '../../../collector/dashboard-route';
 import { summarizeScopes, type Loaded } from '../../../collector/dashboard/data';
 import { toCsv, toNdjson } from '../../../collector/dashboard/export';
-import { FREQUENCY_COLUMNS, frequencyRows } from '../../../collector/dashboard/rows';
-import type { Aggregates, BucketPage } from '../../../collector/dashboard/wire';
+import {
+  COMPARISON_COLUMNS,
+  comparisonRows,
+  FREQUENCY_COLUMNS,
+  frequencyRows,
+} from '../../../collector/dashboard/rows';
+import type { Aggregates, BucketPage, Comparison } from '../../../collector/dashboard/wire';
 
 // The page's view of the answers must accept what the collector sends (a compile-time check).
 const pageReadsAggregates = (a: CollectorAggregates): Aggregates => a;
 const pageReadsBuckets = (p: CollectorBucketPage): BucketPage => p;
-void pageReadsAggregates;
-void pageReadsBuckets;
+const pageReadsComparisons = (c: CompareAnswer): Comparison => c;
+void [pageReadsAggregates, pageReadsBuckets, pageReadsComparisons];
 
 let dir: string;
 let server: Server;
@@ -114,6 +121,12 @@ test('export rows keep every number as the API gave it; CSV and NDJSON read back
   // Values whose shortest text is long, and one outside [0, 1] (unbiased estimates may be).
   const frequencies = [0.1 + 0.2, -0.041666666666666664, 1 / 3];
   const standardErrors = [0.07071067811865477, 0.123456789012345, null];
+  // As the collector computes them (z = 1.959963984540054); JSON turns ±Infinity into null.
+  const ci95 = frequencies.map((f, i) =>
+    standardErrors[i] === null
+      ? ([null, null] as const)
+      : ([f - 1.959963984540054 * standardErrors[i]!, f + 1.959963984540054 * standardErrors[i]!] as const),
+  );
   const key = {
     scope: 'a,"b"',
     model: 'mobilenet_v2/block_12_add/96',
@@ -126,7 +139,11 @@ test('export rows keep every number as the API gave it; CSV and NDJSON read back
     k: 3,
   };
   const loaded: Loaded = {
-    scopes: summarizeScopes({ vectors: [], categories: [{ key, count: 7, frequencies, standardErrors }], failed: [] }),
+    scopes: summarizeScopes({
+      vectors: [],
+      categories: [{ key, count: 7, frequencies, standardErrors, ci95 }],
+      failed: [],
+    }),
     bucket: 'day',
     since: '2026-12-01T00:00:00Z',
     until: '2026-12-02T00:00:00Z',
@@ -135,7 +152,7 @@ test('export rows keep every number as the API gave it; CSV and NDJSON read back
         start: '2026-12-01T00:00:00Z',
         end: '2026-12-02T00:00:00Z',
         vectors: [],
-        categories: [{ key, count: 7, frequencies, standardErrors }],
+        categories: [{ key, count: 7, frequencies, standardErrors, ci95 }],
         failed: [],
       },
     ],
@@ -149,7 +166,7 @@ test('export rows keep every number as the API gave it; CSV and NDJSON read back
     rows.map((r) => r['label']),
     ['0', '1', '2'],
   );
-  assert.equal(rows[0]!['ci95Low'], frequencies[0]! - 1.96 * standardErrors[0]!);
+  assert.equal(rows[0]!['ci95Low'], ci95[0]![0]);
   assert.equal(rows[2]!['ci95Low'], null, 'no interval without a standard error');
 
   const csv = toCsv(rows, FREQUENCY_COLUMNS).split('\r\n');
@@ -159,7 +176,7 @@ test('export rows keep every number as the API gave it; CSV and NDJSON read back
   const at = (c: string) => cells[FREQUENCY_COLUMNS.indexOf(c as never) - 1]!;
   assert.equal(Number(at('frequency')), frequencies[0]);
   assert.equal(at('frequency'), '0.30000000000000004');
-  assert.equal(Number(at('ci95High')), frequencies[0]! + 1.96 * standardErrors[0]!);
+  assert.equal(Number(at('ci95High')), ci95[0]![1]);
   assert.equal(csv[3]!.split(',').at(-1), '', 'a missing interval is an empty cell');
 
   const nd = toNdjson(rows, FREQUENCY_COLUMNS)
@@ -171,4 +188,70 @@ test('export rows keep every number as the API gave it; CSV and NDJSON read back
     assert.equal(r['frequency'], frequencies[i]);
     assert.equal(r['standardError'], standardErrors[i]);
   });
+});
+
+test('comparison rows carry every number of a real /compare answer, categories by label, vectors by coordinate', () => {
+  const base = { model: 'm/l/3', projection: null, epsilon: 2, delta: 0, clip: null };
+  const category = (scope: string, counts: number[]): GroupTotals => ({
+    group: {
+      id: `c-${scope}`,
+      scope,
+      kind: 'category',
+      size: 3,
+      key: { ...base, scope, mechanism: 'krr', codebook: 'cb', k: 3 },
+      mechanism: { name: 'krr', epsilon: 2, delta: 0 },
+    },
+    count: counts.reduce((x, y) => x + y, 0),
+    sums: counts,
+    squares: null,
+  });
+  const vector = (scope: string, sums: number[]): GroupTotals => ({
+    group: {
+      id: `v-${scope}`,
+      scope,
+      kind: 'vector',
+      size: 3,
+      key: { ...base, scope, mechanism: 'privunit' },
+      mechanism: { name: 'privunit', epsilon: 2, delta: 0, scale: 3 },
+    },
+    count: 10,
+    sums,
+    squares: [30, 31, 32],
+  });
+  const query = { a: { scope: 'A', since: null, until: null }, b: { scope: 'B', since: null, until: null } };
+  const answer = compareTotals(
+    query,
+    [category('A', [20, 5, 5]), vector('A', [3, 1, -2])],
+    [category('B', [8, 12, 10]), vector('B', [1, 2, 0])],
+  );
+  const parsed = JSON.parse(JSON.stringify(answer)) as Comparison;
+  const rows = comparisonRows(parsed, [{ id: 'cb', hash: 'sha256:x', labels: ['cat', 'dog', 'owl'] }]);
+  const kinds = rows.map((r) => r['kind']);
+  assert.deepEqual(kinds, [
+    'category',
+    'category',
+    'category',
+    'category-test',
+    'vector',
+    ...Array(3).fill('vector-coordinate'),
+  ]);
+  const c = parsed.categories[0]!;
+  rows.slice(0, 3).forEach((r, v) => {
+    assert.equal(r['label'], ['cat', 'dog', 'owl'][v]);
+    assert.equal(r['aFrequency'], c.a.frequencies[v]);
+    assert.equal(r['bCi95High'], c.b.ci95[v]![1]);
+    assert.equal(r['difference'], c.differences[v]!.difference);
+    assert.equal(r['pValue'], c.differences[v]!.pValue);
+  });
+  assert.equal(rows[3]!['statistic'], c.test.statistic);
+  assert.equal(rows[3]!['df'], c.test.df);
+  const vec = parsed.vectors[0]!;
+  assert.equal(rows[4]!['cosineCorrected'], vec.cosine!.corrected);
+  assert.equal(rows[4]!['aNormSquared'], vec.a.normSquared!.estimate);
+  assert.equal(rows[6]!['difference'], vec.difference!.mean[1]);
+  assert.equal(rows[6]!['differenceCi95Low'], vec.difference!.ci95[1]![0]);
+  // The CSV reads back to the same doubles.
+  const csv = toCsv(rows, COMPARISON_COLUMNS).split('\r\n');
+  const diff = csv[1]!.split(',')[COMPARISON_COLUMNS.indexOf('difference')]!;
+  assert.equal(Number(diff), c.differences[0]!.difference);
 });
