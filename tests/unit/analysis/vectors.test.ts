@@ -35,7 +35,7 @@ function proportion(hits: number, trials: number, p: number, what: string): void
   assert.ok(Math.abs(hits / trials - p) <= tolerance, `${what}: ${hits}/${trials} vs ${p} ± ${tolerance}`);
 }
 
-test('Laplace: ‖mean‖² and μ_A·μ_B unbiased, standard errors match the spread, 95% intervals of the difference cover', () => {
+test('Laplace: ‖mean‖² and μ_A·μ_B unbiased, standard errors match, intervals cover', () => {
   const params = { name: 'laplace', epsilon: 4 } as const;
   const t = truths(params);
   const source = seededSource(11);
