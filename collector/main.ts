@@ -2,7 +2,7 @@
 //   node --import tsx collector/main.ts [serve] [--port 5174] [--host 127.0.0.1]
 //        [--data .data/collector | --memory | --database postgres://…]   (env DATABASE_URL)
 //        [--allow-origin URL]... [--allow-host NAME:PORT]... [--read-token T] (env COLLECTOR_READ_TOKEN)
-//        [--rate-limit N] [--max-body BYTES] [--pool N]
+//        [--rate-limit N] [--max-body BYTES] [--pool N] [--codebooks DIR]
 //   node --import tsx collector/main.ts repair [--data DIR | --database URL]     re-derive totals from raw reports
 //   node --import tsx collector/main.ts drop --before YYYY-MM-DD [--data DIR | --database URL]   drop old days
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ const { values, positionals } = parseArgs({
     'rate-limit': { type: 'string', default: String(DEFAULT_RATE_LIMIT) },
     'max-body': { type: 'string', default: String(1024 * 1024) },
     pool: { type: 'string', default: '8' },
+    codebooks: { type: 'string' },
     before: { type: 'string' },
   },
 });
@@ -48,9 +49,11 @@ try {
       ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
       rateLimit: Number(values['rate-limit']),
       maxBodyBytes: Number(values['max-body']),
+      ...(values.codebooks ? { codebooksDir: values.codebooks } : {}),
     });
     console.error(
-      `collector: ${collector.url}/reports, data ${described}, origins ${values['allow-origin']!.join(' ')}` +
+      `collector: ${collector.url}/reports, dashboard ${collector.url}/dashboard, data ${described}, ` +
+        `origins ${values['allow-origin']!.join(' ')}` +
         (values['read-token'] ? ', reads need the token' : ''),
     );
     const stop = () => void collector.close().then(() => process.exit(0));

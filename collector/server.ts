@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { ObscuraError } from '../src/errors';
 import { defaultHosts, normalizeHost } from './access';
 import { aggregateTotals, type Aggregates } from './aggregate';
+import { loadDashboard } from './dashboard-route';
 import { createHandler, type RequestHandler } from './handler';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
@@ -47,6 +48,10 @@ export interface CollectorOptions {
   requestTimeoutMs?: number;
   /** Groups (model, projection, mechanism setting) one scope may create. */
   maxGroupsPerScope?: number;
+  /** The built dashboard page (GET /dashboard); dist-dashboard/ of the project by default. */
+  dashboardDir?: string;
+  /** Codebook files whose labels the dashboard shows; public/codebooks/ of the project by default. */
+  codebooksDir?: string;
   /** The time of receipt recorded with each report (tests inject one); the system clock by default. */
   clock?: () => Date;
 }
@@ -91,6 +96,10 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
   const rate = options.rateLimit ?? 0;
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const allowedHosts = new Set((options.allowedHosts ?? []).map(normalizeHost));
+  const dashboard = await loadDashboard({
+    ...(options.dashboardDir ? { dir: options.dashboardDir } : {}),
+    ...(options.codebooksDir ? { codebooksDir: options.codebooksDir } : {}),
+  });
   const handler = createHandler({
     store,
     allowedOrigins,
@@ -100,6 +109,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     rateLimiter:
       rate > 0 ? createRateLimiter(rate, undefined, () => (options.clock?.() ?? new Date()).getTime()) : undefined,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    dashboard: dashboard.serve,
   });
   return { store, handler, allowedOrigins, allowedHosts };
 }

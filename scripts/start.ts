@@ -94,11 +94,26 @@ async function buildIfStale(): Promise<void> {
       SOURCES.map((s) => join(PROJECT, s)),
     )
   )
-    return;
+    return buildDashboardIfStale();
   console.error('start: dist/ is missing or older than the sources; building the app…');
   const { build } = await import('vite');
   await build({ root: PROJECT, logLevel: 'warn' });
   await build({ root: PROJECT, configFile: join(PROJECT, 'vite.widget.config.ts'), logLevel: 'warn' });
+  await buildDashboardIfStale();
+}
+
+/** The collector's /dashboard page, read by the collector at start. */
+async function buildDashboardIfStale(): Promise<void> {
+  const sources = ['collector/dashboard', 'vite.dashboard.config.ts', 'tsconfig.base.json', 'package.json'];
+  if (
+    !needsBuild(
+      join(PROJECT, 'dist-dashboard'),
+      sources.map((s) => join(PROJECT, s)),
+    )
+  )
+    return;
+  const { build } = await import('vite');
+  await build({ root: PROJECT, configFile: join(PROJECT, 'vite.dashboard.config.ts'), logLevel: 'warn' });
 }
 
 /** Starts the collector (unless an external one is given) and the app server. */

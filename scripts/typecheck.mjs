@@ -6,11 +6,13 @@ import { createRequire } from 'node:module';
 
 const PROJECTS = [
   'src/privacy',
+  'src/analysis',
   'src/codebook',
   'src/secure-aggregation',
   'src/engine',
   'src/release',
   'src/sw',
+  'collector/dashboard',
   'tsconfig.app.json',
   'tsconfig.node.json',
 ];

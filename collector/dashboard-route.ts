@@ -1,0 +1,172 @@
+/**
+ * GET /dashboard: a static page (built by `vite build -c vite.dashboard.config.ts` into
+ * dist-dashboard/) that reads the collector's own API from the browser. The page and its
+ * assets hold no data, so they are served without the read token; the API calls carry it.
+ * Everything is read once at start and served from memory, under a CSP that allows
+ * scripts, styles and fetches from the collector itself only.
+ *
+ * GET /dashboard/codebooks.json lists the codebooks the collector was given (public files:
+ * ids, hashes and labels, never a classifier), so the page can name categories.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { parseCodebookJson } from '../src/codebook/load-codebook';
+import { describeError } from '../src/errors';
+import { hostAllowed } from './access';
+import { sendError } from './http';
+
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+/** Where `npm run build` writes the page. */
+export const DEFAULT_DASHBOARD_DIR = join(PROJECT, 'dist-dashboard');
+/** The demo codebooks `npm ci` builds. */
+export const DEFAULT_CODEBOOKS_DIR = join(PROJECT, 'public', 'codebooks');
+
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const FILES: Readonly<Record<string, string>> = {
+  'index.html': 'text/html; charset=utf-8',
+  'dashboard.js': 'text/javascript; charset=utf-8',
+  'dashboard.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
+};
+
+/** What the page learns of a codebook: enough to label categories and to tell versions apart. */
+export interface CodebookLabels {
+  readonly id: string;
+  readonly hash: string;
+  readonly labels: readonly string[];
+}
+
+export interface DashboardOptions {
+  /** The built page; dist-dashboard/ of the project by default. */
+  readonly dir?: string;
+  /** Codebook JSON files whose labels the page shows; public/codebooks/ of the project by default. */
+  readonly codebooksDir?: string;
+}
+
+/** Answers a dashboard path; `allowedHosts` are the collector's live names (see access.ts). */
+export type DashboardRoute = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  allowedHosts: ReadonlySet<string>,
+) => void;
+
+export interface Dashboard {
+  readonly serve: DashboardRoute;
+  /** The codebooks whose labels the page is given. */
+  readonly codebooks: readonly CodebookLabels[];
+  /** False when the page was not built: /dashboard answers 503 then. */
+  readonly built: boolean;
+}
+
+const PREFIX = '/dashboard/';
+
+/** True for the paths the dashboard answers. */
+export function isDashboardPath(pathname: string): boolean {
+  return pathname === '/dashboard' || pathname.startsWith(PREFIX);
+}
+
+/** Reads the built page and the codebooks' labels; a missing build is answered with 503 and what to run. */
+export async function loadDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
+  const dir = options.dir ?? DEFAULT_DASHBOARD_DIR;
+  const files = new Map<string, { type: string; body: Buffer }>();
+  let missing: string | null = null;
+  for (const [name, type] of Object.entries(FILES)) {
+    try {
+      files.set(name, { type, body: await readFile(join(dir, name)) });
+    } catch {
+      missing ??= join(dir, name);
+    }
+  }
+  const codebooks = await readCodebooks(options.codebooksDir ?? DEFAULT_CODEBOOKS_DIR);
+  const codebooksBody = Buffer.from(JSON.stringify({ codebooks }));
+  const serve: DashboardRoute = (req, res, pathname, allowedHosts) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendError(res, 405, 'MethodNotAllowedError', `${pathname} accepts GET, not ${req.method}`, {
+        Allow: 'GET, HEAD',
+      });
+    // The page is harmless on any name, but a page rebinding its name to this collector gets nothing.
+    if (!hostAllowed(req, allowedHosts))
+      return sendError(
+        res,
+        403,
+        'HostNotAllowedError',
+        `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
+          `allowed: ${[...allowedHosts].join(', ')}`,
+      );
+    // Files are looked up by name in memory: no path reaches the file system.
+    const name =
+      pathname === '/dashboard' || pathname === PREFIX
+        ? 'index.html'
+        : pathname.startsWith(PREFIX)
+          ? pathname.slice(PREFIX.length)
+          : '';
+    if (name === 'codebooks.json') return send(res, req, 'application/json; charset=utf-8', codebooksBody);
+    const file = files.get(name);
+    if (!file && name in FILES)
+      return sendError(
+        res,
+        503,
+        'DashboardNotBuiltError',
+        `the dashboard is not built (${missing} is missing); run npm run build`,
+      );
+    if (!file)
+      return sendError(
+        res,
+        404,
+        'NotFoundError',
+        `no dashboard file ${pathname}; files: /dashboard, ${[...Object.keys(FILES), 'codebooks.json']
+          .map((n) => PREFIX + n)
+          .join(', ')}`,
+      );
+    return send(res, req, file.type, file.body);
+  };
+  return { serve, codebooks, built: missing === null };
+}
+
+function send(res: ServerResponse, req: IncomingMessage, type: string, body: Buffer): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', String(body.length));
+  res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * Every valid codebook in `dir` (hash-checked, as a device would load it); a file that fails is
+ * skipped with a warning, so one bad file costs its labels, not the collector.
+ */
+async function readCodebooks(dir: string): Promise<CodebookLabels[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  const out: CodebookLabels[] = [];
+  for (const name of names) {
+    try {
+      const codebook = await parseCodebookJson(await readFile(join(dir, name), 'utf8'));
+      out.push({ id: codebook.id, hash: codebook.hash, labels: codebook.labels });
+    } catch (err) {
+      console.warn(`collector: codebook ${join(dir, name)} skipped: ${describeError(err).message}`);
+    }
+  }
+  return out;
+}

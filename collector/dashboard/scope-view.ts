@@ -1,0 +1,168 @@
+/** The scopes table, and per scope its counts over time and its category frequencies per bucket. */
+import { countBars, intervalChart } from './charts';
+import { describeGroup, groupId, labelsFor, type Loaded } from './data';
+import { bucketLabel, fixed, h, interval } from './dom';
+import type { BucketAggregates, CategoryAggregate } from './wire';
+
+export function scopesTable(loaded: Loaded): HTMLTableElement {
+  const inRange = new Map<string, number>();
+  for (const b of loaded.buckets)
+    for (const g of [...b.vectors, ...b.categories])
+      inRange.set(g.key.scope, (inRange.get(g.key.scope) ?? 0) + g.count);
+  return h(
+    'table',
+    { id: 'scopes-table' },
+    h('caption', {}, 'Scopes: reports stored (all time) and received in the range'),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Scope'),
+        h('th', { scope: 'col' }, 'Reports'),
+        h('th', { scope: 'col' }, 'In range'),
+        h('th', { scope: 'col' }, 'Groups'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...loaded.scopes.map((s) =>
+        h(
+          'tr',
+          { 'data-scope': s.scope },
+          h('th', { scope: 'row' }, h('a', { href: `#${sectionId(s.scope)}` }, s.scope)),
+          h('td', { class: 'num' }, String(s.reports)),
+          h('td', { class: 'num' }, String(inRange.get(s.scope) ?? 0)),
+          h('td', { class: 'num' }, String(s.groups)),
+        ),
+      ),
+    ),
+  );
+}
+
+export function sectionId(scope: string): string {
+  return `scope-${encodeURIComponent(scope).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+export function scopeSection(loaded: Loaded, scope: string): HTMLElement {
+  const id = sectionId(scope);
+  const section = h('section', { id, class: 'scope', 'data-scope': scope, 'aria-labelledby': `${id}-h` });
+  section.append(h('h2', { id: `${id}-h` }, `Scope ${scope}`));
+  section.append(countsOverTime(loaded, scope));
+  const groups = new Map<string, { key: CategoryAggregate['key']; buckets: [BucketAggregates, CategoryAggregate][] }>();
+  for (const b of loaded.buckets)
+    for (const g of b.categories) {
+      if (g.key.scope !== scope) continue;
+      const gid = groupId(g.key);
+      const entry = groups.get(gid) ?? { key: g.key, buckets: [] };
+      entry.buckets.push([b, g]);
+      groups.set(gid, entry);
+    }
+  section.append(h('h3', {}, 'Category frequencies, 95 % intervals'));
+  if (groups.size === 0) section.append(h('p', {}, 'No category reports in this range.'));
+  for (const { key, buckets } of groups.values()) {
+    const div = h('div', { class: 'group' }, h('h4', {}, describeGroup(key)));
+    const labels = labelsFor(key, loaded.codebooks);
+    buckets.forEach(([b, g], i) => {
+      const when = bucketLabel(b.start, loaded.bucket);
+      const details = h(
+        'details',
+        { class: 'bucket', 'data-start': b.start, ...(i === buckets.length - 1 ? { open: '' } : {}) },
+        h('summary', {}, `${when} — ${g.count} reports`),
+      );
+      details.append(frequencyFigure(g, labels, `${scope}, ${when}`));
+      div.append(details);
+    });
+    section.append(div);
+  }
+  return section;
+}
+
+function countsOverTime(loaded: Loaded, scope: string): HTMLElement {
+  const points = loaded.buckets
+    .map((b) => ({
+      label: bucketLabel(b.start, loaded.bucket),
+      count: [...b.vectors, ...b.categories].filter((g) => g.key.scope === scope).reduce((n, g) => n + g.count, 0),
+    }))
+    .filter((p) => p.count > 0);
+  const caption = `Reports per ${loaded.bucket} (UTC), by time of receipt`;
+  return h(
+    'figure',
+    { class: 'counts' },
+    h('figcaption', {}, h('h3', {}, caption)),
+    countBars(points, `${caption} in scope ${scope}: ${points.length} buckets; the table below lists them`),
+    h(
+      'table',
+      { class: 'counts-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, loaded.bucket === 'hour' ? 'Hour' : 'Day'),
+          h('th', { scope: 'col' }, 'Reports'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...points.map((p) =>
+          h('tr', {}, h('th', { scope: 'row' }, p.label), h('td', { class: 'num' }, String(p.count))),
+        ),
+      ),
+    ),
+  );
+}
+
+function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where: string): HTMLElement {
+  const marks = g.frequencies.map((f, i) => ({
+    label: labels[i] ?? String(i),
+    estimate: f,
+    low: g.ci95[i]?.[0] ?? null,
+    high: g.ci95[i]?.[1] ?? null,
+    se: g.standardErrors[i] ?? null,
+  }));
+  return h(
+    'figure',
+    { class: 'frequencies' },
+    intervalChart(
+      marks,
+      `Estimated share of each category with its 95 % interval, ${where}; the table below lists them`,
+    ),
+    h(
+      'table',
+      { class: 'frequency-table' },
+      h(
+        'caption',
+        {},
+        `Estimated shares, ${where} (n = ${g.count}); estimate ± 1.96 × standard error, not clamped to [0, 1]`,
+      ),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Category', 'Estimate', '95 % interval', 'Standard error'].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...marks.map((m, i) =>
+          h(
+            'tr',
+            { 'data-category': String(i) },
+            h('th', { scope: 'row' }, m.label),
+            h('td', { class: 'num' }, fixed(m.estimate)),
+            h('td', { class: 'num' }, interval(m.low, m.high)),
+            h('td', { class: 'num' }, fixed(m.se)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
