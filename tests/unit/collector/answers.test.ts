@@ -121,6 +121,7 @@ test('GET /compare of two scopes answers every matched group with the estimators
   assert.deepEqual(answer.b, { scope: 'after', since: null, until: null });
   assert.equal(answer.vectors.length, 1);
   assert.equal(answer.categories.length, 2);
+  assert.deepEqual(answer.failed, []);
   const expected = expectedAnswer(totals('before'), totals('after'));
   const { key, ...vector } = answer.vectors[0]!;
   assert.deepEqual(key, {
