@@ -15,6 +15,7 @@ import type { RateLimiter } from './rate-limit';
 import { GroupLimitError, type ReportStore } from './store';
 import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable';
 import { verifyReport, type VerifiedReport } from './verify-report';
+import { checkCodebook, type CodebookRegistry } from './codebooks';
 
 export interface HandlerConfig {
   readonly store: ReportStore;
@@ -27,6 +28,8 @@ export interface HandlerConfig {
   /** Limits report POSTs per client; undefined: no limit. */
   readonly rateLimiter: RateLimiter | undefined;
   readonly maxBodyBytes: number;
+  /** The codebooks category reports may name (codebooks.ts); undefined: any id and k are taken. */
+  readonly codebooks?: CodebookRegistry | undefined;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -187,6 +190,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
     let verified: VerifiedReport;
     try {
       verified = verifyReport(parseJson(body.text));
+      if (config.codebooks) checkCodebook(verified.report, config.codebooks);
     } catch (err) {
       const { name, message } = describeError(err);
       const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;
