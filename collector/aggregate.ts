@@ -17,9 +17,12 @@
  * reports are bounded and dominated by their noise (Var ≥ mean² per coordinate for
  * PrivUnit, Laplace and Gaussian at any useful ε), so Q − S²/n does not cancel.
  */
+import { normSquared, normalQuantile, type Estimate } from '../src/analysis/index';
 import { estimateFrequencies, frequencyVariance, krrProbabilities, oueProbabilities } from '../src/privacy/index';
 import { calibratedNoiseMse } from '../src/report/calibration-check';
 import type { CategoryGroupKey, Group, GroupKey } from './groups';
+
+const Z95 = normalQuantile(0.975);
 
 /** The running totals of one group (summed over days and slots). */
 export interface GroupTotals {
@@ -41,6 +44,8 @@ export interface VectorAggregate {
   readonly standardErrors: number[] | null;
   /** The mechanism noise alone, E‖r − x‖²/n from its calibration. */
   readonly theoreticalError: number | null;
+  /** Unbiased ‖true mean‖² with its standard error (docs/answers.md; null below two reports). */
+  readonly normSquared: Estimate | null;
 }
 
 export interface CategoryAggregate {
@@ -52,6 +57,8 @@ export interface CategoryAggregate {
   readonly frequencies: number[];
   /** Standard error of each estimate, at the estimate clamped to [0, 1]. */
   readonly standardErrors: number[];
+  /** 95% interval of each frequency, estimate ± 1.96 standard errors (null bounds when n = 0). */
+  readonly ci95: [number, number][];
 }
 
 /** A group whose aggregate could not be computed: it is reported alone, the other groups are still served. */
@@ -90,6 +97,7 @@ export function vectorAggregate(t: GroupTotals): VectorAggregate {
     expectedError: empirical,
     standardErrors,
     theoreticalError: n > 0 ? noiseError(t.group, n) : null,
+    normSquared: n >= 2 && t.squares ? normSquared({ count: n, sums: t.sums, squares: t.squares }) : null,
   };
 }
 
@@ -103,7 +111,10 @@ export function categoryAggregate(t: GroupTotals): CategoryAggregate {
   const standardErrors = frequencies.map((f) =>
     n === 0 ? Infinity : Math.sqrt(frequencyVariance(Math.min(1, Math.max(0, f)), n, p, q)),
   );
-  return { key, count: n, counts, frequencies, standardErrors };
+  const ci95 = frequencies.map(
+    (f, v) => [f - Z95 * standardErrors[v]!, f + Z95 * standardErrors[v]!] as [number, number],
+  );
+  return { key, count: n, counts, frequencies, standardErrors, ci95 };
 }
 
 /** Every group's aggregate; a group that fails is listed in `failed` instead of failing the others. */

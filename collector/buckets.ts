@@ -69,7 +69,7 @@ export function decodeCursor(cursor: string): { start: string; group: string } {
   throw invalid(`cursor is not one this collector gave out: ${cursor}`);
 }
 
-function isoTime(name: string, value: string): Date {
+export function isoTime(name: string, value: string): Date {
   const t = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t.getTime()))
     throw invalid(`${name} must be an ISO 8601 time, got ${value}`);
@@ -109,9 +109,7 @@ export function parseBucketQuery(params: URLSearchParams, now: Date): BucketQuer
  * Each report's values as a float8 array: a vector's values, OUE's bits, or k-RR's one-hot
  * value; summed per (bucket, group) with obscura_sum (migration 1), squares for vectors only.
  */
-const BUCKET_SQL = `
-  with values as (
-    select date_trunc($1, r.received_at, 'UTC') as b, r.group_id,
+export const REPORT_VALUES_SQL = `
       case
         when r.body ? 'vector' then
           array(select x::float8 from jsonb_array_elements_text(r.body->'vector') with ordinality e(x, i) order by i)
@@ -119,7 +117,10 @@ const BUCKET_SQL = `
           array(select x::float8 from jsonb_array_elements_text(r.body->'category'->'bits')
                 with ordinality e(x, i) order by i)
         else obscura_onehot((r.body->'category'->>'k')::int, (r.body->'category'->>'value')::int)
-      end as v
+      end`;
+const BUCKET_SQL = `
+  with values as (
+    select date_trunc($1, r.received_at, 'UTC') as b, r.group_id, ${REPORT_VALUES_SQL} as v
     from reports r
     where r.received_at >= $2 and r.received_at < $3 and ($4::text is null or r.scope = $4)
   ), sums as (

@@ -8,6 +8,9 @@ import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
 import { aggregateTotals } from './aggregate';
 import { bucketAggregates, parseBucketQuery, type BucketQuery } from './buckets';
+import { compareTotals, parseCompareQuery, type CompareQuery, type CompareSide } from './compare';
+import { rangeTotals } from './range-totals';
+import { answerSampleSize } from './sample-size-query';
 import { parseReportPageQuery, reportPage, type ReportPageQuery } from './report-pages';
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
@@ -37,6 +40,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/reports': ['GET', 'POST'],
   '/aggregates': ['GET'],
+  '/compare': ['GET'],
+  '/sample-size': ['GET'],
   '/health': ['GET'],
 };
 const MAX_LIST = 10_000;
@@ -115,6 +120,24 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         'WWW-Authenticate': 'Bearer realm="obscura-collector"',
       });
     const scope = url.searchParams.get('scope') ?? undefined;
+    if (url.pathname === '/compare') {
+      let query: CompareQuery;
+      try {
+        query = parseCompareQuery(url.searchParams, new Date());
+      } catch (err) {
+        return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
+      }
+      const [a, b] = await Promise.all([sideTotals(query.a), sideTotals(query.b)]);
+      return sendJson(res, 200, compareTotals(query, a, b));
+    }
+    if (url.pathname === '/sample-size') {
+      try {
+        return sendJson(res, 200, answerSampleSize(url.searchParams));
+      } catch (err) {
+        if (!(err instanceof ObscuraError) || err.name !== 'InvalidParameterError') throw err;
+        return sendError(res, 400, 'InvalidParameterError', err.message);
+      }
+    }
     if (url.pathname === '/aggregates') {
       let query: BucketQuery | null;
       try {
@@ -144,6 +167,12 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`,
       );
     return sendJson(res, 200, { reports: await store.list(scope, limit) });
+  }
+
+  /** A side's totals: the running totals of its scope, or the raw reports of its receive-time range. */
+  function sideTotals(side: CompareSide) {
+    if (side.since === null || side.until === null) return store.totals(side.scope);
+    return rangeTotals(store.db, side.scope, side.since, side.until);
   }
 
   /** Every report received since a time, oldest first, one JSON object a line, read and written page by page. */

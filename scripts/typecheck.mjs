@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 
 const PROJECTS = [
   'src/privacy',
+  'src/analysis',
   'src/codebook',
   'src/secure-aggregation',
   'src/engine',
