@@ -58,8 +58,8 @@ export interface VectorComparison {
 
 export interface CategoryComparison {
   readonly key: MatchedKey;
-  /** Names of the categories: the collector knows codebooks only by id, so null. */
-  readonly labels: null;
+  /** Names of the categories, from the codebook of that id the collector was given (--codebooks); else null. */
+  readonly labels: readonly string[] | null;
   readonly a: FrequencyEstimates;
   readonly b: FrequencyEstimates;
   readonly differences: FrequencyDifference[];
@@ -134,6 +134,7 @@ export function compareTotals(
   query: CompareQuery,
   aTotals: readonly GroupTotals[],
   bTotals: readonly GroupTotals[],
+  labelsOf: (codebook: string) => readonly string[] | undefined = () => undefined,
 ): CompareAnswer {
   const bByKey = new Map(bTotals.map((t) => [matchKey(t), t]));
   const matchedB = new Set<string>();
@@ -149,7 +150,7 @@ export function compareTotals(
     }
     matchedB.add(k);
     if (a.group.kind === 'vector') vectors.push(compareVectors(a, b));
-    else categories.push(compareCategories(a, b));
+    else categories.push(compareCategories(a, b, labelsOf));
   }
   for (const b of bTotals)
     if (!matchedB.has(matchKey(b))) unmatched.push({ side: 'b', key: b.group.key, kind: b.group.kind, count: b.count });
@@ -175,7 +176,11 @@ function compareVectors(a: GroupTotals, b: GroupTotals): VectorComparison {
   return { key, a: side(A), b: side(B), dot: dot(A, B), cosine: cosine(A, B), difference, test };
 }
 
-function compareCategories(a: GroupTotals, b: GroupTotals): CategoryComparison {
+function compareCategories(
+  a: GroupTotals,
+  b: GroupTotals,
+  labelsOf: (codebook: string) => readonly string[] | undefined,
+): CategoryComparison {
   const key = a.group.key as CategoryGroupKey;
   const mechanism = key.mechanism === 'krr' ? 'krr' : 'oue';
   const { p, q } = mechanism === 'krr' ? krrProbabilities(key.epsilon, key.k) : oueProbabilities(key.epsilon);
@@ -184,5 +189,6 @@ function compareCategories(a: GroupTotals, b: GroupTotals): CategoryComparison {
     { count: b.count, counts: b.sums, p, q },
     mechanism,
   );
-  return { key: withoutScope(key), labels: null, ...c };
+  const labels = labelsOf(key.codebook);
+  return { key: withoutScope(key), labels: labels && labels.length === key.k ? labels : null, ...c };
 }

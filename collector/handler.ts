@@ -128,7 +128,11 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
       }
       const [a, b] = await Promise.all([sideTotals(query.a), sideTotals(query.b)]);
-      return sendJson(res, 200, compareTotals(query, a, b));
+      return sendJson(
+        res,
+        200,
+        compareTotals(query, a, b, (id) => config.codebooks?.get(id)?.labels),
+      );
     }
     if (url.pathname === '/sample-size') {
       try {

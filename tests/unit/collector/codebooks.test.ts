@@ -51,6 +51,20 @@ test('a category report of a known codebook with its k is stored; vector reports
   assert.equal(await collector.count('known'), 3);
 });
 
+test('GET /compare names the categories with the labels of the codebook the collector knows', async () => {
+  for (const [scope, value] of [
+    ['left', 0],
+    ['right', 3],
+  ] as const)
+    for (let i = 0; i < 3; i++)
+      assert.equal((await postReport(collector.url, krrReport(value, 4, 1, scope, 'shirts-4'))).status, 201);
+  const res = await fetch(`${collector.url}/compare?a.scope=left&b.scope=right`);
+  const answer = (await res.json()) as { categories: { labels: string[] | null; key: { codebook: string } }[] };
+  assert.equal(answer.categories.length, 1);
+  assert.equal(answer.categories[0]!.key.codebook, 'shirts-4');
+  assert.deepEqual(answer.categories[0]!.labels, shirts.labels);
+});
+
 test('an unknown codebook id is refused with UnknownCodebookError naming the ones it knows', async () => {
   const error = await refusal(await postReport(collector.url, krrReport(2, 4, 1, 'unknown', 'fmnist-10')));
   assert.equal(error.name, 'UnknownCodebookError');
