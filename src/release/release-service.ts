@@ -20,6 +20,8 @@ import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { flushOutbox, type FlushResult } from '../outbox/reporter';
 import { costOf, type Cost } from '../privacy/accountant';
+import { invalidParameter } from '../privacy/errors';
+import { CATEGORY_MECHANISMS } from '../privacy/mechanism';
 import { cryptoRandomSource } from '../privacy/random/random-source';
 import type { ModelRef } from '../model-ref';
 import { privatizeFeatures } from '../report/privatize-features';
@@ -92,6 +94,16 @@ export class ReleaseService {
   release(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
   release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome>;
   async release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome> {
+    // The options cross a thread from untyped callers: a codebook goes with k-RR/OUE and only with them.
+    const categorical = (CATEGORY_MECHANISMS as readonly string[]).includes(options.mechanism.name);
+    if (categorical && options.codebook === undefined)
+      throw invalidParameter(
+        'codebook',
+        `a codebook (object or URL) for mechanism ${options.mechanism.name}`,
+        undefined,
+      );
+    if (!categorical && options.codebook !== undefined)
+      throw invalidParameter('mechanism', 'krr or oue with a codebook', options.mechanism.name);
     if (options.codebook !== undefined) return this.releaseCategory(clean, options);
     const report = privatizeFeatures(
       clean.vector,

@@ -133,6 +133,21 @@ test('a codebook of another model, a bad hash or a missing file: refused by name
   assert.equal(!tampered.ok && tampered.name, 'InvalidCodebookError');
   const missing = await release(photos[2]!, options({ codebook: `${collector.url}/codebooks/no-such.json` }));
   assert.equal(!missing.ok && missing.name, 'CodebookLoadError');
+  // A codebook goes with k-RR/OUE and only with them.
+  const vectorWithCodebook = await release(photos[2]!, {
+    ...options(),
+    mechanism: { name: 'privunit', epsilon: 1 },
+  } as never);
+  assert.equal(
+    !vectorWithCodebook.ok && vectorWithCodebook.message,
+    'mechanism must be krr or oue with a codebook, got privunit',
+  );
+  const { codebook: _omitted, ...noCodebook } = options();
+  const krrWithout = await release(photos[2]!, noCodebook as never);
+  assert.match(
+    !krrWithout.ok ? krrWithout.message : '',
+    /^codebook must be a codebook \(object or URL\) for mechanism krr/,
+  );
   const budget = await page.evaluate(() => (window as unknown as PageWindow).obscura.releases().budget('labels'));
   assert.equal(budget.remaining, 7);
 });
