@@ -18,7 +18,7 @@ import {
   type MeanComparison,
   type TestResult,
 } from '../src/analysis/index';
-import { ObscuraError } from '../src/errors';
+import { describeError, ObscuraError } from '../src/errors';
 import { krrProbabilities, oueProbabilities } from '../src/privacy/index';
 import type { GroupTotals } from './aggregate';
 import { isoTime } from './buckets';
@@ -79,6 +79,8 @@ export interface CompareAnswer {
   readonly vectors: VectorComparison[];
   readonly categories: CategoryComparison[];
   readonly unmatched: Unmatched[];
+  /** Matched groups whose comparison could not be computed (as in GET /aggregates): the others are still served. */
+  readonly failed: { readonly key: MatchedKey; readonly error: { readonly name: string; readonly message: string } }[];
 }
 
 function invalid(message: string, parameter: string): ObscuraError {
@@ -141,6 +143,7 @@ export function compareTotals(
   const vectors: VectorComparison[] = [];
   const categories: CategoryComparison[] = [];
   const unmatched: Unmatched[] = [];
+  const failed: CompareAnswer['failed'][number][] = [];
   for (const a of aTotals) {
     const k = matchKey(a);
     const b = bByKey.get(k);
@@ -149,12 +152,17 @@ export function compareTotals(
       continue;
     }
     matchedB.add(k);
-    if (a.group.kind === 'vector') vectors.push(compareVectors(a, b));
-    else categories.push(compareCategories(a, b, labelsOf));
+    try {
+      if (a.group.kind === 'vector') vectors.push(compareVectors(a, b));
+      else categories.push(compareCategories(a, b, labelsOf));
+    } catch (err) {
+      const { name, message } = describeError(err);
+      failed.push({ key: withoutScope(a.group.key), error: { name, message } });
+    }
   }
   for (const b of bTotals)
     if (!matchedB.has(matchKey(b))) unmatched.push({ side: 'b', key: b.group.key, kind: b.group.kind, count: b.count });
-  return { a: describe(query.a), b: describe(query.b), vectors, categories, unmatched };
+  return { a: describe(query.a), b: describe(query.b), vectors, categories, unmatched, failed };
 }
 
 function describe(s: CompareSide) {

@@ -59,7 +59,8 @@ export function frequencyEstimates(t: CategoryTotals): FrequencyEstimates {
   }
   const frequencies = t.counts.map((c) => (c / n - q) / (p - q));
   const standardErrors = frequencies.map((f) => {
-    const pi = Math.min(1, Math.max(0, f)) * p + (1 - Math.min(1, Math.max(0, f))) * q;
+    const clamped = Math.min(1, Math.max(0, f));
+    const pi = clamped * p + (1 - clamped) * q;
     return Math.sqrt((pi * (1 - pi)) / (n * (p - q) * (p - q)));
   });
   const ci95 = frequencies.map(

@@ -72,7 +72,7 @@ function categorySize(s: Extract<SampleSizeQuestion, { question: 'category' }>):
     return (pi * (1 - pi)) / ((p - q) * (p - q));
   };
   const z = normalQuantile(1 - s.alpha / 2) + normalQuantile(s.power);
-  const perGroup = Math.ceil((z * z * (variance(s.p1) + variance(s.p2))) / (s.p1 - s.p2) ** 2);
+  const perGroup = countOf((z * z * (variance(s.p1) + variance(s.p2))) / (s.p1 - s.p2) ** 2, 'p2');
   return {
     ...s,
     perGroup,
@@ -97,7 +97,7 @@ function meanSize(s: Extract<SampleSizeQuestion, { question: 'mean' }>): SampleS
     throw invalid('effect', `at most ${2 * radius} (two vectors of norm ≤ ${radius})`, s.effect);
   const sigma2 = (mse + radius * radius) / s.dims;
   const lambda = noncentralityFor(s.dims, s.alpha, s.power);
-  const perGroup = Math.max(2, Math.ceil((2 * sigma2 * lambda) / (s.effect * s.effect)));
+  const perGroup = Math.max(2, countOf((2 * sigma2 * lambda) / (s.effect * s.effect), 'effect'));
   return {
     ...s,
     perGroup,
@@ -108,6 +108,14 @@ function meanSize(s: Extract<SampleSizeQuestion, { question: 'mean' }>): SampleS
       `the data's own spread at its worst (‖x‖ ≤ ${radius}), noise spread evenly over the coordinates`,
     ],
   };
+}
+
+/** ⌈x⌉ as a count of reports; a difference so small that no count could find it is refused, naming it. */
+function countOf(x: number, parameter: string): number {
+  const n = Math.ceil(x);
+  if (!Number.isSafeInteger(n))
+    throw invalid(parameter, 'a difference some number of reports below 2^53 can detect', `one needing ${x}`);
+  return n;
 }
 
 /** The smallest λ with P(χ'²_d(λ) > c_α) ≥ power, by bisection (the tail grows with λ). */

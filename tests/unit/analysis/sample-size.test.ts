@@ -126,6 +126,8 @@ test('bad questions are refused naming the parameter', () => {
     power: 0.8,
   } as const;
   assert.throws(() => sampleSize({ ...mean, effect: 3 }), /effect/);
+  assert.throws(() => sampleSize({ ...mean, effect: 1e-200 }), /effect/);
+  assert.throws(() => sampleSize({ ...base, p1: 0.5, p2: 0.5 + 1e-15 }), /p2/);
   assert.throws(() => sampleSize({ ...mean, mechanism: 'gaussian' }), /delta/);
   // More power or a smaller effect costs reports.
   assert.ok(sampleSize({ ...mean, power: 0.9 }).perGroup > sampleSize(mean).perGroup);

@@ -32,6 +32,14 @@ after(async () => {
 });
 
 const auth = { authorization: `Bearer ${TOKEN}` };
+/** Every read endpoint: each needs the token and a Host of this collector. */
+const READ_PATHS = [
+  '/reports',
+  '/aggregates',
+  '/reports?since=2020-01-01T00:00:00Z',
+  '/compare?a.scope=one&b.scope=other',
+  '/sample-size?question=category&mechanism=krr&epsilon=1&k=4&p1=0.2&p2=0.3',
+];
 /** Each POST comes from its own loopback address (127.0.0.x), so the rate limit does not mix tests. */
 let nextAddress = 2;
 const post = (body: unknown, from = `127.0.0.${nextAddress++}`) => postFrom(from, body);
@@ -109,7 +117,7 @@ test('poisoning reports are refused with 400 naming the issue, and unscoped aggr
 });
 
 test('read endpoints need the bearer token; /health and POST do not', async () => {
-  for (const path of ['/reports', '/aggregates', '/reports?since=2020-01-01T00:00:00Z']) {
+  for (const path of READ_PATHS) {
     const none = await fetch(`${collector.url}${path}`);
     assert.equal(none.status, 401, path);
     assert.match(none.headers.get('www-authenticate') ?? '', /^Bearer/);
@@ -136,7 +144,7 @@ function withHost(path: string, host: string): Promise<number> {
 }
 
 test('reads with a foreign Host are refused (DNS rebinding); the loopback names with the port pass', async () => {
-  for (const path of ['/reports', '/aggregates', '/reports?since=2020-01-01T00:00:00Z']) {
+  for (const path of READ_PATHS) {
     assert.equal(await withHost(path, `attacker.example:${collector.port}`), 403, path);
     assert.equal(await withHost(path, 'localhost'), 403, `${path} without the port`);
   }
