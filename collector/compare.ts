@@ -58,8 +58,8 @@ export interface VectorComparison {
 
 export interface CategoryComparison {
   readonly key: MatchedKey;
-  /** Names of the categories: the collector knows codebooks only by id, so null. */
-  readonly labels: null;
+  /** Names of the categories, from the codebook of that id the collector was given (--codebooks); else null. */
+  readonly labels: readonly string[] | null;
   readonly a: FrequencyEstimates;
   readonly b: FrequencyEstimates;
   readonly differences: FrequencyDifference[];
@@ -136,6 +136,7 @@ export function compareTotals(
   query: CompareQuery,
   aTotals: readonly GroupTotals[],
   bTotals: readonly GroupTotals[],
+  labelsOf: (codebook: string) => readonly string[] | undefined = () => undefined,
 ): CompareAnswer {
   const bByKey = new Map(bTotals.map((t) => [matchKey(t), t]));
   const matchedB = new Set<string>();
@@ -153,7 +154,7 @@ export function compareTotals(
     matchedB.add(k);
     try {
       if (a.group.kind === 'vector') vectors.push(compareVectors(a, b));
-      else categories.push(compareCategories(a, b));
+      else categories.push(compareCategories(a, b, labelsOf));
     } catch (err) {
       const { name, message } = describeError(err);
       failed.push({ key: withoutScope(a.group.key), error: { name, message } });
@@ -183,7 +184,11 @@ function compareVectors(a: GroupTotals, b: GroupTotals): VectorComparison {
   return { key, a: side(A), b: side(B), dot: dot(A, B), cosine: cosine(A, B), difference, test };
 }
 
-function compareCategories(a: GroupTotals, b: GroupTotals): CategoryComparison {
+function compareCategories(
+  a: GroupTotals,
+  b: GroupTotals,
+  labelsOf: (codebook: string) => readonly string[] | undefined,
+): CategoryComparison {
   const key = a.group.key as CategoryGroupKey;
   const mechanism = key.mechanism === 'krr' ? 'krr' : 'oue';
   const { p, q } = mechanism === 'krr' ? krrProbabilities(key.epsilon, key.k) : oueProbabilities(key.epsilon);
@@ -192,5 +197,6 @@ function compareCategories(a: GroupTotals, b: GroupTotals): CategoryComparison {
     { count: b.count, counts: b.sums, p, q },
     mechanism,
   );
-  return { key: withoutScope(key), labels: null, ...c };
+  const labels = labelsOf(key.codebook);
+  return { key: withoutScope(key), labels: labels && labels.length === key.k ? labels : null, ...c };
 }

@@ -19,6 +19,7 @@ import type { RateLimiter } from './rate-limit';
 import { GroupLimitError, type ReportStore } from './store';
 import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable';
 import { verifyReport, type VerifiedReport } from './verify-report';
+import { checkCodebook, type CodebookRegistry } from './codebooks';
 
 export interface HandlerConfig {
   readonly store: ReportStore;
@@ -33,6 +34,8 @@ export interface HandlerConfig {
   readonly maxBodyBytes: number;
   /** Serves GET /dashboard and its files (no token: the page holds no data). */
   readonly dashboard?: DashboardRoute;
+  /** The codebooks category reports may name (codebooks.ts); undefined: any id and k are taken. */
+  readonly codebooks?: CodebookRegistry | undefined;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -130,7 +133,11 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
       }
       const [a, b] = await Promise.all([sideTotals(query.a), sideTotals(query.b)]);
-      return sendJson(res, 200, compareTotals(query, a, b));
+      return sendJson(
+        res,
+        200,
+        compareTotals(query, a, b, (id) => config.codebooks?.get(id)?.labels),
+      );
     }
     if (url.pathname === '/sample-size') {
       try {
@@ -221,6 +228,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
     let verified: VerifiedReport;
     try {
       verified = verifyReport(parseJson(body.text));
+      if (config.codebooks) checkCodebook(verified.report, config.codebooks);
     } catch (err) {
       const { name, message } = describeError(err);
       const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;

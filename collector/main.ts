@@ -2,13 +2,15 @@
 //   node --import tsx collector/main.ts [serve] [--port 5174] [--host 127.0.0.1]
 //        [--data .data/collector | --memory | --database postgres://…]   (env DATABASE_URL)
 //        [--allow-origin URL]... [--allow-host NAME:PORT]... [--read-token T] (env COLLECTOR_READ_TOKEN)
-//        [--rate-limit N] [--max-body BYTES] [--pool N] [--codebooks DIR]
+//        [--rate-limit N] [--max-body BYTES] [--pool N] [--codebooks DIR (default: public/codebooks)]
 //   node --import tsx collector/main.ts repair [--data DIR | --database URL]     re-derive totals from raw reports
 //   node --import tsx collector/main.ts drop --before YYYY-MM-DD [--data DIR | --database URL]   drop old days
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError } from '../src/errors';
 import { DEFAULT_RATE_LIMIT, startCollector } from './server';
 import { ReportStore } from './store';
+import { DEFAULT_CODEBOOKS_DIR, describeCodebooks, loadCodebookDir } from './codebooks';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,8 +26,8 @@ const { values, positionals } = parseArgs({
     'rate-limit': { type: 'string', default: String(DEFAULT_RATE_LIMIT) },
     'max-body': { type: 'string', default: String(1024 * 1024) },
     pool: { type: 'string', default: '8' },
-    codebooks: { type: 'string' },
     before: { type: 'string' },
+    codebooks: { type: 'string' },
   },
 });
 
@@ -39,7 +41,12 @@ const described = values.database
 
 try {
   if (command === 'serve') {
+    // The project's demo codebooks unless told otherwise; without any, every category report is refused.
+    const dir = values.codebooks ?? (existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : undefined);
+    const codebooks = dir === undefined ? new Map() : await loadCodebookDir(dir);
+    console.error(`collector: ${describeCodebooks(codebooks, dir)}`);
     const collector = await startCollector({
+      codebooks,
       port: Number(values.port),
       host: values.host,
       ...(values.database ? { databaseUrl: values.database } : values.memory ? { inMemory: true } : where),
@@ -49,7 +56,7 @@ try {
       ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
       rateLimit: Number(values['rate-limit']),
       maxBodyBytes: Number(values['max-body']),
-      ...(values.codebooks ? { codebooksDir: values.codebooks } : {}),
+      ...(dir !== undefined ? { codebooksDir: dir } : {}),
     });
     console.error(
       `collector: ${collector.url}/reports, dashboard ${collector.url}/dashboard, data ${described}, ` +

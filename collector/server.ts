@@ -10,6 +10,7 @@ import { ObscuraError } from '../src/errors';
 import { defaultHosts, normalizeHost } from './access';
 import { aggregateTotals, type Aggregates } from './aggregate';
 import { loadDashboard } from './dashboard-route';
+import { loadCodebookDir, type CodebookRegistry } from './codebooks';
 import { createHandler, type RequestHandler } from './handler';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
@@ -54,6 +55,14 @@ export interface CollectorOptions {
   codebooksDir?: string;
   /** The time of receipt recorded with each report (tests inject one); the system clock by default. */
   clock?: () => Date;
+  /**
+   * The codebooks category reports may name: a folder of codebook files (read at start) or
+   * codebooks already loaded. A category report of another codebook is refused (400
+   * UnknownCodebookError), and one whose k is not the codebook's label count (400
+   * InvalidReportError). Absent: no codebook check (collector/main.ts and `npm start` always
+   * pass one, by default the project's public/codebooks).
+   */
+  codebooks?: string | CodebookRegistry;
 }
 
 export interface Collector {
@@ -79,6 +88,8 @@ export interface CollectorApp {
   readonly handler: RequestHandler;
   readonly allowedOrigins: Set<string>;
   readonly allowedHosts: Set<string>;
+  /** The codebooks category reports are checked against, if any. */
+  readonly codebooks: CodebookRegistry | undefined;
 }
 
 /** Opens the store (running migrations) and builds the handler; `listen` then serves it. */
@@ -86,6 +97,9 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
   const stores = [options.databaseUrl, options.dataDir, options.inMemory || undefined].filter((x) => x !== undefined);
   if (stores.length > 1)
     throw new ObscuraError('InvalidParameterError', 'give one of databaseUrl, dataDir or inMemory, not several');
+  // Read before the database opens: a bad codebook file stops the start with nothing to close.
+  const codebooks =
+    typeof options.codebooks === 'string' ? await loadCodebookDir(options.codebooks) : options.codebooks;
   const store = await ReportStore.open({
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.dataDir && !options.inMemory ? { dataDir: options.dataDir } : {}),
@@ -110,8 +124,9 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
       rate > 0 ? createRateLimiter(rate, undefined, () => (options.clock?.() ?? new Date()).getTime()) : undefined,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     dashboard: dashboard.serve,
+    codebooks,
   });
-  return { store, handler, allowedOrigins, allowedHosts };
+  return { store, handler, allowedOrigins, allowedHosts, codebooks };
 }
 
 export interface Listening {

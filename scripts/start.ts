@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCollector, type Collector } from '../collector/server';
+import { DEFAULT_CODEBOOKS_DIR } from '../collector/codebooks';
 import { describeError } from '../src/errors';
 import { startStaticServer } from './static-server';
 
@@ -125,6 +126,8 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
     : await startCollector({
         port: options.collectorPort ?? 5174,
         host,
+        // The demo codebook's reports are taken; a category report of any other codebook is refused.
+        codebooks: existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map(),
         ...(options.inMemory
           ? { inMemory: true }
           : { dataDir: options.dataDir ?? join(PROJECT, '.data', 'collector') }),

@@ -26,6 +26,7 @@ export const ERROR_NAMES = [
   // codebooks
   'InvalidCodebookError',
   'CodebookMismatchError',
+  'CodebookLoadError',
   // release path
   'BudgetExhaustedError',
   'UnknownScopeError',

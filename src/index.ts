@@ -11,6 +11,12 @@
  *   mechanism: { name: 'privunit', epsilon: 1 },
  *   destination: 'https://collector.example/reports',
  * });
+ * // or a category: the codebook labels the image on the device, k-RR randomizes the label
+ * const { assigned, report: r } = await release.release(contentHash, {
+ *   mechanism: { name: 'krr', epsilon: 2 },
+ *   codebook: '/codebooks/fashion-10.json',
+ *   destination: 'https://collector.example/reports',
+ * });
  * ```
  *
  * An extractor alone never opens the privacy ledger; a release needs no model.
@@ -52,6 +58,13 @@ export type {
   ReleaseOutcome,
   ScopeConfig,
   VectorMechanismParams,
+  VectorReleaseOptions,
+  VectorReleaseOutcome,
+  CategoryMechanism,
+  CategoryReleaseOptions,
+  CategoryReleaseOutcome,
+  AssignedLabel,
+  Codebook,
 } from './release/index';
 export type { BackendName, BackendRequest } from './engine/backends/backend-choice';
 export type { ModelConfig } from './engine/model/model-config';

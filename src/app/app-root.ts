@@ -4,6 +4,7 @@ import type { EngineStatus, Extraction, LoadProgress } from '../client/index';
 import { explainError } from './error-text';
 import { sharedStyles } from './components/shared-styles';
 import type { ResultItem } from './components/result-card';
+import { categoryShown, DEMO_CODEBOOK } from './category-view';
 import './components/capture-panel';
 import './components/camera-panel';
 import './components/batch-progress';
@@ -186,13 +187,23 @@ export class ObscuraApp extends LitElement {
     if (!item.contentHash || !this.collectorUrl) return;
     this.releasing = item.id;
     try {
-      const { mechanism, dims } = this.settings;
+      const { mechanism, dims, category } = this.settings;
+      const common = { scope: this.scope, destination: this.collectorUrl };
       // The release worker already has this image's clean vector: nothing is decoded or run again.
+      if (category) {
+        const outcome = await this.releases.release(item.contentHash, {
+          ...common,
+          mechanism: { name: category.name, epsilon: mechanism.epsilon },
+          codebook: category.codebook,
+        });
+        const shown = categoryShown(outcome);
+        this.results = this.results.map((r) => (r.id === item.id ? { ...r, category: shown, released: true } : r));
+        return;
+      }
       const outcome = await this.releases.release(item.contentHash, {
+        ...common,
         mechanism,
         ...(dims ? { dims } : {}),
-        scope: this.scope,
-        destination: this.collectorUrl,
       });
       const vector = (outcome.report as { vector: number[] }).vector;
       this.results = this.results.map((r) =>
@@ -379,6 +390,7 @@ export class ObscuraApp extends LitElement {
           <privacy-controls
             .settings=${this.settings}
             .featureDims=${this.status?.model.dims ?? 96}
+            codebook=${DEMO_CODEBOOK}
             @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}
           ></privacy-controls>
           <budget-gauge

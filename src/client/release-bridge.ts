@@ -9,8 +9,12 @@ import {
   type LedgerChange,
   type LedgerEntry,
   type ReleaseApi,
+  type CategoryReleaseOptions,
+  type CategoryReleaseOutcome,
   type ReleaseOptions,
   type ReleaseOutcome,
+  type VectorReleaseOptions,
+  type VectorReleaseOutcome,
   type ScopeConfig,
 } from '../release/index';
 
@@ -55,9 +59,19 @@ export class ReleaseBridge {
   /**
    * Privatizes, charges and queues the clean vector of content the joined engine
    * extracted (`Extraction.contentHash`). Refusals reject with a named error
-   * (BudgetExhaustedError, …) and spend nothing.
+   * (BudgetExhaustedError, …) and spend nothing. With `codebook` and a k-RR/OUE mechanism the
+   * worker assigns the label and releases it: the outcome has the assigned label (for this
+   * page only) beside the report.
    */
+  release(contentHash: string, options: VectorReleaseOptions): Promise<VectorReleaseOutcome>;
+  release(contentHash: string, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
+  release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome>;
   release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome> {
+    if (typeof options.codebook === 'string') {
+      // The worker's own URL is not the page's: a relative codebook URL means the page's.
+      const base = (globalThis as { location?: { href: string } }).location?.href;
+      options = { ...options, codebook: new URL(options.codebook, base).href };
+    }
     return this.api().release(contentHash, options);
   }
 

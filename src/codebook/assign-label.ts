@@ -1,6 +1,6 @@
 /** Assigning a label on the device: the codebook's classifier over the L2-normalised clean feature vector. */
 import { ObscuraError } from '../errors';
-import type { ModelRef } from '../engine/model/model-config';
+import type { ModelRef } from '../model-ref';
 import { checkVector, l2Norm, l2Normalize } from '../privacy/vector/prepare';
 import type { Codebook } from './codebook-schema';
 

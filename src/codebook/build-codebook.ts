@@ -1,5 +1,5 @@
 /** Labelled clean feature vectors in, a sealed codebook out. */
-import type { ModelRef } from '../engine/model/model-config';
+import type { ModelRef } from '../model-ref';
 import type { Codebook } from './codebook-schema';
 import { sealCodebook } from './load-codebook';
 import { fitClassifier, type ClassifierKind } from './train';

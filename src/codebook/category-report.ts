@@ -1,5 +1,5 @@
 /** Clean feature vector in, category report out: the codebook assigns the label, k-RR or OUE releases it. */
-import type { ModelRef } from '../engine/model/model-config';
+import type { ModelRef } from '../model-ref';
 import { privatizeCategory, validateParams, type CategoryMechanismName } from '../privacy/mechanism';
 import type { RandomSource } from '../privacy/random/random-source';
 import { buildCategoryReport } from '../report/build-report';

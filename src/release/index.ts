@@ -6,7 +6,12 @@ export type {
   BudgetChange,
   BudgetOverview,
   BudgetStatus,
+  AssignedLabel,
+  CategoryMechanism,
+  CategoryReleaseOptions,
+  CategoryReleaseOutcome,
   CleanVector,
+  Codebook,
   DeviceBudget,
   DeliveryState,
   FlushResult,
@@ -18,6 +23,8 @@ export type {
   ScopeConfig,
   TargetStatus,
   VectorMechanismParams,
+  VectorReleaseOptions,
+  VectorReleaseOutcome,
   WindowPolicy,
 } from './release-api';
 export { LEDGER_CHANNEL } from './release-api';

@@ -4,7 +4,9 @@
  * call it.
  */
 import type { ModelRef } from '../model-ref';
-import type { VectorMechanismParams } from '../privacy/mechanism';
+import type { CategoryMechanismName, VectorMechanismParams } from '../privacy/mechanism';
+import type { AssignedLabel } from '../codebook/assign-label';
+import type { Codebook } from '../codebook/codebook-schema';
 import type {
   BudgetChange,
   BudgetOverview,
@@ -28,6 +30,9 @@ export type {
   LedgerEntry,
   FlushResult,
   VectorMechanismParams,
+  AssignedLabel,
+  Codebook,
+  CategoryMechanismName,
 };
 
 /** The device-wide budget every scope draws from: its total and its window (lifetime, or rolling ≥ 1 day). */
@@ -36,10 +41,7 @@ export interface DeviceBudget {
   readonly window: WindowPolicy;
 }
 
-export interface ReleaseOptions {
-  readonly mechanism: VectorMechanismParams;
-  /** Public projection to this many dimensions first. */
-  readonly dims?: number;
+interface CommonReleaseOptions {
   readonly scope?: string;
   /** Where the reporter POSTs it (the collector's /reports URL), or, with `send: false`, where the page hands it. */
   readonly destination: string;
@@ -50,11 +52,57 @@ export interface ReleaseOptions {
   readonly send?: boolean;
 }
 
-/** The charge (or memo hit), the report and the budget after it; `cosine` compares the report with the clean vector. */
-export type ReleaseOutcome = CommitOutcome & {
+/** A privatized feature vector (PrivUnit, Gaussian or Laplace). */
+export interface VectorReleaseOptions extends CommonReleaseOptions {
+  readonly mechanism: VectorMechanismParams;
+  /** Public projection to this many dimensions first. */
+  readonly dims?: number;
+  readonly codebook?: undefined;
+}
+
+/** k-RR or OUE over a codebook of k labels; k comes from the codebook. */
+export interface CategoryMechanism {
+  readonly name: CategoryMechanismName;
+  readonly epsilon: number;
+}
+
+/**
+ * A category: the codebook assigns a label to the clean vector in the release worker and
+ * only the randomized label leaves. The codebook must read the extraction's model
+ * (CodebookMismatchError otherwise).
+ */
+export interface CategoryReleaseOptions extends CommonReleaseOptions {
+  readonly mechanism: CategoryMechanism;
+  /**
+   * The codebook itself, or the URL of its JSON file (fetched once by the release worker;
+   * relative URLs are resolved against the page). Its hash is checked either way.
+   */
+  readonly codebook: Codebook | string;
+  readonly dims?: undefined;
+}
+
+export type ReleaseOptions = VectorReleaseOptions | CategoryReleaseOptions;
+
+/** A vector release: the charge (or memo hit), the report and the budget after it. */
+export type VectorReleaseOutcome = CommitOutcome & {
+  readonly kind: 'vector';
   /** Cosine between the report's vector and the clean vector prepared the same way (normalised, projected). */
   readonly cosine: number;
 };
+
+/** A category release: the charge (or memo hit), the report and the budget after it. */
+export type CategoryReleaseOutcome = CommitOutcome & {
+  readonly kind: 'category';
+  /**
+   * The label the codebook assigned to the clean vector: for the person's eyes only. It is
+   * not in the report, which holds only the randomized value (k-RR) or bits (OUE).
+   */
+  readonly assigned: AssignedLabel;
+  /** The codebook's id, hash and labels, so the page can name what the report's value means. */
+  readonly codebook: { readonly id: string; readonly hash: string; readonly labels: readonly string[] };
+};
+
+export type ReleaseOutcome = VectorReleaseOutcome | CategoryReleaseOutcome;
 
 /** One extraction's clean vector, as the engine worker hands it to the release worker. */
 export interface CleanVector {

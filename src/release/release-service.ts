@@ -19,12 +19,27 @@ import {
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { flushOutbox, type FlushResult } from '../outbox/reporter';
-import { costOf } from '../privacy/accountant';
+import { costOf, type Cost } from '../privacy/accountant';
+import { invalidParameter } from '../privacy/errors';
+import { CATEGORY_MECHANISMS } from '../privacy/mechanism';
 import { cryptoRandomSource } from '../privacy/random/random-source';
 import type { ModelRef } from '../model-ref';
 import { privatizeFeatures } from '../report/privatize-features';
 import { systemClock, type Clock } from './clock';
-import type { CleanVector, DeviceBudget, ReleaseOptions, ReleaseOutcome } from './release-api';
+import { privatizeLabel } from '../codebook/category-report';
+import type { Codebook } from '../codebook/codebook-schema';
+import type { Report } from '../report/schema';
+import type {
+  CategoryReleaseOptions,
+  CategoryReleaseOutcome,
+  CleanVector,
+  DeviceBudget,
+  ReleaseOptions,
+  ReleaseOutcome,
+  VectorReleaseOptions,
+  VectorReleaseOutcome,
+} from './release-api';
+import { resolveCodebook } from './codebook-source';
 import { reportCosine } from './report-cosine';
 
 export interface ReleaseServiceOptions {
@@ -58,8 +73,11 @@ export class ReleaseService {
     return this.db;
   }
 
-  /** The memo key: same decoded pixels, same model, same parameters → same report, no new cost. */
-  static memoKey(contentHash: string, model: ModelRef, options: ReleaseOptions): string {
+  /**
+   * The memo key: same decoded pixels, same model, same parameters → same report, no new cost.
+   * A category release names its codebook by hash, so a changed codebook is a new release.
+   */
+  static memoKey(contentHash: string, model: ModelRef, options: ReleaseOptions, codebookHash?: string): string {
     return JSON.stringify([
       contentHash,
       model.id,
@@ -68,11 +86,25 @@ export class ReleaseService {
       options.mechanism,
       options.dims ?? null,
       options.destination,
+      ...(codebookHash ? [codebookHash] : []),
     ]);
   }
 
+  release(clean: CleanVector, options: VectorReleaseOptions): Promise<VectorReleaseOutcome>;
+  release(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
+  release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome>;
   async release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome> {
-    const db = await this.open();
+    // The options cross a thread from untyped callers: a codebook goes with k-RR/OUE and only with them.
+    const categorical = (CATEGORY_MECHANISMS as readonly string[]).includes(options.mechanism.name);
+    if (categorical && options.codebook === undefined)
+      throw invalidParameter(
+        'codebook',
+        `a codebook (object or URL) for mechanism ${options.mechanism.name}`,
+        undefined,
+      );
+    if (!categorical && options.codebook !== undefined)
+      throw invalidParameter('mechanism', 'krr or oue with a codebook', options.mechanism.name);
+    if (options.codebook !== undefined) return this.releaseCategory(clean, options);
     const report = privatizeFeatures(
       clean.vector,
       clean.model,
@@ -84,18 +116,61 @@ export class ReleaseService {
       cryptoRandomSource,
       new Date(this.clock.now()),
     );
+    const memoKey = ReleaseService.memoKey(clean.contentHash, clean.model, options);
+    const outcome = await this.commit(report, costOf(options.mechanism), options, memoKey);
+    const vector = (outcome.report as { vector: number[] }).vector;
+    return {
+      ...outcome,
+      kind: 'vector',
+      cosine: reportCosine(clean.vector, vector, options.mechanism, options.dims),
+    };
+  }
+
+  /**
+   * The codebook assigns a label to the clean vector here, in the release worker; k-RR or
+   * OUE randomizes it and only that leaves. The assigned label goes back to the page that
+   * asked (it has the clean vector already) and is never stored or sent.
+   */
+  private async releaseCategory(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome> {
+    const codebook: Codebook = await resolveCodebook(options.codebook);
+    const { assigned, report } = privatizeLabel(
+      clean.vector,
+      clean.model,
+      codebook,
+      { mechanism: options.mechanism.name, epsilon: options.mechanism.epsilon, scope: options.scope ?? 'default' },
+      cryptoRandomSource,
+      new Date(this.clock.now()),
+    );
+    const memoKey = ReleaseService.memoKey(
+      clean.contentHash,
+      clean.model,
+      { ...options, mechanism: { name: options.mechanism.name, epsilon: options.mechanism.epsilon } },
+      codebook.hash,
+    );
+    const { name, epsilon } = options.mechanism;
+    const outcome = await this.commit(report, costOf({ name, epsilon, k: codebook.labels.length }), options, memoKey);
+    return {
+      ...outcome,
+      kind: 'category',
+      assigned,
+      codebook: { id: codebook.id, hash: codebook.hash, labels: [...codebook.labels] },
+    };
+  }
+
+  /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
+  private async commit(report: Report, cost: Cost, options: ReleaseOptions, memoKey: string) {
+    const db = await this.open();
     const outcome = await commitRelease(db, {
       report,
-      cost: costOf(options.mechanism),
+      cost,
       destination: options.destination,
       ...(options.send === false ? { queue: false } : {}),
-      memoKey: ReleaseService.memoKey(clean.contentHash, clean.model, options),
+      memoKey,
       now: this.clock.now(),
     });
     if (outcome.charged) this.onChange();
     void this.flush().catch(() => undefined);
-    const vector = (outcome.report as { vector: number[] }).vector;
-    return { ...outcome, cosine: reportCosine(clean.vector, vector, options.mechanism, options.dims) };
+    return outcome;
   }
 
   async budget(scope = 'default'): Promise<BudgetStatus> {

@@ -9,7 +9,7 @@ import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, openEnginePage, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startScriptedCollector, type ScriptedCollector } from './support/scripted-collector';
-import type { ReleaseOptions } from '../../src/release/release-api';
+import type { ReleaseOptions, VectorReleaseOptions } from '../../src/release/release-api';
 
 let server: Awaited<ReturnType<typeof startDevServer>>;
 let endpoint: ScriptedCollector;
@@ -53,7 +53,7 @@ test('a release runs the network once: it uses the vector the extraction already
       const extraction = await ob.bridge().extract(await ob.fixture(p as string));
       const engine = await ob.engineTest();
       const afterExtract = await engine.forwardPasses();
-      const outcome = await ob.releases().release(extraction.contentHash, o as ReleaseOptions);
+      const outcome = await ob.releases().release(extraction.contentHash, o as VectorReleaseOptions);
       return { afterExtract, afterRelease: await engine.forwardPasses(), outcome };
     },
     [photos[0]!, options('once')] as const,

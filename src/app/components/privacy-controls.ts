@@ -8,8 +8,18 @@ import {
 } from '../../release/index';
 import { sharedStyles } from './shared-styles';
 
+/** A category release: the codebook at `codebook` labels the image on the device; k-RR or OUE randomizes it. */
+export interface CategoryChoice {
+  readonly name: 'krr' | 'oue';
+  /** The codebook's URL (relative to the page). */
+  readonly codebook: string;
+}
+
 export interface PrivacySettings {
+  /** The vector mechanism; its ε is also the category release's ε. */
   readonly mechanism: VectorMechanismParams;
+  /** Set when a category is released instead of the vector. */
+  readonly category?: CategoryChoice;
   /** Public projection dimension, or undefined for none. */
   readonly dims: number | undefined;
   readonly autoRelease: boolean;
@@ -32,14 +42,25 @@ export const DEFAULT_SETTINGS: PrivacySettings = {
 
 /** Mechanism, ε (and δ), projection, with the expected similarity shown before anything is released. */
 export class PrivacyControls extends LitElement {
-  static override properties = { settings: { attribute: false }, featureDims: { type: Number } };
+  static override properties = {
+    settings: { attribute: false },
+    featureDims: { type: Number },
+    codebook: { type: String },
+    codebookLabels: { type: Number },
+  };
   declare settings: PrivacySettings;
   declare featureDims: number;
+  /** A codebook's URL: when set, a category (k-RR / OUE over it) can be chosen beside the vector mechanisms. */
+  declare codebook: string | undefined;
+  /** Its number of labels, for the utility preview (the demo codebook has 10). */
+  declare codebookLabels: number;
 
   constructor() {
     super();
     this.settings = DEFAULT_SETTINGS;
     this.featureDims = 96;
+    this.codebook = undefined;
+    this.codebookLabels = 10;
   }
 
   static override styles = [
@@ -66,13 +87,28 @@ export class PrivacyControls extends LitElement {
     patch: Partial<{ name: string; epsilon: number; delta: number; dims: number | undefined; autoRelease: boolean }>,
   ): void {
     const m = this.settings.mechanism;
-    const name = (patch.name ?? m.name) as VectorMechanismParams['name'];
+    const chosen = patch.name ?? this.settings.category?.name ?? m.name;
+    const category: CategoryChoice | undefined =
+      (chosen === 'krr' || chosen === 'oue') && this.codebook ? { name: chosen, codebook: this.codebook } : undefined;
+    // Choosing a category keeps the vector mechanism as it was, for when the person switches back.
+    const name = (category ? m.name : chosen) as VectorMechanismParams['name'];
     const epsilon = patch.epsilon ?? m.epsilon;
     const delta = patch.delta ?? ('delta' in m ? m.delta : DELTA_TARGET);
     const mechanism: VectorMechanismParams = name === 'gaussian' ? { name, epsilon, delta } : { name, epsilon };
     const dims = 'dims' in patch ? patch.dims : this.settings.dims;
-    this.settings = { mechanism, dims, autoRelease: patch.autoRelease ?? this.settings.autoRelease };
+    this.settings = {
+      mechanism,
+      dims,
+      autoRelease: patch.autoRelease ?? this.settings.autoRelease,
+      ...(category ? { category } : {}),
+    };
     this.dispatchEvent(new CustomEvent('settings', { detail: this.settings, bubbles: true, composed: true }));
+  }
+
+  /** k-RR: the chance that the label sent is the one the codebook assigned, e^ε / (e^ε + k − 1). */
+  private truthfulness(): string {
+    const e = Math.exp(this.settings.mechanism.epsilon);
+    return (e / (e + this.codebookLabels - 1)).toFixed(3);
   }
 
   private similarity(): string {
@@ -86,15 +122,28 @@ export class PrivacyControls extends LitElement {
 
   protected override render() {
     const m = this.settings.mechanism;
+    const category = this.settings.category;
     return html`<section class="card" aria-labelledby="privacy-title">
       <h2 id="privacy-title">Privacy</h2>
       <fieldset>
         <label
           >Mechanism
           <select id="mechanism" @change=${(e: Event) => this.change({ name: (e.target as HTMLSelectElement).value })}>
-            <option value="privunit" ?selected=${m.name === 'privunit'}>PrivUnit (ε-LDP, best for averages)</option>
-            <option value="gaussian" ?selected=${m.name === 'gaussian'}>Gaussian ((ε, δ)-LDP)</option>
-            <option value="laplace" ?selected=${m.name === 'laplace'}>Laplace (ε-LDP)</option>
+            <option value="privunit" ?selected=${!category && m.name === 'privunit'}>
+              PrivUnit (ε-LDP, best for averages)
+            </option>
+            <option value="gaussian" ?selected=${!category && m.name === 'gaussian'}>Gaussian ((ε, δ)-LDP)</option>
+            <option value="laplace" ?selected=${!category && m.name === 'laplace'}>Laplace (ε-LDP)</option>
+            ${
+              this.codebook
+                ? html`<option value="krr" ?selected=${category?.name === 'krr'}>
+                      Category, k-RR (a label from the codebook, ε-LDP)
+                    </option>
+                    <option value="oue" ?selected=${category?.name === 'oue'}>
+                      Category, OUE (a label from the codebook, ε-LDP)
+                    </option>`
+                : nothing
+            }
           </select>
         </label>
         <label
@@ -116,7 +165,7 @@ export class PrivacyControls extends LitElement {
           />
         </label>
         ${
-          m.name === 'gaussian'
+          !category && m.name === 'gaussian'
             ? html`<label
                 >δ
                 <select
@@ -128,33 +177,46 @@ export class PrivacyControls extends LitElement {
               >`
             : nothing
         }
-        <label
-          >Projection
-          <select
-            id="projection"
-            @change=${(e: Event) => {
-              const v = (e.target as HTMLSelectElement).value;
-              this.change({ dims: v === 'none' ? undefined : Number(v) });
-            }}
-          >
-            <option value="none" ?selected=${this.settings.dims === undefined}>
-              none (${this.featureDims} dimensions)
-            </option>
-            ${[8, 16, 32]
-              .filter((k) => k < this.featureDims)
-              .map(
-                (k) =>
-                  html`<option value=${k} ?selected=${this.settings.dims === k}>
-                    ${k} dimensions (public projection)
-                  </option>`,
-              )}
-          </select>
-        </label>
-        <p>
-          Expected similarity to the true features:
-          <output id="expected-similarity" aria-live="polite">${this.similarity()}</output>
-          <span class="muted">(cosine; 1 is identical)</span>
-        </p>
+        ${
+          category
+            ? html`<p>
+                Only a label leaves: the codebook (<a href=${category.codebook}>${category.codebook}</a>) picks it on
+                this device, then ${category.name === 'krr' ? 'k-RR' : 'OUE'} randomizes it.
+                ${
+                  category.name === 'krr'
+                    ? html`Chance the label sent is the one assigned:
+                        <output id="expected-truth" aria-live="polite">${this.truthfulness()}</output>`
+                    : nothing
+                }
+              </p>`
+            : html` <label
+                  >Projection
+                  <select
+                    id="projection"
+                    @change=${(e: Event) => {
+                      const v = (e.target as HTMLSelectElement).value;
+                      this.change({ dims: v === 'none' ? undefined : Number(v) });
+                    }}
+                  >
+                    <option value="none" ?selected=${this.settings.dims === undefined}>
+                      none (${this.featureDims} dimensions)
+                    </option>
+                    ${[8, 16, 32]
+                      .filter((k) => k < this.featureDims)
+                      .map(
+                        (k) =>
+                          html`<option value=${k} ?selected=${this.settings.dims === k}>
+                            ${k} dimensions (public projection)
+                          </option>`,
+                      )}
+                  </select>
+                </label>
+                <p>
+                  Expected similarity to the true features:
+                  <output id="expected-similarity" aria-live="polite">${this.similarity()}</output>
+                  <span class="muted">(cosine; 1 is identical)</span>
+                </p>`
+        }
         <label class="row"
           ><input
             id="auto-release"

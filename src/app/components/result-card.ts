@@ -19,7 +19,30 @@ export interface ResultItem {
   /** The privatized vector that would leave (or left), and its cosine similarity to the clean one. */
   noisy?: readonly number[];
   cosine?: number;
+  /** A category release: the label assigned here and what left instead of the vector. */
+  category?: CategoryShown;
   released?: boolean;
+}
+
+/** What the card shows of a category release. */
+export interface CategoryShown {
+  readonly codebook: string;
+  /** The label the codebook assigned on this device (never sent). */
+  readonly assigned: string;
+  readonly mechanism: 'krr' | 'oue';
+  /** k-RR: the randomized label index that left, and its label. */
+  readonly value?: number;
+  readonly valueLabel?: string;
+  /** OUE: the randomized bits that left, and the labels whose bit is set. */
+  readonly bits?: readonly (0 | 1)[];
+  readonly bitLabels?: readonly string[];
+}
+
+/** The report's category in words: the value and its label (k-RR), or the bits and the labels they set (OUE). */
+function sentText(c: CategoryShown): string {
+  if (c.value !== undefined) return `label ${c.value}: ${c.valueLabel ?? '?'}`;
+  const set = c.bitLabels && c.bitLabels.length > 0 ? c.bitLabels.join(', ') : 'none';
+  return `bits ${(c.bits ?? []).join('')} (set: ${set})`;
 }
 
 /** One image: the picture, its clean features, the noisy report and their similarity. */
@@ -92,6 +115,16 @@ export class ResultCard extends LitElement {
           <dd>${r.dims}</dd>
           <dt>backend</dt>
           <dd>${r.backend}, ${r.ms.toFixed(0)} ms</dd>
+          ${
+            r.category
+              ? html`<dt>assigned here</dt>
+                  <dd data-testid="assigned-label">
+                    ${r.category.assigned} (codebook ${r.category.codebook}, never sent)
+                  </dd>
+                  <dt>what left</dt>
+                  <dd data-testid="released-category">${sentText(r.category)} (${r.category.mechanism})</dd>`
+              : nothing
+          }
           ${
             r.cosine !== undefined
               ? html`<dt>similarity</dt>

@@ -128,7 +128,7 @@ export const api = {
             id: outcome.report.id,
             charged: outcome.charged,
             remaining: outcome.budget.remaining,
-            cosine: outcome.cosine,
+            ...(outcome.kind === 'vector' ? { cosine: outcome.cosine } : {}),
           };
         } catch (err) {
           return { ok: false as const, name: (err as Error).name, message: (err as Error).message };
@@ -145,12 +145,12 @@ export async function releaseWithClean(input: Blob | ImageBitmap, options: Relea
     clean: Array.from(extraction.vector),
     report: outcome.report,
     charged: outcome.charged,
-    cosine: outcome.cosine,
+    ...(outcome.kind === 'vector' ? { cosine: outcome.cosine } : {}),
   };
 }
 
 export type ReleaseOutcomeSummary =
-  | { ok: true; id: string; charged: boolean; remaining: number; cosine: number }
+  | { ok: true; id: string; charged: boolean; remaining: number; cosine?: number }
   | { ok: false; name: string; message: string };
 
 (window as unknown as { obscura: typeof api }).obscura = api;

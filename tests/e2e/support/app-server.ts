@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { startStaticServer } from '../../../scripts/static-server';
 import { startCollector, type TestCollector as Collector } from '../../support/collector';
+import { DEFAULT_CODEBOOKS_DIR } from '../../../collector/codebooks';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -14,7 +15,11 @@ export async function startAppServer(): Promise<{ url: string; collector: Collec
   if (!existsSync(resolve(root, 'dist', 'index.html')))
     throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
   // The collector must know the app's origin before the app server exists: reserve it by listening first.
-  const collector = await startCollector({ allowedOrigins: [] });
+  // Like `npm start`'s collector, it takes category reports of the project's codebooks only.
+  const collector = await startCollector({
+    allowedOrigins: [],
+    codebooks: existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map(),
+  });
   const app = await startStaticServer({ root: resolve(root, 'dist'), collectorUrl: collector.url });
   collector.allowOrigin(app.url);
   return {

@@ -1,6 +1,6 @@
 /**
  * Which part of the source may import which. Lower layers never import higher ones:
- * privacy → report → ledger → outbox → release; the engine stands alone; the page
+ * privacy → report → codebook → ledger → outbox → release; the engine stands alone; the page
  * code (app) reaches the workers only through the public entries of client and release.
  * `errors.ts`, `error-details.ts` and `model-ref.ts` are shared leaves. An allowed entry ending
  * in `/` is a folder, one with an extension a file, any other an area.
@@ -37,8 +37,13 @@ export const RULES: readonly Rule[] = [
     why: 'the outbox sits below the release path',
   },
   {
+    area: 'codebook',
+    allowed: ['report', 'privacy', ...LEAVES],
+    why: 'codebooks are pure: a label from a vector, released through the report schema',
+  },
+  {
     area: 'release',
-    allowed: ['outbox', 'ledger', 'report', 'privacy', ...LEAVES],
+    allowed: ['codebook', 'outbox', 'ledger', 'report', 'privacy', ...LEAVES],
     why: 'the release worker never imports the engine (no tfjs, no model) nor the page',
   },
   {

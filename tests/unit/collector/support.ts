@@ -134,7 +134,11 @@ export function releasedReport(
   };
   if (params.name === 'krr' || params.name === 'oue') {
     const value = Math.floor((crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32) * params.k);
-    return buildReport({ ...context, release: privatizeCategory(value, params, cryptoRandomSource), codebook: 'c1' });
+    return buildReport({
+      ...context,
+      release: privatizeCategory(value, params, cryptoRandomSource),
+      codebook: 'fashion-10',
+    });
   }
   const x = new Float64Array(dims).map(() => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32 - 0.5);
   const vectorParams = params as VectorMechanismParams;
