@@ -166,9 +166,10 @@ test('with no page open, the Background Sync event sends what an offline page le
   );
   await cdp.send('ServiceWorker.enable');
   const registrationId = await registration;
+  // Chromium may fire the sync itself as soon as it sees the network again; the event dispatched
+  // below stands in for it where it has not. Either way only the service worker is left to send
+  // (the app's page is closed), and it sends once.
   await context.setOffline(false);
-  assert.equal(await collector.store.count(), 1);
-  // What the browser does when it sees the network again.
   await cdp.send('ServiceWorker.dispatchSyncEvent', {
     origin: new URL(app.url).origin,
     registrationId,

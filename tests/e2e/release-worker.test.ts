@@ -170,10 +170,9 @@ test('a 429 with Retry-After is retried after that delay on the release clock, n
 
 test('reports queued by an earlier page are delivered by a page that never extracts (no model fetched)', async () => {
   let page = await startedEnginePage(context, server.url, fixtures);
-  endpoint.script.push(
-    { status: 503, error: { name: 'Unavailable', message: 'down' } },
-    { status: 503, error: { name: 'Unavailable', message: 'down' } },
-  );
+  // Retry-After keeps both retries well past this page's life: a backoff could fall due within it.
+  const down = { status: 503, headers: { 'Retry-After': '60' }, error: { name: 'Unavailable', message: 'down' } };
+  endpoint.script.push(down, down);
   const ids = await page.evaluate(
     async ([paths, o]) => {
       const ob = (window as unknown as PageWindow).obscura;

@@ -76,6 +76,11 @@ export class PrivacyControls extends LitElement {
       label {
         display: grid;
         gap: 0.2rem;
+        min-width: 0;
+      }
+      /* A select is as wide as its longest option unless told otherwise; phones are 360 px wide. */
+      select {
+        max-width: 100%;
       }
       output {
         font-weight: 600;
@@ -136,12 +141,8 @@ export class PrivacyControls extends LitElement {
             <option value="laplace" ?selected=${!category && m.name === 'laplace'}>Laplace (ε-LDP)</option>
             ${
               this.codebook
-                ? html`<option value="krr" ?selected=${category?.name === 'krr'}>
-                      Category, k-RR (a label from the codebook, ε-LDP)
-                    </option>
-                    <option value="oue" ?selected=${category?.name === 'oue'}>
-                      Category, OUE (a label from the codebook, ε-LDP)
-                    </option>`
+                ? html`<option value="krr" ?selected=${category?.name === 'krr'}>Category, k-RR (ε-LDP label)</option>
+                    <option value="oue" ?selected=${category?.name === 'oue'}>Category, OUE (ε-LDP label)</option>`
                 : nothing
             }
           </select>
