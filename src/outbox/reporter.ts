@@ -10,7 +10,13 @@
  */
 import { parseReport } from '../report/schema';
 import { describeError } from '../errors';
-import { isShareEntry, type LedgerDb, type LedgerEntry, type ReportOutboxEntry } from '../ledger/ledger-schema';
+import {
+  isShareEntry,
+  type LedgerDb,
+  type LedgerEntry,
+  type OutboxEntry,
+  type ReportOutboxEntry,
+} from '../ledger/ledger-schema';
 import { retryDelay } from './backoff';
 import { outcomeOf, type AttemptOutcome } from './delivery-outcome';
 import { invalidShareReason, recordShare, shareRequest, shareSending } from './share-delivery';
@@ -54,6 +60,8 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
   let failed = 0;
   let rejected = 0;
   const due = await db.getAllFromIndex('outbox', 'due', IDBKeyRange.upperBound(now()));
+  // A leader's share before its helper's: the leader checks the whole share; if it refuses, the helper's stays.
+  due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || leaderFirst(a) - leaderFirst(b));
   for (const entry of due) {
     let outcome: AttemptOutcome;
     const share = isShareEntry(entry);
@@ -96,6 +104,10 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     else failed++;
   }
   return summary(db, sent, failed, rejected);
+}
+
+function leaderFirst(entry: OutboxEntry): number {
+  return isShareEntry(entry) && entry.role === 'helper' ? 1 : 0;
 }
 
 function invalidReason(entry: ReportOutboxEntry): { name: string; message: string } | undefined {

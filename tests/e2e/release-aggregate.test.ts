@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Request } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
@@ -212,5 +213,70 @@ test('aggregate-only: one share to each aggregator, central ε charged, both gua
   for (const r of released.out) prepareForAggregate(r.clean, plan, projection).forEach((x, i) => (truth[i]! += x / 3));
   const sigma = Math.sqrt(2 * 3 * plan.mu + 3 / 4) / (3 * plan.scale);
   result.mean.forEach((m, i) => assert.ok(Math.abs(m - truth[i]!) < 8 * sigma, `coordinate ${i}: ${m} vs ${truth[i]}`));
+  await page.close();
+});
+
+test('an entry is delivered only when both shares are; a refused share stops its sibling', async () => {
+  const page = await startedEnginePage(context, server.url, fixtures);
+  const closed = await new Promise<string>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(`http://127.0.0.1:${port}`));
+    });
+  });
+  const aggregate = {
+    leader: leader.url,
+    helper: helper.url,
+    nMin: N_MIN,
+    trust: 'the two aggregators do not collude',
+    epsilon: EPSILON,
+    delta: 1e-6,
+    dims: DIMS,
+  };
+  const base = { totalEpsilon: 10, window: { kind: 'lifetime' as const }, mode: 'aggregate-only' as const };
+  const scopes: ScopeConfig[] = [
+    // The helper is down: the leader has its share, the entry waits for the other.
+    { ...base, name: 'helper-down', aggregate: { ...aggregate, helper: closed } },
+    // Both aggregators run a 16-coordinate task: shares of 8 coordinates are refused for good.
+    { ...base, name: 'wrong-task', aggregate: { ...aggregate, dims: 8 } },
+  ];
+  const entries = await page.evaluate(
+    async ([list, path]) => {
+      const ob = (window as unknown as PageWindow).obscura;
+      const releases = ob.releases();
+      await releases.configureDevice({ totalEpsilon: 30, window: { kind: 'lifetime' } });
+      const extraction = await ob.bridge().extract(await ob.fixture(path as string));
+      const out = [];
+      for (const s of list as ScopeConfig[]) {
+        await releases.createScope(s);
+        await releases.release(extraction.contentHash, {
+          scope: s.name,
+          mechanism: { name: 'privunit', epsilon: 1 },
+          destination: 'http://collector.invalid/reports',
+        });
+        await releases.flushOutbox();
+        out.push((await releases.ledger(s.name))[0]!);
+      }
+      return out;
+    },
+    [scopes, photos[0]!] as const,
+  );
+  const [down, wrong] = entries as LedgerEntry[];
+  assert.equal(down!.state, 'retrying');
+  assert.equal(down!.aggregate!.deliveries.leader.state, 'delivered');
+  assert.equal(down!.aggregate!.deliveries.helper.state, 'retrying');
+  assert.equal(down!.aggregate!.deliveries.helper.error?.name, 'NetworkError');
+
+  // The leader's share goes first and is refused (its length is the task's); the helper's is then never sent.
+  assert.equal(wrong!.state, 'rejected');
+  const d = wrong!.aggregate!.deliveries;
+  assert.equal(d.leader.state, 'rejected');
+  assert.deepEqual([d.leader.error?.name, d.leader.error?.status], ['InvalidReportError', 400]);
+  assert.equal(d.helper.state, 'rejected');
+  assert.equal(d.helper.error?.name, 'NotSentError');
+  assert.ok(
+    !requests.some((r) => r.url === `${helper.url}/reports/${wrong!.id}` && r.method === 'PUT'),
+    'the share whose sibling was refused never left',
+  );
   await page.close();
 });
