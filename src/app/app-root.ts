@@ -212,7 +212,7 @@ export class ObscuraApp extends LitElement {
         ...(dims ? { dims } : {}),
       });
       // An aggregate-only release sends shares, no vector to show.
-      const vector = 'vector' in outcome.report ? (outcome.report as { vector: number[] }).vector : undefined;
+      const vector = outcome.kind === 'vector' ? (outcome.report as { vector: number[] }).vector : undefined;
       this.results = this.results.map((r) =>
         r.id === item.id ? { ...r, ...(vector ? { noisy: vector } : {}), cosine: outcome.cosine, released: true } : r,
       );

@@ -239,7 +239,7 @@ export class WidgetFrame extends LitElement {
       item.released = true;
       this.picked = [...this.picked];
       // The host gets the report exactly as the ledger holds it; an aggregate-only scope refuses the widget's release.
-      if (outcome.aggregate === undefined) {
+      if (outcome.kind !== 'aggregate') {
         const report = outcome.report;
         const held = (await this.releases.ledger(options.scope)).find((e) => e.id === report.id);
         this.link.post({ type: 'report', report: (held?.payload ?? report) as typeof report });
