@@ -6,8 +6,10 @@ export interface AggregatorConfig {
   /** 0 takes a free port. */
   readonly port: number;
   readonly host?: string;
-  /** PGlite folder; in memory when absent. */
+  /** PGlite folder; in memory when absent (and no databaseUrl). */
   readonly dataDir?: string;
+  /** A PostgreSQL server (postgres://…), instead of PGlite. */
+  readonly databaseUrl?: string;
   /** Public task: coordinates, bits per coordinate, smallest batch released. */
   readonly dims: number;
   readonly bits: number;

@@ -1,7 +1,8 @@
 /**
  * Starts one aggregator:
  *   node --import tsx aggregator/main.ts --role leader|helper --port P --dims D --bits B --n-min N \
- *     --verify-key K --peer-token T --analyst-token A [--helper-url URL] [--data DIR] [--allow-origin O]
+ *     --verify-key K --peer-token T --analyst-token A [--helper-url URL] [--allow-origin O]
+ *     [--data DIR | --database postgres://…]   (env DATABASE_URL)
  */
 import { parseArgs } from 'node:util';
 import { startAggregator } from './server';
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     host: { type: 'string' },
     data: { type: 'string' },
+    database: { type: 'string', default: process.env['DATABASE_URL'] },
     dims: { type: 'string' },
     bits: { type: 'string' },
     'n-min': { type: 'string' },
@@ -34,6 +36,7 @@ const running = await startAggregator({
   port: Number(values.port),
   ...(values.host ? { host: values.host } : {}),
   ...(values.data ? { dataDir: values.data } : {}),
+  ...(values.database ? { databaseUrl: values.database } : {}),
   dims: Number(need('dims')),
   bits: Number(need('bits')),
   nMin: Number(need('n-min')),

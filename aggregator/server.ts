@@ -44,7 +44,10 @@ export async function startAggregator(config: AggregatorConfig): Promise<Running
   const verifyKey = fromBase64Url(config.verifyKey, 'verifyKey');
   if (verifyKey.length !== vdaf.verifyKeySize) throw new Error(`verifyKey must be ${vdaf.verifyKeySize} bytes`);
   if (config.role === 'leader' && !config.helperUrl) throw new Error('the leader needs helperUrl');
-  const store = await AggregatorStore.open(config.dataDir);
+  const store = await AggregatorStore.open({
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+  });
   const aggregatorId = config.role === 'leader' ? 0 : 1;
   const handlers = routes(config, vdaf, verifyKey, store, aggregatorId);
 

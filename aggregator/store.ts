@@ -1,11 +1,11 @@
 /**
  * One aggregator's database: its own input shares, the outcome of preparation, output
- * shares and batches. PGlite (embedded PostgreSQL) by default; the SQL is plain
- * PostgreSQL. A report is in at most one batch: batch_id is set once, by an update that
+ * shares and batches. PGlite (embedded PostgreSQL) by default, or a PostgreSQL server
+ * (sql.ts); the SQL is plain PostgreSQL. A report is in at most one batch: batch_id is set once, by an update that
  * only touches rows whose batch_id is still null, inside the transaction that creates the
  * batch, and the batch is refused unless every listed report was claimed.
  */
-import { PGlite } from '@electric-sql/pglite';
+import { openPglite, openPostgres, type SqlClient } from './sql';
 
 export type ReportState = 'uploaded' | 'valid' | 'invalid';
 
@@ -45,11 +45,14 @@ const SCHEMA = `
 `;
 
 export class AggregatorStore {
-  private constructor(readonly db: PGlite) {}
+  private constructor(readonly db: SqlClient) {}
 
-  /** `dataDir` persists; without it the database lives in memory. */
-  static async open(dataDir?: string): Promise<AggregatorStore> {
-    const db = dataDir ? new PGlite(dataDir) : new PGlite();
+  /**
+   * A PostgreSQL server when `databaseUrl` is given; else PGlite, in `dataDir` (persistent)
+   * or in memory.
+   */
+  static async open(where: { dataDir?: string; databaseUrl?: string } = {}): Promise<AggregatorStore> {
+    const db = where.databaseUrl ? await openPostgres(where.databaseUrl) : openPglite(where.dataDir);
     await db.exec(SCHEMA);
     return new AggregatorStore(db);
   }

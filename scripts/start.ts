@@ -7,7 +7,8 @@
  *                [--collector https://collector.example] [--skip-build]
  *                [--widget-ancestors https://a.example,https://b.example]
  *                [--widget-endpoints https://collector.example]
- *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL, WIDGET_ANCESTORS
+ *                [--aggregators https://leader.example,https://helper.example]
+ *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL, WIDGET_ANCESTORS, AGGREGATORS
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -52,6 +53,8 @@ export interface LaunchOptions {
   widgetAncestors?: readonly string[];
   /** Origins besides the collector's that a widget host may name as its `endpoint`. */
   widgetEndpoints?: readonly string[];
+  /** Origins of the aggregators aggregate-only scopes may send shares to (the app's CSP allows them). */
+  aggregators?: readonly string[];
   /** 'auto' (the default) builds when dist/ is stale; false never builds. */
   build?: 'auto' | false;
 }
@@ -141,6 +144,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
       collectorUrl,
       ...(options.widgetAncestors ? { widgetAncestors: options.widgetAncestors } : {}),
       ...(options.widgetEndpoints ? { widgetEndpoints: options.widgetEndpoints } : {}),
+      ...(options.aggregators ? { aggregators: options.aggregators } : {}),
     });
     // The page may be opened under either name of the loopback address.
     collector?.allowOrigin(`http://localhost:${app.port}`);
@@ -171,6 +175,7 @@ async function main(): Promise<void> {
       'skip-build': { type: 'boolean', default: false },
       'widget-ancestors': { type: 'string', default: process.env['WIDGET_ANCESTORS'] },
       'widget-endpoints': { type: 'string', default: process.env['WIDGET_ENDPOINTS'] },
+      aggregators: { type: 'string', default: process.env['AGGREGATORS'] },
     },
   });
   const launched = await launch({
@@ -182,6 +187,7 @@ async function main(): Promise<void> {
     build: values['skip-build'] ? false : 'auto',
     ...(values['widget-ancestors'] ? { widgetAncestors: values['widget-ancestors'].split(',') } : {}),
     ...(values['widget-endpoints'] ? { widgetEndpoints: values['widget-endpoints'].split(',') } : {}),
+    ...(values.aggregators ? { aggregators: values.aggregators.split(',') } : {}),
   });
   console.error(
     `Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports` +

@@ -50,6 +50,11 @@ export interface StaticServerOptions {
    * /config.json (`widgetEndpoints`) and added to the widget page's CSP connect-src, and no other is.
    */
   widgetEndpoints?: readonly string[];
+  /**
+   * Origins of aggregators (leaders and helpers) that aggregate-only scopes may send shares to:
+   * added to the app's CSP connect-src and listed in /config.json (`aggregators`), and no other is.
+   */
+  aggregators?: readonly string[];
 }
 
 export interface StaticServer {
@@ -81,15 +86,17 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const root = resolve(options.root);
   const collector = new URL(options.collectorUrl);
   const endpoints = [...new Set([collector.origin, ...(options.widgetEndpoints ?? []).map((o) => new URL(o).origin)])];
+  const aggregators = [...new Set((options.aggregators ?? []).map((o) => new URL(o).origin))];
   const config = JSON.stringify({
     collectorUrl: `${collector.href.replace(/\/$/, '')}/reports`,
     widgetEndpoints: endpoints,
+    ...(aggregators.length > 0 ? { aggregators } : {}),
   });
   const headers = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
     'Cross-Origin-Resource-Policy': 'same-origin',
-    'Content-Security-Policy': contentSecurityPolicy(collector.origin),
+    'Content-Security-Policy': contentSecurityPolicy([collector.origin, ...aggregators].join(' ')),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };

@@ -15,6 +15,7 @@ import './components/privacy-controls';
 import './components/budget-gauge';
 import './components/ledger-view';
 import './components/scope-settings';
+import { describeAggregateScope } from './components/aggregate-scope-text';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
 import type {
   BudgetChange,
@@ -49,6 +50,7 @@ export class ObscuraApp extends LitElement {
     budget: { state: true },
     overview: { state: true },
     scope: { state: true },
+    scopeConfigs: { state: true },
     ledger: { state: true },
     changes: { state: true },
     releasing: { state: true },
@@ -66,6 +68,7 @@ export class ObscuraApp extends LitElement {
   declare overview: BudgetOverview | undefined;
   /** The scope releases are charged to. */
   declare scope: string;
+  declare scopeConfigs: ScopeConfig[];
   declare ledger: LedgerEntry[];
   declare changes: BudgetChange[];
   declare releasing: string | undefined;
@@ -90,6 +93,7 @@ export class ObscuraApp extends LitElement {
     this.ledger = [];
     this.changes = [];
     this.scope = 'default';
+    this.scopeConfigs = [];
   }
 
   static override styles = [
@@ -169,11 +173,13 @@ export class ObscuraApp extends LitElement {
 
   private async refreshLedger(): Promise<void> {
     try {
-      const [overview, ledger, changes] = await Promise.all([
+      const [overview, ledger, changes, configs] = await Promise.all([
         this.releases.budgets(),
         this.releases.ledger(),
         this.releases.listBudgetChanges(),
+        this.releases.scopes(),
       ]);
+      this.scopeConfigs = configs;
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
       const active = overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes[0];
       if (active) this.scope = active.scope;
@@ -205,9 +211,10 @@ export class ObscuraApp extends LitElement {
         mechanism,
         ...(dims ? { dims } : {}),
       });
-      const vector = (outcome.report as { vector: number[] }).vector;
+      // An aggregate-only release sends shares, no vector to show.
+      const vector = outcome.kind === 'vector' ? (outcome.report as { vector: number[] }).vector : undefined;
       this.results = this.results.map((r) =>
-        r.id === item.id ? { ...r, noisy: vector, cosine: outcome.cosine, released: true } : r,
+        r.id === item.id ? { ...r, ...(vector ? { noisy: vector } : {}), cosine: outcome.cosine, released: true } : r,
       );
     } catch (err) {
       this.report(err);
@@ -239,7 +246,9 @@ export class ObscuraApp extends LitElement {
 
   private releaseControl(r: ResultItem) {
     if (!r.contentHash) return html`<p class="muted">Videos are described locally; release single images.</p>`;
-    const epsilon = this.settings.mechanism.epsilon;
+    // An aggregate-only scope charges its task's central ε, whatever the controls say.
+    const aggregate = this.scopeConfigs.find((c) => c.name === this.scope)?.aggregate;
+    const epsilon = aggregate?.epsilon ?? this.settings.mechanism.epsilon;
     const blocked = r.released ? undefined : releaseBlockedReason(this.budget, epsilon, this.collectorUrl);
     const reasonId = `why-${r.id}`;
     return html`<div class="row">
@@ -253,6 +262,9 @@ export class ObscuraApp extends LitElement {
         ${r.released ? 'Released' : this.releasing === r.id ? 'Releasing…' : `Release (ε ${epsilon})`}
       </button>
       ${blocked ? html`<span id=${reasonId} class="muted" data-testid="release-blocked">${blocked}</span>` : nothing}
+      ${
+        aggregate ? html`<p class="muted" data-testid="release-mode">${describeAggregateScope(aggregate)}</p>` : nothing
+      }
     </div>`;
   }
 
@@ -403,6 +415,7 @@ export class ObscuraApp extends LitElement {
           ></budget-gauge>
           <scope-settings
             .scopes=${this.overview?.scopes.map((s) => s.scope) ?? [this.scope]}
+            .configs=${this.scopeConfigs}
             active=${this.scope}
             @select-scope=${(e: CustomEvent<string>) => this.selectScope(e.detail)}
             @create-scope=${(e: CustomEvent<ScopeConfig>) => void this.createScope(e.detail)}

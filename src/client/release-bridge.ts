@@ -104,6 +104,11 @@ export class ReleaseBridge {
     return this.api().configureDevice(budget);
   }
 
+  /** Every scope's configuration (mode; an aggregate-only scope's aggregators, n_min and trust). */
+  scopes(): Promise<ScopeConfig[]> {
+    return this.api().scopes();
+  }
+
   /** Every budget change ever made, newest first (the device's has target "@device"). */
   listBudgetChanges(): Promise<BudgetChange[]> {
     return this.api().listBudgetChanges();

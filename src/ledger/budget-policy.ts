@@ -23,6 +23,7 @@ import { ObscuraError } from '../errors';
 import { EPSILON_GRID, epsilonUnitsDown, spentEpsilonUnits, type Cost } from '../privacy/accountant';
 import { invalidParameter } from '../privacy/errors';
 import { DELTA_TARGET } from '../privacy/limits';
+import type { AggregateScope, ReleaseMode } from './aggregate-scope';
 
 export type WindowPolicy = { readonly kind: 'lifetime' } | { readonly kind: 'rolling'; readonly ms: number };
 
@@ -31,6 +32,10 @@ export interface ScopeConfig {
   /** ε the scope may release per window (lifetime: ever). */
   readonly totalEpsilon: number;
   readonly window: WindowPolicy;
+  /** 'local' (the default): local-DP reports to a collector. Fixed when the scope is created. */
+  readonly mode?: ReleaseMode;
+  /** The aggregators, n_min and trust assumption of an aggregate-only scope (with `mode: 'aggregate-only'`). */
+  readonly aggregate?: AggregateScope;
 }
 
 /** The device-wide budget's target name in budget changes (never a scope name: those match /^[A-Za-z0-9._:-]+$/). */

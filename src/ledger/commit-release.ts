@@ -3,7 +3,16 @@ import type { Cost } from '../privacy/accountant';
 import type { Report } from '../report/schema';
 import { budgetStatus, decideCharge, type BudgetStatus } from './budget-policy';
 import { chargeOf } from './ledger-queries';
-import { storageError, type LedgerDb, type LedgerEntry } from './ledger-schema';
+import type { Guarantee } from '../privacy/aggregate/plan';
+import type { AggregateScope } from './aggregate-scope';
+import {
+  AGGREGATOR_ROLES,
+  storageError,
+  type AggregateSubmission,
+  type LedgerDb,
+  type LedgerEntry,
+  type OutboxEntry,
+} from './ledger-schema';
 
 /** At most this many reports wait to be sent; past it a release is refused rather than anything dropped. */
 export const OUTBOX_LIMIT = 1000;
@@ -23,18 +32,143 @@ export type CommitOutcome =
   | { readonly charged: true; readonly report: Report; readonly budget: BudgetStatus }
   | { readonly charged: false; readonly report: Report; readonly budget: BudgetStatus };
 
-/**
- * ONE readwrite transaction, with strict durability (the charge is on disk before the report
- * can leave), over budget changes + ledger + outbox + memo: a memo hit returns the stored
- * report; otherwise the charge is checked against the scope AND the device budget, recorded
- * and the report enqueued together. An unknown scope is an UnknownScopeError (scopes are
- * never created here). Nothing else is awaited inside the transaction (it would
- * auto-commit); IndexedDB runs overlapping readwrite transactions one at a time, across tabs
- * and workers, so two releases cannot both spend the last ε.
- */
+/** A local-DP release: charges its cost and queues the report for the collector (see commitCharge). */
 export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promise<CommitOutcome> {
-  const scopeName = record.report.scope;
-  let outcome: CommitOutcome | undefined;
+  const queue = record.queue !== false;
+  const outcome = await commitCharge(db, {
+    scope: record.report.scope,
+    cost: record.cost,
+    memoKey: record.memoKey,
+    now: record.now,
+    build: (time) => {
+      const entry: LedgerEntry = {
+        id: record.report.id,
+        scope: record.report.scope,
+        time,
+        mechanism: record.report.mechanism.name,
+        ...costFields(record.cost),
+        destination: record.destination,
+        state: queue ? 'queued' : 'delivered',
+        ...(queue ? {} : { deliveredAt: record.now }),
+        payload: record.report,
+      };
+      const outbox: OutboxEntry[] = queue
+        ? [
+            {
+              id: entry.id,
+              destination: record.destination,
+              report: record.report,
+              attempts: 0,
+              nextAttemptAt: record.now,
+            },
+          ]
+        : [];
+      return { entry, outbox };
+    },
+  });
+  return outcome as CommitOutcome;
+}
+
+/** An aggregate-only release: the two shares, both guarantees, and the cost (the central ε). */
+export interface AggregateReleaseRecord {
+  readonly scope: string;
+  readonly submission: AggregateSubmission;
+  readonly central: Guarantee;
+  readonly local: Guarantee;
+  readonly config: AggregateScope;
+  readonly cost: Cost;
+  readonly memoKey: string;
+  readonly now: number;
+}
+
+export type AggregateCommitOutcome = {
+  readonly charged: boolean;
+  readonly report: AggregateSubmission;
+  readonly budget: BudgetStatus;
+};
+
+/**
+ * Like commitRelease, in one transaction: charges the central ε and queues two deliveries under
+ * the one report id, each share to its own aggregator. The entry is delivered only when both are.
+ */
+export async function commitAggregateRelease(
+  db: LedgerDb,
+  record: AggregateReleaseRecord,
+): Promise<AggregateCommitOutcome> {
+  const { submission } = record;
+  const outcome = await commitCharge(db, {
+    scope: record.scope,
+    cost: record.cost,
+    memoKey: record.memoKey,
+    now: record.now,
+    build: (time) => {
+      const deliveries = {
+        leader: { destination: submission.leader.url, state: 'queued' as const },
+        helper: { destination: submission.helper.url, state: 'queued' as const },
+      };
+      const entry: LedgerEntry = {
+        id: submission.id,
+        scope: record.scope,
+        time,
+        mechanism: AGGREGATE_MECHANISM,
+        ...costFields(record.cost),
+        destination: record.config.leader,
+        state: 'queued',
+        payload: submission,
+        aggregate: { central: record.central, local: record.local, scope: record.config, deliveries },
+      };
+      const outbox: OutboxEntry[] = AGGREGATOR_ROLES.map((role) => ({
+        id: `${submission.id}.${role}`,
+        entryId: submission.id,
+        role,
+        destination: submission[role].url,
+        share: submission[role].body,
+        attempts: 0,
+        nextAttemptAt: record.now,
+      }));
+      return { entry, outbox };
+    },
+  });
+  return outcome as AggregateCommitOutcome;
+}
+
+/** The ledger's mechanism name for aggregate-only releases: Skellam noise shares, summed under Prio3. */
+export const AGGREGATE_MECHANISM = 'prio3-skellam';
+
+function costFields(cost: Cost) {
+  return {
+    epsilon: cost.epsilon,
+    delta: cost.delta,
+    rho: cost.rho,
+    epsilonUnits: cost.epsilonUnits,
+    rhoUnits: cost.rhoUnits,
+  };
+}
+
+interface ChargeRecord {
+  readonly scope: string;
+  readonly cost: Cost;
+  readonly memoKey: string;
+  readonly now: number;
+  /** The entry and its deliveries, given the charge's time; called inside the transaction, so synchronous. */
+  readonly build: (time: number) => { entry: LedgerEntry; outbox: OutboxEntry[] };
+}
+
+/**
+ * ONE readwrite transaction, with strict durability (the charge is on disk before anything can
+ * leave), over budget changes + ledger + outbox + memo: a memo hit returns the stored payload;
+ * otherwise the charge is checked against the scope AND the device budget, recorded and the
+ * deliveries enqueued together. An unknown scope is an UnknownScopeError (scopes are never
+ * created here). Nothing else is awaited inside the transaction (it would auto-commit);
+ * IndexedDB runs overlapping readwrite transactions one at a time, across tabs and workers, so
+ * two releases cannot both spend the last ε.
+ */
+async function commitCharge(
+  db: LedgerDb,
+  record: ChargeRecord,
+): Promise<{ charged: boolean; report: LedgerEntry['payload']; budget: BudgetStatus }> {
+  const scopeName = record.scope;
+  let outcome: { charged: boolean; report: LedgerEntry['payload']; budget: BudgetStatus } | undefined;
   let refusal: ObscuraError | undefined;
   try {
     const tx = db.transaction(['budgetChanges', 'ledger', 'outbox', 'memo'], 'readwrite', { durability: 'strict' });
@@ -68,33 +202,11 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
         );
         tx.abort();
       } else {
-        const entry: LedgerEntry = {
-          id: record.report.id,
-          scope: scopeName,
-          time: decision.charge.time,
-          mechanism: record.report.mechanism.name,
-          epsilon: record.cost.epsilon,
-          delta: record.cost.delta,
-          rho: record.cost.rho,
-          epsilonUnits: record.cost.epsilonUnits,
-          rhoUnits: record.cost.rhoUnits,
-          destination: record.destination,
-          state: record.queue === false ? 'delivered' : 'queued',
-          ...(record.queue === false ? { deliveredAt: record.now } : {}),
-          payload: record.report,
-        };
+        const { entry, outbox } = record.build(decision.charge.time);
         void tx.objectStore('ledger').add(entry);
-        if (record.queue !== false) {
-          void tx.objectStore('outbox').add({
-            id: entry.id,
-            destination: record.destination,
-            report: record.report,
-            attempts: 0,
-            nextAttemptAt: record.now,
-          });
-        }
+        for (const o of outbox) void tx.objectStore('outbox').add(o);
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
-        outcome = { charged: true, report: record.report, budget: decision.after };
+        outcome = { charged: true, report: entry.payload, budget: decision.after };
       }
     }
     await tx.done.catch((err: unknown) => {

@@ -3,6 +3,7 @@ import { ObscuraError } from '../errors';
 import {
   budgetOverview,
   budgetStatus,
+  currentConfig,
   DEVICE,
   knownScopes,
   unknownScope,
@@ -15,6 +16,7 @@ import {
   type WindowPolicy,
 } from './budget-policy';
 import { storageError, type LedgerDb, type LedgerEntry } from './ledger-schema';
+import { sameAggregateScope, validateScopeMode } from './aggregate-scope';
 
 /** A ledger entry's charge; entries from before version 2 count as ⌈ε⌉ of pure ε on the grid. */
 export function chargeOf(e: LedgerEntry): Charge {
@@ -36,12 +38,14 @@ async function recordChange(
   change: BudgetChange,
   scope?: ScopeConfig,
   expect?: 'new' | 'existing',
+  requestedMode?: ScopeConfig['mode'],
 ): Promise<void> {
   validateBudgetChange(change);
   let refusal: ObscuraError | undefined;
   try {
     const tx = db.transaction(['budgetChanges', 'scopes'], 'readwrite', { durability: 'strict' });
     const changes = tx.objectStore('budgetChanges');
+    let stored = scope;
     if (expect) {
       const known = knownScopes(await changes.getAll());
       const exists = known.includes(change.target);
@@ -52,6 +56,13 @@ async function recordChange(
           `a budget scope "${change.target}" already exists; change its budget instead of creating it again`,
           { scope: change.target },
         );
+      if (!refusal && expect === 'existing' && scope) {
+        const before = await tx.objectStore('scopes').get(change.target);
+        refusal = modeChange(before, scope, requestedMode);
+        // The mode and aggregators stay what they were when the scope was created.
+        if (before?.mode)
+          stored = { ...scope, mode: before.mode, ...(before.aggregate ? { aggregate: before.aggregate } : {}) };
+      }
       if (refusal) {
         tx.abort();
         await tx.done.catch(() => undefined);
@@ -59,12 +70,34 @@ async function recordChange(
       }
     }
     void changes.add(change);
-    if (scope) void tx.objectStore('scopes').put(scope);
+    if (stored) void tx.objectStore('scopes').put(stored);
     await tx.done;
   } catch (err) {
     if (refusal) throw refusal;
     throw storageError(err);
   }
+}
+
+/**
+ * A scope's mode and aggregators are fixed at creation: reports already in a batch were noised for
+ * that task, and the ledger's guarantees name those aggregators. Leaving them out keeps them.
+ */
+function modeChange(
+  before: ScopeConfig | undefined,
+  after: ScopeConfig,
+  requested: ScopeConfig['mode'],
+): ObscuraError | undefined {
+  if (requested === undefined && after.aggregate === undefined) return undefined;
+  const was = before?.mode ?? 'local';
+  const asked = requested ?? 'local';
+  if (asked !== was || (after.aggregate !== undefined && !sameAggregateScope(before?.aggregate, after.aggregate)))
+    return new ObscuraError(
+      'InvalidParameterError',
+      `the mode and aggregators of scope "${after.name}" are fixed when it is created (it is ${was}); ` +
+        'create another scope for another mode or other aggregators',
+      { parameter: 'mode', scope: after.name },
+    );
+  return undefined;
 }
 
 /**
@@ -79,12 +112,18 @@ export async function configureScope(
   now: number = Date.now(),
   expect?: 'new' | 'existing',
 ): Promise<void> {
-  const clean: ScopeConfig = { name: scope.name, totalEpsilon: scope.totalEpsilon, window: scope.window };
+  const clean: ScopeConfig = {
+    name: scope.name,
+    totalEpsilon: scope.totalEpsilon,
+    window: scope.window,
+    ...validateScopeMode(scope),
+  };
   await recordChange(
     db,
     { time: now, target: scope.name, totalEpsilon: scope.totalEpsilon, window: scope.window },
     clean,
     expect,
+    scope.mode,
   );
 }
 
@@ -125,6 +164,27 @@ export async function readBudgets(db: LedgerDb, now: number): Promise<BudgetOver
     tx.objectStore('ledger').getAll(),
   ]);
   return budgetOverview({ changes, charges: entries.map(chargeOf) }, now);
+}
+
+/** Every scope's configuration (its mode, and an aggregate-only scope's aggregators), by name. */
+export async function listScopes(db: LedgerDb): Promise<ScopeConfig[]> {
+  const scopes = await db.getAll('scopes');
+  return scopes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** One scope's configuration; an UnknownScopeError for a scope never created. */
+export async function readScope(db: LedgerDb, name: string): Promise<ScopeConfig> {
+  const tx = db.transaction(['budgetChanges', 'scopes'], 'readonly');
+  const [scope, changes] = await Promise.all([
+    tx.objectStore('scopes').get(name),
+    tx.objectStore('budgetChanges').getAll(),
+  ]);
+  const known = knownScopes(changes);
+  if (!known.includes(name)) throw unknownScope(name, known);
+  // A scope known only from its budget changes (a version-1 ledger's) is a local one.
+  if (scope) return scope;
+  const { totalEpsilon, window } = currentConfig(changes, name)!;
+  return { name, totalEpsilon, window };
 }
 
 /** Every release, newest first (optionally of one scope). */

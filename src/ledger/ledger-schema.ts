@@ -1,6 +1,8 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { ObscuraError } from '../errors';
 import type { Report } from '../report/schema';
+import type { Guarantee } from '../privacy/aggregate/plan';
+import type { AggregateScope } from './aggregate-scope';
 import {
   DEFAULT_DEVICE_BUDGET,
   DEFAULT_SCOPE,
@@ -40,16 +42,92 @@ export interface LedgerEntry {
   /** When a `retrying` report is tried again (ms since the epoch). */
   nextAttemptAt?: number;
   /** The collector's (or the reporter's) error of the last failed attempt; the reason of a `rejected` report. */
-  error?: { readonly name: string; readonly message: string; readonly status?: number };
-  readonly payload: Report;
+  error?: DeliveryError;
+  /** The report, or for an aggregate-only release the two shares exactly as each aggregator receives its own. */
+  readonly payload: Report | AggregateSubmission;
+  /** Aggregate-only releases: both guarantees and each share's own delivery. */
+  aggregate?: AggregateRecord;
 }
 
-export interface OutboxEntry {
+export interface DeliveryError {
+  readonly name: string;
+  readonly message: string;
+  readonly status?: number;
+}
+
+/** The aggregators, in the order of VDAF aggregator ids. */
+export type AggregatorRole = 'leader' | 'helper';
+export const AGGREGATOR_ROLES: readonly AggregatorRole[] = ['leader', 'helper'];
+
+/** The body an aggregator receives for one report: the public share and its own input share (base64url). */
+export interface ShareBody {
+  readonly publicShare: string;
+  readonly inputShare: string;
+}
+
+/** What an aggregate-only release sends: under one report id, each aggregator its own share and nothing else. */
+export interface AggregateSubmission {
+  readonly kind: 'aggregate-shares';
+  /** The report id (the VDAF nonce, base64url), which is also the ledger entry's id. */
+  readonly id: string;
+  readonly leader: { readonly url: string; readonly body: ShareBody };
+  readonly helper: { readonly url: string; readonly body: ShareBody };
+}
+
+/** One share's way out, with the same states as a report's. */
+export interface ShareDelivery {
+  readonly destination: string;
+  state: DeliveryState;
+  attempts?: number;
+  deliveredAt?: number;
+  nextAttemptAt?: number;
+  error?: DeliveryError;
+}
+
+export interface AggregateRecord {
+  /** Holds if the two aggregators do not collude, for batches of at least nMin: the budget is charged its ε. */
+  readonly central: Guarantee;
+  /** What holds if they collude: this person's own noise share alone. */
+  readonly local: Guarantee;
+  readonly scope: AggregateScope;
+  readonly deliveries: Record<AggregatorRole, ShareDelivery>;
+}
+
+/**
+ * The entry's state from its two shares': delivered only when both are; rejected when either
+ * is (a lone share never counts); otherwise the most advanced of sending, retrying, queued.
+ */
+export function combinedState(deliveries: Record<AggregatorRole, ShareDelivery>): DeliveryState {
+  const states = AGGREGATOR_ROLES.map((r) => deliveries[r].state);
+  if (states.every((s) => s === 'delivered')) return 'delivered';
+  for (const s of ['rejected', 'sending', 'retrying'] as const) if (states.includes(s)) return s;
+  return 'queued';
+}
+
+/** A report for a collector: POSTed as JSON. */
+export interface ReportOutboxEntry {
   readonly id: string;
   readonly destination: string;
   readonly report: Report;
   attempts: number;
   nextAttemptAt: number;
+}
+
+/** One aggregator's share of an aggregate-only release: PUT to `destination`; `id` is `${entryId}.${role}`. */
+export interface ShareOutboxEntry {
+  readonly id: string;
+  readonly entryId: string;
+  readonly role: AggregatorRole;
+  readonly destination: string;
+  readonly share: ShareBody;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+export type OutboxEntry = ReportOutboxEntry | ShareOutboxEntry;
+
+export function isShareEntry(entry: OutboxEntry): entry is ShareOutboxEntry {
+  return 'share' in entry;
 }
 
 export interface MemoEntry {
@@ -77,7 +155,7 @@ export const DEFAULT_BUDGETS: InitialBudgets = { device: DEFAULT_DEVICE_BUDGET, 
 export type LedgerDb = IDBPDatabase<LedgerSchema>;
 
 export const LEDGER_DB = 'obscura-ledger';
-const VERSION = 2;
+const VERSION = 3;
 
 /** Opens (and creates or migrates) the ledger database; no IndexedDB is a StorageUnavailableError. */
 export async function openLedgerDb(
@@ -135,6 +213,9 @@ export async function openLedgerDb(
               });
           }
         }
+        // Version 3 stores nothing new by schema: scopes may be aggregate-only and the outbox may hold
+        // aggregator shares, which code of version 2 would refuse as invalid reports. The version
+        // number is what keeps such code (in a tab not yet reloaded) away from this ledger.
       },
     });
     return db;

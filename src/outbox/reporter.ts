@@ -1,7 +1,8 @@
 /**
  * The reporter: the only code that sends anything. It takes due reports from the
  * outbox, checks each against the report schema, POSTs it as JSON with an
- * Idempotency-Key (the report id), and records what happened in the ledger entry:
+ * Idempotency-Key (the report id), or PUTs an aggregator its own share
+ * (share-delivery.ts), and records what happened in the ledger entry:
  * `sending` while on the wire, then `delivered`, `retrying` (with the next attempt's
  * time) or `rejected` (with the collector's reason). Delivered and rejected reports
  * leave the outbox in the same transaction, so a refusal frees its slot. A Web Lock
@@ -9,9 +10,16 @@
  */
 import { parseReport } from '../report/schema';
 import { describeError } from '../errors';
-import type { LedgerDb, LedgerEntry, OutboxEntry } from '../ledger/ledger-schema';
+import {
+  isShareEntry,
+  type LedgerDb,
+  type LedgerEntry,
+  type OutboxEntry,
+  type ReportOutboxEntry,
+} from '../ledger/ledger-schema';
 import { retryDelay } from './backoff';
 import { outcomeOf, type AttemptOutcome } from './delivery-outcome';
+import { invalidShareReason, recordShare, shareRequest, shareSending } from './share-delivery';
 
 export interface FlushResult {
   readonly sent: number;
@@ -52,22 +60,33 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
   let failed = 0;
   let rejected = 0;
   const due = await db.getAllFromIndex('outbox', 'due', IDBKeyRange.upperBound(now()));
+  // A leader's share before its helper's: the leader checks the whole share; if it refuses, the helper's stays.
+  due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || leaderFirst(a) - leaderFirst(b));
   for (const entry of due) {
     let outcome: AttemptOutcome;
-    const invalid = invalidReason(entry);
+    const share = isShareEntry(entry);
+    // A share is dropped when its sibling was refused for good, possibly earlier in this round.
+    if (share && !(await db.getKey('outbox', entry.id))) continue;
+    const invalid = share ? invalidShareReason(entry) : invalidReason(entry);
     if (invalid) {
       // Never send what is not a report; the person sees why it never left.
       outcome = { kind: 'rejected', reason: invalid };
     } else {
-      await updateLedger(db, entry.id, (e) => ({ ...e, state: 'sending' }));
+      if (share) await updateLedger(db, entry.entryId, (e) => shareSending(e, entry.role));
+      else await updateLedger(db, entry.id, (e) => ({ ...e, state: 'sending' }));
       onChange?.();
       try {
-        const res = await send(entry.destination, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.id },
-          body: JSON.stringify(entry.report),
-          credentials: 'omit',
-        });
+        const res = await send(
+          entry.destination,
+          share
+            ? shareRequest(entry)
+            : {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.id },
+                body: JSON.stringify(entry.report),
+                credentials: 'omit',
+              },
+        );
         outcome = await outcomeOf(res, now());
       } catch (err) {
         outcome = {
@@ -77,7 +96,8 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
         };
       }
     }
-    await record(db, entry, outcome, now());
+    if (share) await recordShare(db, entry, outcome, now(), jitter());
+    else await record(db, entry, outcome, now());
     onChange?.();
     if (outcome.kind === 'delivered') sent++;
     else if (outcome.kind === 'rejected') rejected++;
@@ -86,7 +106,11 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
   return summary(db, sent, failed, rejected);
 }
 
-function invalidReason(entry: OutboxEntry): { name: string; message: string } | undefined {
+function leaderFirst(entry: OutboxEntry): number {
+  return isShareEntry(entry) && entry.role === 'helper' ? 1 : 0;
+}
+
+function invalidReason(entry: ReportOutboxEntry): { name: string; message: string } | undefined {
   try {
     const report = parseReport(entry.report);
     if (report.id !== entry.id)
@@ -98,7 +122,7 @@ function invalidReason(entry: OutboxEntry): { name: string; message: string } | 
 }
 
 /** The outcome in one transaction: final outcomes leave the outbox, retries get their next time. */
-async function record(db: LedgerDb, entry: OutboxEntry, outcome: AttemptOutcome, at: number): Promise<void> {
+async function record(db: LedgerDb, entry: ReportOutboxEntry, outcome: AttemptOutcome, at: number): Promise<void> {
   const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
   const ledger = tx.objectStore('ledger');
   const current = await ledger.get(entry.id);
@@ -122,7 +146,7 @@ async function record(db: LedgerDb, entry: OutboxEntry, outcome: AttemptOutcome,
   await tx.done;
 }
 
-async function updateLedger(db: LedgerDb, id: string, change: (e: LedgerEntry) => LedgerEntry): Promise<void> {
+export async function updateLedger(db: LedgerDb, id: string, change: (e: LedgerEntry) => LedgerEntry): Promise<void> {
   const tx = db.transaction('ledger', 'readwrite');
   const current = await tx.store.get(id);
   if (current) void tx.store.put(change(current));

@@ -15,8 +15,10 @@ import type {
   TargetStatus,
   WindowPolicy,
 } from '../ledger/budget-policy';
-import type { DeliveryState, LedgerEntry } from '../ledger/ledger-schema';
-import type { CommitOutcome } from '../ledger/commit-release';
+import type { AggregateSubmission, DeliveryState, LedgerEntry } from '../ledger/ledger-schema';
+import type { AggregateScope, ReleaseMode } from '../ledger/aggregate-scope';
+import type { Guarantee } from '../privacy/aggregate/plan';
+import type { AggregateCommitOutcome, CommitOutcome } from '../ledger/commit-release';
 import type { FlushResult } from '../outbox/reporter';
 
 export type {
@@ -33,6 +35,10 @@ export type {
   AssignedLabel,
   Codebook,
   CategoryMechanismName,
+  AggregateScope,
+  AggregateSubmission,
+  Guarantee,
+  ReleaseMode,
 };
 
 /** The device-wide budget every scope draws from: its total and its window (lifetime, or rolling ≥ 1 day). */
@@ -102,7 +108,18 @@ export type CategoryReleaseOutcome = CommitOutcome & {
   readonly codebook: { readonly id: string; readonly hash: string; readonly labels: readonly string[] };
 };
 
-export type ReleaseOutcome = VectorReleaseOutcome | CategoryReleaseOutcome;
+/**
+ * A release into an aggregate-only scope (whatever the options' mechanism): two shares under one
+ * report id, the central guarantee charged, the local one of the noise share alone recorded.
+ */
+export type AggregateReleaseOutcome = AggregateCommitOutcome & {
+  readonly kind: 'aggregate';
+  /** Cosine between this report's noisy values (de-offset, de-scaled) and the prepared clean vector. */
+  readonly cosine: number;
+  readonly aggregate: { readonly central: Guarantee; readonly local: Guarantee };
+};
+
+export type ReleaseOutcome = VectorReleaseOutcome | CategoryReleaseOutcome | AggregateReleaseOutcome;
 
 /** One extraction's clean vector, as the engine worker hands it to the release worker. */
 export interface CleanVector {
@@ -136,7 +153,9 @@ export interface ReleaseApi {
   ledger(scope?: string): Promise<LedgerEntry[]>;
   /**
    * Creates a scope with its own sub-budget (it still draws from the device's): scopes are
-   * created explicitly, by the person or the app's configuration, never by a release.
+   * created explicitly, by the person or the app's configuration, never by a release. With
+   * `mode: 'aggregate-only'` and `aggregate` (two aggregators on two origins, n_min, the trust
+   * assumption, the task's ε, δ and dims), its releases are secret-shared between the two.
    * A ScopeExistsError if that name was ever created; InvalidParameterError for a total
    * outside [0, 100] or a rolling window shorter than a day.
    */
@@ -148,6 +167,8 @@ export interface ReleaseApi {
    * ledger entry. Charges already made keep counting (budget-policy.ts).
    */
   configureDevice(budget: DeviceBudget): Promise<void>;
+  /** Every scope's configuration: its mode and, for an aggregate-only scope, its aggregators, n_min and trust. */
+  scopes(): Promise<ScopeConfig[]>;
   /** Every budget change ever made (the device's has target "@device"), newest first. */
   listBudgetChanges(): Promise<BudgetChange[]>;
   /** Sends what the outbox holds now (it also sends by itself on start, after releases and when online). */

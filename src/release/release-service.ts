@@ -6,14 +6,16 @@
  * the budget or of a ledger entry is announced through `onChange`, so pages are told
  * rather than asking.
  */
-import { commitRelease } from '../ledger/commit-release';
+import { commitAggregateRelease, commitRelease } from '../ledger/commit-release';
 import {
   changeScope,
   configureDevice,
   createScope,
   listBudgetChanges,
   listLedger,
+  listScopes,
   readBudget,
+  readScope,
   readBudgets,
 } from '../ledger/ledger-queries';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
@@ -30,6 +32,7 @@ import { privatizeLabel } from '../codebook/category-report';
 import type { Codebook } from '../codebook/codebook-schema';
 import type { Report } from '../report/schema';
 import type {
+  AggregateReleaseOutcome,
   CategoryReleaseOptions,
   CategoryReleaseOutcome,
   CleanVector,
@@ -41,6 +44,8 @@ import type {
 } from './release-api';
 import { resolveCodebook } from './codebook-source';
 import { reportCosine } from './report-cosine';
+import type { drawAggregateRelease as DrawAggregateRelease } from './aggregate-release';
+import { ObscuraError } from '../errors';
 
 export interface ReleaseServiceOptions {
   readonly clock?: Clock;
@@ -90,10 +95,12 @@ export class ReleaseService {
     ]);
   }
 
-  release(clean: CleanVector, options: VectorReleaseOptions): Promise<VectorReleaseOutcome>;
+  release(clean: CleanVector, options: VectorReleaseOptions): Promise<VectorReleaseOutcome | AggregateReleaseOutcome>;
   release(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
   release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome>;
   async release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome> {
+    const scope = await readScope(await this.open(), options.scope ?? 'default');
+    if (scope.mode === 'aggregate-only') return this.releaseAggregate(clean, scope, options);
     // The options cross a thread from untyped callers: a codebook goes with k-RR/OUE and only with them.
     const categorical = (CATEGORY_MECHANISMS as readonly string[]).includes(options.mechanism.name);
     if (categorical && options.codebook === undefined)
@@ -124,6 +131,45 @@ export class ReleaseService {
       kind: 'vector',
       cosine: reportCosine(clean.vector, vector, options.mechanism, options.dims),
     };
+  }
+
+  /**
+   * Into an aggregate-only scope: the scope's task and aggregators decide (the options'
+   * mechanism and destination do not); both shares are queued under one report id.
+   */
+  private async releaseAggregate(
+    clean: CleanVector,
+    scope: ScopeConfig,
+    options: ReleaseOptions,
+  ): Promise<AggregateReleaseOutcome> {
+    const config = scope.aggregate!;
+    const refuse = (parameter: string, why: string) =>
+      new ObscuraError('InvalidParameterError', `scope "${scope.name}" is aggregate-only: ${why}`, {
+        parameter,
+        scope: scope.name,
+      });
+    if (options.send === false) throw refuse('send', 'its shares go to its two aggregators, never to the page');
+    if (options.codebook !== undefined) throw refuse('codebook', 'it sums feature vectors, not categories');
+    const db = await this.open();
+    const drawn = await (await loadAggregateRelease())(clean.vector, config);
+    const outcome = await commitAggregateRelease(db, {
+      scope: scope.name,
+      submission: drawn.submission,
+      central: drawn.plan.central,
+      local: drawn.plan.local,
+      config,
+      cost: drawn.cost,
+      memoKey: JSON.stringify([clean.contentHash, clean.model.id, clean.model.layer, scope.name, config]),
+      now: this.clock.now(),
+    });
+    if (outcome.charged) this.onChange();
+    void this.flush().catch(() => undefined);
+    const aggregate = { central: drawn.plan.central, local: drawn.plan.local };
+    return { ...outcome, kind: 'aggregate', cosine: drawn.cosine, aggregate };
+  }
+
+  async scopes(): Promise<ScopeConfig[]> {
+    return listScopes(await this.open());
   }
 
   /**
@@ -247,4 +293,9 @@ export class ReleaseService {
     })();
     return this.flushing;
   }
+}
+
+/** Prio3 and the Skellam sampler load with the first aggregate-only release: local-only pages never fetch them. */
+function loadAggregateRelease(): Promise<typeof DrawAggregateRelease> {
+  return import('./aggregate-release').then((m) => m.drawAggregateRelease);
 }

@@ -47,6 +47,10 @@ export class ReleaseWorker implements ReleaseApi {
     return this.service.configureDevice(budget);
   }
 
+  scopes() {
+    return this.service.scopes();
+  }
+
   listBudgetChanges() {
     return this.service.listBudgetChanges();
   }

@@ -40,7 +40,15 @@ export async function shardAggregateReport(
   plan: AggregatePlan,
   source: RandomSource,
 ): Promise<AggregateReport> {
-  const values = noisyQuantisedVector(prepared, plan, source);
+  return shardValues(noisyQuantisedVector(prepared, plan, source), plan, source);
+}
+
+/** Splits already noisy, quantised, offset values (noisyQuantisedVector's output) into two input shares. */
+export async function shardValues(
+  values: Int32Array,
+  plan: AggregatePlan,
+  source: RandomSource,
+): Promise<AggregateReport> {
   const vdaf = sumVecFor({ dims: plan.dims, bits: plan.bits });
   const nonce = randomBytes(source, vdaf.nonceSize);
   const rand = randomBytes(source, vdaf.randSize);

@@ -2,6 +2,7 @@ import { LitElement, html, css, nothing } from 'lit';
 import type { BudgetChange, LedgerEntry } from '../../release/index';
 import { describeWindow } from './budget-window';
 import { sharedStyles } from './shared-styles';
+import { guaranteeText } from './aggregate-scope-text';
 
 /**
  * Every report that left (or waits to): when, where to, mechanism, ε, delivery state, the
@@ -112,9 +113,11 @@ export class LedgerView extends LitElement {
                     (e) =>
                       html`<tr data-testid="ledger-row">
                         <td>${new Date(e.time).toLocaleString()}</td>
-                        <td>${destinationLabel(e.destination)}</td>
+                        <td>${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
                         <td>${e.mechanism}</td>
-                        <td>${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}</td>
+                        <td>
+                          ${e.aggregate ? guarantees(e) : html`${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}`}
+                        </td>
                         <td data-testid="state">${e.state}${stateDetail(e)}</td>
                         <td>
                           <details>
@@ -149,4 +152,18 @@ function stateDetail(e: LedgerEntry) {
       next attempt ${new Date(e.nextAttemptAt).toLocaleTimeString()}${e.error ? html` (${e.error.name})` : ''}
     </div>`;
   return '';
+}
+
+/** Both aggregators and where each share is. */
+function aggregateDestinations(e: LedgerEntry) {
+  const d = e.aggregate!.deliveries;
+  return html`leader ${destinationLabel(d.leader.destination)} (${d.leader.state})<br />helper
+    ${destinationLabel(d.helper.destination)} (${d.helper.state})`;
+}
+
+/** The charged central guarantee and the local one that remains if the aggregators collude. */
+function guarantees(e: LedgerEntry) {
+  const a = e.aggregate!;
+  return html`<div data-testid="central-guarantee">central ${guaranteeText(a.central)} if ${a.scope.trust}</div>
+    <div data-testid="local-guarantee" class="muted">local ${guaranteeText(a.local)} if they collude</div>`;
 }

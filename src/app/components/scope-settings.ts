@@ -1,22 +1,35 @@
-import { LitElement, html, css } from 'lit';
-import type { ScopeConfig } from '../../release/index';
+import { LitElement, html, css, nothing } from 'lit';
+import { DEFAULT_TRUST, type ScopeConfig } from '../../release/index';
+import { aggregateScopeOf, describeAggregateScope } from './aggregate-scope-text';
 import { WINDOW_CHOICES, windowOf } from './budget-window';
 import { sharedStyles } from './shared-styles';
 
 /**
  * Which scope releases are charged to, chosen among the scopes that exist, and a form to
  * create one explicitly with its own sub-budget (it still draws from the device-wide
- * budget). Events: `select-scope` (the name) and `create-scope` (a ScopeConfig).
+ * budget). An aggregate-only scope states its trust assumption, its two aggregators and n_min,
+ * here for the active scope and in the form that creates one. Events: `select-scope` (the
+ * name) and `create-scope` (a ScopeConfig).
  */
 export class ScopeSettings extends LitElement {
-  static override properties = { scopes: { attribute: false }, active: { type: String } };
+  static override properties = {
+    scopes: { attribute: false },
+    configs: { attribute: false },
+    active: { type: String },
+    creating: { state: true },
+  };
   declare scopes: readonly string[];
+  /** Every scope's configuration, to show the active one's mode. */
+  declare configs: readonly ScopeConfig[];
   declare active: string;
+  declare creating: 'local' | 'aggregate-only';
 
   constructor() {
     super();
     this.scopes = [];
+    this.configs = [];
     this.active = 'default';
+    this.creating = 'local';
   }
 
   static override styles = [
@@ -42,8 +55,29 @@ export class ScopeSettings extends LitElement {
       name: value('scope-name').trim(),
       totalEpsilon: Number(value('scope-total')),
       window: windowOf(value('scope-window')),
+      ...(this.creating === 'aggregate-only' ? aggregateScopeOf(value) : {}),
     };
     this.emit('create-scope', scope);
+  }
+
+  private activeMode() {
+    const config = this.configs.find((c) => c.name === this.active);
+    if (!config?.aggregate) return nothing;
+    return html`<div data-testid="scope-mode" class="note">${describeAggregateScope(config.aggregate)}</div>`;
+  }
+
+  private aggregateFields() {
+    if (this.creating !== 'aggregate-only') return nothing;
+    return html`<label>Leader (URL) <input name="scope-leader" type="url" required /></label>
+      <label>Helper (URL, another origin) <input name="scope-helper" type="url" required /></label>
+      <label
+        >n_min (smallest batch either releases) <input name="scope-nmin" type="number" min="2" value="100"
+      /></label>
+      <label
+        >Central ε per release <input name="scope-epsilon" type="number" min="0.01" max="16" step="0.01" value="1"
+      /></label>
+      <label>Coordinates sent <input name="scope-dims" type="number" min="1" max="4096" value="16" /></label>
+      <label>Trust assumption <input name="scope-trust" required value=${DEFAULT_TRUST} /></label>`;
   }
 
   protected override render() {
@@ -55,6 +89,7 @@ export class ScopeSettings extends LitElement {
           ${this.scopes.map((s) => html`<option value=${s} ?selected=${s === this.active}>${s}</option>`)}
         </select>
       </label>
+      ${this.activeMode()}
       <details>
         <summary>Create a scope</summary>
         <form @submit=${(e: Event) => this.create(e)}>
@@ -66,6 +101,18 @@ export class ScopeSettings extends LitElement {
             >Its own total ε (it also draws from the device-wide budget)
             <input name="scope-total" type="number" min="0" max="100" step="0.1" value="1" />
           </label>
+          <label
+            >Releases
+            <select
+              name="scope-mode"
+              @change=${(e: Event) =>
+                (this.creating = (e.target as HTMLSelectElement).value as 'local' | 'aggregate-only')}
+            >
+              <option value="local">local: a noisy report to the collector</option>
+              <option value="aggregate-only">aggregate-only: two shares to two aggregators</option>
+            </select>
+          </label>
+          ${this.aggregateFields()}
           <label
             >Window
             <select name="scope-window">

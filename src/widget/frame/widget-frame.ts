@@ -238,9 +238,12 @@ export class WidgetFrame extends LitElement {
       const outcome = await this.releases.release(item.contentHash, options);
       item.released = true;
       this.picked = [...this.picked];
-      // The host gets the report exactly as the ledger holds it.
-      const held = (await this.releases.ledger(options.scope)).find((e) => e.id === outcome.report.id);
-      this.link.post({ type: 'report', report: held?.payload ?? outcome.report });
+      // The host gets the report exactly as the ledger holds it; an aggregate-only scope refuses the widget's release.
+      if (outcome.kind !== 'aggregate') {
+        const report = outcome.report;
+        const held = (await this.releases.ledger(options.scope)).find((e) => e.id === report.id);
+        this.link.post({ type: 'report', report: (held?.payload ?? report) as typeof report });
+      }
       await this.refresh();
     } catch (err) {
       this.fail(err);

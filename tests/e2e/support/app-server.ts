@@ -11,7 +11,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * The production build (dist/, made by `npm run build`) served exactly as `npm start`
  * serves it (COOP/COEP, CSP, /config.json), next to a fresh in-memory collector.
  */
-export async function startAppServer(): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
+export async function startAppServer(
+  options: { aggregators?: readonly string[] } = {},
+): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
   if (!existsSync(resolve(root, 'dist', 'index.html')))
     throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
   // The collector must know the app's origin before the app server exists: reserve it by listening first.
@@ -20,7 +22,11 @@ export async function startAppServer(): Promise<{ url: string; collector: Collec
     allowedOrigins: [],
     codebooks: existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map(),
   });
-  const app = await startStaticServer({ root: resolve(root, 'dist'), collectorUrl: collector.url });
+  const app = await startStaticServer({
+    root: resolve(root, 'dist'),
+    collectorUrl: collector.url,
+    ...(options.aggregators ? { aggregators: options.aggregators } : {}),
+  });
   collector.allowOrigin(app.url);
   return {
     url: app.url,

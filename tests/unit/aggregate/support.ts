@@ -50,11 +50,23 @@ export interface Pair {
   close(): Promise<void>;
 }
 
-export async function startPair(task: { dims: number; bits: number; nMin: number }): Promise<Pair> {
+/** `databases`: each aggregator on its own PostgreSQL database (URLs); PGlite in memory otherwise. */
+export async function startPair(
+  task: { dims: number; bits: number; nMin: number },
+  databases?: { leader: string; helper: string },
+): Promise<Pair> {
   const verifyKey = randomBytes(16).toString('base64url');
   const peerToken = randomBytes(12).toString('hex');
   const analystToken = randomBytes(12).toString('hex');
-  const helper = await startAggregator({ role: 'helper', port: 0, ...task, verifyKey, peerToken, analystToken });
+  const helper = await startAggregator({
+    role: 'helper',
+    port: 0,
+    ...task,
+    verifyKey,
+    peerToken,
+    analystToken,
+    ...(databases ? { databaseUrl: databases.helper } : {}),
+  });
   const helperProxy = await recordingProxy(helper.url);
   const leader = await startAggregator({
     role: 'leader',
@@ -64,6 +76,7 @@ export async function startPair(task: { dims: number; bits: number; nMin: number
     peerToken,
     analystToken,
     helperUrl: helperProxy.url,
+    ...(databases ? { databaseUrl: databases.leader } : {}),
   });
   const leaderProxy = await recordingProxy(leader.url);
   return {

@@ -42,8 +42,13 @@ export const RULES: readonly Rule[] = [
     why: 'codebooks are pure: a label from a vector, released through the report schema',
   },
   {
+    area: 'secure-aggregation',
+    allowed: ['privacy', 'errors'],
+    why: 'secret sharing builds on the privacy core alone: the release worker and the aggregators both use it',
+  },
+  {
     area: 'release',
-    allowed: ['codebook', 'outbox', 'ledger', 'report', 'privacy', ...LEAVES],
+    allowed: ['codebook', 'outbox', 'ledger', 'report', 'privacy', 'secure-aggregation', ...LEAVES],
     why: 'the release worker never imports the engine (no tfjs, no model) nor the page',
   },
   {

@@ -143,3 +143,23 @@ test('the service worker is never served from a cache, may control the whole app
   assert.equal(manifest.headers['content-type'], 'application/manifest+json');
   assert.equal(manifest.headers['service-worker-allowed'], undefined);
 });
+
+test("an aggregate-only deployment's aggregators join connect-src and /config.json, nothing else", async () => {
+  const other = await startStaticServer({
+    root: join(dir, 'dist'),
+    collectorUrl: 'http://127.0.0.1:5999',
+    aggregators: ['https://leader.example/', 'https://helper.example:8443/x'],
+  });
+  try {
+    const res = await fetch(`${other.url}/config.json`);
+    const csp = (res.headers.get('content-security-policy') ?? '').split(/;\s*/);
+    assert.ok(
+      csp.includes("connect-src 'self' http://127.0.0.1:5999 https://leader.example https://helper.example:8443"),
+      csp.join('; '),
+    );
+    const config = (await res.json()) as { aggregators?: string[] };
+    assert.deepEqual(config.aggregators, ['https://leader.example', 'https://helper.example:8443']);
+  } finally {
+    await other.close();
+  }
+});
