@@ -18,21 +18,11 @@ import { postReport } from '../unit/collector/support';
 import { launchChromium } from './support/browser';
 import { seriousA11yViolations } from './support/a11y';
 import { capture } from './support/screenshots';
+import { FASHION_MNIST_CLASSES } from '../../src/eval/fashion-classes';
 
 const TOKEN = 'team-read-token';
 const DAY_MS = 86_400_000;
-const LABELS = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+const LABELS = FASHION_MNIST_CLASSES;
 /** True categories per scope: each scope has its own mix, so their frequencies differ. */
 const MIX: Record<string, number[]> = { 'shop-a': [0, 0, 1, 2, 3], 'shop-b': [7, 8, 9, 9, 5] };
 const PER_DAY = 30;
