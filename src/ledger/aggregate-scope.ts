@@ -7,7 +7,7 @@
  * of a batch to carry the same noise share.
  */
 import { invalidParameter } from '../privacy/errors';
-import { DELTA_TARGET, DIMS_MAX, EPSILON_MAX, EPSILON_MIN } from '../privacy/limits';
+import { APPROX_DELTA_MAX, DIMS_MAX, EPSILON_MAX, EPSILON_MIN } from '../privacy/limits';
 import { planAggregate } from '../privacy/aggregate/plan';
 
 /** How a scope's releases leave: one local-DP report to a collector, or two shares to two aggregators. */
@@ -59,8 +59,8 @@ export function validateAggregateScope(config: AggregateScope): AggregateScope {
     throw invalidParameter('aggregate.nMin', `an integer in [2, ${N_MIN_MAX}]`, nMin);
   if (typeof epsilon !== 'number' || !(epsilon >= EPSILON_MIN && epsilon <= EPSILON_MAX))
     throw invalidParameter('aggregate.epsilon', `a number in [${EPSILON_MIN}, ${EPSILON_MAX}]`, epsilon);
-  if (typeof delta !== 'number' || !(delta > 0 && delta <= DELTA_TARGET))
-    throw invalidParameter('aggregate.delta', `a number in (0, ${DELTA_TARGET}]`, delta);
+  if (typeof delta !== 'number' || !(delta > 0 && delta <= APPROX_DELTA_MAX))
+    throw invalidParameter('aggregate.delta', `a number in (0, ${APPROX_DELTA_MAX}]`, delta);
   if (typeof dims !== 'number' || !Number.isInteger(dims) || dims < 1 || dims > DIMS_MAX)
     throw invalidParameter('aggregate.dims', `an integer in [1, ${DIMS_MAX}]`, dims);
   const trust = typeof config.trust === 'string' ? config.trust.trim() : '';

@@ -4,7 +4,9 @@
  * One device-wide budget per origin, which every scope draws from; scopes are sub-budgets
  * created explicitly (configureScope), never on the fly. A charge must fit both its scope
  * and the device. Charges are integers of the accountant's grid; what a set of charges has
- * spent is their pure ε plus their summed zCDP ρ converted at the device's δ target.
+ * spent is their pure ε plus their summed zCDP ρ converted at the device's δ target, less the
+ * δ that (ε, δ) charges (aggregate-only releases) have taken: those add their δ, at most
+ * APPROX_DELTA_CAP between them, so that the device's total δ is the target whatever the mix.
  *
  * Budget changes are entries of their own, kept forever, and never forgive a charge:
  * - a new total applies to what was already spent;
@@ -20,9 +22,9 @@
  *   clock set forward).
  */
 import { ObscuraError } from '../errors';
-import { EPSILON_GRID, epsilonUnitsDown, spentEpsilonUnits, type Cost } from '../privacy/accountant';
+import { DELTA_GRID, EPSILON_GRID, epsilonUnitsDown, spentEpsilonUnits, type Cost } from '../privacy/accountant';
 import { invalidParameter } from '../privacy/errors';
-import { DELTA_TARGET } from '../privacy/limits';
+import { APPROX_DELTA_CAP, DELTA_TARGET } from '../privacy/limits';
 import type { AggregateScope, ReleaseMode } from './aggregate-scope';
 
 export type WindowPolicy = { readonly kind: 'lifetime' } | { readonly kind: 'rolling'; readonly ms: number };
@@ -68,6 +70,8 @@ export interface Charge {
   readonly scope: string;
   readonly epsilonUnits: number;
   readonly rhoUnits: number;
+  /** Additive δ (aggregate-only releases), in DELTA_GRID units; absent: 0. */
+  readonly deltaUnits?: number;
 }
 
 /** One budget (the device's or a scope's) at a moment. */
@@ -83,6 +87,8 @@ export interface TargetStatus {
   readonly releases: number;
   /** When the next counting charge expires (ms since the epoch); null when none ever will. */
   readonly refillsAt: number | null;
+  /** The additive δ of (ε, δ) charges that still count (at most APPROX_DELTA_CAP on the device). */
+  readonly deltaSpent: number;
 }
 
 export interface BudgetStatus extends TargetStatus {
@@ -146,36 +152,46 @@ function targetStatus(
   charges: readonly Charge[],
   extra: Charge | null,
   now: number,
-): { status: TargetStatus; spentUnits: number; totalUnits: number } {
+): { status: TargetStatus; spentUnits: number; totalUnits: number; deltaUnits: number } {
   let pure = 0;
   let rho = 0;
+  let delta = 0;
   let allPure = 0;
   let allRho = 0;
+  let allDelta = 0;
   let releases = 0;
   let refillsAt = Infinity;
   for (const c of extra ? [...charges, extra] : charges) {
     allPure += c.epsilonUnits;
     allRho += c.rhoUnits;
+    allDelta += c.deltaUnits ?? 0;
     const expiry = chargeExpiry(c.time, targetChanges);
     if (expiry > now) {
       pure += c.epsilonUnits;
       rho += c.rhoUnits;
+      delta += c.deltaUnits ?? 0;
       releases++;
       refillsAt = Math.min(refillsAt, expiry);
     }
   }
-  const spentUnits = spentEpsilonUnits(pure, rho, DELTA_TARGET);
+  const spentUnits = spentEpsilonUnits(pure, rho, rhoDelta(delta));
   const totalUnits = epsilonUnitsDown(config.totalEpsilon);
   const status: TargetStatus = {
     total: config.totalEpsilon,
     window: config.window,
     spent: spentUnits * EPSILON_GRID,
     remaining: Math.max(0, totalUnits - spentUnits) * EPSILON_GRID,
-    cumulativeEpsilon: spentEpsilonUnits(allPure, allRho, DELTA_TARGET) * EPSILON_GRID,
+    cumulativeEpsilon: spentEpsilonUnits(allPure, allRho, rhoDelta(allDelta)) * EPSILON_GRID,
     releases,
     refillsAt: Number.isFinite(refillsAt) ? refillsAt : null,
+    deltaSpent: delta * DELTA_GRID,
   };
-  return { status, spentUnits, totalUnits };
+  return { status, spentUnits, totalUnits, deltaUnits: delta };
+}
+
+/** The δ zCDP charges are converted at: the target less what (ε, δ) charges took (never below half of it). */
+function rhoDelta(deltaUnits: number): number {
+  return DELTA_TARGET - Math.min(deltaUnits * DELTA_GRID, APPROX_DELTA_CAP);
 }
 
 /** The latest configuration of a target, or undefined when it was never created. */
@@ -268,7 +284,13 @@ export function decideCharge(state: BudgetState, scope: string, cost: Cost, now:
     return { ok: false, error: err as ObscuraError };
   }
   const time = effectiveNow(now, state.charges, state.changes);
-  const charge: Charge = { time, scope, epsilonUnits: cost.epsilonUnits, rhoUnits: cost.rhoUnits };
+  const charge: Charge = {
+    time,
+    scope,
+    epsilonUnits: cost.epsilonUnits,
+    rhoUnits: cost.rhoUnits,
+    ...(cost.deltaUnits ? { deltaUnits: cost.deltaUnits } : {}),
+  };
   const scopeConfig = currentConfig(state.changes, scope)!;
   const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
   const own = targetStatus(
@@ -279,6 +301,21 @@ export function decideCharge(state: BudgetState, scope: string, cost: Cost, now:
     time,
   );
   const device = targetStatus(deviceConfig, ordered(state.changes, DEVICE), state.charges, charge, time);
+  if (device.deltaUnits * DELTA_GRID > APPROX_DELTA_CAP) {
+    const left = Math.max(0, APPROX_DELTA_CAP - before.device.deltaSpent);
+    return {
+      ok: false,
+      error: new ObscuraError(
+        'BudgetExhaustedError',
+        `the device-wide δ for (ε, δ) releases has ${left.toExponential(2)} left of ${APPROX_DELTA_CAP}, ` +
+          `this release needs δ = ${cost.delta.toExponential(2)}` +
+          (before.device.refillsAt !== null
+            ? `; it refills from ${new Date(before.device.refillsAt).toISOString()}`
+            : '; it does not refill by itself'),
+        { remaining: before.device.remaining, refillsAt: before.device.refillsAt, scope, budget: 'delta' },
+      ),
+    };
+  }
   const short = own.spentUnits > own.totalUnits ? 'scope' : device.spentUnits > device.totalUnits ? 'device' : null;
   if (short) {
     const left = short === 'scope' ? before.scopeRemaining : before.device.remaining;

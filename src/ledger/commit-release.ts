@@ -142,6 +142,7 @@ function costFields(cost: Cost) {
     rho: cost.rho,
     epsilonUnits: cost.epsilonUnits,
     rhoUnits: cost.rhoUnits,
+    ...(cost.deltaUnits ? { deltaUnits: cost.deltaUnits } : {}),
   };
 }
 

@@ -25,6 +25,7 @@ export function chargeOf(e: LedgerEntry): Charge {
     scope: e.scope,
     epsilonUnits: e.epsilonUnits ?? epsilonUnitsUp(e.epsilon),
     rhoUnits: e.rhoUnits ?? 0,
+    ...(e.deltaUnits ? { deltaUnits: e.deltaUnits } : {}),
   };
 }
 

@@ -34,6 +34,8 @@ export interface LedgerEntry {
   /** The charge on the accountant's grid (absent in entries from before version 2: then ⌈ε⌉ of the grid). */
   readonly epsilonUnits?: number;
   readonly rhoUnits?: number;
+  /** Additive δ on its grid (aggregate-only releases); absent: 0. */
+  readonly deltaUnits?: number;
   readonly destination: string;
   state: DeliveryState;
   deliveredAt?: number;

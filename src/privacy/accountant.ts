@@ -18,6 +18,8 @@ import { rhoForEpsilon, zcdpToEpsilon } from './zcdp';
 export const EPSILON_GRID = 2 ** -20;
 /** One unit of zCDP ρ in the ledger. */
 export const RHO_GRID = 2 ** -40;
+/** One unit of additive δ in the ledger: sums stay exact integers far past APPROX_DELTA_CAP. */
+export const DELTA_GRID = 2 ** -60;
 
 export interface Cost {
   /** The ε the release states. */
@@ -30,11 +32,21 @@ export interface Cost {
   readonly epsilonUnits: number;
   /** zCDP ρ charged, in RHO_GRID units, rounded up. */
   readonly rhoUnits: number;
+  /**
+   * δ that composes by addition, in DELTA_GRID units, rounded up: only (ε, δ) releases that are
+   * neither pure nor zCDP (aggregate-only). Absent: 0 (a Gaussian's δ is in its ρ).
+   */
+  readonly deltaUnits?: number;
 }
 
 /** ε in grid units, rounded up (exact: the grid is a power of two). */
 export function epsilonUnitsUp(epsilon: number): number {
   return Math.ceil(epsilon / EPSILON_GRID);
+}
+
+/** δ in DELTA_GRID units, rounded up. */
+export function deltaUnitsUp(delta: number): number {
+  return Math.ceil(delta / DELTA_GRID);
 }
 
 /** A budget total in grid units, rounded down (a budget never grows by rounding). */

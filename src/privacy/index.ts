@@ -54,7 +54,16 @@ export {
   type Cost,
 } from './accountant';
 export { zcdpToEpsilon, rhoForEpsilon } from './zcdp';
-export { EPSILON_MIN, EPSILON_MAX, DELTA_TARGET, DELTA_MIN, DIMS_MAX, CATEGORIES_MAX } from './limits';
+export {
+  EPSILON_MIN,
+  EPSILON_MAX,
+  DELTA_TARGET,
+  DELTA_MIN,
+  DIMS_MAX,
+  CATEGORIES_MAX,
+  APPROX_DELTA_CAP,
+  APPROX_DELTA_MAX,
+} from './limits';
 export { planAggregate, type AggregateParams, type AggregatePlan } from './aggregate/plan';
 export { prepareForAggregate, noisyQuantisedVector } from './aggregate/noisy-vector';
 export { estimateFromSum, expectedAggregateMse } from './aggregate/estimate';

@@ -12,6 +12,14 @@ export const EPSILON_MIN = 0.01;
 export const EPSILON_MAX = 16;
 /** The device-wide δ: Gaussian releases are accounted in zCDP and converted to (ε, δ) at this δ. */
 export const DELTA_TARGET = 1e-6;
+/**
+ * The part of the device's δ that (ε, δ) charges (aggregate-only releases) may use between them,
+ * summed; the rest is what zCDP charges are converted at. So the device's promise stays one
+ * (ε, DELTA_TARGET) however the two kinds mix.
+ */
+export const APPROX_DELTA_CAP = DELTA_TARGET / 2;
+/** The largest δ one (ε, δ) release may state: 50 of them fit APPROX_DELTA_CAP. */
+export const APPROX_DELTA_MAX = 1e-8;
 /** The smallest δ a Gaussian release may state (far above the sampler's 2^−80 reserve, discrete-gaussian.ts). */
 export const DELTA_MIN = 1e-15;
 /** Largest vector dimension a mechanism accepts (and a report may carry). */

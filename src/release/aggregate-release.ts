@@ -4,7 +4,7 @@
  * result between the scope's two aggregators. All randomness is Web Crypto's. What it costs
  * is the calibration's central ε; the local guarantee is that of the noise share alone.
  */
-import { epsilonUnitsUp, type Cost } from '../privacy/accountant';
+import { deltaUnitsUp, epsilonUnitsUp, type Cost } from '../privacy/accountant';
 import { invalidParameter } from '../privacy/errors';
 import { planAggregate, type AggregatePlan } from '../privacy/aggregate/plan';
 import { noisyQuantisedVector, prepareForAggregate } from '../privacy/aggregate/noisy-vector';
@@ -54,7 +54,15 @@ export async function drawAggregateRelease(
     helper: { url: `${config.helper}/reports/${shares.reportId}`, body: body(shares.helperShare) },
   };
   const epsilon = plan.central.epsilon;
-  const cost: Cost = { epsilon, delta: plan.central.delta, rho: 0, epsilonUnits: epsilonUnitsUp(epsilon), rhoUnits: 0 };
+  // The central guarantee is (ε, δ): its δ adds up across releases, so it is charged too.
+  const cost: Cost = {
+    epsilon,
+    delta: plan.central.delta,
+    rho: 0,
+    epsilonUnits: epsilonUnitsUp(epsilon),
+    rhoUnits: 0,
+    deltaUnits: deltaUnitsUp(plan.central.delta),
+  };
   return { submission, plan, cost, cosine: cosineOf(prepared, values, plan) };
 }
 

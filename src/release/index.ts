@@ -33,6 +33,6 @@ export type {
 } from './release-api';
 export { LEDGER_CHANNEL } from './release-api';
 export { expectedCosine } from '../privacy/mechanism';
-export { EPSILON_MAX, EPSILON_MIN, DELTA_TARGET } from '../privacy/limits';
+export { EPSILON_MAX, EPSILON_MIN, DELTA_TARGET, APPROX_DELTA_MAX } from '../privacy/limits';
 export { MIN_WINDOW_MS, MAX_TOTAL_EPSILON } from '../ledger/budget-policy';
 export { DEFAULT_TRUST } from '../ledger/aggregate-scope';

@@ -26,7 +26,7 @@ import type { AggregateSubmission } from '../../src/ledger/ledger-schema';
 const DIMS = 16;
 const N_MIN = 3;
 const EPSILON = 2;
-const plan = planAggregate({ epsilon: EPSILON, delta: 1e-6, nMin: N_MIN, dims: DIMS });
+const plan = planAggregate({ epsilon: EPSILON, delta: 1e-8, nMin: N_MIN, dims: DIMS });
 const analystToken = randomBytes(12).toString('hex');
 
 let server: Awaited<ReturnType<typeof startDevServer>>;
@@ -80,7 +80,7 @@ test('aggregate-only: one share to each aggregator, central ε charged, both gua
       nMin: N_MIN,
       trust: 'the two aggregators do not collude',
       epsilon: EPSILON,
-      delta: 1e-6,
+      delta: 1e-8,
       dims: DIMS,
     },
   };
@@ -233,7 +233,7 @@ test('an entry is delivered only when both shares are; a refused share stops its
     nMin: N_MIN,
     trust: 'the two aggregators do not collude',
     epsilon: EPSILON,
-    delta: 1e-6,
+    delta: 1e-8,
     dims: DIMS,
   };
   const base = { totalEpsilon: 10, window: { kind: 'lifetime' as const }, mode: 'aggregate-only' as const };

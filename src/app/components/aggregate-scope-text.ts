@@ -1,6 +1,6 @@
 /** Plain words for an aggregate-only scope's guarantees, shared by the scope settings and the ledger. */
 import { html } from 'lit';
-import { DELTA_TARGET, type AggregateScope, type Guarantee, type ScopeConfig } from '../../release/index';
+import { APPROX_DELTA_MAX, type AggregateScope, type Guarantee, type ScopeConfig } from '../../release/index';
 
 const host = (url: string) => (URL.canParse(url) ? new URL(url).host : url);
 
@@ -28,7 +28,7 @@ export function aggregateScopeOf(value: (name: string) => string): Pick<ScopeCon
       nMin: Number(value('scope-nmin')),
       trust: value('scope-trust'),
       epsilon: Number(value('scope-epsilon')),
-      delta: DELTA_TARGET,
+      delta: APPROX_DELTA_MAX,
       dims: Number(value('scope-dims')),
     },
   };

@@ -12,7 +12,7 @@ const good: AggregateScope = {
   nMin: 100,
   trust: '  the two do not collude ',
   epsilon: 1,
-  delta: 1e-6,
+  delta: 1e-8,
   dims: 16,
 };
 

@@ -17,7 +17,15 @@ import {
   type WindowPolicy,
 } from '../../../src/ledger/budget-policy';
 import { retryDelay, BACKOFF_CAP_MS } from '../../../src/outbox/backoff';
-import { costOf, EPSILON_GRID, type Cost } from '../../../src/privacy/accountant';
+import {
+  costOf,
+  deltaUnitsUp,
+  DELTA_GRID,
+  epsilonUnitsUp,
+  EPSILON_GRID,
+  type Cost,
+} from '../../../src/privacy/accountant';
+import { APPROX_DELTA_CAP, APPROX_DELTA_MAX } from '../../../src/privacy/limits';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -238,4 +246,52 @@ test('the overview lists the device and every created scope; the device counts a
   );
   assert.deepEqual([overview.device.spent, overview.device.remaining, overview.device.releases], [5, 5, 2]);
   assert.equal(overview.deltaTarget, 1e-6);
+});
+
+test('(ε, δ) charges add their δ device-wide, at most APPROX_DELTA_CAP, taken off the ρ conversion', () => {
+  const delta = APPROX_DELTA_MAX;
+  const aggregate = (epsilon: number): Cost => ({
+    epsilon,
+    delta,
+    rho: 0,
+    epsilonUnits: epsilonUnitsUp(epsilon),
+    rhoUnits: 0,
+    deltaUnits: deltaUnitsUp(delta),
+  });
+  const fits = Math.floor(APPROX_DELTA_CAP / (deltaUnitsUp(delta) * DELTA_GRID));
+  assert.ok(fits >= 49 && fits <= 50, `${fits}`);
+  // Tiny ε per release, so that only δ can stop them; five scopes, so that only the device's δ can.
+  const scopes = ['a', 'b', 'c', 'd', 'e'];
+  let state = freshState(...scopes);
+  let accepted = 0;
+  let refusal: { name: string; message: string; details?: Record<string, unknown> } | undefined;
+  for (let round = 0; round < 20 && !refusal; round++) {
+    for (const scope of scopes) {
+      const d = decideCharge(state, scope, aggregate(0.01), 0);
+      if (!d.ok) {
+        refusal = d.error;
+        break;
+      }
+      state = { ...state, charges: [...state.charges, d.charge] };
+      accepted++;
+    }
+  }
+  assert.equal(accepted, fits);
+  assert.equal(refusal?.name, 'BudgetExhaustedError');
+  assert.equal(refusal?.details?.['budget'], 'delta');
+  assert.match(refusal!.message, /δ for \(ε, δ\) releases/);
+  const device = budgetStatus(state, 'a', 0).device;
+  assert.ok(device.deltaSpent <= APPROX_DELTA_CAP && device.deltaSpent > APPROX_DELTA_CAP - 2 * delta);
+  assert.ok(device.remaining > 9, 'ε was not what stopped them');
+
+  // A Gaussian release now costs more ε: its ρ is converted at what δ is left, not at the full target.
+  const gaussian = costOf({ name: 'gaussian', epsilon: 1, delta: 1e-7 });
+  const spentAfter = (s: BudgetState) => {
+    const d = decideCharge(s, 'default', gaussian, 0);
+    assert.ok(d.ok);
+    return d.after.device.spent - budgetStatus(s, 'default', 0).device.spent;
+  };
+  assert.ok(spentAfter(state) > spentAfter(freshState()));
+  // Pure releases are untouched by the δ cap.
+  assert.ok(decideCharge(state, 'default', pure(1), 0).ok);
 });
