@@ -2,8 +2,8 @@
  * The frame's end of the protocol: it hears only its parent, from the host origin, and
  * only `configure` messages that pass the schema; it posts only to the host origin.
  */
-import { describeError } from '../../errors';
 import { frameMessage, hostMessageSchema, type FrameMessage, type WidgetConfig } from '../protocol';
+import { hostSafeError } from './host-error';
 
 type Body<T> = T extends unknown ? Omit<T, 'protocol' | 'v'> : never;
 
@@ -31,7 +31,7 @@ export class HostLink {
   }
 
   postError(err: unknown): void {
-    this.post({ type: 'error', error: describeError(err) });
+    this.post({ type: 'error', error: hostSafeError(err) });
   }
 
   close(): void {
