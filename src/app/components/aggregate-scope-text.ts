@@ -9,7 +9,9 @@ export function describeAggregateScope(a: AggregateScope) {
   return html`<strong>Aggregate-only.</strong> Each release is split into two shares: one to the leader
     <code>${host(a.leader)}</code>, one to the helper <code>${host(a.helper)}</code>. They only publish sums of at least
     <span data-testid="scope-nmin">${a.nMin}</span> people. Central ε ${a.epsilon} per release holds if
-    <span data-testid="scope-trust">${a.trust}</span>; if they collude, only your own noise share protects you.`;
+    <span data-testid="scope-trust">${a.trust}</span> and the other reports of each batch come from real devices (the
+    noise of all of them hides yours); if they collude, or fill a batch with reports of their own, only your own noise
+    share protects you.`;
 }
 
 /** A guarantee as "ε 1.00, δ 1e-6"; a δ of 1 is no guarantee at all and says so. */

@@ -164,6 +164,10 @@ function aggregateDestinations(e: LedgerEntry) {
 /** The charged central guarantee and the local one that remains if the aggregators collude. */
 function guarantees(e: LedgerEntry) {
   const a = e.aggregate!;
-  return html`<div data-testid="central-guarantee">central ${guaranteeText(a.central)} if ${a.scope.trust}</div>
-    <div data-testid="local-guarantee" class="muted">local ${guaranteeText(a.local)} if they collude</div>`;
+  return html`<div data-testid="central-guarantee">
+      central ${guaranteeText(a.central)} if ${a.scope.trust}, with a batch of real devices
+    </div>
+    <div data-testid="local-guarantee" class="muted">
+      local ${guaranteeText(a.local)} if they collude or fake the batch
+    </div>`;
 }
