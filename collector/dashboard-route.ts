@@ -15,13 +15,12 @@ import { join } from 'node:path';
 import { parseCodebookJson } from '../src/codebook/load-codebook';
 import { describeError } from '../src/errors';
 import { hostAllowed } from './access';
+import { DEFAULT_CODEBOOKS_DIR, type CodebookRegistry } from './codebooks';
 import { sendError } from './http';
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `npm run build` writes the page. */
 export const DEFAULT_DASHBOARD_DIR = join(PROJECT, 'dist-dashboard');
-/** The demo codebooks `npm ci` builds. */
-export const DEFAULT_CODEBOOKS_DIR = join(PROJECT, 'public', 'codebooks');
 
 export const DASHBOARD_CSP = [
   "default-src 'none'",
@@ -51,7 +50,9 @@ export interface CodebookLabels {
 export interface DashboardOptions {
   /** The built page; dist-dashboard/ of the project by default. */
   readonly dir?: string;
-  /** Codebook JSON files whose labels the page shows; public/codebooks/ of the project by default. */
+  /** The codebooks the collector checks reports against: their labels are the page's, and nothing is read again. */
+  readonly codebooks?: CodebookRegistry;
+  /** Without `codebooks`: codebook files whose labels the page shows; public/codebooks/ of the project by default. */
   readonly codebooksDir?: string;
 }
 
@@ -90,7 +91,9 @@ export async function loadDashboard(options: DashboardOptions = {}): Promise<Das
       missing ??= join(dir, name);
     }
   }
-  const codebooks = await readCodebooks(options.codebooksDir ?? DEFAULT_CODEBOOKS_DIR);
+  const codebooks = options.codebooks
+    ? [...options.codebooks.values()].map(({ id, hash, labels }) => ({ id, hash, labels }))
+    : await readCodebooks(options.codebooksDir ?? DEFAULT_CODEBOOKS_DIR);
   const codebooksBody = Buffer.from(JSON.stringify({ codebooks }));
   const serve: DashboardRoute = (req, res, pathname, allowedHosts) => {
     if (req.method !== 'GET' && req.method !== 'HEAD')

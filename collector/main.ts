@@ -56,7 +56,6 @@ try {
       ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
       rateLimit: Number(values['rate-limit']),
       maxBodyBytes: Number(values['max-body']),
-      ...(dir !== undefined ? { codebooksDir: dir } : {}),
     });
     console.error(
       `collector: ${collector.url}/reports, dashboard ${collector.url}/dashboard, data ${described}, ` +

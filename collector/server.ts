@@ -51,7 +51,7 @@ export interface CollectorOptions {
   maxGroupsPerScope?: number;
   /** The built dashboard page (GET /dashboard); dist-dashboard/ of the project by default. */
   dashboardDir?: string;
-  /** Codebook files whose labels the dashboard shows; public/codebooks/ of the project by default. */
+  /** Without `codebooks`: codebook files whose labels the dashboard shows; public/codebooks/ by default. */
   codebooksDir?: string;
   /** The time of receipt recorded with each report (tests inject one); the system clock by default. */
   clock?: () => Date;
@@ -112,7 +112,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
   const allowedHosts = new Set((options.allowedHosts ?? []).map(normalizeHost));
   const dashboard = await loadDashboard({
     ...(options.dashboardDir ? { dir: options.dashboardDir } : {}),
-    ...(options.codebooksDir ? { codebooksDir: options.codebooksDir } : {}),
+    ...(codebooks ? { codebooks } : options.codebooksDir ? { codebooksDir: options.codebooksDir } : {}),
   });
   const handler = createHandler({
     store,

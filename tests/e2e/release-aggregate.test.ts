@@ -67,6 +67,19 @@ after(async () => {
   await server?.close();
 });
 
+/** The task the test's leader and helper run, as a scope states it. */
+function aggregateTask() {
+  return {
+    leader: leader.url,
+    helper: helper.url,
+    nMin: N_MIN,
+    trust: 'the two aggregators do not collude',
+    epsilon: EPSILON,
+    delta: 1e-8,
+    dims: DIMS,
+  };
+}
+
 test('aggregate-only: one share to each aggregator, central ε charged, both guarantees in the ledger', async () => {
   const page = await startedEnginePage(context, server.url, fixtures);
   const scope: ScopeConfig = {
@@ -74,15 +87,7 @@ test('aggregate-only: one share to each aggregator, central ε charged, both gua
     totalEpsilon: 10,
     window: { kind: 'lifetime' },
     mode: 'aggregate-only',
-    aggregate: {
-      leader: leader.url,
-      helper: helper.url,
-      nMin: N_MIN,
-      trust: 'the two aggregators do not collude',
-      epsilon: EPSILON,
-      delta: 1e-8,
-      dims: DIMS,
-    },
+    aggregate: aggregateTask(),
   };
   // Typed refusals: two aggregators on one origin, a task too demanding to sample, a change of mode.
   // No named functions inside evaluate: the test runner's transform would reference a helper the page lacks.
@@ -227,15 +232,7 @@ test('an entry is delivered only when both shares are; a refused share stops its
       s.close(() => resolve(`http://127.0.0.1:${port}`));
     });
   });
-  const aggregate = {
-    leader: leader.url,
-    helper: helper.url,
-    nMin: N_MIN,
-    trust: 'the two aggregators do not collude',
-    epsilon: EPSILON,
-    delta: 1e-8,
-    dims: DIMS,
-  };
+  const aggregate = aggregateTask();
   const base = { totalEpsilon: 10, window: { kind: 'lifetime' as const }, mode: 'aggregate-only' as const };
   const scopes: ScopeConfig[] = [
     // The helper is down: the leader has its share, the entry waits for the other.

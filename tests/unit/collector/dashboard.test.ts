@@ -11,12 +11,8 @@ import type { Aggregates as CollectorAggregates } from '../../../collector/aggre
 import type { BucketPage as CollectorBucketPage } from '../../../collector/buckets';
 import { compareTotals, type CompareAnswer } from '../../../collector/compare';
 import type { GroupTotals } from '../../../collector/aggregate';
-import {
-  DASHBOARD_CSP,
-  DEFAULT_CODEBOOKS_DIR,
-  loadDashboard,
-  type Dashboard,
-} from '../../../collector/dashboard-route';
+import { DEFAULT_CODEBOOKS_DIR, loadCodebookDir } from '../../../collector/codebooks';
+import { DASHBOARD_CSP, loadDashboard, type Dashboard } from '../../../collector/dashboard-route';
 import { summarizeScopes, type Loaded } from '../../../collector/dashboard/data';
 import { toCsv, toNdjson } from '../../../collector/dashboard/export';
 import {
@@ -254,4 +250,11 @@ test('comparison rows carry every number of a real /compare answer, categories b
   const csv = toCsv(rows, COMPARISON_COLUMNS).split('\r\n');
   const diff = csv[1]!.split(',')[COMPARISON_COLUMNS.indexOf('difference')]!;
   assert.equal(Number(diff), c.differences[0]!.difference);
+});
+
+test('given the checked codebooks of the collector, the page gets their labels and reads no folder', async () => {
+  const registry = await loadCodebookDir(DEFAULT_CODEBOOKS_DIR);
+  const dashboard = await loadDashboard({ dir: join(dir, 'page'), codebooks: registry, codebooksDir: '/nonexistent' });
+  const [known] = [...registry.values()];
+  assert.deepEqual(dashboard.codebooks, [{ id: known!.id, hash: known!.hash, labels: known!.labels }]);
 });
