@@ -19,6 +19,10 @@ export const OUTBOX_LIMIT = 1000;
 
 export interface ReleaseRecord {
   readonly report: Report;
+  /** The budget scope to charge when it is not the report's own (a widget host's grant). */
+  readonly budgetScope?: string;
+  /** The embedding page's origin, for a widget host's release. */
+  readonly host?: string;
   readonly cost: Cost;
   readonly destination: string;
   /** false: the report is not queued for sending; the ledger records it as delivered to `destination` now. */
@@ -35,15 +39,17 @@ export type CommitOutcome =
 /** A local-DP release: charges its cost and queues the report for the collector (see commitCharge). */
 export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promise<CommitOutcome> {
   const queue = record.queue !== false;
+  const scope = record.budgetScope ?? record.report.scope;
   const outcome = await commitCharge(db, {
-    scope: record.report.scope,
+    scope,
     cost: record.cost,
     memoKey: record.memoKey,
     now: record.now,
     build: (time) => {
       const entry: LedgerEntry = {
         id: record.report.id,
-        scope: record.report.scope,
+        scope,
+        ...(record.host !== undefined ? { host: record.host } : {}),
         time,
         mechanism: record.report.mechanism.name,
         ...costFields(record.cost),

@@ -25,7 +25,10 @@ export type DeliveryState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'r
 /** One release: what left (or will leave), where to, at what cost. Never pixels or clean features. */
 export interface LedgerEntry {
   readonly id: string;
+  /** The budget scope charged: the report's own scope, or for a widget host's release that host's one grant. */
   readonly scope: string;
+  /** The origin of the page that embedded the widget, for a host's release; absent for the app's own. */
+  readonly host?: string;
   readonly time: number;
   readonly mechanism: string;
   readonly epsilon: number;

@@ -36,3 +36,13 @@ export { expectedCosine } from '../privacy/mechanism';
 export { EPSILON_MAX, EPSILON_MIN, DELTA_TARGET, APPROX_DELTA_MAX } from '../privacy/limits';
 export { MIN_WINDOW_MS, MAX_TOTAL_EPSILON } from '../ledger/budget-policy';
 export { DEFAULT_TRUST } from '../ledger/aggregate-scope';
+export {
+  GRANT_PREFIX,
+  HOST_GRANT_EPSILON,
+  escapeName,
+  grantSite,
+  hostGrantName,
+  isHostGrant,
+  siteOf,
+  unescapeName,
+} from './host-grant';

@@ -48,7 +48,15 @@ export interface DeviceBudget {
 }
 
 interface CommonReleaseOptions {
+  /** The report's scope (default "default"); its budget is charged unless `grant` names another. */
   readonly scope?: string;
+  /**
+   * The budget scope to charge instead of `scope`: a widget host's one grant, which all of that
+   * host's scopes draw from. The report still carries `scope`.
+   */
+  readonly grant?: string;
+  /** The origin of the page that embedded the widget; the ledger entry records it. */
+  readonly host?: string;
   /** Where the reporter POSTs it (the collector's /reports URL), or, with `send: false`, where the page hands it. */
   readonly destination: string;
   /**

@@ -88,6 +88,8 @@ export class ReleaseService {
       model.id,
       model.layer,
       options.scope ?? 'default',
+      options.grant ?? null,
+      options.host ?? null,
       options.mechanism,
       options.dims ?? null,
       options.destination,
@@ -99,8 +101,12 @@ export class ReleaseService {
   release(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
   release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome>;
   async release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome> {
-    const scope = await readScope(await this.open(), options.scope ?? 'default');
-    if (scope.mode === 'aggregate-only') return this.releaseAggregate(clean, scope, options);
+    const scope = await readScope(await this.open(), options.grant ?? options.scope ?? 'default');
+    if (scope.mode === 'aggregate-only') {
+      if (options.grant !== undefined)
+        throw invalidParameter('grant', 'a local scope (an aggregate-only scope is its own budget)', options.grant);
+      return this.releaseAggregate(clean, scope, options);
+    }
     // The options cross a thread from untyped callers: a codebook goes with k-RR/OUE and only with them.
     const categorical = (CATEGORY_MECHANISMS as readonly string[]).includes(options.mechanism.name);
     if (categorical && options.codebook === undefined)
@@ -211,6 +217,8 @@ export class ReleaseService {
       cost,
       destination: options.destination,
       ...(options.send === false ? { queue: false } : {}),
+      ...(options.grant !== undefined ? { budgetScope: options.grant } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
       memoKey,
       now: this.clock.now(),
     });

@@ -7,20 +7,15 @@
  * host's names all start with a prefix no other host's names start with.
  */
 import { ObscuraError } from '../../errors';
+import { escapeName } from '../../release/index';
 
-const KEPT = /^[A-Za-z0-9.-]$/;
 const HOST_SCOPE = /^[A-Za-z0-9._-]{1,64}$/;
 /** The ledger's rule for scope names. */
 const SCOPE_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The origin, escaped into letters, digits, `.`, `-` and `_`. */
 export function escapeOrigin(origin: string): string {
-  let out = '';
-  for (const byte of new TextEncoder().encode(origin)) {
-    const ch = String.fromCharCode(byte);
-    out += byte < 0x80 && KEPT.test(ch) ? ch : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  return escapeName(origin);
 }
 
 /** Every scope name of this host origin starts with this. */
