@@ -14,6 +14,7 @@ export default defineConfig({
   // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
   plugins: [wasmThreads(), offlineApp()],
   worker: { format: 'es', plugins: () => [wasmThreads()] },
-  // Two pages: the app, and the widget page the loader frames on host pages.
-  build: { target: 'es2022', sourcemap: true, rollupOptions: { input: ['index.html', 'widget.html'] } },
+  // Three pages: the app, the widget page the loader frames on host pages, and the first-party
+  // window a widget on another site opens.
+  build: { target: 'es2022', sourcemap: true, rollupOptions: { input: ['index.html', 'widget.html', 'connect.html'] } },
 });

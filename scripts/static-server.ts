@@ -145,6 +145,12 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       if (path === '/widget.js') res.setHeader('Access-Control-Allow-Origin', '*');
       if (path === '/widget.html') res.setHeader('Content-Security-Policy', widgetPolicy);
     }
+    if (path === '/connect.html') {
+      // A widget frame on another site opens this window and talks to it: a same-origin opener
+      // policy would cut the two apart. Nothing may frame it, so no host can dress it up.
+      res.setHeader('Cross-Origin-Opener-Policy', 'unsafe-none');
+      res.setHeader('Content-Security-Policy', contentSecurityPolicy(collector.origin, "'none'"));
+    }
     res.setHeader('Content-Length', body.length);
     res.end(req.method === 'HEAD' ? undefined : body);
   }

@@ -35,6 +35,8 @@ export const ERROR_NAMES = [
   'StorageFullError',
   'OutboxFullError',
   'UnknownContentError',
+  // deployment
+  'InsecureContextError',
 ] as const;
 
 export type ObscuraErrorName = (typeof ERROR_NAMES)[number];

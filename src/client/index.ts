@@ -1,6 +1,7 @@
 /** The page side's public entry: the bridges that own the two workers, and the capture helpers. */
 export { EngineBridge, type EngineBridgeOptions } from './engine-bridge';
-export { ReleaseBridge, type ReleaseBridgeOptions } from './release-bridge';
+export { ReleaseBridge, type ReleaseBridgeOptions, type ReleaseConnection } from './release-bridge';
+export { startSharedReleaseWorker, type SharedWorkerFactory } from './shared-release-worker';
 export { listCameras, openCamera, snapshot, stopStream } from './camera';
 export { sampleVideoFrames, type VideoFrameOptions } from './video-frames';
 export type {

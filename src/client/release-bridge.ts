@@ -1,4 +1,4 @@
-import { transfer, wrap, type Remote } from 'comlink';
+import { transfer, wrap, type Endpoint, type Remote } from 'comlink';
 import {
   LEDGER_CHANNEL,
   type BudgetChange,
@@ -21,6 +21,20 @@ import {
 export interface ReleaseBridgeOptions {
   /** Starts the release worker (default: the production entry); tests pass their own entry. */
   createWorker?: () => Worker;
+  /**
+   * Reaches a release service that runs elsewhere instead of starting a worker: the widget on
+   * another site reaches the first-party one (a shared worker from its storage-access handle,
+   * or Obscura's own window).
+   */
+  connect?: () => ReleaseConnection;
+}
+
+/** A way to a release service: its endpoint, how its changes are heard, and how to let go of it. */
+export interface ReleaseConnection {
+  readonly endpoint: Endpoint;
+  /** Hears the ledger's "changed" where this page's own BroadcastChannel would be partitioned. */
+  readonly onChange?: (listener: () => void) => () => void;
+  close(): void;
 }
 
 function defaultReleaseWorker(): Worker {
@@ -42,16 +56,25 @@ export class ReleaseBridge {
   private channel: BroadcastChannel | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly createWorker: () => Worker;
+  private readonly connect: (() => ReleaseConnection) | undefined;
+  private connection: ReleaseConnection | undefined;
+  private stopConnectionListener: (() => void) | undefined;
 
   constructor(options: ReleaseBridgeOptions = {}) {
     this.createWorker = options.createWorker ?? defaultReleaseWorker;
+    this.connect = options.connect;
   }
 
-  /** The worker's remote API; starts the worker on first use. */
+  /** The worker's remote API; starts the worker (or connects) on first use. */
   api(): Remote<ReleaseApi> {
     if (!this.remote) {
-      this.worker = this.createWorker();
-      this.remote = wrap<ReleaseApi>(this.worker);
+      if (this.connect) {
+        this.connection = this.connect();
+        this.remote = wrap<ReleaseApi>(this.connection.endpoint);
+      } else {
+        this.worker = this.createWorker();
+        this.remote = wrap<ReleaseApi>(this.worker);
+      }
     }
     return this.remote;
   }
@@ -125,7 +148,13 @@ export class ReleaseBridge {
 
   /** Calls `listener` whenever the budget or the ledger changes (any tab); returns the unsubscribe. */
   onChange(listener: () => void): () => void {
-    if (!this.channel && typeof BroadcastChannel !== 'undefined') {
+    if (this.connect) {
+      this.api();
+      if (!this.stopConnectionListener && this.connection?.onChange)
+        this.stopConnectionListener = this.connection.onChange(() => {
+          for (const l of this.listeners) l();
+        });
+    } else if (!this.channel && typeof BroadcastChannel !== 'undefined') {
       this.channel = new BroadcastChannel(LEDGER_CHANNEL);
       this.channel.onmessage = (event: MessageEvent<LedgerChange>) => {
         if (event.data?.kind === 'ledger-changed') for (const l of this.listeners) l();
@@ -139,6 +168,10 @@ export class ReleaseBridge {
   stop(): void {
     this.worker?.terminate();
     this.worker = undefined;
+    this.stopConnectionListener?.();
+    this.stopConnectionListener = undefined;
+    this.connection?.close();
+    this.connection = undefined;
     this.remote = undefined;
     this.channel?.close();
     this.channel = undefined;

@@ -48,7 +48,9 @@ const configCache = `${CACHE_PREFIX}-config-${CACHE_VERSION}`;
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Every navigation gets the precached shell: the app routes nothing on the server.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/\/widget\.html$/] }));
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/\/widget\.html$/, /\/connect\.html$/] }),
+);
 // Where reports go: fresh when online, the last answer when offline (releases then queue).
 registerRoute(
   ({ url }) => url.origin === self.location.origin && url.pathname.endsWith('/config.json'),

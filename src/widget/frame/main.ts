@@ -19,17 +19,32 @@ async function widgetEndpoints(): Promise<readonly string[]> {
   }
 }
 
-if (!host.ok) {
+function refuse(reason: string): void {
   const p = document.createElement('p');
   p.dataset['testid'] = 'widget-refused';
   p.setAttribute('role', 'alert');
-  p.textContent = host.reason;
+  p.textContent = reason;
   document.body.append(p);
+}
+
+/** Browsers give hashing, storage access and workers' crypto only to secure contexts. */
+const INSECURE =
+  'Obscura must be served over HTTPS (or from localhost): this page is not a secure context, so the browser ' +
+  'withholds the cryptography and storage access the widget needs.';
+
+if (!host.ok) {
+  refuse(host.reason);
+} else if (!isSecureContext) {
+  refuse(INSECURE);
+  new HostLink(host.origin, () => undefined).post({
+    type: 'error',
+    error: { name: 'InsecureContextError', message: INSECURE },
+  });
 } else {
   let frame: WidgetFrame | undefined;
   const pending: Parameters<WidgetFrame['configure']>[0][] = [];
   const link = new HostLink(host.origin, (config) => (frame ? frame.configure(config) : pending.push(config)));
-  frame = new WidgetFrame(link, widgetEndpoints());
+  frame = new WidgetFrame(link, widgetEndpoints(), ancestors);
   for (const config of pending) frame.configure(config);
   document.body.append(frame);
   // The host sizes the iframe to the content, so nothing inside is cut off or scrolls.

@@ -1,6 +1,6 @@
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { EngineBridge, ReleaseBridge } from '../../client/index';
-import type { BudgetStatus, LedgerEntry } from '../../release/index';
+import { HOST_GRANT_EPSILON, hostGrantName, type BudgetStatus, type LedgerEntry } from '../../release/index';
 import { isErrorNamed } from '../../errors';
 import { explainError } from '../../app/error-text';
 import { sharedStyles } from '../../app/components/shared-styles';
@@ -10,12 +10,12 @@ import '../../app/components/ledger-view';
 import { DEFAULT_SETTINGS, type PrivacySettings } from '../../app/components/privacy-controls';
 import type { WidgetConfig } from '../protocol';
 import { HostLink } from './host-link';
-import { hostScopeName, isHostScope } from './host-scope';
+import { hostScopeName } from './host-scope';
 import { ReleaseGuard } from './release-guard';
 import { widgetReleaseOptions } from './widget-release';
+import { FirstPartyAccess, type AccessState } from './first-party-access';
 
-/** The sub-budget the person grants a host origin with one click (lifetime, inside the device budget). */
-export const HOST_GRANT_EPSILON = 4;
+export { HOST_GRANT_EPSILON };
 
 interface Picked {
   readonly id: number;
@@ -31,6 +31,7 @@ interface Picked {
  */
 export class WidgetFrame extends LitElement {
   static override properties = {
+    access: { state: true },
     config: { state: true },
     settings: { state: true },
     budget: { state: true },
@@ -42,6 +43,7 @@ export class WidgetFrame extends LitElement {
     errors: { state: true },
     busy: { state: true },
   };
+  declare access: AccessState;
   declare config: WidgetConfig;
   declare settings: PrivacySettings;
   declare budget: BudgetStatus | undefined;
@@ -55,15 +57,20 @@ export class WidgetFrame extends LitElement {
   private allowedEndpoints: readonly string[] = [];
   private nextId = 1;
   private stopListening: (() => void) | undefined;
-  private readonly releases = new ReleaseBridge();
-  private readonly engine = new EngineBridge({ release: this.releases });
+  /** Reached only once the frame has first-party storage (see FirstPartyAccess). */
+  private releases: ReleaseBridge | undefined;
+  private engine: EngineBridge | undefined;
+  private readonly firstParty: FirstPartyAccess;
   private readonly guard = new ReleaseGuard({ onArmedChange: (armed) => (this.armed = armed) });
 
   constructor(
     private readonly link: HostLink,
     private readonly endpointsLoaded: Promise<readonly string[]>,
+    private readonly ancestors: readonly string[] | undefined,
   ) {
     super();
+    this.access = { kind: 'checking' };
+    this.firstParty = new FirstPartyAccess(link.hostOrigin, (state) => this.onAccess(state));
     this.config = {};
     this.settings = DEFAULT_SETTINGS;
     this.entries = [];
@@ -109,18 +116,46 @@ export class WidgetFrame extends LitElement {
     return hostScopeName(this.hostOrigin, this.config.scope);
   }
 
+  /** Every scope of this host's site draws from this one grant. */
+  private get grantName(): string {
+    return hostGrantName(this.hostOrigin);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
-    this.stopListening = this.releases.onChange(() => void this.refresh());
     void this.endpointsLoaded.then((list) => (this.allowedEndpoints = list));
-    void this.refresh();
-    this.engine.start().catch((err: unknown) => this.fail(err));
+    void this.firstParty.start(this.ancestors).catch((err: unknown) => this.fail(err));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopListening?.();
+    this.disconnectRelease();
     this.guard.disconnect();
+  }
+
+  /** First-party storage reached (start the bridges on it) or lost (Obscura's window closed). */
+  private onAccess(state: AccessState): void {
+    this.access = state;
+    if (state.kind !== 'connected') return this.disconnectRelease();
+    if (this.releases) return;
+    const connection = state.connection;
+    this.releases = new ReleaseBridge(connection ? { connect: () => connection } : {});
+    this.engine = new EngineBridge({ release: this.releases });
+    this.stopListening = this.releases.onChange(() => void this.refresh());
+    void this.refresh();
+    this.engine.start().catch((err: unknown) => this.fail(err));
+  }
+
+  private disconnectRelease(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
+    this.engine?.stop();
+    this.releases?.stop();
+    this.engine = undefined;
+    this.releases = undefined;
+    // The vectors of photos picked so far lived in the service that is gone.
+    this.picked = [];
+    this.granted = undefined;
   }
 
   /**
@@ -128,7 +163,7 @@ export class WidgetFrame extends LitElement {
    * watches the buttons' own block, not the whole widget, so opened details below do not disarm them.
    */
   protected override updated(changed: PropertyValues<this>): void {
-    if (!changed.has('picked') && !changed.has('granted')) return;
+    if (!changed.has('picked') && !changed.has('granted') && !changed.has('access')) return;
     const actions = this.renderRoot.querySelector('.actions');
     if (!actions) return;
     this.armed = false;
@@ -143,8 +178,10 @@ export class WidgetFrame extends LitElement {
     void this.refresh();
   }
 
-  /** Reads this host's budget and ledger rows (never another host's) and tells the host its budget. */
+  /** Reads this host's grant and its ledger rows (never another host's) and tells the host its budget. */
   private async refresh(): Promise<void> {
+    const releases = this.releases;
+    if (!releases) return;
     let scope: string;
     try {
       scope = this.scopeName();
@@ -152,16 +189,16 @@ export class WidgetFrame extends LitElement {
       return this.fail(err);
     }
     try {
-      const [budget, ledger] = await Promise.all([this.releases.budget(scope), this.releases.ledger()]);
+      const [budget, ledger] = await Promise.all([releases.budget(this.grantName), releases.ledger(this.grantName)]);
       this.granted = true;
       this.budget = budget;
-      this.entries = ledger.filter((e) => isHostScope(this.hostOrigin, e.scope));
+      this.entries = ledger;
       this.link.post({
         type: 'budget',
         budget: {
           scope,
           total: budget.total,
-          // The scope's own remainder: the device's would tell this host what other hosts spent.
+          // The grant's own remainder: the device's would tell this host what other hosts spent.
           remaining: budget.scopeRemaining,
           spent: budget.spent,
           releases: budget.releases,
@@ -182,13 +219,27 @@ export class WidgetFrame extends LitElement {
     this.link.postError(err);
   }
 
-  /** The person's click: this host origin gets its own sub-budget, created now and never by the host. */
+  /**
+   * The person's click: reaches first-party storage if the frame has none yet (storage access,
+   * else Obscura's window, where the person allows the host), then gives this host's site its one
+   * grant, created now and never by the host. A grant that exists already is left as it is.
+   */
   private async grant(): Promise<void> {
     const refusal = this.guard.refusal();
     if (refusal) return void (this.notice = `That click was ignored: ${refusal}.`);
+    this.notice = '';
+    if (this.access.kind !== 'connected') {
+      try {
+        await this.firstParty.connect();
+      } catch (err) {
+        return this.fail(err);
+      }
+    }
+    const releases = this.releases;
+    if (!releases) return;
     try {
-      await this.releases.createScope({
-        name: this.scopeName(),
+      await releases.createScope({
+        name: this.grantName,
         totalEpsilon: HOST_GRANT_EPSILON,
         window: { kind: 'lifetime' },
       });
@@ -205,10 +256,12 @@ export class WidgetFrame extends LitElement {
   }
 
   private async onImages(files: File[]): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
     this.busy = true;
     try {
       for (const file of files) {
-        const extraction = await this.engine.extract(file, { name: file.name });
+        const extraction = await engine.extract(file, { name: file.name });
         const item: Picked = {
           id: this.nextId++,
           name: file.name,
@@ -233,15 +286,21 @@ export class WidgetFrame extends LitElement {
   }
 
   private async release(item: Picked): Promise<void> {
+    const releases = this.releases;
+    if (!releases) return;
     try {
-      const options = widgetReleaseOptions(this.hostOrigin, this.config, this.settings, this.allowedEndpoints);
-      const outcome = await this.releases.release(item.contentHash, options);
+      const options = {
+        ...widgetReleaseOptions(this.hostOrigin, this.config, this.settings, this.allowedEndpoints),
+        grant: this.grantName,
+        host: this.hostOrigin,
+      };
+      const outcome = await releases.release(item.contentHash, options);
       item.released = true;
       this.picked = [...this.picked];
       // The host gets the report exactly as the ledger holds it; an aggregate-only scope refuses the widget's release.
       if (outcome.kind !== 'aggregate') {
         const report = outcome.report;
-        const held = (await this.releases.ledger(options.scope)).find((e) => e.id === report.id);
+        const held = (await releases.ledger(this.grantName)).find((e) => e.id === report.id);
         this.link.post({ type: 'report', report: (held?.payload ?? report) as typeof report });
       }
       await this.refresh();
@@ -259,9 +318,35 @@ export class WidgetFrame extends LitElement {
         <span class="host" data-testid="host-origin">${this.hostOrigin}</span> asks to receive private reports of images
         you choose here. Nothing leaves without your click.
       </p>
-      <button class="primary" data-testid="allow-host" data-armed=${String(this.armed)} @click=${() => this.grant()}>
-        Allow this site a budget of ε ${HOST_GRANT_EPSILON}
-      </button>`;
+      ${
+        this.access.kind === 'window-open'
+          ? html`<p data-testid="window-open" role="status">
+              Continue in Obscura's window: it shows your device budget and asks you to allow this site.
+            </p>`
+          : html`<button
+              class="primary"
+              data-testid="allow-host"
+              data-armed=${String(this.armed)}
+              @click=${() => this.grant()}
+            >
+              Allow this site a budget of ε ${HOST_GRANT_EPSILON}
+            </button>`
+      }
+      ${
+        this.access.kind === 'needs-click' && this.access.blocked
+          ? html`<p class="error" role="alert">The browser blocked Obscura's window; allow pop-ups for this page.</p>`
+          : nothing
+      }`;
+  }
+
+  /** What the frame says while it has no first-party storage yet, or when the person revoked this site. */
+  private accessNote() {
+    if (this.access.kind === 'checking') return html`<p class="muted">Opening your Obscura budget…</p>`;
+    if (this.budget?.total === 0)
+      return html`<p data-testid="revoked" role="status">
+        You revoked this site in Obscura: it releases nothing more unless you allow it again there.
+      </p>`;
+    return nothing;
   }
 
   private releaseRow(item: Picked, epsilon: number) {
@@ -289,7 +374,8 @@ export class WidgetFrame extends LitElement {
       <div class="row muted" data-testid="epsilon">Each release costs ε ${epsilon}</div>
       ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)}
       <section class="actions">
-        ${this.granted === false ? this.consent() : nothing}
+        ${this.accessNote()}
+        ${this.granted === false || (this.access.kind !== 'connected' && this.access.kind !== 'checking') ? this.consent() : nothing}
         ${
           granted
             ? html`<div class="row" data-testid="remaining">

@@ -6,6 +6,8 @@ import { createServer } from 'node:http';
  */
 export async function startHostSite(
   pages: (origin: string) => Readonly<Record<string, string>>,
+  /** Another loopback address (127.0.0.2, …) makes the host another site than the app on localhost. */
+  address = '127.0.0.1',
 ): Promise<{ url: string; close: () => Promise<void> }> {
   let table: Readonly<Record<string, string>> = {};
   const server = createServer((req, res) => {
@@ -14,8 +16,8 @@ export async function startHostSite(
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.end(body ?? 'not found');
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  await new Promise<void>((done) => server.listen(0, address, done));
+  const url = `http://${address}:${(server.address() as { port: number }).port}`;
   table = pages(url);
   return {
     url,

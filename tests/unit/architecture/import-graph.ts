@@ -28,7 +28,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 function resolveSpecifier(fromFile: string, specifier: string): string | undefined {
-  const base = resolve(dirname(fromFile), specifier);
+  // A bundler query (`?worker&url`) names the same file, built another way.
+  const base = resolve(dirname(fromFile), specifier.replace(/\?.*$/, ''));
   for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }

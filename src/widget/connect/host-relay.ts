@@ -1,0 +1,66 @@
+/**
+ * The first-party window's release service, narrowed to one host: the frame of that host may
+ * release into the host's grant, read the grant's budget and the host's ledger rows, and hand
+ * over its engine's vector port. Nothing else: no other scope, no other host's rows, no grant
+ * (only the person's click in this window creates one), no budget change.
+ */
+import { ObscuraError } from '../../errors';
+import type { ReleaseBridge } from '../../client/index';
+import { hostGrantName, type ReleaseApi, type ReleaseOptions } from '../../release/index';
+import { isHostScope } from '../frame/host-scope';
+
+export class HostRelay implements ReleaseApi {
+  private readonly grant: string;
+
+  constructor(
+    private readonly bridge: ReleaseBridge,
+    private readonly host: string,
+  ) {
+    this.grant = hostGrantName(host);
+  }
+
+  release(contentHash: string, options: ReleaseOptions) {
+    if (options.grant !== this.grant || options.host !== this.host || !isHostScope(this.host, options.scope ?? ''))
+      return Promise.reject(this.refuse('a release into another budget than this host’s grant'));
+    return this.bridge.release(contentHash, options);
+  }
+
+  budget(scope?: string) {
+    if (scope !== this.grant) return Promise.reject(this.refuse('another budget than this host’s grant'));
+    return this.bridge.budget(this.grant);
+  }
+
+  ledger() {
+    return this.bridge.ledger(this.grant);
+  }
+
+  acceptVectors(port: MessagePort) {
+    return this.bridge.acceptVectors(port);
+  }
+
+  budgets(): never {
+    throw this.refuse('the device’s other budgets');
+  }
+  createScope(): never {
+    throw this.refuse('a grant (the person allows a host in this window)');
+  }
+  configureScope(): never {
+    throw this.refuse('a budget change');
+  }
+  configureDevice(): never {
+    throw this.refuse('a budget change');
+  }
+  scopes(): never {
+    throw this.refuse('the device’s scopes');
+  }
+  listBudgetChanges(): never {
+    throw this.refuse('the device’s budget changes');
+  }
+  flushOutbox() {
+    return this.bridge.flushOutbox();
+  }
+
+  private refuse(what: string): ObscuraError {
+    return new ObscuraError('InvalidParameterError', `the widget frame of ${this.host} may not ask for ${what}`);
+  }
+}

@@ -1,0 +1,42 @@
+/** The two ways a widget frame on another site reaches the first-party release service. */
+import { startSharedReleaseWorker, type ReleaseConnection } from '../../client/index';
+import { LEDGER_CHANNEL, type LedgerChange } from '../../release/index';
+import type { StorageAccessHandle } from './storage-access';
+
+/** The release service as a shared worker started from the storage-access handle (first-party storage). */
+export function sharedWorkerConnection(handle: StorageAccessHandle): ReleaseConnection {
+  const worker = startSharedReleaseWorker((url, options) => handle.SharedWorker!(url, options));
+  worker.port.start();
+  // The handle's channel is the first-party one the release service announces changes on.
+  const channel = handle.BroadcastChannel!(LEDGER_CHANNEL);
+  return {
+    endpoint: worker.port,
+    onChange: (listener) => {
+      const heard = (event: MessageEvent<LedgerChange>) => {
+        if (event.data?.kind === 'ledger-changed') listener();
+      };
+      channel.addEventListener('message', heard);
+      return () => channel.removeEventListener('message', heard);
+    },
+    close: () => {
+      worker.port.close();
+      channel.close();
+    },
+  };
+}
+
+/**
+ * The release service of Obscura's own window, relayed for this host on `port`; `onChange`
+ * hears the window's "changed" messages, which the frame's window listener passes on.
+ */
+export function windowConnection(port: MessagePort, changes: EventTarget): ReleaseConnection {
+  port.start();
+  return {
+    endpoint: port,
+    onChange: (listener) => {
+      changes.addEventListener('changed', listener);
+      return () => changes.removeEventListener('changed', listener);
+    },
+    close: () => port.close(),
+  };
+}

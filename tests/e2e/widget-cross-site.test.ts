@@ -1,0 +1,189 @@
+// The widget where real hosts put it: host pages on two other sites (127.0.0.2 and 127.0.0.3)
+// beside the app on localhost, with third-party storage partitioning on, in both cookie profiles,
+// with storage access granted and denied. Every release lands in the app origin's one first-party
+// ledger and is charged to its one device budget; the frame never keeps a budget of its own.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Frame, Page } from 'playwright-core';
+import { startAppServer } from './support/app-server';
+import { embeddingPage, startHostSite } from './support/host-page';
+import { launchPartitioned, type CookieProfile, type PartitionedBrowser } from './support/cross-site';
+import { SKIMAGE_DIR } from '../support/data-paths';
+import { hostGrantName } from '../../src/release/host-grant';
+import { LEDGER_DB } from '../../src/ledger/ledger-schema';
+
+type Site = Awaited<ReturnType<typeof startHostSite>>;
+interface HostEvent {
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+let server: Awaited<ReturnType<typeof startAppServer>>;
+let appUrl: string;
+let hostA: Site;
+let hostB: Site;
+
+before(async () => {
+  server = await startAppServer();
+  // localhost is another site than 127.0.0.2 and 127.0.0.3 (the app server listens on 127.0.0.1).
+  appUrl = server.url.replace('127.0.0.1', 'localhost');
+  server.collector.allowOrigin(appUrl);
+  const endpoint = `${server.collector.url}/reports`;
+  const page = (scope: string) => embeddingPage(appUrl, `scope="${scope}" epsilon="1" endpoint="${endpoint}"`);
+  hostA = await startHostSite(() => ({ '/': page('shop') }), '127.0.0.2');
+  hostB = await startHostSite(() => ({ '/': page('blog') }), '127.0.0.3');
+});
+after(async () => {
+  await server?.close();
+  await hostA?.close();
+  await hostB?.close();
+});
+
+const events = (p: Page, type: string) =>
+  p.evaluate((t) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === t), type);
+
+async function waitForEvents(p: Page, type: string, count: number): Promise<HostEvent[]> {
+  await p.waitForFunction(
+    ([t, n]) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === t).length >= n,
+    [type, count] as const,
+    { timeout: 90_000 },
+  );
+  return events(p, type);
+}
+
+async function widgetFrame(p: Page): Promise<Frame> {
+  await waitForEvents(p, 'obscura-ready', 1);
+  const found = p.frames().find((f) => f.url().startsWith(`${appUrl}/widget.html`));
+  assert.ok(found, 'the widget iframe is in the page');
+  return found;
+}
+
+/** A click inside the frame once the release guard has armed the button (no sleeps). */
+async function armedClick(f: Frame, testId: string): Promise<void> {
+  await f.getByTestId(testId).first().waitFor({ timeout: 90_000 });
+  const button = f.locator(`[data-testid="${testId}"][data-armed="true"]:not([disabled])`).first();
+  await button.waitFor({ timeout: 30_000 });
+  await button.hover();
+  await button.click();
+}
+
+/** The ledger as the app origin's first-party storage holds it, read on a top-level app page. */
+async function firstPartyLedger(p: Page): Promise<{ id: string; scope: string; host?: string }[]> {
+  return p.evaluate(
+    (name) =>
+      new Promise((done, fail) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('ledger').objectStore('ledger').getAll();
+          all.onsuccess = () => {
+            done(all.result.map((e: { id: string; scope: string; host?: string }) => ({ ...e })));
+            open.result.close();
+          };
+        };
+      }),
+    LEDGER_DB,
+  );
+}
+
+const COMBOS: { profile: CookieProfile; access: 'granted' | 'denied'; route: 'handle' | 'window' }[] = [
+  // Only a frame with third-party cookie access can bind a storage-access handle in Chromium.
+  { profile: 'third-party-cookies-allowed', access: 'granted', route: 'handle' },
+  { profile: 'third-party-cookies-allowed', access: 'denied', route: 'window' },
+  { profile: 'default', access: 'granted', route: 'window' },
+  { profile: 'default', access: 'denied', route: 'window' },
+];
+
+for (const combo of COMBOS) {
+  describe(`${combo.profile}, storage access ${combo.access}`, () => {
+    let browser: PartitionedBrowser;
+    const popups: Page[] = [];
+
+    before(async () => {
+      browser = await launchPartitioned(combo.profile);
+      await browser.setStorageAccess(combo.access, [hostA.url, hostB.url], appUrl);
+      browser.context.on('page', (p) => {
+        void p.opener().then((opener) => opener && popups.push(p));
+      });
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    /** Allows the host: in the frame alone (storage access), or in Obscura's window it opens. */
+    async function allow(host: Page, f: Frame): Promise<void> {
+      const opened = browser.context.waitForEvent('page', { timeout: 30_000 }).catch(() => undefined);
+      await armedClick(f, 'allow-host');
+      if (combo.route === 'window') {
+        const popup = await opened;
+        assert.ok(popup, "Obscura's first-party window opened");
+        await popup.waitForURL(`${appUrl}/connect.html**`);
+        assert.equal(await popup.getByTestId('host-origin').innerText(), new URL(host.url()).origin);
+        await popup.locator('[data-testid="allow-host"]:not([disabled])').click();
+        await popup.getByTestId('grant-state').waitFor();
+      }
+      await waitForEvents(host, 'obscura-budget', 1);
+    }
+
+    test('partitioning is on: the frame on each host has storage of its own', async () => {
+      const a = await browser.context.newPage();
+      await a.goto(hostA.url);
+      const fa = await widgetFrame(a);
+      const b = await browser.context.newPage();
+      await b.goto(hostB.url);
+      const fb = await widgetFrame(b);
+      await fa.evaluate(() => sessionStorage.setItem('probe', 'a'));
+      await fa.evaluate(() => localStorage.setItem('probe', 'a'));
+      assert.equal(await fb.evaluate(() => localStorage.getItem('probe')), null);
+      await a.close();
+      await b.close();
+    });
+
+    test('a release works on each host; the app lists both and its device budget counts them', async () => {
+      const a = await browser.context.newPage();
+      await a.goto(hostA.url);
+      const fa = await widgetFrame(a);
+      await allow(a, fa);
+      if (combo.route === 'handle') assert.equal(popups.length, 0, 'no window was needed');
+      await fa.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+      await armedClick(fa, 'release').catch(async (err: unknown) => {
+        await a.screenshot({ path: `test-results/cross-site-${combo.profile}-${combo.access}.png` });
+        console.log(await fa.locator('body').innerText());
+        throw err;
+      });
+      const [reportA] = await waitForEvents(a, 'obscura-report', 1);
+
+      const b = await browser.context.newPage();
+      await b.goto(hostB.url);
+      const fb = await widgetFrame(b);
+      await allow(b, fb);
+      await fb.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/coffee.png`);
+      await armedClick(fb, 'release');
+      const [reportB] = await waitForEvents(b, 'obscura-report', 1);
+
+      const app = await browser.context.newPage();
+      await app.goto(appUrl);
+      const ledger = await firstPartyLedger(app);
+      const idA = (reportA!.detail as { id: string }).id;
+      const idB = (reportB!.detail as { id: string }).id;
+      assert.deepEqual(
+        ledger
+          .filter((e) => e.id === idA || e.id === idB)
+          .map((e) => [e.id, e.scope, e.host])
+          .sort(),
+        [
+          [idA, hostGrantName(hostA.url), hostA.url],
+          [idB, hostGrantName(hostB.url), hostB.url],
+        ].sort(),
+      );
+      // Fails closed: the frames kept no ledger in their partitioned storage.
+      for (const f of [fa, fb]) {
+        const names = await f.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+        assert.ok(!names.includes(LEDGER_DB), `a partitioned ledger exists: ${names.join(', ')}`);
+      }
+      await a.close();
+      await b.close();
+      await app.close();
+    });
+  });
+}
