@@ -78,7 +78,7 @@ export async function parseStartArgs(argv: readonly string[], env: NodeJS.Proces
       build: values['skip-build'] ? false : 'auto',
       ...(readToken ? { readToken } : {}),
       ...(codebooks ? { codebooks } : {}),
-      ...(ancestors ? { widgetAncestors: originList('--frame-ancestors', ancestors) } : {}),
+      ...(ancestors ? { widgetAncestors: originList(ancestorsSource(values), ancestors) } : {}),
       ...(endpoints ? { widgetEndpoints: endpoints.split(',') } : {}),
       ...(aggregators ? { aggregators: aggregators.split(',') } : {}),
     },
@@ -122,6 +122,12 @@ function portOf(flag: string, value: string): number {
   if (!/^\d+$/.test(value) || port > 65535)
     throw usage(`${flag} ${value} is not a port (0 to 65535; 0 picks a free one)`);
   return port;
+}
+
+/** Where the list of frame ancestors came from, to name it in an error. */
+function ancestorsSource(values: { 'frame-ancestors'?: string; 'widget-ancestors'?: string }): string {
+  if (values['frame-ancestors'] !== undefined) return '--frame-ancestors';
+  return values['widget-ancestors'] !== undefined ? '--widget-ancestors' : 'WIDGET_ANCESTORS';
 }
 
 /** A comma-separated list of origins (or `*`), each checked to be a URL. */
