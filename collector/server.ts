@@ -4,7 +4,8 @@
  * keeps every group's totals as it stores (store.ts), and serves unbiased aggregates.
  * Any number of these processes can serve one PostgreSQL database.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { ObscuraError } from '../src/errors';
 import { defaultHosts, normalizeHost } from './access';
@@ -14,6 +15,7 @@ import { loadCodebookDir, type CodebookRegistry } from './codebooks';
 import { createHandler, type RequestHandler } from './handler';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
+import { createWebServer, type TlsCredentials } from './tls';
 
 /** Reports a second per client, on average: the default of `collector/main.ts`. */
 export const DEFAULT_RATE_LIMIT = 100;
@@ -23,6 +25,8 @@ export interface CollectorOptions {
   port?: number;
   /** Interface to listen on; the default 127.0.0.1 keeps the collector off the network. */
   host?: string;
+  /** Serve HTTPS with this certificate and key (see tls.ts); plain HTTP without. */
+  tls?: TlsCredentials;
   /** postgres://… : store in this PostgreSQL database (shared by any number of collector processes). */
   databaseUrl?: string;
   /** Connections of this process to the PostgreSQL server (8). */
@@ -72,6 +76,8 @@ export interface Collector {
   readonly store: ReportStore;
   /** Adds a browser origin to the CORS allow-list. */
   allowOrigin(origin: string): void;
+  /** Adds a Host header value (name:port) that reads may be addressed to. */
+  allowHost(host: string): void;
   /** Number of stored reports, of one scope or of all. */
   count(scope?: string): Promise<number>;
   /** Stored report ids in arrival order, of one scope or of all. */
@@ -130,7 +136,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
 }
 
 export interface Listening {
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
   readonly url: string;
   readonly port: number;
   /** Open connections (cut on close). */
@@ -147,13 +153,14 @@ export interface Listening {
  */
 export async function listen(
   handler: RequestHandler,
-  options: Pick<CollectorOptions, 'port' | 'host' | 'headersTimeoutMs' | 'requestTimeoutMs'> = {},
+  options: Pick<CollectorOptions, 'port' | 'host' | 'tls' | 'headersTimeoutMs' | 'requestTimeoutMs'> = {},
 ): Promise<Listening> {
   const host = options.host ?? '127.0.0.1';
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
-  const server = createServer(
+  const server = createWebServer(
     { connectionsCheckingInterval: Math.max(100, Math.floor(headersTimeout / 4)), keepAliveTimeout: 5_000 },
     handler,
+    options.tls,
   );
   server.headersTimeout = headersTimeout;
   server.requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? 30_000);
@@ -172,7 +179,7 @@ export async function listen(
   const port = (server.address() as { port: number }).port;
   return {
     server,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     sockets,
     close: () =>
@@ -204,6 +211,7 @@ export function collectorHandle(app: CollectorApp, http: Pick<Listening, 'url' |
     port: http.port,
     store: app.store,
     allowOrigin: (origin) => void app.allowedOrigins.add(origin),
+    allowHost: (host) => void app.allowedHosts.add(normalizeHost(host)),
     count: (scope) => app.store.count(scope),
     ids: (scope) => app.store.ids(scope),
     aggregates: async (scope) => aggregateTotals(await app.store.totals(scope)),

@@ -5,19 +5,26 @@
  *
  *   npm start -- [--port 5173] [--collector-port 5174] [--data .data/collector | --memory]
  *                [--collector https://collector.example] [--skip-build]
- *                [--widget-ancestors https://a.example,https://b.example]
+ *                [--host 127.0.0.1] [--public-url https://obscura.example]
+ *                [--tls-cert cert.pem --tls-key key.pem]   (the embedded collector serves HTTPS too)
+ *                [--frame-ancestors https://a.example,https://b.example]   (alias --widget-ancestors)
  *                [--widget-endpoints https://collector.example]
  *                [--aggregators https://leader.example,https://helper.example]
- *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL, WIDGET_ANCESTORS, AGGREGATORS
+ *                [--read-token TOKEN] [--codebooks public/codebooks]   (for the embedded collector)
+ *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL, WIDGET_ANCESTORS, WIDGET_ENDPOINTS, AGGREGATORS,
+ *        COLLECTOR_READ_TOKEN
+ *   npm start -- --help describes each flag (start-args.ts); a wrong command line exits with status 2.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startCollector, type Collector } from '../collector/server';
 import { DEFAULT_CODEBOOKS_DIR } from '../collector/codebooks';
+import type { TlsCredentials } from '../collector/tls';
 import { describeError } from '../src/errors';
+import { collectorUrlUnder, localAppUrl, publicOriginOf } from './deploy-origins';
+import { parseStartArgs, USAGE } from './start-args';
 import { startStaticServer } from './static-server';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +48,13 @@ export interface LaunchOptions {
   port?: number;
   /** Interface both servers listen on; 127.0.0.1 by default (what http://localhost reaches). */
   host?: string;
+  /**
+   * The app's public origin (https, or http on loopback): the app's address, allowed at the embedded
+   * collector, which the app is told to reach under this name at its own port.
+   */
+  publicUrl?: string;
+  /** Serve the app and the embedded collector over HTTPS with this certificate and key. */
+  tls?: TlsCredentials;
   /** Port of the embedded collector; 5174 by default. */
   collectorPort?: number;
   /** Base URL of an external collector; the embedded one is not started then. */
@@ -49,6 +63,10 @@ export interface LaunchOptions {
   dataDir?: string;
   /** Keep the embedded collector's database in memory. */
   inMemory?: boolean;
+  /** The embedded collector's reads need `Authorization: Bearer <readToken>`. */
+  readToken?: string;
+  /** Folder of the codebooks the embedded collector accepts; public/codebooks by default. */
+  codebooks?: string;
   /** Origins that may embed the widget; any origin by default. */
   widgetAncestors?: readonly string[];
   /** Origins besides the collector's that a widget host may name as its `endpoint`. */
@@ -60,7 +78,10 @@ export interface LaunchOptions {
 }
 
 export interface Launched {
+  /** The app's address: the public URL when one is given, else its address on this machine. */
   readonly appUrl: string;
+  /** Where a browser on this machine reaches the app. */
+  readonly localUrl: string;
   readonly collectorUrl: string;
   /** The embedded collector, when one was started. */
   readonly collector: Collector | undefined;
@@ -122,6 +143,7 @@ async function buildDashboardIfStale(): Promise<void> {
 
 /** Starts the collector (unless an external one is given) and the app server. */
 export async function launch(options: LaunchOptions = {}): Promise<Launched> {
+  const publicOrigin = options.publicUrl === undefined ? undefined : publicOriginOf(options.publicUrl, !!options.tls);
   if (options.build !== false && options.root === undefined) await buildIfStale();
   const host = options.host ?? '127.0.0.1';
   const collector = options.collectorUrl
@@ -130,27 +152,35 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
         port: options.collectorPort ?? 5174,
         host,
         // The demo codebook's reports are taken; a category report of any other codebook is refused.
-        codebooks: existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map(),
+        codebooks: options.codebooks ?? (existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map()),
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.readToken ? { readToken: options.readToken } : {}),
         ...(options.inMemory
           ? { inMemory: true }
           : { dataDir: options.dataDir ?? join(PROJECT, '.data', 'collector') }),
       });
   try {
-    const collectorUrl = options.collectorUrl ?? collector!.url;
+    // Browsers elsewhere reach the embedded collector under the app's public name.
+    const publicCollector = collector && publicOrigin ? collectorUrlUnder(publicOrigin, collector.port) : undefined;
+    if (publicCollector) collector?.allowHost(new URL(publicCollector).host);
+    const collectorUrl = options.collectorUrl ?? publicCollector ?? collector!.url;
     const app = await startStaticServer({
       root: options.root ?? join(PROJECT, 'dist'),
       port: options.port ?? 5173,
       host,
       collectorUrl,
+      ...(options.tls ? { tls: options.tls } : {}),
       ...(options.widgetAncestors ? { widgetAncestors: options.widgetAncestors } : {}),
       ...(options.widgetEndpoints ? { widgetEndpoints: options.widgetEndpoints } : {}),
       ...(options.aggregators ? { aggregators: options.aggregators } : {}),
     });
-    // The page may be opened under either name of the loopback address.
-    collector?.allowOrigin(`http://localhost:${app.port}`);
-    collector?.allowOrigin(`http://127.0.0.1:${app.port}`);
+    const localUrl = localAppUrl(host, app.port, !!options.tls);
+    // The page may be opened under either name of the loopback address, or its public one.
+    for (const origin of [localUrl, localUrl.replace('//localhost:', '//127.0.0.1:'), publicOrigin])
+      if (origin) collector?.allowOrigin(origin);
     return {
-      appUrl: `http://localhost:${app.port}`,
+      appUrl: publicOrigin ?? localUrl,
+      localUrl,
       collectorUrl,
       collector,
       close: async () => {
@@ -165,32 +195,25 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: process.env['PORT'] ?? '5173' },
-      'collector-port': { type: 'string', default: process.env['COLLECTOR_PORT'] ?? '5174' },
-      collector: { type: 'string', default: process.env['COLLECTOR_URL'] },
-      data: { type: 'string' },
-      memory: { type: 'boolean', default: false },
-      'skip-build': { type: 'boolean', default: false },
-      'widget-ancestors': { type: 'string', default: process.env['WIDGET_ANCESTORS'] },
-      'widget-endpoints': { type: 'string', default: process.env['WIDGET_ENDPOINTS'] },
-      aggregators: { type: 'string', default: process.env['AGGREGATORS'] },
-    },
-  });
-  const launched = await launch({
-    port: Number(values.port),
-    collectorPort: Number(values['collector-port']),
-    ...(values.collector ? { collectorUrl: values.collector } : {}),
-    ...(values.data ? { dataDir: resolve(values.data) } : {}),
-    inMemory: values.memory,
-    build: values['skip-build'] ? false : 'auto',
-    ...(values['widget-ancestors'] ? { widgetAncestors: values['widget-ancestors'].split(',') } : {}),
-    ...(values['widget-endpoints'] ? { widgetEndpoints: values['widget-endpoints'].split(',') } : {}),
-    ...(values.aggregators ? { aggregators: values.aggregators.split(',') } : {}),
-  });
+  let command;
+  try {
+    command = await parseStartArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`start: ${describeError(err).message}\n(npm start -- --help lists the flags)`);
+    process.exit(2);
+  }
+  if (command.help) return void process.stdout.write(USAGE);
+  const { options } = command;
+  const launched = await launch(options);
+  if (launched.collector && options.publicUrl?.startsWith('https:') && !options.tls)
+    console.error(
+      `start: browsers will open ${launched.appUrl} and send reports to ${launched.collectorUrl}, but both ` +
+        'are served here over plain http: put an HTTPS proxy in front of them, or give --tls-cert and --tls-key',
+    );
   console.error(
-    `Obscura: ${launched.appUrl}  (reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports` +
+    `Obscura: ${launched.appUrl}  (` +
+      (launched.appUrl === launched.localUrl ? '' : `served here at ${launched.localUrl}; `) +
+      `reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports` +
       `${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`,
   );
   const stop = () => void launched.close().then(() => process.exit(0));

@@ -4,9 +4,10 @@
  * itself and the collector only, and /config.json telling the app where reports go.
  * `npm start` and the browser tests use it, so both see the same headers.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
+import { createWebServer, type TlsCredentials } from '../collector/tls';
 
 export const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -35,6 +36,8 @@ export interface StaticServerOptions {
   port?: number;
   /** Interface to listen on; 127.0.0.1 by default. */
   host?: string;
+  /** Serve HTTPS with this certificate and key; plain HTTP without. */
+  tls?: TlsCredentials;
   /**
    * Base URL of the collector, e.g. http://127.0.0.1:5174: the CSP allows its origin and
    * /config.json points at its /reports.
@@ -155,9 +158,13 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => answer(res, 500, 'internal error'));
-  });
+  const server = createWebServer(
+    {},
+    (req, res) => {
+      handle(req, res).catch(() => answer(res, 500, 'internal error'));
+    },
+    options.tls,
+  );
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -168,7 +175,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const port = (server.address() as { port: number }).port;
   const host = options.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     close: () =>
       new Promise<void>((done) => {
