@@ -11,6 +11,12 @@ import { launchPartitioned, type CookieProfile, type PartitionedBrowser } from '
 import { SKIMAGE_DIR } from '../support/data-paths';
 import { hostGrantName } from '../../src/release/host-grant';
 import { LEDGER_DB } from '../../src/ledger/ledger-schema';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readTlsCredentials } from '../../collector/tls';
+import { startStaticServer } from '../../scripts/static-server';
+import { makeCertificate } from '../unit/server/deploy-support';
 
 type Site = Awaited<ReturnType<typeof startHostSite>>;
 interface HostEvent {
@@ -187,3 +193,50 @@ for (const combo of COMBOS) {
     });
   });
 }
+
+describe('the app origin over HTTPS, embedded by a host on another site', () => {
+  let browser: PartitionedBrowser;
+  let https: Awaited<ReturnType<typeof startStaticServer>>;
+  let host: Site;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'obscura-tls-'));
+    const certificate = await makeCertificate(dir);
+    https = await startStaticServer({
+      root: resolve('dist'),
+      collectorUrl: server.collector.url,
+      tls: await readTlsCredentials(certificate.certFile, certificate.keyFile),
+    });
+    const origin = https.url.replace('127.0.0.1', 'localhost');
+    assert.match(origin, /^https:/);
+    host = await startHostSite(() => ({ '/': embeddingPage(origin, 'scope="shop" epsilon="1"') }), '127.0.0.2');
+    browser = await launchPartitioned('third-party-cookies-allowed', { ignoreHttpsErrors: true });
+    await browser.setStorageAccess('granted', [host.url], origin);
+  });
+  after(async () => {
+    await browser?.close();
+    await https?.close();
+    await host?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the widget runs in a secure context and releases into the first-party ledger', async () => {
+    const origin = https.url.replace('127.0.0.1', 'localhost');
+    const page = await browser.context.newPage();
+    await page.goto(host.url);
+    await waitForEvents(page, 'obscura-ready', 1);
+    const frame = page.frames().find((f) => f.url().startsWith(`${origin}/widget.html`))!;
+    assert.equal(await frame.evaluate(() => isSecureContext), true);
+    await armedClick(frame, 'allow-host');
+    await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/rocket.jpg`);
+    await armedClick(frame, 'release');
+    const [report] = await waitForEvents(page, 'obscura-report', 1);
+    const app = await browser.context.newPage();
+    await app.goto(origin);
+    const ids = (await firstPartyLedger(app)).filter((e) => e.host === host.url).map((e) => e.id);
+    assert.deepEqual(ids, [(report!.detail as { id: string }).id]);
+    await page.close();
+    await app.close();
+  });
+});
