@@ -43,7 +43,7 @@ export function offlineApp(): PluginOption {
         'models/mobilenet_v2/block_12_add/*',
         'codebooks/*.json',
       ],
-      globIgnores: ['widget.html', 'widget.js', '**/*.map'],
+      globIgnores: ['widget.html', 'widget.js', 'connect.html', '**/*.map'],
       maximumFileSizeToCacheInBytes: MAX_PRECACHED_BYTES,
     },
   });

@@ -47,9 +47,12 @@ const configCache = `${CACHE_PREFIX}-config-${CACHE_VERSION}`;
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
-// Every navigation gets the precached shell: the app routes nothing on the server.
+// Every navigation gets the precached shell: the app routes nothing on the server. The widget page
+// and Obscura's window come from the server with their own headers (Workbox tests path and query).
 registerRoute(
-  new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/\/widget\.html$/, /\/connect\.html$/] }),
+  new NavigationRoute(createHandlerBoundToURL('index.html'), {
+    denylist: [/^\/widget\.html(\?|$)/, /^\/connect\.html(\?|$)/],
+  }),
 );
 // Where reports go: fresh when online, the last answer when offline (releases then queue).
 registerRoute(
