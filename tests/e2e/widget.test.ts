@@ -376,6 +376,64 @@ test('a second host origin sees its own fresh scope, none of the first host’s 
   await second.close();
 });
 
+test('krr over a codebook gives the host the randomized label the collector stored; errors name no file', async () => {
+  const endpoint = `${server.collector.url}/reports`;
+  const attributes = `scope="labels" mechanism="krr" codebook="fashion-10" epsilon="1" endpoint="${endpoint}"`;
+  const site = await startHostSite(() => ({
+    '/': embeddingPage(server.url, attributes),
+    '/no-codebook.html': embeddingPage(server.url, 'scope="labels" mechanism="oue"'),
+  }));
+  const p = await context.newPage();
+  try {
+    await p.goto(site.url);
+    const f = await widgetFrame(p);
+    await armedClick(f, 'allow-host');
+    await waitForEvents(p, 'obscura-budget', 1);
+    // A broken JPEG: the host hears that it was damaged, not which file it was.
+    await f.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/truncated.jpg`);
+    const [decode] = await waitForEvents(p, 'obscura-error', 1);
+    assert.equal(decode!.detail['name'], 'DecodeError');
+    assert.doesNotMatch(JSON.stringify(decode!.detail), /truncated|jpe?g|\d/i);
+    await f.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+    await armedClick(f, 'release');
+    const [report] = await waitForEvents(p, 'obscura-report', 1);
+    const detail = report!.detail as {
+      mechanism: { name: string; epsilon: number };
+      category: { codebook: string; k: number; value: number };
+    };
+    assert.ok(isReport(detail));
+    assert.deepEqual([detail.mechanism.name, detail.mechanism.epsilon], ['krr', 1]);
+    const { codebook, k, value } = detail.category;
+    assert.equal(k, 10);
+    assert.ok(Number.isInteger(value) && value >= 0 && value < k);
+    assert.match(codebook, /fashion-10/);
+    // Delivered to the collector, which checks the codebook against its own copy.
+    await f.locator('summary', { hasText: 'what this site received' }).click();
+    await f
+      .getByTestId('state')
+      .first()
+      .getByText(/delivered|rejected/)
+      .waitFor({ timeout: 30_000 });
+    assert.match(await f.getByTestId('state').first().innerText(), /^delivered/);
+    assert.deepEqual((await server.collector.store.list(hostScopeName(site.url, 'labels'), 10))[0], detail);
+
+    // Without a codebook, krr/oue is refused, and the host is told which of its attributes is wrong.
+    await p.goto(`${site.url}/no-codebook.html`);
+    const g = await widgetFrame(p);
+    await g.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+    await armedClick(g, 'release');
+    const [missing] = await waitForEvents(p, 'obscura-error', 1);
+    assert.deepEqual(missing!.detail, {
+      name: 'InvalidParameterError',
+      message: "the widget's codebook attribute cannot be used here",
+    });
+    assert.equal((await events(p, 'obscura-report')).length, 0);
+  } finally {
+    await p.close();
+    await site.close();
+  }
+});
+
 test('a frame whose claimed host differs from its real parent refuses to run', async () => {
   const liar = await context.newPage();
   await liar.goto(`${host.url}/liar.html`);
