@@ -21,6 +21,12 @@
  * - A re-parented iframe reloads (inserting an iframe navigates it), so it starts again with
  *   nothing seen: unarmed. (Element.moveBefore keeps the document; then it is a plain move.)
  *
+ * Measured in Chromium (tests/e2e/widget.test.ts): after a host moves the frame, the browser
+ * sends it a pointerover and a pointermove at the new offset (so the move is dated at once),
+ * and discards clicks on the moved cross-origin frame for about 500 ms; the second click of
+ * the decoy attack lands just after that, inside this guard's 800 ms. Other browsers may not
+ * discard; the rules here do not count on it.
+ *
  * Touch has no hover: the finger arrives with the press, so the arrival rule cannot apply and
  * the other rules carry it. The offset must then be known and still since the delay, which a
  * frame has only seen after a first touch: the very first tap arms, a second counts. A pen

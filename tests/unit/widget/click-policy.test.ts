@@ -128,7 +128,7 @@ test('a pointer that left and came back has only just arrived', () => {
   assert.equal(press(2800, mouse()), undefined);
 });
 
-test('touch has no hover: the first tap only shows the frame where it is, a second one counts; a move still refuses', () => {
+test('touch has no hover: a first tap shows the frame where it is, a second counts; a move refuses', () => {
   const { policy, at, finger, press } = setup();
   at(3000);
   policy.pointerSeen(finger()); // pointerover comes with the press
