@@ -4,11 +4,9 @@
  * inside it. The host hears only reports and budget state, as DOM events:
  * obscura-ready, obscura-report, obscura-budget, obscura-error.
  */
+import { NUMERIC_ATTRIBUTES, WIDGET_ATTRIBUTES } from './attributes';
 import { isFrameMessage } from './frame-message-check';
 import { PROTOCOL, PROTOCOL_VERSION } from './protocol-version';
-
-const ATTRIBUTES = ['scope', 'mechanism', 'epsilon', 'delta', 'dims', 'endpoint', 'theme'] as const;
-const NUMERIC = new Set(['epsilon', 'delta', 'dims']);
 
 const script = document.currentScript as HTMLScriptElement | null;
 const widgetOrigin = new URL(script?.src ?? location.href).origin;
@@ -16,15 +14,15 @@ const widgetOrigin = new URL(script?.src ?? location.href).origin;
 /** Attributes as the host wrote them; the iframe validates and clamps them, and answers obscura-error. */
 function readConfig(element: HTMLElement): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
-  for (const name of ATTRIBUTES) {
+  for (const name of WIDGET_ATTRIBUTES) {
     const value = element.getAttribute(name);
-    if (value !== null) raw[name] = NUMERIC.has(name) ? Number(value) : value;
+    if (value !== null) raw[name] = NUMERIC_ATTRIBUTES.has(name) ? Number(value) : value;
   }
   return raw;
 }
 
 class ObscuraExtractor extends HTMLElement {
-  static observedAttributes = [...ATTRIBUTES];
+  static observedAttributes = [...WIDGET_ATTRIBUTES];
   private frame: HTMLIFrameElement | undefined;
   private ready = false;
   private readonly onMessage = (event: MessageEvent): void => {

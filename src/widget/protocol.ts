@@ -14,15 +14,19 @@ export { PROTOCOL, PROTOCOL_VERSION };
 
 const envelope = { protocol: z.literal(PROTOCOL), v: z.literal(PROTOCOL_VERSION) };
 const scopeName = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/));
+/** A codebook the app serves at /codebooks/<id>.json: a file name, never a path or a URL. */
+export const CODEBOOK_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** What the host may ask for; the iframe clamps it (a host may lower ε, never raise the budget). */
 export const widgetConfigSchema = z.strictObject({
   scope: z.optional(scopeName),
-  mechanism: z.optional(z.enum(['privunit', 'gaussian', 'laplace'])),
+  /** privunit, gaussian, laplace release a vector; krr, oue a category of `codebook`. */
+  mechanism: z.optional(z.enum(['privunit', 'gaussian', 'laplace', 'krr', 'oue'])),
   epsilon: z.optional(z.number().check(z.positive(), z.lte(16))),
   delta: z.optional(z.number().check(z.gt(0), z.lt(1))),
   dims: z.optional(z.number().check(z.int(), z.positive(), z.lte(4096))),
   endpoint: z.optional(z.url({ protocol: /^https?$/ })),
+  codebook: z.optional(z.string().check(z.regex(CODEBOOK_ID))),
   theme: z.optional(z.enum(['light', 'dark', 'auto'])),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;

@@ -87,10 +87,14 @@ async function widgetFrame(p: Page): Promise<Frame> {
   return found;
 }
 
-/** A click inside the frame once the release guard has armed the button (no sleeps). */
+/**
+ * A person's click: the pointer comes to rest on the button, and it is clicked once the release
+ * guard has armed it (visible, still, and the pointer inside for the arming delay; no sleeps).
+ */
 async function armedClick(f: Frame, testId: string): Promise<void> {
   // The first image waits for the model to load in the frame's engine.
   await f.getByTestId(testId).first().waitFor({ timeout: 90_000 });
+  await f.locator(`[data-testid="${testId}"]:not([disabled])`).first().hover();
   const button = f.locator(`[data-testid="${testId}"][data-armed="true"]`).first();
   await button.waitFor({ timeout: 10_000 });
   await button.click();
@@ -228,6 +232,7 @@ test('a file chosen in the widget gives the host an obscura-report equal to what
 
 test('a click that passes through an overlay covering the widget is ignored', async () => {
   await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/coffee.png`);
+  await frame.locator('[data-testid="release"]:not([disabled])').first().hover({ timeout: 30_000 });
   await frame.locator('[data-testid="release"]:not([disabled])[data-armed="true"]').waitFor({ timeout: 30_000 });
   await page.evaluate(() => {
     const cover = document.createElement('div');
@@ -251,6 +256,95 @@ test('a click that passes through an overlay covering the widget is ignored', as
   await page.evaluate(() => document.getElementById('decoy')!.remove());
   await armedClick(frame, 'release');
   await waitForEvents(page, 'obscura-report', 2);
+});
+
+/** The host page moves its widget with CSS, as a clickjacking page would; resolves once the page has drawn it. */
+const moveWidget = (p: Page, style: string) =>
+  p.evaluate(
+    (css) =>
+      new Promise<void>((done) => {
+        document.querySelector('obscura-extractor')!.setAttribute('style', css);
+        requestAnimationFrame(() => requestAnimationFrame(() => done()));
+      }),
+    style,
+  );
+
+/** The centre of the first release button that can be clicked, in the host page's coordinates. */
+async function releaseButtonCentre(f: Frame): Promise<{ x: number; y: number }> {
+  const box = await f.locator('[data-testid="release"]:not([disabled])').first().boundingBox();
+  assert.ok(box, 'the release button is on screen');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/**
+ * Clicks at one point until a press reaches the frame, as an attacker times the second click;
+ * returns how long after `since` it landed. Chromium discards input to a cross-origin frame
+ * that moved in the last 500 ms or so (measured here: clicks 300 ms after the move vanish,
+ * at 700 ms they arrive), so the guard's own rule is what answers a click after that.
+ */
+async function clickUntilDelivered(p: Page, f: Frame, at: { x: number; y: number }, since: number): Promise<number> {
+  await f.evaluate(() => {
+    const w = window as unknown as { presses?: number };
+    w.presses = 0;
+    addEventListener('pointerdown', () => (w.presses = (w.presses ?? 0) + 1), { capture: true });
+  });
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    await p.mouse.click(at.x, at.y);
+    if (await f.evaluate(() => (window as unknown as { presses: number }).presses > 0)) return Date.now() - since;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('no click reached the frame in 5 s');
+}
+
+test('a widget slid under the pointer between the two clicks of a decoy double-click is ignored', async () => {
+  const reports = (await events(page, 'obscura-report')).length;
+  // A narrower widget (as wide as its release block) leaves room beside it for the host's decoy.
+  await moveWidget(page, 'display:block;position:relative;left:340px;width:560px');
+  await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/astronaut.png`);
+  const release = frame.locator('[data-testid="release"]:not([disabled])').first();
+  await release.waitFor({ timeout: 30_000 });
+  // The frame has seen the pointer and is armed: the attack must beat a guard that was ready.
+  await release.hover();
+  await frame.locator('[data-testid="release"]:not([disabled])[data-armed="true"]').waitFor({ timeout: 10_000 });
+  const button = await releaseButtonCentre(frame);
+  const decoy = { x: button.x - 340, y: button.y };
+  await page.mouse.move(decoy.x, decoy.y, { steps: 5 });
+  await page.mouse.click(decoy.x, decoy.y);
+  // Between the clicks, the host slides the widget so the release button sits under the pointer.
+  const movedAt = Date.now();
+  await moveWidget(page, 'display:block;position:relative;left:0;width:560px');
+  const moved = await releaseButtonCentre(frame);
+  assert.ok(Math.abs(moved.x - decoy.x) < 2 && Math.abs(moved.y - decoy.y) < 2, 'the button is under the pointer');
+  const landed = await clickUntilDelivered(page, frame, decoy, movedAt);
+  const refused = frame.getByTestId('release-refused');
+  await refused.waitFor({ timeout: 10_000 });
+  const reason = await refused.innerText();
+  console.log(`decoy double-click: the second click reached the frame ${landed} ms after the move: ${reason}`);
+  assert.match(reason, /ignored: the (widget moved just before the click|pointer had only just arrived)/);
+  await settled(frame);
+  assert.equal((await events(page, 'obscura-report')).length, reports);
+});
+
+test('a widget moved under a resting pointer is ignored until it has stayed still for the arming delay', async () => {
+  const reports = (await events(page, 'obscura-report')).length;
+  await frame.locator('[data-testid="release"]:not([disabled])').first().hover();
+  await frame.locator('[data-testid="release"]:not([disabled])[data-armed="true"]').waitFor({ timeout: 10_000 });
+  const before = await releaseButtonCentre(frame);
+  // A small shift: the pointer stays inside the frame, and on the same button.
+  const movedAt = Date.now();
+  await moveWidget(page, 'display:block;position:relative;left:24px;top:6px;width:560px');
+  const after = await releaseButtonCentre(frame);
+  assert.ok(Math.abs(after.x - before.x) > 10, 'the widget moved');
+  const landed = await clickUntilDelivered(page, frame, before, movedAt);
+  const refused = frame.getByTestId('release-refused');
+  await refused.getByText(/the widget moved just before the click/).waitFor({ timeout: 10_000 });
+  console.log(`moved under a resting pointer: the click reached the frame ${landed} ms after the move, refused`);
+  assert.equal((await events(page, 'obscura-report')).length, reports);
+  // Still, and the pointer resting on it: the next click counts.
+  await armedClick(frame, 'release');
+  await waitForEvents(page, 'obscura-report', reports + 1);
+  await moveWidget(page, '');
 });
 
 test('another origin of the same host site finds the same grant, already partly spent: no second consent', async () => {
@@ -287,6 +381,64 @@ test('another origin of the same host site finds the same grant, already partly 
   assert.match(await rows.first().innerText(), new RegExp(`host page ${secondHost.url}`));
   assert.equal(await server.collector.store.count(), stored);
   await second.close();
+});
+
+test('krr over a codebook gives the host the randomized label the collector stored; errors name no file', async () => {
+  const endpoint = `${server.collector.url}/reports`;
+  const attributes = `scope="labels" mechanism="krr" codebook="fashion-10" epsilon="1" endpoint="${endpoint}"`;
+  const site = await startHostSite(() => ({
+    '/': embeddingPage(server.url, attributes),
+    '/no-codebook.html': embeddingPage(server.url, 'scope="labels" mechanism="oue"'),
+  }));
+  const p = await context.newPage();
+  try {
+    await p.goto(site.url);
+    const f = await widgetFrame(p);
+    await armedClick(f, 'allow-host');
+    await waitForEvents(p, 'obscura-budget', 1);
+    // A broken JPEG: the host hears that it was damaged, not which file it was.
+    await f.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/truncated.jpg`);
+    const [decode] = await waitForEvents(p, 'obscura-error', 1);
+    assert.equal(decode!.detail['name'], 'DecodeError');
+    assert.doesNotMatch(JSON.stringify(decode!.detail), /truncated|jpe?g|\d/i);
+    await f.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+    await armedClick(f, 'release');
+    const [report] = await waitForEvents(p, 'obscura-report', 1);
+    const detail = report!.detail as {
+      mechanism: { name: string; epsilon: number };
+      category: { codebook: string; k: number; value: number };
+    };
+    assert.ok(isReport(detail));
+    assert.deepEqual([detail.mechanism.name, detail.mechanism.epsilon], ['krr', 1]);
+    const { codebook, k, value } = detail.category;
+    assert.equal(k, 10);
+    assert.ok(Number.isInteger(value) && value >= 0 && value < k);
+    assert.match(codebook, /fashion-10/);
+    // Delivered to the collector, which checks the codebook against its own copy.
+    await f.locator('summary', { hasText: 'what this site received' }).click();
+    await f
+      .getByTestId('state')
+      .first()
+      .getByText(/delivered|rejected/)
+      .waitFor({ timeout: 30_000 });
+    assert.match(await f.getByTestId('state').first().innerText(), /^delivered/);
+    assert.deepEqual((await server.collector.store.list(hostScopeName(site.url, 'labels'), 10))[0], detail);
+
+    // Without a codebook, krr/oue is refused, and the host is told which of its attributes is wrong.
+    await p.goto(`${site.url}/no-codebook.html`);
+    const g = await widgetFrame(p);
+    await g.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+    await armedClick(g, 'release');
+    const [missing] = await waitForEvents(p, 'obscura-error', 1);
+    assert.deepEqual(missing!.detail, {
+      name: 'InvalidParameterError',
+      message: "the widget's codebook attribute cannot be used here",
+    });
+    assert.equal((await events(p, 'obscura-report')).length, 0);
+  } finally {
+    await p.close();
+    await site.close();
+  }
 });
 
 test('a frame whose claimed host differs from its real parent refuses to run', async () => {

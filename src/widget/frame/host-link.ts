@@ -14,7 +14,7 @@ export class HostLink {
     if (parsed.success) this.onConfigure(parsed.data.config);
     else if (isConfigureAttempt(event.data)) {
       // The host's own attributes were wrong: say so, so the host's developer can see why.
-      this.post({ type: 'error', error: { name: 'InvalidParameterError', message: summary(parsed.error) } });
+      this.post({ type: 'error', error: { name: 'InvalidParameterError', message: configureRefusal(parsed.error) } });
     }
   };
 
@@ -43,7 +43,14 @@ function isConfigureAttempt(data: unknown): boolean {
   return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'configure';
 }
 
-function summary(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+/**
+ * Why a host's configure was refused, in the schema's words: the path names the schema's own keys
+ * (an unknown key is reported at its parent) and zod/mini's message is "Invalid input", so it can
+ * only echo what the host itself sent, never anything of the person's.
+ */
+export function configureRefusal(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): string {
   const first = error.issues[0];
   if (!first) return 'the configuration is not valid';
   return `configure: ${first.path.map(String).join('.') || '(message)'}: ${first.message}`;

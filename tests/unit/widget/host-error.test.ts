@@ -1,10 +1,18 @@
-// What the host page hears of a refused release: its own scope's numbers, never the device's.
+// What the host page hears of an error: a name and a fixed sentence, nothing of the person's files or budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideCharge, DEVICE, type BudgetChange, type BudgetState } from '../../../src/ledger/budget-policy';
 import { costOf } from '../../../src/privacy/accountant';
-import { ObscuraError } from '../../../src/errors';
-import { DEVICE_BUDGET_REFUSAL, hostSafeError } from '../../../src/widget/frame/host-error';
+import { ERROR_NAMES, ObscuraError } from '../../../src/errors';
+import {
+  DEVICE_BUDGET_REFUSAL,
+  hostSafeError,
+  SCOPE_BUDGET_REFUSAL,
+  UNKNOWN_ERROR,
+} from '../../../src/widget/frame/host-error';
+import { configureRefusal } from '../../../src/widget/frame/host-link';
+import { hostMessageSchema } from '../../../src/widget/protocol';
+import { WIDGET_ATTRIBUTES } from '../../../src/widget/attributes';
 
 const DAY = 86_400_000;
 const rolling = { kind: 'rolling', ms: DAY } as const;
@@ -46,17 +54,66 @@ test('a device-wide refusal reaches the host without the device’s remaining ε
   assert.deepEqual(told, { name: 'BudgetExhaustedError', message: DEVICE_BUDGET_REFUSAL });
   assert.doesNotMatch(JSON.stringify(told), /\d/);
 
-  // The host's own scope: its own numbers are its own.
+  // The host's own scope: a fixed sentence too (its numbers reach the host as obscura-budget).
   const scopeShort = refusal(state, siteA, 4.5);
   assert.equal(scopeShort.details?.['budget'], 'scope');
-  assert.deepEqual(hostSafeError(scopeShort), { name: scopeShort.name, message: scopeShort.message });
+  assert.deepEqual(hostSafeError(scopeShort), { name: 'BudgetExhaustedError', message: SCOPE_BUDGET_REFUSAL });
 
   // The δ cap is device-wide as well.
   const deltaShort = new ObscuraError('BudgetExhaustedError', 'δ 1.2e-7 left', { budget: 'delta' });
   assert.equal(hostSafeError(deltaShort).message, DEVICE_BUDGET_REFUSAL);
-  // Any other error passes unchanged.
-  assert.deepEqual(hostSafeError(new ObscuraError('DecodeError', 'not an image')), {
-    name: 'DecodeError',
-    message: 'not an image',
-  });
+});
+
+/** What an error's own message may hold and the host must not learn. */
+const PRIVATE = ['holiday-2019.jpg', '4.2 MB', '4404019 bytes', '6000x4000', '6000×4000', '2026-11-03T09:15:42.123Z'];
+const LEAKY = `holiday-2019.jpg (4.2 MB, 4404019 bytes, 6000x4000 or 6000×4000) at 2026-11-03T09:15:42.123Z`;
+
+test('every error name reaches the host with a fixed message: no file name, size, dimension or time', () => {
+  const told = new Map<string, string>();
+  for (const name of ERROR_NAMES) {
+    for (const details of [undefined, { budget: 'scope' }, { budget: 'device' }, { attribute: 'codebook' }]) {
+      const out = hostSafeError(new ObscuraError(name, `${name}: ${LEAKY}`, { ...details, file: LEAKY }));
+      assert.equal(out.name, name);
+      for (const secret of PRIVATE) assert.ok(!out.message.includes(secret), `${name} told the host ${secret}`);
+      assert.doesNotMatch(out.message, /\d/, `${name}: ${out.message}`);
+      if (details === undefined) told.set(name, out.message);
+    }
+    // The same name always says the same thing, whatever the error's own message was.
+    assert.equal(hostSafeError(new ObscuraError(name, 'something else entirely')).message, told.get(name));
+  }
+  assert.equal(told.size, ERROR_NAMES.length);
+  // Errors rebuilt after crossing a worker (plain objects) are treated the same.
+  assert.deepEqual(
+    hostSafeError({ name: 'DecodeError', message: LEAKY }),
+    hostSafeError(new ObscuraError('DecodeError', 'x')),
+  );
+});
+
+test('a name outside the table, or a thrown non-error, becomes ObscuraError with a generic message', () => {
+  for (const err of [new TypeError(LEAKY), new Error(LEAKY), { name: LEAKY, message: LEAKY }, LEAKY, undefined, null]) {
+    assert.deepEqual(hostSafeError(err), UNKNOWN_ERROR);
+  }
+});
+
+test('a host attribute error names the attribute, from a fixed list, and nothing the host did not write', () => {
+  for (const attribute of WIDGET_ATTRIBUTES) {
+    const err = new ObscuraError('InvalidParameterError', LEAKY, { attribute });
+    assert.equal(hostSafeError(err).message, `the widget's ${attribute} attribute cannot be used here`);
+  }
+  const forged = new ObscuraError('InvalidParameterError', LEAKY, { attribute: 'holiday-2019.jpg' });
+  assert.equal(hostSafeError(forged).message, hostSafeError(new ObscuraError('InvalidParameterError', 'x')).message);
+  // The host's own refused configure speaks in the schema's keys only, even of values naming a file.
+  const configs = [
+    { scope: LEAKY },
+    { codebook: 'holiday-2019.jpg/4.2 MB' },
+    { endpoint: LEAKY },
+    { 'holiday-2019.jpg': 1 },
+    { epsilon: LEAKY },
+  ];
+  for (const config of configs) {
+    const parsed = hostMessageSchema.safeParse({ protocol: 'obscura-widget', v: 1, type: 'configure', config });
+    assert.ok(!parsed.success);
+    const message = configureRefusal(parsed.error);
+    for (const secret of PRIVATE) assert.ok(!message.includes(secret), message);
+  }
 });

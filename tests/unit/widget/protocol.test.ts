@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { frameMessage, frameMessageSchema, hostMessageSchema, widgetConfigSchema } from '../../../src/widget/protocol';
 import { isFrameMessage } from '../../../src/widget/frame-message-check';
+import { NUMERIC_ATTRIBUTES, WIDGET_ATTRIBUTES } from '../../../src/widget/attributes';
 
 const VALID = [
   frameMessage({ type: 'ready', hostOrigin: 'http://127.0.0.1:4000' }),
@@ -64,4 +65,21 @@ test('configuration bounds: ε at most 16, a scope name without separators, an h
   assert.equal(widgetConfigSchema.safeParse({ scope: 'a/b' }).success, false);
   assert.equal(widgetConfigSchema.safeParse({ endpoint: 'javascript:alert(1)' }).success, false);
   assert.equal(widgetConfigSchema.safeParse({ dims: 1.5 }).success, false);
+});
+
+test('the loader sends exactly the schema’s keys, as numbers exactly where the schema wants numbers', () => {
+  const shape = widgetConfigSchema.def.shape as Record<string, { def: { innerType: { def: { type: string } } } }>;
+  assert.deepEqual([...WIDGET_ATTRIBUTES].sort(), Object.keys(shape).sort());
+  const numeric = Object.keys(shape).filter((k) => shape[k]!.def.innerType.def.type === 'number');
+  assert.deepEqual([...NUMERIC_ATTRIBUTES].sort(), numeric.sort());
+});
+
+test('krr and oue are mechanisms; a codebook is an id, not a path or a URL', () => {
+  for (const mechanism of ['privunit', 'gaussian', 'laplace', 'krr', 'oue']) {
+    assert.ok(widgetConfigSchema.safeParse({ mechanism, codebook: 'fashion-10' }).success, mechanism);
+  }
+  assert.equal(widgetConfigSchema.safeParse({ mechanism: 'rappor' }).success, false);
+  for (const codebook of ['../x', '/codebooks/a.json', 'https://a.example/c.json', '', 'x'.repeat(65)]) {
+    assert.equal(widgetConfigSchema.safeParse({ codebook }).success, false, codebook);
+  }
 });
