@@ -160,7 +160,7 @@ export class BudgetGauge extends LitElement {
         optimum=${max}
         aria-label="remaining privacy budget"
       ></meter>
-      <p data-testid="device-budget">
+      <p data-testid="device-budget" data-spent=${String(d.spent)} data-total=${String(d.total)}>
         Device-wide: ε ${d.remaining.toFixed(2)} left of ${d.total} (${describeWindow(d.window)}), shared by every
         scope; scope “${b.scope}”: ε ${b.scopeRemaining.toFixed(2)} left of ${b.total}.
       </p>
