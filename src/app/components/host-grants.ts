@@ -43,6 +43,9 @@ export class HostGrants extends LitElement {
       .scroll {
         overflow-x: auto;
       }
+      .amount {
+        white-space: nowrap;
+      }
       .revoked {
         color: var(--danger);
         font-weight: 600;
@@ -55,12 +58,24 @@ export class HostGrants extends LitElement {
     this.dispatchEvent(new CustomEvent('configure-scope', { detail: config, bubbles: true, composed: true }));
   }
 
-  /** Moves focus to the confirmation that replaced the button it was on. */
   private ask(row: HostGrantRow): void {
     this.confirming = row.name;
-    void this.updateComplete.then(() =>
-      this.renderRoot.querySelector<HTMLElement>('[data-testid="confirm-revoke"]')?.focus(),
-    );
+    this.focusAfterUpdate(row, 'confirm-revoke');
+  }
+
+  private cancel(row: HostGrantRow): void {
+    this.confirming = undefined;
+    this.focusAfterUpdate(row, 'revoke-host');
+  }
+
+  /** Keeps the keyboard's place: the button it was on is replaced, so the focus moves to its successor. */
+  private focusAfterUpdate(row: HostGrantRow, testId: string): void {
+    void this.updateComplete.then(() => {
+      const tr = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-testid="host-grant"]')].find(
+        (el) => el.dataset['site'] === row.site,
+      );
+      tr?.querySelector<HTMLElement>(`[data-testid="${testId}"]`)?.focus();
+    });
   }
 
   private actions(row: HostGrantRow) {
@@ -77,12 +92,14 @@ export class HostGrants extends LitElement {
         Revoke<span class="visually-hidden"> ${row.site}</span>
       </button>`;
     return html`<div role="group" aria-label="confirm revoking ${row.site}">
-      <p>Nothing more is released for ${row.site}. What it released stays in the ledger and still counts.</p>
+      <p>
+        Once revoked, nothing more is released for ${row.site}. What it released stays in the ledger and still counts.
+      </p>
       <div class="row">
         <button type="button" class="primary" data-testid="confirm-revoke" @click=${() => this.emit(revokedGrant(row))}>
           Revoke ${row.site}
         </button>
-        <button type="button" data-testid="cancel-revoke" @click=${() => (this.confirming = undefined)}>Cancel</button>
+        <button type="button" data-testid="cancel-revoke" @click=${() => this.cancel(row)}>Cancel</button>
       </div>
     </div>`;
   }
@@ -98,9 +115,9 @@ export class HostGrants extends LitElement {
       <td>
         ${row.site} ${row.origins.length > 0 ? html`<div class="muted">from ${row.origins.join(', ')}</div>` : nothing}
       </td>
-      <td>ε ${row.total}</td>
-      <td>ε ${row.spent.toFixed(2)}</td>
-      <td>ε ${row.remaining.toFixed(2)}</td>
+      <td class="amount">ε ${row.total}</td>
+      <td class="amount">ε ${row.spent.toFixed(2)}</td>
+      <td class="amount">ε ${row.remaining.toFixed(2)}</td>
       <td>${row.releases}</td>
       <td class=${row.state === 'revoked' ? 'revoked' : ''}>${row.state}</td>
       <td>${this.actions(row)}</td>

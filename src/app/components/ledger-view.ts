@@ -1,6 +1,6 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { BudgetChange, LedgerEntry } from '../../release/index';
+import { grantSite, isHostGrant, type BudgetChange, type LedgerEntry } from '../../release/index';
 import { describeWindow } from './budget-window';
 import { sharedStyles } from './shared-styles';
 import {
@@ -89,7 +89,7 @@ export class LedgerView extends LitElement {
               (c) =>
                 html`<tr data-testid="budget-change-row">
                   <td>${new Date(c.time).toLocaleString()}</td>
-                  <td>${c.target === '@device' ? 'device-wide' : `scope “${c.target}”`}</td>
+                  <td>${budgetLabel(c.target)}</td>
                   <td>${c.totalEpsilon}</td>
                   <td>${describeWindow(c.window)}</td>
                 </tr>`,
@@ -176,3 +176,9 @@ export class LedgerView extends LitElement {
   }
 }
 customElements.define('ledger-view', LedgerView);
+
+/** Whose budget a change set: the device's, a widget host's grant (by its site) or a scope. */
+function budgetLabel(target: string): string {
+  if (target === '@device') return 'device-wide';
+  return isHostGrant(target) ? `grant of ${grantSite(target)}` : `scope “${target}”`;
+}
