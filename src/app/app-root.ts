@@ -14,16 +14,18 @@ import './components/error-list';
 import './components/privacy-controls';
 import './components/budget-gauge';
 import './components/ledger-view';
+import './components/host-grants';
 import './components/scope-settings';
 import { describeAggregateScope } from './components/aggregate-scope-text';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
-import type {
-  BudgetChange,
-  BudgetOverview,
-  BudgetStatus,
-  DeviceBudget,
-  LedgerEntry,
-  ScopeConfig,
+import {
+  isHostGrant,
+  type BudgetChange,
+  type BudgetOverview,
+  type BudgetStatus,
+  type DeviceBudget,
+  type LedgerEntry,
+  type ScopeConfig,
 } from '../release/index';
 import { releaseBlockedReason } from './release-view';
 
@@ -181,7 +183,8 @@ export class ObscuraApp extends LitElement {
       ]);
       this.scopeConfigs = configs;
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
-      const active = overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes[0];
+      const active =
+        overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes.find((s) => !isHostGrant(s.scope));
       if (active) this.scope = active.scope;
       [this.overview, this.budget, this.ledger, this.changes] = [overview, active, ledger, changes];
     } catch (err) {
@@ -230,6 +233,11 @@ export class ObscuraApp extends LitElement {
     } catch (err) {
       this.report(err);
     }
+  }
+
+  /** The scopes the app's own releases may use: a host's grant is that host's alone. */
+  private ownScopes(): string[] {
+    return this.overview?.scopes.map((s) => s.scope).filter((s) => !isHostGrant(s)) ?? [this.scope];
   }
 
   private selectScope(name: string): void {
@@ -414,7 +422,7 @@ export class ObscuraApp extends LitElement {
               void this.change(() => this.releases.configureDevice(e.detail))}
           ></budget-gauge>
           <scope-settings
-            .scopes=${this.overview?.scopes.map((s) => s.scope) ?? [this.scope]}
+            .scopes=${this.ownScopes()}
             .configs=${this.scopeConfigs}
             active=${this.scope}
             @select-scope=${(e: CustomEvent<string>) => this.selectScope(e.detail)}
@@ -428,6 +436,12 @@ export class ObscuraApp extends LitElement {
               : this.results.map((r) => html`<result-card .item=${r}>${this.releaseControl(r)}</result-card>`)
           }
         </section>
+        <host-grants
+          .overview=${this.overview}
+          .entries=${this.ledger}
+          @configure-scope=${(e: CustomEvent<ScopeConfig>) =>
+            void this.change(() => this.releases.configureScope(e.detail))}
+        ></host-grants>
         <ledger-view .entries=${this.ledger} .changes=${this.changes}></ledger-view>
       </main>
     `;

@@ -1,5 +1,12 @@
 import { LitElement, html, css, nothing } from 'lit';
-import type { BudgetOverview, BudgetStatus, DeviceBudget, ScopeConfig, WindowPolicy } from '../../release/index';
+import {
+  isHostGrant,
+  type BudgetOverview,
+  type BudgetStatus,
+  type DeviceBudget,
+  type ScopeConfig,
+  type WindowPolicy,
+} from '../../release/index';
 import { describeWindow, windowOf, windowValue, WINDOW_CHOICES } from './budget-window';
 import { sharedStyles } from './shared-styles';
 
@@ -105,7 +112,8 @@ export class BudgetGauge extends LitElement {
   }
 
   private scopeRows(active: string) {
-    const scopes = this.overview?.scopes ?? [];
+    // A widget host's grant has its own panel (host-grants), with its site's name unescaped.
+    const scopes = (this.overview?.scopes ?? []).filter((s) => !isHostGrant(s.scope));
     if (scopes.length < 2) return nothing;
     return html`<table aria-label="scopes">
       <thead>
@@ -160,7 +168,7 @@ export class BudgetGauge extends LitElement {
         optimum=${max}
         aria-label="remaining privacy budget"
       ></meter>
-      <p data-testid="device-budget">
+      <p data-testid="device-budget" data-spent=${String(d.spent)} data-total=${String(d.total)}>
         Device-wide: ε ${d.remaining.toFixed(2)} left of ${d.total} (${describeWindow(d.window)}), shared by every
         scope; scope “${b.scope}”: ε ${b.scopeRemaining.toFixed(2)} left of ${b.total}.
       </p>

@@ -1,13 +1,27 @@
 import { LitElement, html, css, nothing } from 'lit';
-import type { BudgetChange, LedgerEntry } from '../../release/index';
+import { repeat } from 'lit/directives/repeat.js';
+import { grantSite, isHostGrant, type BudgetChange, type LedgerEntry } from '../../release/index';
 import { describeWindow } from './budget-window';
 import { sharedStyles } from './shared-styles';
-import { guaranteeText } from './aggregate-scope-text';
+import {
+  aggregateDestinations,
+  destinationLabel,
+  guarantees,
+  reportScope,
+  siteLabel,
+  stateDetail,
+} from './ledger-cells';
 
 /**
- * Every report that left (or waits to): when, where to, mechanism, ε, delivery state, the
- * exact payload; and every budget change (a grant, a new window, a scope created), which the
- * ledger keeps beside the releases.
+ * Rows drawn at most: a ledger of ten thousand releases would otherwise be ten thousand
+ * rows on every push. The export holds every entry, and `ledger-count` says how many there are.
+ */
+export const LEDGER_ROWS_SHOWN = 200;
+
+/**
+ * Every report that left (or waits to): whose it was (a widget host's origin or this app),
+ * when, where to, mechanism, ε, delivery state, the exact payload; and every budget change
+ * (a grant, a new window, a scope created), which the ledger keeps beside the releases.
  */
 export class LedgerView extends LitElement {
   static override properties = { entries: { attribute: false }, changes: { attribute: false } };
@@ -75,7 +89,7 @@ export class LedgerView extends LitElement {
               (c) =>
                 html`<tr data-testid="budget-change-row">
                   <td>${new Date(c.time).toLocaleString()}</td>
-                  <td>${c.target === '@device' ? 'device-wide' : `scope “${c.target}”`}</td>
+                  <td>${budgetLabel(c.target)}</td>
                   <td>${c.totalEpsilon}</td>
                   <td>${describeWindow(c.window)}</td>
                 </tr>`,
@@ -83,6 +97,70 @@ export class LedgerView extends LitElement {
           </tbody>
         </table>
       </div>`;
+  }
+
+  /** How many entries there are, and how many of them are drawn. */
+  private count() {
+    const total = this.entries.length;
+    const text =
+      total === 0
+        ? 'Nothing has been released.'
+        : total > LEDGER_ROWS_SHOWN
+          ? `Showing the newest ${LEDGER_ROWS_SHOWN} of ${total} releases; the export holds them all.`
+          : `${total} release${total === 1 ? '' : 's'}.`;
+    return html`<p class="muted" data-testid="ledger-count" data-count=${String(total)}>${text}</p>`;
+  }
+
+  private row(e: LedgerEntry) {
+    return html`<tr
+      data-testid="ledger-row"
+      data-id=${e.id}
+      data-scope=${reportScope(e)}
+      data-host=${e.host ?? ''}
+      data-state=${e.state}
+    >
+      <td>${new Date(e.time).toLocaleString()}</td>
+      <td>${siteLabel(e)}</td>
+      <td>${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
+      <td>${e.mechanism}</td>
+      <td>${e.aggregate ? guarantees(e) : html`${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}`}</td>
+      <td data-testid="state">${e.state}${stateDetail(e)}</td>
+      <td>
+        <details>
+          <summary>show</summary>
+          <pre tabindex="0" aria-label="payload of report ${e.id}">${JSON.stringify(e.payload, null, 1)}</pre>
+        </details>
+      </td>
+    </tr>`;
+  }
+
+  private table() {
+    if (this.entries.length === 0) return nothing;
+    // Newest first (the release worker sorts them so): the cut keeps what the person most likely looks for.
+    const shown = this.entries.slice(0, LEDGER_ROWS_SHOWN);
+    // Keyed by report id, so a new release on top does not move an open payload to another row.
+    return html`<div class="scroll" tabindex="0" role="region" aria-label="ledger entries">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">time</th>
+            <th scope="col">site</th>
+            <th scope="col">to</th>
+            <th scope="col">mechanism</th>
+            <th scope="col">ε</th>
+            <th scope="col">state</th>
+            <th scope="col">payload</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${repeat(
+            shown,
+            (e) => e.id,
+            (e) => this.row(e),
+          )}
+        </tbody>
+      </table>
+    </div>`;
   }
 
   protected override render() {
@@ -93,81 +171,14 @@ export class LedgerView extends LitElement {
           Export ledger (JSON)
         </button>
       </div>
-      ${
-        this.entries.length === 0
-          ? html`<p class="muted">Nothing has been released.</p>`
-          : html`<div class="scroll" tabindex="0" role="region" aria-label="ledger entries">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">time</th>
-                    <th scope="col">to</th>
-                    <th scope="col">mechanism</th>
-                    <th scope="col">ε</th>
-                    <th scope="col">state</th>
-                    <th scope="col">payload</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this.entries.map(
-                    (e) =>
-                      html`<tr data-testid="ledger-row">
-                        <td>${new Date(e.time).toLocaleString()}</td>
-                        <td>${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
-                        <td>${e.mechanism}</td>
-                        <td>
-                          ${e.aggregate ? guarantees(e) : html`${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}`}
-                        </td>
-                        <td data-testid="state">${e.state}${stateDetail(e)}</td>
-                        <td>
-                          <details>
-                            <summary>show</summary>
-                            <pre tabindex="0" aria-label="payload of report ${e.id}">
-${JSON.stringify(e.payload, null, 1)}</pre>
-                          </details>
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-      }
-      ${this.changeRows()}
+      ${this.count()} ${this.table()} ${this.changeRows()}
     </section>`;
   }
 }
 customElements.define('ledger-view', LedgerView);
 
-/** A collector URL's host; a destination that is not a URL (`host page <origin>`) as it is. */
-function destinationLabel(destination: string): string {
-  return URL.canParse(destination) ? new URL(destination).host : destination;
-}
-
-/** Why a report was refused, or when it is tried again. */
-function stateDetail(e: LedgerEntry) {
-  if (e.state === 'rejected' && e.error)
-    return html`<div class="muted" data-testid="state-reason">${e.error.name}: ${e.error.message}</div>`;
-  if (e.state === 'retrying' && e.nextAttemptAt !== undefined)
-    return html`<div class="muted" data-testid="state-reason">
-      next attempt ${new Date(e.nextAttemptAt).toLocaleTimeString()}${e.error ? html` (${e.error.name})` : ''}
-    </div>`;
-  return '';
-}
-
-/** Both aggregators and where each share is. */
-function aggregateDestinations(e: LedgerEntry) {
-  const d = e.aggregate!.deliveries;
-  return html`leader ${destinationLabel(d.leader.destination)} (${d.leader.state})<br />helper
-    ${destinationLabel(d.helper.destination)} (${d.helper.state})`;
-}
-
-/** The charged central guarantee and the local one that remains if the aggregators collude. */
-function guarantees(e: LedgerEntry) {
-  const a = e.aggregate!;
-  return html`<div data-testid="central-guarantee">
-      central ${guaranteeText(a.central)} if ${a.scope.trust}, with a batch of real devices
-    </div>
-    <div data-testid="local-guarantee" class="muted">
-      local ${guaranteeText(a.local)} if they collude or fake the batch
-    </div>`;
+/** Whose budget a change set: the device's, a widget host's grant (by its site) or a scope. */
+function budgetLabel(target: string): string {
+  if (target === '@device') return 'device-wide';
+  return isHostGrant(target) ? `grant of ${grantSite(target)}` : `scope “${target}”`;
 }

@@ -1,0 +1,52 @@
+import { html } from 'lit';
+import type { LedgerEntry } from '../../release/index';
+import { guaranteeText } from './aggregate-scope-text';
+
+/**
+ * The report's own scope: a widget host's release is charged to that host's grant
+ * (`entry.scope`) but its report keeps the scope the host named, which is what a script
+ * matching rows to reports wants. Aggregate shares carry no scope: the charged one is theirs.
+ */
+export function reportScope(e: LedgerEntry): string {
+  const payload = e.payload;
+  return 'scope' in payload && typeof payload.scope === 'string' ? payload.scope : e.scope;
+}
+
+/** Whose release it was: the embedding page's origin, or the app itself. */
+export function siteLabel(e: LedgerEntry): string {
+  return e.host ?? 'this app';
+}
+
+/** A collector URL's host; a destination that is not a URL (`host page <origin>`) as it is. */
+export function destinationLabel(destination: string): string {
+  return URL.canParse(destination) ? new URL(destination).host : destination;
+}
+
+/** Why a report was refused, or when it is tried again. */
+export function stateDetail(e: LedgerEntry) {
+  if (e.state === 'rejected' && e.error)
+    return html`<div class="muted" data-testid="state-reason">${e.error.name}: ${e.error.message}</div>`;
+  if (e.state === 'retrying' && e.nextAttemptAt !== undefined)
+    return html`<div class="muted" data-testid="state-reason">
+      next attempt ${new Date(e.nextAttemptAt).toLocaleTimeString()}${e.error ? html` (${e.error.name})` : ''}
+    </div>`;
+  return '';
+}
+
+/** Both aggregators and where each share is. */
+export function aggregateDestinations(e: LedgerEntry) {
+  const d = e.aggregate!.deliveries;
+  return html`leader ${destinationLabel(d.leader.destination)} (${d.leader.state})<br />helper
+    ${destinationLabel(d.helper.destination)} (${d.helper.state})`;
+}
+
+/** The charged central guarantee and the local one that remains if the aggregators collude. */
+export function guarantees(e: LedgerEntry) {
+  const a = e.aggregate!;
+  return html`<div data-testid="central-guarantee">
+      central ${guaranteeText(a.central)} if ${a.scope.trust}, with a batch of real devices
+    </div>
+    <div data-testid="local-guarantee" class="muted">
+      local ${guaranteeText(a.local)} if they collude or fake the batch
+    </div>`;
+}
