@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startAppServer } from './support/app-server';
 import { embeddingPage, startHostSite } from './support/host-page';
+import { armedClick } from './support/armed-click';
 import { SKIMAGE_DIR } from '../support/data-paths';
 import { isReport } from '../../src/report/schema';
 import { hostScopeName } from '../../src/widget/frame/host-scope';
@@ -85,19 +86,6 @@ async function widgetFrame(p: Page): Promise<Frame> {
   const found = p.frames().find((f) => f.url().startsWith(`${server.url}/widget.html`));
   assert.ok(found, 'the widget iframe is in the page');
   return found;
-}
-
-/**
- * A person's click: the pointer comes to rest on the button, and it is clicked once the release
- * guard has armed it (visible, still, and the pointer inside for the arming delay; no sleeps).
- */
-async function armedClick(f: Frame, testId: string): Promise<void> {
-  // The first image waits for the model to load in the frame's engine.
-  await f.getByTestId(testId).first().waitFor({ timeout: 90_000 });
-  await f.locator(`[data-testid="${testId}"]:not([disabled])`).first().hover();
-  const button = f.locator(`[data-testid="${testId}"][data-armed="true"]`).first();
-  await button.waitFor({ timeout: 10_000 });
-  await button.click();
 }
 
 test('the loader is small: its gzip size is measured', async () => {

@@ -90,6 +90,8 @@ export class ConnectWindow extends LitElement {
       if (!this.host) return;
       const name = hostGrantName(this.host);
       this.grant = overview.scopes.find((s) => s.scope === name) ?? null;
+      // A host allowed before (in an earlier visit) needs no new click: the frame may go on.
+      if (this.grant && this.linked) this.tell('granted');
     } catch (err) {
       this.error = explainError(err);
     }
@@ -107,7 +109,6 @@ export class ConnectWindow extends LitElement {
       if (!isErrorNamed(err, 'ScopeExistsError')) return void (this.error = explainError(err));
     }
     await this.refresh();
-    if (this.linked) this.tell('granted');
   }
 
   private grantText() {

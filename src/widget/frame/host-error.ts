@@ -46,6 +46,7 @@ const HOST_MESSAGES: Readonly<Record<ObscuraErrorName, string>> = {
   StorageFullError: "the browser's storage is full",
   OutboxFullError: 'too many reports are waiting to be sent',
   UnknownContentError: 'the image is no longer held by the widget; choose it again',
+  InsecureContextError: 'the Obscura app must be served over HTTPS for the widget to run',
 };
 
 const KNOWN = new Set<string>(ERROR_NAMES);

@@ -1,5 +1,6 @@
 // The widget page inside the host's iframe: it runs only for a host origin the browser confirms.
 import '../../app/theme.css';
+import { ObscuraError } from '../../errors';
 import { HostLink } from './host-link';
 import { resolveHostOrigin } from './host-origin';
 import { WidgetFrame } from './widget-frame';
@@ -36,10 +37,7 @@ if (!host.ok) {
   refuse(host.reason);
 } else if (!isSecureContext) {
   refuse(INSECURE);
-  new HostLink(host.origin, () => undefined).post({
-    type: 'error',
-    error: { name: 'InsecureContextError', message: INSECURE },
-  });
+  new HostLink(host.origin, () => undefined).postError(new ObscuraError('InsecureContextError', INSECURE));
 } else {
   let frame: WidgetFrame | undefined;
   const pending: Parameters<WidgetFrame['configure']>[0][] = [];

@@ -22,6 +22,8 @@ interface Picked {
   readonly name: string;
   readonly contentHash: string;
   released: boolean;
+  /** The codebook's label for the person's eyes (category release); never posted to the host. */
+  label?: string;
 }
 
 /**
@@ -296,6 +298,7 @@ export class WidgetFrame extends LitElement {
       };
       const outcome = await releases.release(item.contentHash, options);
       item.released = true;
+      if (outcome.kind === 'category') item.label = outcome.assigned.label;
       this.picked = [...this.picked];
       // The host gets the report exactly as the ledger holds it; an aggregate-only scope refuses the widget's release.
       if (outcome.kind !== 'aggregate') {
@@ -307,6 +310,13 @@ export class WidgetFrame extends LitElement {
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /** Turning on automatic release is a consent like a release click: the same guard decides. */
+  private onSettings(next: PrivacySettings): void {
+    const refusal = next.autoRelease && !this.settings.autoRelease ? this.guard.refusal() : undefined;
+    if (refusal) this.notice = `That click was ignored: ${refusal}.`;
+    this.settings = refusal ? { ...next, autoRelease: false } : next;
   }
 
   private epsilon(): number {
@@ -353,6 +363,7 @@ export class WidgetFrame extends LitElement {
     const short = this.budget !== undefined && this.budget.remaining + 1e-12 < epsilon;
     return html`<div class="row">
       <span>${item.name}</span>
+      ${item.label ? html`<span class="muted" data-testid="assigned">label ${item.label} (not sent)</span>` : nothing}
       <button
         class="primary"
         data-testid="release"
@@ -396,7 +407,7 @@ export class WidgetFrame extends LitElement {
               <summary>Your settings and what this site received</summary>
               <privacy-controls
                 .settings=${this.settings}
-                @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}
+                @settings=${(e: CustomEvent<PrivacySettings>) => this.onSettings(e.detail)}
               ></privacy-controls>
               <ledger-view .entries=${this.entries}></ledger-view>
             </details>`
