@@ -152,6 +152,15 @@ function costFields(cost: Cost) {
   };
 }
 
+function withdrawn(scope: string, budget: BudgetStatus): ObscuraError {
+  return new ObscuraError('BudgetExhaustedError', `the "${scope}" budget was withdrawn (its total is 0)`, {
+    remaining: 0,
+    refillsAt: budget.refillsAt,
+    scope,
+    budget: 'scope',
+  });
+}
+
 interface ChargeRecord {
   readonly scope: string;
   readonly cost: Cost;
@@ -190,7 +199,10 @@ async function commitCharge(
       const stored = entries.find((e) => e.id === memo.reportId && e.scope === scopeName);
       if (stored) {
         try {
-          outcome = { charged: false, report: stored.payload, budget: budgetStatus(state, scopeName, record.now) };
+          const budget = budgetStatus(state, scopeName, record.now);
+          // A budget set to 0 is withdrawn (a revoked host's grant): not even a stored report leaves again.
+          if (budget.total === 0) throw withdrawn(scopeName, budget);
+          outcome = { charged: false, report: stored.payload, budget };
         } catch (err) {
           refusal = err as ObscuraError;
           tx.abort();

@@ -143,6 +143,11 @@ test('revoke asks once more; then nothing more is released for that site, and th
     /grant of https:\/\/example\.com\s+0\s+lifetime/,
   );
 
+  // Even a repeat of a release made before the revoke (its memo) hands the host nothing more.
+  assert.deepEqual(await releaseInApp(page, hashes[0]!, asHost(SHOP, 'photos')), {
+    ok: false,
+    name: 'BudgetExhaustedError',
+  });
   // A new release for either origin of the site is refused, whatever its scope.
   for (const origin of [SHOP, WWW]) {
     const refused = await releaseInApp(page, hashes[1]!, asHost(origin, 'later'));

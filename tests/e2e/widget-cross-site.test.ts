@@ -195,6 +195,12 @@ for (const combo of COMBOS) {
 
       const app = await browser.context.newPage();
       await app.goto(appUrl);
+      // The app, the person's control room, lists both hosts' releases.
+      for (const [host, id] of [
+        [hostA.url, (reportA!.detail as { id: string }).id],
+        [hostB.url, (reportB!.detail as { id: string }).id],
+      ])
+        await app.locator(`[data-testid="ledger-row"][data-id="${id}"][data-host="${host}"]`).waitFor();
       const ledger = await firstPartyLedger(app);
       const idA = (reportA!.detail as { id: string }).id;
       const idB = (reportB!.detail as { id: string }).id;
@@ -272,6 +278,26 @@ for (const combo of COMBOS) {
       assert.ok(((await lastBudget(b, 'blog'))['remaining'] as number) > 0, "the host's own grant is not spent");
       assert.equal((await events(b, 'obscura-report')).length, 0);
       await a.close();
+      await b.close();
+      await app.close();
+    });
+
+    test('a host the person revoked in the app releases nothing more', async () => {
+      const app = await browser.context.newPage();
+      await app.goto(appUrl);
+      const row = app.locator(`[data-testid="host-grant"][data-site="${new URL(hostB.url).protocol}//127.0.0.3"]`);
+      await row.getByTestId('revoke-host').click();
+      await row.getByTestId('confirm-revoke').click();
+      await app.locator('[data-testid="host-grant"][data-state="revoked"]').waitFor();
+      const b = await browser.context.newPage();
+      await b.goto(hostB.url);
+      const fb = await widgetFrame(b);
+      await allow(b, fb);
+      await fb.getByTestId('revoked').waitFor();
+      assert.equal((await lastBudget(b, 'blog'))['total'], 0);
+      await fb.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+      await fb.locator('[data-testid="release"][disabled]').first().waitFor({ timeout: 90_000 });
+      assert.equal((await events(b, 'obscura-report')).length, 0);
       await b.close();
       await app.close();
     });
