@@ -349,6 +349,11 @@ export class WidgetFrame extends LitElement {
       }`;
   }
 
+  /** The host is not allowed yet, or the frame still needs the person's click to reach the store. */
+  private asksConsent(): boolean {
+    return this.granted === false || this.access.kind === 'needs-click' || this.access.kind === 'window-open';
+  }
+
   /** What the frame says while it has no first-party storage yet, or when the person revoked this site. */
   private accessNote() {
     if (this.access.kind === 'checking') return html`<p class="muted">Opening your Obscura budget…</p>`;
@@ -385,8 +390,7 @@ export class WidgetFrame extends LitElement {
       <div class="row muted" data-testid="epsilon">Each release costs ε ${epsilon}</div>
       ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)}
       <section class="actions">
-        ${this.accessNote()}
-        ${this.granted === false || (this.access.kind !== 'connected' && this.access.kind !== 'checking') ? this.consent() : nothing}
+        ${this.accessNote()} ${this.asksConsent() ? this.consent() : nothing}
         ${
           granted
             ? html`<div class="row" data-testid="remaining">
