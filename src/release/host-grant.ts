@@ -1,14 +1,14 @@
 /**
- * A widget host's one grant: the budget scope that every release for that host's site draws
- * from, whatever `scope` attribute the host sets. The person allows a site once; a host that
- * switches its scope, port or subdomain finds the same grant, already partly spent.
+ * A widget host's one grant: the budget scope that every release for that host site draws
+ * from, whatever `scope` attribute or port the host uses. The person allows a site once; a host
+ * that switches its scope or port finds the same grant, already partly spent.
  *
- * A site is the scheme and the registrable domain (what browsers partition storage by). With
- * no public-suffix list at hand, the registrable domain is taken as the last two labels, or
- * three where the second-level label is a common public one under a country code
- * (`shop.example.co.uk` → `example.co.uk`); IP addresses and single-label hosts are their own
- * site. The error is always toward fewer grants (two sites under an unlisted public suffix
- * would share one), never toward a host getting more.
+ * The site here is the scheme and the host name, without the port. Browsers partition storage by
+ * the registrable domain, which needs the Public Suffix List; a guess without it would merge
+ * hosts that are not one site (`alice.github.io` and `bob.github.io`), handing one the grant the
+ * person gave the other and telling it what the other spent. So each host name is its own site:
+ * subdomains of one domain ask for their own grants, each with the person's own click, and all of
+ * them draw from the one device budget.
  */
 import { ObscuraError } from '../errors';
 
@@ -17,22 +17,13 @@ export const GRANT_PREFIX = 'grant:';
 /** What the person allows a site with one click: a lifetime ε inside the device budget. */
 export const HOST_GRANT_EPSILON = 4;
 
-const PUBLIC_SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'or', 'ne', 'go', 'gv']);
 const KEPT = /^[A-Za-z0-9.-]$/;
 const GRANT_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The site (scheme://registrable-domain) of an origin. */
+/** The site (scheme://host-name, without the port) of an origin. */
 export function siteOf(origin: string): string {
   const url = new URL(origin);
-  const host = url.hostname.toLowerCase();
-  const ip = /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
-  const labels = host.split('.');
-  let keep = 2;
-  const second = labels[labels.length - 2];
-  const top = labels[labels.length - 1];
-  if (second !== undefined && top?.length === 2 && PUBLIC_SECOND_LEVEL.has(second)) keep = 3;
-  const domain = ip || labels.length <= keep ? host : labels.slice(-keep).join('.');
-  return `${url.protocol}//${domain}`;
+  return `${url.protocol}//${url.hostname.toLowerCase()}`;
 }
 
 /** Escapes into letters, digits, `.`, `-` and `_XX` (every other byte, `_` too): reversible, never `:`. */
@@ -69,7 +60,7 @@ export function isHostGrant(scopeName: string): boolean {
   return scopeName.startsWith(GRANT_PREFIX);
 }
 
-/** The site a grant belongs to (scheme://domain). */
+/** The site a grant belongs to (scheme://host-name). */
 export function grantSite(scopeName: string): string {
   return unescapeName(scopeName.slice(GRANT_PREFIX.length));
 }

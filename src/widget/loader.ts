@@ -58,6 +58,8 @@ class ObscuraExtractor extends HTMLElement {
     frame.src = url.href;
     frame.title = 'Obscura: private image features';
     frame.allow = 'camera; cross-origin-isolated';
+    // Where the browser has no ancestorOrigins, the frame checks its host by the referrer's origin.
+    frame.referrerPolicy = 'origin';
     frame.setAttribute('style', 'border:0;width:100%;height:320px;display:block;color-scheme:normal');
     root.append(frame);
     this.frame = frame;

@@ -12,8 +12,8 @@ import { capture } from './support/screenshots';
 import { createScopeInApp, extractedHashes, ledgerInApp, releaseInApp } from './support/app-bridge';
 import { HOST_GRANT_EPSILON, escapeName, hostGrantName, type ReleaseOptions } from '../../src/release/index';
 
-const SHOP = 'https://shop.example.com';
-const WWW = 'https://www.example.com';
+const SHOP = 'https://example.com';
+const WWW = 'https://example.com:8443';
 const SITE = 'https://example.com';
 /** One grant for the whole site: both origins draw on it. */
 const GRANT = hostGrantName(SHOP);

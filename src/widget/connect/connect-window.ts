@@ -6,7 +6,7 @@ import { explainError } from '../../app/error-text';
 import { sharedStyles } from '../../app/components/shared-styles';
 import { HOST_GRANT_EPSILON, hostGrantName, siteOf, type BudgetStatus, type TargetStatus } from '../../release/index';
 import { helloSchema, windowMessage, type WindowMessage } from './window-protocol';
-import { HostRelay } from './host-relay';
+import { hostRelay } from './host-relay';
 
 /**
  * Obscura's own first-party window, opened by a widget frame on another site. Here, with the
@@ -73,7 +73,7 @@ export class ConnectWindow extends LitElement {
     const hello = helloSchema.safeParse(event.data);
     const port = event.ports[0];
     if (!hello.success || hello.data.host !== this.host || !port || this.linked) return;
-    expose(new HostRelay(this.bridge, this.host), port);
+    expose(hostRelay(this.bridge, this.host), port);
     port.start();
     this.linked = true;
     if (this.grant) this.tell('granted');

@@ -9,7 +9,7 @@ import type { ReleaseBridge } from '../../client/index';
 import { hostGrantName, type ReleaseApi, type ReleaseOptions } from '../../release/index';
 import { isHostScope } from '../frame/host-scope';
 
-export class HostRelay implements ReleaseApi {
+class HostRelay implements ReleaseApi {
   private readonly grant: string;
 
   constructor(
@@ -63,4 +63,26 @@ export class HostRelay implements ReleaseApi {
   private refuse(what: string): ObscuraError {
     return new ObscuraError('InvalidParameterError', `the widget frame of ${this.host} may not ask for ${what}`);
   }
+}
+
+/**
+ * What is exposed on the port: a frozen object of the relay's own methods, no fields. comlink
+ * resolves any property path of what it exposes, so a class instance would let the port's holder
+ * reach its bridge (every budget) or rewrite its grant.
+ */
+export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
+  const relay = new HostRelay(bridge, host);
+  return Object.freeze({
+    release: (contentHash: string, options: ReleaseOptions) => relay.release(contentHash, options),
+    budget: (scope?: string) => relay.budget(scope),
+    ledger: () => relay.ledger(),
+    acceptVectors: (port: MessagePort) => relay.acceptVectors(port),
+    flushOutbox: () => relay.flushOutbox(),
+    budgets: () => relay.budgets(),
+    createScope: () => relay.createScope(),
+    configureScope: () => relay.configureScope(),
+    configureDevice: () => relay.configureDevice(),
+    scopes: () => relay.scopes(),
+    listBudgetChanges: () => relay.listBudgetChanges(),
+  });
 }

@@ -32,6 +32,7 @@ export class FirstPartyAccess {
   private handleOk = false;
   private popup: Window | null = null;
   private port: MessagePort | undefined;
+  private watch: ReturnType<typeof setInterval> | undefined;
   private readonly changes = new EventTarget();
 
   constructor(
@@ -57,6 +58,8 @@ export class FirstPartyAccess {
 
   private async tryHandle(): Promise<boolean> {
     const handle = await requestHandle();
+    // Refused once, asked no more: each ask would spend the click the window needs to open.
+    if (!handle) this.handleOk = false;
     if (!handle) return false;
     this.set({ kind: 'connected', route: 'handle', connection: sharedWorkerConnection(handle) });
     return true;
@@ -65,6 +68,31 @@ export class FirstPartyAccess {
   private openWindow(): void {
     this.popup = window.open(connectWindowUrl(location.origin, this.host), '_blank', 'popup,width=520,height=640');
     this.set(this.popup ? { kind: 'window-open' } : { kind: 'needs-click', blocked: true });
+    this.watchWindow();
+  }
+
+  /**
+   * A window that crashed, or whose opener a host's policy cut, never says 'closing': while the
+   * frame depends on the window it looks once a second whether the window is still there.
+   */
+  private watchWindow(): void {
+    clearInterval(this.watch);
+    this.watch = setInterval(() => {
+      if (this.popup && !this.popup.closed) return;
+      clearInterval(this.watch);
+      if (this.dependsOnWindow()) this.lost();
+    }, 1000);
+  }
+
+  private dependsOnWindow(): boolean {
+    return this.state.kind === 'window-open' || (this.state.kind === 'connected' && this.state.route === 'window');
+  }
+
+  private lost(): void {
+    this.popup = null;
+    this.port?.close();
+    this.port = undefined;
+    this.set({ kind: 'needs-click' });
   }
 
   private readonly onWindowMessage = (event: MessageEvent): void => {
@@ -85,10 +113,7 @@ export class FirstPartyAccess {
         this.changes.dispatchEvent(new Event('changed'));
         return;
       case 'closing':
-        if (this.state.kind === 'window-open' || (this.state.kind === 'connected' && this.state.route === 'window')) {
-          this.popup = null;
-          this.set({ kind: 'needs-click' });
-        }
+        if (this.dependsOnWindow()) this.lost();
     }
   };
 

@@ -6,7 +6,7 @@ import { resolveHostOrigin } from './host-origin';
 import { WidgetFrame } from './widget-frame';
 
 const ancestors = location.ancestorOrigins ? Array.from(location.ancestorOrigins) : undefined;
-const host = resolveHostOrigin(location.search, ancestors);
+const host = resolveHostOrigin(location.search, ancestors, document.referrer);
 
 /** Origins a host's `endpoint` may name: the server's allow-list (the page's CSP allows no other). */
 async function widgetEndpoints(): Promise<readonly string[]> {

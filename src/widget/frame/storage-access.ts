@@ -23,7 +23,7 @@ type StorageAccessDocument = Document & {
 /** What the release service needs through the handle. */
 const TYPES = { indexedDB: true, locks: true, SharedWorker: true, BroadcastChannel: true };
 
-/** True when every ancestor is of this frame's own site: its storage is first-party as it is. */
+/** True when every ancestor has this frame's scheme and host name: its storage is first-party as it is. */
 export function isFirstPartyFrame(ancestors: readonly string[] | undefined, own: string): boolean {
   if (ancestors === undefined) return false;
   const site = siteOf(own);

@@ -1,4 +1,4 @@
-import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { EngineBridge, ReleaseBridge } from '../../client/index';
 import { HOST_GRANT_EPSILON, hostGrantName, type BudgetStatus, type LedgerEntry } from '../../release/index';
 import { isErrorNamed } from '../../errors';
@@ -14,22 +14,13 @@ import { hostScopeName } from './host-scope';
 import { ReleaseGuard } from './release-guard';
 import { widgetReleaseOptions } from './widget-release';
 import { FirstPartyAccess, type AccessState } from './first-party-access';
-
-export { HOST_GRANT_EPSILON };
-
-interface Picked {
-  readonly id: number;
-  readonly name: string;
-  readonly contentHash: string;
-  released: boolean;
-  /** The codebook's label for the person's eyes (category release); never posted to the host. */
-  label?: string;
-}
+import { accessNoteView, consentView, releaseRowView, widgetFrameStyles, type Picked } from './widget-frame-views';
 
 /**
  * The widget inside its iframe: the app's capture, privacy and release controls in compact
- * form, for one host origin. The host configures it; the person grants the host's
- * sub-budget and releases, by clicks the release guard accepts.
+ * form, for one host origin. The host configures it; the person allows the host's site its one
+ * grant and releases, by clicks the release guard accepts. It works only on the app origin's
+ * first-party store (see FirstPartyAccess), never on the frame's partitioned storage.
  */
 export class WidgetFrame extends LitElement {
   static override properties = {
@@ -58,6 +49,7 @@ export class WidgetFrame extends LitElement {
   declare busy: boolean;
   private allowedEndpoints: readonly string[] = [];
   private nextId = 1;
+  private lastTold = '';
   private stopListening: (() => void) | undefined;
   /** Reached only once the frame has first-party storage (see FirstPartyAccess). */
   private releases: ReleaseBridge | undefined;
@@ -83,32 +75,7 @@ export class WidgetFrame extends LitElement {
     this.busy = false;
   }
 
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: grid;
-        gap: 0.5rem;
-        padding: 0.5rem;
-      }
-      .host {
-        font-weight: 600;
-        word-break: break-all;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .error {
-        color: var(--danger);
-      }
-      details > * {
-        margin-top: 0.4rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, widgetFrameStyles];
 
   private get hostOrigin(): string {
     return this.link.hostOrigin;
@@ -155,9 +122,10 @@ export class WidgetFrame extends LitElement {
     this.releases?.stop();
     this.engine = undefined;
     this.releases = undefined;
-    // The vectors of photos picked so far lived in the service that is gone.
+    // The vectors of photos picked so far lived in the service that is gone; calls on it never settle.
     this.picked = [];
     this.granted = undefined;
+    this.busy = false;
   }
 
   /**
@@ -177,11 +145,11 @@ export class WidgetFrame extends LitElement {
     this.config = config;
     if (config.theme)
       document.documentElement.style.colorScheme = config.theme === 'auto' ? 'light dark' : config.theme;
-    void this.refresh();
+    void this.refresh(true);
   }
 
   /** Reads this host's grant and its ledger rows (never another host's) and tells the host its budget. */
-  private async refresh(): Promise<void> {
+  private async refresh(answer = false): Promise<void> {
     const releases = this.releases;
     if (!releases) return;
     let scope: string;
@@ -195,17 +163,19 @@ export class WidgetFrame extends LitElement {
       this.granted = true;
       this.budget = budget;
       this.entries = ledger;
-      this.link.post({
-        type: 'budget',
-        budget: {
-          scope,
-          total: budget.total,
-          // The grant's own remainder: the device's would tell this host what other hosts spent.
-          remaining: budget.scopeRemaining,
-          spent: budget.spent,
-          releases: budget.releases,
-        },
-      });
+      const told = {
+        scope,
+        total: budget.total,
+        // The grant's own remainder: the device's would tell this host what other hosts spent.
+        remaining: budget.scopeRemaining,
+        spent: budget.spent,
+        releases: budget.releases,
+      };
+      // Every ledger change (the app's, any site's) wakes this refresh: telling the host each time,
+      // numbers unchanged, would time other sites' releases. It hears of its own changes, or when it asks.
+      const key = JSON.stringify(told);
+      if (answer || key !== this.lastTold) this.link.post({ type: 'budget', budget: told });
+      this.lastTold = key;
     } catch (err) {
       if (isErrorNamed(err, 'UnknownScopeError')) {
         this.granted = false;
@@ -324,29 +294,12 @@ export class WidgetFrame extends LitElement {
   }
 
   private consent() {
-    return html`<p>
-        <span class="host" data-testid="host-origin">${this.hostOrigin}</span> asks to receive private reports of images
-        you choose here. Nothing leaves without your click.
-      </p>
-      ${
-        this.access.kind === 'window-open'
-          ? html`<p data-testid="window-open" role="status">
-              Continue in Obscura's window: it shows your device budget and asks you to allow this site.
-            </p>`
-          : html`<button
-              class="primary"
-              data-testid="allow-host"
-              data-armed=${String(this.armed)}
-              @click=${() => this.grant()}
-            >
-              Allow this site a budget of ε ${HOST_GRANT_EPSILON}
-            </button>`
-      }
-      ${
-        this.access.kind === 'needs-click' && this.access.blocked
-          ? html`<p class="error" role="alert">The browser blocked Obscura's window; allow pop-ups for this page.</p>`
-          : nothing
-      }`;
+    return consentView({
+      host: this.hostOrigin,
+      access: this.access,
+      armed: this.armed,
+      onAllow: () => void this.grant(),
+    });
   }
 
   /** The host is not allowed yet, or the frame still needs the person's click to reach the store. */
@@ -354,31 +307,9 @@ export class WidgetFrame extends LitElement {
     return this.granted === false || this.access.kind === 'needs-click' || this.access.kind === 'window-open';
   }
 
-  /** What the frame says while it has no first-party storage yet, or when the person revoked this site. */
-  private accessNote() {
-    if (this.access.kind === 'checking') return html`<p class="muted">Opening your Obscura budget…</p>`;
-    if (this.budget?.total === 0)
-      return html`<p data-testid="revoked" role="status">
-        You revoked this site in Obscura: it releases nothing more unless you allow it again there.
-      </p>`;
-    return nothing;
-  }
-
   private releaseRow(item: Picked, epsilon: number) {
     const short = this.budget !== undefined && this.budget.remaining + 1e-12 < epsilon;
-    return html`<div class="row">
-      <span>${item.name}</span>
-      ${item.label ? html`<span class="muted" data-testid="assigned">label ${item.label} (not sent)</span>` : nothing}
-      <button
-        class="primary"
-        data-testid="release"
-        data-armed=${String(this.armed)}
-        ?disabled=${item.released || short}
-        @click=${() => void this.onReleaseClick(item)}
-      >
-        ${item.released ? 'Released' : `Release (ε ${epsilon})`}
-      </button>
-    </div>`;
+    return releaseRowView(item, epsilon, this.armed, short, () => void this.onReleaseClick(item));
   }
 
   protected override render() {
@@ -390,7 +321,7 @@ export class WidgetFrame extends LitElement {
       <div class="row muted" data-testid="epsilon">Each release costs ε ${epsilon}</div>
       ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)}
       <section class="actions">
-        ${this.accessNote()} ${this.asksConsent() ? this.consent() : nothing}
+        ${accessNoteView(this.access, this.budget)} ${this.asksConsent() ? this.consent() : nothing}
         ${
           granted
             ? html`<div class="row" data-testid="remaining">

@@ -22,7 +22,7 @@ function entry(scope: string, host?: string): LedgerEntry {
   return { id: `${scope}-${host}`, scope, ...(host ? { host } : {}) } as unknown as LedgerEntry;
 }
 
-const shop = hostGrantName('https://shop.example.co.uk');
+const shop = hostGrantName('https://example.co.uk');
 const news = hostGrantName('http://127.0.0.1:8080');
 const overview = {
   scopes: [status('default', 10, 2), status(shop, 4, 3), status(news, 0, 1)],
@@ -31,9 +31,9 @@ const overview = {
 test('grants only, by site, with their releases and the origins that made them', () => {
   const entries = [
     entry('default'),
-    entry(shop, 'https://shop.example.co.uk'),
-    entry(shop, 'https://www.example.co.uk'),
-    entry(shop, 'https://shop.example.co.uk'),
+    entry(shop, 'https://example.co.uk'),
+    entry(shop, 'https://example.co.uk:8443'),
+    entry(shop, 'https://example.co.uk'),
     entry(news, 'http://127.0.0.1:8080'),
   ];
   const rows = hostGrantRows(overview, entries);
@@ -44,7 +44,7 @@ test('grants only, by site, with their releases and the origins that made them',
       ['https://example.co.uk', 4, 3, 1, 3, 'allowed'],
     ],
   );
-  assert.deepEqual(rows[1]!.origins, ['https://shop.example.co.uk', 'https://www.example.co.uk']);
+  assert.deepEqual(rows[1]!.origins, ['https://example.co.uk', 'https://example.co.uk:8443']);
 });
 
 test('no overview yet: no rows', () => {

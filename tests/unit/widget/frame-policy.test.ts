@@ -64,7 +64,10 @@ test('the host origin must be what the browser says embeds the frame', () => {
     ok: true,
     origin: 'http://127.0.0.1:4000',
   });
-  assert.equal(resolveHostOrigin('?host=http%3A%2F%2F127.0.0.1%3A4000', undefined).ok, true);
+  // Without ancestorOrigins (Firefox) the referrer's origin decides; with neither, the frame refuses.
+  assert.equal(resolveHostOrigin('?host=http%3A%2F%2F127.0.0.1%3A4000', undefined, 'http://127.0.0.1:4000/').ok, true);
+  assert.equal(resolveHostOrigin('?host=https%3A%2F%2Fvictim.example', undefined, 'https://evil.example/').ok, false);
+  assert.equal(resolveHostOrigin('?host=http%3A%2F%2F127.0.0.1%3A4000', undefined, '').ok, false);
   const lie = resolveHostOrigin('?host=https%3A%2F%2Fbank.example', ['http://127.0.0.1:4000']);
   assert.equal(lie.ok, false);
   assert.match(!lie.ok ? lie.reason : '', /bank\.example.*127\.0\.0\.1:4000/);
