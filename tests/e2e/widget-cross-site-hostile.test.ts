@@ -9,14 +9,10 @@ import type { Frame, Page } from 'playwright-core';
 import { startAppServer } from './support/app-server';
 import { embeddingPage, startHostSite } from './support/host-page';
 import { armedClick } from './support/armed-click';
+import { hostEvents, waitForHostEvents } from './support/host-events';
 import { launchPartitioned, type PartitionedBrowser } from './support/cross-site';
 import { clickUntilDelivered, moveWidget, releaseButtonCentre } from './support/pointer-attacks';
 import { SKIMAGE_DIR } from '../support/data-paths';
-
-interface HostEvent {
-  type: string;
-  detail: Record<string, unknown>;
-}
 
 let server: Awaited<ReturnType<typeof startAppServer>>;
 let host: Awaited<ReturnType<typeof startHostSite>>;
@@ -34,9 +30,7 @@ before(async () => {
   await browser.setStorageAccess('granted', [host.url], appUrl);
   page = await browser.context.newPage();
   await page.goto(host.url);
-  await page.waitForFunction(() =>
-    (window as unknown as { events: HostEvent[] }).events.some((e) => e.type === 'obscura-ready'),
-  );
+  await waitForHostEvents(page, 'obscura-ready', 1);
   frame = page.frames().find((f) => f.url().startsWith(`${appUrl}/widget.html`))!;
   await armedClick(frame, 'allow-host');
   files = mkdtempSync(join(tmpdir(), 'obscura-hostile-'));
@@ -48,8 +42,7 @@ after(async () => {
   if (files) rmSync(files, { recursive: true, force: true });
 });
 
-const events = (type: string) =>
-  page.evaluate((t) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === t), type);
+const events = (type: string) => hostEvents(page, type);
 
 test('a widget slid under the pointer between the two clicks of a decoy double-click releases nothing', async () => {
   await moveWidget(page, 'display:block;position:relative;left:340px;width:560px');
@@ -75,9 +68,7 @@ test('a widget slid under the pointer between the two clicks of a decoy double-c
   assert.equal((await events('obscura-report')).length, 0);
   // Left still with the pointer resting on it, the person's own click counts.
   await armedClick(frame, 'release');
-  await page.waitForFunction(() =>
-    (window as unknown as { events: HostEvent[] }).events.some((e) => e.type === 'obscura-report'),
-  );
+  await waitForHostEvents(page, 'obscura-report', 1);
 });
 
 test('a broken photo named by the person reaches the host as an error with no file name or size', async () => {
@@ -85,10 +76,7 @@ test('a broken photo named by the person reaches the host as an error with no fi
   copyFileSync(`${SKIMAGE_DIR}/truncated.jpg`, named);
   const before = (await events('obscura-error')).length;
   await frame.locator('#pick-images').setInputFiles(named);
-  await page.waitForFunction(
-    (n) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === 'obscura-error').length > n,
-    before,
-  );
+  await waitForHostEvents(page, 'obscura-error', before + 1);
   const error = (await events('obscura-error')).at(-1)!.detail;
   assert.equal(error['name'], 'DecodeError');
   assert.doesNotMatch(JSON.stringify(error), /holiday|2019|jpe?g|\d+\s*(x|×|bytes|kB|MB)/i);

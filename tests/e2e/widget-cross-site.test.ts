@@ -8,6 +8,7 @@ import type { Frame, Page } from 'playwright-core';
 import { startAppServer } from './support/app-server';
 import { embeddingPage, startHostSite } from './support/host-page';
 import { armedClick } from './support/armed-click';
+import { hostEvents, waitForHostEvents, type HostEvent } from './support/host-events';
 import { launchPartitioned, type CookieProfile, type PartitionedBrowser } from './support/cross-site';
 import { SKIMAGE_DIR } from '../support/data-paths';
 import { escapeName as hostScopeSuffix, hostGrantName } from '../../src/release/host-grant';
@@ -21,10 +22,6 @@ import { makeCertificate } from '../unit/server/deploy-support';
 import { seriousA11yViolations } from './support/a11y';
 
 type Site = Awaited<ReturnType<typeof startHostSite>>;
-interface HostEvent {
-  type: string;
-  detail: Record<string, unknown>;
-}
 
 let server: Awaited<ReturnType<typeof startAppServer>>;
 let appUrl: string;
@@ -47,17 +44,8 @@ after(async () => {
   await hostB?.close();
 });
 
-const events = (p: Page, type: string) =>
-  p.evaluate((t) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === t), type);
-
-async function waitForEvents(p: Page, type: string, count: number): Promise<HostEvent[]> {
-  await p.waitForFunction(
-    ([t, n]) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === t).length >= n,
-    [type, count] as const,
-    { timeout: 90_000 },
-  );
-  return events(p, type);
-}
+const events = hostEvents;
+const waitForEvents = waitForHostEvents;
 
 async function widgetFrame(p: Page): Promise<Frame> {
   await waitForEvents(p, 'obscura-ready', 1);
@@ -120,8 +108,10 @@ for (const combo of COMBOS) {
      * stands; Obscura's window shows the grant as it is).
      */
     async function allow(host: Page, f: Frame): Promise<void> {
-      const known = combo.route === 'handle' && (await f.getByTestId('allow-host').count()) === 0;
-      if (!known) {
+      // The frame first finds out what it can reach without a click; then it asks, or shows the budget.
+      const allowHost = f.getByTestId('allow-host');
+      await allowHost.or(f.getByTestId('remaining')).first().waitFor({ timeout: 90_000 });
+      if ((await allowHost.count()) > 0) {
         const opened = browser.context.waitForEvent('page', { timeout: 30_000 }).catch(() => undefined);
         await armedClick(f, 'allow-host');
         if (combo.route === 'window') {

@@ -1,7 +1,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { HOST_GRANT_EPSILON, type BudgetOverview, type LedgerEntry } from '../../release/index';
 import { allowedAgainGrant, hostGrantRows, revokedGrant, type HostGrantRow } from '../host-grant-view';
-import { sharedStyles } from './shared-styles';
+import { sharedStyles, tableStyles } from './shared-styles';
 
 /**
  * The sites the person allowed a budget through the widget: what each was allowed and
@@ -27,19 +27,8 @@ export class HostGrants extends LitElement {
 
   static override styles = [
     sharedStyles,
+    tableStyles,
     css`
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.9rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.3rem;
-        border-bottom: 1px solid var(--line);
-        vertical-align: top;
-      }
       .scroll {
         overflow-x: auto;
       }

@@ -2,7 +2,7 @@ import { LitElement, html, css, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { grantSite, isHostGrant, type BudgetChange, type LedgerEntry } from '../../release/index';
 import { describeWindow } from './budget-window';
-import { sharedStyles } from './shared-styles';
+import { sharedStyles, tableStyles } from './shared-styles';
 import {
   aggregateDestinations,
   destinationLabel,
@@ -36,19 +36,8 @@ export class LedgerView extends LitElement {
 
   static override styles = [
     sharedStyles,
+    tableStyles,
     css`
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.9rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.3rem;
-        border-bottom: 1px solid var(--line);
-        vertical-align: top;
-      }
       pre {
         max-height: 16rem;
         overflow: auto;

@@ -67,3 +67,19 @@ export const sharedStyles = css`
     white-space: nowrap;
   }
 `;
+
+/** Tables of rows (the ledger, the sites allowed): full width, ruled, compact. */
+export const tableStyles = css`
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-size: 0.9rem;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.3rem;
+    border-bottom: 1px solid var(--line);
+    vertical-align: top;
+  }
+`;

@@ -12,7 +12,7 @@ export function chromiumPath(): string {
 }
 
 /** Flags without which headless Chromium tries to reach the (closed) network. */
-const QUIET_FLAGS = [
+export const QUIET_FLAGS = [
   '--no-sandbox',
   '--disable-background-networking',
   '--disable-component-update',

@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromiumPath, tempProfileDir } from './browser';
+import { QUIET_FLAGS, chromiumPath, tempProfileDir } from './browser';
 
 export type CookieProfile = 'default' | 'third-party-cookies-allowed';
 
@@ -20,16 +20,6 @@ function playwrightDisabledFeatures(): string[] {
   if (!block) throw new Error("playwright-core's default disabled features were not found; update this helper");
   return [...block.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
 }
-
-const QUIET = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-default-apps',
-];
 
 export interface PartitionedBrowser {
   readonly context: BrowserContext;
@@ -59,7 +49,10 @@ export async function launchPartitioned(
     viewport: { width: 900, height: 1000 },
     ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false,
     ignoreDefaultArgs: [`--disable-features=${features.join(',')}`],
-    args: [...QUIET, `--disable-features=${features.filter((f) => f !== 'ThirdPartyStoragePartitioning').join(',')}`],
+    args: [
+      ...QUIET_FLAGS,
+      `--disable-features=${features.filter((f) => f !== 'ThirdPartyStoragePartitioning').join(',')}`,
+    ],
   });
   const browser = context.browser();
   const probe: Page = context.pages()[0] ?? (await context.newPage());
