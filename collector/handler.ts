@@ -38,6 +38,14 @@ export interface HandlerConfig {
   readonly codebooks?: CodebookRegistry | undefined;
 }
 
+/** A read refused: the answer's status, error name, message and extra headers. */
+interface ReadRefusal {
+  readonly status: number;
+  readonly name: string;
+  readonly message: string;
+  readonly headers?: Record<string, string>;
+}
+
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const ROUTES: Readonly<Record<string, readonly string[]>> = {
@@ -109,21 +117,10 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         allow,
       );
 
-    if (url.pathname === '/health') return sendJson(res, 200, { ok: true, reports: await store.count() });
+    if (url.pathname === '/health') return health(req, res);
     if (method === 'POST') return receive(req, res);
-    // Reads only: reports come from anywhere (and through proxies); what is stored is read by name.
-    if (!hostAllowed(req, config.allowedHosts))
-      return sendError(
-        res,
-        403,
-        'HostNotAllowedError',
-        `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
-          `allowed: ${[...config.allowedHosts].join(', ')}`,
-      );
-    if (config.readToken !== undefined && !tokenMatches(req, config.readToken))
-      return sendError(res, 401, 'UnauthorizedError', `${url.pathname} needs Authorization: Bearer <read token>`, {
-        'WWW-Authenticate': 'Bearer realm="obscura-collector"',
-      });
+    const refused = readRefusal(req, url.pathname);
+    if (refused) return sendError(res, refused.status, refused.name, refused.message, refused.headers);
     const scope = url.searchParams.get('scope') ?? undefined;
     if (url.pathname === '/compare') {
       let query: CompareQuery;
@@ -176,6 +173,42 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`,
       );
     return sendJson(res, 200, { reports: await store.list(scope, limit) });
+  }
+
+  /**
+   * Why this request may not read what is stored, or null when it may. Reports come from anywhere
+   * (and through proxies); what is stored is read by name (the Host check) and, when the collector
+   * has a read token, with it.
+   */
+  function readRefusal(req: IncomingMessage, path: string): ReadRefusal | null {
+    if (!hostAllowed(req, config.allowedHosts))
+      return {
+        status: 403,
+        name: 'HostNotAllowedError',
+        message:
+          `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
+          `allowed: ${[...config.allowedHosts].join(', ')}`,
+      };
+    if (config.readToken !== undefined && !tokenMatches(req, config.readToken))
+      return {
+        status: 401,
+        name: 'UnauthorizedError',
+        message: `${path} needs Authorization: Bearer <read token>`,
+        headers: { 'WWW-Authenticate': 'Bearer realm="obscura-collector"' },
+      };
+    return null;
+  }
+
+  /**
+   * Up and with its database reachable (503 otherwise), to anyone; the number of stored reports
+   * only to a request that may read them, as it tells how many people took part.
+   */
+  async function health(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (readRefusal(req, '/health')) {
+      await store.ping();
+      return sendJson(res, 200, { ok: true });
+    }
+    return sendJson(res, 200, { ok: true, reports: await store.count() });
   }
 
   /** A side's totals: the running totals of its scope, or the raw reports of its receive-time range. */

@@ -182,6 +182,11 @@ export class ReportStore {
     return rows.rows[0]!.outcome;
   }
 
+  /** Resolves when the database answers a query; rejects as the query would otherwise. */
+  async ping(): Promise<void> {
+    await this.db.query('select 1');
+  }
+
   /** Stored reports (from the totals: no scan of raw rows), of one scope or of all. */
   async count(scope?: string): Promise<number> {
     const rows = await this.db.query<{ n: number | null }>(

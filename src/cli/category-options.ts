@@ -1,5 +1,6 @@
 import { ObscuraError } from '../errors';
 import { CATEGORY_MECHANISMS, type CategoryMechanismName } from '../privacy/mechanism';
+import { numberFlag } from './number-flag';
 import type { PrivacyFlagValues } from './privacy-options';
 
 /** The flag that turns `extract`'s release into a category release. */
@@ -36,9 +37,7 @@ export function parseCategoryFlags(values: PrivacyFlagValues & { codebook?: stri
   }
   const text = values.epsilon;
   if (text === undefined) throw new ObscuraError('InvalidParameterError', '--epsilon is required');
-  const epsilon = Number(text);
-  if (text.trim() === '' || !Number.isFinite(epsilon))
-    throw new ObscuraError('InvalidParameterError', `--epsilon must be a number, got "${text}"`);
+  const epsilon = numberFlag('epsilon', text);
   if (values.scope !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(values.scope))
     throw new ObscuraError(
       'InvalidParameterError',

@@ -1,6 +1,7 @@
 import { ObscuraError } from '../errors';
 import { validateParams, VECTOR_MECHANISMS, type VectorMechanismParams } from '../privacy/mechanism';
 import type { FeaturePrivacyOptions } from '../report/privatize-features';
+import { integerFlag, numberFlag } from './number-flag';
 
 /** The flags `privatize` and `extract` share, for node:util parseArgs. */
 export const PRIVACY_FLAGS = {
@@ -22,11 +23,7 @@ export interface PrivacyFlagValues {
 }
 
 function number(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw new ObscuraError('InvalidParameterError', `--${flag} must be a number, got "${text}"`);
-  return n;
+  return text === undefined ? undefined : numberFlag(flag, text);
 }
 
 /** True when any privacy flag was given. */
@@ -72,9 +69,7 @@ export function parsePrivacyFlags(values: PrivacyFlagValues): FeaturePrivacyOpti
         : { name, epsilon }
   ) as VectorMechanismParams;
   validateParams(mechanism);
-  const dims = number('dims', values.dims);
-  if (dims !== undefined && (!Number.isInteger(dims) || dims < 2))
-    throw new ObscuraError('InvalidParameterError', `--dims must be an integer >= 2, got "${values.dims}"`);
+  const dims = values.dims === undefined ? undefined : integerFlag('dims', values.dims, 2);
   return {
     mechanism,
     ...(dims !== undefined ? { dims } : {}),

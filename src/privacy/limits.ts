@@ -18,7 +18,7 @@ export const DELTA_TARGET = 1e-6;
  * (ε, DELTA_TARGET) however the two kinds mix.
  */
 export const APPROX_DELTA_CAP = DELTA_TARGET / 2;
-/** The largest δ one (ε, δ) release may state: 50 of them fit APPROX_DELTA_CAP. */
+/** The largest δ one (ε, δ) release may state: 49 of them fit APPROX_DELTA_CAP (each δ is rounded up to DELTA_GRID). */
 export const APPROX_DELTA_MAX = 1e-8;
 /** The smallest δ a Gaussian release may state (far above the sampler's 2^−80 reserve, discrete-gaussian.ts). */
 export const DELTA_MIN = 1e-15;

@@ -6,6 +6,7 @@ import { calibratePrivUnit } from '../../privacy/mechanisms/privunit';
 import { expectedMse, validateParams, type MechanismParams } from '../../privacy/mechanism';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
+import { numberFlag } from '../number-flag';
 
 const OPTIONS = {
   mechanism: { type: 'string' },
@@ -23,10 +24,7 @@ function num(values: Record<string, string | undefined>, flag: string, required:
       throw new ObscuraError('InvalidParameterError', `--${flag} is required for --mechanism ${values['mechanism']}`);
     return undefined;
   }
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw new ObscuraError('InvalidParameterError', `--${flag} must be a number, got "${text}"`);
-  return n;
+  return numberFlag(flag, text);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CliIo } from '../cli-io';
 import { collectImageFiles } from '../collect-files';
 import { extractFiles } from '../extract-files';
 import { Progress } from '../progress';
+import { integerFlag } from '../number-flag';
 
 const BUILD_OPTIONS = {
   labels: { type: 'string', multiple: true },
@@ -46,9 +47,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       'InvalidParameterError',
       `--classifier must be one of ${CLASSIFIER_KINDS.join(', ')}, got "${values.classifier}"`,
     );
-  const batchSize = Number(values.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64)
-    throw new ObscuraError('InvalidParameterError', `--batch must be an integer from 1 to 64, got "${values.batch}"`);
+  const batchSize = integerFlag('batch', values.batch, 1, 64);
 
   const labels: string[] = [];
   const files: { file: string; label: number }[] = [];

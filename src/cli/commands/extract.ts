@@ -13,6 +13,7 @@ import { privatizeFeatures } from '../../report/privatize-features';
 import { cryptoRandomSource } from '../../privacy/random/random-source';
 import { privatizeLabel, validateCategoryOptions } from '../../codebook/category-report';
 import { requireSameModel } from '../../codebook/assign-label';
+import { integerFlag } from '../number-flag';
 
 const OPTIONS = {
   clean: { type: 'boolean', default: false },
@@ -38,9 +39,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const backend = values.backend;
   if (backend !== 'wasm' && backend !== 'cpu')
     throw new ObscuraError('InvalidParameterError', `--backend must be wasm or cpu, got "${backend}"`);
-  const batchSize = Number(values.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64)
-    throw new ObscuraError('InvalidParameterError', `--batch must be an integer from 1 to 64, got "${values.batch}"`);
+  const batchSize = integerFlag('batch', values.batch, 1, 64);
 
   const category = isCategoryRelease(values) ? parseCategoryFlags(values) : undefined;
   const privacy = !category && hasPrivacyFlags(values) ? parsePrivacyFlags(values) : undefined;

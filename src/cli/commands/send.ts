@@ -5,6 +5,7 @@ import { parseReport, type Report } from '../../report/schema';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 import { deliverReport, type DeliveryOptions, type ErrorInfo } from '../deliver-report';
+import { integerFlag } from '../number-flag';
 import { SendProgress, type SendCounts } from '../send-progress';
 
 const OPTIONS = {
@@ -25,16 +26,6 @@ interface Reason {
   readonly id?: string;
   readonly status?: number;
   readonly error: ErrorInfo;
-}
-
-function integer(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ObscuraError(
-      'InvalidParameterError',
-      `--${flag} must be an integer from ${min} to ${max}, got "${text}"`,
-    );
-  return n;
 }
 
 /** The collector's POST /reports URL from its base URL (or from that URL itself). */
@@ -77,13 +68,13 @@ function reportOf(text: string): Report {
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
   const endpoint = reportsEndpoint(values.collector);
-  const concurrency = integer('concurrency', values.concurrency, 1, 256);
+  const concurrency = integerFlag('concurrency', values.concurrency, 1, 256);
   const delivery: DeliveryOptions = {
     endpoint,
-    maxAttempts: integer('max-attempts', values['max-attempts'], 1, 100),
-    backoffBaseMs: integer('backoff-base', values['backoff-base'], 1, 3_600_000),
-    backoffCapMs: integer('backoff-cap', values['backoff-cap'], 1, 3_600_000),
-    timeoutMs: integer('timeout', values.timeout, 1, 3_600_000),
+    maxAttempts: integerFlag('max-attempts', values['max-attempts'], 1, 100),
+    backoffBaseMs: integerFlag('backoff-base', values['backoff-base'], 1, 3_600_000),
+    backoffCapMs: integerFlag('backoff-cap', values['backoff-cap'], 1, 3_600_000),
+    timeoutMs: integerFlag('timeout', values.timeout, 1, 3_600_000),
     onRetry: () => counts.retries++,
   };
   const counts: SendCounts = {

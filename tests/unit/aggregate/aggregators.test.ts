@@ -198,6 +198,14 @@ test('batch rules: nothing below n_min, no report in two batches, no release wit
     (await call(`${pair.helperUrl}/aggregate-init`, pair.analystToken, 'POST', { prepareShares: [] })).status,
     401,
   );
+  // The counts by state tell how many people took part: they are the analyst's as well.
+  for (const url of [pair.leaderUrl, pair.helperUrl]) {
+    const anonymous = await fetch(`${url}/status`);
+    assert.equal(anonymous.status, 401, url);
+    assert.equal(((await anonymous.json()) as Record<string, unknown>)['reports'], undefined, url);
+    assert.equal((await call(`${url}/status`, 'wrong', 'GET')).status, 401, url);
+    assert.equal(typeof (await call(`${url}/status`, pair.analystToken, 'GET')).body['reports'], 'object', url);
+  }
 });
 
 test('network audit: each aggregator received its own share and never the other one', async () => {

@@ -73,7 +73,10 @@ test('bad privacy flags are typed errors with the valid values', async () => {
     [['--mechanism', 'privunit', '--epsilon', '0'], /epsilon must be a number in \[0.01, 16\], got 0/],
     [['--mechanism', 'privunit', '--epsilon', '1e-16'], /epsilon must be a number in \[0.01, 16\], got 1e-16/],
     [['--mechanism', 'laplace', '--epsilon', '17'], /epsilon must be a number in \[0.01, 16\], got 17/],
-    [['--mechanism', 'privunit', '--epsilon', 'abc'], /--epsilon must be a number, got "abc"/],
+    [
+      ['--mechanism', 'privunit', '--epsilon', 'abc'],
+      /--epsilon must be a plain decimal number \(like 2, 0.5 or 1e-6\), got "abc"/,
+    ],
     [['--mechanism', 'privunit'], /--epsilon is required/],
     [['--mechanism', 'gaussian', '--epsilon', '1'], /--delta is required/],
     [['--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1.5'], /delta must be a number in \[1e-15, 0.000001\]/],

@@ -126,9 +126,20 @@ test('read endpoints need the bearer token; /health and POST do not', async () =
     assert.equal(wrong.status, 401, path);
     assert.equal((await fetch(`${collector.url}${path}`, { headers: auth })).status, 200, path);
   }
-  const health = (await (await fetch(`${collector.url}/health`)).json()) as { ok: boolean; reports: number };
-  assert.equal(health.ok, true);
-  assert.equal(health.reports, await collector.count());
+});
+
+test('/health tells anyone only that the collector is up; the count of reports needs what a read needs', async () => {
+  assert.ok((await post(releasedReport('health'))).status < 300);
+  const health = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${collector.url}${path}`, { headers });
+    assert.equal(res.status, 200, path);
+    return (await res.json()) as { ok: boolean; reports?: number };
+  };
+  assert.deepEqual(await health('/health'), { ok: true }, 'no token: no count');
+  assert.deepEqual(await health('/health', { authorization: 'Bearer nope' }), { ok: true }, 'a wrong token: no count');
+  assert.deepEqual(await health('/health', auth), { ok: true, reports: await collector.count() });
+  // A collector without a read token serves its reads to anyone, and so its count as well.
+  assert.deepEqual(await (await fetch(`${slow.url}/health`)).json(), { ok: true, reports: await slow.count() });
 });
 
 /** A raw request with a chosen Host header (fetch does not let a page or a test set it). */
@@ -143,12 +154,27 @@ function withHost(path: string, host: string): Promise<number> {
   });
 }
 
+/** The JSON body of a raw GET with a chosen Host header (and the token). */
+function withHostBody(path: string, host: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${collector.url}${path}`, { headers: { host, ...auth } }, (res) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c.toString()));
+      res.on('end', () => resolve(JSON.parse(data)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 test('reads with a foreign Host are refused (DNS rebinding); the loopback names with the port pass', async () => {
   for (const path of READ_PATHS) {
     assert.equal(await withHost(path, `attacker.example:${collector.port}`), 403, path);
     assert.equal(await withHost(path, 'localhost'), 403, `${path} without the port`);
   }
   assert.equal(await withHost('/health', `attacker.example:${collector.port}`), 200, '/health answers anyone');
+  const rebound = await withHostBody('/health', `attacker.example:${collector.port}`);
+  assert.deepEqual(rebound, { ok: true }, 'but not with the count, even with the token');
   for (const host of [`localhost:${collector.port}`, `127.0.0.1:${collector.port}`, `[::1]:${collector.port}`])
     assert.equal(await withHost('/aggregates', host), 200, host);
 });
