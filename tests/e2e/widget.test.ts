@@ -46,7 +46,8 @@ before(async () => {
   const endpoint = `${server.collector.url}/reports`;
   third = await startHostSite(() => ({ '/forge.html': FORGE_PAGE }));
   host = await startHostSite((url) => ({
-    '/': embeddingPage(server.url, `scope="shop" epsilon="1" endpoint="${endpoint}"`),
+    // ε 0.5 a release: the releases of every test below fit the site's one grant of ε 4.
+    '/': embeddingPage(server.url, `scope="shop" epsilon="0.5" endpoint="${endpoint}"`),
     // The widget page framed directly (no loader), beside a frame from a third origin that can reach it.
     '/direct.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Direct</title></head><body>
 <iframe title="w" style="width:600px;height:600px"
@@ -156,8 +157,8 @@ test('forged release and budget messages from the host are ignored', async () =>
   });
   assert.equal((await events(page, 'obscura-report')).length, 0);
   assert.equal(await server.collector.store.count(), 0);
-  // The host's ε (1) stands; a configure the schema refuses is answered with an error, not obeyed.
-  assert.match(await frame.getByTestId('epsilon').innerText(), /ε 1$/);
+  // The host's ε (0.5) stands; a configure the schema refuses is answered with an error, not obeyed.
+  assert.match(await frame.getByTestId('epsilon').innerText(), /ε 0\.5$/);
   const errors = await events(page, 'obscura-error');
   assert.ok(
     errors.some((e) => e.detail['name'] === 'InvalidParameterError'),
@@ -206,8 +207,8 @@ test('a file chosen in the widget gives the host an obscura-report equal to what
   const [report] = await waitForEvents(page, 'obscura-report', 1);
   const detail = report!.detail;
   assert.ok(isReport(detail));
-  // The host's ε (1), not the third origin's forged 0.25, nor the person's 2.
-  assert.equal((detail as { mechanism: { epsilon: number } }).mechanism.epsilon, 1);
+  // The host's ε (0.5), not the third origin's forged 0.25, nor the person's 2.
+  assert.equal((detail as { mechanism: { epsilon: number } }).mechanism.epsilon, 0.5);
   // The ledger inside the frame shows it delivered once the collector stored it.
   await frame.locator('summary', { hasText: 'what this site received' }).click();
   const state = frame.getByTestId('state').first();
@@ -215,7 +216,7 @@ test('a file chosen in the widget gives the host an obscura-report equal to what
   assert.match(await state.innerText(), /^delivered/);
   assert.deepEqual((await server.collector.store.list(hostScopeName(host.url, 'shop'), 10))[0], detail);
   const budgets = await waitForEvents(page, 'obscura-budget', 1);
-  assert.equal(budgets.at(-1)!.detail['spent'], 1);
+  assert.equal(budgets.at(-1)!.detail['spent'], 0.5);
 });
 
 test('a click that passes through an overlay covering the widget is ignored', async () => {
@@ -378,7 +379,9 @@ test('krr over a codebook gives the host the randomized label the collector stor
     '/': embeddingPage(server.url, attributes),
     '/no-codebook.html': embeddingPage(server.url, 'scope="labels" mechanism="oue"'),
   }));
-  const p = await context.newPage();
+  // Another device (a fresh profile): this 127.0.0.1 site has no grant there yet.
+  const device = await browser.newContext({ viewport: { width: 900, height: 1000 } });
+  const p = await device.newPage();
   try {
     await p.goto(site.url);
     const f = await widgetFrame(p);
@@ -424,7 +427,7 @@ test('krr over a codebook gives the host the randomized label the collector stor
     });
     assert.equal((await events(p, 'obscura-report')).length, 0);
   } finally {
-    await p.close();
+    await device.close();
     await site.close();
   }
 });

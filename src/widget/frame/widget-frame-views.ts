@@ -16,6 +16,8 @@ export interface Picked {
 export const widgetFrameStyles = css`
   :host {
     display: grid;
+    /* A wide child (the ledger's table) scrolls in its own box; it never widens the release block. */
+    grid-template-columns: minmax(0, 1fr);
     gap: 0.5rem;
     padding: 0.5rem;
   }
