@@ -11,7 +11,7 @@ import { embeddingPage, startHostSite } from './support/host-page';
 import { armedClick } from './support/armed-click';
 import { hostEvents, waitForHostEvents } from './support/host-events';
 import { launchPartitioned, type PartitionedBrowser } from './support/cross-site';
-import { clickUntilDelivered, moveWidget, releaseButtonCentre } from './support/pointer-attacks';
+import { decoyDoubleClick } from './support/pointer-attacks';
 import { SKIMAGE_DIR } from '../support/data-paths';
 
 let server: Awaited<ReturnType<typeof startAppServer>>;
@@ -45,24 +45,8 @@ after(async () => {
 const events = (type: string) => hostEvents(page, type);
 
 test('a widget slid under the pointer between the two clicks of a decoy double-click releases nothing', async () => {
-  await moveWidget(page, 'display:block;position:relative;left:340px;width:560px');
   await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/astronaut.png`);
-  const release = frame.locator('[data-testid="release"]:not([disabled])').first();
-  await release.waitFor({ timeout: 90_000 });
-  await release.hover();
-  await frame.locator('[data-testid="release"]:not([disabled])[data-armed="true"]').waitFor({ timeout: 10_000 });
-  const button = await releaseButtonCentre(frame);
-  const decoy = { x: button.x - 340, y: button.y };
-  await page.mouse.move(decoy.x, decoy.y, { steps: 5 });
-  await page.mouse.click(decoy.x, decoy.y);
-  const movedAt = Date.now();
-  await moveWidget(page, 'display:block;position:relative;left:0;width:560px');
-  const moved = await releaseButtonCentre(frame);
-  assert.ok(Math.abs(moved.x - decoy.x) < 2 && Math.abs(moved.y - decoy.y) < 2, 'the button is under the pointer');
-  const landed = await clickUntilDelivered(page, frame, decoy, movedAt);
-  const refused = frame.getByTestId('release-refused');
-  await refused.waitFor({ timeout: 10_000 });
-  const reason = await refused.innerText();
+  const { landed, reason } = await decoyDoubleClick(page, frame);
   console.log(`cross-site decoy double-click: the click reached the frame ${landed} ms after the move: ${reason}`);
   assert.match(reason, /ignored: the (widget moved just before the click|pointer had only just arrived)/);
   assert.equal((await events('obscura-report')).length, 0);

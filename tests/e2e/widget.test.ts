@@ -8,15 +8,13 @@ import { launchChromium } from './support/browser';
 import { startAppServer } from './support/app-server';
 import { embeddingPage, startHostSite } from './support/host-page';
 import { armedClick } from './support/armed-click';
+import { clickUntilDelivered, decoyDoubleClick, moveWidget, releaseButtonCentre } from './support/pointer-attacks';
+import { hostEvents, waitForHostEvents, type HostEvent } from './support/host-events';
 import { SKIMAGE_DIR } from '../support/data-paths';
 import { isReport } from '../../src/report/schema';
 import { hostScopeName } from '../../src/widget/frame/host-scope';
 
 type Site = Awaited<ReturnType<typeof startHostSite>>;
-interface HostEvent {
-  type: string;
-  detail: Record<string, unknown>;
-}
 
 let server: Awaited<ReturnType<typeof startAppServer>>;
 let host: Site;
@@ -70,17 +68,8 @@ after(async () => {
   await third?.close();
 });
 
-const events = (p: Page, type?: string) =>
-  p.evaluate((t) => (window as unknown as { events: HostEvent[] }).events.filter((e) => !t || e.type === t), type);
-
-async function waitForEvents(p: Page, type: string, count: number): Promise<HostEvent[]> {
-  await p.waitForFunction(
-    ([t, n]) => (window as unknown as { events: HostEvent[] }).events.filter((e) => e.type === t).length >= n,
-    [type, count] as const,
-    { timeout: 60_000 },
-  );
-  return events(p, type);
-}
+const events = hostEvents;
+const waitForEvents = waitForHostEvents;
 
 async function widgetFrame(p: Page): Promise<Frame> {
   await waitForEvents(p, 'obscura-ready', 1);
@@ -247,68 +236,10 @@ test('a click that passes through an overlay covering the widget is ignored', as
   await waitForEvents(page, 'obscura-report', 2);
 });
 
-/** The host page moves its widget with CSS, as a clickjacking page would; resolves once the page has drawn it. */
-const moveWidget = (p: Page, style: string) =>
-  p.evaluate(
-    (css) =>
-      new Promise<void>((done) => {
-        document.querySelector('obscura-extractor')!.setAttribute('style', css);
-        requestAnimationFrame(() => requestAnimationFrame(() => done()));
-      }),
-    style,
-  );
-
-/** The centre of the first release button that can be clicked, in the host page's coordinates. */
-async function releaseButtonCentre(f: Frame): Promise<{ x: number; y: number }> {
-  const box = await f.locator('[data-testid="release"]:not([disabled])').first().boundingBox();
-  assert.ok(box, 'the release button is on screen');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-/**
- * Clicks at one point until a press reaches the frame, as an attacker times the second click;
- * returns how long after `since` it landed. Chromium discards input to a cross-origin frame
- * that moved in the last 500 ms or so (measured here: clicks 300 ms after the move vanish,
- * at 700 ms they arrive), so the guard's own rule is what answers a click after that.
- */
-async function clickUntilDelivered(p: Page, f: Frame, at: { x: number; y: number }, since: number): Promise<number> {
-  await f.evaluate(() => {
-    const w = window as unknown as { presses?: number };
-    w.presses = 0;
-    addEventListener('pointerdown', () => (w.presses = (w.presses ?? 0) + 1), { capture: true });
-  });
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline) {
-    await p.mouse.click(at.x, at.y);
-    if (await f.evaluate(() => (window as unknown as { presses: number }).presses > 0)) return Date.now() - since;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('no click reached the frame in 5 s');
-}
-
 test('a widget slid under the pointer between the two clicks of a decoy double-click is ignored', async () => {
   const reports = (await events(page, 'obscura-report')).length;
-  // A narrower widget (as wide as its release block) leaves room beside it for the host's decoy.
-  await moveWidget(page, 'display:block;position:relative;left:340px;width:560px');
   await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/astronaut.png`);
-  const release = frame.locator('[data-testid="release"]:not([disabled])').first();
-  await release.waitFor({ timeout: 30_000 });
-  // The frame has seen the pointer and is armed: the attack must beat a guard that was ready.
-  await release.hover();
-  await frame.locator('[data-testid="release"]:not([disabled])[data-armed="true"]').waitFor({ timeout: 10_000 });
-  const button = await releaseButtonCentre(frame);
-  const decoy = { x: button.x - 340, y: button.y };
-  await page.mouse.move(decoy.x, decoy.y, { steps: 5 });
-  await page.mouse.click(decoy.x, decoy.y);
-  // Between the clicks, the host slides the widget so the release button sits under the pointer.
-  const movedAt = Date.now();
-  await moveWidget(page, 'display:block;position:relative;left:0;width:560px');
-  const moved = await releaseButtonCentre(frame);
-  assert.ok(Math.abs(moved.x - decoy.x) < 2 && Math.abs(moved.y - decoy.y) < 2, 'the button is under the pointer');
-  const landed = await clickUntilDelivered(page, frame, decoy, movedAt);
-  const refused = frame.getByTestId('release-refused');
-  await refused.waitFor({ timeout: 10_000 });
-  const reason = await refused.innerText();
+  const { landed, reason } = await decoyDoubleClick(page, frame);
   console.log(`decoy double-click: the second click reached the frame ${landed} ms after the move: ${reason}`);
   assert.match(reason, /ignored: the (widget moved just before the click|pointer had only just arrived)/);
   await settled(frame);

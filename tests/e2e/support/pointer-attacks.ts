@@ -44,3 +44,31 @@ export async function clickUntilDelivered(
   }
   throw new Error('no click reached the frame in 5 s');
 }
+
+/**
+ * The decoy double-click: the widget (its release button ready and armed) sits 340 px to the
+ * right of a decoy; the person's first click lands on the decoy, then the host slides the widget
+ * left so the button is under the pointer for the second. Returns how long after the move the
+ * second click reached the frame, and what the frame said of it.
+ */
+export async function decoyDoubleClick(page: Page, frame: Frame): Promise<{ landed: number; reason: string }> {
+  // A narrower widget (as wide as its release block) leaves room beside it for the host's decoy.
+  await moveWidget(page, 'display:block;position:relative;left:340px;width:560px');
+  const release = frame.locator('[data-testid="release"]:not([disabled])').first();
+  await release.waitFor({ timeout: 90_000 });
+  // The frame has seen the pointer and is armed: the attack must beat a guard that was ready.
+  await release.hover();
+  await frame.locator('[data-testid="release"]:not([disabled])[data-armed="true"]').waitFor({ timeout: 10_000 });
+  const button = await releaseButtonCentre(frame);
+  const decoy = { x: button.x - 340, y: button.y };
+  await page.mouse.move(decoy.x, decoy.y, { steps: 5 });
+  await page.mouse.click(decoy.x, decoy.y);
+  const movedAt = Date.now();
+  await moveWidget(page, 'display:block;position:relative;left:0;width:560px');
+  const moved = await releaseButtonCentre(frame);
+  assert.ok(Math.abs(moved.x - decoy.x) < 2 && Math.abs(moved.y - decoy.y) < 2, 'the button is under the pointer');
+  const landed = await clickUntilDelivered(page, frame, decoy, movedAt);
+  const refused = frame.getByTestId('release-refused');
+  await refused.waitFor({ timeout: 10_000 });
+  return { landed, reason: await refused.innerText() };
+}
