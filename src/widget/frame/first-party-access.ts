@@ -29,7 +29,10 @@ export type AccessState =
 
 export class FirstPartyAccess {
   state: AccessState = { kind: 'checking' };
+  /** The browser can give a handle here (see handleUsable). */
   private handleOk = false;
+  /** A click's request was refused: a later click opens the window at once, not asking again first. */
+  private refused = false;
   private popup: Window | null = null;
   private port: MessagePort | undefined;
   private watch: ReturnType<typeof setInterval> | undefined;
@@ -52,14 +55,14 @@ export class FirstPartyAccess {
 
   /** Runs inside the person's click (the frame's guard accepted it): ask for access, else open the window. */
   async connect(): Promise<void> {
-    if (this.handleOk && (await this.tryHandle())) return;
+    if (this.handleOk && !this.refused && (await this.tryHandle())) return;
     this.openWindow();
   }
 
   private async tryHandle(): Promise<boolean> {
     const handle = await requestHandle();
-    // Refused once, asked no more: each ask would spend the click the window needs to open.
-    if (!handle) this.handleOk = false;
+    // Each refused ask would spend the activation of a click the window needs to open.
+    if (!handle) this.refused = true;
     if (!handle) return false;
     this.set({ kind: 'connected', route: 'handle', connection: sharedWorkerConnection(handle) });
     return true;
@@ -117,11 +120,15 @@ export class FirstPartyAccess {
     }
   };
 
-  /** The person allowed this host in Obscura's window: ask for storage access again, else keep the window. */
+  /**
+   * The person allowed this host in Obscura's window, a first-party visit: ask for storage access
+   * again (a browser may give it now), else keep relaying through the window.
+   */
   private async granted(): Promise<void> {
     if (this.state.kind === 'connected') return;
     if (this.handleOk && (await this.tryHandle())) return;
-    if (this.port)
+    // The window may have closed while storage access was being asked for.
+    if (this.port && this.popup && this.state.kind === 'window-open')
       this.set({ kind: 'connected', route: 'window', connection: windowConnection(this.port, this.changes) });
   }
 
