@@ -7,7 +7,7 @@
 import { describeError } from '../errors';
 import { retryDelay } from '../outbox/backoff';
 import type { Report } from '../report/schema';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from '../outbox/delivery-outcome';
 
 export interface DeliveryOptions {
   /** The collector's POST /reports URL. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '../../../collector/server';
 import { deliverReport } from '../../../src/cli/deliver-report';
-import { parseRetryAfter } from '../../../src/cli/retry-after';
+import { parseRetryAfter } from '../../../src/outbox/delivery-outcome';
 import { privatizeCategory } from '../../../src/privacy/mechanism';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { buildCategoryReport } from '../../../src/report/build-report';

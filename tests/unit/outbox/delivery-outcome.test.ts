@@ -15,6 +15,9 @@ test('Retry-After as seconds or as an HTTP date; absent or unreadable gives unde
   assert.equal(parseRetryAfter('Mon, 23 Nov 2026 09:00:00 GMT', now), 0);
   assert.equal(parseRetryAfter(null, now), undefined);
   assert.equal(parseRetryAfter('soon', now), undefined);
+  // A sign or a fraction is malformed, not a date that has passed (which would retry at once).
+  for (const malformed of ['-1', '1.5', '+30', '', ' '])
+    assert.equal(parseRetryAfter(malformed, now), undefined, malformed);
 });
 
 test("a refusal carries the collector's error name and message; a 429 its Retry-After", async () => {
