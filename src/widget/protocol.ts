@@ -45,7 +45,6 @@ const budgetSchema = z.strictObject({
   spent: z.number(),
   releases: z.number(),
 });
-export type WidgetBudget = z.infer<typeof budgetSchema>;
 
 /** The report itself is checked against the full report schema inside the iframe before it is posted. */
 const reportShape = z.looseObject({ v: z.number(), id: z.string(), scope: z.string() });
@@ -67,9 +66,4 @@ type Body<T> = T extends unknown ? Omit<T, 'protocol' | 'v'> : never;
 
 export function frameMessage(body: Body<FrameMessage>): FrameMessage {
   return { protocol: PROTOCOL, v: PROTOCOL_VERSION, ...body } as FrameMessage;
-}
-
-/** The host's configure message; `config` is checked by the iframe against widgetConfigSchema. */
-export function hostMessage(config: Record<string, unknown>): Omit<HostMessage, 'config'> & { config: unknown } {
-  return { protocol: PROTOCOL, v: PROTOCOL_VERSION, type: 'configure', config };
 }

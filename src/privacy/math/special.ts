@@ -34,11 +34,6 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   return 1 - (Math.exp(logFront) * betaContinuedFraction(1 - x, b, a)) / b;
 }
 
-/** The upper tail 1 − I_x(a, b) without cancellation when it is tiny. */
-export function incompleteBetaUpper(x: number, a: number, b: number): number {
-  return incompleteBeta(1 - x, b, a);
-}
-
 /**
  * The number of continued-fraction steps after which I_x(a, a) has converged to the last
  * bit for every x on the side where it is used (x ≤ 1/2); measured worst cases: 21 steps at
