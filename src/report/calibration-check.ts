@@ -2,14 +2,17 @@
  * Recomputes a report's calibration from its public (ε, δ, d, C) and compares it with the
  * parameters it carries, so a collector can refuse a report whose noise is not what its
  * ε states (one hostile report must not poison a mean). The schema has already checked
- * the output against those parameters (grid, bound, norm); the Gaussian's tail range is
- * checked here, since it follows from the calibration rather than from a declared field.
+ * the output against the range its declared parameters allow; here the same check
+ * (output-range.ts) runs again against the range of the recomputed calibration, the one
+ * the device's mechanism clamped to (for the Gaussian its bound follows from σ, C and the
+ * step rather than from a declared field).
  */
 import { ObscuraError } from '../errors';
 import { calibrateDiscreteGaussian } from '../privacy/mechanisms/discrete-gaussian';
 import { calibrateLaplace } from '../privacy/mechanisms/laplace';
 import { calibratePrivUnit } from '../privacy/mechanisms/privunit';
 import { memoize } from '../privacy/memo';
+import { outputRange, outputRangeProblem } from '../privacy/output-range';
 import type { MechanismRecord, Report } from './schema';
 
 const privUnitScale = memoize((epsilon: number, dims: number) => calibratePrivUnit(epsilon, dims).scale);
@@ -17,12 +20,6 @@ const laplace = memoize((epsilon: number, dims: number, clip: number) => calibra
 const gaussian = memoize((epsilon: number, delta: number, dims: number, clip: number) =>
   calibrateDiscreteGaussian(epsilon, delta, dims, clip),
 );
-
-/**
- * The discrete Gaussian sampler never draws beyond 41σ (its proposal's bound), so a value
- * beyond clip + 64σ comes only from a forged report: refusing it loses no honest one.
- */
-export const GAUSSIAN_TAIL_SIGMAS = 64;
 
 function invalid(path: string, message: string): ObscuraError {
   return new ObscuraError('InvalidReportError', `invalid report: ${path}: ${message}`, {
@@ -32,6 +29,12 @@ function invalid(path: string, message: string): ObscuraError {
 
 function mismatch(what: string, got: number, expected: number): ObscuraError {
   return invalid(`mechanism.${what}`, `expected ${expected}, got ${got}`);
+}
+
+/** Throws InvalidReportError naming the first coordinate outside the calibrated mechanism's range. */
+function requireInRange(vector: readonly number[], calibrated: Parameters<typeof outputRange>[0]): void {
+  const problem = outputRangeProblem(outputRange(calibrated), { vector });
+  if (problem) throw invalid(problem.index === undefined ? problem.path : `vector.${problem.index}`, problem.message);
 }
 
 /** Runs a calibration; parameters it refuses (e.g. PrivUnit of one dimension) make the report invalid. */
@@ -46,7 +49,8 @@ function calibrated<T>(compute: () => T): T {
 
 /**
  * Throws InvalidReportError unless the report's mechanism parameters are the calibration for
- * its (ε, δ, d, C), and (Gaussian) every value lies within clip + 64σ.
+ * its (ε, δ, d, C), and every value lies within the range of that calibration: the device
+ * clamps to it, so refusing what lies beyond loses no honest report.
  */
 export function verifyCalibration(report: Report): void {
   if (!('vector' in report)) return; // k-RR / OUE carry ε only
@@ -62,18 +66,13 @@ export function verifyCalibration(report: Report): void {
       const p = calibrated(() => laplace(m.epsilon, d, m.clip));
       if (m.step !== p.step) throw mismatch('step', m.step, p.step);
       if (m.bound !== p.bound) throw mismatch('bound', m.bound, p.bound);
-      return;
+      return requireInRange(report.vector, { ...m, clip: p.clip, step: p.step, bound: p.bound });
     }
     case 'gaussian': {
       const p = calibrated(() => gaussian(m.epsilon, m.delta, d, m.clip));
       if (m.step !== p.step) throw mismatch('step', m.step, p.step);
       if (Math.abs(m.sigma - p.sigma) > 1e-9 * p.sigma) throw mismatch('sigma', m.sigma, p.sigma);
-      const limit = p.clip + GAUSSIAN_TAIL_SIGMAS * p.sigma;
-      for (let i = 0; i < d; i++) {
-        const x = report.vector[i]!;
-        if (!(Math.abs(x) <= limit)) throw invalid(`vector.${i}`, `${x} lies beyond clip + 64σ = ${limit}`);
-      }
-      return;
+      return requireInRange(report.vector, { ...m, clip: p.clip, sigma: p.sigma, step: p.step });
     }
     default:
       throw invalid('mechanism.name', `${m.name} does not release a vector`);

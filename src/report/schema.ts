@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ObscuraError } from '../errors';
 import { modelRefSchema } from '../model-ref';
 import { CATEGORIES_MAX, DELTA_MIN, DELTA_TARGET, DIMS_MAX, EPSILON_MAX, EPSILON_MIN } from '../privacy/limits';
+import { outputRange, outputRangeProblem } from '../privacy/output-range';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const positive = finite.refine((x) => x > 0, 'must be > 0');
@@ -114,53 +115,24 @@ export const reportSchema = z.union([vectorReportSchema, categoryReportSchema]).
       code: 'custom',
       message: `mechanism ${r.mechanism.name} ${categorical ? 'releases a category' : 'releases a vector'}`,
     });
+    return;
   }
   if ('vector' in r) {
     const dims = r.projection?.dims ?? r.model.dims;
     if (r.vector.length !== dims) {
       ctx.addIssue({ code: 'custom', path: ['vector'], message: `expected ${dims} values, got ${r.vector.length}` });
     }
-    const range = vectorRangeProblem(r.vector, r.mechanism);
-    if (range) ctx.addIssue({ code: 'custom', path: ['vector'], message: range });
   } else if ((r.mechanism.name === 'krr') !== 'value' in r.category) {
     ctx.addIssue({ code: 'custom', path: ['category'], message: 'krr releases a value, oue releases bits' });
-  } else if ('bits' in r.category && r.category.bits.length !== r.category.k) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['category', 'bits'],
-      message: `expected ${r.category.k} bits, got ${r.category.bits.length}`,
-    });
-  } else if ('value' in r.category && r.category.value >= r.category.k) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['category', 'value'],
-      message: `expected a value below ${r.category.k}, got ${r.category.value}`,
-    });
+    return;
   }
+  // The output range each mechanism can produce, from the report's own parameters (output-range.ts,
+  // the same check the collector repeats against the recomputed calibration in calibration-check.ts).
+  const k = 'category' in r ? r.category.k : 0;
+  const output = 'vector' in r ? { vector: r.vector } : r.category;
+  const problem = outputRangeProblem(outputRange(r.mechanism, k), output);
+  if (problem) ctx.addIssue({ code: 'custom', path: problem.path.split('.'), message: problem.message });
 });
-
-/**
- * The output range each mechanism can produce, checked from the report's own parameters:
- * grid mechanisms give multiples of their step (Laplace within ±bound steps), PrivUnit a
- * vector of norm `scale`. Whether those parameters are the right calibration for (ε, δ, d)
- * is checked by verifyCalibration (calibration-check.ts).
- */
-function vectorRangeProblem(vector: readonly number[], m: z.infer<typeof mechanismSchema>): string | null {
-  if (m.name === 'privunit') {
-    let sq = 0;
-    for (const v of vector) sq += v * v;
-    const norm = Math.sqrt(sq);
-    return Math.abs(norm - m.scale) <= 1e-9 * m.scale ? null : `norm ${norm} is not the PrivUnit scale ${m.scale}`;
-  }
-  if (m.name === 'gaussian' || m.name === 'laplace') {
-    for (const v of vector) {
-      const k = v / m.step;
-      if (!Number.isInteger(k)) return `${v} is not a multiple of the grid step ${m.step}`;
-      if (m.name === 'laplace' && Math.abs(k) > m.bound) return `${v} is beyond the Laplace bound ±${m.bound} steps`;
-    }
-  }
-  return null;
-}
 
 export type Report = z.infer<typeof reportSchema>;
 export type MechanismRecord = z.infer<typeof mechanismSchema>;

@@ -23,6 +23,12 @@
  * The proposal is exact up to |Y| ≤ 2^J with 2^J ≥ 41σ, where acceptance has fallen to
  * e^(−800), which is 0 in double precision, so values beyond are never accepted.
  *
+ * Clamp: each coordinate is clamped to [−B, B] grid units, B the public bound of output-bounds.ts
+ * (the largest rounded coordinate plus a ≈ 4.4σ, the tail margin at which the clamp's bias is
+ * below 1 % of the standard error of a mean of 10^8 reports), so one report moves a mean of 500
+ * by at most half a standard error. The clamp reads the noisy value and public numbers only:
+ * post-processing, so the release keeps its (ε, δ).
+ *
  * Precision: the proposal's probabilities are doubles turned into exact Bernoulli draws
  * (discrete-laplace.ts), the acceptance test reads 128 bits; the released pmf is within a
  * factor e^(±(J+4)·2^−49) of the ideal one per coordinate, so over d ≤ 4096 coordinates the
@@ -34,6 +40,7 @@ import { fixedWordBernoulli } from '../random/fixed-bernoulli';
 import { invalidParameter, requireInteger, requireOpenUnit, requirePositiveFinite } from '../errors';
 import { DIMS_MAX } from '../limits';
 import { rhoForEpsilon } from '../zcdp';
+import { gaussianBoundUnits, requireBoundedInfluence } from '../output-bounds';
 import { discreteLaplaceSampler } from './discrete-laplace';
 
 /** Proposals made for every coordinate, accepted or not. */
@@ -58,6 +65,8 @@ export interface DiscreteGaussianParams {
   readonly sigma: number;
   /** The zCDP parameter of one release: Δ²/(2σ²). */
   readonly rho: number;
+  /** Outputs lie in [−bound, bound]·step: the public clamp (output-bounds.ts), from σ, C and g. */
+  readonly bound: number;
   /** E‖report − x‖² ≤ d(σ² + 1/4)g² (the discrete Gaussian's variance is below σ², as CKS 2020 show). */
   readonly expectedMse: number;
 }
@@ -95,6 +104,8 @@ export function calibrateDiscreteGaussian(
   const sigmaUnits = sensitivity / Math.sqrt(2 * rho);
   if (sigmaUnits * (TAIL_SIGMAS + 1) > 2 ** 50)
     throw invalidParameter('epsilon', 'large enough that the noise fits the grid', epsilon);
+  const bound = gaussianBoundUnits(sigmaUnits, clip, step);
+  requireBoundedInfluence(epsilon, bound * step, sigmaUnits * step, clip, dims);
   return {
     epsilon,
     delta,
@@ -103,6 +114,7 @@ export function calibrateDiscreteGaussian(
     step,
     sigmaUnits,
     sigma: sigmaUnits * step,
+    bound,
     rho: (sensitivity * sensitivity) / (2 * sigmaUnits * sigmaUnits),
     expectedMse: dims * (sigmaUnits * sigmaUnits + 0.25) * step * step,
   };
@@ -134,7 +146,10 @@ export function discreteGaussianSampler(sigma: number): DiscreteGaussianSampler 
 
 const samplers = new WeakMap<DiscreteGaussianParams, DiscreteGaussianSampler>();
 
-/** x (norm ≤ `params.clip`) rounded to the grid plus discrete Gaussian noise: every value a multiple of the step. */
+/**
+ * x (norm ≤ `params.clip`) rounded to the grid plus discrete Gaussian noise, clamped to the public
+ * bound: every value a multiple of the step within ±bound steps.
+ */
 export function discreteGaussianNoise(
   x: Float64Array,
   params: DiscreteGaussianParams,
@@ -151,7 +166,8 @@ export function discreteGaussianNoise(
     const scaled = x[i]! / params.step; // exact: the step is a power of two
     const floor = Math.floor(scaled);
     const onGrid = draws.uniform() < scaled - floor ? floor + 1 : floor;
-    out[i] = (onGrid + sample(draws)) * params.step;
+    // The public clamp: post-processing of the noisy value, so it costs no privacy.
+    out[i] = Math.min(params.bound, Math.max(-params.bound, onGrid + sample(draws))) * params.step;
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_CATEGORIES, MAX_DIMS, verifyReport } from '../../../collector/verify-report';
 import type { Report, VectorReport } from '../../../src/report/schema';
+import { calibrateDiscreteGaussian } from '../../../src/privacy/mechanisms/discrete-gaussian';
 import { releasedReport } from './support';
 
 const refusal = (report: unknown, pattern: RegExp) =>
@@ -44,7 +45,9 @@ test('declared parameters that differ from the calibration are refused, naming t
   refusal({ ...r, mechanism: { ...m, delta: 0.1 } }, /^invalid report: /);
   const g = releasedReport('forged', { name: 'gaussian', epsilon: 1, delta: 1e-6, clip: 1 }) as VectorReport;
   const gm = g.mechanism as Extract<VectorReport['mechanism'], { name: 'gaussian' }>;
-  refusal({ ...g, mechanism: { ...gm, sigma: 1e-3 } }, /mechanism\.sigma: expected .*, got 0\.001/);
+  refusal({ ...g, mechanism: { ...gm, sigma: 1e3 } }, /mechanism\.sigma: expected .*, got 1000/);
+  // A σ too small to have produced the values: its own bound already refuses them.
+  refusal({ ...g, mechanism: { ...gm, sigma: 1e-3 } }, /vector: .* is beyond the Gaussian bound/);
   refusal({ ...g, mechanism: { ...gm, step: gm.step * 2 }, vector: g.vector.map(() => 0) }, /mechanism\.step: /);
   const { clip: _clip, ...noClip } = gm;
   refusal({ ...g, mechanism: noClip }, /^invalid report: /);
@@ -65,12 +68,16 @@ test('outputs a mechanism cannot produce are refused: ±1e308, wrong norm, off-g
   refusal({ ...l, vector: [1e308, ...l.vector.slice(1)] }, /vector: /);
   const g = releasedReport('range', { name: 'gaussian', epsilon: 1, delta: 1e-6, clip: 1 }) as VectorReport;
   refusal({ ...g, vector: [-1e308, ...g.vector.slice(1)] }, /vector: -1e\+308 is not a multiple of the grid step/);
-  // On the grid but beyond clip + 64σ: the sampler never draws it.
+  // On the grid but one step beyond the public bound the device clamps to.
   const gm = g.mechanism as Extract<VectorReport['mechanism'], { name: 'gaussian' }>;
-  const far = Math.ceil((gm.clip + 65 * gm.sigma) / gm.step) * gm.step;
+  const { bound: gBound } = calibrateDiscreteGaussian(gm.epsilon, gm.delta, g.vector.length, gm.clip);
+  const far = -(gBound + 1) * gm.step;
   refusal(
     { ...g, vector: [...g.vector.slice(0, 3), far, ...g.vector.slice(4)] },
-    /vector\.3: .* lies beyond clip \+ 64σ/,
+    /vector: .* beyond the Gaussian bound/,
+  );
+  assert.doesNotThrow(() =>
+    verifyReport({ ...g, vector: [...g.vector.slice(0, 3), far + gm.step, ...g.vector.slice(4)] }),
   );
 });
 

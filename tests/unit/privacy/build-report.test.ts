@@ -141,10 +141,15 @@ test('outputs must be in their mechanism’s range, and the parameters must be t
     () => parseReport({ ...laplace, vector: [(m.bound + 1) * m.step, 0, 0, 0] }),
     /beyond the Laplace bound/,
   );
-  // Parameters that are not the calibration: a σ ten times too small, a PrivUnit scale for another ε.
+  // Parameters that are not the calibration: a σ ten times too large, a PrivUnit scale for another ε.
   const sigma = (gaussian!['mechanism'] as { sigma: number }).sigma;
-  const lying = parseReport(withMechanism(gaussian!, { sigma: sigma / 10 })) as Report;
+  const lying = parseReport(withMechanism(gaussian!, { sigma: sigma * 10 })) as Report;
   assert.throws(() => verifyCalibration(lying), { name: 'InvalidReportError', message: /sigma/ });
+  // A σ far too small narrows the Gaussian's bound below the honest values: refused by the range already.
+  const { step } = gaussian!['mechanism'] as { step: number };
+  const oneSigma = Math.ceil(sigma / step) * step;
+  const narrow = { ...withMechanism(gaussian!, { sigma: sigma / 1000 }), vector: vec(gaussian!).map(() => oneSigma) };
+  assert.throws(() => parseReport(narrow), /beyond the Gaussian bound/);
   const scale = (privunit!['mechanism'] as { scale: number }).scale;
   const rescaled = parseReport({
     ...withMechanism(privunit!, { scale: scale * 2 }),
