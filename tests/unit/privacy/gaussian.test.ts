@@ -214,3 +214,7 @@ test('privacy loss audit at the worst integer shift: inputs 0 and Δ = 2, event 
 test('Gaussian reports are unbiased (20 000 reports) and their MSE is expectedMse', () => {
   checkUnbiasedWithMse({ name: 'gaussian', epsilon: 2, delta: 1e-6 }, 4, 20_000);
 });
+
+test('Gaussian reports stay unbiased where the public clamp is nearest: all the norm on one coordinate, ε = 16', () => {
+  checkUnbiasedWithMse({ name: 'gaussian', epsilon: 16, delta: 1e-6 }, 4, 20_000, [1, 0, 0, 0]);
+});

@@ -140,3 +140,7 @@ test('bad Laplace parameters are typed errors', () => {
 test('Laplace reports are unbiased (10^5 reports) and their MSE is expectedMse', () => {
   checkUnbiasedWithMse({ name: 'laplace', epsilon: 2 }, 16, 100_000);
 });
+
+test('Laplace reports stay unbiased where the public clamp is nearest: all the norm on one coordinate, ε = 7', () => {
+  checkUnbiasedWithMse({ name: 'laplace', epsilon: 7 }, 4, 100_000, [0, -1, 0, 0]);
+});

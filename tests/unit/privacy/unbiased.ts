@@ -12,11 +12,13 @@ import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { normalCdf } from '../../../src/privacy/math/special';
 import { ALPHA, Z_CRIT, zFor } from '../../support/stats';
 
-export function checkUnbiasedWithMse(params: VectorMechanismParams, d: number, n: number): void {
-  const x = prepareVector(
-    Array.from({ length: d }, (_, i) => Math.sin(i + 0.5)),
-    params,
-  );
+export function checkUnbiasedWithMse(
+  params: VectorMechanismParams,
+  d: number,
+  n: number,
+  input: readonly number[] = Array.from({ length: d }, (_, i) => Math.sin(i + 0.5)),
+): void {
+  const x = prepareVector(input, params);
   const sum = new Float64Array(d);
   const sumSq = new Float64Array(d);
   let mse = 0;
