@@ -18,7 +18,7 @@
  *      e^(−k²/(2s²)) falls for k ≥ 0, so Σ_{k≥j} e^(−k²/(2s²)) ≤ ∫_{j−1}^∞ = s√(2π)·Q((j−1)/s), and
  *      the normaliser is at least s√(2π) (Poisson summation), so P(Z ≥ j) ≤ Q((j−1)/s) and
  *      E[(Z − a)₊] ≤ Σ_{i≥a} Q(i/s) ≤ Q(κ) + s(φ(κ) − κQ(κ)) with κ = a/s. The smallest integer a
- *      with that bound ≤ 10^−6·s (about 4.6 s). The variance of N_ℤ(0, s²) equals s² to double
+ *      with that bound ≤ 10^−6·s (about 4.4 s). The variance of N_ℤ(0, s²) equals s² to double
  *      precision at s ≥ 100 grid units, which every calibration gives.
  *
  * 2. Influence. A report r moves the mean of n reports with clean mean x̄ (‖x̄‖ ≤ C) and noise
@@ -27,7 +27,7 @@
  *    ((B + C/√d)·√n + ‖ē‖/SE)/((n + 1)·sd) standard errors, and ‖ē‖/SE ≤ 6 except with
  *    probability below 10^−8 (a χ² with d degrees of freedom, over d). At n = 500 that must be
  *    at most one half: B + C/√d ≤ 10.9 sd. With the bias margin above, the Gaussian meets it
- *    when C/σ ≤ 6.3/(1 + 1/√d), which every allowed (ε ≤ 16, δ ≤ 10^−6) gives; Laplace needs
+ *    when C/σ ≤ 6.5/(1 + 1/√d), which every allowed (ε ≤ 16, δ ≤ 10^−6) gives; Laplace needs
  *    9.0 sd of the 10.9 for the tail, so small d at large ε cannot have both, and the
  *    calibration refuses those (requireBoundedInfluence).
  */

@@ -134,10 +134,19 @@ test('Laplace: where bias and influence cannot both hold (small d, large ε) the
       const i = influence(p.bound * p.step, sdOf(p.t, p.step), 1, dims);
       assert.ok(i <= 0.5, `ε=${epsilon} d=${dims}: one report moves the mean ${i} SE`);
     }
-  // d = 1 at ε = 3 and d = 3 at ε = 6, for instance, cannot have both.
   assert.ok(refused > 0);
-  assert.throws(() => calibrateLaplace(3, 1), { name: 'InvalidParameterError' });
-  assert.doesNotThrow(() => calibrateLaplace(EPSILON_MAX, 16));
+  // The frontier docs/privacy.md states: the largest ε allowed at d = 1, 4 and 8, every ε from d = 15.
+  for (const [epsilon, dims] of [
+    [2.68, 1],
+    [7.17, 4],
+    [11.23, 8],
+    [EPSILON_MAX, 15],
+  ] as const) {
+    assert.doesNotThrow(() => calibrateLaplace(epsilon, dims), `ε=${epsilon} d=${dims}`);
+    if (epsilon < EPSILON_MAX)
+      assert.throws(() => calibrateLaplace(epsilon + 0.01, dims), { name: 'InvalidParameterError' });
+  }
+  assert.throws(() => calibrateLaplace(EPSILON_MAX, 14), { name: 'InvalidParameterError' });
 });
 
 /**
