@@ -65,12 +65,11 @@ export function outputRangeProblem(range: OutputRange, output: MechanismOutput):
         const k = v / range.step;
         if (!Number.isInteger(k))
           return { path: 'vector', index: i, message: `${v} is not a multiple of the grid step ${range.step}` };
-        if (Math.abs(k) > range.bound)
-          return {
-            path: 'vector',
-            index: i,
-            message: `${v} is beyond the ${range.mechanism === 'gaussian' ? 'Gaussian' : 'Laplace'} bound ±${range.bound} steps (±${range.bound * range.step})`,
-          };
+        if (Math.abs(k) > range.bound) {
+          const name = range.mechanism === 'gaussian' ? 'Gaussian' : 'Laplace';
+          const message = `${v} is beyond the ${name} bound ±${range.bound} steps (±${range.bound * range.step})`;
+          return { path: 'vector', index: i, message };
+        }
       }
       return null;
     }

@@ -87,7 +87,8 @@ for (const [params, dims] of [
   [{ name: 'laplace', epsilon: 16 }, 16],
   [{ name: 'laplace', epsilon: 7 }, 4],
 ] as const) {
-  test(`${params.name} ε=${params.epsilon} d=${dims}: one report at the bound moves a mean of ${N} by ≤ 0.5 SE`, async () => {
+  const title = `${params.name} ε=${params.epsilon} d=${dims}: one report at the bound moves a ${N}-report mean ≤ ½ SE`;
+  test(title, async () => {
     const scope = `poison-${params.name}-${dims}`;
     // Every coordinate of the true direction the same size: the worst case for a report at ±bound.
     const x = prepareVector(

@@ -58,7 +58,7 @@ const LAPLACE_GRID = [
   [0.5, 16, 1],
 ] as const;
 
-test('Gaussian: the clamp’s bias, summed exactly over the discrete Gaussian pmf, is below 1 % of the SE at 10^8', () => {
+test('Gaussian: the clamp’s bias, summed exactly over the discrete Gaussian pmf, is below 1 % of SE at 10^8', () => {
   for (const [epsilon, delta, dims, clip] of GAUSSIAN_GRID) {
     const p = calibrateDiscreteGaussian(epsilon, delta, dims, clip);
     const s = p.sigmaUnits;
@@ -76,7 +76,7 @@ test('Gaussian: the clamp’s bias, summed exactly over the discrete Gaussian pm
   }
 });
 
-test('Laplace: the clamp’s bias, summed exactly over the discrete Laplace pmf, is below 1 % of the SE at 10^8', () => {
+test('Laplace: the clamp’s bias, summed exactly over the discrete Laplace pmf, is below 1 % of SE at 10^8', () => {
   for (const [epsilon, dims, clip] of LAPLACE_GRID) {
     const p = calibrateLaplace(epsilon, dims, clip);
     const largest = Math.ceil(clip / p.step);
@@ -161,7 +161,7 @@ const extremeSource: RandomSource = {
   },
 };
 
-test('the device’s Gaussian and Laplace outputs never exceed the bound, even with the noise driven into the tail', () => {
+test('the device’s Gaussian and Laplace outputs never exceed the bound, even with noise driven into the tail', () => {
   const draws = new RandomDraws(extremeSource);
   const cases = [
     ['gaussian', 16, 4],
