@@ -174,7 +174,8 @@ test('the device’s Gaussian and Laplace outputs never exceed the bound, even w
       name === 'gaussian' ? calibrateDiscreteGaussian(epsilon, 1e-6, dims, 1) : calibrateLaplace(epsilon, dims, 1);
     const limit = p.bound * p.step;
     let atBound = 0;
-    for (let trial = 0; trial < 100; trial++) {
+    // 4 000 coordinates or more: about 5 % of them (Gaussian) or 25 % (Laplace) reach the bound with this source.
+    for (let trial = 0; trial < Math.ceil(4000 / dims); trial++) {
       // The worst inputs for the clamp: all the norm on one coordinate, either sign.
       const x = new Float64Array(dims);
       x[trial % dims] = trial % 2 ? 1 : -1;
@@ -188,6 +189,6 @@ test('the device’s Gaussian and Laplace outputs never exceed the bound, even w
       }
     }
     // The source does reach the tail: without the clamp these values would lie beyond the bound.
-    assert.ok(atBound > 10, `${name} ε=${epsilon} d=${dims}: only ${atBound} values reached the bound`);
+    assert.ok(atBound > 40, `${name} ε=${epsilon} d=${dims}: only ${atBound} values reached the bound`);
   }
 });
