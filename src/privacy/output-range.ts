@@ -3,8 +3,9 @@
  * against it. The device's mechanisms produce only what this admits (Gaussian and Laplace clamp
  * to the bound of output-bounds.ts, PrivUnit scales to its calibrated norm, k-RR and OUE draw
  * within k), and the collector refuses anything else, with the same function at both ends:
- * src/report/schema.ts from a report's own parameters, calibration-check.ts from the
- * calibration it recomputes.
+ * src/report/schema.ts checks every report against the range of its own parameters, where it
+ * is built on the device and where the collector receives it, and calibration-check.ts finds
+ * those parameters equal to the calibration recomputed from (ε, δ, d, C).
  */
 import type { VectorMechanismRecord } from './mechanism';
 import { gaussianBoundUnits } from './output-bounds';

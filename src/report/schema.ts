@@ -126,8 +126,8 @@ export const reportSchema = z.union([vectorReportSchema, categoryReportSchema]).
     ctx.addIssue({ code: 'custom', path: ['category'], message: 'krr releases a value, oue releases bits' });
     return;
   }
-  // The output range each mechanism can produce, from the report's own parameters (output-range.ts,
-  // the same check the collector repeats against the recomputed calibration in calibration-check.ts).
+  // The output range each mechanism can produce, from the report's own parameters (output-range.ts, the
+  // range the device clamps to); calibration-check.ts then finds those parameters equal to the calibration.
   const k = 'category' in r ? r.category.k : 0;
   const output = 'vector' in r ? { vector: r.vector } : r.category;
   const problem = outputRangeProblem(outputRange(r.mechanism, k), output);
