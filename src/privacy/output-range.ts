@@ -29,10 +29,11 @@ export type RangedMechanism = VectorMechanismRecord | { readonly name: 'krr' | '
 export function outputRange(mechanism: RangedMechanism, k = 0): OutputRange {
   switch (mechanism.name) {
     case 'gaussian': {
-      // σ is an exact multiple of the power-of-two step, so σ/step is the calibration's σ in grid units
-      // (a forged σ that underflows admits only zeros here, and its calibration check refuses it).
+      // σ is σ in grid units times the power-of-two step, so σ/step gives those units back exactly
+      // (a forged σ whose units underflow or overflow admits only zeros; its calibration check refuses it).
       const sigmaUnits = mechanism.sigma / mechanism.step;
-      const bound = sigmaUnits > 0 ? gaussianBoundUnits(sigmaUnits, mechanism.clip, mechanism.step) : 0;
+      const usable = sigmaUnits > 0 && Number.isFinite(sigmaUnits);
+      const bound = usable ? gaussianBoundUnits(sigmaUnits, mechanism.clip, mechanism.step) : 0;
       return { kind: 'grid', mechanism: 'gaussian', step: mechanism.step, bound };
     }
     case 'laplace':

@@ -48,6 +48,8 @@ test('declared parameters that differ from the calibration are refused, naming t
   refusal({ ...g, mechanism: { ...gm, sigma: 1e3 } }, /mechanism\.sigma: expected .*, got 1000/);
   // A σ too small to have produced the values: its own bound already refuses them.
   refusal({ ...g, mechanism: { ...gm, sigma: 1e-3 } }, /vector: .* is beyond the Gaussian bound/);
+  // A σ whose grid units overflow has no bound to compute: a report error still, not a crash.
+  refusal({ ...g, mechanism: { ...gm, sigma: 1e308 } }, /vector: .* is beyond the Gaussian bound ±0 steps/);
   refusal({ ...g, mechanism: { ...gm, step: gm.step * 2 }, vector: g.vector.map(() => 0) }, /mechanism\.step: /);
   const { clip: _clip, ...noClip } = gm;
   refusal({ ...g, mechanism: noClip }, /^invalid report: /);
