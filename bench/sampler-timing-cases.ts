@@ -159,7 +159,7 @@ function clampCase(): TimingCase {
   const draws = new RandomDraws(cryptoRandomSource);
   const x = Float64Array.of(base.clip);
   return {
-    mechanism: 'laplace mechanism, clamp at 1 + t, d = 1',
+    mechanism: 'laplace mechanism, clamp at x + t, d = 1',
     secretName: 'clamp hit',
     binary: true,
     run: () => laplaceNoise(x, params, draws),
@@ -248,12 +248,12 @@ export function timingCases(): TimingCase[] {
   const wide = calibrateLaplace(0.01, 4096);
   const gaussian = calibrateDiscreteGaussian(1, 1e-6, 64);
   return [
-    discreteLaplaceCase(`t = ${laplace.t.toFixed(0)} (laplace ε = 1, d = 64)`, laplace.t, laplaceMax),
+    discreteLaplaceCase(`t = ${laplace.t.toFixed(0)} (ε = 1, d = 64)`, laplace.t, laplaceMax),
     discreteLaplaceCase('t = 4', 4, 4 * 65),
     discreteLaplaceCase('t = 1', 1, 65),
     discreteLaplaceCase('t = 0.5', 0.5, 33),
     bigNoiseCase(wide.t, wide.bound + Math.ceil(wide.clip / wide.step)),
-    discreteGaussianCase(`σ = ${gaussian.sigmaUnits.toFixed(0)} (ε = 1, δ = 1e-6, d = 64)`, gaussian.sigmaUnits),
+    discreteGaussianCase(`σ = ${gaussian.sigmaUnits.toFixed(0)} (ε = 1, d = 64)`, gaussian.sigmaUnits),
     discreteGaussianCase('σ = 1', 1),
     gaussianTrialCase(`σ = ${gaussian.sigmaUnits.toFixed(0)}`, gaussian.sigmaUnits),
     gaussianTrialCase('σ = 1', 1),

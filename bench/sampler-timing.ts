@@ -66,11 +66,11 @@ export function printSamplerTiming(rows: readonly TimingRow[]): void {
   console.log(
     `\ntiming: best time threshold's balanced accuracy (0.5: the time says nothing; want ≤ ${TIMING_TARGET})`,
   );
-  console.log(`${'mechanism'.padEnd(38)} ${'secret'.padEnd(34)} class-1  median ns  accuracy`);
+  console.log(`${'mechanism'.padEnd(44)} ${'secret'.padEnd(30)} class-1  median ns  accuracy`);
   for (const r of rows) {
     const flag = r.balancedAccuracy <= TIMING_TARGET ? '' : '  over target';
     console.log(
-      `${r.mechanism.padEnd(38)} ${r.secret.padEnd(34)} ${r.share.toFixed(3).padStart(7)} ` +
+      `${r.mechanism.padEnd(44)} ${r.secret.padEnd(30)} ${r.share.toFixed(3).padStart(7)} ` +
         `${r.medianNs.toFixed(0).padStart(10)} ${r.balancedAccuracy.toFixed(4).padStart(9)}${flag}`,
     );
   }
