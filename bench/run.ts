@@ -10,6 +10,7 @@ import { serveFixtures } from '../tests/e2e/support/fixtures';
 import { SKIMAGE_DIR, PHOTOS } from '../tests/support/data-paths';
 import { benchCli } from './cli-throughput';
 import { benchFirstLoad, printFirstLoad, type FirstLoadResults } from './first-load';
+import { benchSamplerTiming, printSamplerTiming, type TimingRow } from './sampler-timing';
 
 type BenchWindow = Window & {
   bench: typeof import('./page/bench-page') extends never
@@ -23,8 +24,13 @@ const ITERATIONS: Record<string, number> = quick
   ? { wasm: 5, webgl: 3, cpu: 1, webgpu: 1 }
   : { wasm: 20, webgl: 6, cpu: 2, webgpu: 1 };
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').split(',');
-/** `engine` (per-backend speed, model load, folder throughput) and `first-load` (bytes, cold start, threads). */
-const PARTS = (process.env['BENCH_PARTS'] ?? 'engine,first-load').split(',');
+/**
+ * `engine` (per-backend speed, model load, folder throughput), `first-load` (bytes, cold start, threads) and
+ * `timing` (what the samplers' running time tells). `npm run bench -- timing` runs the timing part alone.
+ */
+const PARTS = process.argv.includes('timing')
+  ? ['timing']
+  : (process.env['BENCH_PARTS'] ?? 'engine,first-load,timing').split(',');
 
 /** >= 100 real photographs of assorted sizes and formats, cut from the skimage pictures. */
 async function makeFolder(): Promise<string[]> {
@@ -57,8 +63,10 @@ async function main(): Promise<void> {
   };
   if (PARTS.includes('engine')) await benchEngine(results);
   if (PARTS.includes('first-load')) results['firstLoad'] = await benchFirstLoad(quick ? 3 : 5, quick ? 5 : 15);
+  if (PARTS.includes('timing')) results['samplerTiming'] = benchSamplerTiming();
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
+  if (results['samplerTiming']) printSamplerTiming(results['samplerTiming'] as TimingRow[]);
   await mkdir('bench/results', { recursive: true });
   const out = join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(out, JSON.stringify(results, null, 2));

@@ -120,7 +120,11 @@ export function calibrateDiscreteGaussian(
   };
 }
 
-export type DiscreteGaussianSampler = (draws: RandomDraws) => number;
+/** Draws Z; mechanisms use `into`, which writes it to `out[index]` (why: `DiscreteLaplaceSampler`). */
+export interface DiscreteGaussianSampler {
+  (draws: RandomDraws): number;
+  into(draws: RandomDraws, out: Float64Array, index: number): void;
+}
 
 /** A sampler of N_ℤ(0, σ²) (σ ≥ 1) doing the same work for every draw. */
 export function discreteGaussianSampler(sigma: number): DiscreteGaussianSampler {
@@ -129,19 +133,32 @@ export function discreteGaussianSampler(sigma: number): DiscreteGaussianSampler 
   const proposal = discreteLaplaceSampler(t, Math.ceil((TAIL_SIGMAS + 1) * sigma));
   const center = (sigma * sigma) / t;
   const twoVar = 2 * sigma * sigma;
-  return (draws) => {
+  const proposed = new Float64Array(1);
+  const into = (draws: RandomDraws, out: Float64Array, index: number): void => {
     let result = 0;
-    let accepted = false;
+    let accepted = 0;
     for (let i = 0; i < TRIALS; i++) {
-      const y = proposal(draws);
+      proposal.into(draws, proposed, 0);
+      const y = proposed[0]!;
       const gap = Math.abs(y) - center;
-      const accept = fixedWordBernoulli(Math.exp(-(gap * gap) / twoVar), draws);
-      // Keep drawing after acceptance so the work does not depend on when it happened.
-      result = accepted ? result : y;
-      accepted = accepted || accept;
+      // Below e^−200 the probability is 0 at fixedWordBernoulli's 2^−128 resolution anyway; the floor keeps
+      // exp and the digit arithmetic away from subnormal numbers, which are slow on many processors.
+      const accept = fixedWordBernoulli(Math.exp(Math.max(-200, -(gap * gap) / twoVar)), draws);
+      // Keep drawing after acceptance so the work does not depend on when it happened; the first accepted
+      // proposal is kept by arithmetic on 0/1 (exact for integers), not by a branch.
+      result = (1 - accepted) * y + accepted * result + 0;
+      accepted |= accept;
     }
-    return result;
+    out[index] = result;
   };
+  const scratch = new Float64Array(1);
+  return Object.assign(
+    (draws: RandomDraws): number => {
+      into(draws, scratch, 0);
+      return scratch[0]!;
+    },
+    { into },
+  );
 }
 
 const samplers = new WeakMap<DiscreteGaussianParams, DiscreteGaussianSampler>();
@@ -165,9 +182,14 @@ export function discreteGaussianNoise(
   for (let i = 0; i < x.length; i++) {
     const scaled = x[i]! / params.step; // exact: the step is a power of two
     const floor = Math.floor(scaled);
-    const onGrid = draws.uniform() < scaled - floor ? floor + 1 : floor;
-    // The public clamp: post-processing of the noisy value, so it costs no privacy.
-    out[i] = Math.min(params.bound, Math.max(-params.bound, onGrid + sample(draws))) * params.step;
+    const onGrid = floor + Number(draws.uniform() < scaled - floor); // no branch on the input's rounding
+    sample.into(draws, out, i);
+    const y = onGrid + out[i]!;
+    // The public clamp, post-processing of the noisy value (it costs no privacy), by arithmetic on 0/1 so that
+    // whether it was hit does not show in the time.
+    const above = Number(y > params.bound);
+    const below = Number(y < -params.bound);
+    out[i] = ((above - below) * params.bound + (1 - above - below) * y) * params.step;
   }
   return out;
 }

@@ -13,8 +13,9 @@
  *   largest |Z| that can change the clamped output (laplace.ts); larger values are
  *   represented by the overflow event, which the clamp maps to the same output.
  * Every Bernoulli is `exactBernoulli` on a double probability computed with relative
- * error below 2^−50; all draws are made whatever the outcome. The likelihood of any
- * clamped output is a product (or a sum of products) of at most J + 3 such factors,
+ * error below 2^−50; all draws are made whatever the outcome, and the outcomes are combined
+ * by arithmetic rather than branches, so the work and the words read are the same for every
+ * Z. The likelihood of any clamped output is a product (or a sum of products) of at most J + 3 such factors,
  * so the privacy loss differs from the ideal one by at most 2(J + 3)·2^−49 < 2^−40
  * for J ≤ 60: that is SAMPLER_SLACK, taken off ε in the calibration.
  */
@@ -25,7 +26,16 @@ import { invalidParameter } from '../errors';
 /** The part of ε set aside for the sampler's double-precision probabilities. */
 export const SAMPLER_SLACK = 2 ** -40;
 
-export type DiscreteLaplaceSampler = (draws: RandomDraws) => number;
+/**
+ * Draws Z. Mechanisms use `into`, which writes Z to `out[index]`: a number returned from a function is
+ * boxed by V8 in a newly allocated heap number when it lies beyond the 31-bit small-integer range, and
+ * the allocation shows in the time (a sampler returning Z at t = 8·10^8 told |Z| ≥ 2^31 by its time with
+ * balanced accuracy 0.57). Written to a Float64Array, every Z is stored the same way.
+ */
+export interface DiscreteLaplaceSampler {
+  (draws: RandomDraws): number;
+  into(draws: RandomDraws, out: Float64Array, index: number): void;
+}
 
 /** A sampler of Z for parameter t, exact for |Z| ≤ maxMagnitude; beyond it, ±(2^J + 1) stands for the whole tail. */
 export function discreteLaplaceSampler(t: number, maxMagnitude: number): DiscreteLaplaceSampler {
@@ -39,13 +49,25 @@ export function discreteLaplaceSampler(t: number, maxMagnitude: number): Discret
   // r^(2^j)/(1 + r^(2^j)) = 1/(1 + e^(2^j/t)) ≤ 1/2: computed as the smaller side, so its relative error is small.
   for (let j = 0; j < J; j++) bitProbs.push(exactProbability(1 / (1 + Math.exp(2 ** j / t))));
   const tailMagnitude = 2 ** J + 1;
-  return (draws) => {
+  const powers = Float64Array.from(bitProbs, (_, j) => 2 ** j);
+  const into = (draws: RandomDraws, out: Float64Array, index: number): void => {
+    // Outcomes are 0/1 numbers combined by arithmetic (all exact: integers below 2^53), so no
+    // branch, no skipped work and no Math.pow depends on them; `+ 0` turns −0 into +0 (a −0 would
+    // be a heap number wherever the caller boxes it, where +0 is a small integer).
     const isZero = exactBernoulli(zero, draws);
-    const positive = draws.bits(1) === 1;
+    const positive = draws.bits(1);
     const isOverflow = exactBernoulli(overflow, draws);
     let g = 0;
-    for (let j = 0; j < J; j++) if (exactBernoulli(bitProbs[j]!, draws)) g += 2 ** j;
-    const magnitude = isZero ? 0 : isOverflow ? tailMagnitude : 1 + g;
-    return positive ? magnitude : -magnitude;
+    for (let j = 0; j < J; j++) g += exactBernoulli(bitProbs[j]!, draws) * powers[j]!;
+    const magnitude = (1 - isZero) * (isOverflow * tailMagnitude + (1 - isOverflow) * (1 + g));
+    out[index] = (2 * positive - 1) * magnitude + 0;
   };
+  const scratch = new Float64Array(1);
+  return Object.assign(
+    (draws: RandomDraws): number => {
+      into(draws, scratch, 0);
+      return scratch[0]!;
+    },
+    { into },
+  );
 }

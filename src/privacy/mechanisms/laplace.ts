@@ -89,10 +89,14 @@ export function laplaceNoise(x: Float64Array, params: LaplaceParams, draws: Rand
   for (let i = 0; i < x.length; i++) {
     const scaled = x[i]! / params.step; // exact: the step is a power of two
     const floor = Math.floor(scaled);
-    const onGrid = draws.uniform() < scaled - floor ? floor + 1 : floor;
-    const y = onGrid + sampler(draws);
-    // The public clamp: post-processing of the noisy value, so it costs no privacy.
-    out[i] = Math.min(params.bound, Math.max(-params.bound, y)) * params.step;
+    const onGrid = floor + Number(draws.uniform() < scaled - floor); // no branch on the input's rounding
+    sampler.into(draws, out, i);
+    const y = onGrid + out[i]!;
+    // The public clamp, post-processing of the noisy value (it costs no privacy), by arithmetic on 0/1 (exact:
+    // integers below 2^53) so that whether it was hit does not show in the time.
+    const above = Number(y > params.bound);
+    const below = Number(y < -params.bound);
+    out[i] = ((above - below) * params.bound + (1 - above - below) * y) * params.step;
   }
   return out;
 }

@@ -159,7 +159,7 @@ export function sampleCapCoordinate(params: PrivUnitParams, inCap: boolean, draw
 /** One PrivUnit report of the unit vector `u`: an unbiased estimate of u. */
 export function privUnit(u: Float64Array, params: PrivUnitParams, draws: RandomDraws): Float64Array {
   const d = u.length;
-  const inCap = draws.bernoulli(params.p);
+  const inCap = draws.bernoulli(params.p) === 1;
   const t = sampleCapCoordinate(params, inCap, draws);
   // A uniform direction orthogonal to u: project a Gaussian vector off u and normalise.
   const w = new Float64Array(d);

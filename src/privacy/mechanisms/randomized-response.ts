@@ -17,9 +17,12 @@ export function krrProbabilities(epsilon: number, k: number): { p: number; q: nu
 export function krr(value: number, epsilon: number, k: number, draws: RandomDraws): number {
   requireInteger('category', value, 0, k - 1);
   const { p } = krrProbabilities(epsilon, k);
-  if (draws.bernoulli(p)) return value;
+  // Both draws are made and one is selected by arithmetic, so the time does not tell whether the true
+  // category was kept (int's rare redraw depends on k alone, never on either outcome).
+  const keep = draws.bernoulli(p);
   const other = draws.int(k - 1);
-  return other >= value ? other + 1 : other;
+  const shifted = other + Number(other >= value);
+  return keep * value + (1 - keep) * shifted;
 }
 
 /** OUE: bit v is 1 with probability 1/2, every other bit with q = 1/(e^ε+1). */
@@ -33,7 +36,11 @@ export function oue(value: number, epsilon: number, k: number, draws: RandomDraw
   requireInteger('category', value, 0, k - 1);
   const { p, q } = oueProbabilities(epsilon);
   const bits = new Uint8Array(k);
-  for (let i = 0; i < k; i++) bits[i] = draws.bernoulli(i === value ? p : q) ? 1 : 0;
+  // Each bit's probability chosen by arithmetic (exact: one term is 0), not a branch at the true category.
+  for (let i = 0; i < k; i++) {
+    const isValue = Number(i === value);
+    bits[i] = draws.bernoulli(isValue * p + (1 - isValue) * q);
+  }
   return bits;
 }
 

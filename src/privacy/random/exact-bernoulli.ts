@@ -11,7 +11,7 @@
  * large relative error for tail probabilities such as 1e-20 (the precision attacks
  * of Tumult Labs 2022 live in such tails).
  */
-import type { RandomDraws } from './draws';
+import type { Bit, RandomDraws } from './draws';
 import { invalidParameter } from '../errors';
 
 const TWO_POW_32 = 4294967296;
@@ -40,19 +40,26 @@ export function exactProbability(p: number): ExactProbability {
   return { p, digits: Uint32Array.from(digits.length > 0 ? digits : [0]) };
 }
 
-/** True with probability exactly `prob.p`; always reads `prob.digits.length` words. */
-export function exactBernoulli(prob: ExactProbability, draws: RandomDraws): boolean {
-  if (prob.p === 1) return true;
-  let decided = false;
-  let below = false;
-  for (let i = 0; i < prob.digits.length; i++) {
+/**
+ * 1 with probability exactly `prob.p`, else 0; always reads `prob.digits.length` words (public),
+ * and the outcome is found by arithmetic on 0/1, without a branch on the words read.
+ */
+export function exactBernoulli(prob: ExactProbability, draws: RandomDraws): Bit {
+  if (prob.p === 1) return 1; // public: no word is read for a certain event
+  return lexicographicBelow(prob.digits, draws);
+}
+
+/** 1 if the next `digits.length` words, read as one number, are below `digits`, else 0. */
+function lexicographicBelow(digits: ArrayLike<number>, draws: RandomDraws): Bit {
+  let decided = 0;
+  let below = 0;
+  for (let i = 0; i < digits.length; i++) {
     const u = draws.word();
-    const w = prob.digits[i]!;
-    // Keep reading words after the outcome is known, so the work does not depend on it.
-    if (!decided && u !== w) {
-      decided = true;
-      below = u < w;
-    }
+    const w = digits[i]!;
+    // The first differing word decides; later words are read all the same, so the work is fixed.
+    const decidesHere = Number(u !== w) & (1 - decided);
+    below |= decidesHere & Number(u < w);
+    decided |= decidesHere;
   }
-  return below;
+  return below as Bit;
 }

@@ -53,8 +53,8 @@ test('exact Bernoulli: the digits are p exactly, the boundary is exact, and the 
   const prob = exactProbability(0.3);
   const w = Array.from(prob.digits);
   // U with the same leading words as p is ≥ p (p's expansion ends there): false. One less in the last word: true.
-  assert.equal(exactBernoulli(prob, new RandomDraws(scripted(w))), false);
-  assert.equal(exactBernoulli(prob, new RandomDraws(scripted([...w.slice(0, -1), w.at(-1)! - 1]))), true);
+  assert.equal(exactBernoulli(prob, new RandomDraws(scripted(w))), 0);
+  assert.equal(exactBernoulli(prob, new RandomDraws(scripted([...w.slice(0, -1), w.at(-1)! - 1]))), 1);
   // Words drawn do not depend on the outcome: decided at the first word or not, both read all digits.
   for (const first of [0, 0xffffffff]) {
     const d = new RandomDraws(scripted([first, 7, 7, 7, 11]));
@@ -95,6 +95,37 @@ test('Laplace outputs lie exactly on the grid, inside the public clamp, whatever
       }
     }
   }
+});
+
+test('the clamp maps each tail exactly onto the bound: P(±L), P(x) as the discrete Laplace gives (n = 200 000)', () => {
+  // The public bound moved in to L = x + ⌈t⌉ grid units, so that both ends are hit often: with x = clip = 1024
+  // grid units, out = L iff Z ≥ L − x, out = −L iff Z ≤ −(L + x), and out = x iff Z = 0.
+  const base = calibrateLaplace(1, 1);
+  const x = Math.round(base.clip / base.step);
+  const bound = x + Math.ceil(base.t);
+  const params = { ...base, bound };
+  const r = Math.exp(-1 / params.t);
+  const upper = Math.exp(-(bound - x) / params.t) / (1 + r); // P(Z ≥ m) = r^m/(1+r)
+  const lower = Math.exp(-(bound + x) / params.t) / (1 + r);
+  const centre = (1 - r) / (1 + r);
+  const n = 200_000;
+  const counts = { upper: 0, lower: 0, centre: 0 };
+  const dr = draws();
+  const input = Float64Array.of(base.clip);
+  for (let i = 0; i < n; i++) {
+    const k = laplaceNoise(input, params, dr)[0]! / params.step;
+    assert.ok(Number.isInteger(k) && Math.abs(k) <= bound && !Object.is(k, -0), `${k}`);
+    if (k === bound) counts.upper++;
+    else if (k === -bound) counts.lower++;
+    else if (k === x) counts.centre++;
+  }
+  const z = zFor(ALPHA / 3, normalCdf);
+  for (const [name, c, p] of [
+    ['upper', counts.upper, upper],
+    ['lower', counts.lower, lower],
+    ['centre', counts.centre, centre],
+  ] as const)
+    assert.ok(Math.abs(binomialZ(c, n, p)) < z, `${name}: ${c} vs ${n * p}`);
 });
 
 test('the calibration covers the worst rounding of any two inputs (2dg of slack, not dg)', () => {

@@ -31,6 +31,29 @@ test('k-RR reports the true category with p and each other one with q', () => {
   counts.forEach((c, v) => assert.ok(Math.abs(binomialZ(c, n, v === 3 ? p : q)) < z, `category ${v}: ${c}`));
 });
 
+test('k-RR at the first and last category, and OUE bit by bit, each with its probability (n = 100 000 each)', () => {
+  const { p, q } = krrProbabilities(epsilon, k);
+  const oueQ = oueProbabilities(epsilon).q;
+  const n = 100_000;
+  const dr = draws();
+  // 2 values × (k k-RR cells + k OUE bits) assertions share ALPHA.
+  const z = zFor(ALPHA / (4 * k), normalCdf);
+  for (const value of [0, k - 1]) {
+    const krrCounts = new Array<number>(k).fill(0);
+    const bitCounts = new Array<number>(k).fill(0);
+    for (let i = 0; i < n; i++) {
+      krrCounts[krr(value, epsilon, k, dr)]!++;
+      oue(value, epsilon, k, dr).forEach((b, j) => (bitCounts[j]! += b));
+    }
+    krrCounts.forEach((c, v) =>
+      assert.ok(Math.abs(binomialZ(c, n, v === value ? p : q)) < z, `k-RR ${value} → ${v}: ${c}`),
+    );
+    bitCounts.forEach((c, j) =>
+      assert.ok(Math.abs(binomialZ(c, n, j === value ? 0.5 : oueQ)) < z, `OUE ${value}, bit ${j}: ${c}`),
+    );
+  }
+});
+
 test('k-RR and OUE frequency estimators are unbiased on a skewed population (n = 200 000)', () => {
   const n = 200_000;
   const dr = draws();
