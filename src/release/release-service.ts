@@ -60,6 +60,7 @@ export class ReleaseService {
   private timer: unknown;
   private flushing: Promise<FlushResult> | undefined;
   private again = false;
+  private memos: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
   private readonly onChange: () => void;
   private readonly send: typeof fetch | undefined;
@@ -224,7 +225,12 @@ export class ReleaseService {
 
   /** The one memo key of every kind of release (memo-key.ts): keyed by the device, never a hash of the pixels. */
   private async memoKey(clean: CleanVector, parameters: unknown, host: string | undefined): Promise<string> {
-    return memoKey(await this.open(), { contentHash: clean.contentHash, parameters, host });
+    const db = await this.open();
+    // One after the other, in call order (Web Crypto may finish two signatures in either order), so
+    // concurrent releases reach the ledger's transaction in the order they were asked.
+    const key = this.memos.then(() => memoKey(db, { contentHash: clean.contentHash, parameters, host }));
+    this.memos = key.catch(() => undefined);
+    return key;
   }
 
   /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
