@@ -309,7 +309,7 @@ async function getJson(url: string): Promise<unknown> {
 }
 
 async function storedCount(url: string): Promise<number> {
-  return ((await getJson(`${url}/health`)) as { reports: number }).reports;
+  return ((await getJson(`${url}/stats`)) as { reports: number }).reports;
 }
 
 async function timeAggregates(url: string): Promise<number> {

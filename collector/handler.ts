@@ -27,7 +27,7 @@ export interface HandlerConfig {
   readonly allowedOrigins: Set<string>;
   /** Accepted Host header values, normalised (see access.ts); live as well. */
   readonly allowedHosts: Set<string>;
-  /** When set, GET /reports and GET /aggregates need `Authorization: Bearer <token>`. */
+  /** When set, GET /reports, /aggregates, /stats (and the other reads) need `Authorization: Bearer <token>`. */
   readonly readToken: string | undefined;
   /** Limits report POSTs per client; undefined: no limit. */
   readonly rateLimiter: RateLimiter | undefined;
@@ -54,6 +54,7 @@ const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/compare': ['GET'],
   '/sample-size': ['GET'],
   '/health': ['GET'],
+  '/stats': ['GET'],
 };
 const MAX_LIST = 10_000;
 
@@ -117,10 +118,11 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         allow,
       );
 
-    if (url.pathname === '/health') return health(req, res);
+    if (url.pathname === '/health') return health(res);
     if (method === 'POST') return receive(req, res);
     const refused = readRefusal(req, url.pathname);
     if (refused) return sendError(res, refused.status, refused.name, refused.message, refused.headers);
+    if (url.pathname === '/stats') return sendJson(res, 200, { reports: await store.count() });
     const scope = url.searchParams.get('scope') ?? undefined;
     if (url.pathname === '/compare') {
       let query: CompareQuery;
@@ -200,15 +202,12 @@ export function createHandler(config: HandlerConfig): RequestHandler {
   }
 
   /**
-   * Up and with its database reachable (503 otherwise), to anyone; the number of stored reports
-   * only to a request that may read them, as it tells how many people took part.
+   * Up and with its database reachable (503 otherwise), to anyone, and nothing more whoever asks:
+   * the number of stored reports tells how many people took part, so it is GET /stats, a read.
    */
-  async function health(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (readRefusal(req, '/health')) {
-      await store.ping();
-      return sendJson(res, 200, { ok: true });
-    }
-    return sendJson(res, 200, { ok: true, reports: await store.count() });
+  async function health(res: ServerResponse): Promise<void> {
+    await store.ping();
+    return sendJson(res, 200, { ok: true });
   }
 
   /** A side's totals: the running totals of its scope, or the raw reports of its receive-time range. */

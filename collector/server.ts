@@ -39,7 +39,7 @@ export interface CollectorOptions {
   allowedOrigins?: readonly string[];
   /** Host header values accepted besides the defaults (localhost, 127.0.0.1, [::1] and the host, with the port). */
   allowedHosts?: readonly string[];
-  /** When set, GET /reports and GET /aggregates need `Authorization: Bearer <readToken>`. */
+  /** When set, GET /reports, /aggregates, /stats and the other reads need `Authorization: Bearer <readToken>`. */
   readToken?: string;
   /**
    * Report POSTs a second per client (token bucket, burst of twice as many); 0 or absent: no limit.

@@ -30,7 +30,7 @@ export const USAGE = `usage: npm start -- [flags]
   --aggregators A,B         leader and helper origins aggregate-only scopes send shares to (env AGGREGATORS)
   --collector URL           use this collector; none is embedded (env COLLECTOR_URL)
   --data DIR | --memory     database of the embedded collector (.data/collector)
-  --read-token TOKEN        the embedded collector's reads (GET /reports, /aggregates, the dashboard's data)
+  --read-token TOKEN        the embedded collector's reads (GET /reports, /aggregates, /stats, the dashboard's data)
                             need Authorization: Bearer TOKEN (env COLLECTOR_READ_TOKEN)
   --codebooks DIR           codebooks the embedded collector accepts category reports of (public/codebooks)
   --skip-build              serve dist/ as it is, even if older than the sources

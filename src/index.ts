@@ -65,6 +65,9 @@ export type {
   CategoryReleaseOutcome,
   AssignedLabel,
   Codebook,
+  ReleaseQuote,
+  Guarantee,
+  AggregateCommitment,
 } from './release/index';
 export type { BackendName, BackendRequest } from './engine/backends/backend-choice';
 export type { ModelConfig } from './engine/model/model-config';

@@ -16,7 +16,7 @@ import './components/budget-gauge';
 import './components/ledger-view';
 import './components/host-grants';
 import './components/scope-settings';
-import { describeAggregateScope } from './components/aggregate-scope-text';
+import { describeAggregateScope, localGuaranteeBefore } from './components/aggregate-scope-text';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
 import {
   isHostGrant,
@@ -25,6 +25,7 @@ import {
   type BudgetStatus,
   type DeviceBudget,
   type LedgerEntry,
+  type ReleaseQuote,
   type ScopeConfig,
 } from '../release/index';
 import { releaseBlockedReason } from './release-view';
@@ -56,6 +57,7 @@ export class ObscuraApp extends LitElement {
     ledger: { state: true },
     changes: { state: true },
     releasing: { state: true },
+    quote: { state: true },
   };
   declare status: EngineStatus | undefined;
   declare loading: boolean;
@@ -74,6 +76,8 @@ export class ObscuraApp extends LitElement {
   declare ledger: LedgerEntry[];
   declare changes: BudgetChange[];
   declare releasing: string | undefined;
+  /** The active scope's guarantees before a release, when it is aggregate-only (its local ε is shown by the button). */
+  declare quote: ReleaseQuote | undefined;
   private collectorUrl: string | undefined;
   private nextId = 1;
   private stopListening: (() => void) | undefined;
@@ -187,6 +191,14 @@ export class ObscuraApp extends LitElement {
         overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes.find((s) => !isHostGrant(s.scope));
       if (active) this.scope = active.scope;
       [this.overview, this.budget, this.ledger, this.changes] = [overview, active, ledger, changes];
+      const aggregateOnly = configs.find((c) => c.name === this.scope)?.mode === 'aggregate-only';
+      this.quote = aggregateOnly
+        ? await this.releases.quote({
+            scope: this.scope,
+            mechanism: this.settings.mechanism,
+            destination: this.collectorUrl ?? '',
+          })
+        : undefined;
     } catch (err) {
       this.report(err);
     }
@@ -273,6 +285,7 @@ export class ObscuraApp extends LitElement {
       ${
         aggregate ? html`<p class="muted" data-testid="release-mode">${describeAggregateScope(aggregate)}</p>` : nothing
       }
+      ${aggregate && this.quote?.scope === this.scope ? localGuaranteeBefore(this.quote) : nothing}
     </div>`;
   }
 

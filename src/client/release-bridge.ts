@@ -12,6 +12,7 @@ import {
   type CategoryReleaseOptions,
   type CategoryReleaseOutcome,
   type ReleaseOptions,
+  type ReleaseQuote,
   type ReleaseOutcome,
   type VectorReleaseOptions,
   type VectorReleaseOutcome,
@@ -96,6 +97,11 @@ export class ReleaseBridge {
       options = { ...options, codebook: new URL(options.codebook, base).href };
     }
     return this.api().release(contentHash, options);
+  }
+
+  /** What a release with these options would guarantee: its local ε, and an aggregate-only scope's central one. */
+  quote(options: ReleaseOptions): Promise<ReleaseQuote> {
+    return this.api().quote(options);
   }
 
   /** A scope's budget (default "default") with the device-wide one in `device`; UnknownScopeError if never created. */

@@ -5,6 +5,7 @@ import { budgetStatus, decideCharge, type BudgetStatus } from './budget-policy';
 import { chargeOf } from './ledger-queries';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
+import { commitmentOf, type AggregateCommitment } from './share-commitment';
 import {
   AGGREGATOR_ROLES,
   storageError,
@@ -89,19 +90,23 @@ export interface AggregateReleaseRecord {
 
 export type AggregateCommitOutcome = {
   readonly charged: boolean;
-  readonly report: AggregateSubmission;
+  /** What the ledger holds: the commitment to the shares, never the shares. */
+  readonly report: AggregateCommitment;
   readonly budget: BudgetStatus;
 };
 
 /**
  * Like commitRelease, in one transaction: charges the central ε and queues two deliveries under
  * the one report id, each share to its own aggregator. The entry is delivered only when both are.
+ * The shares go into the outbox only, which deletes each as its aggregator answers; the ledger
+ * entry keeps their commitment.
  */
 export async function commitAggregateRelease(
   db: LedgerDb,
   record: AggregateReleaseRecord,
 ): Promise<AggregateCommitOutcome> {
   const { submission } = record;
+  const commitment = commitmentOf(submission);
   const outcome = await commitCharge(db, {
     scope: record.scope,
     cost: record.cost,
@@ -120,7 +125,7 @@ export async function commitAggregateRelease(
         ...costFields(record.cost),
         destination: record.config.leader,
         state: 'queued',
-        payload: submission,
+        payload: commitment,
         aggregate: { central: record.central, local: record.local, scope: record.config, deliveries },
       };
       const outbox: OutboxEntry[] = AGGREGATOR_ROLES.map((role) => ({

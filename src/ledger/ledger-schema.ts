@@ -3,6 +3,7 @@ import { ObscuraError } from '../errors';
 import type { Report } from '../report/schema';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
+import { commitmentOf, type AggregateCommitment } from './share-commitment';
 import {
   DEFAULT_DEVICE_BUDGET,
   DEFAULT_SCOPE,
@@ -48,8 +49,11 @@ export interface LedgerEntry {
   nextAttemptAt?: number;
   /** The collector's (or the reporter's) error of the last failed attempt; the reason of a `rejected` report. */
   error?: DeliveryError;
-  /** The report, or for an aggregate-only release the two shares exactly as each aggregator receives its own. */
-  readonly payload: Report | AggregateSubmission;
+  /**
+   * The report, or for an aggregate-only release the commitment to its two shares (their SHA-256
+   * and destinations): the shares themselves wait in the outbox only until their aggregator answers.
+   */
+  readonly payload: Report | AggregateCommitment;
   /** Aggregate-only releases: both guarantees and each share's own delivery. */
   aggregate?: AggregateRecord;
 }
@@ -70,7 +74,10 @@ export interface ShareBody {
   readonly inputShare: string;
 }
 
-/** What an aggregate-only release sends: under one report id, each aggregator its own share and nothing else. */
+/**
+ * What an aggregate-only release sends: under one report id, each aggregator its own share and nothing
+ * else. It goes into the outbox as two entries and nowhere else (the ledger keeps an AggregateCommitment).
+ */
 export interface AggregateSubmission {
   readonly kind: 'aggregate-shares';
   /** The report id (the VDAF nonce, base64url), which is also the ledger entry's id. */
@@ -135,6 +142,7 @@ export function isShareEntry(entry: OutboxEntry): entry is ShareOutboxEntry {
   return 'share' in entry;
 }
 
+/** A memoized release: `key` is memoKey's HMAC (memo-key.ts), which names no content without the device's key. */
 export interface MemoEntry {
   readonly key: string;
   readonly reportId: string;
@@ -145,6 +153,8 @@ export interface LedgerSchema extends DBSchema {
   ledger: { key: string; value: LedgerEntry; indexes: { scope: string; state: DeliveryState } };
   outbox: { key: string; value: OutboxEntry; indexes: { due: number } };
   memo: { key: string; value: MemoEntry };
+  /** Keys made on this device, stored as non-extractable CryptoKey objects (the memo's HMAC key). */
+  deviceKeys: { key: string; value: CryptoKey };
   /** Every budget change (device or scope), kept forever: the ledger lists them beside the releases. */
   budgetChanges: { key: number; value: BudgetChange; indexes: { target: string } };
 }
@@ -160,7 +170,7 @@ export const DEFAULT_BUDGETS: InitialBudgets = { device: DEFAULT_DEVICE_BUDGET, 
 export type LedgerDb = IDBPDatabase<LedgerSchema>;
 
 export const LEDGER_DB = 'obscura-ledger';
-const VERSION = 3;
+const VERSION = 4;
 
 /** Opens (and creates or migrates) the ledger database; no IndexedDB is a StorageUnavailableError. */
 export async function openLedgerDb(
@@ -221,6 +231,24 @@ export async function openLedgerDb(
         // Version 3 stores nothing new by schema: scopes may be aggregate-only and the outbox may hold
         // aggregator shares, which code of version 2 would refuse as invalid reports. The version
         // number is what keeps such code (in a tab not yet reloaded) away from this ledger.
+        if (oldVersion < 4) {
+          db.createObjectStore('deviceKeys');
+          if (oldVersion >= 1) {
+            // Memo keys were a plain hash of the pixels, which tells anyone reading this database
+            // whether a known photo was processed. A memo only saves a release's cost when the same
+            // image is released again, so they are dropped rather than kept: keyed ones replace them.
+            void tx.objectStore('memo').clear();
+            void tx
+              .objectStore('ledger')
+              .getAll()
+              .then((entries) => {
+                for (const e of entries) {
+                  const upgraded = withoutShares(e);
+                  if (upgraded) void tx.objectStore('ledger').put(upgraded);
+                }
+              });
+          }
+        }
       },
     });
     return db;
@@ -230,6 +258,17 @@ export async function openLedgerDb(
       `the privacy ledger could not be opened: ${(err as Error).message}`,
     );
   }
+}
+
+/**
+ * A version-3 aggregate entry held both shares. Its payload becomes their commitment; a share not
+ * yet delivered stays deliverable, as it always also waited in the outbox, which keeps it until
+ * its aggregator answers. Undefined for an entry that needs no change.
+ */
+function withoutShares(e: LedgerEntry): LedgerEntry | undefined {
+  const payload = e.payload as Report | AggregateCommitment | AggregateSubmission;
+  if (!('kind' in payload) || payload.kind !== 'aggregate-shares') return undefined;
+  return { ...e, payload: commitmentOf(payload) };
 }
 
 /** A version-1 scope brought within today's limits (it could have any total and a 1 ms window). */

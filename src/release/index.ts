@@ -28,6 +28,8 @@ export type {
   WindowPolicy,
   AggregateScope,
   AggregateSubmission,
+  AggregateCommitment,
+  ReleaseQuote,
   Guarantee,
   ReleaseMode,
 } from './release-api';

@@ -16,6 +16,7 @@ import type {
   WindowPolicy,
 } from '../ledger/budget-policy';
 import type { AggregateSubmission, DeliveryState, LedgerEntry } from '../ledger/ledger-schema';
+import type { AggregateCommitment } from '../ledger/share-commitment';
 import type { AggregateScope, ReleaseMode } from '../ledger/aggregate-scope';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateCommitOutcome, CommitOutcome } from '../ledger/commit-release';
@@ -37,6 +38,7 @@ export type {
   CategoryMechanismName,
   AggregateScope,
   AggregateSubmission,
+  AggregateCommitment,
   Guarantee,
   ReleaseMode,
 };
@@ -129,6 +131,24 @@ export type AggregateReleaseOutcome = AggregateCommitOutcome & {
 
 export type ReleaseOutcome = VectorReleaseOutcome | CategoryReleaseOutcome | AggregateReleaseOutcome;
 
+/**
+ * A release's guarantees, known before it is made (ReleaseApi.quote): what the person is shown
+ * before the click, and what the outcome and the ledger entry then state.
+ */
+export interface ReleaseQuote {
+  /** The budget scope the release would be charged to. */
+  readonly scope: string;
+  readonly mode: ReleaseMode;
+  /**
+   * What holds for this one report even if everyone who receives it colludes: the mechanism's own
+   * (ε, δ) for a local scope; for an aggregate-only scope, this person's noise share alone (the
+   * guarantee if the two aggregators collude, usually a far larger ε than the central one).
+   */
+  readonly local: Guarantee;
+  /** Aggregate-only: what holds if the aggregators do not collude, for batches of at least n_min; the charge. */
+  readonly central?: Guarantee;
+}
+
 /** One extraction's clean vector, as the engine worker hands it to the release worker. */
 export interface CleanVector {
   readonly contentHash: string;
@@ -151,6 +171,12 @@ export interface ReleaseApi {
    * parameters returns the stored report at no cost.
    */
   release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome>;
+  /**
+   * What a release with these options would guarantee, asked before making it: nothing is drawn,
+   * charged or stored. For an aggregate-only scope it states the local ε (if the aggregators
+   * collude) beside the central one. An UnknownScopeError for a scope never created.
+   */
+  quote(options: ReleaseOptions): Promise<ReleaseQuote>;
   /**
    * A scope's budget (default "default") with the device-wide one in `device`; `remaining` is
    * the smaller of the two. An UnknownScopeError for a scope never created.

@@ -19,6 +19,7 @@ import {
   readBudgets,
 } from '../ledger/ledger-queries';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
+import { memoKey } from '../ledger/memo-key';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { flushOutbox, type FlushResult } from '../outbox/reporter';
 import { costOf, type Cost } from '../privacy/accountant';
@@ -37,6 +38,7 @@ import type {
   CategoryReleaseOutcome,
   CleanVector,
   DeviceBudget,
+  ReleaseQuote,
   ReleaseOptions,
   ReleaseOutcome,
   VectorReleaseOptions,
@@ -44,7 +46,7 @@ import type {
 } from './release-api';
 import { resolveCodebook } from './codebook-source';
 import { reportCosine } from './report-cosine';
-import type { drawAggregateRelease as DrawAggregateRelease } from './aggregate-release';
+import type { drawAggregateRelease as DrawAggregateRelease, planFor as PlanFor } from './aggregate-release';
 import { ObscuraError } from '../errors';
 
 export interface ReleaseServiceOptions {
@@ -58,6 +60,7 @@ export class ReleaseService {
   private timer: unknown;
   private flushing: Promise<FlushResult> | undefined;
   private again = false;
+  private memos: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
   private readonly onChange: () => void;
   private readonly send: typeof fetch | undefined;
@@ -79,22 +82,21 @@ export class ReleaseService {
   }
 
   /**
-   * The memo key: same decoded pixels, same model, same parameters → same report, no new cost.
-   * A category release names its codebook by hash, so a changed codebook is a new release.
+   * What makes two releases of the same content the same (with the host site, memoKey's other
+   * input): same model, same parameters → same report, no new cost. A category release names its
+   * codebook by hash, so a changed codebook is a new release.
    */
-  static memoKey(contentHash: string, model: ModelRef, options: ReleaseOptions, codebookHash?: string): string {
-    return JSON.stringify([
-      contentHash,
+  static memoParameters(model: ModelRef, options: ReleaseOptions, codebookHash?: string): unknown[] {
+    return [
       model.id,
       model.layer,
       options.scope ?? 'default',
       options.grant ?? null,
-      options.host ?? null,
       options.mechanism,
       options.dims ?? null,
       options.destination,
       ...(codebookHash ? [codebookHash] : []),
-    ]);
+    ];
   }
 
   release(clean: CleanVector, options: VectorReleaseOptions): Promise<VectorReleaseOutcome | AggregateReleaseOutcome>;
@@ -129,8 +131,8 @@ export class ReleaseService {
       cryptoRandomSource,
       new Date(this.clock.now()),
     );
-    const memoKey = ReleaseService.memoKey(clean.contentHash, clean.model, options);
-    const outcome = await this.commit(report, costOf(options.mechanism), options, memoKey);
+    const memo = await this.memoKey(clean, ReleaseService.memoParameters(clean.model, options), options.host);
+    const outcome = await this.commit(report, costOf(options.mechanism), options, memo);
     const vector = (outcome.report as { vector: number[] }).vector;
     return {
       ...outcome,
@@ -165,13 +167,25 @@ export class ReleaseService {
       local: drawn.plan.local,
       config,
       cost: drawn.cost,
-      memoKey: JSON.stringify([clean.contentHash, clean.model.id, clean.model.layer, scope.name, config]),
+      memoKey: await this.memoKey(clean, [clean.model.id, clean.model.layer, scope.name, config], options.host),
       now: this.clock.now(),
     });
     if (outcome.charged) this.onChange();
     void this.flush().catch(() => undefined);
     const aggregate = { central: drawn.plan.central, local: drawn.plan.local };
     return { ...outcome, kind: 'aggregate', cosine: drawn.cosine, aggregate };
+  }
+
+  /** A release's guarantees before it is made (ReleaseApi.quote): nothing drawn, charged or stored. */
+  async quote(options: ReleaseOptions): Promise<ReleaseQuote> {
+    const scope = await readScope(await this.open(), options.grant ?? options.scope ?? 'default');
+    if (scope.mode === 'aggregate-only') {
+      const plan = (await loadAggregatePlan())(scope.aggregate!);
+      return { scope: scope.name, mode: 'aggregate-only', local: plan.local, central: plan.central };
+    }
+    const m = options.mechanism;
+    const delta = 'delta' in m && typeof m.delta === 'number' ? m.delta : 0;
+    return { scope: scope.name, mode: 'local', local: { epsilon: m.epsilon, delta } };
   }
 
   async scopes(): Promise<ScopeConfig[]> {
@@ -193,20 +207,30 @@ export class ReleaseService {
       cryptoRandomSource,
       new Date(this.clock.now()),
     );
-    const memoKey = ReleaseService.memoKey(
-      clean.contentHash,
+    const parameters = ReleaseService.memoParameters(
       clean.model,
       { ...options, mechanism: { name: options.mechanism.name, epsilon: options.mechanism.epsilon } },
       codebook.hash,
     );
+    const memo = await this.memoKey(clean, parameters, options.host);
     const { name, epsilon } = options.mechanism;
-    const outcome = await this.commit(report, costOf({ name, epsilon, k: codebook.labels.length }), options, memoKey);
+    const outcome = await this.commit(report, costOf({ name, epsilon, k: codebook.labels.length }), options, memo);
     return {
       ...outcome,
       kind: 'category',
       assigned,
       codebook: { id: codebook.id, hash: codebook.hash, labels: [...codebook.labels] },
     };
+  }
+
+  /** The one memo key of every kind of release (memo-key.ts): keyed by the device, never a hash of the pixels. */
+  private async memoKey(clean: CleanVector, parameters: unknown, host: string | undefined): Promise<string> {
+    const db = await this.open();
+    // One after the other, in call order (Web Crypto may finish two signatures in either order), so
+    // concurrent releases reach the ledger's transaction in the order they were asked.
+    const key = this.memos.then(() => memoKey(db, { contentHash: clean.contentHash, parameters, host }));
+    this.memos = key.catch(() => undefined);
+    return key;
   }
 
   /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
@@ -301,6 +325,11 @@ export class ReleaseService {
     })();
     return this.flushing;
   }
+}
+
+/** A scope's calibration, from the same module (and cache) as its releases. */
+function loadAggregatePlan(): Promise<typeof PlanFor> {
+  return import('./aggregate-release').then((m) => m.planFor);
 }
 
 /** Prio3 and the Skellam sampler load with the first aggregate-only release: local-only pages never fetch them. */

@@ -23,6 +23,10 @@ export class ReleaseWorker implements ReleaseApi {
     return this.service.release(clean, options);
   }
 
+  quote(options: ReleaseOptions) {
+    return this.service.quote(options);
+  }
+
   budget(scope?: string) {
     return this.service.budget(scope);
   }

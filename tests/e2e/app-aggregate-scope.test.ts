@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startAppServer } from './support/app-server';
@@ -43,7 +44,14 @@ after(async () => {
 });
 
 test('an aggregate-only scope from the form: its statement, a release, both guarantees in the ledger', async () => {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ acceptDownloads: true });
+  // The shares as they left, to look for them on the device afterwards.
+  const shares: string[] = [];
+  context.on('request', (r) => {
+    if (r.method() !== 'PUT') return;
+    const body = JSON.parse(r.postDataBuffer()?.toString('utf8') ?? '{}') as { inputShare?: string };
+    if (body.inputShare) shares.push(body.inputShare);
+  });
   const page = await context.newPage();
   await page.goto(server.url);
   await page.locator('engine-badge summary').waitFor({ timeout: 60_000 });
@@ -77,6 +85,14 @@ test('an aggregate-only scope from the form: its statement, a release, both guar
   await page.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
   await page.getByTestId('release-mode').waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId('release').first().innerText(), /ε 2\)/);
+  // Before the click: the local ε that is all that remains if the aggregators collude.
+  const before = page.getByTestId('local-guarantee-before');
+  await before.waitFor();
+  assert.match(
+    await before.innerText(),
+    new RegExp(`if they collude, only local ε ${plan.local.epsilon.toPrecision(3).replace('.', '\\.')}, δ 1\\.0e-8`),
+  );
+  assert.ok(plan.local.epsilon > 2, `the local ε ${plan.local.epsilon} is far from the central one`);
   await page.getByTestId('release').first().click();
   await page.getByTestId('state').first().getByText('delivered').waitFor({ timeout: 30_000 });
   const central = await page.getByTestId('central-guarantee').first().innerText();
@@ -89,6 +105,14 @@ test('an aggregate-only scope from the form: its statement, a release, both guar
   assert.match(await page.getByTestId('remaining').innerText(), /ε 3\.00/);
   assert.deepEqual((await leader.store.counts())['uploaded'], 1);
   assert.deepEqual((await helper.store.counts())['uploaded'], 1);
+
+  // Both shares acknowledged: neither is in the ledger's export (which holds their commitment).
+  assert.equal(shares.length, 2);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-ledger').click()]);
+  const exported = await readFile((await download.path())!, 'utf8');
+  const entry = (JSON.parse(exported) as { payload: { kind: string } }[]).find((e) => e.payload.kind);
+  assert.equal(entry?.payload.kind, 'aggregate-commitment');
+  for (const share of shares) assert.ok(!exported.includes(share.slice(0, 40)), 'no input share in the export');
 
   // Back on a local scope, no such statement.
   await page.locator('#scope').selectOption('default');

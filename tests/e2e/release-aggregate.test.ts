@@ -4,9 +4,9 @@
 // nothing else; nothing else leaves. Then the aggregators prepare, batch and release the sum.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
@@ -21,7 +21,7 @@ import { fromBase64Url, inputShareLength } from '../../src/secure-aggregation/co
 import { sumVecFor } from '../../src/secure-aggregation/task';
 import { EPSILON_GRID, epsilonUnitsUp } from '../../src/privacy/accountant';
 import type { LedgerEntry, ReleaseOptions, ScopeConfig } from '../../src/release/release-api';
-import type { AggregateSubmission } from '../../src/ledger/ledger-schema';
+import type { AggregateCommitment } from '../../src/ledger/share-commitment';
 
 const DIMS = 16;
 const N_MIN = 3;
@@ -80,6 +80,28 @@ function aggregateTask() {
   };
 }
 
+/** Every store of the page's ledger database (but the key store), as one JSON text: what the device holds at rest. */
+async function ledgerDatabase(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('obscura-ledger');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const stores: Record<string, unknown[]> = {};
+    for (const name of Array.from(db.objectStoreNames).filter((n) => n !== 'deviceKeys'))
+      stores[name] = await new Promise<unknown[]>((resolve, reject) => {
+        const r = db.transaction(name).objectStore(name).getAll();
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    db.close();
+    return JSON.stringify(stores);
+  });
+}
+
+const sha256 = (base64url: string) => createHash('sha256').update(Buffer.from(base64url, 'base64url')).digest('hex');
+
 test('aggregate-only: one share to each aggregator, central ε charged, both guarantees in the ledger', async () => {
   const page = await startedEnginePage(context, server.url, fixtures);
   const scope: ScopeConfig = {
@@ -129,6 +151,12 @@ test('aggregate-only: one share to each aggregator, central ε charged, both gua
     mechanism: { name: 'privunit', epsilon: 1 },
     destination: 'http://collector.invalid/reports',
   };
+  // The local ε (if the aggregators collude) is known before the first release.
+  const quote = await page.evaluate(
+    (o) => (window as unknown as PageWindow).obscura.releases().quote(o as ReleaseOptions),
+    options,
+  );
+  assert.deepEqual(quote, { scope: 'survey', mode: 'aggregate-only', local: plan.local, central: plan.central });
   const released = await page.evaluate(
     async ([paths, o]) => {
       const ob = (window as unknown as PageWindow).obscura;
@@ -169,7 +197,8 @@ test('aggregate-only: one share to each aggregator, central ε charged, both gua
 
   // Network audit: each aggregator got exactly its own share of each report, and nothing else left.
   const vdaf = sumVecFor(plan);
-  const submissions = new Map(released.ledger.map((e) => [e.id, e.payload as AggregateSubmission] as const));
+  const commitments = new Map(released.ledger.map((e) => [e.id, e.payload as AggregateCommitment] as const));
+  const sentShares: string[] = [];
   const cleanValues = released.out
     .flatMap((r) => r.clean)
     .filter((x) => Math.abs(x) > 1e-4)
@@ -186,15 +215,18 @@ test('aggregate-only: one share to each aggregator, central ε charged, both gua
     if (r.method === 'OPTIONS') continue;
     assert.equal(r.method, 'PUT', `${role}: ${r.method} ${r.url}`);
     const id = /\/reports\/([A-Za-z0-9_-]{22})$/.exec(new URL(r.url).pathname)?.[1];
-    const sent = submissions.get(id ?? '');
+    const sent = commitments.get(id ?? '');
     assert.ok(sent, `a report id of the ledger: ${r.url}`);
+    assert.equal(sent.kind, 'aggregate-commitment');
     assert.equal(r.headers['idempotency-key'], undefined);
     assert.equal(r.headers['authorization'], undefined);
     const body = JSON.parse(r.body!.toString('utf8')) as Record<string, string>;
     assert.deepEqual(Object.keys(body).sort(), ['inputShare', 'publicShare']);
-    assert.deepEqual(body, sent[role].body);
-    const other = role === 'leader' ? 'helper' : 'leader';
-    assert.ok(!r.body!.toString('utf8').includes(sent[other].body.inputShare), `${role} got the other share`);
+    // The ledger committed to exactly what each aggregator received.
+    assert.equal(sha256(body['inputShare']!), sent[role].inputShareSha256);
+    assert.equal(sha256(body['publicShare']!), sent.publicShareSha256);
+    assert.equal(r.url, sent[role].url);
+    sentShares.push(body['inputShare']!);
     assert.equal(
       fromBase64Url(body['inputShare'], 'inputShare').length,
       inputShareLength(vdaf, role === 'leader' ? 0 : 1),
@@ -203,6 +235,24 @@ test('aggregate-only: one share to each aggregator, central ε charged, both gua
     put[role]!++;
   }
   assert.deepEqual(put, { leader: 3, helper: 3 });
+  assert.equal(new Set(sentShares).size, 6, 'each aggregator got its own share, not the other one');
+
+  // Once both aggregators have acknowledged, no share is left on the device: not in the ledger,
+  // not in the outbox, not in any store of the database, and not in the ledger as exported.
+  const atRest = await ledgerDatabase(page);
+  const exported = JSON.stringify(
+    await page.evaluate(() => (window as unknown as PageWindow).obscura.releases().ledger()),
+  );
+  for (const share of sentShares) {
+    assert.ok(!atRest.includes(share.slice(0, 40)), 'no input share in the ledger database after delivery');
+    assert.ok(!exported.includes(share.slice(0, 40)), 'no input share in the export');
+  }
+  assert.ok(!exported.includes('inputShare"') && !atRest.includes('"inputShare"'));
+  for (const r of released.out) {
+    assert.equal(r.outcome.kind, 'aggregate');
+    if (r.outcome.kind === 'aggregate') assert.equal(r.outcome.report.kind, 'aggregate-commitment');
+    assert.ok(!JSON.stringify(r.outcome).includes('inputShare"'), 'the release outcome holds no share either');
+  }
 
   // The aggregators: all three valid, one batch of n_min, and the analyst's mean within 8σ of the noise.
   const prepared = await fetch(`${leader.url}/prepare`, {
@@ -262,6 +312,18 @@ test('an entry is delivered only when both shares are; a refused share stops its
     [scopes, photos[0]!] as const,
   );
   const [down, wrong] = entries as LedgerEntry[];
+  // At rest: the helper's share of the waiting entry, which must still go; the leader's (acknowledged)
+  // and both of the refused entry's are gone. The ledger rows hold no share.
+  const stored = JSON.parse(await ledgerDatabase(page)) as {
+    outbox: { id: string; share?: unknown }[];
+    ledger: { id: string; payload: { kind?: string } }[];
+  };
+  assert.deepEqual(
+    stored.outbox.filter((o) => o.share !== undefined).map((o) => o.id),
+    [`${down!.id}.helper`],
+  );
+  for (const e of stored.ledger.filter((x) => x.id === down!.id || x.id === wrong!.id))
+    assert.equal(e.payload.kind, 'aggregate-commitment');
   assert.equal(down!.state, 'retrying');
   assert.equal(down!.aggregate!.deliveries.leader.state, 'delivered');
   assert.equal(down!.aggregate!.deliveries.helper.state, 'retrying');

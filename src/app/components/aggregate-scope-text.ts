@@ -1,6 +1,12 @@
 /** Plain words for an aggregate-only scope's guarantees, shared by the scope settings and the ledger. */
 import { html } from 'lit';
-import { APPROX_DELTA_MAX, type AggregateScope, type Guarantee, type ScopeConfig } from '../../release/index';
+import {
+  APPROX_DELTA_MAX,
+  type AggregateScope,
+  type Guarantee,
+  type ReleaseQuote,
+  type ScopeConfig,
+} from '../../release/index';
 
 const host = (url: string) => (URL.canParse(url) ? new URL(url).host : url);
 
@@ -12,6 +18,17 @@ export function describeAggregateScope(a: AggregateScope) {
     <span data-testid="scope-trust">${a.trust}</span> and the other reports of each batch come from real devices (the
     noise of all of them hides yours); if they collude, or fill a batch with reports of their own, only your own noise
     share protects you.`;
+}
+
+/**
+ * Before the click: what one release into an aggregate-only scope guarantees if the aggregators
+ * collude (this person's noise share alone), beside the central ε that is charged.
+ */
+export function localGuaranteeBefore(q: ReleaseQuote) {
+  return html`<p data-testid="local-guarantee-before">
+    This release: central ${q.central ? guaranteeText(q.central) : 'none'} if the aggregators keep apart; if they
+    collude, only <strong>local ${guaranteeText(q.local)}</strong> protects this image.
+  </p>`;
 }
 
 /** A guarantee as "ε 1.00, δ 1e-6"; a δ of 1 is no guarantee at all and says so. */

@@ -24,6 +24,10 @@ export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
       options.grant !== grant || options.host !== host || !isHostScope(host, options.scope ?? '')
         ? Promise.reject(refuse('a release into another budget than this host’s grant'))
         : bridge.release(contentHash, options),
+    quote: (options: ReleaseOptions) =>
+      options.grant !== grant || !isHostScope(host, options.scope ?? '')
+        ? Promise.reject(refuse('the cost of a release into another budget than this host’s grant'))
+        : bridge.quote(options),
     budget: (scope?: string) =>
       scope === grant ? bridge.budget(grant) : Promise.reject(refuse('another budget than this host’s grant')),
     ledger: () => bridge.ledger(grant),

@@ -1,6 +1,6 @@
 /** The widget frame's parts that only draw: its styles, the consent block, the access note, a release row. */
 import { html, css, nothing } from 'lit';
-import { HOST_GRANT_EPSILON, type BudgetStatus } from '../../release/index';
+import { HOST_GRANT_EPSILON, type BudgetStatus, type ReleaseQuote } from '../../release/index';
 import type { AccessState } from './first-party-access';
 
 /** A photo picked in the frame, waiting for (or past) its release. */
@@ -74,6 +74,20 @@ export function accessNoteView(access: AccessState, budget: BudgetStatus | undef
       You revoked this site in Obscura: it releases nothing more unless you allow it again there.
     </p>`;
   return nothing;
+}
+
+/**
+ * Before the click: what a release reveals about the image if everyone who receives it colludes
+ * (its local guarantee; for a local release the report's own (ε, δ)), beside the central ε an
+ * aggregate-only scope would state.
+ */
+export function localGuaranteeView(q: ReleaseQuote) {
+  const delta = q.local.delta > 0 ? `, δ ${q.local.delta.toExponential(1)}` : '';
+  const central = q.central ? ` (central ε ${q.central.epsilon.toPrecision(3)} if the aggregators keep apart)` : '';
+  return html`<div class="row muted" data-testid="local-guarantee-before">
+    Local ε ${q.local.epsilon.toPrecision(3)}${delta} per release: what it reveals about the image even if every
+    recipient colludes${central}.
+  </div>`;
 }
 
 export function releaseRowView(item: Picked, epsilon: number, armed: boolean, short: boolean, onClick: () => void) {

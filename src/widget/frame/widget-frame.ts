@@ -1,6 +1,12 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { EngineBridge, ReleaseBridge } from '../../client/index';
-import { HOST_GRANT_EPSILON, hostGrantName, type BudgetStatus, type LedgerEntry } from '../../release/index';
+import {
+  HOST_GRANT_EPSILON,
+  hostGrantName,
+  type BudgetStatus,
+  type LedgerEntry,
+  type ReleaseQuote,
+} from '../../release/index';
 import { isErrorNamed } from '../../errors';
 import { explainError } from '../../app/error-text';
 import { sharedStyles } from '../../app/components/shared-styles';
@@ -14,7 +20,14 @@ import { hostScopeName } from './host-scope';
 import { ReleaseGuard } from './release-guard';
 import { widgetReleaseOptions } from './widget-release';
 import { FirstPartyAccess, type AccessState } from './first-party-access';
-import { accessNoteView, consentView, releaseRowView, widgetFrameStyles, type Picked } from './widget-frame-views';
+import {
+  accessNoteView,
+  consentView,
+  localGuaranteeView,
+  releaseRowView,
+  widgetFrameStyles,
+  type Picked,
+} from './widget-frame-views';
 
 /**
  * The widget inside its iframe: the app's capture, privacy and release controls in compact
@@ -35,6 +48,7 @@ export class WidgetFrame extends LitElement {
     notice: { state: true },
     errors: { state: true },
     busy: { state: true },
+    quote: { state: true },
   };
   declare access: AccessState;
   declare config: WidgetConfig;
@@ -47,6 +61,8 @@ export class WidgetFrame extends LitElement {
   declare notice: string;
   declare errors: string[];
   declare busy: boolean;
+  /** What the next release would guarantee, asked of the release worker before the click. */
+  declare quote: ReleaseQuote | undefined;
   private allowedEndpoints: readonly string[] = [];
   private nextId = 1;
   private lastTold = '';
@@ -176,6 +192,7 @@ export class WidgetFrame extends LitElement {
       const key = JSON.stringify(told);
       if (answer || key !== this.lastTold) this.link.post({ type: 'budget', budget: told });
       this.lastTold = key;
+      await this.refreshQuote();
     } catch (err) {
       if (isErrorNamed(err, 'UnknownScopeError')) {
         this.granted = false;
@@ -282,11 +299,25 @@ export class WidgetFrame extends LitElement {
     }
   }
 
+  /** The guarantee of a release with the current settings, before any click; none while they cannot make one. */
+  private async refreshQuote(): Promise<void> {
+    const releases = this.releases;
+    if (!releases || this.granted !== true) return void (this.quote = undefined);
+    try {
+      const options = widgetReleaseOptions(this.hostOrigin, this.config, this.settings, this.allowedEndpoints);
+      this.quote = await releases.quote({ ...options, grant: this.grantName, host: this.hostOrigin });
+    } catch {
+      // Options the release would refuse: the release itself names the error; no guarantee to state.
+      this.quote = undefined;
+    }
+  }
+
   /** Turning on automatic release is a consent like a release click: the same guard decides. */
   private onSettings(next: PrivacySettings): void {
     const refusal = next.autoRelease && !this.settings.autoRelease ? this.guard.refusal() : undefined;
     if (refusal) this.notice = `That click was ignored: ${refusal}.`;
     this.settings = refusal ? { ...next, autoRelease: false } : next;
+    void this.refreshQuote();
   }
 
   private epsilon(): number {
@@ -319,6 +350,7 @@ export class WidgetFrame extends LitElement {
     return html`
       <div class="row muted">Embedded by <span class="host">${this.hostOrigin}</span></div>
       <div class="row muted" data-testid="epsilon">Each release costs ε ${epsilon}</div>
+      ${granted && this.quote ? localGuaranteeView(this.quote) : nothing}
       ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)}
       <section class="actions">
         ${accessNoteView(this.access, this.budget)} ${this.asksConsent() ? this.consent() : nothing}

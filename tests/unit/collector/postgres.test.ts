@@ -140,8 +140,8 @@ test('2 processes, one SIGKILLed, all connections terminated mid-load: stored on
       after.categories.map((c) => c.counts),
       served.categories.map((c) => c.counts),
     );
-    const health = (await (await fetch(`${b.url}/health`, { headers: auth })).json()) as { reports: number };
-    assert.equal(health.reports, sentIds.size);
+    const stats = (await (await fetch(`${b.url}/stats`, { headers: auth })).json()) as { reports: number };
+    assert.equal(stats.reports, sentIds.size);
   } finally {
     await Promise.all(live.map((p) => p.stop()));
   }

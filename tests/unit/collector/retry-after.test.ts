@@ -87,11 +87,13 @@ test('503 with a readable Retry-After while the PostgreSQL server is down', asyn
   assert.equal(down.status, 503, down.error?.message);
   assert.equal(down.error?.name, 'ServiceUnavailableError');
   assert.equal(readableRetryAfter(down), 5);
-  // /health says so to anyone, and to the holder of the read token (who would get the count).
+  // /health says so to anyone, with or without the read token.
   const anyone: Record<string, string> = {};
   for (const headers of [anyone, { authorization: 'Bearer retry-token' }]) {
     const health = await fetch(`${collector.url}/health`, { headers });
     assert.equal(health.status, 503);
     assert.equal(health.headers.get('retry-after'), '5');
   }
+  const stats = await fetch(`${collector.url}/stats`, { headers: { authorization: 'Bearer retry-token' } });
+  assert.equal(stats.status, 503, '/stats, a read, needs the database');
 });
