@@ -55,7 +55,8 @@ export function serveTasks(req: IncomingMessage, res: ServerResponse, pathname: 
         res,
         404,
         'UndeclaredScopeError',
-        `scope ${JSON.stringify(scope)} is not declared; declared: ${[...declared.byScope.keys()].join(', ') || 'none'}`,
+        `scope ${JSON.stringify(scope)} is not declared; declared: ` +
+          ([...declared.byScope.keys()].join(', ') || 'none'),
       );
     body = { version: declared.version, task };
   }

@@ -78,8 +78,9 @@ export async function loadTasksFile(file: string): Promise<Task[]> {
 
 /**
  * Throws InvalidTaskError (naming source, task and field) for a category task whose codebook this
- * collector does not know, or whose model is not the one the codebook reads. A collector without
- * codebooks declares no category task: the codebook is what pins a category report's k.
+ * collector does not know, or whose model is not the one the codebook reads, or whose k is not its
+ * label count. A collector without codebooks (given in code only: the command lines always load a
+ * folder) takes a category task that states its k, which then pins the reports' k instead.
  */
 export function checkTasksAgainstCodebooks(
   tasks: readonly Task[],
@@ -89,12 +90,20 @@ export function checkTasksAgainstCodebooks(
   tasks.forEach((task, index) => {
     if (task.codebook === undefined) return;
     const where = `${source}: task ${index} (${JSON.stringify(task.scope)})`;
-    const known = codebooks?.get(task.codebook);
+    if (codebooks === undefined) {
+      if (task.k !== undefined) return;
+      throw new ObscuraError(
+        'InvalidTaskError',
+        `${where}: k: a collector without codebooks needs the task's k (the codebook's label count)`,
+        { source, where, field: 'k' },
+      );
+    }
+    const known = codebooks.get(task.codebook);
     if (!known)
       throw new ObscuraError(
         'InvalidTaskError',
         `${where}: codebook: "${task.codebook}" is not a codebook this collector knows; known: ` +
-          ([...(codebooks?.keys() ?? [])].join(', ') || 'none'),
+          ([...codebooks.keys()].join(', ') || 'none'),
         { source, where, field: 'codebook' },
       );
     const m = task.model;
@@ -104,6 +113,12 @@ export function checkTasksAgainstCodebooks(
         `${where}: model: codebook "${known.id}" reads ${known.model.id}/${known.model.layer}/${known.model.dims}, ` +
           `the task states ${m.id}/${m.layer}/${m.dims}`,
         { source, where, field: 'model' },
+      );
+    if (task.k !== undefined && task.k !== known.labels.length)
+      throw new ObscuraError(
+        'InvalidTaskError',
+        `${where}: k: codebook "${known.id}" has ${known.labels.length} labels, the task states ${task.k}`,
+        { source, where, field: 'k' },
       );
   });
 }

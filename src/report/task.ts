@@ -11,7 +11,15 @@
 import { z } from 'zod';
 import { ObscuraError } from '../errors';
 import type { ModelRef } from '../model-ref';
-import { APPROX_DELTA_MAX, DELTA_MIN, DELTA_TARGET, DIMS_MAX, EPSILON_MAX, EPSILON_MIN } from '../privacy/limits';
+import {
+  APPROX_DELTA_MAX,
+  CATEGORIES_MAX,
+  DELTA_MIN,
+  DELTA_TARGET,
+  DIMS_MAX,
+  EPSILON_MAX,
+  EPSILON_MIN,
+} from '../privacy/limits';
 import { DEFAULT_PROJECTION_SEED, projectionId } from '../privacy/vector/projection';
 import type { Report } from './schema';
 
@@ -88,6 +96,8 @@ export const taskSchema = z.strictObject({
     ])
     .optional(),
   codebook: id.optional(),
+  /** k-RR / OUE: the codebook's label count, for a collector that has no codebook file to read it from. */
+  k: z.number().int().min(2).max(CATEGORIES_MAX).optional(),
   aggregateOnly: z.boolean().optional(),
   clip: z
     .number()
@@ -111,6 +121,8 @@ export interface Task {
   readonly dims?: number;
   /** k-RR / OUE: the codebook whose labels are released. */
   readonly codebook?: string;
+  /** k-RR / OUE: the codebook's label count, when declared (else the collector reads it from the codebook). */
+  readonly k?: number;
   /** Releases go as Prio3 shares to aggregators, never as reports to a collector. */
   readonly aggregateOnly?: boolean;
   /** Gaussian / Laplace: the clip norm. */
@@ -185,6 +197,7 @@ function normalise(input: TaskInput, fail: (field: string, message: string) => n
   if (vector) {
     if (input.codebook !== undefined)
       fail('codebook', `a ${input.mechanism} task releases a vector, not a codebook label`);
+    if (input.k !== undefined) fail('k', `a ${input.mechanism} task releases a vector, not a codebook label`);
     const length = input.dims ?? model.dims;
     if (length > model.dims) fail('dims', `${length} is above the model's ${model.dims}`);
     task.dims = length;
@@ -192,6 +205,7 @@ function normalise(input: TaskInput, fail: (field: string, message: string) => n
     if (input.codebook === undefined) fail('codebook', `a ${input.mechanism} task needs the codebook it releases`);
     if (input.dims !== undefined) fail('dims', `a ${input.mechanism} task releases a codebook label, not a vector`);
     task.codebook = input.codebook;
+    if (input.k !== undefined) task.k = input.k;
   }
   if (input.mechanism === 'gaussian' || input.mechanism === 'laplace') task.clip = input.clip ?? DEFAULT_TASK_CLIP;
   else if (input.clip !== undefined) fail('clip', `a ${input.mechanism} task has no clip norm`);
@@ -312,6 +326,7 @@ export function taskMismatch(task: Task, release: TaskRelease): string | null {
     if (release.category === undefined) return differ('codebook', task.codebook, undefined);
     if (release.category.codebook !== task.codebook)
       return differ('codebook', task.codebook, release.category.codebook);
+    if (task.k !== undefined && release.category.k !== task.k) return differ('k', task.k, release.category.k);
     if (release.projection !== null) return differ('projection', null, release.projection.id);
     return null;
   }

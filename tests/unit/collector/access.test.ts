@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import type { Aggregates } from '../../../collector/aggregate';
 import type { Report, VectorReport } from '../../../src/report/schema';
 import { startCollector, type TestCollector } from '../../support/collector';
-import { postReport, releasedReport } from './support';
+import { postReport, releasedReport, releasedTask } from './support';
 
 const TOKEN = 'read-token-for-tests';
 let collector: TestCollector;
@@ -21,6 +21,7 @@ before(async () => {
     port: 0,
     readToken: TOKEN,
     rateLimit: 5,
+    tasks: ['poison', 'health', 'rate', 'ndjson'].map((scope) => releasedTask(scope)),
     clock: () => new Date(now),
   });
   slow = await startCollector({ port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800 });

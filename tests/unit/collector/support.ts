@@ -11,6 +11,7 @@ import {
 import { buildCategoryReport, buildReport, buildVectorReport } from '../../../src/report/build-report';
 import { projectionFor } from '../../../src/report/privatize-features';
 import type { CategoryReport, Report, VectorReport } from '../../../src/report/schema';
+import type { TaskInput } from '../../../src/report/task';
 
 /**
  * SplitMix32-style seeded generator (not for releases; only to make simulated data
@@ -148,4 +149,46 @@ export function releasedReport(
   const vectorParams = params as VectorMechanismParams;
   const prepared = prepareVector(x, vectorParams, projection);
   return buildReport({ ...context, release: privatizeVector(prepared, vectorParams, cryptoRandomSource) });
+}
+
+/*
+ * Tasks for the reports above: a test collector takes only the scopes it declares
+ * (startCollector({ tasks: [...] })), each with one mechanism and its allowed ε values.
+ */
+
+/** The task of `vectorReport`'s reports: Laplace over the test model's `dims` values. */
+export function laplaceTask(scope: string, epsilon: number | number[] = 1, dims = 4, clip?: number): TaskInput {
+  return { scope, mechanism: 'laplace', epsilon, model: { ...MODEL, dims }, ...(clip ? { clip } : {}) };
+}
+
+/** The task of `krrReport` / `oueReport` reports: a codebook of k labels over the test model. */
+export function categoryTask(
+  scope: string,
+  mechanism: 'krr' | 'oue',
+  epsilon: number | number[],
+  k: number,
+  codebook = 'fmnist-10',
+): TaskInput {
+  return { scope, mechanism, epsilon, codebook, k, model: MODEL };
+}
+
+/** The task of `releasedReport`'s reports with these parameters (category: the fashion-10 codebook). */
+export function releasedTask(
+  scope: string,
+  params: VectorMechanismParams | CategoryMechanismParams = { name: 'privunit', epsilon: 4 },
+  dims = 96,
+  projectTo?: number,
+): TaskInput {
+  const model = { id: 'mobilenet_v2', layer: 'block_12_add', dims };
+  if (params.name === 'krr' || params.name === 'oue')
+    return { scope, mechanism: params.name, epsilon: params.epsilon, codebook: 'fashion-10', k: params.k, model };
+  return {
+    scope,
+    mechanism: params.name,
+    epsilon: params.epsilon,
+    model,
+    ...(projectTo !== undefined ? { dims: projectTo } : {}),
+    ...('delta' in params ? { delta: params.delta } : {}),
+    ...('clip' in params && params.clip !== undefined ? { clip: params.clip } : {}),
+  };
 }

@@ -65,7 +65,7 @@ test('a report to an undeclared scope is refused with UndeclaredScopeError, and 
   assert.equal(await collector.count(), before);
 });
 
-test('a report with parameters its task does not allow is refused with TaskMismatchError naming the field', async () => {
+test('a report with other parameters than its task is refused with TaskMismatchError naming the field', async () => {
   const wrong: [Report, string][] = [
     [releasedReport('faces', { name: 'privunit', epsilon: 2 }), 'epsilon'],
     [releasedReport('faces', { name: 'laplace', epsilon: 1 }), 'mechanism'],
@@ -142,7 +142,7 @@ test('a tasks file no release can meet stops the start, naming the file, the tas
   }
 });
 
-test('the collector command exits 2 on a bad tasks file, naming file, task and field; the defaults are the app’s', async () => {
+test('the collector command exits 2 on a bad tasks file, naming it; without one, the app’s scopes', async () => {
   const tasks = await writeTasks('bad-cli.json', [{ scope: 'x', mechanism: 'oue', epsilon: 1 }]);
   const child = spawn(
     process.execPath,
