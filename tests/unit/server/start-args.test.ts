@@ -122,7 +122,7 @@ test('wrong command lines are refused with the reason', async () => {
   for (const [argv, reason] of cases) await assert.rejects(parseStartArgs(argv, {}), reason, argv.join(' '));
 });
 
-test('--tasks FILE reaches the embedded collector; a file that does not parse is refused naming file, task and field', async () => {
+test('--tasks FILE reaches the embedded collector; a bad one is refused naming file, task and field', async () => {
   const good = join(dir, 'tasks.json');
   await writeFile(good, JSON.stringify([{ scope: 'faces', mechanism: 'privunit', epsilon: [1, 2] }]));
   assert.equal((await optionsOf(['--tasks', good])).tasks, good);
