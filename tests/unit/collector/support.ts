@@ -119,6 +119,11 @@ export function postReport(base: string, body: unknown, headers: Record<string, 
   });
 }
 
+/** The default model's layer at its 96 dims; a test layer of the same model at any other size. */
+function releasedModel(dims: number) {
+  return { id: 'mobilenet_v2', layer: dims === 96 ? 'block_12_add' : 'test_features', dims };
+}
+
 /**
  * A real report, as the release path builds it: a random unit vector through the
  * privacy core's mechanism (Web Crypto randomness) and src/report/build-report; projected
@@ -133,7 +138,7 @@ export function releasedReport(
   const projection = projectTo === undefined ? undefined : projectionFor(dims, projectTo);
   const context = {
     scope,
-    model: { id: 'mobilenet_v2', layer: 'block_12_add', dims },
+    model: releasedModel(dims),
     projection: projection ? { id: projection.id, dims: projection.dims } : null,
     source: cryptoRandomSource,
   };
@@ -179,7 +184,7 @@ export function releasedTask(
   dims = 96,
   projectTo?: number,
 ): TaskInput {
-  const model = { id: 'mobilenet_v2', layer: 'block_12_add', dims };
+  const model = releasedModel(dims);
   if (params.name === 'krr' || params.name === 'oue')
     return { scope, mechanism: params.name, epsilon: params.epsilon, codebook: 'fashion-10', k: params.k, model };
   return {

@@ -69,7 +69,7 @@ test('a report with other parameters than its task is refused with TaskMismatchE
   const wrong: [Report, string][] = [
     [releasedReport('faces', { name: 'privunit', epsilon: 2 }), 'epsilon'],
     [releasedReport('faces', { name: 'laplace', epsilon: 1 }), 'mechanism'],
-    [releasedReport('faces', { name: 'privunit', epsilon: 1 }, 64), 'model.dims'],
+    [releasedReport('faces', { name: 'privunit', epsilon: 1 }, 64), 'model.layer'],
     [releasedReport('noisy', { name: 'gaussian', epsilon: 2, delta: 1e-7, clip: 2 }, 96, 32), 'clip'],
     [releasedReport('noisy', { name: 'gaussian', epsilon: 2, delta: 1e-8 }, 96, 32), 'delta'],
     [releasedReport('noisy', { name: 'gaussian', epsilon: 2, delta: 1e-7 }, 96, 16), 'dims'],
