@@ -88,6 +88,10 @@ test('a task no mechanism can meet is refused, naming the file, the task and the
   invalid([{ scope: 'a', mechanism: 'krr', epsilon: 1 }], /codebook: a krr task needs the codebook/);
   invalid([{ scope: 'a', mechanism: 'privunit', epsilon: 1, codebook: 'demo' }], /task 0 \("a"\): codebook:/);
   invalid([{ scope: 'a', mechanism: 'privunit', epsilon: 1, clip: 2 }], /clip: a privunit task has no clip/);
+  invalid(
+    [{ scope: 'a', mechanism: 'privunit', epsilon: 1, k: 4 }],
+    /task 0 \("a"\): k: a privunit task releases a vector/,
+  );
   invalid([{ scope: 'a', mechanism: 'median', epsilon: 1 }], /task 0 \("a"\): mechanism:/);
   invalid([{ scope: 'a', mechanism: 'privunit', epsilon: 1, sigma: 3 }], /task 0 \("a"\): sigma: unknown field/);
   invalid([{ scope: 'a b', mechanism: 'privunit', epsilon: 1 }], /task 0 \("a b"\): scope:/);
@@ -200,4 +204,10 @@ test('an unprojected task refuses a projection, and a category task its codebook
     /^codebook: expected "demo", got "other"$/,
   );
   assert.match(taskMismatch(labels, { ...category, dims: 96, category: undefined }) ?? '', /^codebook:/);
+  const [pinned] = parseTasks([{ scope: 'c', mechanism: 'krr', epsilon: 1, codebook: 'demo', k: 10 }], 'f') as [Task];
+  assert.equal(taskMismatch(pinned, category), null);
+  assert.match(
+    taskMismatch(pinned, { ...category, category: { codebook: 'demo', k: 11 } }) ?? '',
+    /^k: expected 10, got 11$/,
+  );
 });
