@@ -31,6 +31,8 @@ const CONCURRENCY = 32;
 const TOKEN = 'bench-token';
 const DIMS = 96;
 const EPSILON = 4;
+/** The one task the bench's collectors declare: its reports, PrivUnit at EPSILON over the default model. */
+const TASKS = [{ scope: 'bench', mechanism: 'privunit', epsilon: EPSILON }];
 
 /** A pool of real reports; each send takes one and gives it a fresh id (the id does not enter any check). */
 function reportPool(n: number): string[] {
@@ -383,7 +385,7 @@ async function main(): Promise<void> {
   const reads: { reports: number; raw: number; aggregatesMs: number; repairMs: number | null; totalsRows: number }[] =
     [];
   const loadPgliteAndReads = async (): Promise<void> => {
-    const lite = await startCollectorProcess(['--memory', '--rate-limit', '0', '--read-token', TOKEN]);
+    const lite = await startCollectorProcess(['--memory', '--rate-limit', '0', '--read-token', TOKEN], {}, TASKS);
     try {
       loads.push(await load('PGlite × 1 (in memory)', [lite], undefined, pool));
       console.error(JSON.stringify(loads[loads.length - 1]));
@@ -393,7 +395,11 @@ async function main(): Promise<void> {
 
     // Aggregate reads as the raw table grows: seed 1 000 reports over HTTP, bulk-copy, repair, read.
     const url = await cluster.createDatabase('reads');
-    const server = await startCollectorProcess(['--database', url, '--rate-limit', '0', '--read-token', TOKEN]);
+    const server = await startCollectorProcess(
+      ['--database', url, '--rate-limit', '0', '--read-token', TOKEN],
+      {},
+      TASKS,
+    );
     try {
       const seed = workload(pool, 1000).filter((i) => i.id !== undefined);
       await sendAll(() => [server.url], [...new Map(seed.map((i) => [i.id, i])).values()], { concurrency: 16 });
@@ -434,7 +440,7 @@ async function main(): Promise<void> {
     for (const [index, [n, seconds]] of runs.entries()) {
       const url = await cluster.createDatabase(`raw${index}`);
       const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', String(Math.ceil(16 / n))];
-      const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args)));
+      const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args, {}, TASKS)));
       try {
         raws.push(await rawLoad(`PostgreSQL × ${n}, raw client, ${seconds} s`, procs, cluster, pool, seconds));
         console.error(JSON.stringify(raws[raws.length - 1]));
@@ -445,7 +451,7 @@ async function main(): Promise<void> {
     for (const n of ONLY_RAW ? [] : [1, 2, 4]) {
       const url = await cluster.createDatabase(`load${n}`);
       const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', String(Math.ceil(16 / n))];
-      const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args)));
+      const procs = await Promise.all(Array.from({ length: n }, () => startCollectorProcess(args, {}, TASKS)));
       try {
         loads.push(await load(`PostgreSQL × ${n}`, procs, cluster, pool));
         console.error(JSON.stringify(loads[loads.length - 1]));

@@ -37,6 +37,10 @@ export const ERROR_NAMES = [
   'UnknownContentError',
   // deployment
   'InsecureContextError',
+  // declared tasks
+  'UndeclaredScopeError',
+  'TaskMismatchError',
+  'InvalidTaskError',
 ] as const;
 
 export type ObscuraErrorName = (typeof ERROR_NAMES)[number];

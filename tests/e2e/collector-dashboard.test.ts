@@ -34,7 +34,17 @@ let now = new Date(Date.now() - DAY_MS);
 before(async () => {
   if (!existsSync(join(DEFAULT_DASHBOARD_DIR, 'dashboard.js')))
     throw new Error(`${DEFAULT_DASHBOARD_DIR} is missing: run npm run build first`);
-  collector = await startCollector({ readToken: TOKEN, clock: () => now });
+  collector = await startCollector({
+    readToken: TOKEN,
+    clock: () => now,
+    tasks: Object.keys(MIX).map((scope) => ({
+      scope,
+      mechanism: 'krr',
+      epsilon: 2,
+      codebook: 'fashion-10',
+      k: 10,
+    })),
+  });
   // Yesterday's reports, then today's: two day buckets per scope.
   for (const at of [Date.now() - DAY_MS, Date.now()]) {
     now = new Date(at);

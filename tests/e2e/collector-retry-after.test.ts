@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { startCollector, type TestCollector } from '../support/collector';
-import { releasedReport } from '../unit/collector/support';
+import { releasedReport, releasedTask } from '../unit/collector/support';
 import { launchChromium } from './support/browser';
 
 let browser: Browser;
@@ -18,7 +18,7 @@ before(async () => {
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   pageOrigin = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
   // One report a second, a burst of two: the third POST of a quick run is over the rate.
-  collector = await startCollector({ rateLimit: 1, allowedOrigins: [pageOrigin] });
+  collector = await startCollector({ rateLimit: 1, allowedOrigins: [pageOrigin], tasks: [releasedTask('browser')] });
   browser = await launchChromium();
 });
 after(async () => {

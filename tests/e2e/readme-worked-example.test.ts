@@ -115,7 +115,10 @@ let tshirts: ExtractLine[];
 let sneakers: ExtractLine[];
 
 before(async () => {
-  collector = await startCollector({ codebooks: join(ROOT, 'public', 'codebooks') });
+  collector = await startCollector({
+    codebooks: join(ROOT, 'public', 'codebooks'),
+    tasks: join(ROOT, 'docs', 'worked-example-tasks.json'),
+  });
   block = await readmeCommands(collector.url);
   // A folder that looks like the project's root to the commands: its bin/ and public/, and the two image folders.
   work = await mkdtemp(join(tmpdir(), 'obscura-worked-example-'));
@@ -184,7 +187,8 @@ test('PrivUnit at ε 8 on the same vectors: means differ, corrected cosine near 
   // Privatized from the vectors step 1 already extracted: nothing is extracted twice.
   for (const g of ['tshirts', 'sneakers'])
     await sh(
-      `./bin/obscura privatize --mechanism privunit --epsilon 8 --scope ${g} < ${g}.jsonl > ${g}.privunit.jsonl`,
+      `./bin/obscura privatize --mechanism privunit --epsilon 8 --scope ${g}-privunit ` +
+        `< ${g}.jsonl > ${g}.privunit.jsonl`,
       work,
     );
   const sent = JSON.parse(
@@ -195,7 +199,9 @@ test('PrivUnit at ε 8 on the same vectors: means differ, corrected cosine near 
   ) as { sent: number };
   assert.equal(sent.sent, 2 * IMAGES);
 
-  const compare = JSON.parse(await sh(block.curls[1]!, work)) as CompareAnswer;
+  // The vectors went to scopes of their own (one mechanism a scope): step 4 asked of those.
+  const step4 = block.curls[1]!.replace(/scope=(tshirts|sneakers)/g, 'scope=$1-privunit');
+  const compare = JSON.parse(await sh(step4, work)) as CompareAnswer;
   const v = compare.vectors.find((g) => g.key.mechanism === 'privunit');
   assert.ok(v?.test && v.cosine?.corrected !== null && v.cosine?.corrected !== undefined, JSON.stringify(v));
   const clean = cleanMeanCosine(tshirts, sneakers);

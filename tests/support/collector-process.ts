@@ -3,7 +3,9 @@
  * benchmarks that run several processes on one database or kill one with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,9 +23,24 @@ export interface CollectorProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `collector/main.ts` with `args` (plus --port 0) and resolves once it listens. */
-export function startCollectorProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', ...args], {
+/** A tasks file holding `tasks` (a JSON array of tasks), in a fresh temporary folder: for `--tasks FILE`. */
+export function writeTasksFile(tasks: readonly unknown[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'obscura-tasks-')), 'tasks.json');
+  writeFileSync(file, JSON.stringify(tasks));
+  return file;
+}
+
+/**
+ * Runs `collector/main.ts` with `args` (plus --port 0, and `--tasks` of a file holding `tasks`
+ * when given) and resolves once it listens.
+ */
+export function startCollectorProcess(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  tasks?: readonly unknown[],
+): Promise<CollectorProcess> {
+  const declared = tasks ? ['--tasks', writeTasksFile(tasks)] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', ...args, ...declared], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

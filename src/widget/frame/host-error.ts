@@ -47,6 +47,9 @@ const HOST_MESSAGES: Readonly<Record<ObscuraErrorName, string>> = {
   OutboxFullError: 'too many reports are waiting to be sent',
   UnknownContentError: 'the image is no longer held by the widget; choose it again',
   InsecureContextError: 'the Obscura app must be served over HTTPS for the widget to run',
+  UndeclaredScopeError: 'the collector has not declared a task for this scope',
+  TaskMismatchError: "the release does not match the collector's declared task",
+  InvalidTaskError: "the collector's declared tasks could not be read",
 };
 
 const KNOWN = new Set<string>(ERROR_NAMES);

@@ -4,15 +4,17 @@ import { dirname, resolve } from 'node:path';
 import { startStaticServer } from '../../../scripts/static-server';
 import { startCollector, type TestCollector as Collector } from '../../support/collector';
 import { DEFAULT_CODEBOOKS_DIR } from '../../../collector/codebooks';
+import type { CollectorOptions } from '../../../collector/server';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /**
  * The production build (dist/, made by `npm run build`) served exactly as `npm start`
- * serves it (COOP/COEP, CSP, /config.json), next to a fresh in-memory collector.
+ * serves it (COOP/COEP, CSP, /config.json), next to a fresh in-memory collector declaring
+ * `options.tasks` (default: the app's own scopes, as `npm start`'s collector does).
  */
 export async function startAppServer(
-  options: { aggregators?: readonly string[] } = {},
+  options: { aggregators?: readonly string[]; tasks?: CollectorOptions['tasks'] } = {},
 ): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
   if (!existsSync(resolve(root, 'dist', 'index.html')))
     throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
@@ -21,6 +23,8 @@ export async function startAppServer(
   const collector = await startCollector({
     allowedOrigins: [],
     codebooks: existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map(),
+    // Like `npm start`'s: the app's own scopes (collector/tasks.ts) unless a test declares others.
+    ...(options.tasks ? { tasks: options.tasks } : {}),
   });
   const app = await startStaticServer({
     root: resolve(root, 'dist'),

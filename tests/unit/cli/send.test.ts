@@ -18,6 +18,12 @@ import { cli } from './support';
 import { FAILURES, startFailingProxy } from './failing-proxy';
 
 const MODEL = { id: 'mobilenet_v2', layer: 'block_12_add', dims: 96 };
+/** The scopes the reports below go to; the collector has no codebook folder, so the k-RR tasks state k. */
+const TASKS = [
+  { scope: 'wardrobe', mechanism: 'krr', epsilon: 2, codebook: 'fashion-10', k: 10 },
+  { scope: 'elsewhere', mechanism: 'krr', epsilon: 2, codebook: 'fashion-10', k: 10 },
+  { scope: 'faces', mechanism: 'privunit', epsilon: 4 },
+] as const;
 
 function categoryReport(value: number, scope = 'wardrobe'): Report {
   const release = privatizeCategory(value, { name: 'krr', epsilon: 2, k: 10 }, cryptoRandomSource);
@@ -29,7 +35,7 @@ function categoryReport(value: number, scope = 'wardrobe'): Report {
   });
 }
 
-function vectorReport(i: number, scope = 'wardrobe'): Report {
+function vectorReport(i: number, scope = 'faces'): Report {
   const clean = Array.from({ length: 96 }, (_, j) => Math.abs(Math.sin(i + j)));
   return privatizeFeatures(clean, MODEL, { mechanism: { name: 'privunit', epsilon: 4 }, scope }, cryptoRandomSource);
 }
@@ -48,7 +54,7 @@ function runBin(args: string[], stdinFile: string): Promise<{ code: number | nul
 }
 
 test('send: 2 000 reports through a collector failing a third of the requests, each stored exactly once', async () => {
-  const collector = await startCollector({ port: 0, inMemory: true });
+  const collector = await startCollector({ port: 0, inMemory: true, tasks: TASKS });
   const proxy = await startFailingProxy(collector.url, { failRate: 1 / 3, seed: 14 });
   try {
     const reports = Array.from({ length: 2000 }, (_, i) => (i % 2 ? categoryReport(i % 10) : vectorReport(i)));
@@ -82,7 +88,7 @@ test('send: 2 000 reports through a collector failing a third of the requests, e
 });
 
 test('send: duplicates, a refused report (409) and bad lines counted with reasons; --scope skips others', async () => {
-  const collector = await startCollector({ port: 0, inMemory: true });
+  const collector = await startCollector({ port: 0, inMemory: true, tasks: TASKS });
   try {
     const a = categoryReport(3);
     const conflicting = {
@@ -93,7 +99,7 @@ test('send: duplicates, a refused report (409) and bad lines counted with reason
       },
     };
     const other = categoryReport(4, 'elsewhere');
-    const c = vectorReport(1);
+    const c = categoryReport(5);
     const lines = [
       JSON.stringify(a),
       JSON.stringify(a),
@@ -137,8 +143,49 @@ test('send: duplicates, a refused report (409) and bad lines counted with reason
   }
 });
 
+test("send: a report its scope's task does not allow is refused before sending, naming the field", async () => {
+  const collector = await startCollector({ port: 0, inMemory: true, tasks: TASKS });
+  try {
+    const honest = vectorReport(1);
+    const otherEpsilon = privatizeFeatures(
+      Array.from({ length: 96 }, (_, j) => Math.sin(j)),
+      MODEL,
+      { mechanism: { name: 'privunit', epsilon: 3 }, scope: 'faces' },
+      cryptoRandomSource,
+    );
+    const undeclared = vectorReport(2, 'nowhere');
+    const { status, lines: out } = await cli(
+      ['send', '--collector', collector.url, '--concurrency', '1'],
+      [honest, otherEpsilon, undeclared].map((r) => JSON.stringify(r)).join('\n'),
+    );
+    assert.equal(status, 1);
+    const summary = out[0]!;
+    assert.equal(summary['sent'], 1);
+    const invalid = summary['invalid'] as { count: number; reasons: { line: number; id: string; error: Error }[] };
+    assert.deepEqual(
+      invalid.reasons.map((r) => [r.line, r.id, r.error.name]),
+      [
+        [2, otherEpsilon.id, 'TaskMismatchError'],
+        [3, undeclared.id, 'UndeclaredScopeError'],
+      ],
+    );
+    assert.match(invalid.reasons[0]!.error.message, /epsilon: expected 4, got 3/);
+    // Neither left: the collector holds the honest report only.
+    assert.deepEqual(await collector.ids(), [honest.id]);
+  } finally {
+    await collector.close();
+  }
+  // A collector that declares no tasks (here: no /tasks at all) gets nothing: exit 2, naming it.
+  const { status, stderr } = await cli(['send', '--collector', 'http://127.0.0.1:9/none', '--max-attempts', '1'], '');
+  assert.equal(status, 2);
+  assert.match(
+    stderr,
+    /InvalidTaskError: http:\/\/127\.0\.0\.1:9\/none\/tasks: the collector's tasks could not be read/,
+  );
+});
+
 test('429 waits what Retry-After asks (seconds or a date); 5xx and network errors back off', async () => {
-  const collector = await startCollector({ port: 0, inMemory: true });
+  const collector = await startCollector({ port: 0, inMemory: true, tasks: TASKS });
   const plan = ['status-429', 'status-503', 'drop', undefined] as const;
   const proxy = await startFailingProxy(collector.url, { plan: (n) => plan[n], retryAfter: '7' });
   try {

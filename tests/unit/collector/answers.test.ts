@@ -18,7 +18,7 @@ import {
 import { krrProbabilities, oueProbabilities } from '../../../src/privacy/index';
 import type { Report } from '../../../src/report/schema';
 import { startCollector, type TestCollector } from '../../support/collector';
-import { postReport, releasedReport } from './support';
+import { postReport, releasedReport, releasedTask } from './support';
 
 let collector: TestCollector;
 let now = new Date('2026-11-30T08:00:00Z');
@@ -34,8 +34,17 @@ const KRR = { name: 'krr', epsilon: 1, k: 4 } as const;
 const OUE = { name: 'oue', epsilon: 1, k: 4 } as const;
 
 before(async () => {
-  collector = await startCollector({ port: 0, inMemory: true, clock: () => now });
-  // Scope "before" and "after": PrivUnit, k-RR and OUE groups on both sides; one Laplace group only in "before".
+  collector = await startCollector({
+    port: 0,
+    inMemory: true,
+    clock: () => now,
+    tasks: [
+      ...['before', 'after'].map((scope) => ({ ...releasedTask(scope, PRIVUNIT, 8), epsilon: [4, 2] })),
+      ...['before', 'after'].flatMap((scope) => [releasedTask(`${scope}-krr`, KRR), releasedTask(`${scope}-oue`, OUE)]),
+    ],
+  });
+  // Scope "before" and "after": PrivUnit groups on both sides, k-RR and OUE in their own scopes of each side
+  // ("before-krr", …); one PrivUnit group at another ε only in "before".
   for (const [scope, hour] of [
     ['before', '08'],
     ['after', '09'],
@@ -43,14 +52,14 @@ before(async () => {
     now = new Date(`2026-11-30T${hour}:00:00Z`);
     for (let i = 0; i < 12; i++) {
       await send(releasedReport(scope, PRIVUNIT, 8));
-      await send(releasedReport(scope, KRR));
-      await send(releasedReport(scope, OUE));
+      await send(releasedReport(`${scope}-krr`, KRR));
+      await send(releasedReport(`${scope}-oue`, OUE));
     }
     now = new Date(`2026-11-30T${hour}:30:00Z`);
     for (let i = 0; i < 12; i++) await send(releasedReport(scope, PRIVUNIT, 8));
   }
   now = new Date('2026-11-30T08:10:00Z');
-  await send(releasedReport('before', { name: 'laplace', epsilon: 2 }, 8));
+  await send(releasedReport('before', { name: 'privunit', epsilon: 2 }, 8));
   now = new Date('2026-11-30T10:00:00Z');
 });
 after(() => collector?.close());
@@ -79,11 +88,11 @@ function near(actual: unknown, expected: unknown, path = '$'): void {
 
 /** In-memory totals of the reports sent to `scope` in [since, until). */
 function totals(scope: string, since = new Date(0), until = new Date(8.64e15)) {
-  const reports = sent.filter((s) => s.at >= since && s.at < until && s.report.scope === scope).map((s) => s.report);
-  const all = totalsOf(reports);
-  const vector = all.find((t) => t.group.kind === 'vector' && t.group.key.mechanism === 'privunit')!;
+  const of = (s: string) =>
+    totalsOf(sent.filter((x) => x.at >= since && x.at < until && x.report.scope === s).map((x) => x.report));
+  const vector = of(scope).find((t) => t.group.key.mechanism === 'privunit' && t.group.key.epsilon === 4)!;
   // Undefined where the range holds no report of that mechanism.
-  const category = (name: string) => all.find((t) => t.group.key.mechanism === name)!;
+  const category = (name: string) => of(`${scope}-${name}`).find((t) => t.group.key.mechanism === name)!;
   const v: VectorTotals = { count: vector.count, sums: vector.sums, squares: vector.squares! };
   return { v, krr: category('krr'), oue: category('oue') };
 }
@@ -120,12 +129,18 @@ test('GET /compare of two scopes answers every matched group with the estimators
   assert.deepEqual(answer.a, { scope: 'before', since: null, until: null });
   assert.deepEqual(answer.b, { scope: 'after', since: null, until: null });
   assert.equal(answer.vectors.length, 1);
-  assert.equal(answer.categories.length, 2);
+  assert.equal(answer.categories.length, 0);
   assert.deepEqual(answer.failed, []);
   const expected = expectedAnswer(totals('before'), totals('after'));
+  const categories = [];
+  for (const name of ['krr', 'oue']) {
+    const pair = await get<CompareAnswer>(`/compare?a.scope=before-${name}&b.scope=after-${name}`);
+    assert.deepEqual([pair.vectors.length, pair.categories.length, pair.unmatched.length], [0, 1, 0]);
+    categories.push(...pair.categories);
+  }
   const { key, ...vector } = answer.vectors[0]!;
   assert.deepEqual(key, {
-    model: 'mobilenet_v2/block_12_add/8',
+    model: 'mobilenet_v2/test_features/8',
     projection: null,
     mechanism: 'privunit',
     epsilon: 4,
@@ -135,21 +150,21 @@ test('GET /compare of two scopes answers every matched group with the estimators
   near(vector, JSON.parse(JSON.stringify(expected.vector)));
   assert.equal(vector.test!.df, 8);
   assert.equal(vector.test!.method, 'wald-chi2-diagonal');
-  for (const c of answer.categories) {
+  for (const c of categories) {
     const { key: k, ...rest } = c;
     const e = expected.categories[k.mechanism === 'krr' ? 0 : 1]!;
     near(rest, JSON.parse(JSON.stringify(e)), k.mechanism);
     assert.equal(rest.test.method, k.mechanism === 'krr' ? 'pearson-chi2-homogeneity' : 'wald-chi2-pooled-bits');
   }
-  // The Laplace group has no partner on side b.
+  // The group at ε 2 has no partner on side b.
   assert.equal(answer.unmatched.length, 1);
   assert.deepEqual(
     {
       side: answer.unmatched[0]!.side,
       count: answer.unmatched[0]!.count,
-      mechanism: answer.unmatched[0]!.key.mechanism,
+      epsilon: answer.unmatched[0]!.key.epsilon,
     },
-    { side: 'a', count: 1, mechanism: 'laplace' },
+    { side: 'a', count: 1, epsilon: 2 },
   );
 });
 
@@ -159,13 +174,12 @@ test('GET /compare of two receive-time ranges of one scope reads only the report
     '&b.since=2026-11-30T08:20:00Z&b.until=2026-11-30T09:00:00Z';
   const answer = await get<CompareAnswer>(path);
   assert.deepEqual(answer.a, { scope: 'before', since: '2026-11-30T08:00:00.000Z', until: '2026-11-30T08:20:00.000Z' });
-  // Categories were sent only in the first range: nothing to match them with.
+  // The group at ε 2 has its one report in the first range: nothing to match it with.
   assert.deepEqual(answer.categories, []);
-  assert.deepEqual(answer.unmatched.map((u) => [u.side, u.key.mechanism, u.count]).sort(), [
-    ['a', 'krr', 12],
-    ['a', 'laplace', 1],
-    ['a', 'oue', 12],
-  ]);
+  assert.deepEqual(
+    answer.unmatched.map((u) => [u.side, u.key.mechanism, u.key.epsilon, u.count]),
+    [['a', 'privunit', 2, 1]],
+  );
   const a = totals('before', new Date('2026-11-30T08:00:00Z'), new Date('2026-11-30T08:20:00Z'));
   const b = totals('before', new Date('2026-11-30T08:20:00Z'), new Date('2026-11-30T09:00:00Z'));
   const { key: _key, ...vector } = answer.vectors[0]!;
@@ -191,7 +205,7 @@ test('GET /compare refuses bad parameters with 400 InvalidParameterError naming 
 
 test('GET /aggregates gains normSquared for vectors and ci95 for categories, all other fields unchanged', async () => {
   const agg = await get<Aggregates>('/aggregates?scope=before');
-  const v = agg.vectors.find((g) => g.key.mechanism === 'privunit')!;
+  const v = agg.vectors.find((g) => g.key.epsilon === 4)!;
   assert.deepEqual(Object.keys(v).sort(), [
     'count',
     'expectedError',
@@ -202,13 +216,13 @@ test('GET /aggregates gains normSquared for vectors and ci95 for categories, all
     'theoreticalError',
   ]);
   near(v.normSquared, normSquared(totals('before').v));
-  const c = agg.categories.find((g) => g.key.mechanism === 'krr')!;
+  const c = (await get<Aggregates>('/aggregates?scope=before-krr')).categories.find((g) => g.key.mechanism === 'krr')!;
   assert.deepEqual(Object.keys(c).sort(), ['ci95', 'count', 'counts', 'frequencies', 'key', 'standardErrors']);
   c.ci95.forEach(([lo, hi], i) => {
     near(lo, c.frequencies[i]! - 1.959963984540054 * c.standardErrors[i]!);
     near(hi, c.frequencies[i]! + 1.959963984540054 * c.standardErrors[i]!);
   });
-  const single = agg.vectors.find((g) => g.key.mechanism === 'laplace')!;
+  const single = agg.vectors.find((g) => g.key.epsilon === 2)!;
   assert.equal(single.normSquared, null, 'one report has no variance');
 });
 

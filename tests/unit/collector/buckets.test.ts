@@ -10,7 +10,7 @@ import { aggregate } from '../../../collector/recompute';
 import type { Report } from '../../../src/report/schema';
 import { startCollector, type TestCollector } from '../../support/collector';
 import { startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
-import { krrReport, postReport, vectorReport } from './support';
+import { categoryTask, krrReport, laplaceTask, postReport, vectorReport } from './support';
 
 let cluster: PostgresCluster;
 before(async () => {
@@ -33,6 +33,7 @@ async function loaded(engine: 'pglite' | 'postgres'): Promise<{ collector: TestC
   const collector = await startCollector({
     ...(engine === 'postgres' ? { databaseUrl: await cluster.createDatabase(`buckets_${Date.now()}`) } : {}),
     clock: () => now,
+    tasks: [laplaceTask('bucketed'), categoryTask('bucketed-labels', 'krr', 1, 4)],
   });
   const sent: [Date, Report][] = [];
   for (const [at, values] of ARRIVALS) {
@@ -42,14 +43,15 @@ async function loaded(engine: 'pglite' | 'postgres'): Promise<{ collector: TestC
     sent.push([now, r]);
   }
   now = new Date('2026-11-16T10:30:00Z');
-  const k = krrReport(2, 4, 1, 'bucketed');
+  const k = krrReport(2, 4, 1, 'bucketed-labels');
   assert.equal((await postReport(collector.url, k)).status, 201);
   sent.push([now, k]);
   return { collector, sent };
 }
 
 async function page(collector: TestCollector, query: string): Promise<BucketPage> {
-  const res = await fetch(`${collector.url}/aggregates?scope=bucketed&${query}`);
+  // Both scopes (the vectors' and the labels'): a bucket holds the groups of every scope.
+  const res = await fetch(`${collector.url}/aggregates?${query}`);
   assert.equal(res.status, 200, query);
   return (await res.json()) as BucketPage;
 }
@@ -171,7 +173,7 @@ for (const engine of ['pglite', 'postgres'] as const) {
         const query: string = cursor
           ? `cursor=${cursor}&since=2026-11-16T10:30:00Z&until=2026-11-23T00:00:00Z&bucket=week&limit=2`
           : 'since=2026-11-16T10:30:00Z&until=2026-11-23T00:00:00Z&bucket=week&limit=2';
-        const res: Response = await fetch(`${collector.url}/reports?scope=bucketed&${query}`);
+        const res: Response = await fetch(`${collector.url}/reports?${query}`);
         assert.equal(res.status, 200);
         const p = (await res.json()) as ReportPage;
         seen.push(...p.reports);

@@ -8,7 +8,7 @@ import { startCollector, type TestCollector } from '../../support/collector';
 import { startCollectorProcess } from '../../support/collector-process';
 import { formatCodebook, sealCodebook } from '../../../src/codebook/load-codebook';
 import type { Codebook } from '../../../src/codebook/codebook-schema';
-import { krrReport, oueReport, postReport, releasedReport } from './support';
+import { categoryTask, krrReport, oueReport, postReport, releasedReport, releasedTask } from './support';
 
 let dir: string;
 let collector: TestCollector;
@@ -27,12 +27,23 @@ function codebookOf(id: string, k: number): Promise<Codebook> {
   });
 }
 
+const TASKS = [
+  categoryTask('known', 'krr', 1, 4, 'shirts-4'),
+  categoryTask('known-oue', 'oue', 1, 4, 'shirts-4'),
+  releasedTask('known-vector'),
+  categoryTask('left', 'krr', 1, 4, 'shirts-4'),
+  categoryTask('right', 'krr', 1, 4, 'shirts-4'),
+  categoryTask('unknown', 'krr', 1, 4, 'shirts-4'),
+  { ...categoryTask('wrong-k', 'krr', 1, 4, 'shirts-4'), k: undefined },
+  { ...categoryTask('wrong-k-oue', 'oue', 1, 4, 'shirts-4'), k: undefined },
+];
+
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'obscura-codebooks-'));
   shirts = await codebookOf('shirts-4', 4);
   await writeFile(join(dir, 'shirts-4.json'), formatCodebook(shirts));
   await writeFile(join(dir, 'notes.txt'), 'not a codebook, and not read: only .json files are');
-  collector = await startCollector({ codebooks: dir });
+  collector = await startCollector({ codebooks: dir, tasks: TASKS });
 });
 after(async () => {
   await collector?.close();
@@ -46,9 +57,9 @@ async function refusal(res: Response): Promise<{ name: string; message: string; 
 
 test('a category report of a known codebook with its k is stored; vector reports are unaffected', async () => {
   assert.equal((await postReport(collector.url, krrReport(2, 4, 1, 'known', 'shirts-4'))).status, 201);
-  assert.equal((await postReport(collector.url, oueReport([0, 1, 0, 0], 1, 'known', 'shirts-4'))).status, 201);
-  assert.equal((await postReport(collector.url, releasedReport('known'))).status, 201);
-  assert.equal(await collector.count('known'), 3);
+  assert.equal((await postReport(collector.url, oueReport([0, 1, 0, 0], 1, 'known-oue', 'shirts-4'))).status, 201);
+  assert.equal((await postReport(collector.url, releasedReport('known-vector'))).status, 201);
+  assert.equal(await collector.count(), 3);
 });
 
 test('GET /compare names the categories with the labels of the codebook the collector knows', async () => {
@@ -65,14 +76,19 @@ test('GET /compare names the categories with the labels of the codebook the coll
   assert.deepEqual(answer.categories[0]!.labels, shirts.labels);
 });
 
-test('an unknown codebook id is refused with UnknownCodebookError naming the ones it knows', async () => {
+test('an unknown codebook id is refused: a task may not name it, and a report of it is not its task', async () => {
   const error = await refusal(await postReport(collector.url, krrReport(2, 4, 1, 'unknown', 'fmnist-10')));
-  assert.equal(error.name, 'UnknownCodebookError');
-  assert.match(
-    error.message,
-    /codebook "fmnist-10" is not one this collector knows; known: shirts-4 \(sha256:[0-9a-f]{64}\)/,
-  );
+  assert.equal(error.name, 'TaskMismatchError');
+  assert.match(error.message, /codebook: expected "shirts-4", got "fmnist-10"/);
   assert.equal(await collector.count('unknown'), 0);
+  await assert.rejects(startCollector({ codebooks: dir, tasks: [categoryTask('c', 'krr', 1, 4, 'fmnist-10')] }), {
+    name: 'InvalidTaskError',
+    message: /task 0 \("c"\): codebook: "fmnist-10" is not a codebook this collector knows; known: shirts-4/,
+  });
+  await assert.rejects(startCollector({ codebooks: dir, tasks: [categoryTask('c', 'krr', 1, 5, 'shirts-4')] }), {
+    name: 'InvalidTaskError',
+    message: /task 0 \("c"\): k: codebook "shirts-4" has 4 labels, the task states 5/,
+  });
 });
 
 test("a k that is not the codebook's label count is refused, naming category.k", async () => {
@@ -82,23 +98,27 @@ test("a k that is not the codebook's label count is refused, naming category.k",
   assert.deepEqual(error.issues, [
     { path: 'category.k', message: 'codebook "shirts-4" has 4 labels, the report says k = 5' },
   ]);
-  const oue = await refusal(await postReport(collector.url, oueReport([0, 1, 0], 1, 'wrong-k', 'shirts-4')));
+  const oue = await refusal(await postReport(collector.url, oueReport([0, 1, 0], 1, 'wrong-k-oue', 'shirts-4')));
   assert.match(oue.message, /has 4 labels, the report says k = 3/);
   const report = krrReport(2, 4, 1, 'wrong-k', 'shirts-4');
   const model = await refusal(
     await postReport(collector.url, { ...report, model: { id: 'mobilenet_v2', layer: 'block_12_add', dims: 96 } }),
   );
-  assert.match(model.message, /model: codebook "shirts-4" reads mobilenet_v2\/global_average_pooling2d\/4/);
+  // The task's model is the codebook's (checked at start), so another model is not the task's.
+  assert.equal(model.name, 'TaskMismatchError');
+  assert.match(model.message, /model\.layer: expected "global_average_pooling2d", got "block_12_add"/);
   assert.equal(await collector.count('wrong-k'), 0);
 });
 
 test('main.ts --codebooks DIR: loaded at start, others refused; a broken file stops the start', async () => {
-  const proc = await startCollectorProcess(['--memory', '--codebooks', dir]);
+  const proc = await startCollectorProcess(['--memory', '--codebooks', dir], {}, [
+    categoryTask('cli', 'krr', 1, 4, 'shirts-4'),
+  ]);
   try {
     assert.equal((await postReport(proc.url, krrReport(1, 4, 1, 'cli', 'shirts-4'))).status, 201);
     assert.equal(
       (await refusal(await postReport(proc.url, krrReport(1, 4, 1, 'cli', 'other')))).name,
-      'UnknownCodebookError',
+      'TaskMismatchError',
     );
   } finally {
     await proc.stop();

@@ -13,11 +13,21 @@ import {
   seededUniform,
   simulateKrr,
   vectorReport,
+  laplaceTask,
+  categoryTask,
 } from './support';
 
 let collector: Collector;
 before(async () => {
-  collector = await startCollector({ port: 0, inMemory: true });
+  collector = await startCollector({
+    port: 0,
+    inMemory: true,
+    tasks: [
+      ...['store', 'race', 'race2', 'invalid', 'list', 'test'].map((scope) => laplaceTask(scope)),
+      laplaceTask('mean', [1, 2]),
+      categoryTask('krr-http', 'krr', 2, 4),
+    ],
+  });
 });
 after(() => collector?.close());
 

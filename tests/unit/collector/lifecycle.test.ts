@@ -7,15 +7,16 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type TestCollector as Collector } from '../../support/collector';
-import { postReport, vectorReport } from './support';
+import { laplaceTask, postReport, vectorReport } from './support';
 
 const APP = 'http://localhost:5173';
+const TASKS = ['faults', 'cors', 'huge', 'faults2', 'persist'].map((scope) => laplaceTask(scope));
 let collector: Collector;
 let dataDir: string;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'obscura-collector-'));
-  collector = await startCollector({ port: 0, dataDir, allowedOrigins: [APP], faults: { failNext: 1 } });
+  collector = await startCollector({ port: 0, dataDir, allowedOrigins: [APP], faults: { failNext: 1 }, tasks: TASKS });
 });
 after(async () => {
   await collector?.close();
@@ -147,7 +148,7 @@ test('fault injection: 500s, dropped connections, an answer lost after storing, 
 
 test('one collector per data folder; a busy port is reported and releases the folder', async () => {
   await assert.rejects(
-    startCollector({ port: 0, dataDir }),
+    startCollector({ port: 0, dataDir, tasks: TASKS }),
     (err: Error) => err.name === 'StorageUnavailableError' && /in use by process/.test(err.message),
   );
   const other = await mkdtemp(join(tmpdir(), 'obscura-collector-'));
@@ -162,7 +163,7 @@ test('reports persist across a restart with the same data folder', async () => {
   const known = vectorReport([1, 2, 3, 4], 'persist');
   assert.equal((await post(known)).status, 201);
   await collector.close();
-  collector = await startCollector({ port: 0, dataDir, allowedOrigins: [APP] });
+  collector = await startCollector({ port: 0, dataDir, allowedOrigins: [APP], tasks: TASKS });
   assert.deepEqual(await collector.ids(), [...before, known.id]);
   assert.equal((await post(known)).status, 200, 'still known after the restart');
   const agg = await collector.aggregates('persist');

@@ -16,7 +16,7 @@ import type { Report } from '../../../src/report/schema';
 import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process';
 import { startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
 import { closeSender, sendAll, type SendItem } from '../../support/report-sender';
-import { releasedReport } from './support';
+import { releasedReport, releasedTask } from './support';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TOKEN = 'pg-test-token';
@@ -66,12 +66,13 @@ function assertSameVectors(actual: readonly VectorAggregate[], expected: readonl
 test('2 processes, one SIGKILLed, all connections terminated mid-load: stored once each, totals exact', async (t) => {
   const url = await cluster.createDatabase('faults');
   const args = ['--database', url, '--rate-limit', '0', '--read-token', TOKEN, '--pool', '4'];
-  const [a, b] = await Promise.all([startCollectorProcess(args), startCollectorProcess(args)]);
+  const tasks = [releasedTask('faults'), releasedTask('faults-labels', { name: 'krr', epsilon: 2, k: 10 })];
+  const [a, b] = await Promise.all([startCollectorProcess(args, {}, tasks), startCollectorProcess(args, {}, tasks)]);
   let live: CollectorProcess[] = [a, b];
   try {
     // 400 real reports in two groups (PrivUnit 96-d at ε = 4, and k-RR), 10 % sent twice, 1 % invalid.
     const reports = Array.from({ length: 400 }, (_, i) =>
-      i % 4 === 3 ? releasedReport('faults', { name: 'krr', epsilon: 2, k: 10 }) : releasedReport('faults'),
+      i % 4 === 3 ? releasedReport('faults-labels', { name: 'krr', epsilon: 2, k: 10 }) : releasedReport('faults'),
     );
     const items: SendItem[] = reports.map((r) => ({ body: JSON.stringify(r), id: r.id }));
     for (let i = 0; i < 40; i++) items.splice(10 * i + 5, 0, items[10 * i]!);

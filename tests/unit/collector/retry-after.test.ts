@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startCollector, type TestCollector } from '../../support/collector';
 import { startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
-import { releasedReport } from './support';
+import { releasedReport, releasedTask } from './support';
 
 const APP = 'http://app.test:5173';
 const collectors: TestCollector[] = [];
@@ -55,7 +55,7 @@ function readableRetryAfter(a: Answer): number | null {
 }
 
 test('429 over the rate limit carries a Retry-After that a page on another origin can read', async () => {
-  const collector = await startCollector({ rateLimit: 2, allowedOrigins: [APP] });
+  const collector = await startCollector({ rateLimit: 2, allowedOrigins: [APP], tasks: [releasedTask('rate')] });
   collectors.push(collector);
   // A burst of 4 (twice the rate of 2/s) passes; the rest arrive before a token refills.
   const answers = await Promise.all(
@@ -79,7 +79,12 @@ test('429 over the rate limit carries a Retry-After that a page on another origi
 test('503 with a readable Retry-After while the PostgreSQL server is down', async () => {
   cluster = await startPostgresCluster();
   const databaseUrl = await cluster.createDatabase('retry');
-  const collector = await startCollector({ databaseUrl, allowedOrigins: [APP], readToken: 'retry-token' });
+  const collector = await startCollector({
+    databaseUrl,
+    allowedOrigins: [APP],
+    readToken: 'retry-token',
+    tasks: [releasedTask('down')],
+  });
   collectors.push(collector);
   assert.equal((await postFromApp(collector.url, releasedReport('down'))).status, 201);
   await cluster.stop();

@@ -9,7 +9,9 @@ import {
   type VectorMechanismRecord,
 } from '../../../src/privacy/index';
 import { buildCategoryReport, buildReport, buildVectorReport } from '../../../src/report/build-report';
+import { projectionFor } from '../../../src/report/privatize-features';
 import type { CategoryReport, Report, VectorReport } from '../../../src/report/schema';
+import type { TaskInput } from '../../../src/report/task';
 
 /**
  * SplitMix32-style seeded generator (not for releases; only to make simulated data
@@ -117,19 +119,27 @@ export function postReport(base: string, body: unknown, headers: Record<string, 
   });
 }
 
+/** The default model's layer at its 96 dims; a test layer of the same model at any other size. */
+function releasedModel(dims: number) {
+  return { id: 'mobilenet_v2', layer: dims === 96 ? 'block_12_add' : 'test_features', dims };
+}
+
 /**
  * A real report, as the release path builds it: a random unit vector through the
- * privacy core's mechanism (Web Crypto randomness) and src/report/build-report.
+ * privacy core's mechanism (Web Crypto randomness) and src/report/build-report; projected
+ * to `projectTo` dimensions with the device's own projection when given.
  */
 export function releasedReport(
   scope: string,
   params: VectorMechanismParams | CategoryMechanismParams = { name: 'privunit', epsilon: 4 },
   dims = 96,
+  projectTo?: number,
 ): Report {
+  const projection = projectTo === undefined ? undefined : projectionFor(dims, projectTo);
   const context = {
     scope,
-    model: { id: 'mobilenet_v2', layer: 'block_12_add', dims },
-    projection: null,
+    model: releasedModel(dims),
+    projection: projection ? { id: projection.id, dims: projection.dims } : null,
     source: cryptoRandomSource,
   };
   if (params.name === 'krr' || params.name === 'oue') {
@@ -142,6 +152,48 @@ export function releasedReport(
   }
   const x = new Float64Array(dims).map(() => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32 - 0.5);
   const vectorParams = params as VectorMechanismParams;
-  const prepared = prepareVector(x, vectorParams);
+  const prepared = prepareVector(x, vectorParams, projection);
   return buildReport({ ...context, release: privatizeVector(prepared, vectorParams, cryptoRandomSource) });
+}
+
+/*
+ * Tasks for the reports above: a test collector takes only the scopes it declares
+ * (startCollector({ tasks: [...] })), each with one mechanism and its allowed ε values.
+ */
+
+/** The task of `vectorReport`'s reports: Laplace over the test model's `dims` values. */
+export function laplaceTask(scope: string, epsilon: number | number[] = 1, dims = 4, clip?: number): TaskInput {
+  return { scope, mechanism: 'laplace', epsilon, model: { ...MODEL, dims }, ...(clip ? { clip } : {}) };
+}
+
+/** The task of `krrReport` / `oueReport` reports: a codebook of k labels over the test model. */
+export function categoryTask(
+  scope: string,
+  mechanism: 'krr' | 'oue',
+  epsilon: number | number[],
+  k: number,
+  codebook = 'fmnist-10',
+): TaskInput {
+  return { scope, mechanism, epsilon, codebook, k, model: MODEL };
+}
+
+/** The task of `releasedReport`'s reports with these parameters (category: the fashion-10 codebook). */
+export function releasedTask(
+  scope: string,
+  params: VectorMechanismParams | CategoryMechanismParams = { name: 'privunit', epsilon: 4 },
+  dims = 96,
+  projectTo?: number,
+): TaskInput {
+  const model = releasedModel(dims);
+  if (params.name === 'krr' || params.name === 'oue')
+    return { scope, mechanism: params.name, epsilon: params.epsilon, codebook: 'fashion-10', k: params.k, model };
+  return {
+    scope,
+    mechanism: params.name,
+    epsilon: params.epsilon,
+    model,
+    ...(projectTo !== undefined ? { dims: projectTo } : {}),
+    ...('delta' in params ? { delta: params.delta } : {}),
+    ...('clip' in params && params.clip !== undefined ? { clip: params.clip } : {}),
+  };
 }

@@ -122,6 +122,28 @@ test('wrong command lines are refused with the reason', async () => {
   for (const [argv, reason] of cases) await assert.rejects(parseStartArgs(argv, {}), reason, argv.join(' '));
 });
 
+test('--tasks FILE reaches the embedded collector; a bad one is refused naming file, task and field', async () => {
+  const good = join(dir, 'tasks.json');
+  await writeFile(good, JSON.stringify([{ scope: 'faces', mechanism: 'privunit', epsilon: [1, 2] }]));
+  assert.equal((await optionsOf(['--tasks', good])).tasks, good);
+  const bad = join(dir, 'bad-tasks.json');
+  await writeFile(bad, JSON.stringify([{ scope: 'faces', mechanism: 'gaussian', epsilon: 1 }]));
+  await assert.rejects(parseStartArgs(['--tasks', bad], {}), {
+    name: 'InvalidTaskError',
+    message: /bad-tasks\.json: task 0 \("faces"\): delta: a gaussian task needs one/,
+  });
+  await assert.rejects(parseStartArgs(['--collector', 'https://c.example', '--tasks', good], {}), /--tasks configures/);
+  const started = await start(['--tasks', bad, '--skip-build']);
+  assert.equal(started.code, 2);
+  assert.match(started.stderr, /^start: .*bad-tasks\.json: task 0 \("faces"\): delta/);
+  // A codebook the embedded collector does not have is found once the codebooks are read: exit 2 as well.
+  const unknown = join(dir, 'unknown-codebook.json');
+  await writeFile(unknown, JSON.stringify([{ scope: 'labels', mechanism: 'krr', epsilon: 1, codebook: 'none-such' }]));
+  const refused = await start(['--tasks', unknown, '--skip-build', '--memory', '--port', '0', '--collector-port', '0']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /unknown-codebook\.json: task 0 \("labels"\): codebook: "none-such"/);
+});
+
 /** Runs scripts/start.ts with `argv` to its exit. */
 async function start(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...argv], {
@@ -146,7 +168,15 @@ test('npm start exits 2 on a wrong command line, before building or listening, a
   assert.match(half.stderr, /--tls-cert and --tls-key go together/);
   const help = await start(['--help']);
   assert.equal(help.code, 0);
-  for (const flag of ['--public-url', '--host', '--tls-cert', '--tls-key', '--frame-ancestors', '--read-token'])
+  for (const flag of [
+    '--public-url',
+    '--host',
+    '--tls-cert',
+    '--tls-key',
+    '--frame-ancestors',
+    '--read-token',
+    '--tasks',
+  ])
     assert.ok(help.stdout.includes(flag), flag);
   assert.match(help.stdout, /collector serves HTTPS with the same pair/);
 });

@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, needsBuild } from '../../../scripts/start';
-import { postReport, vectorReport } from '../collector/support';
+import { postReport, releasedReport } from '../collector/support';
 
 test('dist/ is rebuilt when missing or older than any source', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'obscura-start-'));
@@ -40,13 +40,12 @@ test('the app is told the collector endpoint, may connect to it, and the collect
     assert.equal(collectorUrl, `${app.collectorUrl}/reports`);
     assert.ok(csp.includes(`connect-src 'self' ${new URL(collectorUrl).origin}`), csp);
     for (const origin of [app.appUrl, app.appUrl.replace('localhost', '127.0.0.1')]) {
-      const res = await postReport(app.collectorUrl, vectorReport([1, 2, 3, 4], 'start'), { origin });
+      const res = await postReport(app.collectorUrl, releasedReport('default'), { origin });
       assert.equal(res.status, 201, origin);
       assert.equal(res.headers.get('access-control-allow-origin'), origin);
     }
     assert.equal(
-      (await postReport(app.collectorUrl, vectorReport([1, 2, 3, 4], 'start'), { origin: 'http://localhost:1' }))
-        .status,
+      (await postReport(app.collectorUrl, releasedReport('default'), { origin: 'http://localhost:1' })).status,
       403,
     );
   } finally {
