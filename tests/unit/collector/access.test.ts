@@ -21,7 +21,7 @@ before(async () => {
     port: 0,
     readToken: TOKEN,
     rateLimit: 5,
-    tasks: ['poison', 'health', 'rate', 'ndjson'].map((scope) => releasedTask(scope)),
+    tasks: ['poison', 'health', 'stats', 'rate', 'ndjson'].map((scope) => releasedTask(scope)),
     clock: () => new Date(now),
   });
   slow = await startCollector({ port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800 });

@@ -15,11 +15,28 @@ import {
   type VectorMechanismRecord,
 } from '../../../src/privacy/index';
 import { startCollector, type TestCollector as Collector } from '../../support/collector';
+import type { TaskInput } from '../../../src/report/task';
 import { postReport, vectorReport } from './support';
+
+const CASES = [
+  [{ name: 'gaussian', epsilon: 16, delta: 1e-6 }, 4],
+  [{ name: 'gaussian', epsilon: 1, delta: 1e-6 }, 96],
+  [{ name: 'laplace', epsilon: 16 }, 16],
+  [{ name: 'laplace', epsilon: 7 }, 4],
+] as const;
+
+/** Each case's scope, declared with exactly its parameters: the reports pass the task check and meet the bound. */
+const TASKS: TaskInput[] = CASES.map(([params, dims]) => ({
+  scope: `poison-${params.name}-${dims}`,
+  mechanism: params.name,
+  epsilon: params.epsilon,
+  ...('delta' in params ? { delta: params.delta } : {}),
+  model: { id: 'mobilenet_v2', layer: 'global_average_pooling2d', dims },
+}));
 
 let collector: Collector;
 before(async () => {
-  collector = await startCollector({ port: 0, inMemory: true });
+  collector = await startCollector({ port: 0, inMemory: true, tasks: TASKS });
 });
 after(() => collector?.close());
 
@@ -81,12 +98,7 @@ function noiseAndBound(params: VectorMechanismParams, dims: number): { sd: numbe
   return { sd: (Math.sqrt(2 * r) / -Math.expm1(-1 / p.t)) * p.step, bound: p.bound * p.step, step: p.step };
 }
 
-for (const [params, dims] of [
-  [{ name: 'gaussian', epsilon: 16, delta: 1e-6 }, 4],
-  [{ name: 'gaussian', epsilon: 1, delta: 1e-6 }, 96],
-  [{ name: 'laplace', epsilon: 16 }, 16],
-  [{ name: 'laplace', epsilon: 7 }, 4],
-] as const) {
+for (const [params, dims] of CASES) {
   const title = `${params.name} ε=${params.epsilon} d=${dims}: one report at the bound moves a ${N}-report mean ≤ ½ SE`;
   test(title, async () => {
     const scope = `poison-${params.name}-${dims}`;
