@@ -7,6 +7,12 @@
  * time) or `rejected` (with the collector's reason). Delivered and rejected reports
  * leave the outbox in the same transaction, so a refusal frees its slot. A Web Lock
  * makes one flusher at a time send, across tabs and workers.
+ *
+ * A report checked against a collector's task carries that task's version; before each attempt
+ * it is checked again (`recheck`), and a report the collector's current task no longer admits is
+ * withdrawn unsent: its entry becomes `withdrawn` and its charge stops counting. That is safe
+ * because nothing of it ever left the device, so it released nothing. A report the collector
+ * refuses after receiving it (TaskMismatchError, as any other refusal) stays charged: it did leave.
  */
 import { parseReport } from '../report/schema';
 import { describeError } from '../errors';
@@ -18,7 +24,7 @@ import {
   type ReportOutboxEntry,
 } from '../ledger/ledger-schema';
 import { retryDelay } from './backoff';
-import { outcomeOf, type AttemptOutcome } from './delivery-outcome';
+import { outcomeOf, type AttemptOutcome, type FailureReason } from './delivery-outcome';
 import { invalidShareReason, recordShare, shareRequest, shareSending } from './share-delivery';
 
 export interface FlushResult {
@@ -27,6 +33,8 @@ export interface FlushResult {
   readonly failed: number;
   /** Reports refused for good (by the collector, or invalid in the outbox). */
   readonly rejected: number;
+  /** Reports withdrawn unsent, their task having changed under them (their charges given back). */
+  readonly withdrawn: number;
   /** Reports still waiting, and when the earliest is due (ms since the epoch), or null. */
   readonly waiting: number;
   readonly nextDueAt: number | null;
@@ -37,6 +45,11 @@ export interface FlushContext {
   readonly send?: typeof fetch;
   /** Hears every change of a ledger entry's delivery state. */
   readonly onChange?: () => void;
+  /**
+   * Checks a report that carries a task stamp against the collector's task as it is now: why it
+   * can no longer be accepted (the report is then withdrawn unsent), or undefined to send it.
+   */
+  readonly recheck?: (entry: ReportOutboxEntry) => Promise<FailureReason | undefined>;
 }
 
 const LOCK = 'obscura-outbox-flush';
@@ -50,7 +63,7 @@ export async function flushOutbox(db: LedgerDb, context: FlushContext): Promise<
   const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
   const run = () => flushOnce(db, context);
   if (!locks) return run();
-  return locks.request(LOCK, { ifAvailable: true }, async (lock) => (lock ? run() : summary(db, 0, 0, 0)));
+  return locks.request(LOCK, { ifAvailable: true }, async (lock) => (lock ? run() : summary(db, 0, 0, 0, 0)));
 }
 
 async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResult> {
@@ -59,6 +72,7 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
   let sent = 0;
   let failed = 0;
   let rejected = 0;
+  let withdrawn = 0;
   const due = await db.getAllFromIndex('outbox', 'due', IDBKeyRange.upperBound(now()));
   // A leader's share before its helper's: the leader checks the whole share; if it refuses, the helper's stays.
   due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || leaderFirst(a) - leaderFirst(b));
@@ -68,6 +82,13 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     // A share is dropped when its sibling was refused for good, possibly earlier in this round.
     if (share && !(await db.getKey('outbox', entry.id))) continue;
     const invalid = share ? invalidShareReason(entry) : invalidReason(entry);
+    const changed = !isShareEntry(entry) && !invalid && entry.task ? await recheck(context, entry) : undefined;
+    if (changed && !isShareEntry(entry)) {
+      await withdraw(db, entry, changed);
+      onChange?.();
+      withdrawn++;
+      continue;
+    }
     if (invalid) {
       // Never send what is not a report; the person sees why it never left.
       outcome = { kind: 'rejected', reason: invalid };
@@ -103,7 +124,35 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     else if (outcome.kind === 'rejected') rejected++;
     else failed++;
   }
-  return summary(db, sent, failed, rejected);
+  return summary(db, sent, failed, rejected, withdrawn);
+}
+
+/** The recheck's verdict; a check that fails (offline, say) decides nothing, and the attempt goes ahead. */
+async function recheck(context: FlushContext, entry: ReportOutboxEntry): Promise<FailureReason | undefined> {
+  try {
+    return await context.recheck?.(entry);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Withdraws a report that never left: out of the outbox, its entry `withdrawn` (its charge stops
+ * counting, ledger-queries.ts countingCharges) and its memo keys gone, so the same content can be
+ * released again under the new task, charged then. One transaction, so the budget never sees half.
+ */
+async function withdraw(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason): Promise<void> {
+  const tx = db.transaction(['outbox', 'ledger', 'memo'], 'readwrite', { durability: 'strict' });
+  const ledger = tx.objectStore('ledger');
+  const memo = tx.objectStore('memo');
+  const [current, memos] = await Promise.all([ledger.get(entry.id), memo.getAll()]);
+  void tx.objectStore('outbox').delete(entry.id);
+  for (const m of memos) if (m.reportId === entry.id) void memo.delete(m.key);
+  if (current) {
+    const { nextAttemptAt: _, ...rest } = current;
+    void ledger.put({ ...rest, state: 'withdrawn', error: { ...reason } });
+  }
+  await tx.done;
 }
 
 function leaderFirst(entry: OutboxEntry): number {
@@ -153,10 +202,16 @@ export async function updateLedger(db: LedgerDb, id: string, change: (e: LedgerE
   await tx.done;
 }
 
-async function summary(db: LedgerDb, sent: number, failed: number, rejected: number): Promise<FlushResult> {
+async function summary(
+  db: LedgerDb,
+  sent: number,
+  failed: number,
+  rejected: number,
+  withdrawn: number,
+): Promise<FlushResult> {
   const waiting = await db.count('outbox');
   const first = await db.getFromIndex('outbox', 'due', IDBKeyRange.lowerBound(-Infinity));
-  return { sent, failed, rejected, waiting, nextDueAt: first?.nextAttemptAt ?? null };
+  return { sent, failed, rejected, withdrawn, waiting, nextDueAt: first?.nextAttemptAt ?? null };
 }
 
 /** Jitter only spreads retries in time; it protects nothing, so it need not be cryptographic. */
