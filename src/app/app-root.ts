@@ -28,6 +28,11 @@ import {
   type ScopeConfig,
 } from '../release/index';
 import { releaseBlockedReason } from './release-view';
+import { settingsForTask, taskOf, taskProblem, type CodebookUrls } from './declared-task';
+import type { DeclaredTasks } from '../release/index';
+
+/** The codebooks this app holds, by id: what a category task can name. */
+const CODEBOOKS: CodebookUrls = { 'fashion-10': DEMO_CODEBOOK };
 
 interface Batch {
   label: string;
@@ -56,6 +61,7 @@ export class ObscuraApp extends LitElement {
     ledger: { state: true },
     changes: { state: true },
     releasing: { state: true },
+    tasks: { state: true },
   };
   declare status: EngineStatus | undefined;
   declare loading: boolean;
@@ -74,6 +80,8 @@ export class ObscuraApp extends LitElement {
   declare ledger: LedgerEntry[];
   declare changes: BudgetChange[];
   declare releasing: string | undefined;
+  /** What the collector declares it takes (GET /tasks, cached by the release worker); undefined until read. */
+  declare tasks: DeclaredTasks | undefined;
   private collectorUrl: string | undefined;
   private nextId = 1;
   private stopListening: (() => void) | undefined;
@@ -166,6 +174,25 @@ export class ObscuraApp extends LitElement {
     } catch {
       // No config: releasing stays off and says why.
     }
+    await this.loadTasks();
+  }
+
+  /** The collector's declared tasks: the controls then offer only what it takes. */
+  private async loadTasks(): Promise<void> {
+    if (!this.collectorUrl) return;
+    try {
+      this.tasks = await this.releases.declaredTasks(this.collectorUrl);
+      this.fitSettings();
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  /** Moves the controls onto the active scope's task, keeping what it allows (the person's ε if declared). */
+  private fitSettings(): void {
+    const task = taskOf(this.tasks, this.scope);
+    const fitted = task && settingsForTask(task, this.settings, CODEBOOKS);
+    if (fitted) this.settings = fitted;
   }
 
   override disconnectedCallback(): void {
@@ -185,7 +212,10 @@ export class ObscuraApp extends LitElement {
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
       const active =
         overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes.find((s) => !isHostGrant(s.scope));
-      if (active) this.scope = active.scope;
+      if (active && active.scope !== this.scope) {
+        this.scope = active.scope;
+        this.fitSettings();
+      }
       [this.overview, this.budget, this.ledger, this.changes] = [overview, active, ledger, changes];
     } catch (err) {
       this.report(err);
@@ -242,6 +272,7 @@ export class ObscuraApp extends LitElement {
 
   private selectScope(name: string): void {
     this.scope = name;
+    this.fitSettings();
     void this.refreshLedger();
   }
 
@@ -249,6 +280,7 @@ export class ObscuraApp extends LitElement {
     await this.change(async () => {
       await this.releases.createScope(scope);
       this.scope = scope.name;
+      this.fitSettings();
     });
   }
 
@@ -257,7 +289,10 @@ export class ObscuraApp extends LitElement {
     // An aggregate-only scope charges its task's central ε, whatever the controls say.
     const aggregate = this.scopeConfigs.find((c) => c.name === this.scope)?.aggregate;
     const epsilon = aggregate?.epsilon ?? this.settings.mechanism.epsilon;
-    const blocked = r.released ? undefined : releaseBlockedReason(this.budget, epsilon, this.collectorUrl);
+    const blocked = r.released
+      ? undefined
+      : (releaseBlockedReason(this.budget, epsilon, this.collectorUrl) ??
+        (aggregate ? undefined : taskProblem(this.tasks, this.scope, this.settings, CODEBOOKS)));
     const reasonId = `why-${r.id}`;
     return html`<div class="row">
       <button
@@ -409,6 +444,7 @@ export class ObscuraApp extends LitElement {
         <div class="controls">
           <privacy-controls
             .settings=${this.settings}
+            .task=${taskOf(this.tasks, this.scope)}
             .featureDims=${this.status?.model.dims ?? 96}
             codebook=${DEMO_CODEBOOK}
             @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}
@@ -424,6 +460,7 @@ export class ObscuraApp extends LitElement {
           <scope-settings
             .scopes=${this.ownScopes()}
             .configs=${this.scopeConfigs}
+            .declared=${this.tasks?.tasks.map((t) => t.scope)}
             active=${this.scope}
             @select-scope=${(e: CustomEvent<string>) => this.selectScope(e.detail)}
             @create-scope=${(e: CustomEvent<ScopeConfig>) => void this.createScope(e.detail)}

@@ -24,7 +24,7 @@ export function destinationLabel(destination: string): string {
 
 /** Why a report was refused, or when it is tried again. */
 export function stateDetail(e: LedgerEntry) {
-  if (e.state === 'rejected' && e.error)
+  if ((e.state === 'rejected' || e.state === 'withdrawn') && e.error)
     return html`<div class="muted" data-testid="state-reason">${e.error.name}: ${e.error.message}</div>`;
   if (e.state === 'retrying' && e.nextAttemptAt !== undefined)
     return html`<div class="muted" data-testid="state-reason">

@@ -17,12 +17,15 @@ export class ScopeSettings extends LitElement {
     configs: { attribute: false },
     active: { type: String },
     creating: { state: true },
+    declared: { attribute: false },
   };
   declare scopes: readonly string[];
   /** Every scope's configuration, to show the active one's mode. */
   declare configs: readonly ScopeConfig[];
   declare active: string;
   declare creating: 'local' | 'aggregate-only';
+  /** The scopes the collector declares tasks for (undefined: none read); the form offers those not yet created. */
+  declare declared: readonly string[] | undefined;
 
   constructor() {
     super();
@@ -86,7 +89,12 @@ export class ScopeSettings extends LitElement {
       <label
         >Releases are charged to
         <select id="scope" @change=${(e: Event) => this.emit('select-scope', (e.target as HTMLSelectElement).value)}>
-          ${this.scopes.map((s) => html`<option value=${s} ?selected=${s === this.active}>${s}</option>`)}
+          ${this.scopes.map(
+            (s) =>
+              html`<option value=${s} ?selected=${s === this.active}>
+                ${s}${this.declared && !this.declared.includes(s) ? ' (not declared by the collector)' : ''}
+              </option>`,
+          )}
         </select>
       </label>
       ${this.activeMode()}
@@ -95,8 +103,13 @@ export class ScopeSettings extends LitElement {
         <form @submit=${(e: Event) => this.create(e)}>
           <label
             >Name (letters, digits, . _ : -)
-            <input name="scope-name" required pattern="[A-Za-z0-9._:\\-]{1,128}" />
+            <input name="scope-name" required pattern="[A-Za-z0-9._:\\-]{1,128}" list="declared-scopes" />
           </label>
+          <datalist id="declared-scopes">
+            ${(this.declared ?? [])
+              .filter((s) => !this.scopes.includes(s))
+              .map((s) => html`<option value=${s}>declared by the collector</option>`)}
+          </datalist>
           <label
             >Its own total ε (it also draws from the device-wide budget)
             <input name="scope-total" type="number" min="0" max="100" step="0.1" value="1" />
