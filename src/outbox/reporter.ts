@@ -8,11 +8,17 @@
  * leave the outbox in the same transaction, so a refusal frees its slot. A Web Lock
  * makes one flusher at a time send, across tabs and workers.
  *
- * A report checked against a collector's task carries that task's version; before each attempt
- * it is checked again (`recheck`), and a report the collector's current task no longer admits is
- * withdrawn unsent: its entry becomes `withdrawn` and its charge stops counting. That is safe
- * because nothing of it ever left the device, so it released nothing. A report the collector
- * refuses after receiving it (TaskMismatchError, as any other refusal) stays charged: it did leave.
+ * A report checked against a collector's task carries that task's version, and is checked again
+ * before each attempt (`recheck`); it goes on the wire only once its task is confirmed:
+ * - the task no longer admits it, and it was never on the wire (its entry still `queued`): it is
+ *   withdrawn unsent, its entry `withdrawn` and its charge no longer counting. That is safe: nothing
+ *   of it ever left the device, so it released nothing.
+ * - the task no longer admits it, but an earlier attempt was made (`sending`/`retrying`: the bytes
+ *   may have reached the collector, whatever it answered): it is not sent again, and is `rejected`
+ *   with its charge standing.
+ * - the task cannot be read now (offline): it waits, unsent, for the next attempt's time.
+ * A report the collector refuses on arrival (TaskMismatchError, after the task changed between the
+ * check and the POST) is refused as any other: it did leave, so it stays charged.
  */
 import { parseReport } from '../report/schema';
 import { describeError } from '../errors';
@@ -45,12 +51,18 @@ export interface FlushContext {
   readonly send?: typeof fetch;
   /** Hears every change of a ledger entry's delivery state. */
   readonly onChange?: () => void;
-  /**
-   * Checks a report that carries a task stamp against the collector's task as it is now: why it
-   * can no longer be accepted (the report is then withdrawn unsent), or undefined to send it.
-   */
-  readonly recheck?: (entry: ReportOutboxEntry) => Promise<FailureReason | undefined>;
+  /** Checks a report that carries a task stamp against the collector's task as it is now. */
+  readonly recheck?: (entry: ReportOutboxEntry) => Promise<TaskVerdict>;
 }
+
+/**
+ * What the collector's current task says of a queued report: send it; withdraw it (the task no
+ * longer admits it, `reason` says how); or wait (the task cannot be read now, `reason` says why).
+ */
+export type TaskVerdict =
+  | { readonly kind: 'send' }
+  | { readonly kind: 'withdraw'; readonly reason: FailureReason }
+  | { readonly kind: 'wait'; readonly reason: FailureReason };
 
 const LOCK = 'obscura-outbox-flush';
 
@@ -82,11 +94,14 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     // A share is dropped when its sibling was refused for good, possibly earlier in this round.
     if (share && !(await db.getKey('outbox', entry.id))) continue;
     const invalid = share ? invalidShareReason(entry) : invalidReason(entry);
-    const changed = !isShareEntry(entry) && !invalid && entry.task ? await recheck(context, entry) : undefined;
-    if (changed && !isShareEntry(entry)) {
-      await withdraw(db, entry, changed);
+    const verdict = !isShareEntry(entry) && !invalid && entry.task ? await recheck(context, entry) : undefined;
+    if (verdict && verdict.kind !== 'send' && !isShareEntry(entry)) {
+      if (verdict.kind === 'wait') {
+        await postpone(db, entry, verdict.reason, now());
+        failed++;
+      } else if (await withdraw(db, entry, verdict.reason)) withdrawn++;
+      else rejected++;
       onChange?.();
-      withdrawn++;
       continue;
     }
     if (invalid) {
@@ -127,31 +142,51 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
   return summary(db, sent, failed, rejected, withdrawn);
 }
 
-/** The recheck's verdict; a check that fails (offline, say) decides nothing, and the attempt goes ahead. */
-async function recheck(context: FlushContext, entry: ReportOutboxEntry): Promise<FailureReason | undefined> {
+/** The recheck's verdict; no recheck sends, and a recheck that throws makes the report wait. */
+async function recheck(context: FlushContext, entry: ReportOutboxEntry): Promise<TaskVerdict> {
+  if (!context.recheck) return { kind: 'send' };
   try {
-    return await context.recheck?.(entry);
-  } catch {
-    return undefined;
+    return await context.recheck(entry);
+  } catch (err) {
+    return { kind: 'wait', reason: describeError(err) };
   }
 }
 
 /**
- * Withdraws a report that never left: out of the outbox, its entry `withdrawn` (its charge stops
- * counting, ledger-queries.ts countingCharges) and its memo keys gone, so the same content can be
- * released again under the new task, charged then. One transaction, so the budget never sees half.
+ * Withdraws a report the collector's task no longer admits, in one transaction (the budget never
+ * sees half of it). Never on the wire (its entry still `queued`): `withdrawn`, its charge no longer
+ * counting (ledger-queries.ts countingCharges) and its memo keys gone, so the same content can be
+ * released again under the new task, charged then; true. Attempted before: `rejected`, charged; false.
  */
-async function withdraw(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason): Promise<void> {
+async function withdraw(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason): Promise<boolean> {
   const tx = db.transaction(['outbox', 'ledger', 'memo'], 'readwrite', { durability: 'strict' });
   const ledger = tx.objectStore('ledger');
   const memo = tx.objectStore('memo');
   const [current, memos] = await Promise.all([ledger.get(entry.id), memo.getAll()]);
+  const unsent = current?.state === 'queued';
   void tx.objectStore('outbox').delete(entry.id);
-  for (const m of memos) if (m.reportId === entry.id) void memo.delete(m.key);
+  if (unsent) for (const m of memos) if (m.reportId === entry.id) void memo.delete(m.key);
   if (current) {
     const { nextAttemptAt: _, ...rest } = current;
-    void ledger.put({ ...rest, state: 'withdrawn', error: { ...reason } });
+    const sentBefore = 'an earlier attempt may have reached the collector, so its charge stands';
+    void ledger.put(
+      unsent
+        ? { ...rest, state: 'withdrawn', error: { ...reason } }
+        : { ...rest, state: 'rejected', error: { ...reason, message: `${reason.message}; ${sentBefore}` } },
+    );
   }
+  await tx.done;
+  return unsent;
+}
+
+/** A report whose task cannot be read now waits, unsent: its state stays what it was, its next check is backed off. */
+async function postpone(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason, at: number): Promise<void> {
+  const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
+  const attempts = entry.attempts + 1;
+  const nextAttemptAt = at + retryDelay(attempts, jitter());
+  void tx.objectStore('outbox').put({ ...entry, attempts, nextAttemptAt });
+  const current = await tx.objectStore('ledger').get(entry.id);
+  if (current) void tx.objectStore('ledger').put({ ...current, attempts, nextAttemptAt, error: { ...reason } });
   await tx.done;
 }
 

@@ -15,7 +15,7 @@
 import { ObscuraError } from '../errors';
 import type { Report } from '../report/schema';
 import { parseTasks, taskMismatch, taskReleaseOfReport, type Task } from '../report/task';
-import type { FailureReason } from './delivery-outcome';
+import type { TaskVerdict } from './reporter';
 import type { ReportOutboxEntry, TaskStamp } from '../ledger/ledger-schema';
 import type { CachedTasks, TaskCache } from './task-cache';
 
@@ -94,29 +94,35 @@ export class TaskSource {
 
   /**
    * One flush's check of queued reports: each stamped report against its task as it is now, each
-   * task URL read once per round. Why the report can no longer be accepted, or undefined: the
-   * version it was checked against, or a newer one it still matches, or no answer (offline).
+   * task URL read once per round. Send: the version it was checked against, or a newer one it still
+   * matches. Withdraw: the task no longer admits it. Wait: the task cannot be read now.
    */
-  round(): (entry: ReportOutboxEntry) => Promise<FailureReason | undefined> {
+  round(): (entry: ReportOutboxEntry) => Promise<TaskVerdict> {
     const reads = new Map<string, ReturnType<TaskSource['read']>>();
     return async (entry) => {
       const stamp = entry.task;
-      if (!stamp) return undefined;
+      if (!stamp) return { kind: 'send' };
       let read = reads.get(stamp.url);
       if (!read) reads.set(stamp.url, (read = this.read(stamp.url)));
-      const { entry: now, fresh } = await read;
-      if (!fresh || now.version === stamp.version) return undefined;
+      const { entry: now, fresh, failure } = await read;
+      const scope = entry.report.scope;
+      if (!fresh)
+        return {
+          kind: 'wait',
+          reason: { name: 'NetworkError', message: `the task of scope "${scope}" could not be read: ${failure}` },
+        };
+      if (now.version === stamp.version) return { kind: 'send' };
       const task = now.tasks?.[0];
       if (!task)
         return {
-          name: 'UndeclaredScopeError',
-          message: `the collector no longer declares scope "${entry.report.scope}"; withdrawn unsent, nothing charged`,
+          kind: 'withdraw',
+          reason: { name: 'UndeclaredScopeError', message: `the collector no longer declares scope "${scope}"` },
         };
       const mismatch = taskMismatch(task, taskReleaseOfReport(entry.report));
-      if (mismatch === null) return undefined;
+      if (mismatch === null) return { kind: 'send' };
       return {
-        name: 'TaskMismatchError',
-        message: `the task of scope "${entry.report.scope}" changed (${mismatch}); withdrawn unsent, nothing charged`,
+        kind: 'withdraw',
+        reason: { name: 'TaskMismatchError', message: `the task of scope "${scope}" changed: ${mismatch}` },
       };
     };
   }
