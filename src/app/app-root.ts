@@ -270,10 +270,36 @@ export class ObscuraApp extends LitElement {
     return this.overview?.scopes.map((s) => s.scope).filter((s) => !isHostGrant(s)) ?? [this.scope];
   }
 
+  /**
+   * A scope the collector declares but this device has not created yet is created when the person
+   * chooses it, with the "default" scope's budget (it still draws from the device-wide one).
+   */
   private selectScope(name: string): void {
-    this.scope = name;
-    this.fitSettings();
-    void this.refreshLedger();
+    if (this.ownScopes().includes(name)) {
+      this.scope = name;
+      this.fitSettings();
+      void this.refreshLedger();
+      return;
+    }
+    const like = this.scopeConfigs.find((c) => c.name === 'default');
+    void this.createScope({
+      name,
+      totalEpsilon: like?.totalEpsilon ?? 10,
+      window: like?.window ?? { kind: 'lifetime' },
+    });
+  }
+
+  /**
+   * The controls changed. Where the collector declares tasks, a mechanism the active scope's task
+   * does not take moves the releases to the scope whose task does (each declared scope has one task).
+   */
+  private onSettings(next: PrivacySettings): void {
+    this.settings = next;
+    if (!this.tasks) return;
+    const name = next.category?.name ?? next.mechanism.name;
+    if (taskOf(this.tasks, this.scope)?.mechanism === name) return;
+    const other = this.tasks.tasks.find((t) => t.mechanism === name && !t.aggregateOnly);
+    if (other) this.selectScope(other.scope);
   }
 
   private async createScope(scope: ScopeConfig): Promise<void> {
@@ -447,7 +473,8 @@ export class ObscuraApp extends LitElement {
             .task=${taskOf(this.tasks, this.scope)}
             .featureDims=${this.status?.model.dims ?? 96}
             codebook=${DEMO_CODEBOOK}
-            @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}
+            .mechanisms=${this.tasks?.tasks.map((t) => t.mechanism)}
+            @settings=${(e: CustomEvent<PrivacySettings>) => this.onSettings(e.detail)}
           ></privacy-controls>
           <budget-gauge
             .budget=${this.budget}

@@ -49,6 +49,7 @@ export class PrivacyControls extends LitElement {
     codebook: { type: String },
     codebookLabels: { type: Number },
     task: { attribute: false },
+    mechanisms: { attribute: false },
   };
   declare settings: PrivacySettings;
   declare featureDims: number;
@@ -61,6 +62,8 @@ export class PrivacyControls extends LitElement {
    * its δ and projection are fixed. Undefined: no collector declares anything, every value in range is offered.
    */
   declare task: Task | undefined;
+  /** The mechanisms some declared task takes (choosing one moves to its scope); undefined: all. */
+  declare mechanisms: readonly string[] | undefined;
 
   constructor() {
     super();
@@ -159,9 +162,9 @@ export class PrivacyControls extends LitElement {
     />`;
   }
 
-  /** Whether the collector's task (if any) lets this mechanism be chosen. */
+  /** Whether a task the collector declares (if it declares any) takes this mechanism. */
   private offered(name: string): boolean {
-    return this.task === undefined || this.task.mechanism === name;
+    return this.mechanisms === undefined || this.mechanisms.includes(name);
   }
 
   protected override render() {

@@ -5,7 +5,8 @@ import { WINDOW_CHOICES, windowOf } from './budget-window';
 import { sharedStyles } from './shared-styles';
 
 /**
- * Which scope releases are charged to, chosen among the scopes that exist, and a form to
+ * Which scope releases are charged to, chosen among the scopes that exist and those the collector
+ * declares (a declared one is created when chosen), and a form to
  * create one explicitly with its own sub-budget (it still draws from the device-wide
  * budget). An aggregate-only scope states its trust assumption, its two aggregators and n_min,
  * here for the active scope and in the form that creates one. Events: `select-scope` (the
@@ -95,6 +96,9 @@ export class ScopeSettings extends LitElement {
                 ${s}${this.declared && !this.declared.includes(s) ? ' (not declared by the collector)' : ''}
               </option>`,
           )}
+          ${(this.declared ?? [])
+            .filter((s) => !this.scopes.includes(s))
+            .map((s) => html`<option value=${s}>${s} (declared by the collector; created when chosen)</option>`)}
         </select>
       </label>
       ${this.activeMode()}
