@@ -64,6 +64,11 @@ export class ScopeSettings extends LitElement {
     this.emit('create-scope', scope);
   }
 
+  /** A scope of this device's, marked when a collector that declares tasks does not declare it. */
+  private label(scope: string): string {
+    return this.declared && !this.declared.includes(scope) ? `${scope} (not declared by the collector)` : scope;
+  }
+
   private activeMode() {
     const config = this.configs.find((c) => c.name === this.active);
     if (!config?.aggregate) return nothing;
@@ -90,12 +95,7 @@ export class ScopeSettings extends LitElement {
       <label
         >Releases are charged to
         <select id="scope" @change=${(e: Event) => this.emit('select-scope', (e.target as HTMLSelectElement).value)}>
-          ${this.scopes.map(
-            (s) =>
-              html`<option value=${s} ?selected=${s === this.active}>
-                ${s}${this.declared && !this.declared.includes(s) ? ' (not declared by the collector)' : ''}
-              </option>`,
-          )}
+          ${this.scopes.map((s) => html`<option value=${s} ?selected=${s === this.active}>${this.label(s)}</option>`)}
           ${(this.declared ?? [])
             .filter((s) => !this.scopes.includes(s))
             .map((s) => html`<option value=${s}>${s} (declared by the collector; created when chosen)</option>`)}
