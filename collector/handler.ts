@@ -16,10 +16,11 @@ import { parseReportPageQuery, reportPage, type ReportPageQuery } from './report
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
-import { GroupLimitError, type ReportStore } from './store';
+import type { ReportStore } from './store';
 import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable';
 import { verifyReport, type VerifiedReport } from './verify-report';
 import { checkCodebook, type CodebookRegistry } from './codebooks';
+import { checkReportTask, isTasksPath, serveTasks, type DeclaredTasks } from './tasks-route';
 
 export interface HandlerConfig {
   readonly store: ReportStore;
@@ -36,6 +37,8 @@ export interface HandlerConfig {
   readonly dashboard?: DashboardRoute;
   /** The codebooks category reports may name (codebooks.ts); undefined: any id and k are taken. */
   readonly codebooks?: CodebookRegistry | undefined;
+  /** The declared tasks (GET /tasks); a report no task allows is refused. */
+  readonly tasks: DeclaredTasks;
 }
 
 /** A read refused: the answer's status, error name, message and extra headers. */
@@ -87,6 +90,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
       );
     if (config.dashboard && isDashboardPath(url.pathname))
       return config.dashboard(req, res, url.pathname, config.allowedHosts);
+    if (isTasksPath(url.pathname)) return serveTasks(req, res, url.pathname, config.tasks);
     const methods = ROUTES[url.pathname];
     if (!methods)
       return sendError(
@@ -261,6 +265,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
     let verified: VerifiedReport;
     try {
       verified = verifyReport(parseJson(body.text));
+      checkReportTask(config.tasks, verified.report);
       if (config.codebooks) checkCodebook(verified.report, config.codebooks);
     } catch (err) {
       const { name, message } = describeError(err);
@@ -276,13 +281,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         'InvalidReportError',
         `Idempotency-Key must equal the report id: got ${String(key)} for report ${report.id}`,
       );
-    let outcome;
-    try {
-      outcome = await store.insert(report, groupOf(verified));
-    } catch (err) {
-      if (err instanceof GroupLimitError) return sendError(res, 400, err.name, err.message);
-      throw err;
-    }
+    const outcome = await store.insert(report, groupOf(verified));
     if (outcome === 'conflict')
       return sendError(res, 409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
     return sendJson(res, outcome === 'stored' ? 201 : 200, { id: report.id, outcome });

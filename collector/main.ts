@@ -3,14 +3,17 @@
 //        [--data .data/collector | --memory | --database postgres://…]   (env DATABASE_URL)
 //        [--allow-origin URL]... [--allow-host NAME:PORT]... [--read-token T] (env COLLECTOR_READ_TOKEN)
 //        [--rate-limit N] [--max-body BYTES] [--pool N] [--codebooks DIR (default: public/codebooks)]
+//        [--tasks FILE (a JSON array of tasks; default: the app's own scopes, collector/tasks.ts)]
+//   A tasks file that cannot be read or declares a task no release can meet: exit status 2.
 //   node --import tsx collector/main.ts repair [--data DIR | --database URL]     re-derive totals from raw reports
 //   node --import tsx collector/main.ts drop --before YYYY-MM-DD [--data DIR | --database URL]   drop old days
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { describeError } from '../src/errors';
+import { describeError, isErrorNamed } from '../src/errors';
 import { DEFAULT_RATE_LIMIT, startCollector } from './server';
 import { ReportStore } from './store';
 import { DEFAULT_CODEBOOKS_DIR, describeCodebooks, loadCodebookDir } from './codebooks';
+import { describeTasks, resolveTasks } from './tasks';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -28,6 +31,7 @@ const { values, positionals } = parseArgs({
     pool: { type: 'string', default: '8' },
     before: { type: 'string' },
     codebooks: { type: 'string' },
+    tasks: { type: 'string' },
   },
 });
 
@@ -45,8 +49,11 @@ try {
     const dir = values.codebooks ?? (existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : undefined);
     const codebooks = dir === undefined ? new Map() : await loadCodebookDir(dir);
     console.error(`collector: ${describeCodebooks(codebooks, dir)}`);
+    const { tasks, source } = await resolveTasks(values.tasks, codebooks);
+    console.error(`collector: ${describeTasks(tasks, source)}`);
     const collector = await startCollector({
       codebooks,
+      tasks,
       port: Number(values.port),
       host: values.host,
       ...(values.database ? { databaseUrl: values.database } : values.memory ? { inMemory: true } : where),
@@ -86,5 +93,5 @@ try {
   }
 } catch (err) {
   console.error(`collector: ${describeError(err).message}`);
-  process.exit(1);
+  process.exit(isErrorNamed(err, 'InvalidTaskError') ? 2 : 1);
 }

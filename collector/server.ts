@@ -12,6 +12,9 @@ import { defaultHosts, normalizeHost } from './access';
 import { aggregateTotals, type Aggregates } from './aggregate';
 import { loadDashboard } from './dashboard-route';
 import { loadCodebookDir, type CodebookRegistry } from './codebooks';
+import type { Task } from '../src/report/task';
+import { resolveTasks, type TaskDeclaration } from './tasks';
+import { declaredTasks } from './tasks-route';
 import { createHandler, type RequestHandler } from './handler';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
@@ -51,8 +54,13 @@ export interface CollectorOptions {
   /** A client must send its headers within this time (10 s), and its whole request within requestTimeoutMs (30 s). */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** Groups (model, projection, mechanism setting) one scope may create. */
-  maxGroupsPerScope?: number;
+  /**
+   * The tasks this collector declares (GET /tasks) and takes reports of: a tasks file's path, or
+   * tasks given in code. A report to another scope, or with other parameters, is refused (400
+   * UndeclaredScopeError / TaskMismatchError). Absent: the app's own scopes (tasks.ts). A task no
+   * release can meet stops the start (InvalidTaskError naming the file, the task and the field).
+   */
+  tasks?: string | readonly TaskDeclaration[];
   /** The built dashboard page (GET /dashboard); dist-dashboard/ of the project by default. */
   dashboardDir?: string;
   /** Without `codebooks`: codebook files whose labels the dashboard shows; public/codebooks/ by default. */
@@ -78,6 +86,8 @@ export interface Collector {
   allowOrigin(origin: string): void;
   /** Adds a Host header value (name:port) that reads may be addressed to. */
   allowHost(host: string): void;
+  /** The declared tasks, normalised. */
+  readonly tasks: readonly Task[];
   /** Number of stored reports, of one scope or of all. */
   count(scope?: string): Promise<number>;
   /** Stored report ids in arrival order, of one scope or of all. */
@@ -96,6 +106,8 @@ export interface CollectorApp {
   readonly allowedHosts: Set<string>;
   /** The codebooks category reports are checked against, if any. */
   readonly codebooks: CodebookRegistry | undefined;
+  /** The declared tasks, normalised. */
+  readonly tasks: readonly Task[];
 }
 
 /** Opens the store (running migrations) and builds the handler; `listen` then serves it. */
@@ -106,11 +118,11 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
   // Read before the database opens: a bad codebook file stops the start with nothing to close.
   const codebooks =
     typeof options.codebooks === 'string' ? await loadCodebookDir(options.codebooks) : options.codebooks;
+  const { tasks } = await resolveTasks(options.tasks, codebooks);
   const store = await ReportStore.open({
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.dataDir && !options.inMemory ? { dataDir: options.dataDir } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
-    ...(options.maxGroupsPerScope ? { maxGroupsPerScope: options.maxGroupsPerScope } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const rate = options.rateLimit ?? 0;
@@ -131,8 +143,9 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     dashboard: dashboard.serve,
     codebooks,
+    tasks: await declaredTasks(tasks),
   });
-  return { store, handler, allowedOrigins, allowedHosts, codebooks };
+  return { store, handler, allowedOrigins, allowedHosts, codebooks, tasks };
 }
 
 export interface Listening {
@@ -212,6 +225,7 @@ export function collectorHandle(app: CollectorApp, http: Pick<Listening, 'url' |
     store: app.store,
     allowOrigin: (origin) => void app.allowedOrigins.add(origin),
     allowHost: (host) => void app.allowedHosts.add(normalizeHost(host)),
+    tasks: app.tasks,
     count: (scope) => app.store.count(scope),
     ids: (scope) => app.store.ids(scope),
     aggregates: async (scope) => aggregateTotals(await app.store.totals(scope)),

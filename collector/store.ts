@@ -26,8 +26,6 @@ export type InsertOutcome = 'stored' | 'duplicate' | 'conflict';
 
 /** Slots per group and day: writers of one group spread over this many rows. */
 export const TOTAL_SLOTS = 8;
-/** Groups one scope may create (a scope normally has a handful: one per mechanism setting). */
-export const DEFAULT_MAX_GROUPS_PER_SCOPE = 256;
 
 export interface StoreOptions {
   /** postgres://… : a PostgreSQL server. Without it, PGlite. */
@@ -36,14 +34,8 @@ export interface StoreOptions {
   readonly dataDir?: string;
   /** Connections per process to a PostgreSQL server. */
   readonly poolSize?: number;
-  readonly maxGroupsPerScope?: number;
   /** The time of receipt (its UTC day picks the partition). */
   readonly clock?: () => Date;
-}
-
-/** A scope already has as many groups as it may. */
-export class GroupLimitError extends Error {
-  override readonly name = 'GroupLimitError';
 }
 
 /** One group's running totals as the database returns them. */
@@ -68,7 +60,6 @@ export class ReportStore {
     readonly db: Database,
     private readonly unlock: () => void,
     private readonly clock: () => Date,
-    private readonly maxGroups: number,
   ) {
     this.batches = new BatchWriter(db, () => randomInt(TOTAL_SLOTS));
   }
@@ -86,7 +77,7 @@ export class ReportStore {
         throw err;
       }
       const clock = options.clock ?? (() => new Date());
-      const store = new ReportStore(db, unlock, clock, options.maxGroupsPerScope ?? DEFAULT_MAX_GROUPS_PER_SCOPE);
+      const store = new ReportStore(db, unlock, clock);
       const today = dayOf(clock());
       await store.ensureDay(today);
       await store.ensureDay(nextDay(today));
@@ -107,32 +98,19 @@ export class ReportStore {
     this.knownDays.add(day);
   }
 
-  /** Creates the group once (counting it against its scope's cap); throws GroupLimitError past the cap. */
+  /**
+   * Creates the group once. There is no cap on groups a scope: the handler stores only reports
+   * their scope's declared task allows (tasks-route.ts), and a task pins every field of the group
+   * key but ε, which it allows at most TASK_EPSILONS_MAX values of. So a scope has at most that
+   * many groups of reports received since tasks were declared, whatever senders try.
+   */
   private async ensureGroup(group: Group): Promise<void> {
     if (this.knownGroups.has(group.id)) return;
-    await this.db.transaction(async (tx) => {
-      const known = await tx.query('select 1 from report_groups where id = $1', [group.id]);
-      if (known.rows.length > 0) return;
-      const counted = await tx.query<{ groups: number }>(
-        `insert into scope_groups (scope, groups) values ($1, 1)
-         on conflict (scope) do update set groups = scope_groups.groups + 1 where scope_groups.groups < $2
-         returning groups`,
-        [group.scope, this.maxGroups],
-      );
-      if (counted.rows.length === 0)
-        throw new GroupLimitError(
-          `scope ${group.scope} already has ${this.maxGroups} groups (model, projection, mechanism settings); ` +
-            'reports of a new setting are refused',
-        );
-      const inserted = await tx.query(
-        `insert into report_groups (id, scope, kind, size, key, mechanism) values ($1, $2, $3, $4, $5, $6)
-         on conflict (id) do nothing returning id`,
-        [group.id, group.scope, group.kind, group.size, JSON.stringify(group.key), JSON.stringify(group.mechanism)],
-      );
-      // Another process created it in the meantime: give the count back.
-      if (inserted.rows.length === 0)
-        await tx.query('update scope_groups set groups = groups - 1 where scope = $1', [group.scope]);
-    });
+    await this.db.query(
+      `insert into report_groups (id, scope, kind, size, key, mechanism) values ($1, $2, $3, $4, $5, $6)
+       on conflict (id) do nothing`,
+      [group.id, group.scope, group.kind, group.size, JSON.stringify(group.key), JSON.stringify(group.mechanism)],
+    );
     this.knownGroups.add(group.id);
   }
 

@@ -1,10 +1,12 @@
 /**
  * The command line of `npm start`: its flags and environment variables made into LaunchOptions.
- * Anything wrong with them throws InvalidParameterError, which start.ts reports with exit status 2.
+ * Anything wrong with them throws InvalidParameterError (a tasks file that does not parse:
+ * InvalidTaskError), which start.ts reports with exit status 2.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadTasksFile } from '../collector/tasks';
 import { readTlsCredentials } from '../collector/tls';
 import { describeError, ObscuraError } from '../src/errors';
 import { publicOriginOf } from './deploy-origins';
@@ -33,6 +35,9 @@ export const USAGE = `usage: npm start -- [flags]
   --read-token TOKEN        the embedded collector's reads (GET /reports, /aggregates, the dashboard's data)
                             need Authorization: Bearer TOKEN (env COLLECTOR_READ_TOKEN)
   --codebooks DIR           codebooks the embedded collector accepts category reports of (public/codebooks)
+  --tasks FILE              tasks the embedded collector declares (GET /tasks) and takes reports of: a JSON
+                            array of {"scope", "mechanism", "epsilon", "delta"?, "dims"?, "model"?,
+                            "codebook"?, "aggregateOnly"?, "clip"?} (default: the app's own scopes)
   --skip-build              serve dist/ as it is, even if older than the sources
   --help                    print this
 `;
@@ -48,7 +53,7 @@ export async function parseStartArgs(argv: readonly string[], env: NodeJS.Proces
   if (values['frame-ancestors'] !== undefined && values['widget-ancestors'] !== undefined)
     throw usage('--frame-ancestors and --widget-ancestors are one flag under two names; give one');
   const collectorUrl = values.collector ?? env['COLLECTOR_URL'];
-  for (const flag of ['read-token', 'codebooks'] as const)
+  for (const flag of ['read-token', 'codebooks', 'tasks'] as const)
     if (collectorUrl && values[flag] !== undefined)
       throw usage(`--${flag} configures the embedded collector, and with --collector ${collectorUrl} none is started`);
   const publicUrl = values['public-url'];
@@ -56,6 +61,9 @@ export async function parseStartArgs(argv: readonly string[], env: NodeJS.Proces
   const codebooks = values.codebooks === undefined ? undefined : resolve(values.codebooks);
   if (codebooks !== undefined && !statSync(codebooks, { throwIfNoEntry: false })?.isDirectory())
     throw usage(`--codebooks ${values.codebooks} is not a folder (of codebook .json files)`);
+  const tasks = values.tasks === undefined ? undefined : resolve(values.tasks);
+  // Read now, so a tasks file that does not parse stops the start before anything is built (exit 2).
+  if (tasks !== undefined) await loadTasksFile(tasks);
   const ancestors = values['frame-ancestors'] ?? values['widget-ancestors'] ?? env['WIDGET_ANCESTORS'];
   const endpoints = values['widget-endpoints'] ?? env['WIDGET_ENDPOINTS'];
   const aggregators = values.aggregators ?? env['AGGREGATORS'];
@@ -78,6 +86,7 @@ export async function parseStartArgs(argv: readonly string[], env: NodeJS.Proces
       build: values['skip-build'] ? false : 'auto',
       ...(readToken ? { readToken } : {}),
       ...(codebooks ? { codebooks } : {}),
+      ...(tasks ? { tasks } : {}),
       ...(ancestors ? { widgetAncestors: originList(ancestorsSource(values), ancestors) } : {}),
       ...(endpoints ? { widgetEndpoints: endpoints.split(',') } : {}),
       ...(aggregators ? { aggregators: aggregators.split(',') } : {}),
@@ -101,6 +110,7 @@ const FLAGS = {
   memory: { type: 'boolean' },
   'read-token': { type: 'string' },
   codebooks: { type: 'string' },
+  tasks: { type: 'string' },
   'skip-build': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

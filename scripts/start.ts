@@ -10,10 +10,11 @@
  *                [--frame-ancestors https://a.example,https://b.example]   (alias --widget-ancestors)
  *                [--widget-endpoints https://collector.example]
  *                [--aggregators https://leader.example,https://helper.example]
- *                [--read-token TOKEN] [--codebooks public/codebooks]   (for the embedded collector)
+ *                [--read-token TOKEN] [--codebooks public/codebooks] [--tasks tasks.json]   (embedded collector)
  *   env: PORT, COLLECTOR_PORT, COLLECTOR_URL, WIDGET_ANCESTORS, WIDGET_ENDPOINTS, AGGREGATORS,
  *        COLLECTOR_READ_TOKEN
- *   npm start -- --help describes each flag (start-args.ts); a wrong command line exits with status 2.
+ *   npm start -- --help describes each flag (start-args.ts); a wrong command line, or a tasks file
+ *   declaring a task no release can meet, exits with status 2.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startCollector, type Collector } from '../collector/server';
 import { DEFAULT_CODEBOOKS_DIR } from '../collector/codebooks';
 import type { TlsCredentials } from '../collector/tls';
-import { describeError } from '../src/errors';
+import { describeError, isErrorNamed } from '../src/errors';
 import { collectorUrlUnder, localAppUrl, publicOriginOf } from './deploy-origins';
 import { parseStartArgs, USAGE } from './start-args';
 import { startStaticServer } from './static-server';
@@ -67,6 +68,8 @@ export interface LaunchOptions {
   readToken?: string;
   /** Folder of the codebooks the embedded collector accepts; public/codebooks by default. */
   codebooks?: string;
+  /** Tasks file the embedded collector declares; the app's own scopes (collector/tasks.ts) by default. */
+  tasks?: string;
   /** Origins that may embed the widget; any origin by default. */
   widgetAncestors?: readonly string[];
   /** Origins besides the collector's that a widget host may name as its `endpoint`. */
@@ -155,6 +158,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
         codebooks: options.codebooks ?? (existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map()),
         ...(options.tls ? { tls: options.tls } : {}),
         ...(options.readToken ? { readToken: options.readToken } : {}),
+        ...(options.tasks ? { tasks: options.tasks } : {}),
         ...(options.inMemory
           ? { inMemory: true }
           : { dataDir: options.dataDir ?? join(PROJECT, '.data', 'collector') }),
@@ -204,7 +208,15 @@ async function main(): Promise<void> {
   }
   if (command.help) return void process.stdout.write(USAGE);
   const { options } = command;
-  const launched = await launch(options);
+  let launched;
+  try {
+    launched = await launch(options);
+  } catch (err) {
+    // A task the embedded collector cannot take (e.g. a codebook it does not have) is a usage error too.
+    if (!isErrorNamed(err, 'InvalidTaskError')) throw err;
+    console.error(`start: ${describeError(err).message}`);
+    process.exit(2);
+  }
   if (launched.collector && options.publicUrl?.startsWith('https:') && !options.tls)
     console.error(
       `start: browsers will open ${launched.appUrl} and send reports to ${launched.collectorUrl}, but both ` +

@@ -2,6 +2,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ObscuraError } from '../../errors';
 import { parseReport, type Report } from '../../report/schema';
+import { requireTaskMatch, taskReleaseOfReport } from '../../report/task';
+import { fetchTasks, tasksEndpoint } from '../collector-tasks';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 import { deliverReport, type DeliveryOptions, type ErrorInfo } from '../deliver-report';
@@ -62,8 +64,11 @@ function reportOf(text: string): Report {
  * `obscura send --collector URL [--scope S] < reports.jsonl`: posts each report once
  * (idempotency key = report id), `--concurrency` at a time, retrying like the app's
  * reporter; progress on stderr, a JSON summary on stdout. `--scope S` sends only the
- * reports of scope S (the others are counted as skipped). Exit status 0 when every
- * report read was delivered (stored now or already), 1 otherwise.
+ * reports of scope S (the others are counted as skipped). The collector's declared tasks
+ * (GET /tasks) are read first: a report to a scope it does not declare, or with parameters its
+ * task does not allow, is not sent and counts as invalid (UndeclaredScopeError /
+ * TaskMismatchError naming the field). Exit status 0 when every report read was delivered
+ * (stored now or already), 1 otherwise; 2 when the collector's tasks cannot be read.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
@@ -87,6 +92,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     skipped: 0,
     retries: 0,
   };
+  const tasks = await fetchTasks(tasksEndpoint(endpoint), delivery);
   const reasons = { rejected: [] as Reason[], failed: [] as Reason[], invalid: [] as Reason[] };
   const note = (kind: keyof typeof reasons, reason: Reason) => {
     counts[kind]++;
@@ -108,6 +114,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     if (values.scope !== undefined && report.scope !== values.scope) {
       counts.skipped++;
+      continue;
+    }
+    try {
+      requireTaskMatch(tasks, taskReleaseOfReport(report));
+    } catch (err) {
+      note('invalid', { line, id: report.id, error: { name: (err as Error).name, message: (err as Error).message } });
       continue;
     }
     counts.read++;

@@ -1,6 +1,6 @@
 // The collector's defences over real HTTP (PGlite in memory): poisoning reports, the read
-// token, the Host check against DNS rebinding, the per-client rate limit, slow clients,
-// the cap on groups per scope, and the NDJSON export.
+// token, the Host check against DNS rebinding, the per-client rate limit, slow clients
+// and the NDJSON export. (Groups are bounded by the declared tasks: tasks.test.ts.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -21,7 +21,6 @@ before(async () => {
     port: 0,
     readToken: TOKEN,
     rateLimit: 5,
-    maxGroupsPerScope: 3,
     clock: () => new Date(now),
   });
   slow = await startCollector({ port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800 });
@@ -220,19 +219,6 @@ test('a body trickled after the headers is cut at the request timeout', async ()
   await new Promise((resolve) => socket.once('close', resolve));
   clearInterval(trickle);
   assert.equal((await fetch(`${slow.url}/health`)).status, 200);
-});
-
-test('a scope may create only so many groups; its existing groups keep working', async () => {
-  const epsilons = [1, 2, 3, 4];
-  const statuses = [];
-  for (const epsilon of epsilons)
-    statuses.push((await post(releasedReport('capped', { name: 'privunit', epsilon }))).status);
-  assert.deepEqual(statuses.slice(0, 3), [201, 201, 201]);
-  const refused = await post(releasedReport('capped', { name: 'privunit', epsilon: 4 }));
-  assert.equal(refused.status, 400);
-  assert.equal((refused.json as { error: { name: string } }).error.name, 'GroupLimitError');
-  assert.equal((await post(releasedReport('capped', { name: 'privunit', epsilon: 2 }))).status, 201);
-  assert.equal((await post(releasedReport('other-scope', { name: 'privunit', epsilon: 4 }))).status, 201);
 });
 
 test('GET /reports?since= streams NDJSON, oldest first, of one scope or of all', async () => {

@@ -9,6 +9,7 @@ import {
   type VectorMechanismRecord,
 } from '../../../src/privacy/index';
 import { buildCategoryReport, buildReport, buildVectorReport } from '../../../src/report/build-report';
+import { projectionFor } from '../../../src/report/privatize-features';
 import type { CategoryReport, Report, VectorReport } from '../../../src/report/schema';
 
 /**
@@ -119,17 +120,20 @@ export function postReport(base: string, body: unknown, headers: Record<string, 
 
 /**
  * A real report, as the release path builds it: a random unit vector through the
- * privacy core's mechanism (Web Crypto randomness) and src/report/build-report.
+ * privacy core's mechanism (Web Crypto randomness) and src/report/build-report; projected
+ * to `projectTo` dimensions with the device's own projection when given.
  */
 export function releasedReport(
   scope: string,
   params: VectorMechanismParams | CategoryMechanismParams = { name: 'privunit', epsilon: 4 },
   dims = 96,
+  projectTo?: number,
 ): Report {
+  const projection = projectTo === undefined ? undefined : projectionFor(dims, projectTo);
   const context = {
     scope,
     model: { id: 'mobilenet_v2', layer: 'block_12_add', dims },
-    projection: null,
+    projection: projection ? { id: projection.id, dims: projection.dims } : null,
     source: cryptoRandomSource,
   };
   if (params.name === 'krr' || params.name === 'oue') {
@@ -142,6 +146,6 @@ export function releasedReport(
   }
   const x = new Float64Array(dims).map(() => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32 - 0.5);
   const vectorParams = params as VectorMechanismParams;
-  const prepared = prepareVector(x, vectorParams);
+  const prepared = prepareVector(x, vectorParams, projection);
   return buildReport({ ...context, release: privatizeVector(prepared, vectorParams, cryptoRandomSource) });
 }

@@ -1,0 +1,96 @@
+/**
+ * GET /tasks and GET /tasks/SCOPE: the collector's declared tasks, public (no token, no Host
+ * check: they hold no data, and every device must read them before it releases). The answer
+ * carries the tasks' version as its ETag, so a device revalidates cheaply.
+ *
+ * And the check of every received report against its scope's task: a report to an undeclared
+ * scope, or with parameters its task does not allow, is refused before it is stored.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ObscuraError } from '../src/errors';
+import type { Report } from '../src/report/schema';
+import { requireTaskMatch, taskReleaseOfReport, tasksVersion, type Task } from '../src/report/task';
+import { sendError } from './http';
+
+/** The tasks as served: the list, its version and each task by scope. */
+export interface DeclaredTasks {
+  readonly tasks: readonly Task[];
+  /** "sha256:<hex>" (tasksVersion). */
+  readonly version: string;
+  readonly byScope: ReadonlyMap<string, Task>;
+}
+
+export async function declaredTasks(tasks: readonly Task[]): Promise<DeclaredTasks> {
+  return { tasks, version: await tasksVersion(tasks), byScope: new Map(tasks.map((t) => [t.scope, t])) };
+}
+
+export function isTasksPath(pathname: string): boolean {
+  return pathname === '/tasks' || pathname.startsWith('/tasks/');
+}
+
+/** Answers GET (and HEAD, OPTIONS) of /tasks and /tasks/SCOPE. */
+export function serveTasks(req: IncomingMessage, res: ServerResponse, pathname: string, declared: DeclaredTasks): void {
+  const allow = { Allow: 'GET, HEAD, OPTIONS' };
+  const method = req.method ?? 'GET';
+  if (method === 'OPTIONS') {
+    res.statusCode = 204;
+    for (const [k, v] of Object.entries(allow)) res.setHeader(k, v);
+    return void res.end();
+  }
+  if (method !== 'GET' && method !== 'HEAD')
+    return sendError(res, 405, 'MethodNotAllowedError', `${pathname} accepts GET, not ${method}`, allow);
+  let body: unknown;
+  if (pathname === '/tasks' || pathname === '/tasks/') {
+    body = { version: declared.version, tasks: declared.tasks };
+  } else {
+    let scope: string;
+    try {
+      scope = decodeURIComponent(pathname.slice('/tasks/'.length));
+    } catch {
+      return sendError(res, 400, 'InvalidParameterError', `${pathname} is not a scope`);
+    }
+    const task = declared.byScope.get(scope);
+    if (!task)
+      return sendError(
+        res,
+        404,
+        'UndeclaredScopeError',
+        `scope ${JSON.stringify(scope)} is not declared; declared: ${[...declared.byScope.keys()].join(', ') || 'none'}`,
+      );
+    body = { version: declared.version, task };
+  }
+  const etag = `"${declared.version}"`;
+  res.setHeader('ETag', etag);
+  // Cached, but revalidated on every use: a device must learn of a changed task before it releases.
+  res.setHeader('Cache-Control', 'no-cache');
+  if (ifNoneMatch(req, etag)) {
+    res.statusCode = 304;
+    return void res.end();
+  }
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(method === 'HEAD' ? undefined : JSON.stringify(body));
+}
+
+function ifNoneMatch(req: IncomingMessage, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (header === undefined) return false;
+  return header
+    .split(',')
+    .map((s) => s.trim().replace(/^W\//, ''))
+    .some((tag) => tag === etag || tag === '*');
+}
+
+/**
+ * Throws UndeclaredScopeError or TaskMismatchError (with `issues` naming the field, as the
+ * collector's other refusals) when the report is not one its scope's task allows.
+ */
+export function checkReportTask(declared: DeclaredTasks, report: Report): void {
+  try {
+    requireTaskMatch(declared.tasks, taskReleaseOfReport(report));
+  } catch (err) {
+    if (!(err instanceof ObscuraError)) throw err;
+    const field = err.name === 'UndeclaredScopeError' ? 'scope' : String(err.details?.['field'] ?? 'report');
+    throw new ObscuraError(err.name, err.message, { ...err.details, issues: [{ path: field, message: err.message }] });
+  }
+}

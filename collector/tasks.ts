@@ -1,0 +1,132 @@
+/**
+ * The tasks a collector declares (src/report/task.ts): read once at start from a tasks file, or
+ * the app's own defaults, and checked against what this collector can take. A task that no
+ * release could meet (a codebook this collector does not know, a model other than its
+ * codebook's) stops the start with the file, the task and the field named, so a collector
+ * never serves a declaration whose reports it would then refuse.
+ */
+import { readFile } from 'node:fs/promises';
+import { ObscuraError } from '../src/errors';
+import { parseTasks, type Task, type TaskInput } from '../src/report/task';
+import type { CodebookRegistry } from './codebooks';
+
+/** A task as given to the collector: as written in a tasks file, or already normalised. */
+export type TaskDeclaration =
+  (Readonly<Omit<TaskInput, 'epsilon'>> & { readonly epsilon: number | readonly number[] }) | Task;
+
+/** The ε values the app offers and the default tasks allow: the app's default (2) and its halvings and doublings. */
+export const DEFAULT_TASK_EPSILONS: readonly number[] = [0.5, 1, 2, 4, 8];
+/** The codebook the app offers category releases of (public/codebooks/fashion-10.json). */
+export const DEFAULT_TASK_CODEBOOK = 'fashion-10';
+
+/**
+ * What a collector declares without a tasks file: the app's own releases. Scope "default"
+ * (the app's scope) takes PrivUnit, the app's default mechanism; the app's other mechanisms
+ * each have a scope of their name (Gaussian at the device-wide δ, as the app's default δ).
+ * All at the default model and layer, without projection, clip 1, at DEFAULT_TASK_EPSILONS.
+ * The category scopes (k-RR and OUE over the app's codebook) are declared only where the
+ * collector has that codebook.
+ */
+export function defaultTaskDeclarations(codebooks: CodebookRegistry | undefined): TaskInput[] {
+  const epsilon = [...DEFAULT_TASK_EPSILONS];
+  const tasks: TaskInput[] = [
+    { scope: 'default', mechanism: 'privunit', epsilon },
+    { scope: 'gaussian', mechanism: 'gaussian', epsilon, delta: 1e-6 },
+    { scope: 'laplace', mechanism: 'laplace', epsilon },
+  ];
+  if (codebooks?.has(DEFAULT_TASK_CODEBOOK))
+    tasks.push(
+      { scope: 'krr', mechanism: 'krr', epsilon, codebook: DEFAULT_TASK_CODEBOOK },
+      { scope: 'oue', mechanism: 'oue', epsilon, codebook: DEFAULT_TASK_CODEBOOK },
+    );
+  return tasks;
+}
+
+/** The name `source` stands for in error messages when the tasks were not read from a file. */
+export const DEFAULT_TASKS_SOURCE = 'the default tasks';
+
+/**
+ * Parses a tasks file's text; InvalidTaskError naming the file (and the task and field) when it is
+ * not JSON or not a list of valid tasks.
+ */
+export function parseTasksJson(text: string, file: string): Task[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ObscuraError('InvalidTaskError', `${file}: not JSON: ${(err as Error).message}`, {
+      source: file,
+      field: 'tasks',
+    });
+  }
+  return parseTasks(value, file);
+}
+
+/** Reads and parses a tasks file; InvalidTaskError naming the file when it cannot be read or is not valid. */
+export async function loadTasksFile(file: string): Promise<Task[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ObscuraError('InvalidTaskError', `${file}: cannot be read: ${(err as Error).message}`, {
+      source: file,
+      field: 'tasks',
+    });
+  }
+  return parseTasksJson(text, file);
+}
+
+/**
+ * Throws InvalidTaskError (naming source, task and field) for a category task whose codebook this
+ * collector does not know, or whose model is not the one the codebook reads. A collector without
+ * codebooks declares no category task: the codebook is what pins a category report's k.
+ */
+export function checkTasksAgainstCodebooks(
+  tasks: readonly Task[],
+  codebooks: CodebookRegistry | undefined,
+  source: string,
+): void {
+  tasks.forEach((task, index) => {
+    if (task.codebook === undefined) return;
+    const where = `${source}: task ${index} (${JSON.stringify(task.scope)})`;
+    const known = codebooks?.get(task.codebook);
+    if (!known)
+      throw new ObscuraError(
+        'InvalidTaskError',
+        `${where}: codebook: "${task.codebook}" is not a codebook this collector knows; known: ` +
+          ([...(codebooks?.keys() ?? [])].join(', ') || 'none'),
+        { source, where, field: 'codebook' },
+      );
+    const m = task.model;
+    if (m.id !== known.model.id || m.layer !== known.model.layer || m.dims !== known.model.dims)
+      throw new ObscuraError(
+        'InvalidTaskError',
+        `${where}: model: codebook "${known.id}" reads ${known.model.id}/${known.model.layer}/${known.model.dims}, ` +
+          `the task states ${m.id}/${m.layer}/${m.dims}`,
+        { source, where, field: 'model' },
+      );
+  });
+}
+
+/**
+ * The collector's tasks: a tasks file (path), tasks given in code, or (undefined) the app's
+ * defaults; parsed and checked against the codebooks. InvalidTaskError otherwise.
+ */
+export async function resolveTasks(
+  given: string | readonly TaskDeclaration[] | undefined,
+  codebooks: CodebookRegistry | undefined,
+): Promise<{ readonly tasks: Task[]; readonly source: string }> {
+  const source = typeof given === 'string' ? given : given === undefined ? DEFAULT_TASKS_SOURCE : 'the tasks given';
+  const tasks =
+    typeof given === 'string'
+      ? await loadTasksFile(given)
+      : parseTasks(given ?? defaultTaskDeclarations(codebooks), source);
+  checkTasksAgainstCodebooks(tasks, codebooks, source);
+  return { tasks, source };
+}
+
+/** One line for the start log: which scopes the collector takes reports of. */
+export function describeTasks(tasks: readonly Task[], source: string): string {
+  const list = tasks.map((t) => `${t.scope} (${t.mechanism}${t.aggregateOnly ? ', aggregate-only' : ''})`);
+  return `tasks from ${source}: ${list.join(', ') || 'none: every report is refused'}`;
+}
