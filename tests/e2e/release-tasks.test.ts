@@ -144,7 +144,7 @@ test('a release its task admits is charged; another ε or an undeclared scope is
   assert.deepEqual(await deviceState(), before, 'the budgets and the ledger are unchanged');
 });
 
-test('a device whose task changed refuses what the old task took, uncharged, and releases what the new one takes', async () => {
+test('a device whose task changed refuses what the old task took, uncharged; the new one’s values pass', async () => {
   target = collectorB;
   const before = await deviceState();
   const refused = await releaseOne(photos[1]!, options(1));
@@ -155,7 +155,7 @@ test('a device whose task changed refuses what the old task took, uncharged, and
   await collectorB.waitForStored(1, 'tasked');
 });
 
-test('a queued report whose task changed before it was sent is withdrawn: never sent, its charge given back', async () => {
+test('a queued report whose task changed before it was sent is withdrawn: never sent, ε given back', async () => {
   // The release is checked against A's task; the collector then turns into B before the sender looks again.
   target = collectorA;
   flipAfterTaskRead = collectorB;
@@ -179,7 +179,7 @@ test('a queued report whose task changed before it was sent is withdrawn: never 
   assert.ok(again.ok && again.charged && again.id !== id, JSON.stringify(again));
 });
 
-test('offline: the task read before serves, a scope never read is refused, and the queued report waits unsent', async () => {
+test('offline: the task read before serves, a scope never read is refused, a queued report waits', async () => {
   target = null;
   const before = await deviceState();
   const never = await releaseOne(photos[3]!, options(0.5, 'never-read'));

@@ -21,7 +21,8 @@ export function widgetTaskError(tasks: DeclaredTasks, scope: string, config: Wid
   const differ = (attribute: string, expected: string, got: unknown) =>
     new ObscuraError(
       'TaskMismatchError',
-      `the collector declares scope "${scope}" with ${attribute} ${expected}, but the widget's ${attribute} is ${String(got)}`,
+      `the collector declares scope "${scope}" with ${attribute} ${expected}, ` +
+        `but the widget's ${attribute} is ${String(got)}`,
       { attribute, scope },
     );
   if (config.mechanism !== undefined && config.mechanism !== task.mechanism)

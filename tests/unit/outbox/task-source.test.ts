@@ -64,7 +64,7 @@ test('a release its task admits passes with the version; another ε or scope is 
   });
 });
 
-test('a changed task is learned at the next release, and a queued report checked against the old one is withdrawn', async () => {
+test('a changed task is learned at the next release; a report queued under the old one is withdrawn', async () => {
   const source = new TaskSource(memoryTaskCache());
   const old = report('photos', { name: 'privunit', epsilon: 1 });
   const stamp = await source.check(destination, old);
