@@ -137,7 +137,8 @@ export class TaskSource {
       const res = await this.send(url, { cache: 'no-cache', credentials: 'omit' });
       if (res.ok || res.status === 404) {
         const entry = parseAnswer(url, res.status, await res.json(), this.now());
-        await this.cache.put(entry);
+        // A cache that cannot be written costs only the offline fallback; the answer itself is fresh.
+        await this.cache.put(entry).catch(() => undefined);
         return { entry, fresh: true };
       }
       failure = `HTTP ${res.status}`;
@@ -146,7 +147,7 @@ export class TaskSource {
       if ((err as { name?: unknown }).name === 'InvalidTaskError') throw err;
       failure = (err as Error).message;
     }
-    const cached = await this.cache.get(url);
+    const cached = await this.cache.get(url).catch(() => undefined);
     return { entry: cached ?? { url, tasks: null, readAt: 0 }, fresh: false, failure };
   }
 }
