@@ -36,7 +36,8 @@ export function tasksUrlOf(destination: string, scope?: string): string | undefi
   if (!URL.canParse(destination)) return undefined;
   const url = new URL(destination);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  url.pathname = url.pathname.replace(/\/reports\/?$/, '') + '/tasks' + (scope ? `/${encodeURIComponent(scope)}` : '');
+  const base = url.pathname.replace(/\/reports\/?$/, '').replace(/\/$/, '');
+  url.pathname = `${base}/tasks${scope ? `/${encodeURIComponent(scope)}` : ''}`;
   url.search = '';
   url.hash = '';
   return url.href;

@@ -39,6 +39,7 @@ function queued(r: ReturnType<typeof report>, task: ReportOutboxEntry['task']): 
 test('the tasks URL is the collector’s, beside its /reports', () => {
   assert.equal(tasksUrlOf('https://c.example/obscura/reports', 'a b'), 'https://c.example/obscura/tasks/a%20b');
   assert.equal(tasksUrlOf('https://c.example/reports'), 'https://c.example/tasks');
+  assert.equal(tasksUrlOf('https://c.example', 'x'), 'https://c.example/tasks/x', 'a collector at the root');
   assert.equal(tasksUrlOf('host page https://h.example'), undefined, 'a host page is no collector');
 });
 
