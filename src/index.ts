@@ -19,6 +19,11 @@
  * });
  * ```
  *
+ * A release to a collector is first checked against the task the collector declares for its
+ * scope (`GET /tasks/SCOPE`, cached on the device): a scope it does not declare is refused with
+ * UndeclaredScopeError, other parameters with TaskMismatchError, and nothing is charged.
+ * `release.declaredTasks(destination)` lists what the collector accepts.
+ *
  * An extractor alone never opens the privacy ledger; a release needs no model.
  */
 import { EngineBridge, type EngineBridgeOptions } from './client/engine-bridge';
@@ -68,6 +73,8 @@ export type {
   ReleaseQuote,
   Guarantee,
   AggregateCommitment,
+  DeclaredTasks,
+  Task,
 } from './release/index';
 export type { BackendName, BackendRequest } from './engine/backends/backend-choice';
 export type { ModelConfig } from './engine/model/model-config';

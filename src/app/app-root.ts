@@ -29,6 +29,11 @@ import {
   type ScopeConfig,
 } from '../release/index';
 import { releaseBlockedReason } from './release-view';
+import { settingsForTask, taskOf, taskProblem, type CodebookUrls } from './declared-task';
+import type { DeclaredTasks } from '../release/index';
+
+/** The codebooks this app holds, by id: what a category task can name. */
+const CODEBOOKS: CodebookUrls = { 'fashion-10': DEMO_CODEBOOK };
 
 interface Batch {
   label: string;
@@ -58,6 +63,7 @@ export class ObscuraApp extends LitElement {
     changes: { state: true },
     releasing: { state: true },
     quote: { state: true },
+    tasks: { state: true },
   };
   declare status: EngineStatus | undefined;
   declare loading: boolean;
@@ -78,6 +84,8 @@ export class ObscuraApp extends LitElement {
   declare releasing: string | undefined;
   /** The active scope's guarantees before a release, when it is aggregate-only (its local ε is shown by the button). */
   declare quote: ReleaseQuote | undefined;
+  /** What the collector declares it takes (GET /tasks, cached by the release worker); undefined until read. */
+  declare tasks: DeclaredTasks | undefined;
   private collectorUrl: string | undefined;
   private nextId = 1;
   private stopListening: (() => void) | undefined;
@@ -170,6 +178,25 @@ export class ObscuraApp extends LitElement {
     } catch {
       // No config: releasing stays off and says why.
     }
+    await this.loadTasks();
+  }
+
+  /** The collector's declared tasks: the controls then offer only what it takes. */
+  private async loadTasks(): Promise<void> {
+    if (!this.collectorUrl) return;
+    try {
+      this.tasks = await this.releases.declaredTasks(this.collectorUrl);
+      this.fitSettings();
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  /** Moves the controls onto the active scope's task, keeping what it allows (the person's ε if declared). */
+  private fitSettings(): void {
+    const task = taskOf(this.tasks, this.scope);
+    const fitted = task && settingsForTask(task, this.settings, CODEBOOKS);
+    if (fitted) this.settings = fitted;
   }
 
   override disconnectedCallback(): void {
@@ -189,7 +216,10 @@ export class ObscuraApp extends LitElement {
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
       const active =
         overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes.find((s) => !isHostGrant(s.scope));
-      if (active) this.scope = active.scope;
+      if (active && active.scope !== this.scope) {
+        this.scope = active.scope;
+        this.fitSettings();
+      }
       [this.overview, this.budget, this.ledger, this.changes] = [overview, active, ledger, changes];
       const aggregateOnly = configs.find((c) => c.name === this.scope)?.mode === 'aggregate-only';
       this.quote = aggregateOnly
@@ -252,15 +282,43 @@ export class ObscuraApp extends LitElement {
     return this.overview?.scopes.map((s) => s.scope).filter((s) => !isHostGrant(s)) ?? [this.scope];
   }
 
+  /**
+   * A scope the collector declares but this device has not created yet is created when the person
+   * chooses it, with the "default" scope's budget (it still draws from the device-wide one).
+   */
   private selectScope(name: string): void {
-    this.scope = name;
-    void this.refreshLedger();
+    if (this.ownScopes().includes(name)) {
+      this.scope = name;
+      this.fitSettings();
+      void this.refreshLedger();
+      return;
+    }
+    const like = this.scopeConfigs.find((c) => c.name === 'default');
+    void this.createScope({
+      name,
+      totalEpsilon: like?.totalEpsilon ?? 10,
+      window: like?.window ?? { kind: 'lifetime' },
+    });
+  }
+
+  /**
+   * The controls changed. Where the collector declares tasks, a mechanism the active scope's task
+   * does not take moves the releases to the scope whose task does (each declared scope has one task).
+   */
+  private onSettings(next: PrivacySettings): void {
+    this.settings = next;
+    if (!this.tasks) return;
+    const name = next.category?.name ?? next.mechanism.name;
+    if (taskOf(this.tasks, this.scope)?.mechanism === name) return;
+    const other = this.tasks.tasks.find((t) => t.mechanism === name && !t.aggregateOnly);
+    if (other) this.selectScope(other.scope);
   }
 
   private async createScope(scope: ScopeConfig): Promise<void> {
     await this.change(async () => {
       await this.releases.createScope(scope);
       this.scope = scope.name;
+      this.fitSettings();
     });
   }
 
@@ -269,7 +327,10 @@ export class ObscuraApp extends LitElement {
     // An aggregate-only scope charges its task's central ε, whatever the controls say.
     const aggregate = this.scopeConfigs.find((c) => c.name === this.scope)?.aggregate;
     const epsilon = aggregate?.epsilon ?? this.settings.mechanism.epsilon;
-    const blocked = r.released ? undefined : releaseBlockedReason(this.budget, epsilon, this.collectorUrl);
+    const blocked = r.released
+      ? undefined
+      : (releaseBlockedReason(this.budget, epsilon, this.collectorUrl) ??
+        (aggregate ? undefined : taskProblem(this.tasks, this.scope, this.settings, CODEBOOKS)));
     const reasonId = `why-${r.id}`;
     return html`<div class="row">
       <button
@@ -422,9 +483,11 @@ export class ObscuraApp extends LitElement {
         <div class="controls">
           <privacy-controls
             .settings=${this.settings}
+            .task=${taskOf(this.tasks, this.scope)}
             .featureDims=${this.status?.model.dims ?? 96}
             codebook=${DEMO_CODEBOOK}
-            @settings=${(e: CustomEvent<PrivacySettings>) => (this.settings = e.detail)}
+            .mechanisms=${this.tasks?.tasks.map((t) => t.mechanism)}
+            @settings=${(e: CustomEvent<PrivacySettings>) => this.onSettings(e.detail)}
           ></privacy-controls>
           <budget-gauge
             .budget=${this.budget}
@@ -437,6 +500,7 @@ export class ObscuraApp extends LitElement {
           <scope-settings
             .scopes=${this.ownScopes()}
             .configs=${this.scopeConfigs}
+            .declared=${this.tasks?.tasks.map((t) => t.scope)}
             active=${this.scope}
             @select-scope=${(e: CustomEvent<string>) => this.selectScope(e.detail)}
             @create-scope=${(e: CustomEvent<ScopeConfig>) => void this.createScope(e.detail)}

@@ -22,6 +22,11 @@ const TEXT: Record<string, string> = {
   StorageFullError: 'The browser’s storage is full, so the privacy ledger cannot record a release.',
   OutboxFullError: 'Too many reports are waiting to be sent; new releases wait until they are delivered.',
   InvalidParameterError: 'A privacy setting is out of range.',
+  UndeclaredScopeError:
+    'The collector does not take reports for this scope (or has not been reached yet to say that it does); ' +
+    'nothing was charged.',
+  TaskMismatchError: 'The collector takes other settings for this scope; nothing was charged. Choose what it declares.',
+  InvalidTaskError: 'The collector’s list of the releases it takes could not be read.',
 };
 
 /** The privacy limits' own words: which setting is out of range, by the parameter an InvalidParameterError names. */

@@ -5,6 +5,7 @@ import {
   type BudgetOverview,
   type BudgetStatus,
   type DeviceBudget,
+  type DeclaredTasks,
   type FlushResult,
   type LedgerChange,
   type LedgerEntry,
@@ -145,6 +146,11 @@ export class ReleaseBridge {
 
   flushOutbox(): Promise<FlushResult> {
     return this.api().flushOutbox();
+  }
+
+  /** The tasks the collector behind `destination` declares (cached on the device; see ReleaseApi). */
+  declaredTasks(destination: string): Promise<DeclaredTasks> {
+    return this.api().declaredTasks(destination);
   }
 
   /** Hands the release worker one end of a channel an engine worker posts clean vectors on. */

@@ -2,7 +2,7 @@ import { ObscuraError } from '../errors';
 import type { Cost } from '../privacy/accountant';
 import type { Report } from '../report/schema';
 import { budgetStatus, decideCharge, type BudgetStatus } from './budget-policy';
-import { chargeOf } from './ledger-queries';
+import { countingCharges } from './ledger-queries';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
 import { commitmentOf, type AggregateCommitment } from './share-commitment';
@@ -13,6 +13,7 @@ import {
   type LedgerDb,
   type LedgerEntry,
   type OutboxEntry,
+  type TaskStamp,
 } from './ledger-schema';
 
 /** At most this many reports wait to be sent; past it a release is refused rather than anything dropped. */
@@ -26,6 +27,8 @@ export interface ReleaseRecord {
   readonly host?: string;
   readonly cost: Cost;
   readonly destination: string;
+  /** The collector's task the report was checked against; the reporter checks it again before sending. */
+  readonly task?: TaskStamp;
   /** false: the report is not queued for sending; the ledger records it as delivered to `destination` now. */
   readonly queue?: boolean;
   /** Same content + same parameters: the stored report is returned, at no cost. */
@@ -58,6 +61,7 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
         state: queue ? 'queued' : 'delivered',
         ...(queue ? {} : { deliveredAt: record.now }),
         payload: record.report,
+        ...(record.task ? { task: record.task } : {}),
       };
       const outbox: OutboxEntry[] = queue
         ? [
@@ -65,6 +69,7 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
               id: entry.id,
               destination: record.destination,
               report: record.report,
+              ...(record.task ? { task: record.task } : {}),
               attempts: 0,
               nextAttemptAt: record.now,
             },
@@ -199,7 +204,7 @@ async function commitCharge(
       tx.objectStore('ledger').getAll(),
       tx.objectStore('outbox').count(),
     ]);
-    const state = { changes, charges: entries.map(chargeOf) };
+    const state = { changes, charges: countingCharges(entries) };
     if (memo) {
       const stored = entries.find((e) => e.id === memo.reportId && e.scope === scopeName);
       if (stored) {

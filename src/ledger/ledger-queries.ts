@@ -18,6 +18,14 @@ import {
 import { storageError, type LedgerDb, type LedgerEntry } from './ledger-schema';
 import { sameAggregateScope, validateScopeMode } from './aggregate-scope';
 
+/**
+ * The charges that count: every entry's but a withdrawn one's. A withdrawn report never left the
+ * device (the reporter withdraws only before an attempt), so it released nothing and its ε is owed back.
+ */
+export function countingCharges(entries: readonly LedgerEntry[]): Charge[] {
+  return entries.filter((e) => e.state !== 'withdrawn').map(chargeOf);
+}
+
 /** A ledger entry's charge; entries from before version 2 count as ⌈ε⌉ of pure ε on the grid. */
 export function chargeOf(e: LedgerEntry): Charge {
   return {
@@ -154,7 +162,7 @@ export async function readBudget(db: LedgerDb, scopeName: string, now: number): 
     tx.objectStore('budgetChanges').getAll(),
     tx.objectStore('ledger').getAll(),
   ]);
-  return budgetStatus({ changes, charges: entries.map(chargeOf) }, scopeName, now);
+  return budgetStatus({ changes, charges: countingCharges(entries) }, scopeName, now);
 }
 
 /** The device's budget and every scope's, in one read. */
@@ -164,7 +172,7 @@ export async function readBudgets(db: LedgerDb, now: number): Promise<BudgetOver
     tx.objectStore('budgetChanges').getAll(),
     tx.objectStore('ledger').getAll(),
   ]);
-  return budgetOverview({ changes, charges: entries.map(chargeOf) }, now);
+  return budgetOverview({ changes, charges: countingCharges(entries) }, now);
 }
 
 /** Every scope's configuration (its mode, and an aggregate-only scope's aggregators), by name. */

@@ -18,10 +18,12 @@ import {
 /**
  * Where a report is on its way out: `queued` (charged, waiting for its first attempt),
  * `sending` (on the wire), `retrying` (a retryable failure; `nextAttemptAt` says when),
- * `delivered` (the collector stored it) or `rejected` (refused for good; `error` says why).
- * `delivered` and `rejected` are final: the report has left the outbox.
+ * `delivered` (the collector stored it), `rejected` (refused for good; `error` says why) or
+ * `withdrawn` (never sent: the collector's task for its scope changed while it waited, so it
+ * could never be accepted; `error` says how; its charge no longer counts, see reporter.ts).
+ * `delivered`, `rejected` and `withdrawn` are final: the report has left the outbox.
  */
-export type DeliveryState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'rejected';
+export type DeliveryState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'rejected' | 'withdrawn';
 
 /** One release: what left (or will leave), where to, at what cost. Never pixels or clean features. */
 export interface LedgerEntry {
@@ -54,6 +56,8 @@ export interface LedgerEntry {
    * and destinations): the shares themselves wait in the outbox only until their aggregator answers.
    */
   readonly payload: Report | AggregateCommitment;
+  /** The collector's task this report was checked against before it was charged (release/task-source.ts). */
+  readonly task?: TaskStamp;
   /** Aggregate-only releases: both guarantees and each share's own delivery. */
   aggregate?: AggregateRecord;
 }
@@ -116,11 +120,19 @@ export function combinedState(deliveries: Record<AggregatorRole, ShareDelivery>)
   return 'queued';
 }
 
+/** Which declared task a report was checked against: where it was read and its version ("sha256:…"). */
+export interface TaskStamp {
+  readonly url: string;
+  readonly version: string;
+}
+
 /** A report for a collector: POSTed as JSON. */
 export interface ReportOutboxEntry {
   readonly id: string;
   readonly destination: string;
   readonly report: Report;
+  /** The task it was checked against: checked again before each attempt, withdrawn unsent if it no longer matches. */
+  readonly task?: TaskStamp;
   attempts: number;
   nextAttemptAt: number;
 }

@@ -7,6 +7,18 @@
  * time) or `rejected` (with the collector's reason). Delivered and rejected reports
  * leave the outbox in the same transaction, so a refusal frees its slot. A Web Lock
  * makes one flusher at a time send, across tabs and workers.
+ *
+ * A report checked against a collector's task carries that task's version, and is checked again
+ * before each attempt (`recheck`); it goes on the wire only once its task is confirmed:
+ * - the task no longer admits it, and it was never on the wire (its entry still `queued`): it is
+ *   withdrawn unsent, its entry `withdrawn` and its charge no longer counting. That is safe: nothing
+ *   of it ever left the device, so it released nothing.
+ * - the task no longer admits it, but an earlier attempt was made (`sending`/`retrying`: the bytes
+ *   may have reached the collector, whatever it answered): it is not sent again, and is `rejected`
+ *   with its charge standing.
+ * - the task cannot be read now (offline): it waits, unsent, for the next attempt's time.
+ * A report the collector refuses on arrival (TaskMismatchError, after the task changed between the
+ * check and the POST) is refused as any other: it did leave, so it stays charged.
  */
 import { parseReport } from '../report/schema';
 import { describeError } from '../errors';
@@ -18,7 +30,7 @@ import {
   type ReportOutboxEntry,
 } from '../ledger/ledger-schema';
 import { retryDelay } from './backoff';
-import { outcomeOf, type AttemptOutcome } from './delivery-outcome';
+import { outcomeOf, type AttemptOutcome, type FailureReason } from './delivery-outcome';
 import { invalidShareReason, recordShare, shareRequest, shareSending } from './share-delivery';
 
 export interface FlushResult {
@@ -27,6 +39,8 @@ export interface FlushResult {
   readonly failed: number;
   /** Reports refused for good (by the collector, or invalid in the outbox). */
   readonly rejected: number;
+  /** Reports withdrawn unsent, their task having changed under them (their charges given back). */
+  readonly withdrawn: number;
   /** Reports still waiting, and when the earliest is due (ms since the epoch), or null. */
   readonly waiting: number;
   readonly nextDueAt: number | null;
@@ -37,7 +51,18 @@ export interface FlushContext {
   readonly send?: typeof fetch;
   /** Hears every change of a ledger entry's delivery state. */
   readonly onChange?: () => void;
+  /** Checks a report that carries a task stamp against the collector's task as it is now. */
+  readonly recheck?: (entry: ReportOutboxEntry) => Promise<TaskVerdict>;
 }
+
+/**
+ * What the collector's current task says of a queued report: send it; withdraw it (the task no
+ * longer admits it, `reason` says how); or wait (the task cannot be read now, `reason` says why).
+ */
+export type TaskVerdict =
+  | { readonly kind: 'send' }
+  | { readonly kind: 'withdraw'; readonly reason: FailureReason }
+  | { readonly kind: 'wait'; readonly reason: FailureReason };
 
 const LOCK = 'obscura-outbox-flush';
 
@@ -50,7 +75,7 @@ export async function flushOutbox(db: LedgerDb, context: FlushContext): Promise<
   const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
   const run = () => flushOnce(db, context);
   if (!locks) return run();
-  return locks.request(LOCK, { ifAvailable: true }, async (lock) => (lock ? run() : summary(db, 0, 0, 0)));
+  return locks.request(LOCK, { ifAvailable: true }, async (lock) => (lock ? run() : summary(db, 0, 0, 0, 0)));
 }
 
 async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResult> {
@@ -59,6 +84,7 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
   let sent = 0;
   let failed = 0;
   let rejected = 0;
+  let withdrawn = 0;
   const due = await db.getAllFromIndex('outbox', 'due', IDBKeyRange.upperBound(now()));
   // A leader's share before its helper's: the leader checks the whole share; if it refuses, the helper's stays.
   due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || leaderFirst(a) - leaderFirst(b));
@@ -68,6 +94,16 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     // A share is dropped when its sibling was refused for good, possibly earlier in this round.
     if (share && !(await db.getKey('outbox', entry.id))) continue;
     const invalid = share ? invalidShareReason(entry) : invalidReason(entry);
+    const verdict = !isShareEntry(entry) && !invalid && entry.task ? await recheck(context, entry) : undefined;
+    if (verdict && verdict.kind !== 'send' && !isShareEntry(entry)) {
+      if (verdict.kind === 'wait') {
+        await postpone(db, entry, verdict.reason, now());
+        failed++;
+      } else if (await withdraw(db, entry, verdict.reason)) withdrawn++;
+      else rejected++;
+      onChange?.();
+      continue;
+    }
     if (invalid) {
       // Never send what is not a report; the person sees why it never left.
       outcome = { kind: 'rejected', reason: invalid };
@@ -103,7 +139,55 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     else if (outcome.kind === 'rejected') rejected++;
     else failed++;
   }
-  return summary(db, sent, failed, rejected);
+  return summary(db, sent, failed, rejected, withdrawn);
+}
+
+/** The recheck's verdict; no recheck sends, and a recheck that throws makes the report wait. */
+async function recheck(context: FlushContext, entry: ReportOutboxEntry): Promise<TaskVerdict> {
+  if (!context.recheck) return { kind: 'send' };
+  try {
+    return await context.recheck(entry);
+  } catch (err) {
+    return { kind: 'wait', reason: describeError(err) };
+  }
+}
+
+/**
+ * Withdraws a report the collector's task no longer admits, in one transaction (the budget never
+ * sees half of it). Never on the wire (its entry still `queued`): `withdrawn`, its charge no longer
+ * counting (ledger-queries.ts countingCharges) and its memo keys gone, so the same content can be
+ * released again under the new task, charged then; true. Attempted before: `rejected`, charged; false.
+ */
+async function withdraw(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason): Promise<boolean> {
+  const tx = db.transaction(['outbox', 'ledger', 'memo'], 'readwrite', { durability: 'strict' });
+  const ledger = tx.objectStore('ledger');
+  const memo = tx.objectStore('memo');
+  const [current, memos] = await Promise.all([ledger.get(entry.id), memo.getAll()]);
+  const unsent = current?.state === 'queued';
+  void tx.objectStore('outbox').delete(entry.id);
+  if (unsent) for (const m of memos) if (m.reportId === entry.id) void memo.delete(m.key);
+  if (current) {
+    const { nextAttemptAt: _, ...rest } = current;
+    const sentBefore = 'an earlier attempt may have reached the collector, so its charge stands';
+    void ledger.put(
+      unsent
+        ? { ...rest, state: 'withdrawn', error: { ...reason } }
+        : { ...rest, state: 'rejected', error: { ...reason, message: `${reason.message}; ${sentBefore}` } },
+    );
+  }
+  await tx.done;
+  return unsent;
+}
+
+/** A report whose task cannot be read now waits, unsent: its state stays what it was, its next check is backed off. */
+async function postpone(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason, at: number): Promise<void> {
+  const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
+  const attempts = entry.attempts + 1;
+  const nextAttemptAt = at + retryDelay(attempts, jitter());
+  void tx.objectStore('outbox').put({ ...entry, attempts, nextAttemptAt });
+  const current = await tx.objectStore('ledger').get(entry.id);
+  if (current) void tx.objectStore('ledger').put({ ...current, attempts, nextAttemptAt, error: { ...reason } });
+  await tx.done;
 }
 
 function leaderFirst(entry: OutboxEntry): number {
@@ -153,10 +237,16 @@ export async function updateLedger(db: LedgerDb, id: string, change: (e: LedgerE
   await tx.done;
 }
 
-async function summary(db: LedgerDb, sent: number, failed: number, rejected: number): Promise<FlushResult> {
+async function summary(
+  db: LedgerDb,
+  sent: number,
+  failed: number,
+  rejected: number,
+  withdrawn: number,
+): Promise<FlushResult> {
   const waiting = await db.count('outbox');
   const first = await db.getFromIndex('outbox', 'due', IDBKeyRange.lowerBound(-Infinity));
-  return { sent, failed, rejected, waiting, nextDueAt: first?.nextAttemptAt ?? null };
+  return { sent, failed, rejected, withdrawn, waiting, nextDueAt: first?.nextAttemptAt ?? null };
 }
 
 /** Jitter only spreads retries in time; it protects nothing, so it need not be cryptographic. */

@@ -15,6 +15,8 @@ export type {
   DeviceBudget,
   DeliveryState,
   FlushResult,
+  DeclaredTasks,
+  Task,
   LedgerChange,
   LedgerEntry,
   ReleaseApi,

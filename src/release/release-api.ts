@@ -21,6 +21,8 @@ import type { AggregateScope, ReleaseMode } from '../ledger/aggregate-scope';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateCommitOutcome, CommitOutcome } from '../ledger/commit-release';
 import type { FlushResult } from '../outbox/reporter';
+import type { DeclaredTasks } from '../outbox/task-source';
+import type { Task } from '../report/task';
 
 export type {
   BudgetChange,
@@ -32,6 +34,8 @@ export type {
   DeliveryState,
   LedgerEntry,
   FlushResult,
+  DeclaredTasks,
+  Task,
   VectorMechanismParams,
   AssignedLabel,
   Codebook,
@@ -207,6 +211,13 @@ export interface ReleaseApi {
   listBudgetChanges(): Promise<BudgetChange[]>;
   /** Sends what the outbox holds now (it also sends by itself on start, after releases and when online). */
   flushOutbox(): Promise<FlushResult>;
+  /**
+   * The tasks the collector behind `destination` (its /reports URL) declares, read from its
+   * GET /tasks and cached on the device (`fresh: false`: the cached copy, the collector being
+   * unreachable). A release to a collector is checked against its scope's task before it is
+   * charged: UndeclaredScopeError or TaskMismatchError, nothing charged.
+   */
+  declaredTasks(destination: string): Promise<DeclaredTasks>;
   /** A port on which an engine worker posts each extraction's clean vector. */
   acceptVectors(port: MessagePort): void;
 }

@@ -48,11 +48,16 @@ import { resolveCodebook } from './codebook-source';
 import { reportCosine } from './report-cosine';
 import type { drawAggregateRelease as DrawAggregateRelease, planFor as PlanFor } from './aggregate-release';
 import { ObscuraError } from '../errors';
+import type { TaskStamp } from '../ledger/ledger-schema';
+import { indexedDbTaskCache } from '../outbox/task-cache';
+import { tasksUrlOf, TaskSource, type DeclaredTasks } from '../outbox/task-source';
 
 export interface ReleaseServiceOptions {
   readonly clock?: Clock;
   readonly onChange?: () => void;
   readonly send?: typeof fetch;
+  /** Where the collectors' declared tasks are read and cached (default: fetched, cached in IndexedDB). */
+  readonly tasks?: TaskSource;
 }
 
 export class ReleaseService {
@@ -64,11 +69,16 @@ export class ReleaseService {
   private readonly clock: Clock;
   private readonly onChange: () => void;
   private readonly send: typeof fetch | undefined;
+  private readonly tasks: TaskSource;
 
   constructor(options: ReleaseServiceOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.onChange = options.onChange ?? (() => undefined);
     this.send = options.send;
+    const send = options.send;
+    this.tasks =
+      options.tasks ??
+      new TaskSource(indexedDbTaskCache(), send ? (i, o) => send(i, o) : undefined, () => this.clock.now());
     // Reports queued while offline leave as soon as the network is back.
     globalThis.addEventListener?.('online', () => void this.flush());
   }
@@ -131,8 +141,9 @@ export class ReleaseService {
       cryptoRandomSource,
       new Date(this.clock.now()),
     );
+    const task = await this.checkTask(report, options);
     const memo = await this.memoKey(clean, ReleaseService.memoParameters(clean.model, options), options.host);
-    const outcome = await this.commit(report, costOf(options.mechanism), options, memo);
+    const outcome = await this.commit(report, costOf(options.mechanism), options, memo, task);
     const vector = (outcome.report as { vector: number[] }).vector;
     return {
       ...outcome,
@@ -214,7 +225,9 @@ export class ReleaseService {
     );
     const memo = await this.memoKey(clean, parameters, options.host);
     const { name, epsilon } = options.mechanism;
-    const outcome = await this.commit(report, costOf({ name, epsilon, k: codebook.labels.length }), options, memo);
+    const task = await this.checkTask(report, options);
+    const cost = costOf({ name, epsilon, k: codebook.labels.length });
+    const outcome = await this.commit(report, cost, options, memo, task);
     return {
       ...outcome,
       kind: 'category',
@@ -233,13 +246,29 @@ export class ReleaseService {
     return key;
   }
 
+  /**
+   * A report for a collector is checked against the task it declares for the scope before anything
+   * is charged (task-source.ts): UndeclaredScopeError or TaskMismatchError, and the drawn report is
+   * dropped here. A report handed to the page (`send: false`) has no collector to ask.
+   */
+  private async checkTask(report: Report, options: ReleaseOptions): Promise<TaskStamp | undefined> {
+    if (options.send === false || !tasksUrlOf(options.destination)) return undefined;
+    return this.tasks.check(options.destination, report);
+  }
+
+  /** The tasks the collector behind `destination` declares: what the app and the widget offer. */
+  declaredTasks(destination: string): Promise<DeclaredTasks> {
+    return this.tasks.declared(destination);
+  }
+
   /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
-  private async commit(report: Report, cost: Cost, options: ReleaseOptions, memoKey: string) {
+  private async commit(report: Report, cost: Cost, options: ReleaseOptions, memoKey: string, task?: TaskStamp) {
     const db = await this.open();
     const outcome = await commitRelease(db, {
       report,
       cost,
       destination: options.destination,
+      ...(task ? { task } : {}),
       ...(options.send === false ? { queue: false } : {}),
       ...(options.grant !== undefined ? { budgetScope: options.grant } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
@@ -299,18 +328,21 @@ export class ReleaseService {
         let sent = 0;
         let failed = 0;
         let rejected = 0;
+        let withdrawn = 0;
         do {
           this.again = false;
           result = await flushOutbox(await this.open(), {
             now: () => this.clock.now(),
             onChange: this.onChange,
+            recheck: this.tasks.round(),
             ...(this.send ? { send: this.send } : {}),
           });
           sent += result.sent;
           failed += result.failed;
           rejected += result.rejected;
+          withdrawn += result.withdrawn;
         } while (this.again);
-        result = { ...result, sent, failed, rejected };
+        result = { ...result, sent, failed, rejected, withdrawn };
         this.clock.cancel(this.timer);
         this.timer = undefined;
         if (result.waiting > 0) {

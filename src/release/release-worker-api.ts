@@ -59,6 +59,10 @@ export class ReleaseWorker implements ReleaseApi {
     return this.service.listBudgetChanges();
   }
 
+  declaredTasks(destination: string) {
+    return this.service.declaredTasks(destination);
+  }
+
   flushOutbox() {
     return this.service.flush();
   }

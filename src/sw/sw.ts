@@ -28,6 +28,8 @@ import { NetworkFirst } from 'workbox-strategies';
 import { setCacheNameDetails } from 'workbox-core';
 import { openLedgerDb } from '../ledger/ledger-schema';
 import { flushOutbox } from '../outbox/reporter';
+import { indexedDbTaskCache } from '../outbox/task-cache';
+import { TaskSource } from '../outbox/task-source';
 import { LEDGER_CHANNEL, type LedgerChange } from '../release/index';
 import { OUTBOX_SYNC_TAG, SKIP_WAITING_MESSAGE } from './sync-tag';
 
@@ -105,9 +107,15 @@ async function flushFromServiceWorker(): Promise<void> {
   const channel = new BroadcastChannel(LEDGER_CHANNEL);
   const change: LedgerChange = { kind: 'ledger-changed' };
   const end = Date.now() + SYNC_BUDGET_MS;
+  // Queued reports are checked against their collector's task here too, as the release worker does.
+  const tasks = new TaskSource(indexedDbTaskCache());
   try {
     for (;;) {
-      const result = await flushOutbox(db, { now: () => Date.now(), onChange: () => channel.postMessage(change) });
+      const result = await flushOutbox(db, {
+        now: () => Date.now(),
+        onChange: () => channel.postMessage(change),
+        recheck: tasks.round(),
+      });
       // null: another context holds the sender's lock and sends these itself.
       if (result.waiting === 0 || result.nextDueAt === null) return;
       if (result.nextDueAt > end)

@@ -18,7 +18,13 @@ let fixtures: string;
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   await makeDistinctPhotos(fixtures, 5);
-  server = await startAppServer();
+  // The collector takes privunit in "default" at a few ε values, and in "photos" at ε 1.
+  server = await startAppServer({
+    tasks: [
+      { scope: 'default', mechanism: 'privunit', epsilon: [0.5, 1, 2] },
+      { scope: 'photos', mechanism: 'privunit', epsilon: 1 },
+    ],
+  });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
   page = await context.newPage();
@@ -38,24 +44,22 @@ test('the gauge shows the device-wide budget and the scope; the first budget cha
   assert.match(await page.getByTestId('device-budget').innerText(), /Device-wide: ε 10\.00 left of 10 \(lifetime\)/);
   // The ledger was created with the device budget and the "default" scope, both as budget changes.
   assert.equal(await changeRows().count(), 2);
-  assert.deepEqual(await page.locator('#scope option').allInnerTexts(), ['default']);
+  // The device's own scope, then the one the collector declares and the device has not created yet.
+  assert.deepEqual(
+    await page.locator('#scope option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)),
+    ['default', 'photos'],
+  );
 });
 
-test('ε snaps into [0.01, 16]; δ is offered only up to the device-wide target 1e-6', async () => {
+test('the controls offer what the collector declares: its mechanism and its ε values, no others', async () => {
   const epsilon = page.locator('#epsilon');
-  await epsilon.fill('0.001');
-  await epsilon.press('Enter');
-  await epsilon.blur();
-  assert.equal(await epsilon.inputValue(), '0.01');
-  await epsilon.fill('50');
-  await epsilon.blur();
-  assert.equal(await epsilon.inputValue(), '16');
-  await page.locator('#mechanism').selectOption('gaussian');
-  const deltas = (await page.locator('#delta option').allInnerTexts()).map(Number);
-  assert.ok(deltas.length > 0 && deltas.every((d) => d <= 1e-6), deltas.join(', '));
-  await page.locator('#mechanism').selectOption('privunit');
-  await epsilon.fill('1');
-  await epsilon.blur();
+  const values = await epsilon.locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+  assert.deepEqual(values, ['0.5', '1', '2']);
+  assert.equal(await epsilon.inputValue(), '2', 'the app’s default ε, which the task allows');
+  assert.equal(await page.locator('#mechanism option[value="gaussian"]').isDisabled(), true);
+  assert.equal(await page.locator('#mechanism option[value="privunit"]').isDisabled(), false);
+  assert.match(await page.getByTestId('declared-task').innerText(), /scope “default” for privunit at ε 0.5 or 1 or 2/);
+  await epsilon.selectOption('1');
   assert.equal(await epsilon.inputValue(), '1');
 });
 

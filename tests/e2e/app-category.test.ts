@@ -40,9 +40,11 @@ after(async () => {
 });
 
 test('category release: the card shows the label assigned here and the one that left; charged once', async () => {
+  // The collector declares k-RR over this codebook in its scope "krr": choosing k-RR moves releases there.
   await page.locator('#mechanism').selectOption('krr');
-  await page.locator('#epsilon').fill('2');
-  await page.locator('#epsilon').press('Enter');
+  await page.locator('#scope').getByText('krr', { exact: true }).waitFor({ state: 'attached' });
+  assert.equal(await page.locator('#scope').inputValue(), 'krr');
+  await page.locator('#epsilon').selectOption('2');
   // k-RR at ε 2 over 10 labels tells the truth with probability e²/(e² + 9).
   assert.equal(await page.locator('#expected-truth').innerText(), (Math.exp(2) / (Math.exp(2) + 9)).toFixed(3));
   assert.equal(await page.locator('#projection').count(), 0);
@@ -66,7 +68,7 @@ test('category release: the card shows the label assigned here and the one that 
     `${assigned.label} (codebook fashion-10, never sent)`,
   );
   // What left is the report the collector stored: its randomized value and that value's label.
-  const [stored] = (await server.collector.store.list('default', 10)) as CategoryReport[];
+  const [stored] = (await server.collector.store.list('krr', 10)) as CategoryReport[];
   const sent = stored!.category as { codebook: string; k: number; value: number };
   assert.equal(sent.codebook, 'fashion-10');
   assert.equal(sent.k, 10);
@@ -90,6 +92,7 @@ test('category release: the card shows the label assigned here and the one that 
 test('switching back to a vector mechanism shows the projection and the expected similarity again', async () => {
   await page.locator('#mechanism').selectOption('privunit');
   await page.locator('#projection').waitFor();
+  assert.equal(await page.locator('#scope').inputValue(), 'default', 'privunit is the "default" scope’s task');
   assert.match(await page.locator('#expected-similarity').innerText(), /^0\.\d{3}$/);
   assert.equal(await page.locator('#epsilon').inputValue(), '2');
 });

@@ -26,7 +26,10 @@ before(async () => {
   fixtures = await makeGeneratedFixtures();
   await makeDistinctPhotos(fixtures, 2);
   server = await startDevServer();
-  collector = await startCollector({ allowedOrigins: [server.url] });
+  collector = await startCollector({
+    allowedOrigins: [server.url],
+    tasks: ['audit', 'nostore'].map((scope) => ({ scope, mechanism: 'privunit', epsilon: 1 })),
+  });
   browser = await launchChromium({ fakeCamera: true, autoAllow: true });
   context = await browser.newContext();
   await createScopes(context, server.url, fixtures, [{ name: 'audit', totalEpsilon: 10 }]);
@@ -134,6 +137,10 @@ test(
         reports++;
       } else if (r.method === 'OPTIONS') {
         assert.equal(r.url, `${collector.url}/reports`);
+      } else if (r.method === 'GET' && r.url.startsWith(`${collector.url}/tasks/`)) {
+        // The collector's public task for the scope, read before each release and send: a bare GET (a
+        // request with a body was audited above).
+        assert.equal(r.url, `${collector.url}/tasks/audit`);
       } else {
         assert.equal(r.method, 'GET');
         assert.equal(origin, server.url, `GETs are the app's own assets: ${r.url}`);

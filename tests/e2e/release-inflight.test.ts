@@ -34,7 +34,10 @@ before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 4);
   server = await startDevServer();
-  collector = await startCollector({ allowedOrigins: [server.url] });
+  collector = await startCollector({
+    allowedOrigins: [server.url],
+    tasks: [{ scope: 'inflight', mechanism: 'privunit', epsilon: 0.2 }],
+  });
   relay = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -25,7 +25,10 @@ before(async () => {
   const fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 12);
   server = await startDevServer();
-  collector = await startCollector({ allowedOrigins: [server.url] });
+  collector = await startCollector({
+    allowedOrigins: [server.url],
+    tasks: ['window', 'outbox'].map((scope) => ({ scope, mechanism: 'privunit', epsilon: 0.5 })),
+  });
   browser = await launchChromium();
   context = await browser.newContext();
   page = await openEnginePage(context, server.url, fixtures);

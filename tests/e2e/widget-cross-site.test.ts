@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { startAppServer } from './support/app-server';
 import { embeddingPage, startHostSite } from './support/host-page';
+import { hostScopeName } from '../../src/widget/frame/host-scope';
 import { armedClick } from './support/armed-click';
 import { hostEvents, waitForHostEvents, type HostEvent } from './support/host-events';
 import { launchPartitioned, type CookieProfile, type PartitionedBrowser } from './support/cross-site';
@@ -29,14 +30,21 @@ let hostA: Site;
 let hostB: Site;
 
 before(async () => {
-  server = await startAppServer();
-  // localhost is another site than 127.0.0.2 and 127.0.0.3 (the app server listens on 127.0.0.1).
-  appUrl = server.url.replace('127.0.0.1', 'localhost');
-  server.collector.allowOrigin(appUrl);
-  const endpoint = `${server.collector.url}/reports`;
+  // The host sites first: the collector declares their scopes (the pages are made at the first request).
+  let endpoint = '';
   const page = (scope: string) => embeddingPage(appUrl, `scope="${scope}" epsilon="1" endpoint="${endpoint}"`);
   hostA = await startHostSite(() => ({ '/': page('shop') }), '127.0.0.2');
   hostB = await startHostSite(() => ({ '/': page('blog') }), '127.0.0.3');
+  server = await startAppServer({
+    tasks: [
+      { scope: hostScopeName(hostA.url, 'shop'), mechanism: 'privunit', epsilon: 1 },
+      { scope: hostScopeName(hostB.url, 'blog'), mechanism: 'privunit', epsilon: 1 },
+    ],
+  });
+  // localhost is another site than 127.0.0.2 and 127.0.0.3 (the app server listens on 127.0.0.1).
+  appUrl = server.url.replace('127.0.0.1', 'localhost');
+  server.collector.allowOrigin(appUrl);
+  endpoint = `${server.collector.url}/reports`;
 });
 after(async () => {
   await server?.close();

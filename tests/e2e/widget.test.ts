@@ -20,6 +20,7 @@ let server: Awaited<ReturnType<typeof startAppServer>>;
 let host: Site;
 let secondHost: Site;
 let third: Site;
+let labelsSite: Site;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -40,9 +41,16 @@ const FORGE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><
 </script></body></html>`;
 
 before(async () => {
-  server = await startAppServer();
-  const endpoint = `${server.collector.url}/reports`;
+  // The host sites first: the collector declares their scopes (the pages are made at the first request).
+  let endpoint = '';
   third = await startHostSite(() => ({ '/forge.html': FORGE_PAGE }));
+  labelsSite = await startHostSite(() => ({
+    '/': embeddingPage(
+      server.url,
+      `scope="labels" mechanism="krr" codebook="fashion-10" epsilon="1" endpoint="${endpoint}"`,
+    ),
+    '/no-codebook.html': embeddingPage(server.url, 'scope="labels" mechanism="oue"'),
+  }));
   host = await startHostSite((url) => ({
     // ε 0.5 a release: the releases of every test below fit the site's one grant of ε 4.
     '/': embeddingPage(server.url, `scope="shop" epsilon="0.5" endpoint="${endpoint}"`),
@@ -55,6 +63,13 @@ before(async () => {
 <iframe title="w"
   src="${server.url}/widget.html?host=${encodeURIComponent('https://bank.example')}"></iframe></body></html>`,
   }));
+  server = await startAppServer({
+    tasks: [
+      { scope: hostScopeName(host.url, 'shop'), mechanism: 'privunit', epsilon: 0.5 },
+      { scope: hostScopeName(labelsSite.url, 'labels'), mechanism: 'krr', epsilon: 1, codebook: 'fashion-10' },
+    ],
+  });
+  endpoint = `${server.collector.url}/reports`;
   secondHost = await startHostSite(() => ({ '/': embeddingPage(server.url, 'scope="shop" epsilon="1"') }));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
@@ -66,6 +81,7 @@ after(async () => {
   await host?.close();
   await secondHost?.close();
   await third?.close();
+  await labelsSite?.close();
 });
 
 const events = hostEvents;
@@ -307,12 +323,7 @@ test('another origin of the same host site finds the same grant, already partly 
 });
 
 test('krr over a codebook gives the host the randomized label the collector stored; errors name no file', async () => {
-  const endpoint = `${server.collector.url}/reports`;
-  const attributes = `scope="labels" mechanism="krr" codebook="fashion-10" epsilon="1" endpoint="${endpoint}"`;
-  const site = await startHostSite(() => ({
-    '/': embeddingPage(server.url, attributes),
-    '/no-codebook.html': embeddingPage(server.url, 'scope="labels" mechanism="oue"'),
-  }));
+  const site = labelsSite;
   // Another device (a fresh profile): this 127.0.0.1 site has no grant there yet.
   const device = await browser.newContext({ viewport: { width: 900, height: 1000 } });
   const p = await device.newPage();
@@ -362,7 +373,6 @@ test('krr over a codebook gives the host the randomized label the collector stor
     assert.equal((await events(p, 'obscura-report')).length, 0);
   } finally {
     await device.close();
-    await site.close();
   }
 });
 

@@ -24,9 +24,10 @@ export function destinationLabel(destination: string): string {
 
 /** Why a report was refused, or when it is tried again. */
 export function stateDetail(e: LedgerEntry) {
-  if (e.state === 'rejected' && e.error)
+  if ((e.state === 'rejected' || e.state === 'withdrawn') && e.error)
     return html`<div class="muted" data-testid="state-reason">${e.error.name}: ${e.error.message}</div>`;
-  if (e.state === 'retrying' && e.nextAttemptAt !== undefined)
+  // A queued report with a next attempt waits, unsent, for its collector's task to be readable.
+  if ((e.state === 'retrying' || e.state === 'queued') && e.nextAttemptAt !== undefined)
     return html`<div class="muted" data-testid="state-reason">
       next attempt ${new Date(e.nextAttemptAt).toLocaleTimeString()}${e.error ? html` (${e.error.name})` : ''}
     </div>`;

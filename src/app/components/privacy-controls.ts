@@ -4,6 +4,7 @@ import {
   EPSILON_MAX,
   EPSILON_MIN,
   expectedCosine,
+  type Task,
   type VectorMechanismParams,
 } from '../../release/index';
 import { sharedStyles } from './shared-styles';
@@ -47,6 +48,8 @@ export class PrivacyControls extends LitElement {
     featureDims: { type: Number },
     codebook: { type: String },
     codebookLabels: { type: Number },
+    task: { attribute: false },
+    mechanisms: { attribute: false },
   };
   declare settings: PrivacySettings;
   declare featureDims: number;
@@ -54,6 +57,13 @@ export class PrivacyControls extends LitElement {
   declare codebook: string | undefined;
   /** Its number of labels, for the utility preview (the demo codebook has 10). */
   declare codebookLabels: number;
+  /**
+   * The collector's task for the active scope: only its mechanism and its ε values are offered,
+   * its δ and projection are fixed. Undefined: no collector declares anything, every value in range is offered.
+   */
+  declare task: Task | undefined;
+  /** The mechanisms some declared task takes (choosing one moves to its scope); undefined: all. */
+  declare mechanisms: readonly string[] | undefined;
 
   constructor() {
     super();
@@ -125,55 +135,102 @@ export class PrivacyControls extends LitElement {
     }
   }
 
+  /** ε: the task's allowed values to choose from, or any value within the limits. */
+  private epsilonField() {
+    const m = this.settings.mechanism;
+    if (this.task)
+      return html`<select
+        id="epsilon"
+        @change=${(e: Event) => this.change({ epsilon: Number((e.target as HTMLSelectElement).value) })}
+      >
+        ${this.task.epsilon.map((v) => html`<option value=${v} ?selected=${m.epsilon === v}>${v}</option>`)}
+      </select>`;
+    return html`<input
+      id="epsilon"
+      type="number"
+      min=${EPSILON_MIN}
+      max=${EPSILON_MAX}
+      step="0.01"
+      .value=${String(m.epsilon)}
+      @change=${(e: Event) => {
+        const input = e.target as HTMLInputElement;
+        const v = clampEpsilon(Number(input.value), m.epsilon);
+        // The field shows what will be used: a value outside the limits snaps to the nearest one.
+        input.value = String(v);
+        this.change({ epsilon: v });
+      }}
+    />`;
+  }
+
+  /** Whether a task the collector declares (if it declares any) takes this mechanism. */
+  private offered(name: string): boolean {
+    return this.mechanisms === undefined || this.mechanisms.includes(name);
+  }
+
   protected override render() {
     const m = this.settings.mechanism;
     const category = this.settings.category;
+    const fixed = this.task !== undefined;
     return html`<section class="card" aria-labelledby="privacy-title">
       <h2 id="privacy-title">Privacy</h2>
       <fieldset>
         <label
           >Mechanism
           <select id="mechanism" @change=${(e: Event) => this.change({ name: (e.target as HTMLSelectElement).value })}>
-            <option value="privunit" ?selected=${!category && m.name === 'privunit'}>
+            <option
+              value="privunit"
+              ?disabled=${!this.offered('privunit')}
+              ?selected=${!category && m.name === 'privunit'}
+            >
               PrivUnit (ε-LDP, best for averages)
             </option>
-            <option value="gaussian" ?selected=${!category && m.name === 'gaussian'}>Gaussian ((ε, δ)-LDP)</option>
-            <option value="laplace" ?selected=${!category && m.name === 'laplace'}>Laplace (ε-LDP)</option>
+            <option
+              value="gaussian"
+              ?disabled=${!this.offered('gaussian')}
+              ?selected=${!category && m.name === 'gaussian'}
+            >
+              Gaussian ((ε, δ)-LDP)
+            </option>
+            <option
+              value="laplace"
+              ?disabled=${!this.offered('laplace')}
+              ?selected=${!category && m.name === 'laplace'}
+            >
+              Laplace (ε-LDP)
+            </option>
             ${
               this.codebook
-                ? html`<option value="krr" ?selected=${category?.name === 'krr'}>Category, k-RR (ε-LDP label)</option>
-                    <option value="oue" ?selected=${category?.name === 'oue'}>Category, OUE (ε-LDP label)</option>`
+                ? html`<option value="krr" ?disabled=${!this.offered('krr')} ?selected=${category?.name === 'krr'}>
+                      Category, k-RR (ε-LDP label)
+                    </option>
+                    <option value="oue" ?disabled=${!this.offered('oue')} ?selected=${category?.name === 'oue'}>
+                      Category, OUE (ε-LDP label)
+                    </option>`
                 : nothing
             }
           </select>
         </label>
-        <label
-          >ε (privacy loss per release; smaller is more private)
-          <input
-            id="epsilon"
-            type="number"
-            min=${EPSILON_MIN}
-            max=${EPSILON_MAX}
-            step="0.01"
-            .value=${String(m.epsilon)}
-            @change=${(e: Event) => {
-              const input = e.target as HTMLInputElement;
-              const v = clampEpsilon(Number(input.value), m.epsilon);
-              // The field shows what will be used: a value outside the limits snaps to the nearest one.
-              input.value = String(v);
-              this.change({ epsilon: v });
-            }}
-          />
-        </label>
+        <label>ε (privacy loss per release; smaller is more private) ${this.epsilonField()} </label>
+        ${
+          this.task
+            ? html`<p class="muted" data-testid="declared-task">
+                The collector declares scope “${this.task.scope}” for ${this.task.mechanism} at ε
+                ${this.task.epsilon.join(' or ')}: only that is offered.
+              </p>`
+            : nothing
+        }
         ${
           !category && m.name === 'gaussian'
             ? html`<label
                 >δ
                 <select
                   id="delta"
+                  ?disabled=${fixed}
                   @change=${(e: Event) => this.change({ delta: Number((e.target as HTMLSelectElement).value) })}
                 >
-                  ${DELTA_CHOICES.map((d) => html`<option value=${d} ?selected=${m.delta === d}>${d}</option>`)}
+                  ${(fixed ? [m.delta] : DELTA_CHOICES).map(
+                    (d) => html`<option value=${d} ?selected=${m.delta === d}>${d}</option>`,
+                  )}
                 </select></label
               >`
             : nothing
@@ -194,15 +251,20 @@ export class PrivacyControls extends LitElement {
                   >Projection
                   <select
                     id="projection"
+                    ?disabled=${fixed}
                     @change=${(e: Event) => {
                       const v = (e.target as HTMLSelectElement).value;
                       this.change({ dims: v === 'none' ? undefined : Number(v) });
                     }}
                   >
-                    <option value="none" ?selected=${this.settings.dims === undefined}>
+                    <option
+                      value="none"
+                      ?hidden=${fixed && this.settings.dims !== undefined}
+                      ?selected=${this.settings.dims === undefined}
+                    >
                       none (${this.featureDims} dimensions)
                     </option>
-                    ${[8, 16, 32]
+                    ${(fixed ? (this.settings.dims ? [this.settings.dims] : []) : [8, 16, 32])
                       .filter((k) => k < this.featureDims)
                       .map(
                         (k) =>

@@ -5,7 +5,8 @@ import { WINDOW_CHOICES, windowOf } from './budget-window';
 import { sharedStyles } from './shared-styles';
 
 /**
- * Which scope releases are charged to, chosen among the scopes that exist, and a form to
+ * Which scope releases are charged to, chosen among the scopes that exist and those the collector
+ * declares (a declared one is created when chosen), and a form to
  * create one explicitly with its own sub-budget (it still draws from the device-wide
  * budget). An aggregate-only scope states its trust assumption, its two aggregators and n_min,
  * here for the active scope and in the form that creates one. Events: `select-scope` (the
@@ -17,12 +18,15 @@ export class ScopeSettings extends LitElement {
     configs: { attribute: false },
     active: { type: String },
     creating: { state: true },
+    declared: { attribute: false },
   };
   declare scopes: readonly string[];
   /** Every scope's configuration, to show the active one's mode. */
   declare configs: readonly ScopeConfig[];
   declare active: string;
   declare creating: 'local' | 'aggregate-only';
+  /** The scopes the collector declares tasks for (undefined: none read); the form offers those not yet created. */
+  declare declared: readonly string[] | undefined;
 
   constructor() {
     super();
@@ -60,6 +64,11 @@ export class ScopeSettings extends LitElement {
     this.emit('create-scope', scope);
   }
 
+  /** A scope of this device's, marked when a collector that declares tasks does not declare it. */
+  private label(scope: string): string {
+    return this.declared && !this.declared.includes(scope) ? `${scope} (not declared by the collector)` : scope;
+  }
+
   private activeMode() {
     const config = this.configs.find((c) => c.name === this.active);
     if (!config?.aggregate) return nothing;
@@ -86,7 +95,10 @@ export class ScopeSettings extends LitElement {
       <label
         >Releases are charged to
         <select id="scope" @change=${(e: Event) => this.emit('select-scope', (e.target as HTMLSelectElement).value)}>
-          ${this.scopes.map((s) => html`<option value=${s} ?selected=${s === this.active}>${s}</option>`)}
+          ${this.scopes.map((s) => html`<option value=${s} ?selected=${s === this.active}>${this.label(s)}</option>`)}
+          ${(this.declared ?? [])
+            .filter((s) => !this.scopes.includes(s))
+            .map((s) => html`<option value=${s}>${s} (declared by the collector; created when chosen)</option>`)}
         </select>
       </label>
       ${this.activeMode()}
@@ -95,8 +107,13 @@ export class ScopeSettings extends LitElement {
         <form @submit=${(e: Event) => this.create(e)}>
           <label
             >Name (letters, digits, . _ : -)
-            <input name="scope-name" required pattern="[A-Za-z0-9._:\\-]{1,128}" />
+            <input name="scope-name" required pattern="[A-Za-z0-9._:\\-]{1,128}" list="declared-scopes" />
           </label>
+          <datalist id="declared-scopes">
+            ${(this.declared ?? [])
+              .filter((s) => !this.scopes.includes(s))
+              .map((s) => html`<option value=${s}>declared by the collector</option>`)}
+          </datalist>
           <label
             >Its own total ε (it also draws from the device-wide budget)
             <input name="scope-total" type="number" min="0" max="100" step="0.1" value="1" />

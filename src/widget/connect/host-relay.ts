@@ -33,6 +33,8 @@ export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
     ledger: () => bridge.ledger(grant),
     acceptVectors: (port: MessagePort) => bridge.acceptVectors(port),
     flushOutbox: () => bridge.flushOutbox(),
+    // Public data (any page may GET a collector's /tasks): the frame checks its attributes against it.
+    declaredTasks: (destination: string) => bridge.declaredTasks(destination),
     budgets: never('the device’s other budgets'),
     createScope: never('a grant (the person allows a host in this window)'),
     configureScope: never('a budget change'),

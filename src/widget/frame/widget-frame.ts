@@ -19,6 +19,7 @@ import { HostLink } from './host-link';
 import { hostScopeName } from './host-scope';
 import { ReleaseGuard } from './release-guard';
 import { widgetReleaseOptions } from './widget-release';
+import { widgetTaskError } from './widget-task';
 import { FirstPartyAccess, type AccessState } from './first-party-access';
 import {
   accessNoteView,
@@ -66,6 +67,8 @@ export class WidgetFrame extends LitElement {
   private allowedEndpoints: readonly string[] = [];
   private nextId = 1;
   private lastTold = '';
+  /** The attributes and endpoint last checked against the collector's tasks, so each is told once. */
+  private taskChecked = '';
   private stopListening: (() => void) | undefined;
   /** Reached only once the frame has first-party storage (see FirstPartyAccess). */
   private releases: ReleaseBridge | undefined;
@@ -128,6 +131,7 @@ export class WidgetFrame extends LitElement {
     this.engine = new EngineBridge({ release: this.releases });
     this.stopListening = this.releases.onChange(() => void this.refresh());
     void this.refresh();
+    void this.checkTask();
     this.engine.start().catch((err: unknown) => this.fail(err));
   }
 
@@ -162,6 +166,27 @@ export class WidgetFrame extends LitElement {
     if (config.theme)
       document.documentElement.style.colorScheme = config.theme === 'auto' ? 'light dark' : config.theme;
     void this.refresh(true);
+    void this.checkTask();
+  }
+
+  /**
+   * With an endpoint, the attributes are checked against the task its collector declares for the
+   * scope: a mismatch shows in the frame (and goes to the host) before anything is picked.
+   */
+  private async checkTask(): Promise<void> {
+    const releases = this.releases;
+    const endpoint = this.config.endpoint;
+    if (!releases || endpoint === undefined) return;
+    const key = JSON.stringify(this.config);
+    if (key === this.taskChecked) return;
+    this.taskChecked = key;
+    try {
+      const scope = this.scopeName();
+      const error = widgetTaskError(await releases.declaredTasks(endpoint), scope, this.config);
+      if (error) this.fail(error);
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   /** Reads this host's grant and its ledger rows (never another host's) and tells the host its budget. */

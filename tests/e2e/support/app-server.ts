@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { startStaticServer } from '../../../scripts/static-server';
-import { startCollector, type TestCollector as Collector } from '../../support/collector';
+import { startCollector, type TestCollector as Collector, type TestCollectorOptions } from '../../support/collector';
 import { DEFAULT_CODEBOOKS_DIR } from '../../../collector/codebooks';
 import type { CollectorOptions } from '../../../collector/server';
 
@@ -14,7 +14,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * `options.tasks` (default: the app's own scopes, as `npm start`'s collector does).
  */
 export async function startAppServer(
-  options: { aggregators?: readonly string[]; tasks?: CollectorOptions['tasks'] } = {},
+  /** `tasks`: what the collector declares (default: the app's own scopes, as `npm start`'s). */
+  options: { aggregators?: readonly string[]; tasks?: TestCollectorOptions['tasks'] } = {},
 ): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
   if (!existsSync(resolve(root, 'dist', 'index.html')))
     throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
@@ -23,7 +24,6 @@ export async function startAppServer(
   const collector = await startCollector({
     allowedOrigins: [],
     codebooks: existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map(),
-    // Like `npm start`'s: the app's own scopes (collector/tasks.ts) unless a test declares others.
     ...(options.tasks ? { tasks: options.tasks } : {}),
   });
   const app = await startStaticServer({

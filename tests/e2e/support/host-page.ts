@@ -9,16 +9,17 @@ export async function startHostSite(
   /** Another loopback address (127.0.0.2, …) makes the host another site than the app on localhost. */
   address = '127.0.0.1',
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  let table: Readonly<Record<string, string>> = {};
+  // Made at the first request, so the pages may name servers started after this site (a collector
+  // that declares this site's scopes, say).
+  let table: Readonly<Record<string, string>> | undefined;
   const server = createServer((req, res) => {
-    const body = table[new URL(req.url ?? '/', 'http://x').pathname];
+    const body = (table ??= pages(url))[new URL(req.url ?? '/', 'http://x').pathname];
     res.statusCode = body === undefined ? 404 : 200;
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.end(body ?? 'not found');
   });
   await new Promise<void>((done) => server.listen(0, address, done));
   const url = `http://${address}:${(server.address() as { port: number }).port}`;
-  table = pages(url);
   return {
     url,
     close: () =>

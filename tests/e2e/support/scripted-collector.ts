@@ -18,9 +18,14 @@ export interface ScriptedCollector {
   close(): Promise<void>;
 }
 
+/** The ε values the scripted collector's tasks take (privunit, in any scope), and their fixed version. */
+export const SCRIPTED_EPSILONS = [0.01, 0.5, 1, 2];
+const SCRIPTED_TASKS_VERSION = `sha256:${'0'.repeat(64)}`;
+
 /**
  * A real HTTP endpoint on loopback that answers report POSTs as a test scripts it
- * (400, 409, 429 with Retry-After, …), with CORS for the page, exposing Retry-After.
+ * (400, 409, 429 with Retry-After, …), with CORS for the page, exposing Retry-After. GET /tasks/SCOPE
+ * declares a privunit task at SCRIPTED_EPSILONS for every scope (GET /tasks lists "default" alone).
  */
 export async function startScriptedCollector(): Promise<ScriptedCollector> {
   const script: ScriptedAnswer[] = [];
@@ -32,6 +37,15 @@ export async function startScriptedCollector(): Promise<ScriptedCollector> {
     res.setHeader('Access-Control-Allow-Headers', 'content-type, idempotency-key');
     res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'GET' && (path === '/tasks' || path.startsWith('/tasks/'))) {
+      // Every scope declared alike, so the device's task check passes and the script is about the POSTs.
+      const task = (scope: string) => ({ scope, mechanism: 'privunit', epsilon: SCRIPTED_EPSILONS });
+      const scope = decodeURIComponent(path.slice('/tasks/'.length));
+      const body = path === '/tasks' ? { tasks: [task('default')] } : { task: task(scope) };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ version: SCRIPTED_TASKS_VERSION, ...body }));
+    }
     req.resume();
     req.on('end', () => {
       const id = String(req.headers['idempotency-key']);
