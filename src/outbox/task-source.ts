@@ -64,7 +64,9 @@ export class TaskSource {
   async task(destination: string, scope: string): Promise<{ task: Task; stamp: TaskStamp }> {
     const url = tasksUrlOf(destination, scope);
     if (!url) throw noCollector(destination);
-    const { entry, fresh, failure } = await this.read(url);
+    const read = await this.read(url);
+    const { fresh, failure } = read;
+    const entry = fresh ? read.entry : await this.offlineEntry(read.entry, destination, scope);
     const task = entry.tasks?.[0];
     if (!task || entry.version === undefined) {
       const why = fresh
@@ -126,6 +128,18 @@ export class TaskSource {
         reason: { name: 'TaskMismatchError', message: `the task of scope "${scope}" changed: ${mismatch}` },
       };
     };
+  }
+
+  /**
+   * Offline, the scope's own stored answer, or else its task in the whole declaration last read
+   * (GET /tasks, read by the pages to offer the declared scopes): the same version either way,
+   * so a page that showed the collector's choices online can release from them offline.
+   */
+  private async offlineEntry(own: CachedTasks, destination: string, scope: string): Promise<CachedTasks> {
+    if (own.tasks || own.version !== undefined) return own;
+    const all = await this.cache.get(tasksUrlOf(destination)!).catch(() => undefined);
+    const task = all?.tasks?.find((t) => t.scope === scope);
+    return task && all?.version !== undefined ? { ...all, url: own.url, tasks: [task] } : own;
   }
 
   /**

@@ -41,6 +41,8 @@ export class ScopeSettings extends LitElement {
     css`
       label {
         display: grid;
+        /* The column never grows past the card, so a long scope option is cut, not the page widened. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.2rem;
         margin-bottom: 0.4rem;
       }

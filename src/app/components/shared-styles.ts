@@ -18,6 +18,10 @@ export const sharedStyles = css`
     padding: 0.45rem 0.8rem;
     min-height: 2.5rem;
   }
+  /* A long option (a declared scope's note) must not widen its card past a narrow screen. */
+  select {
+    max-width: 100%;
+  }
   button,
   label.button {
     cursor: pointer;

@@ -127,3 +127,22 @@ test('each task URL is read once per flush round, however many reports wait on i
   for (let i = 0; i < 5; i++) assert.deepEqual(await round(queued(r, stamp)), { kind: 'send' });
   assert.equal(reads, 1);
 });
+
+test('offline: a scope only ever seen in the whole declaration (GET /tasks) serves from it, same version', async () => {
+  const source = new TaskSource(memoryTaskCache());
+  const declared = await source.declared(destination);
+  assert.ok(declared.fresh);
+  await collector.pause();
+  try {
+    const stamp = await source.check(destination, report('photos', { name: 'privunit', epsilon: 1 }));
+    assert.deepEqual(stamp, { url: tasksUrlOf(destination, 'photos'), version: declared.version });
+    await assert.rejects(source.check(destination, report('photos', { name: 'privunit', epsilon: 3 })), {
+      name: 'TaskMismatchError',
+    });
+    await assert.rejects(source.check(destination, report('faces', { name: 'privunit', epsilon: 1 })), {
+      name: 'UndeclaredScopeError',
+    });
+  } finally {
+    await collector.resume();
+  }
+});
