@@ -94,6 +94,8 @@ export interface ChargeUnits {
 export interface ChargeTotals {
   /** Pure ε charges (and the ε of (ε, δ) charges): how many at each ε (EPSILON_GRID units, after epsilonBucket). */
   readonly pure: Map<number, number>;
+  /** Σ of the same charges' ε units as recorded (not bucketed): their basic composition. */
+  pureUnits: number;
   /** Σ ρ of the Gaussian charges (RHO_GRID units): their μ² is twice this. */
   rhoUnits: number;
   /** How many Gaussian charges. */
@@ -105,7 +107,7 @@ export interface ChargeTotals {
 }
 
 export function emptyTotals(): ChargeTotals {
-  return { pure: new Map(), rhoUnits: 0, gaussians: 0, slackUnits: 0, deltaUnits: 0 };
+  return { pure: new Map(), pureUnits: 0, rhoUnits: 0, gaussians: 0, slackUnits: 0, deltaUnits: 0 };
 }
 
 /**
@@ -126,6 +128,7 @@ export function addCharge(totals: ChargeTotals, charge: ChargeUnits, sign: 1 | -
     totals.slackUnits += sign * charge.epsilonUnits;
     return;
   }
+  totals.pureUnits += sign * charge.epsilonUnits;
   const key = epsilonBucket(charge.epsilonUnits);
   const count = (totals.pure.get(key) ?? 0) + sign;
   if (count === 0) totals.pure.delete(key);
@@ -136,24 +139,36 @@ export function addCharge(totals: ChargeTotals, charge: ChargeUnits, sign: 1 | -
 const spentCache = new Map<string, number>();
 const SPENT_CACHE_SIZE = 64;
 
+/** A composition that saves less than this share of the basic one is charged the basic one. */
+const SAVING_NOT_TAKEN = 2 ** -12;
+
 /**
  * The ε spent, in grid units (rounded up), by charges with these totals, at `delta`: the δ left for
  * the pure and Gaussian part once the (ε, δ) charges' own δ is set aside (budget-policy.ts). From it
  * the samplers' residuals are taken too: TRIALS_DELTA_RESERVE per Gaussian release, and the factor
  * e^(GAUSSIAN_PMF_LOG_FACTOR) per Gaussian release by which the released pmf may exceed the ideal one
  * (discrete-gaussian.ts). Infinity when nothing is left.
+ *
+ * Basic composition (the pure ε summed, plus the Gaussians' own composed ε) is an upper bound too,
+ * and where the PLD composition is less than 1/4096 below it, the basic one is charged: one release
+ * at ε = 1 costs 1, not 0.9999984 (its exact ε at δ = 10⁻⁶), and pure charges that compose to
+ * their sum show as their sum. Both are never below the exact value, and the charge stays within
+ * 1/4096 of the PLD bound.
  */
 export function composedEpsilonUnits(totals: ChargeTotals, delta = DELTA_TARGET): number {
   if (totals.pure.size === 0 && totals.rhoUnits === 0) return totals.slackUnits;
   const pureKey = [...totals.pure].sort((a, b) => a[0] - b[0]).join(';');
-  const key = `${pureKey}|${totals.rhoUnits}|${totals.gaussians}|${delta}`;
+  const key = `${pureKey}|${totals.pureUnits}|${totals.rhoUnits}|${totals.gaussians}|${delta}`;
   let units = spentCache.get(key);
   if (units === undefined) {
     const left =
       (delta - totals.gaussians * TRIALS_DELTA_RESERVE) * Math.exp(-totals.gaussians * GAUSSIAN_PMF_LOG_FACTOR);
+    const muSquared = 2 * totals.rhoUnits * RHO_GRID;
     const pure = [...totals.pure].map(([u, count]) => ({ epsilon: u * EPSILON_GRID, count }));
-    const epsilon = composedEpsilon({ pure, muSquared: 2 * totals.rhoUnits * RHO_GRID }, left);
-    units = Number.isFinite(epsilon) ? Math.ceil(epsilon / EPSILON_GRID) : Infinity;
+    const pld = composedEpsilon({ pure, muSquared }, left) * (1 + SAVING_NOT_TAKEN);
+    const gaussianPart = composedEpsilon({ pure: [], muSquared }, left);
+    const basic = totals.pureUnits + Math.ceil(gaussianPart / EPSILON_GRID);
+    units = Number.isFinite(pld) ? Math.min(basic, Math.ceil(pld / EPSILON_GRID)) : Infinity;
     if (spentCache.size >= SPENT_CACHE_SIZE) spentCache.delete(spentCache.keys().next().value!);
     spentCache.set(key, units);
   }

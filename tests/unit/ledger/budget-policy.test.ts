@@ -74,8 +74,8 @@ function spend(state: BudgetState, scope: string, cost: Cost, now: number, max =
 const pure = (epsilon: number) => costOf({ name: 'privunit', epsilon });
 
 /**
- * What n releases at ε compose to at the device's δ (accountant.ts): n pure releases of ε = 1 compose to
- * a hair under n (the outcome where every one reveals its bit has probability far above δ).
+ * What n releases at ε are charged at the device's δ (accountant.ts): n pure releases of ε = 1 compose
+ * to a hair under n (every one revealing its bit has probability far above δ), so they are charged n.
  */
 const composed = (n: number, epsilon: number) =>
   composedEpsilonUnits(totalsOf(Array(n).fill(pure(epsilon)))) * EPSILON_GRID;
@@ -85,7 +85,7 @@ test('a lifetime budget never refills; remaining and cumulative ε add up exactl
   state = spend(state, 'default', pure(1), 0, 3).state;
   const status = budgetStatus(state, 'default', 20 * 365 * DAY);
   const three = composed(3, 1);
-  assert.ok(three <= 3 && three > 3 - 1e-4, `${three}`);
+  assert.equal(three, 3);
   assert.deepEqual(
     {
       spent: status.spent,
@@ -272,7 +272,7 @@ test('the overview lists the device and every created scope; the device counts a
   const overview = budgetOverview({ ...state, charges }, 10);
   const [two, three] = [composed(1, 2), composed(1, 3)];
   const both = composedEpsilonUnits(totalsOf(charges)) * EPSILON_GRID;
-  assert.ok(both < 5 && both > 5 - 1e-4 && two < 2 && three < 3, `${both}, ${two}, ${three}`);
+  assert.deepEqual([both, two, three], [5, 2, 3]);
   assert.deepEqual(
     overview.scopes.map((s) => [s.scope, s.spent, s.scopeRemaining, s.remaining]),
     [

@@ -163,6 +163,7 @@ test('the budget figures: releases per window, releases per budget, the composed
   const units = (total: number) => Math.floor(total / EPSILON_GRID);
   const gaussians = (c: ChargeUnits, n: number): ChargeTotals => ({
     pure: new Map(),
+    pureUnits: 0,
     rhoUnits: n * c.rhoUnits,
     gaussians: n,
     slackUnits: n * c.epsilonUnits,
@@ -184,6 +185,7 @@ test('the budget figures: releases per window, releases per budget, the composed
   const pure = costOf({ name: 'laplace', epsilon: 0.01 });
   const pureTotals = (n: number): ChargeTotals => ({
     pure: totalsOf([pure]).pure.set([...totalsOf([pure]).pure.keys()][0]!, n),
+    pureUnits: n * pure.epsilonUnits,
     rhoUnits: 0,
     gaussians: 0,
     slackUnits: 0,
@@ -193,8 +195,13 @@ test('the budget figures: releases per window, releases per budget, the composed
   states(
     `${int(n2)} pure releases at ε = 0.01 fit a budget of 10 (${Math.floor(units(10) / pure.epsilonUnits)} under basic`,
   );
+  // Ten at ε = 1: charged 10, as the PLD bound saves less than 1/4096 of it; the exact composition (reference).
+  const tenReleases: Release[] = Array(10).fill({ kind: 'pure', epsilon: 1, name: 'laplace' });
   const ten = composedEpsilonUnits(totalsOf(Array(10).fill(costOf({ name: 'laplace', epsilon: 1 })))) * EPSILON_GRID;
-  states(`ten pure releases at ε = 1 compose to ${ten.toFixed(5)}, not 10`);
+  assert.equal(ten, 10);
+  const tenExact = exactEpsilon(tenReleases, DELTA_TARGET);
+  assert.ok(tenExact > 10 * (1 - 2 ** -12));
+  states(`ten pure releases at ε = 1 are charged ${ten}: they compose to ${tenExact.toFixed(5)}`);
   states(`probability ${(Math.E / (1 + Math.E)).toFixed(2)}¹⁰`);
   const cheapest = costOf({ name: 'gaussian', epsilon: EPSILON_MIN, delta: DELTA_MIN });
   states(`ρ ≈ ${(cheapest.rho * 1e6).toFixed(2)}·10⁻⁶`);

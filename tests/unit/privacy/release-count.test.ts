@@ -29,6 +29,7 @@ const budgetUnits = epsilonUnitsDown(MAX_TOTAL_EPSILON);
 /** n Gaussian charges as the ledger's totals hold them (accountant.ts). */
 const gaussians = (n: number): ChargeTotals => ({
   pure: new Map(),
+  pureUnits: 0,
   rhoUnits: n * cheapest.rhoUnits,
   gaussians: n,
   slackUnits: n * cheapest.epsilonUnits,
