@@ -16,10 +16,11 @@
  *
  * The pure part is computed pessimistically: every loss value is moved UP (never down) onto a
  * lattice of step h (each group's values rounded up, so the composed value is too high by less
- * than h per group), mass in the far upper tail (below 10^−25 in all) is counted as infinite loss,
+ * than h per group, and the ε found is a lattice point, less than h more), mass in the far upper tail (below 10^−25 in all) is counted as infinite loss,
  * mass in the far lower tail is moved up to the lowest value kept. Each of these can only raise
  * δ(ε) (it is increasing in every loss value), so the result is an upper bound on the exact ε; h is
- * chosen so that the rounding adds at most 1/200 of a lower bound on the exact ε.
+ * chosen so that the rounding adds at most 1/200 of a lower bound on the exact ε ((G + 1)·h with G ≥ 2
+ * groups and h ≤ lower/(300·G)).
  */
 import { normalCdf } from './math/special';
 
@@ -38,8 +39,8 @@ export interface PldInput {
 
 /** Tail mass dropped at each end per step: at most this much δ is added, at most this much mass is moved up. */
 const TAIL = 1e-25;
-/** The lattice's rounding may add at most this share of (a lower bound on) the exact ε. */
-const ROUNDING_SHARE = 1 / 200;
+/** Lattice step h ≤ this share of (a lower bound on) the exact ε over the number of groups. */
+const ROUNDING_SHARE = 1 / 300;
 /** δ(ε) is computed in doubles; it is raised by this factor (and 10^−18) before it is compared. */
 const FLOAT_FACTOR = 1 + 2 ** -20;
 
@@ -98,8 +99,17 @@ function groupDeltaFunction(group: PureGroup, mu: number): (epsilon: number) => 
   };
 }
 
-/** The smallest ε (to 1e−9 relative, from above) with delta(ε) ≤ target. */
-function smallestEpsilon(deltaAt: (epsilon: number) => number, target: number, start: number): number {
+/**
+ * The smallest ε with delta(ε) ≤ target, to `tolerance` relative: from above (the default), or from
+ * below (`below`: an ε where delta(ε) > target still, so a lower bound).
+ */
+function smallestEpsilon(
+  deltaAt: (epsilon: number) => number,
+  target: number,
+  start: number,
+  tolerance = 1e-9,
+  below = false,
+): number {
   const ok = (e: number) => deltaAt(e) * FLOAT_FACTOR + 1e-18 <= target;
   let hi = Math.max(start, 1e-6);
   while (!ok(hi)) {
@@ -107,12 +117,12 @@ function smallestEpsilon(deltaAt: (epsilon: number) => number, target: number, s
     if (hi > 1e9) return Infinity;
   }
   let lo = 0;
-  while (hi - lo > 1e-9 * hi) {
+  while (hi - lo > tolerance * hi) {
     const mid = (lo + hi) / 2;
     if (ok(mid)) hi = mid;
     else lo = mid;
   }
-  return hi;
+  return below ? lo : hi;
 }
 
 /** The lattice index whose value is the least one at or above `loss`. */
@@ -153,16 +163,43 @@ function trimLattice(dist: Lattice): Lattice {
   return { offset: dist.offset + lo, mass, infinite: dist.infinite + upper };
 }
 
-/** δ(ε) of the lattice distribution composed with a Gaussian part μ. */
-function latticeDelta(dist: Lattice, h: number, epsilon: number, mu: number): number {
-  // Below ε − μ²/2 − 40μ a loss adds less than Φ(−40) < 10^−300: those values are skipped.
-  const from = Math.max(0, Math.floor((epsilon - (mu * mu) / 2 - 40 * mu) / h) - dist.offset);
-  let delta = dist.infinite;
-  for (let i = from; i < dist.mass.length; i++) {
-    const p = dist.mass[i]!;
-    if (p > 0) delta += p * gaussianPldDelta(epsilon - (dist.offset + i) * h, mu);
+/**
+ * The smallest ε on the lattice (ε = m·h, so rounded up by less than h) at which the lattice
+ * distribution composed with a Gaussian part μ has δ(ε) ≤ target. δ(m·h) = Σᵢ mass[i]·g(m − offset − i)
+ * with g(k) = δ_G(k·h, μ), and g is computed once per k across the whole search.
+ */
+function smallestLatticeEpsilon(dist: Lattice, h: number, mu: number, target: number, lower: number): number {
+  const { offset, mass } = dist;
+  // Above μ²/2 + 40μ, δ_G is below Φ(−40) < 10^−300 (0 for μ = 0): those values are skipped.
+  const cut = Math.floor(((mu * mu) / 2 + 40 * mu) / h);
+  const deltaAt = (m: number, g: (k: number) => number) => {
+    let delta = dist.infinite;
+    for (let i = Math.max(0, m - offset - cut); i < mass.length; i++) delta += mass[i]! * g(m - offset - i);
+    return delta;
+  };
+  const direct = (k: number) => gaussianPldDelta(k * h, mu);
+  const ok = (m: number, g: (k: number) => number) => deltaAt(m, g) * FLOAT_FACTOR + 1e-18 <= target;
+  let lo = Math.max(-1, Math.floor(lower / h) - 2);
+  let hi = lo + 1;
+  while (!ok(hi, direct)) {
+    lo = hi;
+    hi += Math.max(1, hi - Math.floor(lower / h));
+    if (hi * h > 1e9) return Infinity;
   }
-  return delta;
+  const kMin = lo - offset - (mass.length - 1);
+  const cache = new Float64Array(hi - offset - kMin + 1).fill(Number.NaN);
+  const cached = (k: number) => {
+    const j = k - kMin;
+    let v = cache[j]!;
+    if (Number.isNaN(v)) cache[j] = v = direct(k);
+    return v;
+  };
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (ok(mid, cached)) hi = mid;
+    else lo = mid;
+  }
+  return hi * h;
 }
 
 /**
@@ -174,17 +211,18 @@ export function composedEpsilon(input: PldInput, delta: number): number {
   const groups = mergeGroups(input.pure);
   const mu = Math.sqrt(input.muSquared);
   if (groups.length === 0) return mu === 0 ? 0 : smallestEpsilon((e) => gaussianPldDelta(e, mu), delta, mu);
-  // A lower bound on the exact ε: each group with the Gaussian part alone (composing more never lowers it).
+  if (groups.length === 1) return smallestEpsilon(groupDeltaFunction(groups[0]!, mu), delta, mu) * (1 + 1e-12);
+  // A lower bound on the exact ε (to 10^−3): each group with the Gaussian part alone (composing more
+  // never lowers it).
   let lower = 0;
-  for (const g of groups) lower = Math.max(lower, smallestEpsilon(groupDeltaFunction(g, mu), delta, g.epsilon));
-  if (groups.length === 1) return lower * (1 + 1e-12);
-  lower *= 1 - 2e-9; // the bisection's own tolerance, from above
+  for (const g of groups)
+    lower = Math.max(lower, smallestEpsilon(groupDeltaFunction(g, mu), delta, g.epsilon, 1e-3, true));
   // A power of two: ε on the ledger's grid that are multiples of it (1, 0.5, 0.25, …) are not moved at all.
   const h = 2 ** Math.floor(Math.log2((lower * ROUNDING_SHARE) / groups.length));
   let dist: Lattice = { offset: 0, mass: Float64Array.of(1), infinite: 0 };
   for (const g of groups) dist = convolveGroup(dist, g, h);
   // 10^−12 relative covers the last-bit rounding of the loss values and lattice points.
-  return smallestEpsilon((e) => latticeDelta(dist, h, e, mu), delta, lower) * (1 + 1e-12);
+  return smallestLatticeEpsilon(dist, h, mu, delta, lower) * (1 + 1e-12);
 }
 
 function mergeGroups(pure: readonly PureGroup[]): PureGroup[] {
