@@ -4,9 +4,10 @@
  * One device-wide budget per origin, which every scope draws from; scopes are sub-budgets
  * created explicitly (configureScope), never on the fly. A charge must fit both its scope
  * and the device. Charges are integers of the accountant's grid; what a set of charges has
- * spent is their pure ε plus their summed zCDP ρ converted at the device's δ target, less the
- * δ that (ε, δ) charges (aggregate-only releases) have taken: those add their δ, at most
- * APPROX_DELTA_CAP between them, so that the device's total δ is the target whatever the mix.
+ * spent is the ε of their composition by privacy-loss distributions (accountant.ts) at the
+ * device's δ target, less the δ that (ε, δ) charges (aggregate-only releases) have taken: those
+ * add their δ, at most APPROX_DELTA_CAP between them, so that the device's total δ is the target
+ * whatever the mix.
  *
  * Budget changes are entries of their own, kept forever, and never forgive a charge:
  * - a new total applies to what was already spent;
@@ -22,7 +23,15 @@
  *   clock set forward).
  */
 import { ObscuraError } from '../errors';
-import { DELTA_GRID, EPSILON_GRID, epsilonUnitsDown, spentEpsilonUnits, type Cost } from '../privacy/accountant';
+import {
+  addCharge,
+  composedEpsilonUnits,
+  DELTA_GRID,
+  emptyTotals,
+  EPSILON_GRID,
+  epsilonUnitsDown,
+  type Cost,
+} from '../privacy/accountant';
 import { invalidParameter } from '../privacy/errors';
 import { APPROX_DELTA_CAP, DELTA_TARGET } from '../privacy/limits';
 import type { AggregateScope, ReleaseMode } from './aggregate-scope';
@@ -96,7 +105,7 @@ export interface BudgetStatus extends TargetStatus {
   /** What the scope itself has left; `remaining` is the smaller of this and the device's. */
   readonly scopeRemaining: number;
   readonly device: TargetStatus;
-  /** The device-wide δ the Gaussian (zCDP) charges are converted at. */
+  /** The device-wide δ every composed charge is stated at. */
   readonly deltaTarget: number;
 }
 
@@ -153,35 +162,28 @@ function targetStatus(
   extra: Charge | null,
   now: number,
 ): { status: TargetStatus; spentUnits: number; totalUnits: number; deltaUnits: number } {
-  let pure = 0;
-  let rho = 0;
-  let delta = 0;
-  let allPure = 0;
-  let allRho = 0;
-  let allDelta = 0;
+  const counting = emptyTotals();
+  const all = emptyTotals();
   let releases = 0;
   let refillsAt = Infinity;
   for (const c of extra ? [...charges, extra] : charges) {
-    allPure += c.epsilonUnits;
-    allRho += c.rhoUnits;
-    allDelta += c.deltaUnits ?? 0;
+    addCharge(all, c);
     const expiry = chargeExpiry(c.time, targetChanges);
     if (expiry > now) {
-      pure += c.epsilonUnits;
-      rho += c.rhoUnits;
-      delta += c.deltaUnits ?? 0;
+      addCharge(counting, c);
       releases++;
       refillsAt = Math.min(refillsAt, expiry);
     }
   }
-  const spentUnits = spentEpsilonUnits(pure, rho, rhoDelta(delta));
+  const delta = counting.deltaUnits;
+  const spentUnits = composedEpsilonUnits(counting, pldDelta(delta));
   const totalUnits = epsilonUnitsDown(config.totalEpsilon);
   const status: TargetStatus = {
     total: config.totalEpsilon,
     window: config.window,
     spent: spentUnits * EPSILON_GRID,
     remaining: Math.max(0, totalUnits - spentUnits) * EPSILON_GRID,
-    cumulativeEpsilon: spentEpsilonUnits(allPure, allRho, rhoDelta(allDelta)) * EPSILON_GRID,
+    cumulativeEpsilon: composedEpsilonUnits(all, pldDelta(all.deltaUnits)) * EPSILON_GRID,
     releases,
     refillsAt: Number.isFinite(refillsAt) ? refillsAt : null,
     deltaSpent: delta * DELTA_GRID,
@@ -189,8 +191,8 @@ function targetStatus(
   return { status, spentUnits, totalUnits, deltaUnits: delta };
 }
 
-/** The δ zCDP charges are converted at: the target less what (ε, δ) charges took (never below half of it). */
-function rhoDelta(deltaUnits: number): number {
+/** The δ the rest of the composition is taken at: the target less what (ε, δ) charges took (never below half of it). */
+function pldDelta(deltaUnits: number): number {
   return DELTA_TARGET - Math.min(deltaUnits * DELTA_GRID, APPROX_DELTA_CAP);
 }
 
@@ -326,7 +328,7 @@ export function decideCharge(state: BudgetState, scope: string, cost: Cost, now:
       error: new ObscuraError(
         'BudgetExhaustedError',
         `${which} has ε = ${left.toFixed(6)} left, this release costs ε = ${cost.epsilon}` +
-          (cost.rhoUnits > 0 ? ` (zCDP ρ = ${cost.rho.toPrecision(4)} at δ = ${DELTA_TARGET})` : '') +
+          (cost.rhoUnits > 0 ? ` (δ = ${cost.delta}; composed at δ = ${DELTA_TARGET})` : '') +
           (refillsAt !== null
             ? `; it refills from ${new Date(refillsAt).toISOString()}`
             : '; it does not refill by itself'),

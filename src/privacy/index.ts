@@ -46,7 +46,13 @@ export {
 } from './mechanisms/randomized-response';
 export {
   costOf,
-  spentEpsilonUnits,
+  composedEpsilonUnits,
+  totalsOf,
+  addCharge,
+  emptyTotals,
+  epsilonBucket,
+  type ChargeTotals,
+  type ChargeUnits,
   epsilonUnitsUp,
   epsilonUnitsDown,
   EPSILON_GRID,
@@ -54,6 +60,7 @@ export {
   type Cost,
 } from './accountant';
 export { zcdpToEpsilon, rhoForEpsilon } from './zcdp';
+export { composedEpsilon, gaussianPldDelta, type PldInput, type PureGroup } from './pld';
 export {
   EPSILON_MIN,
   EPSILON_MAX,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ObscuraError } from '../../errors';
-import { calibrateDiscreteGaussian, gaussianRho } from '../../privacy/mechanisms/discrete-gaussian';
+import { calibrateDiscreteGaussian, gaussianMu } from '../../privacy/mechanisms/discrete-gaussian';
 import { calibrateLaplace } from '../../privacy/mechanisms/laplace';
 import { calibratePrivUnit } from '../../privacy/mechanisms/privunit';
 import { expectedMse, validateParams, type MechanismParams } from '../../privacy/mechanism';
@@ -29,8 +29,8 @@ function num(values: Record<string, string | undefined>, flag: string, required:
 
 /**
  * `obscura calibrate --mechanism gaussian --epsilon E --delta D --dims D [--clip C]` → the discrete Gaussian
- * a release uses: {"sigma","step","rho","expectedMse"}; with `--sensitivity S` instead of `--dims`, the σ
- * (same ρ) for an L2 sensitivity S: {"sigma","rho"};
+ * a release uses: {"sigma","step","rho","expectedMse"}; with `--sensitivity S` instead of `--dims`, the analytic
+ * Gaussian's σ (same ρ = μ²/2) for an L2 sensitivity S: {"sigma","rho"};
  * `--mechanism privunit --epsilon E --dims D` → {"p","gamma","scale","expectedMse"};
  * `--mechanism laplace --epsilon E --dims D [--clip C]` → {"step","t","b","bound","expectedMse"}.
  */
@@ -49,8 +49,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const dims = num(values, 'dims', false);
       if (dims === undefined) {
         const sensitivity = num(values, 'sensitivity', true)!;
-        const rho = gaussianRho(epsilon, delta);
-        writeJsonLine(io.stdout, { sigma: sensitivity / Math.sqrt(2 * rho), rho });
+        const mu = gaussianMu(epsilon, delta);
+        writeJsonLine(io.stdout, { sigma: sensitivity / mu, rho: (mu * mu) / 2 });
         return 0;
       }
       const p = calibrateDiscreteGaussian(epsilon, delta, dims, num(values, 'clip', false) ?? 1);

@@ -1,15 +1,25 @@
 /**
  * The Gaussian mechanism on a grid, with EXACT discrete Gaussian noise (Canonne, Kamath,
- * Steinke 2020), so the stated zCDP ρ holds for the released values themselves and no
- * tail is cut off (Box–Muller on 53-bit uniforms never exceeds |z| = 8.57).
+ * Steinke 2020), calibrated at the analytic Gaussian mechanism's optimum (Balle & Wang 2018),
+ * and no tail is cut off (Box–Muller on 53-bit uniforms never exceeds |z| = 8.57).
  *
  * 1. The input, clipped to L2 norm C, is rounded at random (unbiasedly) to the grid gℤ,
  *    g a power of two. Rounding moves each coordinate by less than g, so any two rounded
  *    inputs differ by an integer vector of L2 norm below Δ = (2C + 2g√d)/g grid units.
- * 2. Each coordinate gets noise Z ~ N_ℤ(0, σ²), P(Z = k) ∝ e^(−k²/(2σ²)). For integer shifts
- *    of L2 norm ≤ Δ this is Δ²/(2σ²)-zCDP, the same ρ as the
- *    continuous Gaussian. σ is set from the release's (ε, δ) through ρ (zcdp.ts).
- *    (CKS 2020 prove the multivariate discrete Gaussian meets the continuous one's zCDP bound.)
+ * 2. Each coordinate gets noise Z ~ N_ℤ(0, σ²), P(Z = k) ∝ e^(−k²/(2σ²)), with
+ *    σ² = σ₁² + s², σ₁ = Δ/μ, μ the analytic Gaussian's parameter for the release's (ε, δ) (less
+ *    the reserves below) and s = SMOOTHING_SIGMA grid units.
+ *    Why that is (ε, δ)-DP: draw Y ~ N(0, σ₁²) (continuous) and then, given y, the discrete
+ *    Gaussian N_ℤ(y, s²) centred at y. Its pmf is ∫ φ_σ₁(y) e^(−(k−y)²/(2s²)) / S(y) dy with
+ *    S(y) = Σ_j e^(−(j−y)²/(2s²)) = √(2π) s Σ_n e^(−2π²s²n²) cos(2πny) (Poisson summation), so S is
+ *    √(2π) s within a factor 1 ± 3e^(−2π²s²), and the pmf is N_ℤ(0, σ²)'s within a factor
+ *    e^(±7e^(−2π²s²)) (e^(−2π²·64) < 10^−548). For an integer shift v the same holds with v + Y
+ *    (S has period 1), so the released vector is, up to a pmf factor e^(±d·7e^(−2π²s²)), a
+ *    post-processing of the continuous Gaussian mechanism x + N(0, σ₁²I): that one is (ε, δ)-DP
+ *    at L2 sensitivity Δ exactly when σ₁ ≥ the analytic Gaussian's σ (Balle & Wang 2018, Thm 8),
+ *    and for composition it is dominated by the pair N(0, 1), N(μ, 1) (its PLD is N(μ²/2, μ²)).
+ *    The pmf factor is accounted with the sampler's (below). σ exceeds σ₁ by s²/(2σ₁) at most:
+ *    σ₁ ≥ 400 grid units whatever the parameters, so that is below 0.03 %.
  *
  * Sampling (CKS Algorithm 3): propose Y from the discrete Laplace with scale t = σ and accept
  * with probability exp(−(|Y| − σ²/t)²/(2σ²)); the accepted Y is exactly N_ℤ(0, σ²), and about
@@ -31,15 +41,17 @@
  *
  * Precision: the proposal's probabilities are doubles turned into exact Bernoulli draws
  * (discrete-laplace.ts), the acceptance test reads 128 bits; the released pmf is within a
- * factor e^(±(J+4)·2^−49) of the ideal one per coordinate, so over d ≤ 4096 coordinates the
- * privacy loss moves by less than 2^−20. That much pure ε is charged with every Gaussian
- * release (accountant.ts) and taken off ε in the calibration.
+ * factor e^(±(J+4)·2^−49) ⊂ e^(±2^−43) of the ideal one per coordinate (J ≤ 50), so over d ≤ 4096
+ * coordinates the pmf moves by a factor e^(±2^−31) and the privacy loss by less than 2^−30. 2^−20 of
+ * pure ε is charged with every Gaussian release (accountant.ts) and taken off ε in the calibration;
+ * GAUSSIAN_PMF_LOG_FACTOR covers the factor on the pmf itself (and the smoothing's, far smaller),
+ * which multiplies the δ of a composition (δ(ε) ≤ e^a δ_ideal(ε − 2a) for pmfs within e^(±a)).
  */
 import type { RandomDraws } from '../random/draws';
 import { fixedWordBernoulli } from '../random/fixed-bernoulli';
 import { invalidParameter, requireInteger, requireOpenUnit, requirePositiveFinite } from '../errors';
 import { DIMS_MAX } from '../limits';
-import { rhoForEpsilon } from '../zcdp';
+import { calibrateAnalyticGaussian } from './gaussian';
 import { gaussianBoundUnits, requireBoundedInfluence } from '../output-bounds';
 import { discreteLaplaceSampler } from './discrete-laplace';
 
@@ -47,6 +59,10 @@ import { discreteLaplaceSampler } from './discrete-laplace';
 export const TRIALS = 48;
 /** Pure ε set aside per Gaussian release for the sampler's double-precision probabilities. */
 export const GAUSSIAN_SLACK = 2 ** -20;
+/** Per Gaussian release, a bound on |ln(released pmf / ideal pmf)| (the sampler's 2^−31, the smoothing's < 10^−540). */
+export const GAUSSIAN_PMF_LOG_FACTOR = 2 ** -30;
+/** s: the part of σ (in grid units) that smooths the lattice; σ² = σ₁² + s². */
+export const SMOOTHING_SIGMA = 8;
 /** Rounding adds at most 2g√d of L2 sensitivity; g is chosen so that this is ≤ 1/1024 of 2C. */
 const SLACK_SHARE = 1024;
 /** The proposal is exact up to this many σ beyond σ itself. */
@@ -63,7 +79,7 @@ export interface DiscreteGaussianParams {
   readonly sigmaUnits: number;
   /** The noise scale in vector units, σ·g. */
   readonly sigma: number;
-  /** The zCDP parameter of one release: Δ²/(2σ²). */
+  /** μ²/2 with μ = Δ/σ₁, the continuous Gaussian that dominates the release (Δ²/(2σ²) is below it). */
   readonly rho: number;
   /** Outputs lie in [−bound, bound]·step: the public clamp (output-bounds.ts), from σ, C and g. */
   readonly bound: number;
@@ -74,12 +90,30 @@ export interface DiscreteGaussianParams {
 /** δ set aside for the residual of the fixed number of trials (≤ 2^−84 per release). */
 export const TRIALS_DELTA_RESERVE = 2 ** -80;
 
-/** The zCDP ρ of a Gaussian release at (ε, δ): the sampler's slack and reserve taken off first. */
-export function gaussianRho(epsilon: number, delta: number): number {
+const muCache = new Map<string, number>();
+
+/**
+ * μ = Δ/σ₁ of a Gaussian release at (ε, δ): the analytic Gaussian mechanism's (Balle & Wang 2018) at
+ * ε less GAUSSIAN_SLACK and δ less TRIALS_DELTA_RESERVE. It depends on (ε, δ) alone.
+ */
+export function gaussianMu(epsilon: number, delta: number): number {
   if (epsilon <= 2 * GAUSSIAN_SLACK) throw invalidParameter('epsilon', `above ${2 * GAUSSIAN_SLACK}`, epsilon);
   if (!(delta > 2 * TRIALS_DELTA_RESERVE && delta < 1))
     throw invalidParameter('delta', 'a number in (2^-79, 1)', delta);
-  return rhoForEpsilon(epsilon - GAUSSIAN_SLACK, delta - TRIALS_DELTA_RESERVE);
+  const key = `${epsilon},${delta}`;
+  let mu = muCache.get(key);
+  if (mu === undefined) {
+    mu = 1 / calibrateAnalyticGaussian(epsilon - GAUSSIAN_SLACK, delta - TRIALS_DELTA_RESERVE, 1);
+    if (muCache.size > 256) muCache.clear();
+    muCache.set(key, mu);
+  }
+  return mu;
+}
+
+/** ρ = μ²/2 of a Gaussian release at (ε, δ): what the ledger charges (μ² adds under composition). */
+export function gaussianRho(epsilon: number, delta: number): number {
+  const mu = gaussianMu(epsilon, delta);
+  return (mu * mu) / 2;
 }
 
 /** The L2 distance in grid units that the calibration covers. */
@@ -100,8 +134,8 @@ export function calibrateDiscreteGaussian(
   requirePositiveFinite('clip', clip);
   const step = 2 ** Math.floor(Math.log2(clip / (SLACK_SHARE * Math.sqrt(dims))));
   const sensitivity = gaussianSensitivityUnits(dims, clip, step);
-  const rho = gaussianRho(epsilon, delta);
-  const sigmaUnits = sensitivity / Math.sqrt(2 * rho);
+  const mu = gaussianMu(epsilon, delta);
+  const sigmaUnits = Math.hypot(sensitivity / mu, SMOOTHING_SIGMA);
   if (sigmaUnits * (TAIL_SIGMAS + 1) > 2 ** 50)
     throw invalidParameter('epsilon', 'large enough that the noise fits the grid', epsilon);
   const bound = gaussianBoundUnits(sigmaUnits, clip, step);
@@ -115,7 +149,7 @@ export function calibrateDiscreteGaussian(
     sigmaUnits,
     sigma: sigmaUnits * step,
     bound,
-    rho: (sensitivity * sensitivity) / (2 * sigmaUnits * sigmaUnits),
+    rho: (mu * mu) / 2,
     expectedMse: dims * (sigmaUnits * sigmaUnits + 0.25) * step * step,
   };
 }

@@ -5,9 +5,8 @@
  * That δ(σ) falls as σ grows, so the smallest σ is found by bisection.
  * Local DP: any input against any input, so for inputs clipped to norm C, Δ = 2C.
  *
- * Releases do not use this calibration: they add exact discrete Gaussian noise calibrated
- * through zCDP (discrete-gaussian.ts), so that the device's budget can compose them in ρ.
- * It stays as the reference the audits compare the continuous mechanism's δ against.
+ * Releases add exact discrete Gaussian noise (discrete-gaussian.ts) calibrated through this: its
+ * continuous part σ₁ is this σ for the release's (ε, δ), less the sampler's reserves.
  */
 import { normalCdf } from '../math/special';
 import { requireOpenUnit, requirePositiveFinite } from '../errors';

@@ -108,7 +108,7 @@ test('finding 1 through the real bin: privatize at ε = 1e-9, δ = 0.9 exits non
   assert.equal(stdout, '', 'no report was printed');
 });
 
-test('calibrate prints the zCDP Gaussian σ and PrivUnit parameters; out-of-range ε or δ is refused', async () => {
+test('calibrate prints the analytic Gaussian σ and PrivUnit parameters; out-of-range ε or δ is refused', async () => {
   const gauss = await cli([
     'calibrate',
     '--mechanism',
@@ -120,7 +120,7 @@ test('calibrate prints the zCDP Gaussian σ and PrivUnit parameters; out-of-rang
     '--sensitivity',
     '1',
   ]);
-  assert.ok(Math.abs((gauss.lines[0]!['sigma'] as number) - 5.35) < 0.001);
+  assert.ok(Math.abs((gauss.lines[0]!['sigma'] as number) - 4.2247) < 0.001);
   const refused = await cli([
     'calibrate',
     '--mechanism',

@@ -18,14 +18,16 @@ import {
 } from '../../../src/ledger/budget-policy';
 import { retryDelay, BACKOFF_CAP_MS } from '../../../src/outbox/backoff';
 import {
+  composedEpsilonUnits,
   costOf,
   deltaUnitsUp,
   DELTA_GRID,
   epsilonUnitsUp,
   EPSILON_GRID,
+  totalsOf,
   type Cost,
 } from '../../../src/privacy/accountant';
-import { APPROX_DELTA_CAP, APPROX_DELTA_MAX } from '../../../src/privacy/limits';
+import { APPROX_DELTA_CAP, APPROX_DELTA_MAX, EPSILON_MIN } from '../../../src/privacy/limits';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -71,10 +73,19 @@ function spend(state: BudgetState, scope: string, cost: Cost, now: number, max =
 
 const pure = (epsilon: number) => costOf({ name: 'privunit', epsilon });
 
+/**
+ * What n releases at ε are charged at the device's δ (accountant.ts): n pure releases of ε = 1 compose
+ * to a hair under n (every one revealing its bit has probability far above δ), so they are charged n.
+ */
+const composed = (n: number, epsilon: number) =>
+  composedEpsilonUnits(totalsOf(Array(n).fill(pure(epsilon)))) * EPSILON_GRID;
+
 test('a lifetime budget never refills; remaining and cumulative ε add up exactly on the grid', () => {
   let state = freshState();
   state = spend(state, 'default', pure(1), 0, 3).state;
   const status = budgetStatus(state, 'default', 20 * 365 * DAY);
+  const three = composed(3, 1);
+  assert.equal(three, 3);
   assert.deepEqual(
     {
       spent: status.spent,
@@ -82,9 +93,9 @@ test('a lifetime budget never refills; remaining and cumulative ε add up exactl
       cumulative: status.cumulativeEpsilon,
       refills: status.refillsAt,
     },
-    { spent: 3, remaining: 7, cumulative: 3, refills: null },
+    { spent: three, remaining: 10 - three, cumulative: three, refills: null },
   );
-  assert.equal(status.device.spent, 3);
+  assert.equal(status.device.spent, three);
   assert.equal(DEFAULT_SCOPE.window.kind, 'lifetime');
   assert.equal(DEFAULT_DEVICE_BUDGET.totalEpsilon, 10);
 });
@@ -106,8 +117,10 @@ test('finding 2: five scopes of ε = 10 each release at most the device budget o
     }
   }
   assert.equal(released, 10, 'the device budget caps every scope together');
-  assert.equal(budgetStatus(state, 'e', 100).remaining, 0, 'a scope with its own ε left shows what it can release');
-  assert.equal(budgetStatus(state, 'e', 100).scopeRemaining, 8);
+  const left = budgetStatus(state, 'e', 100);
+  assert.ok(left.remaining < EPSILON_MIN, 'a scope with its own ε left shows what it can release: not one more');
+  assert.equal(left.remaining, 10 - composed(10, 1));
+  assert.equal(left.scopeRemaining, 10 - composed(2, 1));
 });
 
 test('finding 2: an unknown scope is refused with UnknownScopeError and never created on the fly', () => {
@@ -124,34 +137,50 @@ test('a charge must fit the scope as well as the device', () => {
   const first = spend(state, 'small', pure(0.25), 0);
   assert.equal(first.accepted, 2);
   assert.equal(first.lastError?.name, 'BudgetExhaustedError');
-  assert.equal(budgetStatus(first.state, 'default', 0).device.spent, 0.5, 'scope charges count against the device');
+  assert.equal(
+    budgetStatus(first.state, 'default', 0).device.spent,
+    composed(2, 0.25),
+    'scope charges count on the device',
+  );
 });
 
-test('finding 1: after the budget is spent exactly, no release is accepted, however small (integer grid)', () => {
+test('finding 1: after the budget is spent, no release is accepted, however small (integer grid)', () => {
   const spent = spend(freshState(), 'default', pure(1), 0);
   assert.equal(spent.accepted, 10);
-  assert.equal(budgetStatus(spent.state, 'default', 0).remaining, 0);
+  assert.ok(budgetStatus(spent.state, 'default', 0).remaining < EPSILON_MIN);
   // The smallest ε a release may state is refused once nothing is left...
   const tiny = decideCharge(spent.state, 'default', pure(0.01), 0);
   assert.equal(!tiny.ok && tiny.error.name, 'BudgetExhaustedError');
   // ...and ε = 1e-16 cannot even be priced (the floor is in the privacy core).
   assert.throws(() => pure(1e-16), { name: 'InvalidParameterError' });
-  // Exactly ⌊10·2^20 / ⌈0.01·2^20⌉⌋ = 999 releases at ε = 0.01 fit a budget of 10: charges are rounded up.
-  const many = spend(freshState(), 'default', pure(0.01), 0);
-  assert.equal(many.accepted, Math.floor(10 / EPSILON_GRID / Math.ceil(0.01 / EPSILON_GRID)));
-  assert.equal(many.accepted, 999);
+  // Composed by their PLD, far more than the 999 of basic composition fit at ε = 0.01: the ledger takes
+  // exactly those whose composition fits (found by bisection) and refuses the next one.
+  let lo = 999;
+  let hi = 100_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (composed(mid, 0.01) <= 10) lo = mid;
+    else hi = mid;
+  }
+  assert.ok(lo > 30_000 && lo < hi, `${lo} releases at ε = 0.01`);
+  const charge = { time: 0, scope: 'default', epsilonUnits: pure(0.01).epsilonUnits, rhoUnits: 0 };
+  const before = { ...freshState(), charges: Array(lo - 1).fill(charge) };
+  const last = decideCharge(before, 'default', pure(0.01), 0);
+  assert.ok(last.ok, 'the last one that fits');
+  const next = decideCharge({ ...before, charges: [...before.charges, last.charge] }, 'default', pure(0.01), 0);
+  assert.equal(!next.ok && next.error.name, 'BudgetExhaustedError');
 });
 
-test('finding 1: Gaussian releases are charged in zCDP ρ at the device δ; δ above the target is refused', () => {
+test('finding 1: Gaussian releases are charged as their PLD at the device δ; δ above the target is refused', () => {
   assert.throws(() => costOf({ name: 'gaussian', epsilon: 1e-9, delta: 0.9 }), { name: 'InvalidParameterError' });
   assert.throws(() => costOf({ name: 'gaussian', epsilon: 1, delta: 1e-5 }), { name: 'InvalidParameterError' });
   const gauss = costOf({ name: 'gaussian', epsilon: 1, delta: 1e-6 });
   const run = spend(freshState(), 'default', gauss, 0);
-  // ρ composes: more than 10 releases at ε = 1 fit, but their total converted at δ = 1e-6 stays ≤ 10.
+  // μ² composes: more than 10 releases at ε = 1 fit, but their composition at δ = 1e-6 stays ≤ 10.
   assert.ok(run.accepted > 50 && run.accepted < 100, `${run.accepted} Gaussian releases at ε = 1`);
   const status = budgetStatus(run.state, 'default', 0);
   assert.ok(status.spent <= 10 && status.device.spent <= 10);
-  // Mixed: pure ε and ρ draw from the same device budget.
+  // Mixed: pure ε and Gaussians draw from the same device budget.
   const mixed = spend(spend(freshState(), 'default', pure(5), 0, 1).state, 'default', gauss, 0);
   assert.ok(mixed.accepted < run.accepted / 2);
 });
@@ -160,8 +189,8 @@ test('budget changes never forgive: raising a total keeps what was spent', () =>
   let state = spend(freshState(), 'default', pure(1), 0).state;
   state = { ...state, changes: [...state.changes, change(10, DEVICE, 12), change(10, 'default', 12)] };
   const status = budgetStatus(state, 'default', 20);
-  assert.equal(status.spent, 10);
-  assert.equal(status.remaining, 2);
+  assert.equal(status.spent, composed(10, 1));
+  assert.equal(status.remaining, 12 - composed(10, 1));
 });
 
 test('lifetime → rolling day: earlier charges still count for a full window from the change', () => {
@@ -170,15 +199,19 @@ test('lifetime → rolling day: earlier charges still count for a full window fr
   const c = t0 + 30 * DAY;
   const rolling: WindowPolicy = { kind: 'rolling', ms: DAY };
   state = { ...state, changes: [...state.changes, change(c, DEVICE, 10, rolling), change(c, 'default', 10, rolling)] };
-  assert.equal(budgetStatus(state, 'default', c).remaining, 0, 'not forgiven at the switch');
-  assert.equal(budgetStatus(state, 'default', c + DAY - 1).remaining, 0, 'nor during the first window');
+  assert.ok(budgetStatus(state, 'default', c).remaining < EPSILON_MIN, 'not forgiven at the switch');
+  assert.ok(budgetStatus(state, 'default', c + DAY - 1).remaining < EPSILON_MIN, 'nor during the first window');
   assert.equal(budgetStatus(state, 'default', c + DAY - 1).refillsAt, c + DAY);
   assert.equal(
     budgetStatus(state, 'default', c + DAY).remaining,
     10,
     'they age out of a window starting at the change',
   );
-  assert.equal(budgetStatus(state, 'default', c + DAY).cumulativeEpsilon, 10, 'and stay in the cumulative total');
+  assert.equal(
+    budgetStatus(state, 'default', c + DAY).cumulativeEpsilon,
+    composed(10, 1),
+    'and stay in the cumulative',
+  );
 });
 
 test('a shorter window never ends a charge earlier; a change to lifetime keeps counting charges forever', () => {
@@ -198,7 +231,7 @@ test('the budget clock never runs backwards: a clock set back cannot make a char
   const state = spend(base, 'r', pure(1), 10 * DAY).state;
   // The clock is set back a year: the charges still count, and a new charge is dated no earlier than them.
   const back = 10 * DAY - 365 * DAY;
-  assert.equal(budgetStatus(state, 'r', back).remaining, 0);
+  assert.ok(budgetStatus(state, 'r', back).remaining < EPSILON_MIN);
   const d = decideCharge({ ...state, charges: state.charges.slice(0, 9) }, 'r', pure(1), back);
   assert.ok(d.ok && d.charge.time === 10 * DAY);
 });
@@ -237,18 +270,21 @@ test('the overview lists the device and every created scope; the device counts a
     { time: 2, scope: 'photos', epsilonUnits: 3 / EPSILON_GRID, rhoUnits: 0 },
   ];
   const overview = budgetOverview({ ...state, charges }, 10);
+  const [two, three] = [composed(1, 2), composed(1, 3)];
+  const both = composedEpsilonUnits(totalsOf(charges)) * EPSILON_GRID;
+  assert.deepEqual([both, two, three], [5, 2, 3]);
   assert.deepEqual(
     overview.scopes.map((s) => [s.scope, s.spent, s.scopeRemaining, s.remaining]),
     [
-      ['default', 2, 8, 5],
-      ['photos', 3, 7, 5],
+      ['default', two, 10 - two, 10 - both],
+      ['photos', three, 10 - three, 10 - both],
     ],
   );
-  assert.deepEqual([overview.device.spent, overview.device.remaining, overview.device.releases], [5, 5, 2]);
+  assert.deepEqual([overview.device.spent, overview.device.remaining, overview.device.releases], [both, 10 - both, 2]);
   assert.equal(overview.deltaTarget, 1e-6);
 });
 
-test('(ε, δ) charges add their δ device-wide, at most APPROX_DELTA_CAP, taken off the ρ conversion', () => {
+test('(ε, δ) charges add their δ device-wide, at most APPROX_DELTA_CAP, taken off the rest’s δ', () => {
   const delta = APPROX_DELTA_MAX;
   const aggregate = (epsilon: number): Cost => ({
     epsilon,
@@ -284,14 +320,15 @@ test('(ε, δ) charges add their δ device-wide, at most APPROX_DELTA_CAP, taken
   assert.ok(device.deltaSpent <= APPROX_DELTA_CAP && device.deltaSpent > APPROX_DELTA_CAP - 2 * delta);
   assert.ok(device.remaining > 9, 'ε was not what stopped them');
 
-  // A Gaussian release now costs more ε: its ρ is converted at what δ is left, not at the full target.
+  // The rest is composed at what δ is left, not at the full target: a Gaussian release after them is
+  // charged the composition at 10⁻⁶ − Σδ, which is more than at 10⁻⁶.
   const gaussian = costOf({ name: 'gaussian', epsilon: 1, delta: 1e-7 });
-  const spentAfter = (s: BudgetState) => {
-    const d = decideCharge(s, 'default', gaussian, 0);
-    assert.ok(d.ok);
-    return d.after.device.spent - budgetStatus(s, 'default', 0).device.spent;
-  };
-  assert.ok(spentAfter(state) > spentAfter(freshState()));
+  const d = decideCharge(state, 'default', gaussian, 0);
+  assert.ok(d.ok, 'a Gaussian release still fits');
+  const totals = totalsOf([...state.charges, d.charge]);
+  const atLeft = composedEpsilonUnits(totals, 1e-6 - totals.deltaUnits * DELTA_GRID);
+  assert.equal(d.after.device.spent, atLeft * EPSILON_GRID);
+  assert.ok(atLeft > composedEpsilonUnits(totals, 1e-6), 'less δ left costs more ε');
   // Pure releases are untouched by the δ cap.
   assert.ok(decideCharge(state, 'default', pure(1), 0).ok);
 });

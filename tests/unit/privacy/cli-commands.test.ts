@@ -1,5 +1,6 @@
 // The privatize and calibrate commands' run(args, io), called directly with in-memory streams.
 import { test } from 'node:test';
+import { calibrateAnalyticGaussian } from '../../../src/privacy/mechanisms/gaussian';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { run as privatize } from '../../../src/cli/commands/privatize';
@@ -42,7 +43,7 @@ test('privatize: reports per line, a bad line is reported with its number and th
   assert.equal(ok.status, 0);
 });
 
-test('calibrate: gaussian σ through zCDP, privunit (p, γ, scale, expectedMse), laplace grid', async () => {
+test('calibrate: gaussian σ at the analytic optimum, privunit (p, γ, scale, expectedMse), laplace grid', async () => {
   const g = await call(calibrate, [
     '--mechanism',
     'gaussian',
@@ -53,10 +54,12 @@ test('calibrate: gaussian σ through zCDP, privunit (p, γ, scale, expectedMse),
     '--sensitivity',
     '1',
   ]);
-  // ρ = (ε/(√(ε + L) + √L))² with L = ln(1e6), σ = Δ/√(2ρ): 5.350 for Δ = 1.
-  const L = Math.log(1e6);
-  const rho = (1 / (Math.sqrt(1 + L) + Math.sqrt(L))) ** 2;
-  assert.ok(Math.abs((g.lines[0]!['sigma'] as number) - 1 / Math.sqrt(2 * rho)) < 1e-4);
+  // The analytic Gaussian's σ for Δ = 1 (Balle & Wang 2018) at ε less 2^−20 and δ less 2^−80: 4.2247, where
+  // the zCDP conversion needed 5.350; ρ = μ²/2 with μ = Δ/σ.
+  const sigma = calibrateAnalyticGaussian(1 - 2 ** -20, 1e-6 - 2 ** -80, 1);
+  assert.ok(Math.abs((g.lines[0]!['sigma'] as number) - sigma) < 1e-9);
+  assert.ok(Math.abs((g.lines[0]!['sigma'] as number) - 4.2247) < 1e-4);
+  assert.ok(Math.abs((g.lines[0]!['rho'] as number) - 1 / (2 * sigma * sigma)) < 1e-12);
   const gd = await call(calibrate, ['--mechanism', 'gaussian', '--epsilon', '1', '--delta', '1e-6', '--dims', '64']);
   assert.deepEqual(Object.keys(gd.lines[0]!).sort(), ['expectedMse', 'rho', 'sigma', 'step']);
   await assert.rejects(

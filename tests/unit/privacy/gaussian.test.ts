@@ -9,9 +9,9 @@ import {
   discreteGaussianSampler,
   gaussianRho,
   gaussianSensitivityUnits,
+  SMOOTHING_SIGMA,
   TRIALS,
 } from '../../../src/privacy/mechanisms/discrete-gaussian';
-import { zcdpToEpsilon } from '../../../src/privacy/zcdp';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { incompleteBeta, normalCdf } from '../../../src/privacy/math/special';
@@ -171,9 +171,10 @@ test('Gaussian outputs lie exactly on the power-of-two grid whatever the input; 
     let worst = 0;
     for (const v of x) worst += (Math.ceil(v / params.step) - Math.floor(-v / params.step)) ** 2;
     assert.ok(Math.sqrt(worst) <= covered, `rounded distance ${Math.sqrt(worst)} > ${covered}`);
-    // ρ = Δ²/(2σ²), and converted at the release's δ it is within ε.
-    assert.ok(Math.abs(params.rho - (covered * covered) / (2 * params.sigmaUnits ** 2)) < 1e-12 * params.rho);
-    assert.ok(zcdpToEpsilon(params.rho, 1e-6 - 2 ** -80) <= epsilon);
+    // σ² = σ₁² + s² with σ₁ = Δ/μ, ρ = μ²/2, and the analytic Gaussian's δ at σ₁ is within the release's.
+    const sigma1 = Math.sqrt(params.sigmaUnits ** 2 - SMOOTHING_SIGMA ** 2);
+    assert.ok(Math.abs(params.rho - (covered * covered) / (2 * sigma1 * sigma1)) < 1e-9 * params.rho);
+    assert.ok(analyticGaussianDelta(sigma1, epsilon - 2 ** -20, covered) <= 1e-6 - 2 ** -80);
   }
 });
 

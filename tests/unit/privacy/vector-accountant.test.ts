@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { checkVector, clipToNorm, l2Norm, l2Normalize } from '../../../src/privacy/vector/prepare';
 import { project, projectionFromId, randomOrthogonalProjection } from '../../../src/privacy/vector/projection';
 import {
+  composedEpsilonUnits,
   costOf,
   EPSILON_GRID,
   rhoForEpsilon,
   RHO_GRID,
-  spentEpsilonUnits,
+  totalsOf,
   zcdpToEpsilon,
 } from '../../../src/privacy/accountant';
+import { gaussianPldDelta } from '../../../src/privacy/pld';
 import { DELTA_TARGET, EPSILON_MAX, EPSILON_MIN } from '../../../src/privacy/limits';
 import {
   expectedCosine,
@@ -99,7 +101,7 @@ test('the public projection is orthonormal, rebuilt from its id, and shrinks no 
   assert.throws(() => projectionFromId('pca-foo'), { name: 'InvalidParameterError' });
 });
 
-test('costs: pure ε on the grid (rounded up); Gaussian in zCDP ρ plus one grid unit of sampler slack', () => {
+test('costs: pure ε on the grid (rounded up); Gaussian as ρ = μ²/2 plus one grid unit of sampler slack', () => {
   const pure = costOf({ name: 'privunit', epsilon: 0.5 });
   assert.deepEqual(pure, { epsilon: 0.5, delta: 0, rho: 0, epsilonUnits: 0.5 / EPSILON_GRID, rhoUnits: 0 });
   const odd = costOf({ name: 'laplace', epsilon: 1 / 17 });
@@ -109,10 +111,13 @@ test('costs: pure ε on the grid (rounded up); Gaussian in zCDP ρ plus one grid
   assert.equal(gauss.delta, 1e-6);
   assert.equal(gauss.epsilonUnits, 1);
   assert.ok(gauss.rhoUnits * RHO_GRID >= gauss.rho && (gauss.rhoUnits - 1) * RHO_GRID < gauss.rho);
-  // One Gaussian release converted at its δ spends no more than its ε (minus the slack).
-  assert.ok(zcdpToEpsilon(gauss.rho, 1e-6) <= 1 - 2 ** -20);
-  assert.ok(zcdpToEpsilon(gauss.rho, 1e-6) > 1 - 2 ** -19, 'and not much less');
-  // ρ for ε is the inverse of the conversion, with no cancellation at small ε.
+  // One Gaussian release's PLD at its ε (less the slack) has δ at most its δ (less the 2^−80 reserve), and
+  // only just: μ is the analytic Gaussian's (the zCDP conversion's ρ would be about 0.75 of it).
+  const mu = Math.sqrt(2 * gauss.rho);
+  assert.ok(gaussianPldDelta(1 - 2 ** -20, mu) <= 1e-6 - 2 ** -80);
+  assert.ok(gaussianPldDelta(1 - 2 ** -20, mu * (1 + 1e-9)) > 1e-6 - 2 ** -80, 'and not less σ could do');
+  assert.ok(rhoForEpsilon(1, 1e-6) < 0.8 * gauss.rho);
+  // ρ for ε is the inverse of the zCDP conversion (kept for reference), with no cancellation at small ε.
   for (const [e, d] of [
     [0.01, 1e-6],
     [1, 1e-6],
@@ -123,13 +128,22 @@ test('costs: pure ε on the grid (rounded up); Gaussian in zCDP ρ plus one grid
   }
 });
 
-test('totals are integers of the grid: many Gaussian releases compose in ρ, far below adding up their ε', () => {
+test('totals are integers of the grid: many Gaussian releases compose in μ², far below adding up their ε', () => {
   const gauss = costOf({ name: 'gaussian', epsilon: 1, delta: 1e-6 });
-  const units = spentEpsilonUnits(100 * gauss.epsilonUnits, 100 * gauss.rhoUnits, 1e-6);
+  const units = composedEpsilonUnits(totalsOf(Array(100).fill(gauss)), 1e-6);
   assert.ok(Number.isInteger(units));
-  assert.ok(units * EPSILON_GRID < 25, `100 releases at ε = 1 cost ${units * EPSILON_GRID} through zCDP`);
-  assert.ok(units * EPSILON_GRID >= zcdpToEpsilon(100 * gauss.rho, 1e-6), 'rounded up');
-  assert.equal(spentEpsilonUnits(7, 0), 7, 'pure ε adds exactly');
+  const epsilon = units * EPSILON_GRID;
+  assert.ok(epsilon < 15, `100 releases at ε = 1 cost ${epsilon}`);
+  // μ² adds: 100 releases are one Gaussian of μ·10, whose δ at the charged ε (less the slack) is within 10⁻⁶.
+  const mu = Math.sqrt(2 * 100 * gauss.rhoUnits * RHO_GRID);
+  assert.ok(gaussianPldDelta(epsilon - 100 * 2 ** -20, mu) <= 1e-6, 'rounded up');
+  assert.ok(gaussianPldDelta(epsilon - 100 * 2 ** -20 - 1e-4, mu) > 1e-6, 'and not much more');
+  // Below the zCDP conversion of the same μ²/2, which charged more.
+  assert.ok(epsilon < zcdpToEpsilon(100 * gauss.rho, 1e-6));
+  // One pure charge alone costs its ε less δ's worth (randomized response at ε = 0.5: 1.6·10⁻⁶ less).
+  const half = 0.5 / EPSILON_GRID;
+  const one = composedEpsilonUnits(totalsOf([{ epsilonUnits: half, rhoUnits: 0 }]));
+  assert.ok(one <= half && one >= half - 2, `${one} units`);
 });
 
 test('ε-floor and δ attacks are refused by the privacy core (finding 1)', () => {
