@@ -31,10 +31,21 @@ before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 4);
   server = await startDevServer();
-  collector = await startCollector({ codebooks: 'public/codebooks', allowedOrigins: [new URL(server.url).origin] });
+  // One task a scope: k-RR releases go to "labels", OUE releases to "labels-oue".
+  collector = await startCollector({
+    codebooks: 'public/codebooks',
+    allowedOrigins: [new URL(server.url).origin],
+    tasks: [
+      { scope: 'labels', mechanism: 'krr', epsilon: 2, codebook: 'fashion-10' },
+      { scope: 'labels-oue', mechanism: 'oue', epsilon: 1, codebook: 'fashion-10' },
+    ],
+  });
   browser = await launchChromium();
   context = await browser.newContext();
-  await createScopes(context, server.url, fixtures, [{ name: 'labels', totalEpsilon: 10 }]);
+  await createScopes(context, server.url, fixtures, [
+    { name: 'labels', totalEpsilon: 10 },
+    { name: 'labels-oue', totalEpsilon: 10 },
+  ]);
   page = await startedEnginePage(context, server.url, fixtures);
 });
 after(async () => {
@@ -63,7 +74,7 @@ function release(path: string, o: CategoryReleaseOptions) {
           ok: true as const,
           clean: Array.from(extraction.vector),
           outcome: { ...outcome },
-          remaining: (await ob.releases().budget('labels')).remaining,
+          remaining: (await ob.releases().budget((opts as CategoryReleaseOptions).scope)).remaining,
         };
       } catch (err) {
         return { ok: false as const, name: (err as Error).name, message: (err as Error).message };
@@ -112,12 +123,16 @@ test('the same image and codebook again: the stored report, no new charge', asyn
 });
 
 test('OUE with the codebook object: k bits leave, charged once', async () => {
-  const r = await release(photos[1]!, options({ mechanism: { name: 'oue', epsilon: 1 }, codebook }));
+  const r = await release(
+    photos[1]!,
+    options({ scope: 'labels-oue', mechanism: { name: 'oue', epsilon: 1 }, codebook }),
+  );
   assert.ok(r.ok, JSON.stringify(r));
   const bits = (r.outcome.report as { category: { bits: number[] } }).category.bits;
   assert.equal(bits.length, 10);
   assert.ok(bits.every((b) => b === 0 || b === 1));
   assert.deepEqual(r.outcome.assigned, assignLabel(codebook, r.clean));
+  // What is left is the smaller of the scope's (10 − 1) and the device's (10 − 2 − 1).
   assert.equal(r.remaining, 7);
 });
 
