@@ -16,8 +16,9 @@
  *
  * The pure part is computed pessimistically: every loss value is moved UP (never down) onto a
  * lattice of step h (each group's values rounded up, so the composed value is too high by less
- * than h per group, and the ε found is a lattice point, less than h more), mass in the far upper tail (below 10^−25 in all) is counted as infinite loss,
- * mass in the far lower tail is moved up to the lowest value kept. Each of these can only raise
+ * than h per group, and the ε found is a lattice point, less than h more), mass in the far upper
+ * tail (below 10^−25 in all) is counted as infinite loss, mass in the far lower tail is moved up to
+ * the lowest value kept. Each of these can only raise
  * δ(ε) (it is increasing in every loss value), so the result is an upper bound on the exact ε; h is
  * chosen so that the rounding adds at most 1/200 of a lower bound on the exact ε ((G + 1)·h with G ≥ 2
  * groups and h ≤ lower/(300·G)).
