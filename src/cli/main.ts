@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       'send --collector URL [--scope S] [--concurrency N] [--max-attempts N] [--backoff-base MS] < reports.jsonl',
     load: async () => (await import('./commands/send')).run,
   },
+  'widget-scope': {
+    summary: 'widget-scope --origin https://shop.example [--scope S] [--json]',
+    load: async () => (await import('./commands/widget-scope')).run,
+  },
 };
 
 function usage(): string {

@@ -11,41 +11,21 @@
  * them draw from the one device budget.
  */
 import { ObscuraError } from '../errors';
+import { escapeName, unescapeName } from '../report/scope-escape';
+
+export { escapeName, unescapeName };
 
 /** The prefix of every grant's scope name. */
 export const GRANT_PREFIX = 'grant:';
 /** What the person allows a site with one click: a lifetime ε inside the device budget. */
 export const HOST_GRANT_EPSILON = 4;
 
-const KEPT = /^[A-Za-z0-9.-]$/;
 const GRANT_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The site (scheme://host-name, without the port) of an origin. */
 export function siteOf(origin: string): string {
   const url = new URL(origin);
   return `${url.protocol}//${url.hostname.toLowerCase()}`;
-}
-
-/** Escapes into letters, digits, `.`, `-` and `_XX` (every other byte, `_` too): reversible, never `:`. */
-export function escapeName(text: string): string {
-  let out = '';
-  for (const byte of new TextEncoder().encode(text)) {
-    const ch = String.fromCharCode(byte);
-    out += byte < 0x80 && KEPT.test(ch) ? ch : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-/** Reverses escapeName. */
-export function unescapeName(escaped: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < escaped.length; i++) {
-    if (escaped[i] === '_') {
-      bytes.push(parseInt(escaped.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(escaped.charCodeAt(i));
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 /** The grant's budget scope for a host origin (every origin of one site gets the same). */

@@ -6,7 +6,9 @@
  * collector keeps are bounded by what it declared, not by what senders make up.
  *
  * The same schema reads a tasks file (short forms: one ε, "id/layer") and the normalised
- * tasks a collector serves, so a device parses `GET /tasks` with it too.
+ * tasks a collector serves, so a device parses `GET /tasks` with it too. A tasks file may
+ * name a widget host's scope in readable form, `"widget": {"origin", "scope"}`, which is read as
+ * the escaped scope that widget reports to; what is served always has the scope.
  */
 import { z } from 'zod';
 import { ObscuraError } from '../errors';
@@ -22,6 +24,7 @@ import {
 } from '../privacy/limits';
 import { DEFAULT_PROJECTION_SEED, projectionId } from '../privacy/vector/projection';
 import type { Report } from './schema';
+import { hostOriginOf, hostScopeName } from './host-scope-name';
 
 export const TASK_MECHANISMS = ['privunit', 'gaussian', 'laplace', 'krr', 'oue'] as const;
 export type TaskMechanism = (typeof TASK_MECHANISMS)[number];
@@ -106,6 +109,9 @@ export const taskSchema = z.strictObject({
 });
 
 export type TaskInput = z.infer<typeof taskSchema>;
+
+/** A widget host in a tasks file: the page's origin and the widget's `scope` attribute (default `default`). */
+const widgetSchema = z.strictObject({ origin: z.string().max(256), scope: z.string().optional() });
 
 /** A task, normalised: ε always a list, δ a number (0 but for Gaussian), model, dims and clip filled in. */
 export interface Task {
@@ -221,8 +227,35 @@ function normalise(input: TaskInput, fail: (field: string, message: string) => n
   return task;
 }
 
+/**
+ * A task written for a widget host in readable form, `{"widget": {"origin", "scope"?}, …}` in place
+ * of `"scope"`, as the task of the scope that widget reports to (hostScopeName: the name the frame
+ * and `obscura widget-scope` give). Any other value is returned as it is.
+ */
+function widgetForm(value: unknown, source: string, index: number): unknown {
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'widget')) return value;
+  const { widget, ...rest } = value as Record<string, unknown>;
+  const fail = (field: string, message: string) => invalidTask(source, `task ${index}`, field, message);
+  if (Object.hasOwn(rest, 'scope')) throw fail('widget', 'a task names its scope or its widget, not both');
+  const parsed = widgetSchema.safeParse(widget);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.code === 'unrecognized_keys' ? String(issue.keys[0]) : String(issue?.path[0] ?? '');
+    throw fail(field ? `widget.${field}` : 'widget', issue?.message ?? 'invalid');
+  }
+  const origin = hostOriginOf(parsed.data.origin);
+  if (origin === undefined)
+    throw fail('widget.origin', `${JSON.stringify(parsed.data.origin)} is not an origin such as https://shop.example`);
+  try {
+    return { scope: hostScopeName(origin, parsed.data.scope), ...rest };
+  } catch (err) {
+    throw fail(parsed.data.scope === undefined ? 'widget.origin' : 'widget.scope', (err as Error).message);
+  }
+}
+
 /** One task (normalised), or an InvalidTaskError naming the source, the task and the field. */
-export function parseTask(value: unknown, source: string, index = 0): Task {
+export function parseTask(input: unknown, source: string, index = 0): Task {
+  const value = widgetForm(input, source, index);
   const where = whereOf(index, value);
   const result = taskSchema.safeParse(value);
   if (!result.success) {

@@ -22,13 +22,16 @@ function shape(fields: Record<string, Check>, strict = true): Check {
     (!strict || Object.keys(v).every((k) => k in fields));
 }
 
+/** The error's optional key: absent, or present as the schema's z.optional (undefined or a string). */
+const SCOPE = { scope: (v: unknown) => v === undefined || isString(v) };
+
 const BODIES: Record<FrameMessage['type'], Record<string, Check>> = {
   ready: { hostOrigin: isString },
   report: { report: shape({ v: isNumber, id: isString, scope: isString }, false) },
   budget: {
     budget: shape({ scope: isString, total: isNumber, remaining: isNumber, spent: isNumber, releases: isNumber }),
   },
-  error: { error: shape({ name: isString, message: isString }) },
+  error: { error: (v) => isRecord(v) && shape({ name: isString, message: isString, ...('scope' in v && SCOPE) })(v) },
   resize: { height: (v) => isNumber(v) && (v as number) >= 0 && (v as number) <= 10000 },
 };
 

@@ -56,7 +56,8 @@ export const frameMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...envelope,
     type: z.literal('error'),
-    error: z.strictObject({ name: z.string(), message: z.string() }),
+    /** `scope`: on a declared-task refusal, the host's own scope name the collector must declare. */
+    error: z.strictObject({ name: z.string(), message: z.string(), scope: z.optional(z.string()) }),
   }),
   z.strictObject({ ...envelope, type: z.literal('resize'), height: z.number().check(z.gte(0), z.lte(10000)) }),
 ]);

@@ -8,12 +8,18 @@
  * on by the app and by every other site, so its remainder or refill time would tell this host
  * what others released, and when; the host's own scope's numbers reach it as obscura-budget.
  *
+ * A refusal by the collector's declared tasks (UndeclaredScopeError, TaskMismatchError) also
+ * gives the host the scope's full name (`scope`), so the host's developer learns what the
+ * collector must declare. It is made of the host's own origin and its own `scope` attribute and
+ * already reaches the host in obscura-budget; any other scope name is left out.
+ *
  * Not here: a host's `configure` that fails the schema is answered by host-link.ts with the
  * schema's words about the host's own attributes (field names and "Invalid input"), which hold
  * nothing of the person's.
  */
 import { describeError, ERROR_NAMES, type ObscuraErrorName } from '../../errors';
 import { WIDGET_ATTRIBUTES, type WidgetAttribute } from '../attributes';
+import { isHostScope } from './host-scope';
 
 export const DEVICE_BUDGET_REFUSAL = "this device's privacy budget does not allow this release now";
 export const SCOPE_BUDGET_REFUSAL = "this site's privacy budget does not allow this release";
@@ -61,10 +67,20 @@ function hostAttribute(err: unknown): WidgetAttribute | undefined {
   return typeof attribute === 'string' && ATTRIBUTES.has(attribute) ? (attribute as WidgetAttribute) : undefined;
 }
 
-export function hostSafeError(err: unknown): { name: string; message: string } {
+/** The task scope a refusal names (details.scope), when it is one of this host's own. */
+function hostTaskScope(err: unknown, name: ObscuraErrorName, hostOrigin: string | undefined): string | undefined {
+  if (hostOrigin === undefined || (name !== 'UndeclaredScopeError' && name !== 'TaskMismatchError')) return undefined;
+  const scope = (err as { details?: Record<string, unknown> } | null)?.details?.['scope'];
+  return typeof scope === 'string' && isHostScope(hostOrigin, scope) ? scope : undefined;
+}
+
+/** What the host at `hostOrigin` may hear of `err`: its name, a fixed sentence and, for a task refusal, its scope. */
+export function hostSafeError(err: unknown, hostOrigin?: string): { name: string; message: string; scope?: string } {
   const { name } = describeError(err);
   if (!KNOWN.has(name)) return { ...UNKNOWN_ERROR };
   const known = name as ObscuraErrorName;
+  const scope = hostTaskScope(err, known, hostOrigin);
+  if (scope !== undefined) return { name, message: HOST_MESSAGES[known], scope };
   if (known === 'BudgetExhaustedError') {
     const budget = (err as { details?: Record<string, unknown> } | null)?.details?.['budget'];
     return { name, message: budget === 'scope' ? SCOPE_BUDGET_REFUSAL : DEVICE_BUDGET_REFUSAL };

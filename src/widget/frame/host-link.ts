@@ -31,7 +31,7 @@ export class HostLink {
   }
 
   postError(err: unknown): void {
-    this.post({ type: 'error', error: hostSafeError(err) });
+    this.post({ type: 'error', error: hostSafeError(err, this.hostOrigin) });
   }
 
   close(): void {

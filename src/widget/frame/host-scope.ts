@@ -1,47 +1,6 @@
 /**
- * Each host origin's scopes inside the device-wide budget. A scope name is
- * `site:` + the origin, escaped + `:` + the host's scope attribute. The escaping keeps
- * letters, digits, `.` and `-`, and writes every other byte as `_` and two hex digits
- * (`_` itself too), so it is reversible and never holds `:`; the host's scope never holds
- * `:` either. Two different (origin, scope) pairs therefore never share a name, and one
- * host's names all start with a prefix no other host's names start with.
+ * Each host origin's scopes inside the device-wide budget: `site:` + the escaped origin + `:` +
+ * the host's scope attribute. Defined in the report layer (src/report/host-scope-name.ts), where
+ * a tasks file's widget form and the CLI's `widget-scope` use the same function.
  */
-import { ObscuraError } from '../../errors';
-import { escapeName } from '../../release/index';
-
-const HOST_SCOPE = /^[A-Za-z0-9._-]{1,64}$/;
-/** The ledger's rule for scope names. */
-const SCOPE_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The origin, escaped into letters, digits, `.`, `-` and `_`. */
-export function escapeOrigin(origin: string): string {
-  return escapeName(origin);
-}
-
-/** Every scope name of this host origin starts with this. */
-export function hostScopePrefix(origin: string): string {
-  return `site:${escapeOrigin(origin)}:`;
-}
-
-/** The ledger scope of the host's `scope` attribute (default `default`); InvalidParameterError if it cannot be one. */
-export function hostScopeName(origin: string, scope = 'default'): string {
-  if (!HOST_SCOPE.test(scope)) {
-    throw new ObscuraError(
-      'InvalidParameterError',
-      `expected a scope of 1 to 64 letters, digits or . _ -, got ${scope}`,
-    );
-  }
-  const name = hostScopePrefix(origin) + scope;
-  if (!SCOPE_NAME.test(name)) {
-    throw new ObscuraError(
-      'InvalidParameterError',
-      `the host origin ${origin} is too long for a scope name (${name.length} of 128 characters)`,
-    );
-  }
-  return name;
-}
-
-/** Whether a ledger scope belongs to this host origin. */
-export function isHostScope(origin: string, scopeName: string): boolean {
-  return scopeName.startsWith(hostScopePrefix(origin));
-}
+export { escapeOrigin, hostScopeName, hostScopePrefix, isHostScope } from '../../report/host-scope-name';

@@ -3,6 +3,7 @@
  * `mechanism`, `epsilon`, `delta`, `dims` or `codebook` no declared task admits is told so in the
  * frame before anyone picks a photo (the release worker refuses such a release anyway, uncharged).
  * Attributes the host leaves out are the person's to choose, and are checked at the release.
+ * Both errors carry the scope's full name (details.scope), the one the collector must declare.
  */
 import { ObscuraError } from '../../errors';
 import type { DeclaredTasks } from '../../release/index';
@@ -12,10 +13,12 @@ import type { WidgetConfig } from '../protocol';
 export function widgetTaskError(tasks: DeclaredTasks, scope: string, config: WidgetConfig): ObscuraError | undefined {
   const task = tasks.tasks.find((t) => t.scope === scope);
   const endpoint = config.endpoint ?? 'the endpoint';
+  // The name is long and escaped, so it is spelled out in full: the collector's team declares exactly it.
   if (!task)
     return new ObscuraError(
       'UndeclaredScopeError',
-      `the collector at ${endpoint} declares no task for scope "${scope}" (scope="${config.scope ?? 'default'}")`,
+      `the collector at ${endpoint} declares no task for scope "${scope}" (scope="${config.scope ?? 'default'}"); ` +
+        `its tasks file must declare {"scope": "${scope}", …}`,
       { attribute: 'scope', scope },
     );
   const differ = (attribute: string, expected: string, got: unknown) =>

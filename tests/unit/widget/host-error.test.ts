@@ -11,7 +11,8 @@ import {
   UNKNOWN_ERROR,
 } from '../../../src/widget/frame/host-error';
 import { configureRefusal } from '../../../src/widget/frame/host-link';
-import { hostMessageSchema } from '../../../src/widget/protocol';
+import { frameMessage, frameMessageSchema, hostMessageSchema } from '../../../src/widget/protocol';
+import { hostScopeName } from '../../../src/widget/frame/host-scope';
 import { WIDGET_ATTRIBUTES } from '../../../src/widget/attributes';
 
 const DAY = 86_400_000;
@@ -116,4 +117,28 @@ test('a host attribute error names the attribute, from a fixed list, and nothing
     const message = configureRefusal(parsed.error);
     for (const secret of PRIVATE) assert.ok(!message.includes(secret), message);
   }
+});
+
+test('a declared-task refusal gives the host the scope to declare, only when it is the host’s own', () => {
+  const origin = 'https://shop.example';
+  const own = hostScopeName(origin, 'photos');
+  for (const name of ['UndeclaredScopeError', 'TaskMismatchError'] as const) {
+    const err = new ObscuraError(name, LEAKY, { attribute: 'scope', scope: own, file: LEAKY });
+    const told = hostSafeError(err, origin);
+    // The message stays the fixed sentence; the name travels beside it.
+    assert.deepEqual(told, { name, message: hostSafeError(new ObscuraError(name, 'x')).message, scope: own });
+    assert.ok(frameMessageSchema.safeParse(frameMessage({ type: 'error', error: told })).success);
+    // Another host's scope, the app's own, or no origin to check it against: no scope at all.
+    for (const [scope, host] of [
+      [hostScopeName('https://bank.example', 'photos'), origin],
+      ['default', origin],
+      [own, undefined],
+    ] as const) {
+      const out = hostSafeError(new ObscuraError(name, LEAKY, { scope }), host);
+      assert.deepEqual(Object.keys(out).sort(), ['message', 'name'], JSON.stringify(out));
+    }
+  }
+  // Other errors never carry a scope, whatever their details say.
+  const budget = new ObscuraError('BudgetExhaustedError', LEAKY, { budget: 'scope', scope: own });
+  assert.deepEqual(hostSafeError(budget, origin), { name: 'BudgetExhaustedError', message: SCOPE_BUDGET_REFUSAL });
 });

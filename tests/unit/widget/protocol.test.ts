@@ -9,6 +9,10 @@ const VALID = [
   frameMessage({ type: 'report', report: { v: 1, id: 'r-1', scope: 'survey', vector: [0.5], extra: { a: 1 } } }),
   frameMessage({ type: 'budget', budget: { scope: 'survey', total: 2, remaining: 1.5, spent: 0.5, releases: 1 } }),
   frameMessage({ type: 'error', error: { name: 'BudgetExhaustedError', message: 'spent' } }),
+  frameMessage({
+    type: 'error',
+    error: { name: 'UndeclaredScopeError', message: 'undeclared', scope: 'site:https_3A_2F_2Fa.example:photos' },
+  }),
   frameMessage({ type: 'resize', height: 420 }),
 ];
 

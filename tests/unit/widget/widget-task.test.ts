@@ -25,6 +25,9 @@ test('an undeclared scope and each differing attribute are named', () => {
   const undeclared = widgetTaskError(tasks, 'site:x:other', { scope: 'other', endpoint });
   assert.equal(undeclared?.name, 'UndeclaredScopeError');
   assert.match(undeclared!.message, /declares no task for scope "site:x:other"/);
+  // The person (or the host's developer) reads the exact name the collector's tasks file must hold.
+  assert.match(undeclared!.message, /its tasks file must declare \{"scope": "site:x:other", …\}/);
+  assert.deepEqual(undeclared!.details, { attribute: 'scope', scope: 'site:x:other' });
   const mechanism = widgetTaskError(tasks, scope, { scope: 'photos', endpoint, mechanism: 'privunit' });
   assert.equal(mechanism?.name, 'TaskMismatchError');
   assert.equal(mechanism?.details?.['attribute'], 'mechanism');
