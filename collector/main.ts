@@ -14,6 +14,7 @@ import { DEFAULT_RATE_LIMIT, startCollector } from './server';
 import { ReportStore } from './store';
 import { DEFAULT_CODEBOOKS_DIR, describeCodebooks, loadCodebookDir } from './codebooks';
 import { describeTasks, resolveTasks } from './tasks';
+import { integerFlag } from '../src/cli/number-flag';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -54,15 +55,15 @@ try {
     const collector = await startCollector({
       codebooks,
       tasks,
-      port: Number(values.port),
+      port: integerFlag('port', values.port!, 0, 65535),
       host: values.host,
       ...(values.database ? { databaseUrl: values.database } : values.memory ? { inMemory: true } : where),
-      poolSize: Number(values.pool),
+      poolSize: integerFlag('pool', values.pool!, 1),
       allowedOrigins: values['allow-origin'],
       allowedHosts: values['allow-host'],
       ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
-      rateLimit: Number(values['rate-limit']),
-      maxBodyBytes: Number(values['max-body']),
+      rateLimit: integerFlag('rate-limit', values['rate-limit']!, 0),
+      maxBodyBytes: integerFlag('max-body', values['max-body']!, 1),
     });
     console.error(
       `collector: ${collector.url}/reports, dashboard ${collector.url}/dashboard, data ${described}, ` +
@@ -93,5 +94,5 @@ try {
   }
 } catch (err) {
   console.error(`collector: ${describeError(err).message}`);
-  process.exit(isErrorNamed(err, 'InvalidTaskError') ? 2 : 1);
+  process.exit(isErrorNamed(err, 'InvalidTaskError') || isErrorNamed(err, 'InvalidParameterError') ? 2 : 1);
 }

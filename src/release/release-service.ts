@@ -50,7 +50,7 @@ import type { drawAggregateRelease as DrawAggregateRelease, planFor as PlanFor }
 import { ObscuraError } from '../errors';
 import type { TaskStamp } from '../ledger/ledger-schema';
 import { indexedDbTaskCache } from '../outbox/task-cache';
-import { tasksUrlOf, TaskSource, type DeclaredTasks } from '../outbox/task-source';
+import { TaskSource, type DeclaredTasks } from '../outbox/task-source';
 
 export interface ReleaseServiceOptions {
   readonly clock?: Clock;
@@ -249,10 +249,12 @@ export class ReleaseService {
   /**
    * A report for a collector is checked against the task it declares for the scope before anything
    * is charged (task-source.ts): UndeclaredScopeError or TaskMismatchError, and the drawn report is
-   * dropped here. A report handed to the page (`send: false`) has no collector to ask.
+   * dropped here. A report handed to the page (`send: false`) has no collector to ask; one to be sent
+   * where no collector's tasks can be read (a relative URL, which the sender's fetch would still resolve
+   * and POST) is refused, InvalidParameterError, uncharged.
    */
   private async checkTask(report: Report, options: ReleaseOptions): Promise<TaskStamp | undefined> {
-    if (options.send === false || !tasksUrlOf(options.destination)) return undefined;
+    if (options.send === false) return undefined;
     return this.tasks.check(options.destination, report);
   }
 

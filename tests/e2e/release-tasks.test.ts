@@ -199,3 +199,13 @@ test('offline: the task read before serves, a scope never read is refused, a que
   assert.equal((await flushAndRead(id))?.state, 'delivered');
   assert.ok((await collectorB.ids('tasked')).includes(id));
 });
+
+test('a release to be sent where no collector’s tasks can be read (a relative /reports URL) is refused, uncharged', async () => {
+  // A worker's fetch resolves "/reports" against its own origin, so such a report would still be POSTed to a
+  // collector whose task was never checked, and a refusal there would lose the charge.
+  target = collectorA;
+  const before = await deviceState();
+  const relative = await releaseOne(photos[5]!, { ...options(1), destination: '/reports' });
+  assert.equal(relative.ok ? 'charged' : relative.name, 'InvalidParameterError');
+  assert.deepEqual(await deviceState(), before, 'nothing charged, nothing queued');
+});
