@@ -18,7 +18,7 @@ import {
   gaussianRho,
   TRIALS_DELTA_RESERVE,
 } from './mechanisms/discrete-gaussian';
-import { composedEpsilon } from './pld';
+import { composedEpsilon, type PureGroup } from './pld';
 import { rhoForEpsilon, zcdpToEpsilon } from './zcdp';
 
 /** One unit of pure ε in the ledger. */
@@ -111,7 +111,7 @@ export function emptyTotals(): ChargeTotals {
 }
 
 /**
- * ε units rounded up to 8 significant bits (at most 1/128 more, less than 0.4 %): a pure-ε release is
+ * ε units rounded up to 8 significant bits (at most 1/128 more, under 0.8 %): a pure-ε release is
  * also ε′-DP for every ε′ ≥ ε, and the composition then has at most 128 distinct ε per octave.
  */
 export function epsilonBucket(units: number): number {
@@ -136,6 +136,30 @@ export function addCharge(totals: ChargeTotals, charge: ChargeUnits, sign: 1 | -
   totals.deltaUnits += sign * (charge.deltaUnits ?? 0);
 }
 
+/**
+ * The most distinct ε the composition convolves. Its work grows with the square of that number (the
+ * lattice is finer the more groups it adds up), so a caller who spreads releases over many ε values
+ * (a widget host may pick any ε up to the person's setting) could otherwise stall every later budget
+ * decision for seconds to minutes. Apps and declared tasks use a handful of values.
+ */
+export const PLD_GROUPS_MAX = 10;
+
+/**
+ * The groups with at most PLD_GROUPS_MAX distinct ε: while there are more, the two nearest in ratio
+ * become one at the larger ε. An ε-DP release is also ε′-DP for every ε′ ≥ ε, so this only ever
+ * raises the charge; up to PLD_GROUPS_MAX values it changes nothing.
+ */
+export function mergedGroups(groups: readonly PureGroup[]): PureGroup[] {
+  const out = [...groups].sort((a, b) => a.epsilon - b.epsilon);
+  while (out.length > PLD_GROUPS_MAX) {
+    let best = 0;
+    for (let i = 1; i + 1 < out.length; i++)
+      if (out[i + 1]!.epsilon / out[i]!.epsilon < out[best + 1]!.epsilon / out[best]!.epsilon) best = i;
+    out.splice(best, 2, { epsilon: out[best + 1]!.epsilon, count: out[best]!.count + out[best + 1]!.count });
+  }
+  return out;
+}
+
 const spentCache = new Map<string, number>();
 const SPENT_CACHE_SIZE = 64;
 
@@ -151,7 +175,7 @@ const SAVING_NOT_TAKEN = 2 ** -12;
  *
  * Basic composition (the pure ε summed, plus the Gaussians' own composed ε) is an upper bound too,
  * and where the PLD composition is less than 1/4096 below it, the basic one is charged: one release
- * at ε = 1 costs 1, not 0.9999984 (its exact ε at δ = 10⁻⁶), and pure charges that compose to
+ * at ε = 1 costs 1, not 0.9999986 (its exact ε at δ = 10⁻⁶), and pure charges that compose to
  * their sum show as their sum. Both are never below the exact value, and the charge stays within
  * 1/4096 of the PLD bound.
  */
@@ -164,7 +188,7 @@ export function composedEpsilonUnits(totals: ChargeTotals, delta = DELTA_TARGET)
     const left =
       (delta - totals.gaussians * TRIALS_DELTA_RESERVE) * Math.exp(-totals.gaussians * GAUSSIAN_PMF_LOG_FACTOR);
     const muSquared = 2 * totals.rhoUnits * RHO_GRID;
-    const pure = [...totals.pure].map(([u, count]) => ({ epsilon: u * EPSILON_GRID, count }));
+    const pure = mergedGroups([...totals.pure].map(([u, count]) => ({ epsilon: u * EPSILON_GRID, count })));
     const pld = composedEpsilon({ pure, muSquared }, left) * (1 + SAVING_NOT_TAKEN);
     const gaussianPart = composedEpsilon({ pure: [], muSquared }, left);
     const basic = totals.pureUnits + Math.ceil(gaussianPart / EPSILON_GRID);

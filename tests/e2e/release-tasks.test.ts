@@ -200,7 +200,7 @@ test('offline: the task read before serves, a scope never read is refused, a que
   assert.ok((await collectorB.ids('tasked')).includes(id));
 });
 
-test('a release to be sent where no collector’s tasks can be read (a relative /reports URL) is refused, uncharged', async () => {
+test('a release to be sent where no tasks can be read (a relative /reports URL) is refused, uncharged', async () => {
   // A worker's fetch resolves "/reports" against its own origin, so such a report would still be POSTed to a
   // collector whose task was never checked, and a refusal there would lose the charge.
   target = collectorA;

@@ -1,46 +1,55 @@
-// The budget decision on a ledger an honest-looking caller can build: many small charges at many distinct
-// ε (each within the allowed range and within the budget). The decision runs in the release worker before
-// every release, so its cost is a denial of service on the device when it grows with the ledger.
+// A ledger spread over many distinct ε (a widget host may pick any ε up to the person's setting) must not
+// make the budget decision's composition grow with that number: it convolves at most PLD_GROUPS_MAX
+// groups, merged upward, so the charge only rises and the work stays bounded. (Its time on such
+// ledgers, beside an honest one, is in `npm run bench -- budget`.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideCharge, DEVICE, MIN_WINDOW_MS, type BudgetChange, type Charge } from '../../../src/ledger/budget-policy';
-import { costOf } from '../../../src/privacy/accountant';
-import { EPSILON_MIN } from '../../../src/privacy/limits';
+import {
+  addCharge,
+  composedEpsilonUnits,
+  costOf,
+  emptyTotals,
+  EPSILON_GRID,
+  mergedGroups,
+  PLD_GROUPS_MAX,
+} from '../../../src/privacy/accountant';
+import { composedEpsilon } from '../../../src/privacy/pld';
+import { DELTA_TARGET, EPSILON_MIN } from '../../../src/privacy/limits';
 
-const LIFETIME = { kind: 'lifetime' } as const;
-
-/** n Laplace charges at ε = 0.01·2^(i/128 mod 1): 128 distinct values in [0.01, 0.02), one every `gap` ms. */
-function charges(n: number, gap: number): Charge[] {
-  return Array.from({ length: n }, (_, i) => {
-    const cost = costOf({ name: 'laplace', epsilon: EPSILON_MIN * 2 ** ((i % 128) / 128) });
-    return { time: i * gap, scope: 's', epsilonUnits: cost.epsilonUnits, rhoUnits: 0 };
-  });
-}
-
-function decisionMs(changes: BudgetChange[], ledger: Charge[]): { ms: number; ok: boolean } {
-  const start = performance.now();
-  const decision = decideCharge({ changes, charges: ledger }, 's', costOf({ name: 'laplace', epsilon: 0.5 }), 1e12);
-  return { ms: performance.now() - start, ok: decision.ok };
-}
-
-test('a lifetime ledger of 2000 small charges at 128 distinct ε (basic sum 29, within the budget) is decided in seconds', () => {
-  const changes: BudgetChange[] = [
-    { seq: 1, time: 0, target: DEVICE, totalEpsilon: 100, window: LIFETIME },
-    { seq: 2, time: 0, target: 's', totalEpsilon: 100, window: LIFETIME },
-  ];
-  const { ms, ok } = decisionMs(changes, charges(2000, 1000));
-  assert.equal(ok, true);
-  // Seconds, not minutes: measured 2 cores shared, a correct decision takes well under a second.
-  assert.ok(ms < 5000, `the decision took ${Math.round(ms)} ms`);
+test('many distinct ε are merged into at most PLD_GROUPS_MAX groups, each at an ε no smaller than its charges', () => {
+  const groups = Array.from({ length: 128 }, (_, i) => ({ epsilon: EPSILON_MIN * 2 ** (i / 128), count: 3 + (i % 4) }));
+  const merged = mergedGroups(groups);
+  assert.ok(merged.length <= PLD_GROUPS_MAX, `${merged.length} groups`);
+  assert.equal(
+    merged.reduce((s, g) => s + g.count, 0),
+    groups.reduce((s, g) => s + g.count, 0),
+  );
+  // Every charge lands in the first merged group at or above its own ε, and the counts there add up.
+  const landed = new Map<number, number>();
+  for (const g of groups) {
+    const into = merged.find((m) => m.epsilon >= g.epsilon);
+    assert.ok(into, `no merged group at or above ε ${g.epsilon}`);
+    landed.set(into.epsilon, (landed.get(into.epsilon) ?? 0) + g.count);
+  }
+  for (const m of merged) assert.equal(landed.get(m.epsilon), m.count);
+  // A handful of values is left as it is.
+  const few = groups.slice(0, PLD_GROUPS_MAX);
+  assert.deepEqual(mergedGroups(few), few);
 });
 
-test('a one-day rolling budget with 1000 charges over 50 days (20 counting) is decided in seconds', () => {
-  const window = { kind: 'rolling', ms: MIN_WINDOW_MS } as const;
-  const changes: BudgetChange[] = [
-    { seq: 1, time: 0, target: DEVICE, totalEpsilon: 10, window },
-    { seq: 2, time: 0, target: 's', totalEpsilon: 10, window },
-  ];
-  const { ms, ok } = decisionMs(changes, charges(1000, MIN_WINDOW_MS / 20));
-  assert.equal(ok, true);
-  assert.ok(ms < 5000, `the decision took ${Math.round(ms)} ms`);
+test('the charge of a ledger over 24 distinct ε is never below its unmerged composition, and within 15 % of it', () => {
+  const totals = emptyTotals();
+  const groups = new Map<number, number>();
+  for (let i = 0; i < 120; i++) {
+    const cost = costOf({ name: 'laplace', epsilon: EPSILON_MIN * 2 ** ((i % 24) / 24) });
+    addCharge(totals, { epsilonUnits: cost.epsilonUnits, rhoUnits: 0 });
+    groups.set(cost.epsilonUnits, (groups.get(cost.epsilonUnits) ?? 0) + 1);
+  }
+  const charged = composedEpsilonUnits(totals) * EPSILON_GRID;
+  const unmerged = composedEpsilon(
+    { pure: [...groups].map(([units, count]) => ({ epsilon: units * EPSILON_GRID, count })), muSquared: 0 },
+    DELTA_TARGET,
+  );
+  assert.ok(charged >= unmerged, `charged ${charged} below the unmerged ${unmerged}`);
+  assert.ok(charged <= unmerged * 1.15, `charged ${charged} against ${unmerged}`);
 });
