@@ -93,9 +93,8 @@ export function benchBudgetDecision(runs = 5): BudgetRow[] {
 
 export function printBudgetDecision(rows: readonly BudgetRow[]): void {
   console.log('\nbudget decision: median time of one decideCharge (want ≤ 1 s; ratio to the honest ledger)');
-  console.log(
-    `${'ledger'.padEnd(46)}${'charges'.padStart(8)}${'distinct ε'.padStart(12)}${'median ms'.padStart(11)}${'ratio'.padStart(8)}`,
-  );
+  const head = ['charges'.padStart(8), 'distinct ε'.padStart(12), 'median ms'.padStart(11), 'ratio'.padStart(8)];
+  console.log(`${'ledger'.padEnd(46)}${head.join('')}`);
   for (const r of rows)
     console.log(
       `${r.ledger.padEnd(46)}${String(r.charges).padStart(8)}${String(r.distinctEpsilon).padStart(12)}` +
