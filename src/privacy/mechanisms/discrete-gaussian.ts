@@ -54,6 +54,7 @@ import { DIMS_MAX } from '../limits';
 import { calibrateAnalyticGaussian } from './gaussian';
 import { gaussianBoundUnits, requireBoundedInfluence } from '../output-bounds';
 import { discreteLaplaceSampler } from './discrete-laplace';
+import { clampedGridNoise, gridSampler, type GridSampler } from './grid-noise';
 
 /** Proposals made for every coordinate, accepted or not. */
 export const TRIALS = 48;
@@ -155,10 +156,7 @@ export function calibrateDiscreteGaussian(
 }
 
 /** Draws Z; mechanisms use `into`, which writes it to `out[index]` (why: `DiscreteLaplaceSampler`). */
-export interface DiscreteGaussianSampler {
-  (draws: RandomDraws): number;
-  into(draws: RandomDraws, out: Float64Array, index: number): void;
-}
+export type DiscreteGaussianSampler = GridSampler;
 
 /** A sampler of N_ℤ(0, σ²) (σ ≥ 1) doing the same work for every draw. */
 export function discreteGaussianSampler(sigma: number): DiscreteGaussianSampler {
@@ -185,14 +183,7 @@ export function discreteGaussianSampler(sigma: number): DiscreteGaussianSampler 
     }
     out[index] = result;
   };
-  const scratch = new Float64Array(1);
-  return Object.assign(
-    (draws: RandomDraws): number => {
-      into(draws, scratch, 0);
-      return scratch[0]!;
-    },
-    { into },
-  );
+  return gridSampler(into);
 }
 
 const samplers = new WeakMap<DiscreteGaussianParams, DiscreteGaussianSampler>();
@@ -212,18 +203,5 @@ export function discreteGaussianNoise(
     sample = discreteGaussianSampler(params.sigmaUnits);
     samplers.set(params, sample);
   }
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const scaled = x[i]! / params.step; // exact: the step is a power of two
-    const floor = Math.floor(scaled);
-    const onGrid = floor + Number(draws.uniform() < scaled - floor); // no branch on the input's rounding
-    sample.into(draws, out, i);
-    const y = onGrid + out[i]!;
-    // The public clamp, post-processing of the noisy value (it costs no privacy), by arithmetic on 0/1 so that
-    // whether it was hit does not show in the time.
-    const above = Number(y > params.bound);
-    const below = Number(y < -params.bound);
-    out[i] = ((above - below) * params.bound + (1 - above - below) * y) * params.step;
-  }
-  return out;
+  return clampedGridNoise(x, params.step, params.bound, sample, draws);
 }

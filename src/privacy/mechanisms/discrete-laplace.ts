@@ -22,6 +22,7 @@
 import type { RandomDraws } from '../random/draws';
 import { exactBernoulli, exactProbability, type ExactProbability } from '../random/exact-bernoulli';
 import { invalidParameter } from '../errors';
+import { gridSampler, type GridSampler } from './grid-noise';
 
 /** The part of ε set aside for the sampler's double-precision probabilities. */
 export const SAMPLER_SLACK = 2 ** -40;
@@ -32,10 +33,7 @@ export const SAMPLER_SLACK = 2 ** -40;
  * the allocation shows in the time (a sampler returning Z at t = 8·10^8 told |Z| ≥ 2^31 by its time with
  * balanced accuracy 0.57). Written to a Float64Array, every Z is stored the same way.
  */
-export interface DiscreteLaplaceSampler {
-  (draws: RandomDraws): number;
-  into(draws: RandomDraws, out: Float64Array, index: number): void;
-}
+export type DiscreteLaplaceSampler = GridSampler;
 
 /** A sampler of Z for parameter t, exact for |Z| ≤ maxMagnitude; beyond it, ±(2^J + 1) stands for the whole tail. */
 export function discreteLaplaceSampler(t: number, maxMagnitude: number): DiscreteLaplaceSampler {
@@ -62,12 +60,5 @@ export function discreteLaplaceSampler(t: number, maxMagnitude: number): Discret
     const magnitude = (1 - isZero) * (isOverflow * tailMagnitude + (1 - isOverflow) * (1 + g));
     out[index] = (2 * positive - 1) * magnitude + 0;
   };
-  const scratch = new Float64Array(1);
-  return Object.assign(
-    (draws: RandomDraws): number => {
-      into(draws, scratch, 0);
-      return scratch[0]!;
-    },
-    { into },
-  );
+  return gridSampler(into);
 }

@@ -23,6 +23,7 @@ import type { RandomDraws } from '../random/draws';
 import { invalidParameter, requireInteger, requirePositiveFinite } from '../errors';
 import { laplaceBoundUnits, laplaceSdUnits, largestInputUnits, requireBoundedInfluence } from '../output-bounds';
 import { discreteLaplaceSampler, SAMPLER_SLACK, type DiscreteLaplaceSampler } from './discrete-laplace';
+import { clampedGridNoise } from './grid-noise';
 
 export interface LaplaceParams {
   readonly epsilon: number;
@@ -85,18 +86,5 @@ function samplerFor(params: LaplaceParams): DiscreteLaplaceSampler {
 export function laplaceNoise(x: Float64Array, params: LaplaceParams, draws: RandomDraws): Float64Array {
   if (x.length !== params.dims) throw new RangeError(`expected ${params.dims} values, got ${x.length}`);
   const sampler = samplerFor(params);
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const scaled = x[i]! / params.step; // exact: the step is a power of two
-    const floor = Math.floor(scaled);
-    const onGrid = floor + Number(draws.uniform() < scaled - floor); // no branch on the input's rounding
-    sampler.into(draws, out, i);
-    const y = onGrid + out[i]!;
-    // The public clamp, post-processing of the noisy value (it costs no privacy), by arithmetic on 0/1 (exact:
-    // integers below 2^53) so that whether it was hit does not show in the time.
-    const above = Number(y > params.bound);
-    const below = Number(y < -params.bound);
-    out[i] = ((above - below) * params.bound + (1 - above - below) * y) * params.step;
-  }
-  return out;
+  return clampedGridNoise(x, params.step, params.bound, sampler, draws);
 }
