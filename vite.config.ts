@@ -14,6 +14,9 @@ export default defineConfig({
   // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
   plugins: [wasmThreads(), offlineApp()],
   worker: { format: 'es', plugins: () => [wasmThreads()] },
+  // The release worker's dependencies, which the dev server's scan of the pages does not reach: found in
+  // the middle of a run, a dependency is optimised anew and the pages already open are reloaded under it.
+  optimizeDeps: { include: ['@noble/hashes/sha256', '@noble/hashes/utils', 'idb', 'comlink', 'zod'] },
   // Three pages: the app, the widget page the loader frames on host pages, and the first-party
   // window a widget on another site opens.
   build: { target: 'es2022', sourcemap: true, rollupOptions: { input: ['index.html', 'widget.html', 'connect.html'] } },

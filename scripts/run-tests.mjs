@@ -45,6 +45,8 @@ const args = [
   'tsx',
   '--test',
   `--test-concurrency=${concurrency}`,
+  // A test that waits for an event that never comes fails after twenty minutes instead of holding the run.
+  '--test-timeout=1200000',
   ...files.map((f) => relative(process.cwd(), f)),
 ];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
