@@ -4,16 +4,10 @@
 // readwrite transaction in the browser's own IndexedDB.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build, type Rolldown } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
+import { serveBundledModules } from './support/bundled-modules';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const MODULES = {
   'ledger/ledger-schema': ['openLedgerDb'],
   'ledger/commit-release': ['commitRelease'],
@@ -31,33 +25,18 @@ type Ledger = typeof import('../../src/ledger/ledger-schema') &
   typeof import('../../src/report/privatize-features') &
   typeof import('../../src/privacy/random/random-source');
 
-let server: Server;
+let served: Awaited<ReturnType<typeof serveBundledModules>>;
 let url: string;
 let browser: Browser;
 
 before(async () => {
-  const entry = join(mkdtempSync(join(tmpdir(), 'obscura-ledger-')), 'entry.ts');
-  const lines = Object.entries(MODULES).map(([m, names]) => `export { ${names.join(', ')} } from '${ROOT}/src/${m}';`);
-  writeFileSync(entry, lines.join('\n'));
-  const output = (await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: false, lib: { entry, formats: ['es'], fileName: 'ledger' } },
-  })) as Rolldown.RolldownOutput[];
-  const script = (output[0]!.output[0] as Rolldown.OutputChunk).code;
-  const page = '<!doctype html><script type="module">import * as l from "/ledger.js"; window.ledger = l;</script>';
-  server = createServer((req, res) => {
-    const js = req.url === '/ledger.js';
-    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
-    res.end(js ? script : page);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  served = await serveBundledModules(MODULES);
+  url = served.url;
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  await new Promise((done) => server?.close(done));
+  await served?.close();
 });
 
 async function ledgerPage(): Promise<Page> {

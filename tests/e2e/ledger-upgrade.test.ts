@@ -4,51 +4,29 @@
 // the outbox, and memo keys that were a plain hash of the pixels are dropped.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build, type Rolldown } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { serveBundledModules } from './support/bundled-modules';
 
 /** The page's `window.ledger`: the real modules, called from the page. */
 type Ledger = typeof import('../../src/ledger/ledger-schema') & typeof import('../../src/outbox/share-delivery');
 
-let server: Server;
+let served: Awaited<ReturnType<typeof serveBundledModules>>;
 let url: string;
 let browser: Browser;
 
 before(async () => {
-  const entry = join(mkdtempSync(join(tmpdir(), 'obscura-upgrade-')), 'entry.ts');
-  writeFileSync(
-    entry,
-    `export { openLedgerDb } from '${ROOT}/src/ledger/ledger-schema';\n` +
-      `export { invalidShareReason } from '${ROOT}/src/outbox/share-delivery';\n`,
-  );
-  const output = (await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: false, lib: { entry, formats: ['es'], fileName: 'ledger' } },
-  })) as Rolldown.RolldownOutput[];
-  const script = (output[0]!.output[0] as Rolldown.OutputChunk).code;
-  const page = '<!doctype html><script type="module">import * as l from "/ledger.js"; window.ledger = l;</script>';
-  server = createServer((req, res) => {
-    const js = req.url === '/ledger.js';
-    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
-    res.end(js ? script : page);
+  served = await serveBundledModules({
+    'ledger/ledger-schema': ['openLedgerDb'],
+    'outbox/share-delivery': ['invalidShareReason'],
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  url = served.url;
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  await new Promise((done) => server?.close(done));
+  await served?.close();
 });
 
 async function ledgerPage(): Promise<Page> {
