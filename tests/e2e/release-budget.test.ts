@@ -126,9 +126,11 @@ test('3 pages x 20 concurrent releases against a budget for exactly 17: 17 charg
   const budget = await pages[2]!.evaluate(async () =>
     (window as unknown as PageWindow).obscura.releases().budget('race'),
   );
-  assert.ok(budget.remaining < 1e-9);
-  assert.ok(budget.device.remaining < 1e-9, 'the device-wide budget is what ran out');
-  assert.ok(Math.abs(budget.scopeRemaining - (100 - 8.5)) < 1e-9, 'the scope still had room');
+  // Composed by privacy-loss distributions, 17 releases of ε 0.5 may cost a little less than their sum
+  // (8.5), so what is left is less than one more release, not necessarily 0.
+  assert.ok(budget.remaining < 0.5, `no room for an 18th release (${budget.remaining} left)`);
+  assert.ok(budget.device.remaining < 0.5, 'the device-wide budget is what ran out');
+  assert.ok(budget.scopeRemaining >= 100 - 8.5 - 1e-9, `the scope still had room (${budget.scopeRemaining})`);
   await collector.waitForStored(17, 'race');
   assert.deepEqual((await collectorIds('race')).sort(), [...ledger].sort());
   console.log(`# 60 concurrent releases over 3 pages took ${seconds.toFixed(1)} s`);
