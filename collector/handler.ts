@@ -7,12 +7,11 @@ import { describeError, ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
 import { aggregateTotals } from './aggregate';
-import { bucketAggregates, parseBucketQuery, type BucketQuery } from './buckets';
+import { parseBucketQuery, type BucketQuery } from './buckets';
 import { compareTotals, parseCompareQuery, type CompareQuery, type CompareSide } from './compare';
 import { isDashboardPath, type DashboardRoute } from './dashboard-route';
-import { rangeTotals } from './range-totals';
 import { answerSampleSize } from './sample-size-query';
-import { parseReportPageQuery, reportPage, type ReportPageQuery } from './report-pages';
+import { parseReportPageQuery, type ReportPageQuery } from './report-pages';
 import { groupOf } from './groups';
 import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
@@ -157,7 +156,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
       } catch (err) {
         return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
       }
-      if (query) return sendJson(res, 200, await bucketAggregates(store.db, query));
+      if (query) return sendJson(res, 200, await store.buckets(query));
       return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
     }
     let pageQuery: ReportPageQuery | null;
@@ -166,7 +165,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
     } catch (err) {
       return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
     }
-    if (pageQuery) return sendJson(res, 200, await reportPage(store.db, pageQuery));
+    if (pageQuery) return sendJson(res, 200, await store.reportPage(pageQuery));
     const since = url.searchParams.get('since');
     if (since !== null) return streamSince(res, since, scope);
     const limitParam = url.searchParams.get('limit');
@@ -217,7 +216,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
   /** A side's totals: the running totals of its scope, or the raw reports of its receive-time range. */
   function sideTotals(side: CompareSide) {
     if (side.since === null || side.until === null) return store.totals(side.scope);
-    return rangeTotals(store.db, side.scope, side.since, side.until);
+    return store.rangeTotals(side.scope, side.since, side.until);
   }
 
   /** Every report received since a time, oldest first, one JSON object a line, read and written page by page. */

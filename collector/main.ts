@@ -14,7 +14,7 @@ import { DEFAULT_RATE_LIMIT, startCollector } from './server';
 import { ReportStore } from './store';
 import { DEFAULT_CODEBOOKS_DIR, describeCodebooks, loadCodebookDir } from './codebooks';
 import { describeTasks, resolveTasks } from './tasks';
-import { integerFlag } from '../src/cli/number-flag';
+import { integerFlag } from '../src/number-flag';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

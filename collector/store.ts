@@ -13,6 +13,9 @@ import { createHash, randomInt } from 'node:crypto';
 import type { Report } from '../src/report/schema';
 import type { GroupTotals } from './aggregate';
 import { BatchWriter } from './batch-writer';
+import { bucketAggregates, type BucketPage, type BucketQuery } from './buckets';
+import { rangeTotals } from './range-totals';
+import { reportPage, type ReportPage, type ReportPageQuery } from './report-pages';
 import type { Database } from './db/database';
 import { migrate } from './db/migrations';
 import { dayOf, dropDaysBefore, ensurePartition, nextDay } from './db/partitions';
@@ -57,7 +60,7 @@ export class ReportStore {
   private readonly batches: BatchWriter;
 
   private constructor(
-    readonly db: Database,
+    private readonly db: Database,
     private readonly unlock: () => void,
     private readonly clock: () => Date,
   ) {
@@ -90,6 +93,21 @@ export class ReportStore {
 
   get engine(): Database['engine'] {
     return this.db.engine;
+  }
+
+  /** One page of per-bucket aggregates (GET /aggregates/buckets). */
+  buckets(query: BucketQuery): Promise<BucketPage> {
+    return bucketAggregates(this.db, query);
+  }
+
+  /** One page of raw reports (GET /reports). */
+  reportPage(query: ReportPageQuery): Promise<ReportPage> {
+    return reportPage(this.db, query);
+  }
+
+  /** Each group's totals over reports received in [since, until). */
+  rangeTotals(scope: string, since: Date, until: Date): Promise<GroupTotals[]> {
+    return rangeTotals(this.db, scope, since, until);
   }
 
   private async ensureDay(day: string): Promise<void> {

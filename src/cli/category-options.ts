@@ -1,6 +1,6 @@
 import { ObscuraError } from '../errors';
 import { CATEGORY_MECHANISMS, type CategoryMechanismName } from '../privacy/mechanism';
-import { numberFlag } from './number-flag';
+import { numberFlag } from '../number-flag';
 import type { PrivacyFlagValues } from './privacy-options';
 
 /** The flag that turns `extract`'s release into a category release. */

@@ -1,7 +1,7 @@
 import { ObscuraError } from '../errors';
 import { validateParams, VECTOR_MECHANISMS, type VectorMechanismParams } from '../privacy/mechanism';
 import type { FeaturePrivacyOptions } from '../report/privatize-features';
-import { integerFlag, numberFlag } from './number-flag';
+import { integerFlag, numberFlag } from '../number-flag';
 
 /** The flags `privatize` and `extract` share, for node:util parseArgs. */
 export const PRIVACY_FLAGS = {

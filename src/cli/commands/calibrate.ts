@@ -6,7 +6,7 @@ import { calibratePrivUnit } from '../../privacy/mechanisms/privunit';
 import { expectedMse, validateParams, type MechanismParams } from '../../privacy/mechanism';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
-import { numberFlag } from '../number-flag';
+import { numberFlag } from '../../number-flag';
 
 const OPTIONS = {
   mechanism: { type: 'string' },

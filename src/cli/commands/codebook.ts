@@ -10,7 +10,7 @@ import type { CliIo } from '../cli-io';
 import { collectImageFiles } from '../collect-files';
 import { extractFiles } from '../extract-files';
 import { Progress } from '../progress';
-import { integerFlag } from '../number-flag';
+import { integerFlag } from '../../number-flag';
 
 const BUILD_OPTIONS = {
   labels: { type: 'string', multiple: true },

@@ -13,7 +13,7 @@ import { privatizeFeatures } from '../../report/privatize-features';
 import { cryptoRandomSource } from '../../privacy/random/random-source';
 import { privatizeLabel, validateCategoryOptions } from '../../codebook/category-report';
 import { requireSameModel } from '../../codebook/assign-label';
-import { integerFlag } from '../number-flag';
+import { integerFlag } from '../../number-flag';
 
 const OPTIONS = {
   clean: { type: 'boolean', default: false },

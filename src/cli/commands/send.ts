@@ -7,7 +7,7 @@ import { fetchTasks, tasksEndpoint } from '../collector-tasks';
 import type { CliIo } from '../cli-io';
 import { writeJsonLine } from '../cli-io';
 import { deliverReport, type DeliveryOptions, type ErrorInfo } from '../deliver-report';
-import { integerFlag } from '../number-flag';
+import { integerFlag } from '../../number-flag';
 import { SendProgress, type SendCounts } from '../send-progress';
 
 const OPTIONS = {

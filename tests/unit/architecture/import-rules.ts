@@ -1,101 +1,254 @@
 /**
- * Which part of the source may import which. Lower layers never import higher ones:
- * privacy → report → codebook → ledger → outbox → release; the engine stands alone; the page
- * code (app) reaches the workers only through the public entries of client and release.
- * `errors.ts`, `error-details.ts` and `model-ref.ts` are shared leaves. An allowed entry ending
- * in `/` is a folder, one with an extension a file, any other an area.
+ * Which part of the tree may import which, as data over every source folder. Lower layers never
+ * import higher ones: privacy → report → codebook → ledger → outbox → release; the engine stands
+ * alone; the page code (app, widget) reaches the workers only through the public entries of
+ * client and release. Nothing in src/ imports the servers, scripts, benchmarks or tests; the
+ * collector and the aggregators take from src/ only the layers they need, and never each other.
+ *
+ * An area owns folders (ending in `/`) and files, by path from the repository root; a file
+ * belongs to the area with the longest matching path, and a source file in no area is an error.
+ * An allowed entry is an area's name, a folder (ending in `/`) or a file (with an extension).
  */
 import type { ImportEdge } from './import-graph';
 
-/** The part a file belongs to: its first folder under src, or the file itself at the top. */
-export function areaOf(path: string): string {
-  const [head, ...rest] = path.split('/');
-  return rest.length > 0 ? head! : head!.replace(/\.ts$/, '');
-}
-
-const LEAVES = ['errors', 'error-details', 'model-ref'];
-
-interface Rule {
-  readonly area: string;
-  /** Files or areas this area may import (besides itself). */
+export interface Area {
+  readonly name: string;
+  readonly paths: readonly string[];
+  /** Areas, folders or files this area may import (besides itself); `*` is anything. */
   readonly allowed: readonly string[];
+  /** When set, only these areas, folders or files may import this area. */
+  readonly onlyFrom?: readonly string[];
   readonly why: string;
 }
 
-export const RULES: readonly Rule[] = [
-  { area: 'privacy', allowed: ['errors'], why: 'privacy imports nothing else of the project (errors aside)' },
+const LEAVES = ['errors', 'model-ref'];
+
+/** The pure layers every Node-side part may build on. */
+const CORE = ['privacy', 'analysis', 'report', 'codebook', 'secure-aggregation', ...LEAVES];
+
+export const AREAS: readonly Area[] = [
   {
-    area: 'analysis',
+    name: 'errors',
+    paths: ['src/errors.ts', 'src/error-details.ts'],
+    allowed: [],
+    why: 'the error names are a leaf: every part may use them, they use no part',
+  },
+  {
+    name: 'model-ref',
+    paths: ['src/model-ref.ts'],
+    allowed: ['src/privacy/limits.ts'],
+    why: 'the model reference a report carries is a leaf over the public limits',
+  },
+  {
+    name: 'number-flag',
+    paths: ['src/number-flag.ts'],
+    allowed: ['errors'],
+    why: 'how a numeric flag reads, one rule for the CLI and the servers',
+  },
+  { name: 'privacy', paths: ['src/privacy/'], allowed: ['errors'], why: 'privacy imports nothing else (errors aside)' },
+  {
+    name: 'analysis',
+    paths: ['src/analysis/'],
     allowed: ['privacy', 'errors'],
     why: 'the estimators are pure math over totals: the privacy core and the error names only',
   },
-  { area: 'report', allowed: ['privacy', ...LEAVES], why: 'report imports only privacy and the shared leaves' },
-  { area: 'ledger', allowed: ['report', 'privacy', ...LEAVES], why: 'the ledger sits below the outbox and release' },
+  { name: 'report', paths: ['src/report/'], allowed: ['privacy', ...LEAVES], why: 'report builds on privacy only' },
   {
-    area: 'outbox',
-    allowed: ['ledger', 'report', 'privacy', ...LEAVES],
-    why: 'the outbox sits below the release path',
-  },
-  {
-    area: 'codebook',
+    name: 'codebook',
+    paths: ['src/codebook/'],
     allowed: ['report', 'privacy', ...LEAVES],
     why: 'codebooks are pure: a label from a vector, released through the report schema',
   },
   {
-    area: 'secure-aggregation',
+    name: 'secure-aggregation',
+    paths: ['src/secure-aggregation/'],
     allowed: ['privacy', 'errors'],
     why: 'secret sharing builds on the privacy core alone: the release worker and the aggregators both use it',
   },
   {
-    area: 'release',
+    name: 'ledger',
+    paths: ['src/ledger/'],
+    allowed: ['report', 'privacy', ...LEAVES],
+    why: 'the ledger sits below the outbox and release',
+  },
+  {
+    name: 'outbox',
+    paths: ['src/outbox/'],
+    allowed: ['ledger', 'report', 'privacy', ...LEAVES],
+    why: 'the outbox sits below the release path',
+  },
+  {
+    name: 'release',
+    paths: ['src/release/'],
     allowed: ['codebook', 'outbox', 'ledger', 'report', 'privacy', 'secure-aggregation', ...LEAVES],
     why: 'the release worker never imports the engine (no tfjs, no model) nor the page',
   },
   {
-    area: 'engine',
+    name: 'engine',
+    paths: ['src/engine/'],
     allowed: ['privacy', ...LEAVES],
     why: 'the engine computes only: nothing of ledger, outbox, release or report',
   },
   {
-    area: 'client',
-    allowed: ['engine', 'release/index.ts', 'release/release.shared-worker.ts', ...LEAVES],
+    name: 'client',
+    paths: ['src/client/'],
+    allowed: ['engine', 'src/release/index.ts', 'src/release/release.shared-worker.ts', ...LEAVES],
     why: 'the bridges know the workers by their contracts (and start them by their entries)',
   },
   {
-    area: 'sw',
-    allowed: ['outbox', 'ledger', 'report', 'privacy', 'release/index.ts', ...LEAVES],
+    name: 'sw',
+    paths: ['src/sw/'],
+    allowed: ['outbox', 'ledger', 'report', 'privacy', 'src/release/index.ts', ...LEAVES],
     why: "the service worker sends the outbox with the release path's own reporter, never the engine or the page",
   },
   {
-    area: 'app',
-    allowed: ['client/index.ts', 'release/index.ts', 'sw/sync-tag.ts', 'errors'],
+    name: 'app',
+    paths: ['src/app/'],
+    allowed: ['src/client/index.ts', 'src/release/index.ts', 'src/sw/sync-tag.ts', 'errors'],
     why: 'the app imports only the public entry points of client and release',
   },
   {
-    area: 'widget',
-    allowed: ['client/index.ts', 'release/index.ts', 'errors', 'app/components/', 'app/error-text.ts', 'app/theme.css'],
-    why: 'the widget frame imports like the app (and reuses its components); the loader only src/widget',
+    name: 'widget',
+    paths: ['src/widget/'],
+    allowed: [
+      'src/client/index.ts',
+      'src/release/index.ts',
+      'errors',
+      'src/app/components/',
+      'src/app/error-text.ts',
+      'src/app/theme.css',
+      'src/report/host-scope-name.ts',
+    ],
+    why: 'the widget frame imports like the app (its components, one host-scope naming); the loader only src/widget',
+  },
+  {
+    name: 'library',
+    paths: ['src/index.ts'],
+    allowed: ['client', 'engine', 'src/release/index.ts', ...LEAVES],
+    why: "the library's public API re-exports the page side: the bridges, the engine's contracts, release/index",
+  },
+  {
+    name: 'cli',
+    paths: ['src/cli/'],
+    allowed: [...CORE, 'engine', 'outbox', 'number-flag'],
+    why: 'the CLI extracts in Node and releases with the same mechanisms: never the ledger, release worker or page',
+  },
+  {
+    name: 'eval',
+    paths: ['src/eval/', 'eval/'],
+    allowed: [...CORE],
+    onlyFrom: ['scripts', 'bench'],
+    why: 'evaluation code serves the evaluation scripts and benchmarks; no shipped part imports it',
+  },
+  {
+    name: 'collector',
+    paths: ['collector/'],
+    allowed: ['analysis', 'codebook', 'report', 'privacy', 'number-flag', ...LEAVES, 'collector-db'],
+    why: 'the collector checks reports with the shared schema and sums them: never the device, never an aggregator',
+  },
+  {
+    name: 'collector-db',
+    paths: ['collector/db/'],
+    allowed: ['errors'],
+    // The queries the store runs are its own modules; the handler and the rest go through the store.
+    onlyFrom: [
+      'collector/store.ts',
+      'collector/batch-writer.ts',
+      'collector/buckets.ts',
+      'collector/range-totals.ts',
+      'collector/report-pages.ts',
+    ],
+    why: 'storage is reached only through the store',
+  },
+  {
+    name: 'dashboard',
+    paths: ['collector/dashboard/'],
+    allowed: [],
+    why: 'the dashboard is a page of its own that knows the collector only over HTTP',
+  },
+  {
+    name: 'aggregator',
+    paths: ['aggregator/'],
+    allowed: ['privacy', 'secure-aggregation', 'number-flag', ...LEAVES],
+    why: 'an aggregator sums shares with the shared codec and estimates: never the collector or the device',
+  },
+  {
+    name: 'scripts',
+    paths: ['scripts/'],
+    allowed: [...CORE, 'engine', 'eval', 'collector', 'aggregator', 'tests/support/data-paths.ts'],
+    why: 'build and evaluation scripts run the Node-side parts; of the tests only where installed datasets live',
+  },
+  {
+    name: 'bench',
+    paths: ['bench/'],
+    allowed: ['*'],
+    why: 'benchmarks measure any part, driven through the same harness as the tests',
+  },
+  {
+    name: 'build-config',
+    paths: ['vite.config.ts', 'vite.lib.config.ts', 'vite.widget.config.ts', 'vite.dashboard.config.ts'],
+    allowed: ['scripts'],
+    why: 'the bundler configs use the build plugins in scripts/',
+  },
+  {
+    name: 'tests',
+    paths: ['tests/'],
+    allowed: ['*'],
+    why: 'a test imports what it tests (tests are not walked: their fixtures hold import lines as text)',
   },
 ];
+
+function matches(path: string, file: string): boolean {
+  return path.endsWith('/') ? file.startsWith(path) : file === path;
+}
+
+/** The area a file belongs to: the one with the longest path matching it. */
+export function areaOf(file: string, areas: readonly Area[] = AREAS): Area | undefined {
+  let best: Area | undefined;
+  let length = -1;
+  for (const area of areas)
+    for (const path of area.paths)
+      if (matches(path, file) && path.length > length) [best, length] = [area, path.length];
+  return best;
+}
+
+/** The name of a file's area ('' for none). */
+export function areaName(file: string): string {
+  return areaOf(file)?.name ?? '';
+}
+
+/** Source files that belong to no area, so no rule would see them. */
+export function unassigned(files: readonly string[], areas: readonly Area[] = AREAS): string[] {
+  return files.filter((f) => !areaOf(f, areas));
+}
 
 export interface Violation {
   readonly edge: ImportEdge;
   readonly why: string;
 }
 
-function permits(allowed: readonly string[], target: string): boolean {
-  return allowed.some((a) =>
-    a.endsWith('/') ? target.startsWith(a) : /\.\w+$/.test(a) ? target === a : areaOf(target) === a,
+function permits(entries: readonly string[], file: string, areas: readonly Area[]): boolean {
+  return entries.some((e) =>
+    e === '*'
+      ? true
+      : e.endsWith('/')
+        ? file.startsWith(e)
+        : /\.\w+$/.test(e)
+          ? file === e
+          : areaOf(file, areas)?.name === e,
   );
 }
 
-export function violations(edges: readonly ImportEdge[], rules: readonly Rule[] = RULES): Violation[] {
+export function violations(edges: readonly ImportEdge[], areas: readonly Area[] = AREAS): Violation[] {
   const out: Violation[] = [];
   for (const edge of edges) {
-    const area = areaOf(edge.from);
-    const rule = rules.find((r) => r.area === area);
-    if (!rule || areaOf(edge.to) === area) continue;
-    if (!permits(rule.allowed, edge.to)) out.push({ edge, why: rule.why });
+    const from = areaOf(edge.from, areas);
+    const to = areaOf(edge.to, areas);
+    if (!from) out.push({ edge, why: `${edge.from} belongs to no area` });
+    else if (!to) out.push({ edge, why: `${edge.to} belongs to no area` });
+    else if (from === to) continue;
+    else if (!permits(from.allowed, edge.to, areas)) out.push({ edge, why: from.why });
+    else if (to.onlyFrom && !permits(to.onlyFrom, edge.from, areas)) out.push({ edge, why: to.why });
   }
   return out;
 }

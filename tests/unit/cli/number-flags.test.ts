@@ -2,7 +2,7 @@
 // `--epsilon 0x10` as 16, a blank as 0 and `Infinity` as a number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { integerFlag, numberFlag } from '../../../src/cli/number-flag';
+import { integerFlag, numberFlag } from '../../../src/number-flag';
 import { cli } from './support';
 
 /** Texts Number() turns into a number (or that fail it only later) that a flag must refuse. */

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { Aggregates, VectorAggregate } from '../../../collector/aggregate';
 import { aggregate } from '../../../collector/recompute';
 import { ReportStore } from '../../../collector/store';
+import type { Database } from '../../../collector/db/database';
 import { partitionDays } from '../../../collector/db/partitions';
+import { openPostgres } from '../../../collector/db/postgres';
 import type { Report } from '../../../src/report/schema';
 import { startCollectorProcess, type CollectorProcess } from '../../support/collector-process';
 import { startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
@@ -41,6 +43,16 @@ test('concurrent starts apply each migration once, under the advisory lock', asy
 });
 
 /** Every stored report, through the NDJSON export. */
+/** A look at the database itself, beside the store, on a connection of its own. */
+async function withDatabase<T>(url: string, look: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openPostgres(url, 1);
+  try {
+    return await look(db);
+  } finally {
+    await db.close();
+  }
+}
+
 async function exported(url: string): Promise<Report[]> {
   const res = await fetch(`${url}/reports?since=1970-01-01T00:00:00Z`, { headers: auth });
   assert.equal(res.status, 200);
@@ -162,7 +174,7 @@ test('reports are partitioned by day; dropping old days removes their reports, i
     const third = releasedReport('days');
     await put(third);
     assert.deepEqual(
-      (await partitionDays(store.db)).filter((d) => d >= '2026-03-01'),
+      (await withDatabase(url, partitionDays)).filter((d) => d >= '2026-03-01'),
       ['2026-03-01', '2026-03-02', '2026-03-03'],
     );
     assert.equal(await store.count('days'), 3);

@@ -1,4 +1,4 @@
-import { ObscuraError } from '../errors';
+import { ObscuraError } from './errors';
 
 /** Optional sign, digits with an optional fraction (or a fraction alone), optional exponent. */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
