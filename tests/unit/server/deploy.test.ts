@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { formatCodebook, sealCodebook } from '../../../src/codebook/load-codebook';
 import { launch, type Launched } from '../../../scripts/start';
 import { readTlsCredentials } from '../../../collector/tls';
-import { krrReport, vectorReport } from '../collector/support';
+import { categoryTask, krrReport, laplaceTask, vectorReport } from '../collector/support';
+import { writeTasksFile } from '../../support/collector-process';
 import { call, makeCertificate, type Certificate } from './deploy-support';
 
 const PUBLIC = 'https://obscura.example';
@@ -19,6 +20,9 @@ let dir: string;
 let root: string;
 let codebooks: string;
 let cert: Certificate;
+/** What the embedded collector declares: the scopes these tests post to (the codebook's only with --codebooks). */
+let vectorTasks: string;
+let allTasks: string;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'obscura-deploy-'));
@@ -44,6 +48,13 @@ before(async () => {
   });
   await writeFile(join(codebooks, 'shirts-2.json'), formatCodebook(shirts));
   cert = await makeCertificate(dir);
+  const vector = [laplaceTask('deploy'), laplaceTask('tls')];
+  vectorTasks = writeTasksFile(vector);
+  allTasks = writeTasksFile([
+    ...vector,
+    categoryTask('shirts', 'krr', 1, 2, 'shirts-2'),
+    categoryTask('cli', 'krr', 1, 2, 'shirts-2'),
+  ]);
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -62,7 +73,14 @@ function post(base: string, body: unknown, origin: string, ca?: Buffer) {
 }
 
 test('--public-url: the collector takes that origin, under its name; other origins are refused', async () => {
-  const app = await launch({ root, port: 0, collectorPort: 0, inMemory: true, publicUrl: `${PUBLIC}/` });
+  const app = await launch({
+    root,
+    port: 0,
+    collectorPort: 0,
+    inMemory: true,
+    publicUrl: `${PUBLIC}/`,
+    tasks: vectorTasks,
+  });
   try {
     assert.equal(app.appUrl, PUBLIC);
     assert.match(app.localUrl, /^http:\/\/localhost:\d+$/);
@@ -105,13 +123,24 @@ test('--public-url: the collector takes that origin, under its name; other origi
 });
 
 test('--read-token locks the reads, not the reports; --codebooks chooses the codebooks taken', async () => {
-  const app = await launch({ root, port: 0, collectorPort: 0, inMemory: true, readToken: 'r3ad', codebooks });
+  const app = await launch({
+    root,
+    port: 0,
+    collectorPort: 0,
+    inMemory: true,
+    readToken: 'r3ad',
+    codebooks,
+    tasks: allTasks,
+  });
   try {
     const base = localCollector(app);
     assert.equal((await post(base, krrReport(1, 2, 1, 'shirts', 'shirts-2'), app.localUrl)).status, 201);
     const other = await post(base, krrReport(1, 10, 1, 'shirts', 'fmnist-10'), app.localUrl);
+    // A codebook outside --codebooks cannot even be declared (the tasks file would stop the start), so its
+    // reports meet a task that names another codebook.
     assert.equal(other.status, 400, 'a codebook outside --codebooks is refused');
-    assert.match(other.body, /UnknownCodebookError/);
+    assert.match(other.body, /TaskMismatchError/);
+    assert.match(other.body, /codebook/);
     for (const path of ['/reports', '/aggregates']) {
       assert.equal((await call(`${base}${path}`)).status, 401, path);
       assert.equal((await call(`${base}${path}`, { headers: { authorization: 'Bearer wrong' } })).status, 401, path);
@@ -144,7 +173,7 @@ test("--frame-ancestors sets the widget page's CSP frame-ancestors and nothing e
 
 test('--tls-cert and --tls-key: the app and the collector answer over HTTPS with that certificate', async () => {
   const tls = await readTlsCredentials(cert.certFile, cert.keyFile);
-  const app = await launch({ root, port: 0, collectorPort: 0, inMemory: true, tls });
+  const app = await launch({ root, port: 0, collectorPort: 0, inMemory: true, tls, tasks: vectorTasks });
   try {
     assert.match(app.appUrl, /^https:\/\/localhost:\d+$/);
     assert.match(app.collectorUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -201,6 +230,8 @@ test('npm start with every deployment flag: prints the public URL and serves wha
       'cli-token',
       '--codebooks',
       codebooks,
+      '--tasks',
+      allTasks,
     ],
     { cwd: resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'ignore', 'pipe'] },
   );
