@@ -48,6 +48,7 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | Precac
 
 setCacheNameDetails({ prefix: CACHE_PREFIX, suffix: CACHE_VERSION, precache: 'precache', runtime: 'runtime' });
 const configCache = `${CACHE_PREFIX}-config-${CACHE_VERSION}`;
+// The engine writes here too (src/engine/backends/wasm-cache.ts, which the service worker may not import).
 const wasmCache = `${CACHE_PREFIX}-wasm-${CACHE_VERSION}`;
 
 precacheAndRoute(self.__WB_MANIFEST);
@@ -65,7 +66,8 @@ registerRoute(
   new NetworkFirst({ cacheName: configCache, networkTimeoutSeconds: 5 }),
 );
 
-// The WASM build this browser uses, once fetched; fingerprinted, so a cached copy is never stale (its
+// The WASM build this browser uses, once fetched (the engine stores it too, when it ran before this worker
+// controlled it); fingerprinted, so a cached copy is never stale (its
 // name changes only with the tfjs version).
 registerRoute(
   ({ url }) => url.origin === self.location.origin && /\/assets\/[^/]+\.wasm$/.test(url.pathname),
