@@ -13,6 +13,7 @@ import { buildPages, startPlainServer } from '../tests/e2e/support/production-bu
 import { startStaticServer } from '../scripts/static-server';
 import type { api as threadsApi, ThreadsRun } from '../tests/e2e/pages/threads-page';
 import { measureFirstLoadBytes, type FirstLoadBytes } from './first-load-bytes';
+import { measureWireBytes, type WireBytes } from './first-load-wire';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PHOTO = 'skimage/chelsea.png';
@@ -36,6 +37,8 @@ export interface ThreadsRow {
 
 export interface FirstLoadResults {
   readonly bytes: FirstLoadBytes;
+  /** Measured through the static server with its compression and caching: first and second visit. */
+  readonly wire: WireBytes;
   readonly coldStart: {
     readonly rounds: number;
     /** Network emulated for the cold starts (the static server sends files uncompressed); none on loopback. */
@@ -58,6 +61,8 @@ export async function benchFirstLoad(rounds: number, imagesPerRound: number): Pr
   const plain = await startPlainServer(outDir);
   const browser = await launchChromium();
   try {
+    process.stderr.write('bench: bytes over the wire, first and second visit\n');
+    const wire = await measureWireBytes(browser, resolve(root, 'dist'));
     const cut: ColdStart[] = [];
     const full: ColdStart[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -82,6 +87,7 @@ export async function benchFirstLoad(rounds: number, imagesPerRound: number): Pr
     }
     return {
       bytes,
+      wire,
       coldStart: {
         rounds,
         network: THROTTLE ? `${THROTTLE.mbitPerSecond} Mbit/s, ${THROTTLE.rttMs} ms RTT (emulated)` : 'loopback',
@@ -203,6 +209,10 @@ export function printFirstLoad(r: FirstLoadResults): void {
   row('first visit, isolated, full model', b.totalIsolated.full);
   row('first visit, not isolated, cut model', b.totalNotIsolated.cut);
   row('first visit, not isolated, full model', b.totalNotIsolated.full);
+  console.log(
+    `over the wire (npm start's server, all headers): first visit ${kib(r.wire.firstVisit)} KiB, ` +
+      `second visit ${kib(r.wire.secondVisit)} KiB`,
+  );
   const c = r.coldStart;
   console.log(
     `\ncold time to the first vector (fresh context each, median of ${c.rounds}; ` +

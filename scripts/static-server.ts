@@ -5,6 +5,7 @@
  * `npm start` and the browser tests use it, so both see the same headers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
 import { createWebServer, type TlsCredentials } from '../collector/tls';
@@ -104,6 +105,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     'Referrer-Policy': 'no-referrer',
   };
 
+  const configTag = entityTag(Buffer.from(config), 'identity');
   const widgetPolicy = contentSecurityPolicy(endpoints.join(' '), frameAncestorsOf(options.widgetAncestors));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -116,29 +118,29 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     if (path === undefined) return answer(res, 400, 'bad path');
     if (path === '/config.json') {
       res.setHeader('Content-Type', MIME['.json']!);
-      res.setHeader('Cache-Control', 'no-store');
-      return void res.end(req.method === 'HEAD' ? undefined : config);
+      res.setHeader('Cache-Control', 'no-cache');
+      return send(req, res, Buffer.from(config), configTag);
     }
     const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
     const inside = relative(root, file);
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return answer(res, 403, 'forbidden');
-    let body: Buffer;
     try {
       if (!(await stat(file)).isFile()) return answer(res, 404, 'not found');
-      body = await readFile(file);
     } catch {
       return answer(res, 404, 'not found');
     }
+    const hashed = inside.startsWith(`assets${sep}`);
+    const chosen = await pickEncoding(file, hashed ? req.headers['accept-encoding'] : undefined);
+    if (chosen === undefined) return answer(res, 404, 'not found');
     res.setHeader('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
-    // Fingerprinted assets never change; the shell and the model are revalidated.
-    res.setHeader(
-      'Cache-Control',
-      inside.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-    );
+    // Fingerprinted assets never change; the shell, the service worker and the model are revalidated
+    // by their ETag, so an unchanged one costs a 304 and no body.
+    res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    if (hashed) res.setHeader('Vary', 'Accept-Encoding');
+    if (chosen.encoding !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
     if (path === '/sw.js') {
-      // The browser checks the service worker for updates on every navigation: never from a cache,
+      // The browser checks the service worker for updates on every navigation (past any HTTP cache),
       // and its scope is the whole app.
-      res.setHeader('Cache-Control', 'no-cache, no-store');
       res.setHeader('Service-Worker-Allowed', '/');
     }
     if (WIDGET_FILES.has(path)) {
@@ -154,8 +156,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       res.setHeader('Cross-Origin-Opener-Policy', 'unsafe-none');
       res.setHeader('Content-Security-Policy', contentSecurityPolicy(collector.origin, "'none'"));
     }
-    res.setHeader('Content-Length', body.length);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    send(req, res, chosen.body, entityTag(chosen.body, chosen.encoding));
   }
 
   const server = createWebServer(
@@ -183,6 +184,77 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         server.closeAllConnections();
       }),
   };
+}
+
+/** Encodings made at build time beside each hashed asset (`x.js.br`, `x.js.gz`), best first. */
+const PRECOMPRESSED = [
+  { encoding: 'br', suffix: '.br' },
+  { encoding: 'gzip', suffix: '.gz' },
+] as const;
+
+type Encoding = (typeof PRECOMPRESSED)[number]['encoding'] | 'identity';
+
+/**
+ * The file's bytes in the best encoding the request accepts and the build made: brotli, then gzip,
+ * else as stored. undefined when the file cannot be read.
+ */
+async function pickEncoding(
+  file: string,
+  acceptEncoding: string | string[] | undefined,
+): Promise<{ body: Buffer; encoding: Encoding } | undefined> {
+  const accepted = acceptedEncodings(acceptEncoding);
+  for (const { encoding, suffix } of PRECOMPRESSED) {
+    if (!accepted.has(encoding)) continue;
+    try {
+      return { body: await readFile(file + suffix), encoding };
+    } catch {
+      // Not made for this file (too small or incompressible): try the next.
+    }
+  }
+  try {
+    return { body: await readFile(file), encoding: 'identity' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Content codings an Accept-Encoding header allows (q=0 excludes one). */
+export function acceptedEncodings(header: string | string[] | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q !== undefined && Number(q.slice(2)) === 0) continue;
+    accepted.add(name);
+  }
+  return accepted;
+}
+
+/** A strong validator of the bytes sent: each encoding of a file has its own. */
+function entityTag(body: Buffer, encoding: Encoding): string {
+  const digest = createHash('sha256').update(body).digest('base64url').slice(0, 27);
+  return `"${digest}${encoding === 'identity' ? '' : `-${encoding}`}"`;
+}
+
+/** Sends the body with its ETag, or 304 and no body when the request already holds it. */
+function send(req: IncomingMessage, res: ServerResponse, body: Buffer, tag: string): void {
+  res.setHeader('ETag', tag);
+  if (matchesTag(req.headers['if-none-match'], tag)) {
+    res.statusCode = 304;
+    res.removeHeader('Content-Encoding');
+    return void res.end();
+  }
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function matchesTag(header: string | undefined, tag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((t) => {
+    const one = t.trim();
+    return one === '*' || one === tag || one === `W/${tag}`;
+  });
 }
 
 const WIDGET_FILES = new Set(['/widget.js', '/widget.html']);

@@ -2,13 +2,15 @@
  * The offline PWA's build step (vite-plugin-pwa, Workbox): the web app manifest, and the
  * service worker src/sw/sw.ts built to dist/sw.js with the precache manifest injected.
  * The precache holds what the app needs with no network: the shell, both workers, the
- * WASM binaries (the threaded build's scripts too), the default cut model and the demo
- * codebook; not the full model (the app never loads it by default), the widget or maps.
+ * threaded build's scripts, the default cut model and the demo codebook; not the full model
+ * (the app never loads it by default), the widget or maps. Not the WASM builds either: a
+ * browser runs one of the three, and the service worker caches that one when the engine
+ * fetches it (src/sw/sw.ts), so the others are never downloaded.
  */
 import type { PluginOption } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
-/** The largest precached file is the threaded SIMD WASM binary (a few MB); Workbox's default cap is 2 MiB. */
+/** Headroom over Workbox's default cap of 2 MiB, for a grown worker chunk. */
 const MAX_PRECACHED_BYTES = 16 * 1024 * 1024;
 
 export function offlineApp(): PluginOption {
@@ -37,12 +39,7 @@ export function offlineApp(): PluginOption {
     injectManifest: {
       rollupFormat: 'iife',
       // The manifest and its icons are added by the plugin itself.
-      globPatterns: [
-        '*.{html,svg}',
-        'assets/*.{js,css,wasm}',
-        'models/mobilenet_v2/block_12_add/*',
-        'codebooks/*.json',
-      ],
+      globPatterns: ['*.{html,svg}', 'assets/*.{js,css}', 'models/mobilenet_v2/block_12_add/*', 'codebooks/*.json'],
       globIgnores: ['widget.html', 'widget.js', 'connect.html', '**/*.map'],
       maximumFileSizeToCacheInBytes: MAX_PRECACHED_BYTES,
     },

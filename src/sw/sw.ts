@@ -2,12 +2,14 @@
  * The service worker: makes the app work offline and lets queued reports leave when
  * the network is back.
  *
- * - Precache (Workbox): the app shell, both workers, the WASM binaries with the threaded
- *   build's scripts, the default (cut) model and the demo codebook, each entry versioned
+ * - Precache (Workbox): the app shell, both workers, the threaded WASM build's scripts,
+ *   the default (cut) model and the demo codebook, each entry versioned
  *   by its content revision. A new build installs beside the running one and waits until
  *   the person accepts the update (no skipWaiting on install), so a page never runs
  *   against a half-swapped cache. On activate, entries the new build no longer lists and
  *   caches of other versions are deleted.
+ * - The WASM build: a browser runs one of the three, so none is precached; the one the
+ *   engine fetches is kept (its name is its content hash) and served from the cache after.
  * - Background Sync: a page registers OUTBOX_SYNC_TAG while offline; when the browser
  *   sees the network again it fires `sync` here, and this worker runs the release path's
  *   own reporter on the same IndexedDB ledger. The reporter sends only under the
@@ -24,7 +26,7 @@ import {
   type PrecacheEntry,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { NetworkFirst } from 'workbox-strategies';
+import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 import { setCacheNameDetails } from 'workbox-core';
 import { openLedgerDb } from '../ledger/ledger-schema';
 import { flushOutbox } from '../outbox/reporter';
@@ -46,6 +48,8 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | Precac
 
 setCacheNameDetails({ prefix: CACHE_PREFIX, suffix: CACHE_VERSION, precache: 'precache', runtime: 'runtime' });
 const configCache = `${CACHE_PREFIX}-config-${CACHE_VERSION}`;
+// The engine writes here too (src/engine/backends/wasm-cache.ts, which the service worker may not import).
+const wasmCache = `${CACHE_PREFIX}-wasm-${CACHE_VERSION}`;
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -60,6 +64,14 @@ registerRoute(
 registerRoute(
   ({ url }) => url.origin === self.location.origin && url.pathname.endsWith('/config.json'),
   new NetworkFirst({ cacheName: configCache, networkTimeoutSeconds: 5 }),
+);
+
+// The WASM build this browser uses, once fetched (the engine stores it too, when it ran before this worker
+// controlled it); fingerprinted, so a cached copy is never stale (its
+// name changes only with the tfjs version).
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && /\/assets\/[^/]+\.wasm$/.test(url.pathname),
+  new CacheFirst({ cacheName: wasmCache }),
 );
 
 // Read once at install too: a page loaded before this worker controlled it fetched the config past it.

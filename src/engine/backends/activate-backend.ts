@@ -5,6 +5,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { ObscuraError } from '../../errors';
+import { keepWasmBuild } from './wasm-cache';
 import type { BackendName } from './backend-choice';
 
 // tfjs-wasm picks its build itself: the threaded SIMD one (half the cores as threads)
@@ -38,4 +39,12 @@ export async function activateBackend(name: BackendName): Promise<void> {
       { backend: name },
     );
   }
+  // The production app works offline: it keeps the build tfjs chose (the same test tfjs makes).
+  if (name === 'wasm' && import.meta.env.PROD) void keepWasmBuild(await chosenWasmUrl());
+}
+
+async function chosenWasmUrl(): Promise<string> {
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  return simd ? (threads ? wasmThreadedSimd : wasmSimd) : wasmPlain;
 }

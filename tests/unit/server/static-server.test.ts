@@ -100,7 +100,7 @@ test('/config.json names the collector endpoint; other methods get 405; HEAD has
     collectorUrl: 'http://127.0.0.1:5999/reports',
     widgetEndpoints: ['http://127.0.0.1:5999'],
   });
-  assert.equal(res.headers.get('cache-control'), 'no-store');
+  assert.equal(res.headers.get('cache-control'), 'no-cache');
   assert.equal((await fetch(`${server.url}/`, { method: 'POST' })).status, 405);
   const head = await raw('/assets/w.js', 'HEAD');
   assert.deepEqual([head.status, head.body, head.headers['content-length']], [200, '', '9']);
