@@ -4,7 +4,7 @@
  * without compressing on each request. A copy that would not be smaller is not written.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Plugin } from 'vite';
@@ -48,7 +48,8 @@ export function precompressAssets(): Plugin {
     name: 'obscura-precompress-assets',
     apply: 'build',
     configResolved(config) {
-      outDir = join(config.root, config.build.outDir);
+      // resolve: an absolute outDir (a test's temporary build) stays as it is.
+      outDir = resolve(config.root, config.build.outDir);
     },
     async closeBundle() {
       await precompressFolder(join(outDir, 'assets'));

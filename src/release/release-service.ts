@@ -66,6 +66,8 @@ export class ReleaseService {
   private flushing: Promise<FlushResult> | undefined;
   private again = false;
   private memos: Promise<unknown> = Promise.resolve();
+  /** Settles when the release asked last has committed or failed (release()). */
+  private turn: Promise<void> = Promise.resolve();
   private readonly clock: Clock;
   private readonly onChange: () => void;
   private readonly send: typeof fetch | undefined;
@@ -113,11 +115,29 @@ export class ReleaseService {
   release(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
   release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome>;
   async release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome> {
+    // A place in line, taken as the release is asked: releases draw and check their tasks side by side,
+    // but reach the ledger in the order they were asked, so of two releases of one image the first
+    // charges and the second finds its memo, however their task checks and signatures interleave.
+    const turn = this.turn;
+    let done!: () => void;
+    this.turn = new Promise<void>((resolve) => (done = resolve));
+    try {
+      return await this.releaseInTurn(clean, options, turn);
+    } finally {
+      done();
+    }
+  }
+
+  private async releaseInTurn(
+    clean: CleanVector,
+    options: ReleaseOptions,
+    turn: Promise<void>,
+  ): Promise<ReleaseOutcome> {
     const scope = await readScope(await this.open(), options.grant ?? options.scope ?? 'default');
     if (scope.mode === 'aggregate-only') {
       if (options.grant !== undefined)
         throw invalidParameter('grant', 'a local scope (an aggregate-only scope is its own budget)', options.grant);
-      return this.releaseAggregate(clean, scope, options);
+      return this.releaseAggregate(clean, scope, options, turn);
     }
     // The options cross a thread from untyped callers: a codebook goes with k-RR/OUE and only with them.
     const categorical = (CATEGORY_MECHANISMS as readonly string[]).includes(options.mechanism.name);
@@ -129,7 +149,7 @@ export class ReleaseService {
       );
     if (!categorical && options.codebook !== undefined)
       throw invalidParameter('mechanism', 'krr or oue with a codebook', options.mechanism.name);
-    if (options.codebook !== undefined) return this.releaseCategory(clean, options);
+    if (options.codebook !== undefined) return this.releaseCategory(clean, options, turn);
     const report = privatizeFeatures(
       clean.vector,
       clean.model,
@@ -143,6 +163,7 @@ export class ReleaseService {
     );
     const task = await this.checkTask(report, options);
     const memo = await this.memoKey(clean, ReleaseService.memoParameters(clean.model, options), options.host);
+    await turn;
     const outcome = await this.commit(report, costOf(options.mechanism), options, memo, task);
     const vector = (outcome.report as { vector: number[] }).vector;
     return {
@@ -160,6 +181,7 @@ export class ReleaseService {
     clean: CleanVector,
     scope: ScopeConfig,
     options: ReleaseOptions,
+    turn: Promise<void>,
   ): Promise<AggregateReleaseOutcome> {
     const config = scope.aggregate!;
     const refuse = (parameter: string, why: string) =>
@@ -171,6 +193,8 @@ export class ReleaseService {
     if (options.codebook !== undefined) throw refuse('codebook', 'it sums feature vectors, not categories');
     const db = await this.open();
     const drawn = await (await loadAggregateRelease())(clean.vector, config);
+    const memoKey = await this.memoKey(clean, [clean.model.id, clean.model.layer, scope.name, config], options.host);
+    await turn;
     const outcome = await commitAggregateRelease(db, {
       scope: scope.name,
       submission: drawn.submission,
@@ -178,7 +202,7 @@ export class ReleaseService {
       local: drawn.plan.local,
       config,
       cost: drawn.cost,
-      memoKey: await this.memoKey(clean, [clean.model.id, clean.model.layer, scope.name, config], options.host),
+      memoKey,
       now: this.clock.now(),
     });
     if (outcome.charged) this.onChange();
@@ -208,7 +232,11 @@ export class ReleaseService {
    * OUE randomizes it and only that leaves. The assigned label goes back to the page that
    * asked (it has the clean vector already) and is never stored or sent.
    */
-  private async releaseCategory(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome> {
+  private async releaseCategory(
+    clean: CleanVector,
+    options: CategoryReleaseOptions,
+    turn: Promise<void>,
+  ): Promise<CategoryReleaseOutcome> {
     const codebook: Codebook = await resolveCodebook(options.codebook);
     const { assigned, report } = privatizeLabel(
       clean.vector,
@@ -227,6 +255,7 @@ export class ReleaseService {
     const { name, epsilon } = options.mechanism;
     const task = await this.checkTask(report, options);
     const cost = costOf({ name, epsilon, k: codebook.labels.length });
+    await turn;
     const outcome = await this.commit(report, cost, options, memo, task);
     return {
       ...outcome,
