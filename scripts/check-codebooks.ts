@@ -8,7 +8,7 @@
  *   node --import tsx scripts/check-codebooks.ts
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCodebookJson } from '../src/codebook/load-codebook';
@@ -93,7 +93,8 @@ async function main(): Promise<void> {
   if (result.errors.length > 0) process.exit(1);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+// Run as a script (argv[1] may be a symlink to this file), not imported by a test.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url))
   main().catch((err: unknown) => {
     console.error(`codebook: FAILED: ${(err as Error).message}`);
     process.exit(1);
