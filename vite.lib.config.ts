@@ -1,5 +1,5 @@
 /**
- * The library build (`npm run build:lib`, run by `npm pack`): src/index.ts as one ES module,
+ * The library build (`npm run build:lib`, run by `npm run pack:lib`): src/index.ts as one ES module,
  * dist-lib/obscura.js, with everything it needs beside it in dist-lib/assets: both workers as
  * separate files, the WASM binaries and the threaded build's scripts, each found through
  * `new URL(…, import.meta.url)` (base './'), so a bundler that builds a page against the package

@@ -1,15 +1,16 @@
 /**
- * Builds the demo codebook "fashion-10" from Debian's Fashion-MNIST (dataset-fashion-mnist)
- * with the default model, so category release works on a fresh clone. Runs after the
- * model conversion at install and build time; the output is not committed.
+ * Rebuilds the demo codebook "fashion-10" from Debian's Fashion-MNIST (dataset-fashion-mnist)
+ * with the default model (`npm run build:codebook`). The codebook is committed with its
+ * provenance (data/codebooks/fashion-10.provenance.json), which install and build check
+ * (scripts/check-codebooks.ts) instead of rebuilding it.
  *
  *   node --import tsx scripts/build-codebook.ts [--per-class 100] [--out public/codebooks/fashion-10.json]
  *                                               [--test N] [--force]
  *
  * `--test N` also labels the first N test images on the device and prints the accuracy.
- * Without the dataset it says so and exits 0: everything else works without the codebook.
+ * Without the dataset it says so and exits 1, leaving the committed codebook as it is.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -90,10 +91,10 @@ async function main(): Promise<void> {
     throw new Error(`--test must be an integer from 0 to 10000, got ${values.test}`);
   if (!existsSync(file('train-images-idx3-ubyte.gz'))) {
     console.error(
-      `codebook: skipped: ${DATASET} not found (install Debian's dataset-fashion-mnist, then run ` +
-        '"npm run build:codebook"); category release needs a codebook, everything else works without one',
+      `codebook: FAILED: ${DATASET} not found: rebuilding needs Debian's dataset-fashion-mnist ` +
+        `(or OBSCURA_FASHION_MNIST_DIR); ${relative(PROJECT, out)} is left as it is`,
     );
-    return;
+    process.exit(1);
   }
   if (testCount === 0 && !values.force && upToDate()) {
     console.error(`codebook: ${relative(PROJECT, out)} is up to date`);
@@ -125,6 +126,13 @@ async function main(): Promise<void> {
     console.error(
       `codebook: wrote ${relative(PROJECT, out)} (${codebook.hash.slice(0, 19)}…) from ${picked.length} images ` +
         `in ${train.seconds.toFixed(0)} s (${((1000 * train.seconds) / picked.length).toFixed(0)} ms an image)`,
+    );
+    const provenance = join(PROJECT, 'data', 'codebooks', 'fashion-10.provenance.json');
+    const stated = (JSON.parse(readFileSync(provenance, 'utf8')) as { hash: string }).hash;
+    console.error(
+      stated === codebook.hash
+        ? `codebook: the hash is the one ${relative(PROJECT, provenance)} states`
+        : `codebook: the hash differs from ${stated} in ${relative(PROJECT, provenance)}: update it with the codebook`,
     );
     if (testCount > 0) {
       const [testImages, testLabels] = await Promise.all([

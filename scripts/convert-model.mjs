@@ -14,6 +14,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 
+// Run at install: a failure says which step failed and what depends on it, not only a stack trace.
+process.on('uncaughtException', (err) => {
+  console.error(`model: conversion FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  console.error('model: the app, the CLI and the library need public/models/; fix the above, then "npm run prepare"');
+  process.exit(1);
+});
+const started = performance.now();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const publicDir = join(root, 'public');
 const registryFile = join(root, 'src', 'engine', 'model', 'registry.ts');
@@ -127,3 +134,7 @@ for (const cut of MOBILENET_V2.cuts ?? []) {
   const { topology, weights, data } = cutAt(cut.layer);
   writeModel(join(publicDir, cut.url), topology, weights, data, `${generatedBy}, cut at ${cut.layer}`);
 }
+console.error(
+  `model: converted ${generatedBy} into ${dirname(outputs[0])} ` +
+    `(${outputs.length} models) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);

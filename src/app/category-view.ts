@@ -2,7 +2,7 @@
 import type { CategoryReleaseOutcome } from '../release/index';
 import type { CategoryShown } from './components/result-card';
 
-/** The demo codebook the app offers (built at install, served from public/, precached for offline use). */
+/** The demo codebook the app offers (committed in public/, served from there, precached for offline use). */
 export const DEMO_CODEBOOK = 'codebooks/fashion-10.json';
 
 export function categoryShown(outcome: CategoryReleaseOutcome): CategoryShown {

@@ -1,6 +1,7 @@
 // The README's worked example, run as written (its commands are read from README.md, so the
-// document and the test cannot drift): 500 T-shirt and 500 sneaker images of Fashion-MNIST's
-// test set as PNG files, the real CLI, the real HTTP collector knowing the demo codebook.
+// document and the test cannot drift) in an empty folder: `npm run example:folders` writes the
+// 500 T-shirt and 500 sneaker images of Fashion-MNIST's test set as PNG files from the committed
+// sheets, then the real CLI and the real HTTP collector knowing the demo codebook.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCollector, type TestCollector } from '../support/collector';
-import { writeFashionPngs } from '../support/fashion-pngs';
 import { l2Normalize } from '../../src/privacy/vector/prepare';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,7 +34,7 @@ const Z_1E6 = 4.8916;
 const COSINE_TOLERANCE = 0.06;
 
 interface Block {
-  /** Steps 1 and 2: extract and send, as one shell script. */
+  /** Steps 0 to 2: make the folders, extract and send, as one shell script. */
   readonly script: string;
   /** Steps 3 and 4: the two curl commands. */
   readonly curls: readonly string[];
@@ -50,6 +50,7 @@ async function readmeCommands(collectorUrl: string): Promise<Block> {
   // One pass over the images gives the reports and, with --clean, the clean vectors and labels beside them
   // (for local inspection only: `send` posts each line's report).
   assert.equal(text.split('./bin/obscura extract ').length - 1, 1);
+  assert.match(text, /^npm run example:folders /m, 'step 0 makes the folders');
   const commands = text
     .replaceAll(README_URL, collectorUrl)
     .replace('./bin/obscura extract ', './bin/obscura extract --clean ')
@@ -120,12 +121,11 @@ before(async () => {
     tasks: join(ROOT, 'docs', 'worked-example-tasks.json'),
   });
   block = await readmeCommands(collector.url);
-  // A folder that looks like the project's root to the commands: its bin/ and public/, and the two image folders.
+  // A folder that looks like the project's root to the commands (its package.json and what its scripts,
+  // bin/ and public/ need), without the image folders: step 0 makes them.
   work = await mkdtemp(join(tmpdir(), 'obscura-worked-example-'));
-  await symlink(join(ROOT, 'bin'), join(work, 'bin'));
-  await symlink(join(ROOT, 'public'), join(work, 'public'));
-  await writeFashionPngs(join(work, 'tshirts'), 'T-shirt/top', IMAGES);
-  await writeFashionPngs(join(work, 'sneakers'), 'Sneaker', IMAGES);
+  for (const entry of ['package.json', 'bin', 'public', 'scripts', 'node_modules'])
+    await symlink(join(ROOT, entry), join(work, entry));
 });
 after(async () => {
   await collector?.close();
@@ -147,7 +147,10 @@ function checkShare(t: { diagnostic(m: string): void }, name: string, side: Freq
 }
 
 test('steps 1–4: k-RR shares of each folder hold the clean on-device share; the folders differ', async (t) => {
-  const summary = JSON.parse((await sh(block.script, work)).trim()) as { sent: number; rejected: { count: number } };
+  const out = (await sh(block.script, work)).trim().split('\n');
+  assert.match(out[0]!, /^> obscura@[\d.]+ example:folders$/, 'npm ran step 0');
+  // npm prints its banner on stdout; `send`'s summary is the last line.
+  const summary = JSON.parse(out.at(-1)!) as { sent: number; rejected: { count: number } };
   assert.equal(summary.sent, 2 * IMAGES, JSON.stringify(summary));
   tshirts = await lines(join(work, 'tshirts.jsonl'));
   sneakers = await lines(join(work, 'sneakers.jsonl'));
