@@ -8,11 +8,17 @@ export const PAGE_SIZE = 24;
 /** Results kept in the list; older ones leave it for good (and their clean vectors with them). */
 export const MAX_KEPT = 5000;
 
-/** The first index of the page that holds `offset`, within a list of `total`. */
+/**
+ * The first shown index, within a list of `total`: any result may start the page (it stays anchored
+ * to the same results while new ones arrive in front), as long as the page shows at least one.
+ */
 export function clampOffset(offset: number, total: number): number {
-  if (total <= 0) return 0;
-  const lastPage = Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE;
-  return Math.min(Math.max(0, Math.floor(offset / PAGE_SIZE) * PAGE_SIZE), lastPage);
+  return Math.min(Math.max(0, Math.floor(offset)), Math.max(0, total - 1));
+}
+
+/** Where the last page starts. */
+export function lastPageOffset(total: number): number {
+  return Math.max(0, Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE);
 }
 
 export interface Previewed {

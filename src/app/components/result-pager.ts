@@ -1,6 +1,6 @@
 import { LitElement, html, css } from 'lit';
 import { sharedStyles } from './shared-styles';
-import { PAGE_SIZE } from '../result-window';
+import { lastPageOffset, PAGE_SIZE } from '../result-window';
 
 /** Moves through the results a page at a time (newest first), and clears them. */
 export class ResultPager extends LitElement {
@@ -29,7 +29,7 @@ export class ResultPager extends LitElement {
   }
 
   protected override render() {
-    const last = Math.max(0, Math.floor((this.total - 1) / PAGE_SIZE) * PAGE_SIZE);
+    const last = lastPageOffset(this.total);
     const first = this.offset === 0;
     const end = Math.min(this.total, this.offset + PAGE_SIZE);
     return html`<nav class="row" aria-label="results pages">
@@ -41,9 +41,9 @@ export class ResultPager extends LitElement {
         ${
           this.total > PAGE_SIZE
             ? html`<button ?disabled=${first} @click=${() => this.go(0)}>Newest</button>
-                <button ?disabled=${first} @click=${() => this.go(this.offset - PAGE_SIZE)}>Newer</button>
-                <button ?disabled=${this.offset >= last} @click=${() => this.go(this.offset + PAGE_SIZE)}>Older</button>
-                <button ?disabled=${this.offset >= last} @click=${() => this.go(last)}>Oldest</button>`
+                <button ?disabled=${first} @click=${() => this.go(Math.max(0, this.offset - PAGE_SIZE))}>Newer</button>
+                <button ?disabled=${end >= this.total} @click=${() => this.go(this.offset + PAGE_SIZE)}>Older</button>
+                <button ?disabled=${end >= this.total} @click=${() => this.go(last)}>Oldest</button>`
             : ''
         }
         <button @click=${() => this.dispatchEvent(new CustomEvent('clear-results', { bubbles: true, composed: true }))}>

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clampOffset, PAGE_SIZE, PreviewUrls } from '../../../src/app/result-window';
+import { clampOffset, lastPageOffset, PAGE_SIZE, PreviewUrls } from '../../../src/app/result-window';
 
 const item = (id: number) => ({ id: String(id), preview: new Blob([String(id)]) });
 
@@ -30,11 +30,13 @@ test('only the shown previews hold a URL; one leaving the page has its URL revok
   assert.equal(urls.size, 0);
 });
 
-test('offsets land on a page that exists', () => {
+test('an offset stays where it is while it shows something; the last page starts on a page boundary', () => {
   assert.equal(clampOffset(0, 0), 0);
-  assert.equal(clampOffset(5, 10), 0);
-  assert.equal(clampOffset(PAGE_SIZE, PAGE_SIZE), 0, 'a full first page has no second');
-  assert.equal(clampOffset(PAGE_SIZE + 3, PAGE_SIZE + 1), PAGE_SIZE);
-  assert.equal(clampOffset(10 * PAGE_SIZE, 2 * PAGE_SIZE + 1), 2 * PAGE_SIZE);
+  assert.equal(clampOffset(5, 10), 5, 'a page anchored to the results it shows');
+  assert.equal(clampOffset(PAGE_SIZE, PAGE_SIZE), PAGE_SIZE - 1, 'never past the last result');
   assert.equal(clampOffset(-4, 100), 0);
+  assert.equal(lastPageOffset(0), 0);
+  assert.equal(lastPageOffset(PAGE_SIZE), 0, 'a full first page has no second');
+  assert.equal(lastPageOffset(PAGE_SIZE + 1), PAGE_SIZE);
+  assert.equal(lastPageOffset(500), Math.floor(499 / PAGE_SIZE) * PAGE_SIZE);
 });
