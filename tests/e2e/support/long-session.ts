@@ -64,14 +64,15 @@ export interface PageHoldings {
 export function holdings(page: Page): Promise<PageHoldings> {
   return page.evaluate(() => {
     const app = document.querySelector('obscura-app')!;
+    // A plain loop: named functions inside an evaluated callback would need the test runner's helpers.
     let nodes = 0;
-    const walk = (root: ParentNode) => {
-      for (const el of Array.from(root.querySelectorAll('*'))) {
+    const roots: ParentNode[] = [app.shadowRoot!];
+    while (roots.length > 0) {
+      for (const el of Array.from(roots.pop()!.querySelectorAll('*'))) {
         nodes++;
-        if (el.shadowRoot) walk(el.shadowRoot);
+        if (el.shadowRoot) roots.push(el.shadowRoot);
       }
-    };
-    walk(app.shadowRoot!);
+    }
     const shown = app.shadowRoot!.querySelector('result-pager')?.shadowRoot?.querySelector('[data-count]');
     const urls = (window as unknown as { objectUrls: () => { live: number; made: number } }).objectUrls();
     return {
