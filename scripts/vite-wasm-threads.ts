@@ -7,7 +7,9 @@
  * threaded factory that tfjs imports is swapped for a wrapper (src/engine/backends/
  * thread-scripts.ts) that points the workers at two separate, unminified assets: the
  * emscripten script exactly as the package ships it, and its pthread worker script.
- * The dev server pre-bundles tfjs without minifying it and needs none of this.
+ * The bundled factory's fixed pool of 8 pthread workers is also made to follow the wrapper's
+ * `pthreadPoolSize` (the threads tfjs will run). The dev server pre-bundles tfjs without
+ * minifying it and needs none of this.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,6 +21,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const VIRTUAL_FACTORY = '\0obscura:tfjs-wasm-threaded-factory';
 const THREADED = 'tfjs-backend-wasm-threaded-simd';
+/** Emscripten starts this many pthread workers whatever the thread count; the wrapper passes the count it needs. */
+const FIXED_POOL = 'var pthreadPoolSize=8;';
+const SIZED_POOL = 'var pthreadPoolSize=Module["pthreadPoolSize"]||8;';
 
 export function wasmThreads(): Plugin {
   const wasmOut = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
@@ -40,6 +45,13 @@ export function wasmThreads(): Plugin {
       const fromTfjs = importer && /tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/.test(importer);
       if (fromTfjs && source.endsWith(`wasm-out/${THREADED}.js`)) return VIRTUAL_FACTORY;
       return null;
+    },
+    transform(code, id) {
+      // Only the factory the engine bundles: the pthread workers' own copy ships byte for byte (they start no pool).
+      if (id !== mainScript) return null;
+      if (!code.includes(FIXED_POOL))
+        throw new Error(`${THREADED}.js no longer has "${FIXED_POOL}": re-check the patch`);
+      return { code: code.replace(FIXED_POOL, SIZED_POOL), map: null };
     },
     load(id) {
       if (id !== VIRTUAL_FACTORY) return null;

@@ -1,6 +1,7 @@
-import { LitElement, html, css, nothing } from 'lit';
+import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { EngineBridge, ReleaseBridge, sampleVideoFrames } from '../client/index';
-import type { EngineStatus, Extraction, LoadProgress } from '../client/index';
+import type { BatchItem, EngineStatus, Extraction, LoadProgress } from '../client/index';
 import { explainError } from './error-text';
 import { sharedStyles } from './components/shared-styles';
 import type { ResultItem } from './components/result-card';
@@ -9,6 +10,9 @@ import './components/capture-panel';
 import './components/camera-panel';
 import './components/batch-progress';
 import './components/result-card';
+import './components/result-pager';
+import { makeThumbnail } from './thumbnail';
+import { clampOffset, MAX_KEPT, PAGE_SIZE, PreviewUrls } from './result-window';
 import './components/engine-badge';
 import './components/error-list';
 import './components/privacy-controls';
@@ -51,6 +55,7 @@ export class ObscuraApp extends LitElement {
     loadProgress: { state: true },
     engineError: { state: true },
     results: { state: true },
+    offset: { state: true },
     batch: { state: true },
     cameraOpen: { state: true },
     errors: { state: true },
@@ -69,7 +74,9 @@ export class ObscuraApp extends LitElement {
   declare loading: boolean;
   declare loadProgress: LoadProgress | undefined;
   declare engineError: string;
+  /** Every result kept, newest first; only the page at `offset` is in the DOM. */
   declare results: ResultItem[];
+  declare offset: number;
   declare batch: Batch | undefined;
   declare cameraOpen: boolean;
   declare errors: { id: number; text: string; key: string }[];
@@ -91,6 +98,9 @@ export class ObscuraApp extends LitElement {
   private stopListening: (() => void) | undefined;
   /** The release worker needs no model: the budget and the ledger show while the model loads. */
   private readonly releases = new ReleaseBridge();
+  /** Object URLs of the previews on the shown page only. */
+  private readonly previews = new PreviewUrls();
+  private previewUrls: ReadonlyMap<string, string> = new Map();
   private readonly bridge = new EngineBridge({
     onLoadProgress: (p) => (this.loadProgress = p),
     release: this.releases,
@@ -102,6 +112,7 @@ export class ObscuraApp extends LitElement {
     this.engineError = '';
     this.cameraOpen = false;
     this.results = [];
+    this.offset = 0;
     this.errors = [];
     this.settings = DEFAULT_SETTINGS;
     this.ledger = [];
@@ -202,6 +213,32 @@ export class ObscuraApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopListening?.();
+    this.previews.clear();
+  }
+
+  /** The shown page's previews get object URLs; those that left it are revoked. */
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('results') && !changed.has('offset')) return;
+    this.offset = clampOffset(this.offset, this.results.length);
+    this.previewUrls = this.previews.show(this.results.slice(this.offset, this.offset + PAGE_SIZE));
+  }
+
+  /**
+   * Results that left the list for good: the release worker may let their clean vectors go
+   * (a result still in the list keeps its vector, however long the batch).
+   */
+  private discard(items: readonly ResultItem[]): void {
+    const hashes = items.flatMap((r) => (r.contentHash ? [r.contentHash] : []));
+    if (hashes.length === 0) return;
+    const api = this.releases as { discardVectors?: (contentHashes: readonly string[]) => Promise<void> };
+    void api.discardVectors?.(hashes).catch((err: unknown) => this.report(err));
+  }
+
+  private clearResults(): void {
+    const gone = this.results;
+    this.results = [];
+    this.offset = 0;
+    this.discard(gone);
   }
 
   private async refreshLedger(): Promise<void> {
@@ -362,18 +399,23 @@ export class ObscuraApp extends LitElement {
     this.errors = [...this.errors.filter((e) => e.key !== key), { id: this.nextId++, text, key }];
   }
 
-  private add(extraction: Extraction, name: string, previewUrl: string, frames?: number): void {
+  private add(extraction: Extraction, name: string, preview: Blob, frames?: number): void {
     const item: ResultItem = {
       id: String(this.nextId++),
       name,
-      previewUrl,
+      preview,
       clean: extraction.vector,
       dims: extraction.model.dims,
       backend: extraction.backend,
       ms: extraction.timings.decodeMs + extraction.timings.inferMs,
       ...(frames ? { frames } : { contentHash: extraction.contentHash }),
     };
-    this.results = [item, ...this.results];
+    const kept = [item, ...this.results];
+    const gone = kept.length > MAX_KEPT ? kept.splice(MAX_KEPT) : [];
+    this.results = kept;
+    // Someone reading an older page keeps seeing the same results while new ones arrive.
+    if (this.offset > 0) this.offset += 1;
+    this.discard(gone);
     if (this.settings.autoRelease && item.contentHash) void this.onRelease(item);
   }
 
@@ -392,22 +434,33 @@ export class ObscuraApp extends LitElement {
     if (this.batch?.controller === batch.controller) this.batch = undefined;
   }
 
+  /**
+   * One call for the whole batch: the engine decodes the next file while the network runs on this
+   * one, and hands each result over as soon as it is ready. Results are added in the files' order.
+   */
   async onImages(files: File[]): Promise<void> {
     const batch = this.startBatch(files.length > 1 ? 'Extracting images' : 'Extracting', files.length);
+    let done = 0;
+    let shown = Promise.resolve();
+    const onItem = (i: number, item: BatchItem) => {
+      const file = files[i]!;
+      const preview = item.ok ? makeThumbnail(file).catch(() => new Blob()) : undefined;
+      shown = shown.then(async () => {
+        if (item.ok) this.add(item.value, file.name, await preview!);
+        else this.report(item.error);
+        this.progress(batch, ++done);
+      });
+    };
     try {
-      for (let i = 0; i < files.length; i++) {
-        if (batch.controller.signal.aborted) break;
-        const file = files[i]!;
-        try {
-          const extraction = await this.bridge.extract(file, { signal: batch.controller.signal, name: file.name });
-          this.add(extraction, file.name, URL.createObjectURL(file));
-        } catch (err) {
-          if ((err as Error).name === 'AbortError') break;
-          this.report(err);
-        }
-        this.progress(batch, i + 1);
-      }
+      await this.bridge.extractEach(files, {
+        signal: batch.controller.signal,
+        names: files.map((f) => f.name),
+        onItem,
+      });
+    } catch (err) {
+      this.report(err);
     } finally {
+      await shown;
       this.endBatch(batch);
     }
     this.status = (await this.bridge.status()) ?? this.status;
@@ -422,7 +475,7 @@ export class ObscuraApp extends LitElement {
         signal: batch.controller.signal,
         onProgress: (done) => this.progress(batch, done),
       });
-      const preview = await previewOf(frames[0]!);
+      const preview = await makeThumbnail(frames[0]!);
       const result = await this.bridge.extractFrames(frames, { signal: batch.controller.signal });
       this.add({ ...result.frames[0]!, vector: result.pooled }, `${file.name}`, preview, result.frames.length);
     } catch (err) {
@@ -434,7 +487,7 @@ export class ObscuraApp extends LitElement {
 
   async onSnapshot(frame: ImageBitmap): Promise<void> {
     try {
-      const preview = await previewOf(frame);
+      const preview = await makeThumbnail(frame);
       const extraction = await this.bridge.extract(frame, { name: 'camera snapshot' });
       this.add(extraction, `camera snapshot ${new Date().toLocaleTimeString()}`, preview);
     } catch (err) {
@@ -506,11 +559,24 @@ export class ObscuraApp extends LitElement {
             @create-scope=${(e: CustomEvent<ScopeConfig>) => void this.createScope(e.detail)}
           ></scope-settings>
         </div>
-        <section class="results" aria-label="results" aria-live="polite">
+        <section class="results" aria-label="results" aria-live="polite" data-testid="results">
           ${
             this.results.length === 0
               ? html`<p class="card empty muted">No image yet. Nothing has been sent anywhere.</p>`
-              : this.results.map((r) => html`<result-card .item=${r}>${this.releaseControl(r)}</result-card>`)
+              : html`<result-pager
+                    .offset=${this.offset}
+                    .total=${this.results.length}
+                    @page=${(e: CustomEvent<number>) => (this.offset = e.detail)}
+                    @clear-results=${() => this.clearResults()}
+                  ></result-pager>
+                  ${repeat(
+                    this.results.slice(this.offset, this.offset + PAGE_SIZE),
+                    (r) => r.id,
+                    (r) =>
+                      html`<result-card .item=${r} .previewUrl=${this.previewUrls.get(r.id)}
+                        >${this.releaseControl(r)}</result-card
+                      >`,
+                  )}`
           }
         </section>
         <host-grants
@@ -525,13 +591,3 @@ export class ObscuraApp extends LitElement {
   }
 }
 customElements.define('obscura-app', ObscuraApp);
-
-/** A local preview of a bitmap (before it is transferred to the worker). */
-async function previewOf(bitmap: ImageBitmap): Promise<string> {
-  const canvas = document.createElement('canvas');
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
-  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
-  return blob ? URL.createObjectURL(blob) : '';
-}

@@ -102,6 +102,20 @@ export class EngineBridge {
     );
   }
 
+  /**
+   * Features of several images in one call, each handed to `onItem` as soon as it is ready: the worker
+   * decodes the next image while the network runs on this one. One bad image gives an error item and
+   * the rest go on; an abort stops it between images (the promise rejects with AbortError).
+   */
+  extractEach(
+    inputs: ImageInput[],
+    options: { signal?: AbortSignal; names?: string[]; onItem: (index: number, item: BatchItem) => void },
+  ): Promise<void> {
+    return this.call(options.signal, (remote, id) =>
+      remote.extractEach(id, transfer(inputs, inputs.filter(isBitmap)), options.names, proxy(options.onItem)),
+    );
+  }
+
   /** Per-frame and pooled features of video frames. */
   extractFrames(frames: ImageBitmap[], options: { signal?: AbortSignal } = {}): Promise<VideoExtraction> {
     return this.call(options.signal, (remote, id) => remote.extractFrames(id, transfer(frames, frames)));

@@ -165,6 +165,30 @@ test('tensor count stays flat over 300 extractions', async () => {
   assert.ok(counts.after.numBytes <= counts.before.numBytes);
 });
 
+test('a streamed batch hands each image over in order, as single calls would, a bad one as its error', async () => {
+  const names = ['skimage/chelsea.png', 'generated/text.jpg', 'skimage/coffee.png', 'skimage/astronaut.png'];
+  const heard = await page.evaluate((p) => (window as unknown as PageWindow).obscura.extractEachFixtures(p), names);
+  const [alone] = await extract([names[2]!]);
+  // Every item was heard by the time the call settled, in the files' order.
+  assert.deepEqual(
+    heard.map((h) => [h.index, h.outcome.ok ? 'ok' : h.outcome.error.name]),
+    [
+      [0, 'ok'],
+      [1, 'UnsupportedInputError'],
+      [2, 'ok'],
+      [3, 'ok'],
+    ],
+  );
+  const vector = (i: number) => {
+    const o = heard[i]!.outcome;
+    assert.ok(o.ok);
+    return o.value.vector;
+  };
+  assert.ok(alone?.ok);
+  assert.ok(Math.max(...alone.value.vector.map((x, j) => Math.abs(x - vector(2)[j]!))) <= 1e-6);
+  assert.ok(cosine(vector(0), vector(2)) < 0.999, 'different photographs, different vectors');
+});
+
 test('an aborted call rejects with AbortError and the engine keeps its model', async () => {
   const result = await page.evaluate(async () => {
     const o = (window as unknown as PageWindow).obscura;

@@ -12,6 +12,7 @@ import { serveFixtures } from './support/fixtures';
 import { buildPages, startPlainServer } from './support/production-build';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server';
 import type { api, ThreadsRun } from './pages/threads-page';
+import { wasmThreadCount } from '../../src/engine/backends/wasm-thread-count';
 
 const PHOTOS = ['skimage/chelsea.png', 'skimage/astronaut.png', 'skimage/rocket.jpg'];
 let outDir: string;
@@ -90,6 +91,12 @@ test('isolated page, production build: 2 threads forced give the single-thread v
   }
   assert.equal(two.threads, 2, 'the backend reports 2 threads');
   assert.equal(one.threads, 1);
+  // One pthread worker per thread, not emscripten's fixed 8; none at all where the cores are too few for threads.
+  assert.equal(two.workersStarted, 2, 'pthread workers started for 2 threads');
+  assert.equal(one.workersStarted, 0, 'a worker reporting 2 cores runs the single-thread build');
+  const autoThreads = wasmThreadCount(auto.cores);
+  assert.equal(auto.threads, autoThreads, `${auto.cores} cores: ${autoThreads} thread(s)`);
+  assert.equal(auto.workersStarted, autoThreads === 1 ? 0 : autoThreads);
   const diff = largestDifference(two.vectors, one.vectors);
   t.diagnostic(`2 threads vs 1: largest vector difference ${diff}`);
   t.diagnostic(`first vector ${two.firstVectorMs.toFixed(0)} ms (2 threads), ${one.firstVectorMs.toFixed(0)} ms (1)`);

@@ -6,8 +6,8 @@ import './feature-strip';
 export interface ResultItem {
   readonly id: string;
   readonly name: string;
-  /** blob: URL of the image, shown locally. */
-  readonly previewUrl: string;
+  /** A small JPEG of the image (made here, never sent); the list gives it an object URL while it is shown. */
+  readonly preview: Blob;
   readonly clean: Float32Array;
   readonly dims: number;
   readonly backend: string;
@@ -47,8 +47,10 @@ function sentText(c: CategoryShown): string {
 
 /** One image: the picture, its clean features, the noisy report and their similarity. */
 export class ResultCard extends LitElement {
-  static override properties = { item: { attribute: false } };
+  static override properties = { item: { attribute: false }, previewUrl: { attribute: false } };
   declare item: ResultItem;
+  /** blob: URL of the preview, shown locally; the list revokes it once the card is no longer shown. */
+  declare previewUrl: string | undefined;
 
   static override styles = [
     sharedStyles,
@@ -95,7 +97,7 @@ export class ResultCard extends LitElement {
   protected override render() {
     const r = this.item;
     return html`<article class="card" aria-label="result for ${r.name}">
-      <img src=${r.previewUrl} alt="${r.name} (kept on this device)" />
+      <img src=${this.previewUrl ?? ''} alt="${r.name} (kept on this device)" />
       <div>
         <strong>${r.name}</strong>${r.frames ? html` <span class="muted">(${r.frames} frames pooled)</span>` : nothing}
         <div class="strip">

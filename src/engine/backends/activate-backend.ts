@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { ObscuraError } from '../../errors';
 import { keepWasmBuild } from './wasm-cache';
+import { logicalCores, wasmThreadCount } from './wasm-thread-count';
 import type { BackendName } from './backend-choice';
 
-// tfjs-wasm picks its build itself: the threaded SIMD one (half the cores as threads)
-// where the page is cross-origin isolated, the single-thread SIMD one elsewhere. The
-// threaded build's pthread workers load unbundled scripts (scripts/vite-wasm-threads.ts).
+// tfjs-wasm picks its build itself: the threaded SIMD one where the page is cross-origin
+// isolated, the single-thread SIMD one elsewhere. Threads are sized here from the cores
+// (wasm-thread-count.ts): below 4 cores the single-thread build runs even when isolated.
+// The threaded build's pthread workers load unbundled scripts (scripts/vite-wasm-threads.ts).
 
 // The bundler fingerprints the binaries, so tfjs is told each file's URL.
 setWasmPaths({
@@ -27,6 +29,7 @@ export async function activateBackend(name: BackendName): Promise<void> {
   let ok = false;
   let cause = '';
   try {
+    if (name === 'wasm') sizeWasmThreads();
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (err) {
@@ -41,6 +44,13 @@ export async function activateBackend(name: BackendName): Promise<void> {
   }
   // The production app works offline: it keeps the build tfjs chose (the same test tfjs makes).
   if (name === 'wasm' && import.meta.env.PROD) void keepWasmBuild(await chosenWasmUrl());
+}
+
+/** Tells tfjs-wasm the thread count for these cores, before its backend starts (it reads it once). */
+function sizeWasmThreads(): void {
+  const threads = wasmThreadCount(logicalCores());
+  if (threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  else setThreadsCount(threads);
 }
 
 async function chosenWasmUrl(): Promise<string> {

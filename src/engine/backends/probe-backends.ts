@@ -1,4 +1,5 @@
 import type { BackendName, BackendProbe } from './backend-choice';
+import { logicalCores, MIN_CORES_FOR_THREADS, wasmThreadCount } from './wasm-thread-count';
 
 interface GpuAdapterInfoLike {
   vendor?: string;
@@ -66,15 +67,16 @@ function probeWasm(): BackendProbe {
 /**
  * What tfjs-wasm will run: its threaded build only where SharedArrayBuffer exists (a
  * cross-origin isolated page or worker; a widget iframe only when its host is isolated
- * too), with half the logical cores as threads, at least 1 and at most 8.
+ * too) and there are enough cores for threads to pay (wasm-thread-count.ts).
  */
 function wasmThreads(): string {
   if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
     return 'single thread (not cross-origin isolated)';
   }
-  const cores = navigator.hardwareConcurrency || 1;
-  const threads = Math.min(8, Math.max(1, Math.floor(cores / 2)));
-  return `${threads} thread${threads === 1 ? '' : 's'} (cross-origin isolated, ${cores} cores)`;
+  const cores = logicalCores();
+  const threads = wasmThreadCount(cores);
+  if (threads === 1) return `single thread (${cores} cores: threads start from ${MIN_CORES_FOR_THREADS})`;
+  return `${threads} threads (cross-origin isolated, ${cores} cores)`;
 }
 
 function unavailable(name: BackendName, detail: string): BackendProbe {

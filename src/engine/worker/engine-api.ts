@@ -94,6 +94,16 @@ export interface EngineApi {
   /** `callId` names the call for `cancel`. */
   extract(callId: number, input: ImageInput, name?: string): Promise<Extraction>;
   extractBatch(callId: number, inputs: ImageInput[], names?: string[]): Promise<BatchItem[]>;
+  /**
+   * Features of several images, each handed to `onItem` (a comlink proxy) as soon as it is ready, while the
+   * next image decodes; one bad image gives an error item and the rest go on. Resolves once all are handed over.
+   */
+  extractEach(
+    callId: number,
+    inputs: ImageInput[],
+    names: string[] | undefined,
+    onItem: (index: number, item: BatchItem) => void | Promise<void>,
+  ): Promise<void>;
   extractFrames(callId: number, frames: ImageBitmap[]): Promise<VideoExtraction>;
   /** Stops the named call at its next stage boundary; it rejects with AbortError. */
   cancel(callId: number): void;

@@ -183,6 +183,24 @@ export class EngineService implements EngineApi {
     }
   }
 
+  async extractEach(
+    callId: number,
+    inputs: ImageInput[],
+    names: string[] | undefined,
+    onItem: (index: number, item: BatchItem) => void | Promise<void>,
+  ): Promise<void> {
+    // The items travel on the callback's own port: the call settles only once the page has heard them all.
+    const heard: Promise<void>[] = [];
+    try {
+      await this.extractMany(callId, inputs, names, false, (i, item) => {
+        heard.push(Promise.resolve(onItem(i, item)).catch(() => undefined));
+      });
+    } finally {
+      await Promise.all(heard);
+      this.cancelled.delete(callId);
+    }
+  }
+
   async extractFrames(callId: number, frames: ImageBitmap[]): Promise<VideoExtraction> {
     if (frames.length === 0) throw new ObscuraError('EmptyVideoError', 'the video gave no frames to extract');
     const items = await this.extractBatch(
@@ -204,6 +222,7 @@ export class EngineService implements EngineApi {
     inputs: readonly ImageInput[],
     names: readonly string[] | undefined,
     throwFirst: boolean,
+    onItem?: (index: number, item: BatchItem) => void | Promise<void>,
   ): Promise<BatchItem[]> {
     this.requireSession();
     const config = this.config!;
@@ -212,6 +231,8 @@ export class EngineService implements EngineApi {
     // the worker's thread, so the two overlap.
     const prepare = (i: number) => settle(this.prepare(inputs[i]!, config, nameOf(i)));
     const out: BatchItem[] = [];
+    // Streamed items are handed over, not kept: a long batch holds one result at a time here.
+    const emit = (i: number, item: BatchItem) => (onItem ? void onItem(i, item) : void out.push(item));
     let next = inputs.length > 0 ? prepare(0) : undefined;
     for (let i = 0; i < inputs.length; i++) {
       const prepared = await next!;
@@ -226,7 +247,7 @@ export class EngineService implements EngineApi {
         const session = this.session!;
         // Copied, not transferred: the page gets the vector too, for its preview.
         this.releasePort?.postMessage({ contentHash, vector: vector!, model: session.extractor.model });
-        out.push({
+        emit(i, {
           ok: true,
           value: {
             vector: vector!,
@@ -243,7 +264,7 @@ export class EngineService implements EngineApi {
           await next; // let the prefetch settle so its bitmap is closed
           throw err;
         }
-        out.push({ ok: false, error: describeError(err) });
+        emit(i, { ok: false, error: describeError(err) });
       }
     }
     return out;

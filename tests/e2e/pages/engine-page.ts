@@ -98,6 +98,16 @@ export const api = {
     }
     return out;
   },
+  /** Extracts the fixtures in one streamed call; returns the items in the order they were heard. */
+  async extractEachFixtures(paths: string[]): Promise<{ index: number; outcome: Outcome }[]> {
+    const heard: { index: number; outcome: Outcome }[] = [];
+    const blobs = await Promise.all(paths.map((p) => fixture(p)));
+    await bridge!.extractEach(blobs, {
+      names: paths,
+      onItem: (index, item) => heard.push({ index, outcome: item.ok ? { ok: true, value: plain(item.value) } : item }),
+    });
+    return heard;
+  },
   plain,
   release,
   releaseWithClean,

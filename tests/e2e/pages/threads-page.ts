@@ -12,6 +12,9 @@ export interface ThreadsRun {
   readonly workerIsolated: boolean;
   readonly backend: string;
   readonly threads: number;
+  /** Workers the engine's worker started (the threaded build's pthread workers), and the cores it reports. */
+  readonly workersStarted: number;
+  readonly cores: number;
   readonly vectors: number[][];
   /** Wall time from creating the worker to the first vector, and the median per image after it. */
   readonly firstVectorMs: number;
@@ -20,7 +23,7 @@ export interface ThreadsRun {
 
 export const api = {
   /**
-   * `threads` undefined leaves tfjs's own choice (half the cores when isolated, else 1);
+   * `threads` undefined leaves the engine's own choice (wasm-thread-count.ts when isolated, else 1);
    * `model: 'full'` loads the full network instead of the cut made for the default layer.
    */
   async run(
@@ -60,6 +63,8 @@ export const api = {
         workerIsolated: await engine.isolated(),
         backend: status.backend,
         threads: await engine.threads(),
+        workersStarted: await engine.workersStarted(),
+        cores: await engine.cores(),
         vectors,
         firstVectorMs,
         msPerImage: times[Math.floor(times.length / 2)] ?? 0,

@@ -15,6 +15,16 @@ if (forced) {
   setThreadsCount(Number(forced));
 }
 
+// Counts the workers this worker starts: tfjs-wasm's threaded build starts its pthread workers here.
+let workersStarted = 0;
+const NativeWorker = self.Worker;
+self.Worker = class extends NativeWorker {
+  constructor(url: string | URL, options?: WorkerOptions) {
+    super(url, options);
+    workersStarted++;
+  }
+};
+
 const engine = new EngineService();
 let calls = 0;
 
@@ -24,6 +34,9 @@ export const threadsWorker = {
   /** Threads tfjs-wasm's XNNPACK pool runs (1 on the single-thread builds). */
   threads: () => getThreadsCount(),
   isolated: () => self.crossOriginIsolated,
+  /** Workers started so far (pthread workers of the threaded build), and the cores this worker reports. */
+  workersStarted: () => workersStarted,
+  cores: () => navigator.hardwareConcurrency,
 };
 
 expose(threadsWorker);
