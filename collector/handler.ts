@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
-import { aggregateTotals } from './aggregate';
+import { aggregateTotals, withLabels, type LabelsOf } from './aggregate';
 import { parseBucketQuery, type BucketQuery } from './buckets';
 import { compareTotals, parseCompareQuery, type CompareQuery, type CompareSide } from './compare';
 import { isDashboardPath, type DashboardRoute } from './dashboard-route';
@@ -156,8 +156,16 @@ export function createHandler(config: HandlerConfig): RequestHandler {
       } catch (err) {
         return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
       }
-      if (query) return sendJson(res, 200, await store.buckets(query));
-      return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
+      const labelsOf: LabelsOf = (id) => config.codebooks?.get(id)?.labels;
+      if (query) {
+        const page = await store.buckets(query);
+        const buckets = page.buckets.map((b) => ({
+          ...b,
+          categories: b.categories.map((c) => withLabels(c, labelsOf)),
+        }));
+        return sendJson(res, 200, { ...page, buckets });
+      }
+      return sendJson(res, 200, aggregateTotals(await store.totals(scope), labelsOf));
     }
     let pageQuery: ReportPageQuery | null;
     try {
