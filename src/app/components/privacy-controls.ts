@@ -210,7 +210,10 @@ export class PrivacyControls extends LitElement {
             }
           </select>
         </label>
-        <label>ε (privacy loss per release; smaller is more private) ${this.epsilonField()} </label>
+        <label
+          >How much one release may reveal about the image (ε; smaller reveals less, and leaves more budget)
+          ${this.epsilonField()}
+        </label>
         ${
           this.task
             ? html`<p class="muted" data-testid="declared-task">
@@ -222,7 +225,7 @@ export class PrivacyControls extends LitElement {
         ${
           !category && m.name === 'gaussian'
             ? html`<label
-                >δ
+                >Chance that the guarantee fails outright (δ; keep it tiny)
                 <select
                   id="delta"
                   ?disabled=${fixed}

@@ -60,7 +60,7 @@ test('Clopper–Pearson bounds match their closed forms and a tabulated value', 
   assert.deepEqual(clopperPearson(0, 0, 0.05), { lower: 0, upper: 1 });
 });
 
-test('one k-RR report: an unbiased estimate outside 0–1, a projection inside, an interval within 0–1, a warning', () => {
+test('one k-RR report: an unbiased estimate outside 0–1, a projection inside, an interval in 0–1, a warning', () => {
   const params = { name: 'krr', epsilon: 1, k: 10 } as const;
   const { p, q } = probabilities(params);
   const counts = new Array<number>(10).fill(0);
@@ -145,7 +145,7 @@ for (const [params, n, runs, seed] of [
   [{ name: 'krr', epsilon: 1, k: 4 }, 30, 2000, 51],
   [{ name: 'oue', epsilon: 1, k: 4 }, 20, 2000, 52],
 ] as const)
-  test(`${params.name}, n = ${n}: intervals cover at least 95% (drawn and fixed people); estimates are unbiased`, () => {
+  test(`${params.name}, n = ${n}: intervals cover ≥ 95% (drawn and fixed people); estimates are unbiased`, () => {
     const drawn = simulate(params, n, runs, seed, false);
     coversAtLeast95(drawn.covered, params.k, runs, 'people drawn from the population');
     const fixed = simulate(params, n, runs, seed + 100, true);

@@ -77,7 +77,7 @@ test('GET /compare names the categories with the labels of the codebook the coll
   assert.deepEqual(answer.categories[0]!.labels, shirts.labels);
 });
 
-test('GET /aggregates labels each share and reads one report as one: projected to 0–1, exact interval, a warning', async () => {
+test('GET /aggregates labels each share; one report: projected to 0–1, an exact interval, a warning', async () => {
   const scope = 'one-report';
   assert.equal((await postReport(collector.url, krrReport(1, 4, 1, scope, 'shirts-4'))).status, 201);
   type Share = { label: string; estimate: number; projected: number; interval: [number, number] };
