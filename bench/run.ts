@@ -33,7 +33,8 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').spli
  * `npm run bench -- timing` (or `-- budget`, `-- layout`) runs that part alone.
  */
 const ALONE = ['timing', 'budget', 'layout'].filter((part) => process.argv.includes(part));
-const PARTS = ALONE.length > 0 ? ALONE : (process.env['BENCH_PARTS'] ?? 'engine,first-load,timing,budget,layout').split(',');
+const DEFAULT_PARTS = 'engine,first-load,timing,budget,layout';
+const PARTS = ALONE.length > 0 ? ALONE : (process.env['BENCH_PARTS'] ?? DEFAULT_PARTS).split(',');
 
 /** >= 100 real photographs of assorted sizes and formats, cut from the skimage pictures. */
 async function makeFolder(): Promise<string[]> {

@@ -139,8 +139,9 @@ function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where:
   figure.append(
     intervalChart(
       marks.map((m) => ({ label: m.label, estimate: m.shown, low: m.shownLow, high: m.shownHigh })),
-      `${exact ? 'Share of each category (projected to 0–1) with its exact' : 'Estimated share of each category with its'}` +
-        ` 95 % interval, ${where}; the table below lists them`,
+      (exact
+        ? 'Share of each category (projected to 0–1) with its exact'
+        : 'Estimated share of each category with its') + ` 95 % interval, ${where}; the table below lists them`,
     ),
     h(
       'table',
