@@ -28,6 +28,7 @@ import {
 } from '../src/analysis/index';
 import { estimateFrequencies, frequencyVariance, krrProbabilities, oueProbabilities } from '../src/privacy/index';
 import { calibratedNoiseMse } from '../src/report/calibration-check';
+import type { CodebookSimilarity } from './codebook-similarity';
 import type { CategoryGroupKey, Group, GroupKey } from './groups';
 
 const Z95 = normalQuantile(0.975);
@@ -54,6 +55,8 @@ export interface VectorAggregate {
   readonly theoreticalError: number | null;
   /** Unbiased ‖true mean‖² with its standard error (docs/answers.md; null below two reports). */
   readonly normSquared: Estimate | null;
+  /** The mean against each known codebook of its model (codebook-similarity.ts); absent when none applies. */
+  readonly similarity?: readonly CodebookSimilarity[];
 }
 
 export interface CategoryAggregate {

@@ -2,7 +2,7 @@
 import { countBars, intervalChart } from './charts';
 import { describeGroup, groupId, labelsFor, scopeTitle, type Loaded } from './data';
 import { bucketLabel, fixed, h, interval } from './dom';
-import type { BucketAggregates, CategoryAggregate } from './wire';
+import type { BucketAggregates, CategoryAggregate, CodebookSimilarity, VectorAggregate } from './wire';
 
 export function scopesTable(loaded: Loaded): HTMLTableElement {
   const inRange = new Map<string, number>();
@@ -77,7 +77,70 @@ export function scopeSection(loaded: Loaded, scope: string): HTMLElement {
     });
     section.append(div);
   }
+  section.append(...vectorViews(loaded, scope));
   return section;
+}
+
+/**
+ * Vector groups as their similarity to the codebooks of their model: the latest bucket's mean read
+ * against each label, per codebook; a group no codebook reads is listed with its counts only.
+ */
+function vectorViews(loaded: Loaded, scope: string): HTMLElement[] {
+  const latest = new Map<string, [BucketAggregates, VectorAggregate]>();
+  for (const b of loaded.buckets)
+    for (const v of b.vectors) if (v.key.scope === scope) latest.set(JSON.stringify(v.key), [b, v]);
+  if (latest.size === 0) return [];
+  const out: HTMLElement[] = [h('h3', {}, 'Vector reports: how close the mean lies to each label')];
+  for (const [b, v] of latest.values()) {
+    const when = bucketLabel(b.start, loaded.bucket);
+    const projected = v.key.projection ? ` · ${v.key.projection}` : '';
+    const name = `${v.key.model} · ${v.key.mechanism} ε=${v.key.epsilon}${projected}`;
+    const div = h('div', { class: 'group vector-group' }, h('h4', {}, `${name} — ${when}, ${v.count} reports`));
+    if (!v.similarity || v.similarity.length === 0)
+      div.append(h('p', {}, 'No codebook of this model is known here (or the vectors are projected): counts only.'));
+    for (const c of v.similarity ?? []) div.append(similarityFigure(c, `${scope}, ${when}`));
+    out.push(div);
+  }
+  return out;
+}
+
+function similarityFigure(c: CodebookSimilarity, where: string): HTMLElement {
+  const noisy = c.cosines.every((x) => x === null);
+  const marks = c.labels.map((label, i) => ({
+    label,
+    estimate: c.cosines[i] ?? c.projections[i] ?? 0,
+    low: null,
+    high: null,
+  }));
+  return h(
+    'figure',
+    { class: 'similarity', 'data-codebook': c.codebook },
+    noisy
+      ? h('p', { class: 'warning', role: 'note' }, 'Too few reports: the noise outweighs the mean, so no cosine yet.')
+      : intervalChart(
+          marks,
+          `Cosine of the mean with each label of ${c.codebook}, ${where}; the table below lists them`,
+        ),
+    h(
+      'table',
+      { class: 'similarity-table' },
+      h('caption', {}, `Similarity to ${c.codebook}, ${where}: cosine (noise-corrected) and mean · direction`),
+      h('thead', {}, h('tr', {}, ...['Label', 'Cosine', 'Mean · direction'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'tbody',
+        {},
+        ...c.labels.map((label, i) =>
+          h(
+            'tr',
+            { 'data-label': String(i) },
+            h('th', { scope: 'row' }, label),
+            h('td', { class: 'num' }, fixed(c.cosines[i])),
+            h('td', { class: 'num' }, fixed(c.projections[i])),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function countsOverTime(loaded: Loaded, scope: string): HTMLElement {

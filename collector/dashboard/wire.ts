@@ -23,6 +23,17 @@ export interface CategoryKey extends GroupKey {
 export interface VectorAggregate {
   readonly key: GroupKey;
   readonly count: number;
+  /** The mean against each codebook of its model the collector knows. */
+  readonly similarity?: readonly CodebookSimilarity[];
+}
+
+export interface CodebookSimilarity {
+  readonly codebook: string;
+  readonly labels: readonly string[];
+  /** mean · (the label's unit direction), unbiased. */
+  readonly projections: readonly number[];
+  /** The same over √(unbiased ‖mean‖²); null while the noise outweighs the signal. */
+  readonly cosines: readonly (number | null)[];
 }
 
 export interface CategoryAggregate {
