@@ -9,7 +9,9 @@
  * noise part: E‖r − x‖²/n from the parameters every report of the group carries (calibratedNoiseMse).
  *
  * Category reports are debiased with the k-RR / OUE estimator of the privacy core,
- * f̂_v = (c_v/n − q)/(p − q) (Wang, Blocki, Li, Jha 2017).
+ * f̂_v = (c_v/n − q)/(p − q) (Wang, Blocki, Li, Jha 2017). Each is also given as a reader should
+ * see it (src/analysis/category-shares.ts): with its codebook label, projected onto the simplex,
+ * with an exact interval, and with a warning while the group is too small to read.
  *
  * Numeric error: totals are float8 sums. Recursive summation of n terms errs by at
  * most (n − 1)·u·Σ|x_i| (u = 2^−53): relative 1.1e−10 at n = 10^6, against a noise
@@ -17,9 +19,16 @@
  * reports are bounded and dominated by their noise (Var ≥ mean² per coordinate for
  * PrivUnit, Laplace and Gaussian at any useful ε), so Q − S²/n does not cancel.
  */
-import { normSquared, normalQuantile, type Estimate } from '../src/analysis/index';
+import {
+  categoryShares,
+  normSquared,
+  SMALL_SAMPLE_HALF_WIDTH,
+  normalQuantile,
+  type Estimate,
+} from '../src/analysis/index';
 import { estimateFrequencies, frequencyVariance, krrProbabilities, oueProbabilities } from '../src/privacy/index';
 import { calibratedNoiseMse } from '../src/report/calibration-check';
+import type { CodebookSimilarity } from './codebook-similarity';
 import type { CategoryGroupKey, Group, GroupKey } from './groups';
 
 const Z95 = normalQuantile(0.975);
@@ -46,6 +55,8 @@ export interface VectorAggregate {
   readonly theoreticalError: number | null;
   /** Unbiased ‖true mean‖² with its standard error (docs/answers.md; null below two reports). */
   readonly normSquared: Estimate | null;
+  /** The mean against each known codebook of its model (codebook-similarity.ts); absent when none applies. */
+  readonly similarity?: readonly CodebookSimilarity[];
 }
 
 export interface CategoryAggregate {
@@ -59,7 +70,34 @@ export interface CategoryAggregate {
   readonly standardErrors: number[];
   /** 95% interval of each frequency, estimate ± 1.96 standard errors (null bounds when n = 0). */
   readonly ci95: [number, number][];
+  /** The codebook's labels, one per category (null when the collector was not given that codebook). */
+  readonly labels: readonly string[] | null;
+  /** One per category: the estimate with its label, its simplex projection and its exact interval. */
+  readonly shares: LabelledShare[];
+  /** Confidence level of each share's interval. */
+  readonly level: number;
+  /** The count from which each share's interval is within ±10 points. */
+  readonly minimumCount: number;
+  /** True while count < minimumCount. */
+  readonly smallSample: boolean;
+  /** What a reader must know before reading the shares (null when nothing). */
+  readonly warning: string | null;
 }
+
+/** One category's share, as a reader should see it. */
+export interface LabelledShare {
+  /** The codebook's name of the category (null when the collector was not given that codebook). */
+  readonly label: string | null;
+  /** The unbiased estimate (the same number as `frequencies`; may lie outside [0, 1] at small n). */
+  readonly estimate: number;
+  /** The share after projecting every estimate of the group onto the simplex: in [0, 1], summing to 1. */
+  readonly projected: number;
+  /** Exact (Clopper–Pearson) interval of the share at `level`, within [0, 1]. */
+  readonly interval: [number, number];
+}
+
+/** The labels of a codebook by id, when the collector knows it. */
+export type LabelsOf = (codebook: string) => readonly string[] | undefined;
 
 /** A group whose aggregate could not be computed: it is reported alone, the other groups are still served. */
 export interface FailedAggregate {
@@ -101,7 +139,7 @@ export function vectorAggregate(t: GroupTotals): VectorAggregate {
   };
 }
 
-export function categoryAggregate(t: GroupTotals): CategoryAggregate {
+export function categoryAggregate(t: GroupTotals, labelsOf: LabelsOf = () => undefined): CategoryAggregate {
   const key = t.group.key as CategoryGroupKey;
   const { epsilon, k } = key;
   const n = t.count;
@@ -114,16 +152,38 @@ export function categoryAggregate(t: GroupTotals): CategoryAggregate {
   const ci95 = frequencies.map(
     (f, v) => [f - Z95 * standardErrors[v]!, f + Z95 * standardErrors[v]!] as [number, number],
   );
-  return { key, count: n, counts, frequencies, standardErrors, ci95 };
+  const read = categoryShares({ count: n, counts, p, q });
+  const shares = read.shares.map((s) => ({ label: null, ...s }));
+  const warning = smallSampleWarning(n, read.minimumCount, frequencies);
+  const { level, minimumCount, smallSample } = read;
+  const unlabelled = { key, count: n, counts, frequencies, standardErrors, ci95, labels: null, shares };
+  return withLabels({ ...unlabelled, level, minimumCount, smallSample, warning }, labelsOf);
+}
+
+/** The aggregate with its codebook's labels, when the collector knows that codebook and its k matches. */
+export function withLabels(a: CategoryAggregate, labelsOf: LabelsOf): CategoryAggregate {
+  const known = labelsOf(a.key.codebook);
+  if (!known || known.length !== a.key.k) return a;
+  return { ...a, labels: [...known], shares: a.shares.map((s, v) => ({ ...s, label: known[v]! })) };
+}
+
+function smallSampleWarning(n: number, minimum: number, estimates: readonly number[]): string | null {
+  if (n >= minimum) return null;
+  const outside = estimates.some((f) => f < 0 || f > 1);
+  return (
+    `only ${n} report${n === 1 ? '' : 's'}: a share may be off by more than ` +
+    `${SMALL_SAMPLE_HALF_WIDTH * 100} points (about ${minimum} reports are needed); read the intervals` +
+    (outside ? ', and the projected shares: estimates outside 0–1 come from the noise.' : '.')
+  );
 }
 
 /** Every group's aggregate; a group that fails is listed in `failed` instead of failing the others. */
-export function aggregateTotals(totals: Iterable<GroupTotals>): Aggregates {
+export function aggregateTotals(totals: Iterable<GroupTotals>, labelsOf?: LabelsOf): Aggregates {
   const out: Aggregates = { vectors: [], categories: [], failed: [] };
   for (const t of totals) {
     try {
       if (t.group.kind === 'vector') out.vectors.push(vectorAggregate(t));
-      else out.categories.push(categoryAggregate(t));
+      else out.categories.push(categoryAggregate(t, labelsOf));
     } catch (err) {
       const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
       out.failed.push({ key: t.group.key, error: { name, message } });

@@ -18,6 +18,8 @@ export interface KnownCodebook {
   readonly hash: string;
   readonly labels: readonly string[];
   readonly model: { readonly id: string; readonly layer: string; readonly dims: number };
+  /** Each label's direction in feature space, unit length: a centroid, or a linear classifier's weight row. */
+  readonly directions: readonly (readonly number[])[];
   /** The file it was read from. */
   readonly file: string;
 }
@@ -57,10 +59,20 @@ export async function loadCodebookDir(dir: string): Promise<CodebookRegistry> {
       hash: codebook.hash,
       labels: codebook.labels,
       model: codebook.model,
+      directions: (codebook.classifier.kind === 'linear'
+        ? codebook.classifier.weights
+        : codebook.classifier.centroids
+      ).map(unit),
       file,
     });
   }
   return known;
+}
+
+/** The row scaled to unit length (a zero row stays zero: it points nowhere). */
+function unit(row: readonly number[]): number[] {
+  const norm = Math.hypot(...row);
+  return row.map((x) => (norm > 0 ? x / norm : 0));
 }
 
 /**

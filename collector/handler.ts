@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
-import { aggregateTotals } from './aggregate';
+import { aggregateTotals, withLabels, type Aggregates, type LabelsOf } from './aggregate';
+import { withSimilarity } from './codebook-similarity';
 import { parseBucketQuery, type BucketQuery } from './buckets';
 import { compareTotals, parseCompareQuery, type CompareQuery, type CompareSide } from './compare';
 import { isDashboardPath, type DashboardRoute } from './dashboard-route';
@@ -156,8 +157,18 @@ export function createHandler(config: HandlerConfig): RequestHandler {
       } catch (err) {
         return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
       }
-      if (query) return sendJson(res, 200, await store.buckets(query));
-      return sendJson(res, 200, aggregateTotals(await store.totals(scope)));
+      // Category shares carry their labels, vector means their similarity to each codebook of their model.
+      const labelsOf: LabelsOf = (id) => config.codebooks?.get(id)?.labels;
+      const read = <T extends Aggregates>(a: T): T => ({
+        ...a,
+        vectors: a.vectors.map((v) => withSimilarity(v, config.codebooks)),
+        categories: a.categories.map((c) => withLabels(c, labelsOf)),
+      });
+      if (query) {
+        const page = await store.buckets(query);
+        return sendJson(res, 200, { ...page, buckets: page.buckets.map(read) });
+      }
+      return sendJson(res, 200, read(aggregateTotals(await store.totals(scope))));
     }
     let pageQuery: ReportPageQuery | null;
     try {

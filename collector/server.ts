@@ -228,7 +228,7 @@ export function collectorHandle(app: CollectorApp, http: Pick<Listening, 'url' |
     tasks: app.tasks,
     count: (scope) => app.store.count(scope),
     ids: (scope) => app.store.ids(scope),
-    aggregates: async (scope) => aggregateTotals(await app.store.totals(scope)),
+    aggregates: async (scope) => aggregateTotals(await app.store.totals(scope), (id) => app.codebooks?.get(id)?.labels),
     close: async () => {
       await http.close();
       await app.store.close();

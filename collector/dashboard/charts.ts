@@ -38,6 +38,16 @@ export function countBars(points: readonly { label: string; count: number }[], s
   return svg;
 }
 
+/** A tick label's room on the axis (px of the viewBox): "1.05" beside "1" would read "11.05". */
+const TICK_ROOM = 34;
+
+/** The ticks, round ones first, each kept only when its label has room from those already kept. */
+export function spacedTicks(candidates: readonly number[], x: (v: number) => number): number[] {
+  const kept: number[] = [];
+  for (const t of candidates) if (kept.every((k) => Math.abs(x(k) - x(t)) >= TICK_ROOM)) kept.push(t);
+  return kept.sort((a, b) => a - b);
+}
+
 export interface IntervalMark {
   readonly label: string;
   readonly estimate: number;
@@ -57,7 +67,7 @@ export function intervalChart(marks: readonly IntervalMark[], summary: string): 
   const max = Math.max(1, ...values);
   const x = (v: number) => left + ((right - left) * (v - min)) / (max - min);
   const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, role: 'img', 'aria-label': summary, class: 'chart' });
-  for (const tick of [min, 0, 0.5, 1, max].filter((t, i, all) => all.indexOf(t) === i)) {
+  for (const tick of spacedTicks([0, 0.5, 1, min, max], x)) {
     svg.append(s('line', { x1: x(tick), x2: x(tick), y1: 4, y2: height - 18, class: 'grid' }));
     svg.append(
       s('text', { x: x(tick), y: height - 4, 'text-anchor': 'middle', class: 'tick' }, String(+tick.toFixed(2))),

@@ -1,6 +1,6 @@
 /** GET /compare: two scopes over the range, or two buckets of one scope, and the answer as tables. */
 import { ApiError, getJson } from './api';
-import { asCategoryKey, describeGroup, labelsFor, type Loaded } from './data';
+import { asCategoryKey, describeGroup, labelsFor, scopeTitle, type Loaded } from './data';
 import { bucketLabel, fixed, h, interval, pValue } from './dom';
 import { groupName } from './rows';
 import type { CompareSide, Comparison, Estimate } from './wire';
@@ -28,8 +28,9 @@ export async function compare(asked: ComparisonAsked): Promise<Comparison> {
 }
 
 function sideName(side: CompareSide, bucket: string): string {
-  if (!side.since || !side.until) return `${side.scope}, every report`;
-  return `${side.scope}, ${bucketLabel(side.since, bucket)} to ${bucketLabel(side.until, bucket)}`;
+  const name = scopeTitle(side.scope);
+  if (!side.since || !side.until) return `${name}, every report`;
+  return `${name}, ${bucketLabel(side.since, bucket)} to ${bucketLabel(side.until, bucket)}`;
 }
 
 const th = (text: string) => h('th', { scope: 'col' }, text);

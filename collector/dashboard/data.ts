@@ -1,4 +1,5 @@
 /** What the page loads: the scopes, every bucket of the chosen range, the codebooks' labels. */
+import { hostScopeOf } from '../../src/report/host-scope-name';
 import { getJson } from './api';
 import type { Aggregates, BucketAggregates, BucketPage, CategoryKey, CodebookList, MatchedKey } from './wire';
 
@@ -92,4 +93,10 @@ export function describeGroup(key: Omit<CategoryKey, 'scope'>): string {
 /** A stable identity of a group within its scope, for matching the same group across buckets. */
 export function groupId(key: CategoryKey): string {
   return JSON.stringify([key.model, key.projection, key.mechanism, key.epsilon, key.delta, key.codebook, key.k]);
+}
+
+/** A scope's name for people: a widget host's scope as "scope (widget on origin)", others as they are. */
+export function scopeTitle(scope: string): string {
+  const host = hostScopeOf(scope);
+  return host ? `${host.scope} (widget on ${host.origin})` : scope;
 }

@@ -1,7 +1,7 @@
 /** The dashboard page: reads the range and bucket, loads, renders, exports, compares, asks for the token. */
 import { ApiError, forgetToken, storeToken, TokenNeededError } from './api';
 import { compare, comparisonView, type ComparisonAsked } from './compare-view';
-import { loadAll, type BucketSize, type Loaded } from './data';
+import { loadAll, scopeTitle, type BucketSize, type Loaded } from './data';
 import { bucketLabel, byId, h } from './dom';
 import { download, toCsv, toNdjson } from './export';
 import { COMPARISON_COLUMNS, comparisonRows, FREQUENCY_COLUMNS, frequencyRows, type Row } from './rows';
@@ -73,7 +73,7 @@ function render(data: Loaded): void {
   byId('scope-sections').replaceChildren(...data.scopes.map((s) => scopeSection(data, s.scope)));
   byId('overview').hidden = false;
   byId('compare').hidden = data.scopes.length === 0;
-  const scopeOptions = () => data.scopes.map((s) => h('option', { value: s.scope }, s.scope));
+  const scopeOptions = () => data.scopes.map((s) => h('option', { value: s.scope }, scopeTitle(s.scope)));
   const [a, b] = [byId<HTMLSelectElement>('compare-a'), byId<HTMLSelectElement>('compare-b')];
   a.replaceChildren(...scopeOptions());
   b.replaceChildren(...scopeOptions());

@@ -1,7 +1,7 @@
 /**
  * What the exports hold, as flat rows of the API's numbers exactly as parsed: nothing is
  * computed or rounded here (the intervals are the API's `ci95`, estimate ± z₀.₉₇₅ · standard
- * error, not clamped to [0, 1]).
+ * error, not clamped to [0, 1]; `share` and its exact interval are the API's `shares`).
  */
 import { asCategoryKey, labelsFor, type Loaded } from './data';
 import type { Comparison, Interval, MatchedKey } from './wire';
@@ -26,6 +26,10 @@ export const FREQUENCY_COLUMNS = [
   'standardError',
   'ci95Low',
   'ci95High',
+  'share',
+  'shareLow',
+  'shareHigh',
+  'smallSample',
 ] as const;
 
 const lo = (i: Interval | null | undefined): number | null => i?.[0] ?? null;
@@ -56,6 +60,10 @@ export function frequencyRows(loaded: Loaded, scopes?: ReadonlySet<string>): Row
           standardError: g.standardErrors[category] ?? null,
           ci95Low: lo(g.ci95[category]),
           ci95High: hi(g.ci95[category]),
+          share: g.shares?.[category]?.projected ?? null,
+          shareLow: g.shares?.[category]?.interval[0] ?? null,
+          shareHigh: g.shares?.[category]?.interval[1] ?? null,
+          smallSample: g.smallSample ?? null,
         });
       });
     }

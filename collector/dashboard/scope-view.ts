@@ -1,8 +1,8 @@
 /** The scopes table, and per scope its counts over time and its category frequencies per bucket. */
 import { countBars, intervalChart } from './charts';
-import { describeGroup, groupId, labelsFor, type Loaded } from './data';
+import { describeGroup, groupId, labelsFor, scopeTitle, type Loaded } from './data';
 import { bucketLabel, fixed, h, interval } from './dom';
-import type { BucketAggregates, CategoryAggregate } from './wire';
+import type { BucketAggregates, CategoryAggregate, CodebookSimilarity, VectorAggregate } from './wire';
 
 export function scopesTable(loaded: Loaded): HTMLTableElement {
   const inRange = new Map<string, number>();
@@ -32,7 +32,7 @@ export function scopesTable(loaded: Loaded): HTMLTableElement {
         h(
           'tr',
           { 'data-scope': s.scope },
-          h('th', { scope: 'row' }, h('a', { href: `#${sectionId(s.scope)}` }, s.scope)),
+          h('th', { scope: 'row' }, h('a', { href: `#${sectionId(s.scope)}`, title: s.scope }, scopeTitle(s.scope))),
           h('td', { class: 'num' }, String(s.reports)),
           h('td', { class: 'num' }, String(inRange.get(s.scope) ?? 0)),
           h('td', { class: 'num' }, String(s.groups)),
@@ -49,7 +49,7 @@ export function sectionId(scope: string): string {
 export function scopeSection(loaded: Loaded, scope: string): HTMLElement {
   const id = sectionId(scope);
   const section = h('section', { id, class: 'scope', 'data-scope': scope, 'aria-labelledby': `${id}-h` });
-  section.append(h('h2', { id: `${id}-h` }, `Scope ${scope}`));
+  section.append(h('h2', { id: `${id}-h`, title: scope }, `Scope ${scopeTitle(scope)}`));
   section.append(countsOverTime(loaded, scope));
   const groups = new Map<string, { key: CategoryAggregate['key']; buckets: [BucketAggregates, CategoryAggregate][] }>();
   for (const b of loaded.buckets)
@@ -77,7 +77,70 @@ export function scopeSection(loaded: Loaded, scope: string): HTMLElement {
     });
     section.append(div);
   }
+  section.append(...vectorViews(loaded, scope));
   return section;
+}
+
+/**
+ * Vector groups as their similarity to the codebooks of their model: the latest bucket's mean read
+ * against each label, per codebook; a group no codebook reads is listed with its counts only.
+ */
+function vectorViews(loaded: Loaded, scope: string): HTMLElement[] {
+  const latest = new Map<string, [BucketAggregates, VectorAggregate]>();
+  for (const b of loaded.buckets)
+    for (const v of b.vectors) if (v.key.scope === scope) latest.set(JSON.stringify(v.key), [b, v]);
+  if (latest.size === 0) return [];
+  const out: HTMLElement[] = [h('h3', {}, 'Vector reports: how close the mean lies to each label')];
+  for (const [b, v] of latest.values()) {
+    const when = bucketLabel(b.start, loaded.bucket);
+    const projected = v.key.projection ? ` · ${v.key.projection}` : '';
+    const name = `${v.key.model} · ${v.key.mechanism} ε=${v.key.epsilon}${projected}`;
+    const div = h('div', { class: 'group vector-group' }, h('h4', {}, `${name} — ${when}, ${v.count} reports`));
+    if (!v.similarity || v.similarity.length === 0)
+      div.append(h('p', {}, 'No codebook of this model is known here (or the vectors are projected): counts only.'));
+    for (const c of v.similarity ?? []) div.append(similarityFigure(c, `${scope}, ${when}`));
+    out.push(div);
+  }
+  return out;
+}
+
+function similarityFigure(c: CodebookSimilarity, where: string): HTMLElement {
+  const noisy = c.cosines.every((x) => x === null);
+  const marks = c.labels.map((label, i) => ({
+    label,
+    estimate: c.cosines[i] ?? c.projections[i] ?? 0,
+    low: null,
+    high: null,
+  }));
+  return h(
+    'figure',
+    { class: 'similarity', 'data-codebook': c.codebook },
+    noisy
+      ? h('p', { class: 'warning', role: 'note' }, 'Too few reports: the noise outweighs the mean, so no cosine yet.')
+      : intervalChart(
+          marks,
+          `Cosine of the mean with each label of ${c.codebook}, ${where}; the table below lists them`,
+        ),
+    h(
+      'table',
+      { class: 'similarity-table' },
+      h('caption', {}, `Similarity to ${c.codebook}, ${where}: cosine (noise-corrected) and mean · direction`),
+      h('thead', {}, h('tr', {}, ...['Label', 'Cosine', 'Mean · direction'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'tbody',
+        {},
+        ...c.labels.map((label, i) =>
+          h(
+            'tr',
+            { 'data-label': String(i) },
+            h('th', { scope: 'row' }, label),
+            h('td', { class: 'num' }, fixed(c.cosines[i])),
+            h('td', { class: 'num' }, fixed(c.projections[i])),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function countsOverTime(loaded: Loaded, scope: string): HTMLElement {
@@ -118,19 +181,30 @@ function countsOverTime(loaded: Loaded, scope: string): HTMLElement {
 }
 
 function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where: string): HTMLElement {
-  const marks = g.frequencies.map((f, i) => ({
-    label: labels[i] ?? String(i),
-    estimate: f,
-    low: g.ci95[i]?.[0] ?? null,
-    high: g.ci95[i]?.[1] ?? null,
-    se: g.standardErrors[i] ?? null,
-  }));
-  return h(
-    'figure',
-    { class: 'frequencies' },
+  const marks = g.frequencies.map((f, i) => {
+    const share = g.shares?.[i];
+    return {
+      label: labels[i] ?? String(i),
+      // The chart shows the share as a reader should take it: projected onto the simplex, with its
+      // exact interval (both in [0, 1]); the table keeps the unbiased estimate and its normal interval too.
+      shown: share ? share.projected : f,
+      shownLow: share ? share.interval[0] : (g.ci95[i]?.[0] ?? null),
+      shownHigh: share ? share.interval[1] : (g.ci95[i]?.[1] ?? null),
+      estimate: f,
+      low: g.ci95[i]?.[0] ?? null,
+      high: g.ci95[i]?.[1] ?? null,
+      se: g.standardErrors[i] ?? null,
+    };
+  });
+  const exact = g.shares !== undefined;
+  const figure = h('figure', { class: 'frequencies' });
+  if (g.warning) figure.append(h('p', { class: 'warning', role: 'note' }, `Few reports: ${g.warning}`));
+  figure.append(
     intervalChart(
-      marks,
-      `Estimated share of each category with its 95 % interval, ${where}; the table below lists them`,
+      marks.map((m) => ({ label: m.label, estimate: m.shown, low: m.shownLow, high: m.shownHigh })),
+      (exact
+        ? 'Share of each category (projected to 0–1) with its exact'
+        : 'Estimated share of each category with its') + ` 95 % interval, ${where}; the table below lists them`,
     ),
     h(
       'table',
@@ -138,7 +212,8 @@ function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where:
       h(
         'caption',
         {},
-        `Estimated shares, ${where} (n = ${g.count}); estimate ± 1.96 × standard error, not clamped to [0, 1]`,
+        `Estimated shares, ${where} (n = ${g.count}): the unbiased estimate ± 1.96 × standard error (not clamped` +
+          ` to [0, 1]), then the share projected onto the simplex with its exact (Clopper–Pearson) interval`,
       ),
       h(
         'thead',
@@ -146,7 +221,9 @@ function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where:
         h(
           'tr',
           {},
-          ...['Category', 'Estimate', '95 % interval', 'Standard error'].map((t) => h('th', { scope: 'col' }, t)),
+          ...['Category', 'Estimate', '95 % interval', 'Standard error', 'Share', 'Exact 95 % interval'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
         ),
       ),
       h(
@@ -160,9 +237,12 @@ function frequencyFigure(g: CategoryAggregate, labels: readonly string[], where:
             h('td', { class: 'num' }, fixed(m.estimate)),
             h('td', { class: 'num' }, interval(m.low, m.high)),
             h('td', { class: 'num' }, fixed(m.se)),
+            h('td', { class: 'num' }, exact ? fixed(m.shown) : '–'),
+            h('td', { class: 'num' }, exact ? interval(m.shownLow, m.shownHigh) : '–'),
           ),
         ),
       ),
     ),
   );
+  return figure;
 }

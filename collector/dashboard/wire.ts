@@ -23,6 +23,17 @@ export interface CategoryKey extends GroupKey {
 export interface VectorAggregate {
   readonly key: GroupKey;
   readonly count: number;
+  /** The mean against each codebook of its model the collector knows. */
+  readonly similarity?: readonly CodebookSimilarity[];
+}
+
+export interface CodebookSimilarity {
+  readonly codebook: string;
+  readonly labels: readonly string[];
+  /** mean · (the label's unit direction), unbiased. */
+  readonly projections: readonly number[];
+  /** The same over √(unbiased ‖mean‖²); null while the noise outweighs the signal. */
+  readonly cosines: readonly (number | null)[];
 }
 
 export interface CategoryAggregate {
@@ -33,6 +44,21 @@ export interface CategoryAggregate {
   readonly standardErrors: readonly (number | null)[];
   /** Each frequency's 95 % interval, estimate ± z₀.₉₇₅ · standard error, not clamped. */
   readonly ci95: readonly Interval[];
+  /** The codebook's labels, when the collector knows the codebook. */
+  readonly labels?: readonly string[] | null;
+  /** Per category: the estimate projected onto the simplex and its exact interval, within [0, 1]. */
+  readonly shares?: readonly CategoryShare[];
+  readonly smallSample?: boolean;
+  readonly minimumCount?: number;
+  /** What to know before reading the shares (too few reports). */
+  readonly warning?: string | null;
+}
+
+export interface CategoryShare {
+  readonly label: string | null;
+  readonly estimate: number;
+  readonly projected: number;
+  readonly interval: readonly [number, number];
 }
 
 export interface Aggregates {

@@ -10,6 +10,14 @@ export {
   type FrequencyDifference,
   type FrequencyEstimates,
 } from './compare-frequencies';
+export {
+  categoryShares,
+  clopperPearson,
+  projectOntoSimplex,
+  SMALL_SAMPLE_HALF_WIDTH,
+  type CategoryShare,
+  type CategoryShares,
+} from './category-shares';
 export { sampleSize, noncentralityFor, waldPower, type SampleSize, type SampleSizeQuestion } from './sample-size';
 export {
   normalCdf,

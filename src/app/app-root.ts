@@ -129,17 +129,35 @@ export class ObscuraApp extends LitElement {
         margin: 0 auto;
         padding: 0.8rem;
       }
+      /* One line whatever the engine badge says: its states never move what is below. */
       header {
-        display: flex;
-        flex-wrap: wrap;
-        justify-content: space-between;
+        display: grid;
+        grid-template-columns: auto minmax(0, 1fr);
         align-items: center;
         gap: 0.5rem;
+        min-height: 2.6rem;
         margin-bottom: 0.8rem;
       }
       h1 {
         font-size: 1.4rem;
         margin: 0;
+      }
+      engine-badge {
+        justify-self: end;
+        min-width: 0;
+        max-width: 100%;
+      }
+      /* Progress floats over the page's foot instead of pushing the controls down while it lasts. */
+      batch-progress {
+        position: fixed;
+        left: 0.8rem;
+        right: 0.8rem;
+        bottom: 0.8rem;
+        z-index: 2;
+        max-width: 30rem;
+        margin: 0 auto;
+        box-shadow: 0 2px 12px rgb(0 0 0 / 0.25);
+        border-radius: 10px;
       }
       main {
         display: grid;

@@ -10,7 +10,7 @@
  * `widget-scope` and the widget's frame all name a host's scope with this one function.
  */
 import { ObscuraError } from '../errors';
-import { escapeName } from './scope-escape';
+import { escapeName, unescapeName } from './scope-escape';
 
 const HOST_SCOPE = /^[A-Za-z0-9._-]{1,64}$/;
 /** The ledger's rule for scope names. */
@@ -42,6 +42,21 @@ export function hostScopeName(origin: string, scope = 'default'): string {
     );
   }
   return name;
+}
+
+const ESCAPED = /^(?:[A-Za-z0-9.-]|_[0-9A-F]{2})+$/;
+
+/**
+ * A host's scope name read back into the origin (unescaped) and the host's scope, for people to
+ * read; undefined for a name hostScopeName cannot have made.
+ */
+export function hostScopeOf(name: string): { readonly origin: string; readonly scope: string } | undefined {
+  const parts = name.split(':');
+  if (parts.length !== 3 || parts[0] !== 'site' || !ESCAPED.test(parts[1]!) || !HOST_SCOPE.test(parts[2]!))
+    return undefined;
+  const origin = unescapeName(parts[1]!);
+  // Only the one escaping of an origin reads back (no lower-case hex, no bytes that are not UTF-8).
+  return escapeName(origin) === parts[1] ? { origin, scope: parts[2]! } : undefined;
 }
 
 /** Whether a ledger scope belongs to this host origin. */

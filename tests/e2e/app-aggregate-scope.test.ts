@@ -99,9 +99,12 @@ test('an aggregate-only scope from the form: its statement, a release, both guar
   const local = await page.getByTestId('local-guarantee').first().innerText();
   assert.match(
     central,
-    /^central ε 2\.00, δ 1\.0e-8 if the university and the hospital do not collude,\s+with a batch of real devices$/,
+    new RegExp(
+      '^What it reveals if the university and the hospital do not collude,\\s+with a batch of real devices: ' +
+        'central ε 2\\.00, δ 1\\.0e-8$',
+    ),
   );
-  assert.equal(local, `local ε ${plan.local.epsilon.toPrecision(3)}, δ 1.0e-8 if they collude or fake the batch`);
+  assert.equal(local, `If they collude or fake the batch: local ε ${plan.local.epsilon.toPrecision(3)}, δ 1.0e-8`);
   assert.match(await page.getByTestId('remaining').innerText(), /ε 3\.00/);
   assert.deepEqual((await leader.store.counts())['uploaded'], 1);
   assert.deepEqual((await helper.store.counts())['uploaded'], 1);

@@ -14,7 +14,9 @@ import { DEFAULT_DASHBOARD_DIR } from '../../collector/dashboard-route';
 import { cryptoRandomSource, privatizeCategory } from '../../src/privacy/index';
 import { buildCategoryReport } from '../../src/report/build-report';
 import { startCollector, type TestCollector } from '../support/collector';
-import { postReport } from '../unit/collector/support';
+import { postReport, releasedReport, releasedTask } from '../unit/collector/support';
+import { DEFAULT_CODEBOOKS_DIR } from '../../collector/codebooks';
+import { hostScopeName } from '../../src/report/host-scope-name';
 import { launchChromium } from './support/browser';
 import { seriousA11yViolations } from './support/a11y';
 import { capture } from './support/screenshots';
@@ -260,4 +262,48 @@ test('the dashboard asks for the token, shows both scopes with intervals, export
   );
   t.diagnostic(`dashboard test took ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await context.close();
+});
+
+test('widget scopes by origin; one report: a warning, apart ticks; a vector scope by its codebook', async () => {
+  const widgetScope = hostScopeName('https://shop.example', 'default');
+  const krr = { name: 'krr', epsilon: 1, k: 10 } as const;
+  const own = await startCollector({
+    codebooks: DEFAULT_CODEBOOKS_DIR,
+    tasks: [releasedTask(widgetScope, krr), releasedTask('photos')],
+  });
+  try {
+    assert.equal((await postReport(own.url, releasedReport(widgetScope, krr))).status, 201);
+    for (let i = 0; i < 20; i++) assert.equal((await postReport(own.url, releasedReport('photos'))).status, 201);
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${own.url}/dashboard`);
+    await page.locator('#scopes-table tbody tr').nth(1).waitFor();
+    const names = await page.$$eval('#scopes-table tbody th', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(names, ['photos', 'default (widget on https://shop.example)']);
+
+    // One report: the shares come with the warning; the chart's ticks, one per round value, never touch.
+    const widget = page.locator(`section.scope[data-scope="${widgetScope}"]`);
+    assert.match(await widget.locator('.warning').innerText(), /only 1 report/);
+    const ticks = await widget.locator('details.bucket[open] svg text.tick').evaluateAll((texts) =>
+      texts.map((t) => {
+        const box = (t as SVGGraphicsElement).getBoundingClientRect();
+        return { text: t.textContent, left: box.left, right: box.right };
+      }),
+    );
+    assert.deepEqual(
+      ticks.map((t) => t.text),
+      ['0', '0.5', '1'],
+      'projected shares and exact intervals stay within 0–1',
+    );
+    ticks.slice(1).forEach((t, i) => assert.ok(t.left > ticks[i]!.right, `${ticks[i]!.text} touches ${t.text}`));
+
+    // The vector scope: its mean against each label of the demo codebook, not its counts alone.
+    const vectors = page.locator('section.scope[data-scope="photos"] figure.similarity[data-codebook="fashion-10"]');
+    const labels = await vectors.locator('.similarity-table tbody th').allTextContents();
+    assert.deepEqual(labels, [...LABELS]);
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await context.close();
+  } finally {
+    await own.close();
+  }
 });

@@ -209,7 +209,13 @@ test('messages from a third origin are ignored, configure included', async () =>
 test('a file chosen in the widget gives the host an obscura-report equal to what the collector stored', async () => {
   // Before the click the frame states the release's local guarantee, as the release worker computes it.
   await frame.getByTestId('local-guarantee-before').waitFor();
-  assert.match(await frame.getByTestId('local-guarantee-before').innerText(), /^Local ε 0\.500 per release: /);
+  assert.match(
+    await frame.getByTestId('local-guarantee-before').innerText(),
+    new RegExp(
+      '^What one release can reveal about the image, even if everyone who receives it works together: ' +
+        'local ε 0\\.500 per release\\.$',
+    ),
+  );
   await frame.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
   await armedClick(frame, 'release');
   const [report] = await waitForEvents(page, 'obscura-report', 1);

@@ -26,8 +26,9 @@ export function describeAggregateScope(a: AggregateScope) {
  */
 export function localGuaranteeBefore(q: ReleaseQuote) {
   return html`<p data-testid="local-guarantee-before">
-    This release: central ${q.central ? guaranteeText(q.central) : 'none'} if the aggregators keep apart; if they
-    collude, only <strong>local ${guaranteeText(q.local)}</strong> protects this image.
+    What this release can reveal about the image (ε: smaller reveals less): central
+    ${q.central ? guaranteeText(q.central) : 'none'} if the aggregators keep apart; if they collude, only
+    <strong>local ${guaranteeText(q.local)}</strong> protects this image.
   </p>`;
 }
 

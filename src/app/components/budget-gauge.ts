@@ -8,6 +8,7 @@ import {
   type WindowPolicy,
 } from '../../release/index';
 import { describeWindow, windowOf, windowValue, WINDOW_CHOICES } from './budget-window';
+import { BUDGET_MEANING, EPSILON_MEANING } from './budget-words';
 import { sharedStyles } from './shared-styles';
 
 /**
@@ -119,7 +120,7 @@ export class BudgetGauge extends LitElement {
       <thead>
         <tr>
           <th scope="col">scope</th>
-          <th scope="col">own budget left</th>
+          <th scope="col">its own budget left (ε)</th>
           <th scope="col">window</th>
         </tr>
       </thead>
@@ -156,9 +157,11 @@ export class BudgetGauge extends LitElement {
     const max = Math.min(b.total, d.total);
     return html`<section class="card" aria-labelledby="budget-title">
       <h2 id="budget-title">Privacy budget</h2>
+      <p class="muted" data-testid="budget-words">${BUDGET_MEANING}</p>
       <p>
-        <span class="big" data-testid="remaining">ε ${b.remaining.toFixed(2)}</span> left to release
-        <span class="muted">(scope “${b.scope}”)</span>
+        What you can still release:
+        <span class="big" data-testid="remaining">ε ${b.remaining.toFixed(2)}</span> left
+        <span class="muted">(scope “${b.scope}”; ${EPSILON_MEANING})</span>
       </p>
       <meter
         min="0"
@@ -173,8 +176,9 @@ export class BudgetGauge extends LitElement {
         scope; scope “${b.scope}”: ε ${b.scopeRemaining.toFixed(2)} left of ${b.total}.
       </p>
       <p class="muted">
-        ${refill} ${d.releases} release${d.releases === 1 ? '' : 's'} counting. Released since first use: ε
-        ${d.cumulativeEpsilon.toFixed(2)}. Gaussian releases are accounted at δ = ${b.deltaTarget}.
+        ${refill} ${d.releases} release${d.releases === 1 ? '' : 's'} counting. Everything released since first use adds
+        up to ε ${d.cumulativeEpsilon.toFixed(2)}. Gaussian releases may fail their guarantee with a tiny chance, δ =
+        ${b.deltaTarget}, which the budget accounts for.
       </p>
       ${this.scopeRows(b.scope)}
       <details>

@@ -24,17 +24,34 @@ export class EngineBadge extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      :host {
+        position: relative;
+      }
+      /* One width in every state and one line: the header never grows or wraps while the model loads. */
       .badge {
-        display: inline-flex;
+        display: flex;
         gap: 0.4rem;
         align-items: center;
-        padding: 0.2rem 0.6rem;
+        box-sizing: border-box;
+        width: 13.5rem;
+        max-width: 100%;
+        height: 2rem;
+        padding: 0 0.6rem;
         border-radius: 999px;
         border: 1px solid var(--line);
         background: var(--card);
         font-size: 0.9rem;
+        white-space: nowrap;
+        overflow: hidden;
+      }
+      .text {
+        flex: 1 1 auto;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .dot {
+        flex: none;
         width: 0.6rem;
         height: 0.6rem;
         border-radius: 50%;
@@ -46,7 +63,26 @@ export class EngineBadge extends LitElement {
       .dot.bad {
         background: var(--danger);
       }
-      details {
+      progress {
+        flex: none;
+        width: 3rem;
+      }
+      summary {
+        cursor: pointer;
+      }
+      /* Opened, the details float below the badge instead of growing the header. */
+      .more {
+        box-sizing: border-box;
+        position: absolute;
+        right: 0;
+        top: calc(100% + 0.3rem);
+        z-index: 3;
+        width: min(22rem, calc(100vw - 1.6rem));
+        padding: 0.5rem 0.7rem;
+        border: 1px solid var(--line);
+        border-radius: 8px;
+        background: var(--card);
+        box-shadow: 0 2px 12px rgb(0 0 0 / 0.2);
         font-size: 0.85rem;
       }
       ul {
@@ -57,7 +93,8 @@ export class EngineBadge extends LitElement {
   ];
 
   protected override render() {
-    if (this.error) return html`<span class="badge"><span class="dot bad"></span>model not loaded</span>`;
+    if (this.error)
+      return html`<span class="badge"><span class="dot bad"></span><span class="text">model not loaded</span></span>`;
     if (!this.status) {
       const p = this.progress;
       const label =
@@ -67,8 +104,7 @@ export class EngineBadge extends LitElement {
             ? 'preparing the model…'
             : 'loading the model…';
       return html`<span class="badge" role="status"
-        ><span class="dot wait"></span>${this.loading ? label : 'model loads on first use'}
-        ${
+        ><span class="dot wait"></span><span class="text">${this.loading ? label : 'model loads on first use'}</span> ${
           this.loading && p?.phase === 'fetch'
             ? html`<progress max="1" value=${p.fraction} aria-label="model download"></progress>`
             : ''
@@ -77,15 +113,19 @@ export class EngineBadge extends LitElement {
     }
     const s = this.status;
     return html`<details>
-      <summary class="badge"><span class="dot"></span>${s.backend} · ${s.model.id} (${s.model.dims}-d)</summary>
-      <ul>
-        ${(['webgpu', 'webgl', 'wasm', 'cpu'] as const).map(
-          (b) => html`<li><strong>${b}</strong>: ${s.reasons[b]}</li>`,
-        )}
-      </ul>
-      <div class="muted">
-        model ${s.model.id}, layer ${s.model.layer}; fetched in ${s.modelFetchMs.toFixed(0)} ms, ready in
-        ${s.modelBuildMs.toFixed(0)} ms
+      <summary class="badge" title="${s.backend} · ${s.model.id} (${s.model.dims}-d)">
+        <span class="dot"></span><span class="text">${s.backend} · ${s.model.id} (${s.model.dims}-d)</span>
+      </summary>
+      <div class="more">
+        <ul>
+          ${(['webgpu', 'webgl', 'wasm', 'cpu'] as const).map(
+            (b) => html`<li><strong>${b}</strong>: ${s.reasons[b]}</li>`,
+          )}
+        </ul>
+        <div class="muted">
+          model ${s.model.id}, layer ${s.model.layer}; fetched in ${s.modelFetchMs.toFixed(0)} ms, ready in
+          ${s.modelBuildMs.toFixed(0)} ms
+        </div>
       </div>
     </details>`;
   }

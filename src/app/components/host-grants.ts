@@ -125,9 +125,9 @@ export class HostGrants extends LitElement {
                 <thead>
                   <tr>
                     <th scope="col">site</th>
-                    <th scope="col">allowed</th>
-                    <th scope="col">spent</th>
-                    <th scope="col">left</th>
+                    <th scope="col">budget allowed (ε)</th>
+                    <th scope="col">used (ε)</th>
+                    <th scope="col">left (ε)</th>
                     <th scope="col">releases</th>
                     <th scope="col">state</th>
                     <th scope="col"><span class="visually-hidden">actions</span></th>
@@ -140,8 +140,9 @@ export class HostGrants extends LitElement {
             </div>`
       }
       <p class="muted">
-        Each site's releases draw on its own grant and on the device-wide budget. Revoking stops new releases; it
-        forgives nothing already spent.
+        Each site may receive only as much about your images as its budget allows (ε measures it: smaller reveals less).
+        Its releases draw on its own budget and on the device-wide one. Revoking stops new releases; it forgives nothing
+        already spent.
       </p>
     </section>`;
   }

@@ -41,13 +41,13 @@ export function aggregateDestinations(e: LedgerEntry) {
     ${destinationLabel(d.helper.destination)} (${d.helper.state})`;
 }
 
-/** The charged central guarantee and the local one that remains if the aggregators collude. */
+/** The charged central guarantee and the local one that remains if the aggregators collude, words first. */
 export function guarantees(e: LedgerEntry) {
   const a = e.aggregate!;
   return html`<div data-testid="central-guarantee">
-      central ${guaranteeText(a.central)} if ${a.scope.trust}, with a batch of real devices
+      What it reveals if ${a.scope.trust}, with a batch of real devices: central ${guaranteeText(a.central)}
     </div>
     <div data-testid="local-guarantee" class="muted">
-      local ${guaranteeText(a.local)} if they collude or fake the batch
+      If they collude or fake the batch: local ${guaranteeText(a.local)}
     </div>`;
 }

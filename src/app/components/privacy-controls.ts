@@ -92,6 +92,11 @@ export class PrivacyControls extends LitElement {
       select {
         max-width: 100%;
       }
+      /* ε is a number field until the collector's task makes it a list: both the same height, so nothing moves. */
+      label > select,
+      label > input[type='number'] {
+        height: 2.5rem;
+      }
       output {
         font-weight: 600;
       }
@@ -210,19 +215,14 @@ export class PrivacyControls extends LitElement {
             }
           </select>
         </label>
-        <label>ε (privacy loss per release; smaller is more private) ${this.epsilonField()} </label>
-        ${
-          this.task
-            ? html`<p class="muted" data-testid="declared-task">
-                The collector declares scope “${this.task.scope}” for ${this.task.mechanism} at ε
-                ${this.task.epsilon.join(' or ')}: only that is offered.
-              </p>`
-            : nothing
-        }
+        <label
+          >How much one release may reveal about the image (ε; smaller reveals less, and leaves more budget)
+          ${this.epsilonField()}
+        </label>
         ${
           !category && m.name === 'gaussian'
             ? html`<label
-                >δ
+                >Chance that the guarantee fails outright (δ; keep it tiny)
                 <select
                   id="delta"
                   ?disabled=${fixed}
@@ -289,6 +289,16 @@ export class PrivacyControls extends LitElement {
           />
           Release automatically after each extraction</label
         >
+        ${
+          // Last in the card: the collector's tasks arrive after the first paint, and a note that
+          // appears here moves nothing above it.
+          this.task
+            ? html`<p class="muted" data-testid="declared-task">
+                The collector declares scope “${this.task.scope}” for ${this.task.mechanism} at ε
+                ${this.task.epsilon.join(' or ')}: only that is offered.
+              </p>`
+            : nothing
+        }
       </fieldset>
     </section>`;
   }

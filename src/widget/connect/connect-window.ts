@@ -3,6 +3,7 @@ import { expose } from 'comlink';
 import { ReleaseBridge } from '../../client/index';
 import { isErrorNamed } from '../../errors';
 import { explainError } from '../../app/error-text';
+import { BUDGET_MEANING } from '../../app/components/budget-words';
 import { sharedStyles } from '../../app/components/shared-styles';
 import { HOST_GRANT_EPSILON, hostGrantName, siteOf, type BudgetStatus, type TargetStatus } from '../../release/index';
 import { helloSchema, windowMessage, type WindowMessage } from './window-protocol';
@@ -116,8 +117,9 @@ export class ConnectWindow extends LitElement {
     if (g === undefined) return html`<p>Reading your budget…</p>`;
     if (g === null)
       return html`<p>
-          Allowing gives this site ε ${HOST_GRANT_EPSILON} of your device budget, for private reports of images you
-          choose on it, one click each. You can revoke it in Obscura at any time.
+          ${BUDGET_MEANING} Allowing gives this site a budget of its own within your device's, ε ${HOST_GRANT_EPSILON}
+          (ε measures what releases can reveal: smaller reveals less), for private reports of images you choose on it,
+          one click each. You can revoke it in Obscura at any time.
         </p>
         <button class="primary" data-testid="allow-host" ?disabled=${!this.linked} @click=${() => this.allow()}>
           Allow ${siteOf(this.host!)}
@@ -145,8 +147,8 @@ export class ConnectWindow extends LitElement {
       <h1>Obscura</h1>
       <p><span class="host" data-testid="host-origin">${this.host}</span> asks to receive private reports.</p>
       <p data-testid="device-budget" data-spent=${String(d?.spent ?? '')} data-total=${String(d?.total ?? '')}>
-        Your device budget: ε ${d ? d.spent.toFixed(2) : '…'} used of ${d ? d.total : '…'}, across Obscura and every
-        site.
+        What your releases have revealed so far, across Obscura and every site, out of what this device allows: ε
+        ${d ? d.spent.toFixed(2) : '…'} used of ${d ? d.total : '…'} (your device budget).
       </p>
       ${this.linked ? nothing : html`<p>Waiting for the page that opened this window…</p>`} ${this.grantText()}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}

@@ -1,6 +1,7 @@
 /** The widget frame's parts that only draw: its styles, the consent block, the access note, a release row. */
 import { html, css, nothing } from 'lit';
 import { HOST_GRANT_EPSILON, type BudgetStatus, type ReleaseQuote } from '../../release/index';
+import { BUDGET_MEANING, releasesLeft } from '../../app/components/budget-words';
 import type { AccessState } from './first-party-access';
 
 /** A photo picked in the frame, waiting for (or past) its release. */
@@ -44,11 +45,17 @@ export function consentView(o: {
   readonly host: string;
   readonly access: AccessState;
   readonly armed: boolean;
+  /** What one release costs here, to say how many the grant allows. */
+  readonly epsilon: number;
   readonly onAllow: () => void;
 }) {
   return html`<p>
       <span class="host" data-testid="host-origin">${o.host}</span> asks to receive private reports of images you choose
       here. Nothing leaves without your click.
+    </p>
+    <p class="muted" data-testid="grant-words">
+      ${BUDGET_MEANING} Allowing gives this site its own budget, ε ${HOST_GRANT_EPSILON}:
+      ${releasesLeft(HOST_GRANT_EPSILON, o.epsilon, false)}; a smaller ε reveals less. You can revoke it in Obscura.
     </p>
     ${
       o.access.kind === 'window-open'
@@ -56,7 +63,7 @@ export function consentView(o: {
             Continue in Obscura's window: it shows your device budget and asks you to allow this site.
           </p>`
         : html`<button class="primary" data-testid="allow-host" data-armed=${String(o.armed)} @click=${o.onAllow}>
-            Allow this site a budget of ε ${HOST_GRANT_EPSILON}
+            Allow this site (privacy budget ε ${HOST_GRANT_EPSILON})
           </button>`
     }
     ${
@@ -85,8 +92,8 @@ export function localGuaranteeView(q: ReleaseQuote) {
   const delta = q.local.delta > 0 ? `, δ ${q.local.delta.toExponential(1)}` : '';
   const central = q.central ? ` (central ε ${q.central.epsilon.toPrecision(3)} if the aggregators keep apart)` : '';
   return html`<div class="row muted" data-testid="local-guarantee-before">
-    Local ε ${q.local.epsilon.toPrecision(3)}${delta} per release: what it reveals about the image even if every
-    recipient colludes${central}.
+    What one release can reveal about the image, even if everyone who receives it works together: local ε
+    ${q.local.epsilon.toPrecision(3)}${delta} per release${central}.
   </div>`;
 }
 

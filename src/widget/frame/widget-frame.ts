@@ -10,6 +10,7 @@ import {
 import { isErrorNamed } from '../../errors';
 import { explainError } from '../../app/error-text';
 import { sharedStyles } from '../../app/components/shared-styles';
+import { releasesLeft } from '../../app/components/budget-words';
 import '../../app/components/capture-panel';
 import '../../app/components/privacy-controls';
 import '../../app/components/ledger-view';
@@ -354,6 +355,7 @@ export class WidgetFrame extends LitElement {
       host: this.hostOrigin,
       access: this.access,
       armed: this.armed,
+      epsilon: this.epsilon(),
       onAllow: () => void this.grant(),
     });
   }
@@ -374,7 +376,9 @@ export class WidgetFrame extends LitElement {
     const granted = this.granted === true;
     return html`
       <div class="row muted">Embedded by <span class="host">${this.hostOrigin}</span></div>
-      <div class="row muted" data-testid="epsilon">Each release costs ε ${epsilon}</div>
+      <div class="row muted" data-testid="epsilon">
+        Each release uses part of this site's privacy budget: ε ${epsilon}
+      </div>
       ${granted && this.quote ? localGuaranteeView(this.quote) : nothing}
       ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)}
       <section class="actions">
@@ -382,7 +386,8 @@ export class WidgetFrame extends LitElement {
         ${
           granted
             ? html`<div class="row" data-testid="remaining">
-                  ε ${b ? b.remaining.toFixed(2) : '…'} left for this site (of ${b ? b.total : '…'})
+                  This site's privacy budget: ε ${b ? b.remaining.toFixed(2) : '…'} left for this site (of
+                  ${b ? b.total : '…'})${b ? `, ${releasesLeft(b.remaining, epsilon)}` : ''}
                 </div>
                 <capture-panel
                   ?busy=${this.busy}

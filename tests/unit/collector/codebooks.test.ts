@@ -34,6 +34,7 @@ const TASKS = [
   categoryTask('left', 'krr', 1, 4, 'shirts-4'),
   categoryTask('right', 'krr', 1, 4, 'shirts-4'),
   categoryTask('unknown', 'krr', 1, 4, 'shirts-4'),
+  categoryTask('one-report', 'krr', 1, 4, 'shirts-4'),
   { ...categoryTask('wrong-k', 'krr', 1, 4, 'shirts-4'), k: undefined },
   { ...categoryTask('wrong-k-oue', 'oue', 1, 4, 'shirts-4'), k: undefined },
 ];
@@ -74,6 +75,54 @@ test('GET /compare names the categories with the labels of the codebook the coll
   assert.equal(answer.categories.length, 1);
   assert.equal(answer.categories[0]!.key.codebook, 'shirts-4');
   assert.deepEqual(answer.categories[0]!.labels, shirts.labels);
+});
+
+test('GET /aggregates labels each share; one report: projected to 0–1, an exact interval, a warning', async () => {
+  const scope = 'one-report';
+  assert.equal((await postReport(collector.url, krrReport(1, 4, 1, scope, 'shirts-4'))).status, 201);
+  type Share = { label: string; estimate: number; projected: number; interval: [number, number] };
+  type Category = {
+    count: number;
+    frequencies: number[];
+    ci95: [number, number][];
+    labels: string[];
+    shares: Share[];
+    smallSample: boolean;
+    minimumCount: number;
+    warning: string | null;
+  };
+  const check = (g: Category) => {
+    assert.equal(g.count, 1);
+    assert.deepEqual(g.labels, shirts.labels);
+    assert.deepEqual(
+      g.shares.map((s) => s.label),
+      shirts.labels,
+    );
+    assert.deepEqual(
+      g.shares.map((s) => s.estimate),
+      g.frequencies,
+      'the unbiased estimates are the frequencies, as before',
+    );
+    assert.ok(g.frequencies[1]! > 1, `one k-RR report at ε = 1 estimates ${g.frequencies[1]}`);
+    assert.deepEqual(
+      g.shares.map((s) => s.projected),
+      [0, 1, 0, 0],
+    );
+    for (const s of g.shares) assert.ok(0 <= s.interval[0] && s.interval[0] < s.interval[1] && s.interval[1] <= 1);
+    assert.equal(g.ci95.length, 4, 'the normal intervals stay');
+    assert.equal(g.smallSample, true);
+    assert.ok(g.minimumCount > 1);
+    assert.match(g.warning ?? '', /only 1 report/);
+  };
+  const totals = (await (await fetch(`${collector.url}/aggregates?scope=${scope}`)).json()) as {
+    categories: Category[];
+  };
+  check(totals.categories[0]!);
+  const since = new Date(Date.now() - 86_400_000).toISOString();
+  const page = (await (await fetch(`${collector.url}/aggregates?scope=${scope}&bucket=day&since=${since}`)).json()) as {
+    buckets: { categories: Category[] }[];
+  };
+  check(page.buckets[0]!.categories[0]!);
 });
 
 test('an unknown codebook id is refused: a task may not name it, and a report of it is not its task', async () => {
