@@ -62,7 +62,6 @@ const FORWARDED = [
 type Forwarded = Pick<Remote<ReleaseApi>, (typeof FORWARDED)[number]>;
 
 // The forwarded methods, defined on the prototype after the class.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface ReleaseBridge extends Forwarded {}
 
 /**
