@@ -35,6 +35,7 @@ export const ERROR_NAMES = [
   'StorageFullError',
   'OutboxFullError',
   'UnknownContentError',
+  'VectorExpiredError',
   // deployment
   'InsecureContextError',
   // declared tasks

@@ -28,6 +28,7 @@ import {
   type BudgetOverview,
   type BudgetStatus,
   type DeviceBudget,
+  type LedgerDelta,
   type LedgerEntry,
   type ReleaseQuote,
   type ScopeConfig,
@@ -182,8 +183,8 @@ export class ObscuraApp extends LitElement {
   /** Shows the budget and the ledger at once, and loads the model in its worker meanwhile. */
   override connectedCallback(): void {
     super.connectedCallback();
-    // Every change of the budget or the ledger, from this tab or another, is pushed here.
-    this.stopListening = this.releases.onChange(() => void this.refreshLedger());
+    // Every commit, from this tab or another, is pushed here as one delta: applied, nothing read again.
+    this.stopListening = this.releases.onDelta((delta) => this.applyDelta(delta));
     void this.loadConfig();
     void this.refreshLedger();
     this.loading = true;
@@ -232,6 +233,8 @@ export class ObscuraApp extends LitElement {
     super.disconnectedCallback();
     this.stopListening?.();
     this.previews.clear();
+    // The images are no longer shown: their clean vectors need not wait for a release.
+    this.discard(this.results);
   }
 
   /** The shown page's previews get object URLs; those that left it are revoked. */
@@ -248,8 +251,7 @@ export class ObscuraApp extends LitElement {
   private discard(items: readonly ResultItem[]): void {
     const hashes = items.flatMap((r) => (r.contentHash ? [r.contentHash] : []));
     if (hashes.length === 0) return;
-    const api = this.releases as { discardVectors?: (contentHashes: readonly string[]) => Promise<void> };
-    void api.discardVectors?.(hashes).catch((err: unknown) => this.report(err));
+    void this.releases.discardVectors(hashes).catch((err: unknown) => this.report(err));
   }
 
   private clearResults(): void {
@@ -257,6 +259,40 @@ export class ObscuraApp extends LitElement {
     this.results = [];
     this.offset = 0;
     this.discard(gone);
+  }
+
+  /**
+   * One commit's delta: its entries replace or join the ledger's, the budgets are the running sums after
+   * it. A budget change (no entries) also lists in the ledger, so only the list of changes is read then.
+   */
+  private applyDelta(delta: LedgerDelta): void {
+    if (delta.scopes) this.scopeConfigs = [...delta.scopes];
+    this.showBudgets(delta.budgets);
+    const view = this.renderRoot.querySelector('ledger-view') as
+      (Element & { applyDelta?: (d: LedgerDelta) => void }) | null;
+    view?.applyDelta?.(delta);
+    if (delta.entries.length > 0) {
+      const changed = new Map(delta.entries.map((e) => [e.id, e]));
+      const kept = this.ledger.map((e) => changed.get(e.id) ?? e);
+      const known = new Set(this.ledger.map((e) => e.id));
+      this.ledger = [...delta.entries.filter((e) => !known.has(e.id)), ...kept];
+    } else {
+      void this.releases
+        .listBudgetChanges()
+        .then((changes) => (this.changes = changes))
+        .catch((err: unknown) => this.report(err));
+    }
+  }
+
+  /** The budgets shown, and the active scope one that exists. */
+  private showBudgets(overview: BudgetOverview): void {
+    const active =
+      overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes.find((s) => !isHostGrant(s.scope));
+    if (active && active.scope !== this.scope) {
+      this.scope = active.scope;
+      this.fitSettings();
+    }
+    [this.overview, this.budget] = [overview, active];
   }
 
   private async refreshLedger(): Promise<void> {
@@ -269,13 +305,8 @@ export class ObscuraApp extends LitElement {
       ]);
       this.scopeConfigs = configs;
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
-      const active =
-        overview.scopes.find((s) => s.scope === this.scope) ?? overview.scopes.find((s) => !isHostGrant(s.scope));
-      if (active && active.scope !== this.scope) {
-        this.scope = active.scope;
-        this.fitSettings();
-      }
-      [this.overview, this.budget, this.ledger, this.changes] = [overview, active, ledger, changes];
+      this.showBudgets(overview);
+      [this.ledger, this.changes] = [ledger, changes];
       const aggregateOnly = configs.find((c) => c.name === this.scope)?.mode === 'aggregate-only';
       this.quote = aggregateOnly
         ? await this.releases.quote({

@@ -1,23 +1,15 @@
 import { transfer, wrap, type Endpoint, type Remote } from 'comlink';
 import {
   LEDGER_CHANNEL,
-  type BudgetChange,
-  type BudgetOverview,
-  type BudgetStatus,
-  type DeviceBudget,
-  type DeclaredTasks,
-  type FlushResult,
-  type LedgerChange,
-  type LedgerEntry,
+  isLedgerDelta,
+  type LedgerDelta,
   type ReleaseApi,
   type CategoryReleaseOptions,
   type CategoryReleaseOutcome,
   type ReleaseOptions,
-  type ReleaseQuote,
   type ReleaseOutcome,
   type VectorReleaseOptions,
   type VectorReleaseOutcome,
-  type ScopeConfig,
 } from '../release/index';
 
 export interface ReleaseBridgeOptions {
@@ -34,7 +26,9 @@ export interface ReleaseBridgeOptions {
 /** A way to a release service: its endpoint, how its changes are heard, and how to let go of it. */
 export interface ReleaseConnection {
   readonly endpoint: Endpoint;
-  /** Hears the ledger's "changed" where this page's own BroadcastChannel would be partitioned. */
+  /** Hears the ledger's deltas where this page's own BroadcastChannel would be partitioned. */
+  readonly onDelta?: (listener: (delta: LedgerDelta) => void) => () => void;
+  /** Hears only that something changed, where no delta is relayed. */
   readonly onChange?: (listener: () => void) => () => void;
   close(): void;
 }
@@ -47,16 +41,43 @@ function defaultReleaseWorker(): Worker {
 }
 
 /**
+ * The ReleaseApi calls the bridge forwards as they are, typed by the one contract (release and
+ * acceptVectors need the page's help and are written out below).
+ */
+const FORWARDED = [
+  'quote',
+  'budget',
+  'budgets',
+  'ledger',
+  'createScope',
+  'configureScope',
+  'configureDevice',
+  'scopes',
+  'listBudgetChanges',
+  'flushOutbox',
+  'declaredTasks',
+  'discardVectors',
+] as const satisfies readonly (keyof ReleaseApi)[];
+
+type Forwarded = Pick<Remote<ReleaseApi>, (typeof FORWARDED)[number]>;
+
+// The forwarded methods, defined on the prototype after the class.
+export interface ReleaseBridge extends Forwarded {}
+
+/**
  * Owns the release worker: the budget, the ledger, the outbox and the sender. It
  * needs no model, so it starts at once; it releases what an engine joined to it
- * (EngineBridge's `release` option) has extracted, by content hash. Changes of the
- * budget or the ledger, made here or in any other tab, reach `onChange` listeners.
+ * (EngineBridge's `release` option) has extracted, by content hash. Every commit, made
+ * here or in any other tab, reaches `onDelta` listeners as one LedgerDelta. The rest of
+ * the ReleaseApi is forwarded as it is (FORWARDED).
  */
 export class ReleaseBridge {
   private worker: Worker | undefined;
   private remote: Remote<ReleaseApi> | undefined;
   private channel: BroadcastChannel | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly deltaListeners = new Set<(delta: LedgerDelta) => void>();
+  private readonly changeListeners = new Set<() => void>();
+  private listening = false;
   private readonly createWorker: () => Worker;
   private readonly connect: (() => ReleaseConnection) | undefined;
   private connection: ReleaseConnection | undefined;
@@ -100,80 +121,55 @@ export class ReleaseBridge {
     return this.api().release(contentHash, options);
   }
 
-  /** What a release with these options would guarantee: its local ε, and an aggregate-only scope's central one. */
-  quote(options: ReleaseOptions): Promise<ReleaseQuote> {
-    return this.api().quote(options);
-  }
-
-  /** A scope's budget (default "default") with the device-wide one in `device`; UnknownScopeError if never created. */
-  budget(scope?: string): Promise<BudgetStatus> {
-    return this.api().budget(scope);
-  }
-
-  /** The device-wide budget and every scope's. */
-  budgets(): Promise<BudgetOverview> {
-    return this.api().budgets();
-  }
-
-  ledger(scope?: string): Promise<LedgerEntry[]> {
-    return this.api().ledger(scope);
-  }
-
-  /** Creates a scope with its own sub-budget; ScopeExistsError if it exists. Every open page is told. */
-  createScope(scope: ScopeConfig): Promise<void> {
-    return this.api().createScope(scope);
-  }
-
-  /** Changes an existing scope's total or window; UnknownScopeError if it was never created. */
-  configureScope(scope: ScopeConfig): Promise<void> {
-    return this.api().configureScope(scope);
-  }
-
-  /** Changes the device-wide total (e.g. grants more) or window, as a ledger entry that forgives no charge. */
-  configureDevice(budget: DeviceBudget): Promise<void> {
-    return this.api().configureDevice(budget);
-  }
-
-  /** Every scope's configuration (mode; an aggregate-only scope's aggregators, n_min and trust). */
-  scopes(): Promise<ScopeConfig[]> {
-    return this.api().scopes();
-  }
-
-  /** Every budget change ever made, newest first (the device's has target "@device"). */
-  listBudgetChanges(): Promise<BudgetChange[]> {
-    return this.api().listBudgetChanges();
-  }
-
-  flushOutbox(): Promise<FlushResult> {
-    return this.api().flushOutbox();
-  }
-
-  /** The tasks the collector behind `destination` declares (cached on the device; see ReleaseApi). */
-  declaredTasks(destination: string): Promise<DeclaredTasks> {
-    return this.api().declaredTasks(destination);
-  }
-
   /** Hands the release worker one end of a channel an engine worker posts clean vectors on. */
   acceptVectors(port: MessagePort): Promise<void> {
     return this.api().acceptVectors(transfer(port, [port]));
   }
 
+  /**
+   * Calls `listener` with each commit's delta (a release, a delivery, a withdrawal, a budget change), made
+   * in this tab or any other; returns the unsubscribe. A connection that relays no deltas (Obscura's own
+   * window, for a widget frame) has `hearsDeltas` false: listen with `onChange` and read what is needed.
+   */
+  onDelta(listener: (delta: LedgerDelta) => void): () => void {
+    this.listen();
+    this.deltaListeners.add(listener);
+    return () => this.deltaListeners.delete(listener);
+  }
+
   /** Calls `listener` whenever the budget or the ledger changes (any tab); returns the unsubscribe. */
   onChange(listener: () => void): () => void {
+    this.listen();
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Whether deltas reach `onDelta` listeners here (false only through a connection that relays none). */
+  get hearsDeltas(): boolean {
+    if (!this.connect) return true;
+    this.api();
+    return this.connection?.onDelta !== undefined;
+  }
+
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    const heard = (delta?: LedgerDelta) => {
+      if (delta) for (const l of this.deltaListeners) l(delta);
+      for (const l of this.changeListeners) l();
+    };
     if (this.connect) {
       this.api();
-      if (!this.stopConnectionListener && this.connection?.onChange)
-        this.stopConnectionListener = this.connection.onChange(() => {
-          for (const l of this.listeners) l();
-        });
-    } else if (!this.channel && typeof BroadcastChannel !== 'undefined') {
+      const connection = this.connection;
+      this.stopConnectionListener = connection?.onDelta
+        ? connection.onDelta((delta) => heard(delta))
+        : connection?.onChange?.(() => heard());
+    } else if (typeof BroadcastChannel !== 'undefined') {
       this.channel = new BroadcastChannel(LEDGER_CHANNEL);
-      this.channel.onmessage = (event: MessageEvent<LedgerChange>) => {
-        if (event.data?.kind === 'ledger-changed') for (const l of this.listeners) l();
+      this.channel.onmessage = (event: MessageEvent<unknown>) => {
+        if (isLedgerDelta(event.data)) heard(event.data);
       };
     }
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Terminates the worker now; pending calls reject. Reports stay queued for the next start. */
@@ -187,5 +183,13 @@ export class ReleaseBridge {
     this.remote = undefined;
     this.channel?.close();
     this.channel = undefined;
+    this.listening = false;
   }
 }
+
+for (const name of FORWARDED)
+  Object.defineProperty(ReleaseBridge.prototype, name, {
+    value(this: ReleaseBridge, ...args: unknown[]) {
+      return (this.api()[name] as (...a: unknown[]) => unknown)(...args);
+    },
+  });

@@ -26,6 +26,9 @@ import { ObscuraError } from '../errors';
 import {
   addCharge,
   composedEpsilonUnits,
+  copyTotals,
+  type ChargeTotals,
+  type ChargeUnits,
   DELTA_GRID,
   emptyTotals,
   EPSILON_GRID,
@@ -155,13 +158,26 @@ export function chargeExpiry(time: number, targetChanges: readonly BudgetChange[
   return expiry;
 }
 
-function targetStatus(
-  config: { totalEpsilon: number; window: WindowPolicy },
+/**
+ * What a target's charges amount to: the sufficient statistics of those still counting and of every
+ * one ever made (withdrawn ones excepted), how many still count and when the first of them expires.
+ * The ledger keeps these as running sums (running-totals.ts); `sumsOf` recounts them from charges.
+ */
+export interface TargetSums {
+  readonly counting: ChargeTotals;
+  readonly all: ChargeTotals;
+  readonly releases: number;
+  /** When the next counting charge expires (ms since the epoch); null when none ever will. */
+  readonly refillsAt: number | null;
+}
+
+/** A target's sums recounted from its charges (and `extra`, a charge about to be made) at `now`. */
+export function sumsOf(
   targetChanges: readonly BudgetChange[],
   charges: readonly Charge[],
   extra: Charge | null,
   now: number,
-): { status: TargetStatus; spentUnits: number; totalUnits: number; deltaUnits: number } {
+): TargetSums {
   const counting = emptyTotals();
   const all = emptyTotals();
   let releases = 0;
@@ -175,6 +191,15 @@ function targetStatus(
       refillsAt = Math.min(refillsAt, expiry);
     }
   }
+  return { counting, all, releases, refillsAt: Number.isFinite(refillsAt) ? refillsAt : null };
+}
+
+/** A target's status from its configuration and sums. */
+export function statusOfSums(
+  config: { totalEpsilon: number; window: WindowPolicy },
+  sums: TargetSums,
+): { status: TargetStatus; spentUnits: number; totalUnits: number; deltaUnits: number } {
+  const { counting, all } = sums;
   const delta = counting.deltaUnits;
   const spentUnits = composedEpsilonUnits(counting, pldDelta(delta));
   const totalUnits = epsilonUnitsDown(config.totalEpsilon);
@@ -184,11 +209,31 @@ function targetStatus(
     spent: spentUnits * EPSILON_GRID,
     remaining: Math.max(0, totalUnits - spentUnits) * EPSILON_GRID,
     cumulativeEpsilon: composedEpsilonUnits(all, pldDelta(all.deltaUnits)) * EPSILON_GRID,
-    releases,
-    refillsAt: Number.isFinite(refillsAt) ? refillsAt : null,
+    releases: sums.releases,
+    refillsAt: sums.refillsAt,
     deltaSpent: delta * DELTA_GRID,
   };
   return { status, spentUnits, totalUnits, deltaUnits: delta };
+}
+
+/** The same sums with one more charge, counting until `expiry`. */
+export function sumsWith(sums: TargetSums, charge: ChargeUnits, expiry: number): TargetSums {
+  const counting = copyTotals(sums.counting);
+  const all = copyTotals(sums.all);
+  addCharge(counting, charge);
+  addCharge(all, charge);
+  const refills = Math.min(sums.refillsAt ?? Infinity, expiry);
+  return { counting, all, releases: sums.releases + 1, refillsAt: Number.isFinite(refills) ? refills : null };
+}
+
+function targetStatus(
+  config: { totalEpsilon: number; window: WindowPolicy },
+  targetChanges: readonly BudgetChange[],
+  charges: readonly Charge[],
+  extra: Charge | null,
+  now: number,
+): { status: TargetStatus; spentUnits: number; totalUnits: number; deltaUnits: number } {
+  return statusOfSums(config, sumsOf(targetChanges, charges, extra, now));
 }
 
 /** The δ the rest of the composition is taken at: the target less what (ε, δ) charges took (never below half of it). */
@@ -273,19 +318,66 @@ export type ChargeDecision =
   | { readonly ok: true; readonly charge: Charge; readonly after: BudgetStatus }
   | { readonly ok: false; readonly error: ObscuraError };
 
+/** One target as a decision reads it: its configuration and sums. */
+export interface TargetState {
+  readonly config: { readonly totalEpsilon: number; readonly window: WindowPolicy };
+  readonly sums: TargetSums;
+}
+
+/** A scope's status (with the device's) from both targets' configurations and sums. */
+export function statusFromSums(scope: string, own: TargetState, device: TargetState): BudgetStatus {
+  const ownStatus = statusOfSums(own.config, own.sums).status;
+  const deviceStatus = statusOfSums(device.config, device.sums).status;
+  return {
+    ...ownStatus,
+    scope,
+    scopeRemaining: ownStatus.remaining,
+    remaining: Math.min(ownStatus.remaining, deviceStatus.remaining),
+    device: deviceStatus,
+    deltaTarget: DELTA_TARGET,
+  };
+}
+
+/** When a charge made at `time` stops counting against a target whose window is now `window`. */
+export function expiryUnder(window: WindowPolicy, time: number): number {
+  return window.kind === 'lifetime' ? Infinity : time + window.ms;
+}
+
 /**
  * Decides one charge: it must fit the scope and the device, counted in whole grid units.
  * An unknown scope is an UnknownScopeError, an unaffordable charge a BudgetExhaustedError
  * naming the budget that is short.
  */
 export function decideCharge(state: BudgetState, scope: string, cost: Cost, now: number): ChargeDecision {
-  let before: BudgetStatus;
-  try {
-    before = budgetStatus(state, scope, now);
-  } catch (err) {
-    return { ok: false, error: err as ObscuraError };
-  }
+  const scopeConfig = currentConfig(state.changes, scope);
+  if (scope === DEVICE || !scopeConfig) return { ok: false, error: unknownScope(scope, knownScopes(state.changes)) };
+  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
   const time = effectiveNow(now, state.charges, state.changes);
+  const ownChanges = ordered(state.changes, scope);
+  const deviceChanges = ordered(state.changes, DEVICE);
+  const ownCharges = state.charges.filter((c) => c.scope === scope);
+  return decideOnSums(
+    scope,
+    { config: scopeConfig, sums: sumsOf(ownChanges, ownCharges, null, time) },
+    { config: deviceConfig, sums: sumsOf(deviceChanges, state.charges, null, time) },
+    cost,
+    time,
+  );
+}
+
+/**
+ * decideCharge on the targets' sums, as the ledger keeps them: O(1) in the number of charges. The
+ * charge is made at `time` (the budget's clock, never running backwards) and counts under each
+ * target's current window.
+ */
+export function decideOnSums(
+  scope: string,
+  own: TargetState,
+  device: TargetState,
+  cost: Cost,
+  time: number,
+): ChargeDecision {
+  const before = statusFromSums(scope, own, device);
   const charge: Charge = {
     time,
     scope,
@@ -293,17 +385,17 @@ export function decideCharge(state: BudgetState, scope: string, cost: Cost, now:
     rhoUnits: cost.rhoUnits,
     ...(cost.deltaUnits ? { deltaUnits: cost.deltaUnits } : {}),
   };
-  const scopeConfig = currentConfig(state.changes, scope)!;
-  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
-  const own = targetStatus(
-    scopeConfig,
-    ordered(state.changes, scope),
-    state.charges.filter((c) => c.scope === scope),
-    charge,
-    time,
-  );
-  const device = targetStatus(deviceConfig, ordered(state.changes, DEVICE), state.charges, charge, time);
-  if (device.deltaUnits * DELTA_GRID > APPROX_DELTA_CAP) {
+  const ownAfter: TargetState = {
+    config: own.config,
+    sums: sumsWith(own.sums, charge, expiryUnder(own.config.window, time)),
+  };
+  const deviceAfter: TargetState = {
+    config: device.config,
+    sums: sumsWith(device.sums, charge, expiryUnder(device.config.window, time)),
+  };
+  const ownStatus = statusOfSums(ownAfter.config, ownAfter.sums);
+  const deviceStatus = statusOfSums(deviceAfter.config, deviceAfter.sums);
+  if (deviceStatus.deltaUnits * DELTA_GRID > APPROX_DELTA_CAP) {
     const left = Math.max(0, APPROX_DELTA_CAP - before.device.deltaSpent);
     return {
       ok: false,
@@ -318,7 +410,12 @@ export function decideCharge(state: BudgetState, scope: string, cost: Cost, now:
       ),
     };
   }
-  const short = own.spentUnits > own.totalUnits ? 'scope' : device.spentUnits > device.totalUnits ? 'device' : null;
+  const short =
+    ownStatus.spentUnits > ownStatus.totalUnits
+      ? 'scope'
+      : deviceStatus.spentUnits > deviceStatus.totalUnits
+        ? 'device'
+        : null;
   if (short) {
     const left = short === 'scope' ? before.scopeRemaining : before.device.remaining;
     const refillsAt = short === 'scope' ? before.refillsAt : before.device.refillsAt;
@@ -336,5 +433,5 @@ export function decideCharge(state: BudgetState, scope: string, cost: Cost, now:
       ),
     };
   }
-  return { ok: true, charge, after: budgetStatus({ ...state, charges: [...state.charges, charge] }, scope, time) };
+  return { ok: true, charge, after: statusFromSums(scope, ownAfter, deviceAfter) };
 }

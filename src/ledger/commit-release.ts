@@ -1,8 +1,8 @@
 import { ObscuraError } from '../errors';
 import type { Cost } from '../privacy/accountant';
 import type { Report } from '../report/schema';
-import { budgetStatus, decideCharge, type BudgetStatus } from './budget-policy';
-import { countingCharges } from './ledger-queries';
+import { decideOnSums, DEVICE, knownScopes, statusFromSums, unknownScope, type BudgetStatus } from './budget-policy';
+import { addChargeToTotals, changeTime, loadTarget } from './running-totals';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
 import { commitmentOf, type AggregateCommitment } from './share-commitment';
@@ -41,7 +41,7 @@ export type CommitOutcome =
   | { readonly charged: false; readonly report: Report; readonly budget: BudgetStatus };
 
 /** A local-DP release: charges its cost and queues the report for the collector (see commitCharge). */
-export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promise<CommitOutcome> {
+export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promise<CommitOutcome & Committed> {
   const queue = record.queue !== false;
   const scope = record.budgetScope ?? record.report.scope;
   const outcome = await commitCharge(db, {
@@ -78,7 +78,13 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
       return { entry, outbox };
     },
   });
-  return outcome as CommitOutcome;
+  return outcome as CommitOutcome & Committed;
+}
+
+/** What a commit adds to its outcome for the pages' delta (never part of a release's outcome). */
+export interface Committed {
+  /** The entry a charge added; absent on a memo hit. */
+  readonly entry?: LedgerEntry;
 }
 
 /** An aggregate-only release: the two shares, both guarantees, and the cost (the central ε). */
@@ -109,7 +115,7 @@ export type AggregateCommitOutcome = {
 export async function commitAggregateRelease(
   db: LedgerDb,
   record: AggregateReleaseRecord,
-): Promise<AggregateCommitOutcome> {
+): Promise<AggregateCommitOutcome & Committed> {
   const { submission } = record;
   const commitment = commitmentOf(submission);
   const outcome = await commitCharge(db, {
@@ -145,7 +151,7 @@ export async function commitAggregateRelease(
       return { entry, outbox };
     },
   });
-  return outcome as AggregateCommitOutcome;
+  return outcome as AggregateCommitOutcome & Committed;
 }
 
 /** The ledger's mechanism name for aggregate-only releases: Skellam noise shares, summed under Prio3. */
@@ -182,45 +188,45 @@ interface ChargeRecord {
 
 /**
  * ONE readwrite transaction, with strict durability (the charge is on disk before anything can
- * leave), over budget changes + ledger + outbox + memo: a memo hit returns the stored payload;
- * otherwise the charge is checked against the scope AND the device budget, recorded and the
- * deliveries enqueued together. An unknown scope is an UnknownScopeError (scopes are never
+ * leave), over the budgets' running sums + ledger + outbox + memo: a memo hit returns the stored
+ * payload; otherwise the charge is checked against the scope AND the device budget, recorded in the
+ * sums and the ledger and the deliveries enqueued together. It reads a fixed number of records
+ * (running-totals.ts), never the whole ledger. An unknown scope is an UnknownScopeError (scopes are never
  * created here). Nothing else is awaited inside the transaction (it would auto-commit);
  * IndexedDB runs overlapping readwrite transactions one at a time, across tabs and workers, so
  * two releases cannot both spend the last ε.
  */
-async function commitCharge(
-  db: LedgerDb,
-  record: ChargeRecord,
-): Promise<{ charged: boolean; report: LedgerEntry['payload']; budget: BudgetStatus }> {
+async function commitCharge(db: LedgerDb, record: ChargeRecord): Promise<ChargeOutcome> {
   const scopeName = record.scope;
-  let outcome: { charged: boolean; report: LedgerEntry['payload']; budget: BudgetStatus } | undefined;
+  let outcome: ChargeOutcome | undefined;
   let refusal: ObscuraError | undefined;
   try {
-    const tx = db.transaction(['budgetChanges', 'ledger', 'outbox', 'memo'], 'readwrite', { durability: 'strict' });
-    const [changes, memo, entries, queued] = await Promise.all([
-      tx.objectStore('budgetChanges').getAll(),
+    const tx = db.transaction(['budgetChanges', 'ledger', 'outbox', 'memo', 'totals', 'expiries'], 'readwrite', {
+      durability: 'strict',
+    });
+    const [memo, queued, time] = await Promise.all([
       tx.objectStore('memo').get(record.memoKey),
-      tx.objectStore('ledger').getAll(),
       tx.objectStore('outbox').count(),
+      changeTime(tx, record.now),
     ]);
-    const state = { changes, charges: countingCharges(entries) };
-    if (memo) {
-      const stored = entries.find((e) => e.id === memo.reportId && e.scope === scopeName);
-      if (stored) {
-        try {
-          const budget = budgetStatus(state, scopeName, record.now);
-          // A budget set to 0 is withdrawn (a revoked host's grant): not even a stored report leaves again.
-          if (budget.total === 0) throw withdrawn(scopeName, budget);
-          outcome = { charged: false, report: stored.payload, budget };
-        } catch (err) {
-          refusal = err as ObscuraError;
+    const own = await loadTarget(tx, scopeName, time);
+    const device = (await loadTarget(tx, DEVICE, time))!;
+    if (!own || scopeName === DEVICE) {
+      refusal = unknownScope(scopeName, knownScopes(await tx.objectStore('budgetChanges').getAll()));
+      tx.abort();
+    } else {
+      const stored = memo ? await tx.objectStore('ledger').get(memo.reportId) : undefined;
+      if (stored && stored.scope === scopeName) {
+        const budget = statusFromSums(scopeName, own.state, device.state);
+        // A budget set to 0 is withdrawn (a revoked host's grant): not even a stored report leaves again.
+        if (budget.total === 0) {
+          refusal = withdrawn(scopeName, budget);
           tx.abort();
-        }
+        } else outcome = { charged: false, report: stored.payload, budget };
       }
     }
-    if (!outcome && !refusal) {
-      const decision = decideCharge(state, scopeName, record.cost, record.now);
+    if (!outcome && !refusal && own) {
+      const decision = decideOnSums(scopeName, own.state, device.state, record.cost, time);
       if (!decision.ok) {
         refusal = decision.error;
         tx.abort();
@@ -235,7 +241,8 @@ async function commitCharge(
         void tx.objectStore('ledger').add(entry);
         for (const o of outbox) void tx.objectStore('outbox').add(o);
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
-        outcome = { charged: true, report: entry.payload, budget: decision.after };
+        addChargeToTotals(tx, entry.id, decision.charge, own, device);
+        outcome = { charged: true, report: entry.payload, budget: decision.after, entry };
       }
     }
     await tx.done.catch((err: unknown) => {
@@ -247,4 +254,12 @@ async function commitCharge(
   }
   if (refusal) throw refusal;
   return outcome!;
+}
+
+interface ChargeOutcome {
+  readonly charged: boolean;
+  readonly report: LedgerEntry['payload'];
+  readonly budget: BudgetStatus;
+  /** The entry a charge added (absent on a memo hit). */
+  readonly entry?: LedgerEntry;
 }

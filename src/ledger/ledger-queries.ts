@@ -1,9 +1,8 @@
 import { epsilonUnitsUp } from '../privacy/accountant';
 import { ObscuraError } from '../errors';
 import {
-  budgetOverview,
-  budgetStatus,
   currentConfig,
+  statusFromSums,
   DEVICE,
   knownScopes,
   unknownScope,
@@ -15,27 +14,11 @@ import {
   type ScopeConfig,
   type WindowPolicy,
 } from './budget-policy';
+import { applyChangeToTotals, auditTotals, changeTime, loadTarget, overviewFromTotals } from './running-totals';
 import { storageError, type LedgerDb, type LedgerEntry } from './ledger-schema';
 import { sameAggregateScope, validateScopeMode } from './aggregate-scope';
 
-/**
- * The charges that count: every entry's but a withdrawn one's. A withdrawn report never left the
- * device (the reporter withdraws only before an attempt), so it released nothing and its ε is owed back.
- */
-export function countingCharges(entries: readonly LedgerEntry[]): Charge[] {
-  return entries.filter((e) => e.state !== 'withdrawn').map(chargeOf);
-}
-
-/** A ledger entry's charge; entries from before version 2 count as ⌈ε⌉ of pure ε on the grid. */
-export function chargeOf(e: LedgerEntry): Charge {
-  return {
-    time: e.time,
-    scope: e.scope,
-    epsilonUnits: e.epsilonUnits ?? epsilonUnitsUp(e.epsilon),
-    rhoUnits: e.rhoUnits ?? 0,
-    ...(e.deltaUnits ? { deltaUnits: e.deltaUnits } : {}),
-  };
-}
+export { chargeOf, countingCharges } from './charges';
 
 /**
  * Records one budget change (strict durability: it is on disk before anything relies on it).
@@ -52,8 +35,12 @@ async function recordChange(
   validateBudgetChange(change);
   let refusal: ObscuraError | undefined;
   try {
-    const tx = db.transaction(['budgetChanges', 'scopes'], 'readwrite', { durability: 'strict' });
+    const tx = db.transaction(['budgetChanges', 'scopes', 'totals', 'expiries'], 'readwrite', {
+      durability: 'strict',
+    });
     const changes = tx.objectStore('budgetChanges');
+    // The budget's clock never runs backwards: a change is never dated before a charge already made.
+    change = { ...change, time: await changeTime(tx, change.time) };
     let stored = scope;
     if (expect) {
       const known = knownScopes(await changes.getAll());
@@ -80,6 +67,7 @@ async function recordChange(
     }
     void changes.add(change);
     if (stored) void tx.objectStore('scopes').put(stored);
+    await applyChangeToTotals(tx, change);
     await tx.done;
   } catch (err) {
     if (refusal) throw refusal;
@@ -155,24 +143,32 @@ export async function configureDevice(
   await recordChange(db, { time: now, target: DEVICE, totalEpsilon: budget.totalEpsilon, window: budget.window });
 }
 
-/** A scope's budget and the device's; an UnknownScopeError for a scope that was never created. */
+/** A scope's budget and the device's, from the running sums; an UnknownScopeError for a scope never created. */
 export async function readBudget(db: LedgerDb, scopeName: string, now: number): Promise<BudgetStatus> {
-  const tx = db.transaction(['budgetChanges', 'ledger'], 'readonly');
-  const [changes, entries] = await Promise.all([
-    tx.objectStore('budgetChanges').getAll(),
-    tx.objectStore('ledger').getAll(),
-  ]);
-  return budgetStatus({ changes, charges: countingCharges(entries) }, scopeName, now);
+  const tx = db.transaction(['budgetChanges', 'totals', 'expiries'], 'readonly');
+  const t = await changeTime(tx, now);
+  const [own, device] = [await loadTarget(tx, scopeName, t), await loadTarget(tx, DEVICE, t)];
+  if (!own || scopeName === DEVICE)
+    throw unknownScope(scopeName, knownScopes(await tx.objectStore('budgetChanges').getAll()));
+  return statusFromSums(scopeName, own.state, device!.state);
 }
 
-/** The device's budget and every scope's, in one read. */
+/** The device's budget and every scope's, from the running sums, with the number of ledger entries. */
+export async function readOverview(
+  db: LedgerDb,
+  now: number,
+): Promise<{ budgets: BudgetOverview; ledgerCount: number }> {
+  return overviewFromTotals(db.transaction(['totals', 'expiries'], 'readonly'), now);
+}
+
+/** The device's budget and every scope's, in one read of the running sums. */
 export async function readBudgets(db: LedgerDb, now: number): Promise<BudgetOverview> {
-  const tx = db.transaction(['budgetChanges', 'ledger'], 'readonly');
-  const [changes, entries] = await Promise.all([
-    tx.objectStore('budgetChanges').getAll(),
-    tx.objectStore('ledger').getAll(),
-  ]);
-  return budgetOverview({ changes, charges: countingCharges(entries) }, now);
+  return (await readOverview(db, now)).budgets;
+}
+
+/** The budgets recounted from the whole ledger (running-totals.ts auditTotals): what readOverview must equal. */
+export async function readAudit(db: LedgerDb, now: number): Promise<{ budgets: BudgetOverview; ledgerCount: number }> {
+  return auditTotals(db.transaction(['ledger', 'budgetChanges'], 'readonly'), now);
 }
 
 /** Every scope's configuration (its mode, and an aggregate-only scope's aggregators), by name. */

@@ -1,4 +1,5 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { totalsFrom, type ExpiryRow, type TotalsRecord } from './running-totals';
 import { ObscuraError } from '../errors';
 import type { Report } from '../report/schema';
 import type { Guarantee } from '../privacy/aggregate/plan';
@@ -164,11 +165,15 @@ export interface LedgerSchema extends DBSchema {
   scopes: { key: string; value: ScopeConfig };
   ledger: { key: string; value: LedgerEntry; indexes: { scope: string; state: DeliveryState } };
   outbox: { key: string; value: OutboxEntry; indexes: { due: number } };
-  memo: { key: string; value: MemoEntry };
+  memo: { key: string; value: MemoEntry; indexes: { report: string } };
   /** Keys made on this device, stored as non-extractable CryptoKey objects (the memo's HMAC key). */
   deviceKeys: { key: string; value: CryptoKey };
   /** Every budget change (device or scope), kept forever: the ledger lists them beside the releases. */
   budgetChanges: { key: number; value: BudgetChange; indexes: { target: string } };
+  /** Each budget's running sums (running-totals.ts), by target: the device's and each scope's. */
+  totals: { key: string; value: TotalsRecord };
+  /** When each charge stops counting against each target, for the running sums. */
+  expiries: { key: [string, string]; value: ExpiryRow; indexes: { due: [string, number] } };
 }
 
 /** The budgets a new ledger starts with: the app's configuration, written when the database is created. */
@@ -182,7 +187,7 @@ export const DEFAULT_BUDGETS: InitialBudgets = { device: DEFAULT_DEVICE_BUDGET, 
 export type LedgerDb = IDBPDatabase<LedgerSchema>;
 
 export const LEDGER_DB = 'obscura-ledger';
-const VERSION = 4;
+const VERSION = 5;
 
 /** Opens (and creates or migrates) the ledger database; no IndexedDB is a StorageUnavailableError. */
 export async function openLedgerDb(
@@ -204,7 +209,8 @@ export async function openLedgerDb(
         onClose?.();
       },
       upgrade(db, oldVersion, _newVersion, tx) {
-        // Migrations, one step per version.
+        // Migrations, one step per version; `steps` are the reads earlier steps still complete.
+        const steps: Promise<unknown>[] = [];
         if (oldVersion < 1) {
           db.createObjectStore('scopes', { keyPath: 'name' });
           const ledger = db.createObjectStore('ledger', { keyPath: 'id' });
@@ -228,16 +234,18 @@ export async function openLedgerDb(
               void changes.add({ time, target: scope.name, totalEpsilon: scope.totalEpsilon, window: scope.window });
             }
           } else {
-            void tx
-              .objectStore('scopes')
-              .getAll()
-              .then((scopes) => {
-                const known = new Set(scopes.map((s) => s.name));
-                for (const s of [...scopes.map(migratedScope), ...initial.scopes.filter((s) => !known.has(s.name))]) {
-                  void tx.objectStore('scopes').put(s);
-                  void changes.add({ time, target: s.name, totalEpsilon: s.totalEpsilon, window: s.window });
-                }
-              });
+            steps.push(
+              tx
+                .objectStore('scopes')
+                .getAll()
+                .then((scopes) => {
+                  const known = new Set(scopes.map((s) => s.name));
+                  for (const s of [...scopes.map(migratedScope), ...initial.scopes.filter((s) => !known.has(s.name))]) {
+                    void tx.objectStore('scopes').put(s);
+                    void changes.add({ time, target: s.name, totalEpsilon: s.totalEpsilon, window: s.window });
+                  }
+                }),
+            );
           }
         }
         // Version 3 stores nothing new by schema: scopes may be aggregate-only and the outbox may hold
@@ -250,17 +258,20 @@ export async function openLedgerDb(
             // whether a known photo was processed. A memo only saves a release's cost when the same
             // image is released again, so they are dropped rather than kept: keyed ones replace them.
             void tx.objectStore('memo').clear();
-            void tx
-              .objectStore('ledger')
-              .getAll()
-              .then((entries) => {
-                for (const e of entries) {
-                  const upgraded = withoutShares(e);
-                  if (upgraded) void tx.objectStore('ledger').put(upgraded);
-                }
-              });
+            steps.push(
+              tx
+                .objectStore('ledger')
+                .getAll()
+                .then((entries) => {
+                  for (const e of entries) {
+                    const upgraded = withoutShares(e);
+                    if (upgraded) void tx.objectStore('ledger').put(upgraded);
+                  }
+                }),
+            );
           }
         }
+        if (oldVersion < 5) upgradeToV5Totals(db, tx, Promise.all(steps));
       },
     });
     return db;
@@ -270,6 +281,31 @@ export async function openLedgerDb(
       `the privacy ledger could not be opened: ${(err as Error).message}`,
     );
   }
+}
+
+/**
+ * Version 5: the budgets become running sums (running-totals.ts), computed here once from the
+ * entries and changes the earlier steps leave; memos get an index by report, so a withdrawal finds
+ * its memo without reading them all.
+ */
+function upgradeToV5Totals(
+  db: IDBPDatabase<LedgerSchema>,
+  tx: IDBPTransaction<LedgerSchema, StoreNames<LedgerSchema>[], 'versionchange'>,
+  earlier: Promise<unknown>,
+): void {
+  db.createObjectStore('totals', { keyPath: 'target' });
+  const expiries = db.createObjectStore('expiries', { keyPath: ['target', 'id'] });
+  expiries.createIndex('due', ['target', 'expiry']);
+  tx.objectStore('memo').createIndex('report', 'reportId');
+  void earlier.then(async () => {
+    const [entries, changes] = await Promise.all([
+      tx.objectStore('ledger').getAll(),
+      tx.objectStore('budgetChanges').getAll(),
+    ]);
+    const { records, rows } = totalsFrom(entries, changes);
+    for (const r of records) void tx.objectStore('totals').put(r);
+    for (const row of rows) void tx.objectStore('expiries').put(row);
+  });
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   type OutboxEntry,
   type ReportOutboxEntry,
 } from '../ledger/ledger-schema';
+import { withdrawFromTotals } from '../ledger/running-totals';
 import { retryDelay } from './backoff';
 import { outcomeOf, type AttemptOutcome, type FailureReason } from './delivery-outcome';
 import { invalidShareReason, recordShare, shareRequest, shareSending } from './share-delivery';
@@ -49,8 +50,8 @@ export interface FlushResult {
 export interface FlushContext {
   readonly now: () => number;
   readonly send?: typeof fetch;
-  /** Hears every change of a ledger entry's delivery state. */
-  readonly onChange?: () => void;
+  /** Hears every change of a ledger entry's delivery state, with the ids of the entries changed. */
+  readonly onChange?: (changed: readonly string[]) => void;
   /** Checks a report that carries a task stamp against the collector's task as it is now. */
   readonly recheck?: (entry: ReportOutboxEntry) => Promise<TaskVerdict>;
 }
@@ -101,7 +102,7 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
         failed++;
       } else if (await withdraw(db, entry, verdict.reason)) withdrawn++;
       else rejected++;
-      onChange?.();
+      onChange?.([entry.id]);
       continue;
     }
     if (invalid) {
@@ -110,7 +111,7 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     } else {
       if (share) await updateLedger(db, entry.entryId, (e) => shareSending(e, entry.role));
       else await updateLedger(db, entry.id, (e) => ({ ...e, state: 'sending' }));
-      onChange?.();
+      onChange?.([share ? entry.entryId : entry.id]);
       try {
         const res = await send(
           entry.destination,
@@ -134,7 +135,7 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     }
     if (share) await recordShare(db, entry, outcome, now(), jitter());
     else await record(db, entry, outcome, now());
-    onChange?.();
+    onChange?.([share ? entry.entryId : entry.id]);
     if (outcome.kind === 'delivered') sent++;
     else if (outcome.kind === 'rejected') rejected++;
     else failed++;
@@ -159,13 +160,17 @@ async function recheck(context: FlushContext, entry: ReportOutboxEntry): Promise
  * released again under the new task, charged then; true. Attempted before: `rejected`, charged; false.
  */
 async function withdraw(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason): Promise<boolean> {
-  const tx = db.transaction(['outbox', 'ledger', 'memo'], 'readwrite', { durability: 'strict' });
+  const tx = db.transaction(['outbox', 'ledger', 'memo', 'totals', 'expiries'], 'readwrite', {
+    durability: 'strict',
+  });
   const ledger = tx.objectStore('ledger');
   const memo = tx.objectStore('memo');
-  const [current, memos] = await Promise.all([ledger.get(entry.id), memo.getAll()]);
+  const [current, memoKeys] = await Promise.all([ledger.get(entry.id), memo.index('report').getAllKeys(entry.id)]);
   const unsent = current?.state === 'queued';
   void tx.objectStore('outbox').delete(entry.id);
-  if (unsent) for (const m of memos) if (m.reportId === entry.id) void memo.delete(m.key);
+  if (unsent) for (const key of memoKeys) void memo.delete(key);
+  // Its charge leaves the budgets' running sums in the same transaction.
+  if (unsent && current) await withdrawFromTotals(tx, current);
   if (current) {
     const { nextAttemptAt: _, ...rest } = current;
     const sentBefore = 'an earlier attempt may have reached the collector, so its charge stands';

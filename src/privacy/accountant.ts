@@ -110,6 +110,11 @@ export function emptyTotals(): ChargeTotals {
   return { pure: new Map(), pureUnits: 0, rhoUnits: 0, gaussians: 0, slackUnits: 0, deltaUnits: 0 };
 }
 
+/** An independent copy (the map included). */
+export function copyTotals(t: ChargeTotals): ChargeTotals {
+  return { ...t, pure: new Map(t.pure) };
+}
+
 /**
  * ε units rounded up to 8 significant bits (at most 1/128 more, under 0.8 %): a pure-ε release is
  * also ε′-DP for every ε′ ≥ ε, and the composition then has at most 128 distinct ε per octave.

@@ -18,6 +18,7 @@ export type {
   DeclaredTasks,
   Task,
   LedgerChange,
+  LedgerDelta,
   LedgerEntry,
   ReleaseApi,
   ReleaseOptions,
@@ -35,7 +36,7 @@ export type {
   Guarantee,
   ReleaseMode,
 } from './release-api';
-export { LEDGER_CHANNEL } from './release-api';
+export { LEDGER_CHANNEL, isLedgerDelta } from './release-api';
 export { expectedCosine } from '../privacy/mechanism';
 export { EPSILON_MAX, EPSILON_MIN, DELTA_TARGET, APPROX_DELTA_MAX } from '../privacy/limits';
 export { MIN_WINDOW_MS, MAX_TOTAL_EPSILON } from '../ledger/budget-policy';

@@ -160,9 +160,28 @@ export interface CleanVector {
   readonly model: ModelRef;
 }
 
-/** Posted on the ledger BroadcastChannel whenever the budget or a ledger entry changes. */
-export interface LedgerChange {
-  readonly kind: 'ledger-changed';
+/**
+ * One message per commit (release, delivery state change, withdrawal, scope/device change), posted on
+ * the ledger BroadcastChannel (and relayed where a page's own channel is partitioned): pages apply it
+ * instead of reading the budgets and the ledger again.
+ */
+export interface LedgerDelta {
+  readonly kind: 'ledger-delta';
+  /** Entries added or changed by this commit (a release adds one; a delivery changes one). */
+  readonly entries: readonly LedgerEntry[];
+  /** The budgets after it, from the running sums (never recounted from the whole ledger). */
+  readonly budgets: BudgetOverview;
+  /** The number of ledger entries after it. */
+  readonly ledgerCount: number;
+  /** Present only when a scope was created or configured. */
+  readonly scopes?: readonly ScopeConfig[];
+}
+
+/** What the ledger channel carries. */
+export type LedgerChange = LedgerDelta;
+
+export function isLedgerDelta(data: unknown): data is LedgerDelta {
+  return (data as { kind?: unknown } | null)?.kind === 'ledger-delta';
 }
 
 export const LEDGER_CHANNEL = 'obscura-ledger-changes';
@@ -220,4 +239,10 @@ export interface ReleaseApi {
   declaredTasks(destination: string): Promise<DeclaredTasks>;
   /** A port on which an engine worker posts each extraction's clean vector. */
   acceptVectors(port: MessagePort): void;
+  /**
+   * Lets go of the clean vectors of these contents (their images are no longer shown): until then a
+   * vector waits for its release however many images came after it (up to a memory cap; a release of
+   * a vector the cap evicted is a VectorExpiredError).
+   */
+  discardVectors(contentHashes: readonly string[]): Promise<void>;
 }

@@ -2,9 +2,9 @@
  * The release path: clean vector in, charged and queued report out, then delivered.
  * Noise is drawn before the ledger transaction opens (an IndexedDB transaction
  * commits at the first await on anything else); if the charge is refused, the
- * drawn report is dropped here and never leaves the release worker. Every change of
- * the budget or of a ledger entry is announced through `onChange`, so pages are told
- * rather than asking.
+ * drawn report is dropped here and never leaves the release worker. Every commit is
+ * announced as one LedgerDelta (`onDelta`), so pages apply what changed rather than
+ * asking for everything again.
  */
 import { commitAggregateRelease, commitRelease } from '../ledger/commit-release';
 import {
@@ -18,6 +18,7 @@ import {
   readScope,
   readBudgets,
 } from '../ledger/ledger-queries';
+import { VectorStore } from './vector-store';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
 import { memoKey } from '../ledger/memo-key';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
@@ -38,12 +39,16 @@ import type {
   CategoryReleaseOutcome,
   CleanVector,
   DeviceBudget,
+  LedgerDelta,
+  ReleaseApi,
   ReleaseQuote,
   ReleaseOptions,
   ReleaseOutcome,
   VectorReleaseOptions,
   VectorReleaseOutcome,
 } from './release-api';
+import { LEDGER_CHANNEL } from './release-api';
+import { ledgerDelta, type CommitChange } from './ledger-delta';
 import { resolveCodebook } from './codebook-source';
 import { reportCosine } from './report-cosine';
 import type { drawAggregateRelease as DrawAggregateRelease, planFor as PlanFor } from './aggregate-release';
@@ -54,13 +59,20 @@ import { TaskSource, type DeclaredTasks } from '../outbox/task-source';
 
 export interface ReleaseServiceOptions {
   readonly clock?: Clock;
-  readonly onChange?: () => void;
+  /** Hears one delta per commit (default: posted on the ledger BroadcastChannel to every page of the origin). */
+  readonly onDelta?: (delta: LedgerDelta) => void;
   readonly send?: typeof fetch;
   /** Where the collectors' declared tasks are read and cached (default: fetched, cached in IndexedDB). */
   readonly tasks?: TaskSource;
 }
 
-export class ReleaseService {
+/**
+ * The release worker's object, exposed as it is (release.worker.ts, release.shared-worker.ts): the
+ * ReleaseApi over the ledger, the outbox and the clean vectors the engine handed over.
+ */
+export class ReleaseService implements ReleaseApi {
+  readonly vectors: VectorStore;
+  private announced: Promise<void> = Promise.resolve();
   private db: Promise<LedgerDb> | undefined;
   private timer: unknown;
   private flushing: Promise<FlushResult> | undefined;
@@ -69,13 +81,14 @@ export class ReleaseService {
   /** Settles when the release asked last has committed or failed (release()). */
   private turn: Promise<void> = Promise.resolve();
   private readonly clock: Clock;
-  private readonly onChange: () => void;
+  private readonly onDelta: (delta: LedgerDelta) => void;
   private readonly send: typeof fetch | undefined;
   private readonly tasks: TaskSource;
 
   constructor(options: ReleaseServiceOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.onChange = options.onChange ?? (() => undefined);
+    this.onDelta = options.onDelta ?? broadcastDelta();
+    this.vectors = new VectorStore(this.clock);
     this.send = options.send;
     const send = options.send;
     this.tasks =
@@ -83,6 +96,31 @@ export class ReleaseService {
       new TaskSource(indexedDbTaskCache(), send ? (i, o) => send(i, o) : undefined, () => this.clock.now());
     // Reports queued while offline leave as soon as the network is back.
     globalThis.addEventListener?.('online', () => void this.flush());
+    // Reports left queued by an earlier page (closed, crashed, offline) go out now, model or not.
+    void this.flush().catch(() => undefined);
+  }
+
+  /** A port on which an engine worker posts each extraction's clean vector. */
+  acceptVectors(port: MessagePort): void {
+    this.vectors.accept(port);
+  }
+
+  async discardVectors(contentHashes: readonly string[]): Promise<void> {
+    this.vectors.discard(contentHashes);
+  }
+
+  flushOutbox(): Promise<FlushResult> {
+    return this.flush();
+  }
+
+  /**
+   * Tells every page what one commit changed: its entries (given, or read by id), the budgets from
+   * the running sums and the number of entries, and the scopes when they changed. In commit order.
+   */
+  private announce(change: CommitChange): void {
+    this.announced = this.announced
+      .then(async () => this.onDelta(await ledgerDelta(await this.open(), change, this.clock.now())))
+      .catch(() => undefined);
   }
 
   private open(): Promise<LedgerDb> {
@@ -111,10 +149,10 @@ export class ReleaseService {
     ];
   }
 
-  release(clean: CleanVector, options: VectorReleaseOptions): Promise<VectorReleaseOutcome | AggregateReleaseOutcome>;
-  release(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
-  release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome>;
-  async release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome> {
+  release(contentHash: string, options: VectorReleaseOptions): Promise<VectorReleaseOutcome | AggregateReleaseOutcome>;
+  release(contentHash: string, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
+  release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome>;
+  async release(contentHash: string, options: ReleaseOptions): Promise<ReleaseOutcome> {
     // A place in line, taken as the release is asked: releases draw and check their tasks side by side,
     // but reach the ledger in the order they were asked, so of two releases of one image the first
     // charges and the second finds its memo, however their task checks and signatures interleave.
@@ -122,6 +160,7 @@ export class ReleaseService {
     let done!: () => void;
     this.turn = new Promise<void>((resolve) => (done = resolve));
     try {
+      const clean = await this.vectors.get(contentHash);
       return await this.releaseInTurn(clean, options, turn);
     } finally {
       done();
@@ -195,7 +234,7 @@ export class ReleaseService {
     const drawn = await (await loadAggregateRelease())(clean.vector, config);
     const memoKey = await this.memoKey(clean, [clean.model.id, clean.model.layer, scope.name, config], options.host);
     await turn;
-    const outcome = await commitAggregateRelease(db, {
+    const { entry, ...outcome } = await commitAggregateRelease(db, {
       scope: scope.name,
       submission: drawn.submission,
       central: drawn.plan.central,
@@ -205,7 +244,7 @@ export class ReleaseService {
       memoKey,
       now: this.clock.now(),
     });
-    if (outcome.charged) this.onChange();
+    if (entry) this.announce({ entries: [entry] });
     void this.flush().catch(() => undefined);
     const aggregate = { central: drawn.plan.central, local: drawn.plan.local };
     return { ...outcome, kind: 'aggregate', cosine: drawn.cosine, aggregate };
@@ -295,7 +334,7 @@ export class ReleaseService {
   /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
   private async commit(report: Report, cost: Cost, options: ReleaseOptions, memoKey: string, task?: TaskStamp) {
     const db = await this.open();
-    const outcome = await commitRelease(db, {
+    const { entry, ...outcome } = await commitRelease(db, {
       report,
       cost,
       destination: options.destination,
@@ -306,7 +345,7 @@ export class ReleaseService {
       memoKey,
       now: this.clock.now(),
     });
-    if (outcome.charged) this.onChange();
+    if (entry) this.announce({ entries: [entry] });
     void this.flush().catch(() => undefined);
     return outcome;
   }
@@ -325,17 +364,17 @@ export class ReleaseService {
 
   async createScope(scope: ScopeConfig): Promise<void> {
     await createScope(await this.open(), scope, this.clock.now());
-    this.onChange();
+    this.announce({ scopes: true });
   }
 
   async configureScope(scope: ScopeConfig): Promise<void> {
     await changeScope(await this.open(), scope, this.clock.now());
-    this.onChange();
+    this.announce({ scopes: true });
   }
 
   async configureDevice(budget: DeviceBudget): Promise<void> {
     await configureDevice(await this.open(), budget, this.clock.now());
-    this.onChange();
+    this.announce({});
   }
 
   async listBudgetChanges(): Promise<BudgetChange[]> {
@@ -364,7 +403,7 @@ export class ReleaseService {
           this.again = false;
           result = await flushOutbox(await this.open(), {
             now: () => this.clock.now(),
-            onChange: this.onChange,
+            onChange: (ids) => this.announce({ ids }),
             recheck: this.tasks.round(),
             ...(this.send ? { send: this.send } : {}),
           });
@@ -388,6 +427,13 @@ export class ReleaseService {
     })();
     return this.flushing;
   }
+}
+
+/** Posts each delta on the ledger channel, which every page of this origin hears (not this worker itself). */
+function broadcastDelta(): (delta: LedgerDelta) => void {
+  if (typeof BroadcastChannel === 'undefined') return () => undefined;
+  const channel = new BroadcastChannel(LEDGER_CHANNEL);
+  return (delta) => channel.postMessage(delta);
 }
 
 /** A scope's calibration, from the same module (and cache) as its releases. */

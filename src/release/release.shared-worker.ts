@@ -8,9 +8,9 @@ import { expose } from 'comlink';
 // Named errors keep their `details` (e.g. a refusal's remaining budget) on the way to the page.
 import '../error-details';
 import type { ReleaseApi } from './release-api';
-import { ReleaseWorker } from './release-worker-api';
+import { ReleaseService } from './release-service';
 
-const api: ReleaseApi = new ReleaseWorker();
+const api = new ReleaseService() satisfies ReleaseApi;
 const scope = self as unknown as { onconnect: ((event: MessageEvent) => void) | null };
 scope.onconnect = (event) => {
   for (const port of event.ports) expose(api, port);

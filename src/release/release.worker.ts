@@ -3,7 +3,6 @@ import { expose } from 'comlink';
 // Named errors keep their `details` (e.g. a refusal's remaining budget) on the way to the page.
 import '../error-details';
 import type { ReleaseApi } from './release-api';
-import { ReleaseWorker } from './release-worker-api';
+import { ReleaseService } from './release-service';
 
-const api: ReleaseApi = new ReleaseWorker();
-expose(api);
+expose(new ReleaseService() satisfies ReleaseApi);

@@ -32,7 +32,8 @@ import { openLedgerDb } from '../ledger/ledger-schema';
 import { flushOutbox } from '../outbox/reporter';
 import { indexedDbTaskCache } from '../outbox/task-cache';
 import { TaskSource } from '../outbox/task-source';
-import { LEDGER_CHANNEL, type LedgerChange } from '../release/index';
+import { LEDGER_CHANNEL } from '../release/index';
+import { ledgerDelta } from '../release/ledger-delta';
 import { OUTBOX_SYNC_TAG, SKIP_WAITING_MESSAGE } from './sync-tag';
 
 /** Bump when the cache layout changes: caches of other versions are deleted on activate. */
@@ -117,7 +118,8 @@ const SYNC_BUDGET_MS = 60_000;
 async function flushFromServiceWorker(): Promise<void> {
   const db = await openLedgerDb();
   const channel = new BroadcastChannel(LEDGER_CHANNEL);
-  const change: LedgerChange = { kind: 'ledger-changed' };
+  // One delta per commit, in commit order.
+  let told: Promise<unknown> = Promise.resolve();
   const end = Date.now() + SYNC_BUDGET_MS;
   // Queued reports are checked against their collector's task here too, as the release worker does.
   const tasks = new TaskSource(indexedDbTaskCache());
@@ -125,7 +127,9 @@ async function flushFromServiceWorker(): Promise<void> {
     for (;;) {
       const result = await flushOutbox(db, {
         now: () => Date.now(),
-        onChange: () => channel.postMessage(change),
+        onChange: (ids) => {
+          told = told.then(async () => channel.postMessage(await ledgerDelta(db, { ids }, Date.now()))).catch(() => 0);
+        },
         recheck: tasks.round(),
       });
       // null: another context holds the sender's lock and sends these itself.
@@ -135,6 +139,7 @@ async function flushFromServiceWorker(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, Math.max(50, result.nextDueAt! - Date.now())));
     }
   } finally {
+    await told;
     channel.close();
     db.close();
   }

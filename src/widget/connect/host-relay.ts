@@ -32,6 +32,7 @@ export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
       scope === grant ? bridge.budget(grant) : Promise.reject(refuse('another budget than this host’s grant')),
     ledger: () => bridge.ledger(grant),
     acceptVectors: (port: MessagePort) => bridge.acceptVectors(port),
+    discardVectors: (contentHashes: readonly string[]) => bridge.discardVectors(contentHashes),
     flushOutbox: () => bridge.flushOutbox(),
     // Public data (any page may GET a collector's /tasks): the frame checks its attributes against it.
     declaredTasks: (destination: string) => bridge.declaredTasks(destination),

@@ -52,6 +52,7 @@ const HOST_MESSAGES: Readonly<Record<ObscuraErrorName, string>> = {
   StorageFullError: "the browser's storage is full",
   OutboxFullError: 'too many reports are waiting to be sent',
   UnknownContentError: 'the image is no longer held by the widget; choose it again',
+  VectorExpiredError: 'the image is no longer held by the widget; choose it again',
   InsecureContextError: 'the Obscura app must be served over HTTPS for the widget to run',
   UndeclaredScopeError: 'the collector has not declared a task for this scope',
   TaskMismatchError: "the release does not match the collector's declared task",

@@ -1,6 +1,6 @@
 /** The two ways a widget frame on another site reaches the first-party release service. */
 import { startSharedReleaseWorker, type ReleaseConnection } from '../../client/index';
-import { LEDGER_CHANNEL, type LedgerChange } from '../../release/index';
+import { LEDGER_CHANNEL, isLedgerDelta } from '../../release/index';
 import type { StorageAccessHandle } from './storage-access';
 
 /** The release service as a shared worker started from the storage-access handle (first-party storage). */
@@ -11,9 +11,9 @@ export function sharedWorkerConnection(handle: StorageAccessHandle): ReleaseConn
   const channel = handle.BroadcastChannel!(LEDGER_CHANNEL);
   return {
     endpoint: worker.port,
-    onChange: (listener) => {
-      const heard = (event: MessageEvent<LedgerChange>) => {
-        if (event.data?.kind === 'ledger-changed') listener();
+    onDelta: (listener) => {
+      const heard = (event: MessageEvent<unknown>) => {
+        if (isLedgerDelta(event.data)) listener(event.data);
       };
       channel.addEventListener('message', heard);
       return () => channel.removeEventListener('message', heard);

@@ -4,6 +4,7 @@ import {
   HOST_GRANT_EPSILON,
   hostGrantName,
   type BudgetStatus,
+  type LedgerDelta,
   type LedgerEntry,
   type ReleaseQuote,
 } from '../../release/index';
@@ -130,7 +131,10 @@ export class WidgetFrame extends LitElement {
     const connection = state.connection;
     this.releases = new ReleaseBridge(connection ? { connect: () => connection } : {});
     this.engine = new EngineBridge({ release: this.releases });
-    this.stopListening = this.releases.onChange(() => void this.refresh());
+    // Deltas where they reach this frame (its first-party channel); otherwise a "changed" signal and a read.
+    this.stopListening = this.releases.hearsDeltas
+      ? this.releases.onDelta((delta) => this.applyDelta(delta))
+      : this.releases.onChange(() => void this.refresh());
     void this.refresh();
     void this.checkTask();
     this.engine.start().catch((err: unknown) => this.fail(err));
@@ -203,22 +207,8 @@ export class WidgetFrame extends LitElement {
     try {
       const [budget, ledger] = await Promise.all([releases.budget(this.grantName), releases.ledger(this.grantName)]);
       this.granted = true;
-      this.budget = budget;
       this.entries = ledger;
-      const told = {
-        scope,
-        total: budget.total,
-        // The grant's own remainder: the device's would tell this host what other hosts spent.
-        remaining: budget.scopeRemaining,
-        spent: budget.spent,
-        releases: budget.releases,
-      };
-      // Every ledger change (the app's, any site's) wakes this refresh: telling the host each time,
-      // numbers unchanged, would time other sites' releases. It hears of its own changes, or when it asks.
-      const key = JSON.stringify(told);
-      if (answer || key !== this.lastTold) this.link.post({ type: 'budget', budget: told });
-      this.lastTold = key;
-      await this.refreshQuote();
+      await this.showBudget(scope, budget, answer);
     } catch (err) {
       if (isErrorNamed(err, 'UnknownScopeError')) {
         this.granted = false;
@@ -226,6 +216,49 @@ export class WidgetFrame extends LitElement {
         this.entries = [];
       } else this.fail(err);
     }
+  }
+
+  /**
+   * One commit, anywhere: only this host's grant and rows are taken from it (never another host's).
+   * Before the grant exists nothing here changes but the grant's creation, which is read once.
+   */
+  private applyDelta(delta: LedgerDelta): void {
+    const budget = delta.budgets.scopes.find((s) => s.scope === this.grantName);
+    if (!budget) return;
+    if (this.granted !== true) return void this.refresh();
+    const mine = delta.entries.filter((e) => e.scope === this.grantName);
+    if (mine.length > 0) {
+      const changed = new Map(mine.map((e) => [e.id, e]));
+      const kept = this.entries.map((e) => changed.get(e.id) ?? e);
+      const known = new Set(this.entries.map((e) => e.id));
+      this.entries = [...mine.filter((e) => !known.has(e.id)), ...kept];
+    }
+    let scope: string;
+    try {
+      scope = this.scopeName();
+    } catch (err) {
+      return this.fail(err);
+    }
+    void this.showBudget(scope, budget, false).catch((err: unknown) => this.fail(err));
+  }
+
+  /** Shows the grant's budget and tells the host, only when its numbers changed (or it asked). */
+  private async showBudget(scope: string, budget: BudgetStatus, answer: boolean): Promise<void> {
+    this.budget = budget;
+    const told = {
+      scope,
+      total: budget.total,
+      // The grant's own remainder: the device's would tell this host what other hosts spent.
+      remaining: budget.scopeRemaining,
+      spent: budget.spent,
+      releases: budget.releases,
+    };
+    // Every ledger change (the app's, any site's) wakes this: telling the host each time, numbers
+    // unchanged, would time other sites' releases. It hears of its own changes, or when it asks.
+    const key = JSON.stringify(told);
+    if (answer || key !== this.lastTold) this.link.post({ type: 'budget', budget: told });
+    this.lastTold = key;
+    await this.refreshQuote();
   }
 
   private fail(err: unknown): void {
@@ -315,11 +348,11 @@ export class WidgetFrame extends LitElement {
       this.picked = [...this.picked];
       // The host gets the report exactly as the ledger holds it; an aggregate-only scope refuses the widget's release.
       if (outcome.kind !== 'aggregate') {
-        const report = outcome.report;
-        const held = (await releases.ledger(this.grantName)).find((e) => e.id === report.id);
-        this.link.post({ type: 'report', report: (held?.payload ?? report) as typeof report });
+        // The ledger holds this very payload (a memo hit returns the stored one).
+        this.link.post({ type: 'report', report: outcome.report });
       }
-      await this.refresh();
+      // Its delta updates this frame where deltas arrive; elsewhere it reads.
+      if (!releases.hearsDeltas) await this.refresh();
     } catch (err) {
       this.fail(err);
     }

@@ -7,7 +7,7 @@ import { expose } from 'comlink';
 import '../../../src/error-details';
 import type { Clock } from '../../../src/release/clock';
 import type { ReleaseApi } from '../../../src/release/release-api';
-import { ReleaseWorker } from '../../../src/release/release-worker-api';
+import { ReleaseService } from '../../../src/release/release-service';
 
 interface Task {
   readonly run: () => void;
@@ -61,11 +61,11 @@ export interface TestReleaseApi extends ReleaseApi {
 }
 
 const clock = new SkippableClock();
-const worker = new ReleaseWorker({ clock });
+const worker = new ReleaseService({ clock });
 const api: TestReleaseApi = Object.assign(worker, {
   async advance(ms: number) {
     clock.advance(ms);
-    await worker.service.flush();
+    await worker.flush();
   },
   now: () => clock.now(),
 });
