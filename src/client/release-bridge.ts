@@ -9,6 +9,8 @@ import {
   type FlushResult,
   type LedgerChange,
   type LedgerEntry,
+  type LedgerPage,
+  type LedgerQuery,
   type ReleaseApi,
   type CategoryReleaseOptions,
   type CategoryReleaseOutcome,
@@ -117,6 +119,11 @@ export class ReleaseBridge {
 
   ledger(scope?: string): Promise<LedgerEntry[]> {
     return this.api().ledger(scope);
+  }
+
+  /** One page of the ledger by index, newest first, filtered by scope, host and state (see ReleaseApi). */
+  ledgerPage(query: LedgerQuery): Promise<LedgerPage> {
+    return this.api().ledgerPage(query);
   }
 
   /** Creates a scope with its own sub-budget; ScopeExistsError if it exists. Every open page is told. */

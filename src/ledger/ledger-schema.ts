@@ -4,6 +4,7 @@ import type { Report } from '../report/schema';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
 import { commitmentOf, type AggregateCommitment } from './share-commitment';
+import { upgradeToV5Indexes, type PageIndexKeys } from './ledger-indexes';
 import {
   DEFAULT_DEVICE_BUDGET,
   DEFAULT_SCOPE,
@@ -162,7 +163,11 @@ export interface MemoEntry {
 
 export interface LedgerSchema extends DBSchema {
   scopes: { key: string; value: ScopeConfig };
-  ledger: { key: string; value: LedgerEntry; indexes: { scope: string; state: DeliveryState } };
+  ledger: {
+    key: string;
+    value: LedgerEntry;
+    indexes: { scope: string; state: DeliveryState } & PageIndexKeys;
+  };
   outbox: { key: string; value: OutboxEntry; indexes: { due: number } };
   memo: { key: string; value: MemoEntry };
   /** Keys made on this device, stored as non-extractable CryptoKey objects (the memo's HMAC key). */
@@ -182,7 +187,7 @@ export const DEFAULT_BUDGETS: InitialBudgets = { device: DEFAULT_DEVICE_BUDGET, 
 export type LedgerDb = IDBPDatabase<LedgerSchema>;
 
 export const LEDGER_DB = 'obscura-ledger';
-const VERSION = 4;
+const VERSION = 5;
 
 /** Opens (and creates or migrates) the ledger database; no IndexedDB is a StorageUnavailableError. */
 export async function openLedgerDb(
@@ -261,6 +266,7 @@ export async function openLedgerDb(
               });
           }
         }
+        if (oldVersion < 5) upgradeToV5Indexes(tx);
       },
     });
     return db;

@@ -19,6 +19,8 @@ export type {
   Task,
   LedgerChange,
   LedgerEntry,
+  LedgerPage,
+  LedgerQuery,
   ReleaseApi,
   ReleaseOptions,
   ReleaseOutcome,

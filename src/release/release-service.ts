@@ -20,6 +20,7 @@ import {
 } from '../ledger/ledger-queries';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
 import { memoKey } from '../ledger/memo-key';
+import { ledgerPage, type LedgerPage, type LedgerQuery } from '../ledger/ledger-page';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { flushOutbox, type FlushResult } from '../outbox/reporter';
 import { costOf, type Cost } from '../privacy/accountant';
@@ -317,6 +318,10 @@ export class ReleaseService {
 
   async ledger(scope?: string): Promise<LedgerEntry[]> {
     return listLedger(await this.open(), scope);
+  }
+
+  async ledgerPage(query: LedgerQuery): Promise<LedgerPage> {
+    return ledgerPage(await this.open(), query);
   }
 
   async budgets(): Promise<BudgetOverview> {

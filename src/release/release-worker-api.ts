@@ -1,5 +1,13 @@
 /** The release worker's object: the ReleaseApi over one ReleaseService and the vectors the engine handed over. */
-import type { CleanVector, DeviceBudget, LedgerChange, ReleaseApi, ReleaseOptions, ScopeConfig } from './release-api';
+import type {
+  CleanVector,
+  DeviceBudget,
+  LedgerChange,
+  LedgerQuery,
+  ReleaseApi,
+  ReleaseOptions,
+  ScopeConfig,
+} from './release-api';
 import { LEDGER_CHANNEL } from './release-api';
 import { ReleaseService, type ReleaseServiceOptions } from './release-service';
 import { VectorStore } from './vector-store';
@@ -33,6 +41,10 @@ export class ReleaseWorker implements ReleaseApi {
 
   ledger(scope?: string) {
     return this.service.ledger(scope);
+  }
+
+  ledgerPage(query: LedgerQuery) {
+    return this.service.ledgerPage(query);
   }
 
   budgets() {

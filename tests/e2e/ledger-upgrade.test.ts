@@ -150,7 +150,7 @@ test('version 4 strips stored shares, keeps undelivered ones deliverable, and dr
     },
     [[sent.entry, waitingEntry, local], helperShare, memo] as const,
   );
-  assert.equal(result.version, 4);
+  assert.equal(result.version, 5);
   assert.deepEqual(result.stores, ['budgetChanges', 'deviceKeys', 'ledger', 'memo', 'outbox', 'scopes']);
 
   // The ledger rows keep their states, guarantees and deliveries; the payload is the commitment.
@@ -181,7 +181,7 @@ test('version 4 strips stored shares, keeps undelivered ones deliverable, and dr
   await page.context().close();
 });
 
-test('a new ledger is created at version 4 with the key store', async () => {
+test('a new ledger is created at version 5 with the key store', async () => {
   const page = await ledgerPage();
   const result = await page.evaluate(async () => {
     const db = await (window as unknown as { ledger: Ledger }).ledger.openLedgerDb('fresh');
@@ -190,7 +190,7 @@ test('a new ledger is created at version 4 with the key store', async () => {
     return out;
   });
   assert.deepEqual(result, {
-    version: 4,
+    version: 5,
     stores: ['budgetChanges', 'deviceKeys', 'ledger', 'memo', 'outbox', 'scopes'],
     memo: 0,
   });
