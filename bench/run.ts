@@ -12,6 +12,7 @@ import { benchCli } from './cli-throughput';
 import { benchFirstLoad, printFirstLoad, type FirstLoadResults } from './first-load';
 import { benchSamplerTiming, printSamplerTiming, type TimingRow } from './sampler-timing';
 import { benchBudgetDecision, printBudgetDecision, type BudgetRow } from './budget-decision';
+import { benchLedgerView, printLedgerView, type LedgerViewRow } from './ledger-view';
 
 type BenchWindow = Window & {
   bench: typeof import('./page/bench-page') extends never
@@ -27,11 +28,13 @@ const ITERATIONS: Record<string, number> = quick
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').split(',');
 /**
  * `engine` (per-backend speed, model load, folder throughput), `first-load` (bytes, cold start, threads) and
- * `timing` (what the samplers' running time tells), `budget` (the budget decision on adversarial ledgers).
- * `npm run bench -- timing` (or `-- budget`) runs that part alone.
+ * `timing` (what the samplers' running time tells), `budget` (the budget decision on adversarial ledgers),
+ * `ledger-view` (the ledger view's first render at 10^3..10^5 entries).
+ * `npm run bench -- timing` (or `-- budget`, `-- ledger-view`) runs that part alone.
  */
-const ALONE = ['timing', 'budget'].filter((part) => process.argv.includes(part));
-const PARTS = ALONE.length > 0 ? ALONE : (process.env['BENCH_PARTS'] ?? 'engine,first-load,timing,budget').split(',');
+const ALONE = ['timing', 'budget', 'ledger-view'].filter((part) => process.argv.includes(part));
+const PARTS =
+  ALONE.length > 0 ? ALONE : (process.env['BENCH_PARTS'] ?? 'engine,first-load,timing,budget,ledger-view').split(',');
 
 /** >= 100 real photographs of assorted sizes and formats, cut from the skimage pictures. */
 async function makeFolder(): Promise<string[]> {
@@ -66,10 +69,12 @@ async function main(): Promise<void> {
   if (PARTS.includes('first-load')) results['firstLoad'] = await benchFirstLoad(quick ? 3 : 5, quick ? 5 : 15);
   if (PARTS.includes('timing')) results['samplerTiming'] = benchSamplerTiming();
   if (PARTS.includes('budget')) results['budgetDecision'] = benchBudgetDecision();
+  if (PARTS.includes('ledger-view')) results['ledgerView'] = await benchLedgerView();
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
   if (results['samplerTiming']) printSamplerTiming(results['samplerTiming'] as TimingRow[]);
   if (results['budgetDecision']) printBudgetDecision(results['budgetDecision'] as BudgetRow[]);
+  if (results['ledgerView']) printLedgerView(results['ledgerView'] as LedgerViewRow[]);
   await mkdir('bench/results', { recursive: true });
   const out = join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(out, JSON.stringify(results, null, 2));

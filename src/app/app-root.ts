@@ -14,6 +14,7 @@ import './components/error-list';
 import './components/privacy-controls';
 import './components/budget-gauge';
 import './components/ledger-view';
+import type { LedgerView } from './components/ledger-view';
 import './components/host-grants';
 import './components/scope-settings';
 import { describeAggregateScope, localGuaranteeBefore } from './components/aggregate-scope-text';
@@ -25,6 +26,7 @@ import {
   type BudgetStatus,
   type DeviceBudget,
   type LedgerEntry,
+  type LedgerQuery,
   type ReleaseQuote,
   type ScopeConfig,
 } from '../release/index';
@@ -79,6 +81,7 @@ export class ObscuraApp extends LitElement {
   /** The scope releases are charged to. */
   declare scope: string;
   declare scopeConfigs: ScopeConfig[];
+  /** The widget hosts' grants' entries, for their table (the ledger view reads its own pages). */
   declare ledger: LedgerEntry[];
   declare changes: BudgetChange[];
   declare releasing: string | undefined;
@@ -91,6 +94,8 @@ export class ObscuraApp extends LitElement {
   private stopListening: (() => void) | undefined;
   /** The release worker needs no model: the budget and the ledger show while the model loads. */
   private readonly releases = new ReleaseBridge();
+  /** The ledger view's pages, read by index in the release worker. */
+  private readonly ledgerSource = (query: LedgerQuery) => this.releases.ledgerPage(query);
   private readonly bridge = new EngineBridge({
     onLoadProgress: (p) => (this.loadProgress = p),
     release: this.releases,
@@ -206,12 +211,15 @@ export class ObscuraApp extends LitElement {
 
   private async refreshLedger(): Promise<void> {
     try {
-      const [overview, ledger, changes, configs] = await Promise.all([
+      // The ledger view re-reads only the page it shows.
+      void this.renderRoot.querySelector<LedgerView>('ledger-view')?.refresh();
+      const [overview, changes, configs] = await Promise.all([
         this.releases.budgets(),
-        this.releases.ledger(),
         this.releases.listBudgetChanges(),
         this.releases.scopes(),
       ]);
+      const grants = overview.scopes.map((s) => s.scope).filter(isHostGrant);
+      const ledger = (await Promise.all(grants.map((g) => this.releases.ledger(g)))).flat();
       this.scopeConfigs = configs;
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
       const active =
@@ -519,7 +527,11 @@ export class ObscuraApp extends LitElement {
           @configure-scope=${(e: CustomEvent<ScopeConfig>) =>
             void this.change(() => this.releases.configureScope(e.detail))}
         ></host-grants>
-        <ledger-view .entries=${this.ledger} .changes=${this.changes}></ledger-view>
+        <ledger-view
+          .source=${this.ledgerSource}
+          .changes=${this.changes}
+          .scopes=${this.overview?.scopes.map((s) => s.scope) ?? []}
+        ></ledger-view>
       </main>
     `;
   }

@@ -1,6 +1,7 @@
 import type { IDBPIndex, IndexNames } from 'idb';
 import { ObscuraError } from '../errors';
 import { PAGE_INDEXES } from './ledger-indexes';
+import { cursorOf, parseCursor } from './ledger-cursor';
 import { storageError, type DeliveryState, type LedgerDb, type LedgerEntry, type LedgerSchema } from './ledger-schema';
 
 /** Which entries, newest first, and where to resume. Filters combine (all must hold). */
@@ -59,7 +60,13 @@ export async function ledgerPage(db: LedgerDb, query: LedgerQuery): Promise<Ledg
       }
       cursor = await cursor.continue();
     }
-    const total = others.length === 0 ? await index.count(whole) : await countMatching(index, whole, matches);
+    // The store's own count is cheaper than an index's over the same (every) entry.
+    const total =
+      others.length > 0
+        ? await countMatching(index, whole, matches)
+        : lead
+          ? await index.count(whole)
+          : await tx.store.count();
     const last = entries.at(-1);
     return { entries, total, ...(more && last ? { next: cursorOf(last) } : {}) };
   } catch (err) {
@@ -77,29 +84,6 @@ async function countMatching(
   let n = 0;
   for (let c = await index.openCursor(range); c; c = await c.continue()) if (matches(c.value)) n++;
   return n;
-}
-
-/** Where a page ended: the last entry's time and id (what every paging index ends in). */
-export function cursorOf(e: Pick<LedgerEntry, 'time' | 'id'>): string {
-  return JSON.stringify([e.time, e.id]);
-}
-
-function parseCursor(text: string): [number, string] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (Array.isArray(parsed) && parsed.length === 2 && Number.isFinite(parsed[0]) && typeof parsed[1] === 'string')
-    return parsed as [number, string];
-  throw new ObscuraError(
-    'InvalidParameterError',
-    `expected a cursor from a ledger page's "next", got ${JSON.stringify(text)}`,
-    {
-      parameter: 'after',
-    },
-  );
 }
 
 function checkedLimit(limit: number): number {

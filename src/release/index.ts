@@ -38,6 +38,7 @@ export type {
   ReleaseMode,
 } from './release-api';
 export { LEDGER_CHANNEL } from './release-api';
+export { cursorOf as ledgerCursorOf, parseCursor as parseLedgerCursor } from '../ledger/ledger-cursor';
 export { expectedCosine } from '../privacy/mechanism';
 export { EPSILON_MAX, EPSILON_MIN, DELTA_TARGET, APPROX_DELTA_MAX } from '../privacy/limits';
 export { MIN_WINDOW_MS, MAX_TOTAL_EPSILON } from '../ledger/budget-policy';
