@@ -52,6 +52,16 @@ export function guarantees(e: LedgerEntry) {
     </div>`;
 }
 
+/** Date and time as toLocaleString writes them, from one formatter instead of one per row. */
+const timeText = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
+
 /** One release as a table row; its data-* attributes are what scripts and tests match rows by. */
 export function ledgerRow(e: LedgerEntry) {
   return html`<tr
@@ -61,7 +71,7 @@ export function ledgerRow(e: LedgerEntry) {
     data-host=${e.host ?? ''}
     data-state=${e.state}
   >
-    <td>${new Date(e.time).toLocaleString()}</td>
+    <td>${timeText.format(e.time)}</td>
     <td>${siteLabel(e)}</td>
     <td>${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
     <td>${e.mechanism}</td>

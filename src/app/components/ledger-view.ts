@@ -87,6 +87,11 @@ export class LedgerView extends LitElement {
       form input {
         width: 10rem;
       }
+      /* Rows out of view are neither laid out nor painted until scrolled to. */
+      tbody tr {
+        content-visibility: auto;
+        contain-intrinsic-size: auto 2.5rem;
+      }
     `,
   ];
 
