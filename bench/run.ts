@@ -14,6 +14,7 @@ import { benchSamplerTiming, printSamplerTiming, type TimingRow } from './sample
 import { benchBudgetDecision, printBudgetDecision, type BudgetRow } from './budget-decision';
 import { benchSession, printSession, type SessionResults } from './session';
 import { benchLayout, printLayout, type LayoutRow } from './layout';
+import { benchLedgerView, printLedgerView, type LedgerViewRow } from './ledger-view';
 
 type BenchWindow = Window & {
   bench: typeof import('./page/bench-page') extends never
@@ -31,11 +32,12 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').spli
  * `engine` (per-backend speed, model load, folder throughput), `first-load` (bytes, cold start, threads) and
  * `timing` (what the samplers' running time tells), `budget` (the budget decision on adversarial ledgers),
  * `session` (500 images in the built app against the bare network; needs `npm run build`),
- * `layout` (CLS and blocking time of the built app on phone widths; needs `npm run build`).
- * `npm run bench -- timing` (or `-- budget`, `-- session`, `-- layout`) runs that part alone.
+ * `layout` (CLS and blocking time of the built app on phone widths; needs `npm run build`),
+ * `ledger-view` (the ledger view's first render at 10^3..10^5 entries).
+ * `npm run bench -- timing` (or `-- budget`, `-- session`, `-- layout`, `-- ledger-view`) runs that part alone.
  */
-const ALONE = ['timing', 'budget', 'session', 'layout'].filter((part) => process.argv.includes(part));
-const DEFAULT_PARTS = 'engine,first-load,timing,budget,layout';
+const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view'].filter((part) => process.argv.includes(part));
+const DEFAULT_PARTS = 'engine,first-load,timing,budget,layout,ledger-view';
 const PARTS = ALONE.length > 0 ? ALONE : (process.env['BENCH_PARTS'] ?? DEFAULT_PARTS).split(',');
 
 /** >= 100 real photographs of assorted sizes and formats, cut from the skimage pictures. */
@@ -73,12 +75,14 @@ async function main(): Promise<void> {
   if (PARTS.includes('budget')) results['budgetDecision'] = benchBudgetDecision();
   if (PARTS.includes('session')) results['session'] = await benchSession();
   if (PARTS.includes('layout')) results['layout'] = await benchLayout(quick ? 2 : 5);
+  if (PARTS.includes('ledger-view')) results['ledgerView'] = await benchLedgerView();
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
   if (results['samplerTiming']) printSamplerTiming(results['samplerTiming'] as TimingRow[]);
   if (results['budgetDecision']) printBudgetDecision(results['budgetDecision'] as BudgetRow[]);
   if (results['session']) printSession(results['session'] as SessionResults);
   if (results['layout']) printLayout(results['layout'] as LayoutRow[]);
+  if (results['ledgerView']) printLedgerView(results['ledgerView'] as LedgerViewRow[]);
   await mkdir('bench/results', { recursive: true });
   const out = join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(out, JSON.stringify(results, null, 2));

@@ -59,6 +59,8 @@ export type {
   DeliveryState,
   FlushResult,
   LedgerEntry,
+  LedgerPage,
+  LedgerQuery,
   ReleaseOptions,
   ReleaseOutcome,
   ScopeConfig,

@@ -18,6 +18,7 @@ import './components/error-list';
 import './components/privacy-controls';
 import './components/budget-gauge';
 import './components/ledger-view';
+import type { LedgerView } from './components/ledger-view';
 import './components/host-grants';
 import './components/scope-settings';
 import { describeAggregateScope, localGuaranteeBefore } from './components/aggregate-scope-text';
@@ -30,6 +31,7 @@ import {
   type DeviceBudget,
   type LedgerDelta,
   type LedgerEntry,
+  type LedgerQuery,
   type ReleaseQuote,
   type ScopeConfig,
 } from '../release/index';
@@ -87,6 +89,7 @@ export class ObscuraApp extends LitElement {
   /** The scope releases are charged to. */
   declare scope: string;
   declare scopeConfigs: ScopeConfig[];
+  /** The widget hosts' grants' entries, for their table (the ledger view reads its own pages). */
   declare ledger: LedgerEntry[];
   declare changes: BudgetChange[];
   declare releasing: string | undefined;
@@ -102,6 +105,8 @@ export class ObscuraApp extends LitElement {
   /** Object URLs of the previews on the shown page only. */
   private readonly previews = new PreviewUrls();
   private previewUrls: ReadonlyMap<string, string> = new Map();
+  /** The ledger view's pages, read by index in the release worker. */
+  private readonly ledgerSource = (query: LedgerQuery) => this.releases.ledgerPage(query);
   private readonly bridge = new EngineBridge({
     onLoadProgress: (p) => (this.loadProgress = p),
     release: this.releases,
@@ -262,21 +267,22 @@ export class ObscuraApp extends LitElement {
   }
 
   /**
-   * One commit's delta: its entries replace or join the ledger's, the budgets are the running sums after
-   * it. A budget change (no entries) also lists in the ledger, so only the list of changes is read then.
+   * One commit's delta: the ledger view places its entries, the budgets are the running sums after it.
+   * A budget change (no entries) also lists in the ledger, so only the list of changes is read then.
    */
   private applyDelta(delta: LedgerDelta): void {
     if (delta.scopes) this.scopeConfigs = [...delta.scopes];
     this.showBudgets(delta.budgets);
-    const view = this.renderRoot.querySelector('ledger-view') as
-      (Element & { applyDelta?: (d: LedgerDelta) => void }) | null;
-    view?.applyDelta?.(delta);
-    if (delta.entries.length > 0) {
-      const changed = new Map(delta.entries.map((e) => [e.id, e]));
+    this.renderRoot.querySelector<LedgerView>('ledger-view')?.applyDelta(delta);
+    // Only the widget hosts' grants keep their entries here, for their table.
+    const grantEntries = delta.entries.filter((e) => isHostGrant(e.scope));
+    if (grantEntries.length > 0) {
+      const changed = new Map(grantEntries.map((e) => [e.id, e]));
       const kept = this.ledger.map((e) => changed.get(e.id) ?? e);
       const known = new Set(this.ledger.map((e) => e.id));
-      this.ledger = [...delta.entries.filter((e) => !known.has(e.id)), ...kept];
-    } else {
+      this.ledger = [...grantEntries.filter((e) => !known.has(e.id)), ...kept];
+    }
+    if (delta.entries.length === 0) {
       void this.releases
         .listBudgetChanges()
         .then((changes) => (this.changes = changes))
@@ -297,12 +303,15 @@ export class ObscuraApp extends LitElement {
 
   private async refreshLedger(): Promise<void> {
     try {
-      const [overview, ledger, changes, configs] = await Promise.all([
+      // The ledger view re-reads only the page it shows.
+      void this.renderRoot.querySelector<LedgerView>('ledger-view')?.refresh();
+      const [overview, changes, configs] = await Promise.all([
         this.releases.budgets(),
-        this.releases.ledger(),
         this.releases.listBudgetChanges(),
         this.releases.scopes(),
       ]);
+      const grants = overview.scopes.map((s) => s.scope).filter(isHostGrant);
+      const ledger = (await Promise.all(grants.map((g) => this.releases.ledger(g)))).flat();
       this.scopeConfigs = configs;
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
       this.showBudgets(overview);
@@ -634,7 +643,11 @@ export class ObscuraApp extends LitElement {
           @configure-scope=${(e: CustomEvent<ScopeConfig>) =>
             void this.change(() => this.releases.configureScope(e.detail))}
         ></host-grants>
-        <ledger-view .entries=${this.ledger} .changes=${this.changes}></ledger-view>
+        <ledger-view
+          .source=${this.ledgerSource}
+          .changes=${this.changes}
+          .scopes=${this.overview?.scopes.map((s) => s.scope) ?? []}
+        ></ledger-view>
       </main>
     `;
   }

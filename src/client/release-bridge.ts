@@ -49,6 +49,7 @@ const FORWARDED = [
   'budget',
   'budgets',
   'ledger',
+  'ledgerPage',
   'createScope',
   'configureScope',
   'configureDevice',

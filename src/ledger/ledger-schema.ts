@@ -5,6 +5,7 @@ import type { Report } from '../report/schema';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
 import { commitmentOf, type AggregateCommitment } from './share-commitment';
+import { upgradeToV5Indexes, type PageIndexKeys } from './ledger-indexes';
 import {
   DEFAULT_DEVICE_BUDGET,
   DEFAULT_SCOPE,
@@ -163,7 +164,11 @@ export interface MemoEntry {
 
 export interface LedgerSchema extends DBSchema {
   scopes: { key: string; value: ScopeConfig };
-  ledger: { key: string; value: LedgerEntry; indexes: { scope: string; state: DeliveryState } };
+  ledger: {
+    key: string;
+    value: LedgerEntry;
+    indexes: { scope: string; state: DeliveryState } & PageIndexKeys;
+  };
   outbox: { key: string; value: OutboxEntry; indexes: { due: number } };
   memo: { key: string; value: MemoEntry; indexes: { report: string } };
   /** Keys made on this device, stored as non-extractable CryptoKey objects (the memo's HMAC key). */
@@ -271,6 +276,7 @@ export async function openLedgerDb(
             );
           }
         }
+        if (oldVersion < 5) upgradeToV5Indexes(tx);
         if (oldVersion < 5) upgradeToV5Totals(db, tx, Promise.all(steps));
       },
     });

@@ -20,6 +20,8 @@ export type {
   LedgerChange,
   LedgerDelta,
   LedgerEntry,
+  LedgerPage,
+  LedgerQuery,
   ReleaseApi,
   ReleaseOptions,
   ReleaseOutcome,
@@ -37,6 +39,7 @@ export type {
   ReleaseMode,
 } from './release-api';
 export { LEDGER_CHANNEL, isLedgerDelta } from './release-api';
+export { cursorOf as ledgerCursorOf, parseCursor as parseLedgerCursor } from '../ledger/ledger-cursor';
 export { expectedCosine } from '../privacy/mechanism';
 export { EPSILON_MAX, EPSILON_MIN, DELTA_TARGET, APPROX_DELTA_MAX } from '../privacy/limits';
 export { MIN_WINDOW_MS, MAX_TOTAL_EPSILON } from '../ledger/budget-policy';

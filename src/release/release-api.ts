@@ -17,6 +17,7 @@ import type {
 } from '../ledger/budget-policy';
 import type { AggregateSubmission, DeliveryState, LedgerEntry } from '../ledger/ledger-schema';
 import type { AggregateCommitment } from '../ledger/share-commitment';
+import type { LedgerPage, LedgerQuery } from '../ledger/ledger-page';
 import type { AggregateScope, ReleaseMode } from '../ledger/aggregate-scope';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateCommitOutcome, CommitOutcome } from '../ledger/commit-release';
@@ -33,6 +34,8 @@ export type {
   WindowPolicy,
   DeliveryState,
   LedgerEntry,
+  LedgerPage,
+  LedgerQuery,
   FlushResult,
   DeclaredTasks,
   Task,
@@ -208,6 +211,12 @@ export interface ReleaseApi {
   /** The device-wide budget and every scope's, in one read. */
   budgets(): Promise<BudgetOverview>;
   ledger(scope?: string): Promise<LedgerEntry[]>;
+  /**
+   * One page of the ledger, newest first, filtered by scope, host and state (all that are given), from
+   * where the previous page's `next` left off; `total` counts the filter's entries. Reads by index: at
+   * most `limit` (≤ 500) entries, whatever the ledger's size. InvalidParameterError for a bad limit or cursor.
+   */
+  ledgerPage(query: LedgerQuery): Promise<LedgerPage>;
   /**
    * Creates a scope with its own sub-budget (it still draws from the device's): scopes are
    * created explicitly, by the person or the app's configuration, never by a release. With

@@ -21,6 +21,7 @@ import {
 import { VectorStore } from './vector-store';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
 import { memoKey } from '../ledger/memo-key';
+import { ledgerPage, type LedgerPage, type LedgerQuery } from '../ledger/ledger-page';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { flushOutbox, type FlushResult } from '../outbox/reporter';
 import { costOf, type Cost } from '../privacy/accountant';
@@ -356,6 +357,10 @@ export class ReleaseService implements ReleaseApi {
 
   async ledger(scope?: string): Promise<LedgerEntry[]> {
     return listLedger(await this.open(), scope);
+  }
+
+  async ledgerPage(query: LedgerQuery): Promise<LedgerPage> {
+    return ledgerPage(await this.open(), query);
   }
 
   async budgets(): Promise<BudgetOverview> {

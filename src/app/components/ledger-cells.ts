@@ -51,3 +51,44 @@ export function guarantees(e: LedgerEntry) {
       If they collude or fake the batch: local ${guaranteeText(a.local)}
     </div>`;
 }
+
+/** Date and time as toLocaleString writes them, from one formatter instead of one per row. */
+const timeText = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
+
+/** One release as a table row; its data-* attributes are what scripts and tests match rows by. */
+export function ledgerRow(e: LedgerEntry) {
+  return html`<tr
+    data-testid="ledger-row"
+    data-id=${e.id}
+    data-scope=${reportScope(e)}
+    data-host=${e.host ?? ''}
+    data-state=${e.state}
+  >
+    <td>${timeText.format(e.time)}</td>
+    <td>${siteLabel(e)}</td>
+    <td>${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
+    <td>${e.mechanism}</td>
+    <td>${e.aggregate ? guarantees(e) : html`${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}`}</td>
+    <td data-testid="state">${e.state}${stateDetail(e)}</td>
+    <td>
+      <details @toggle=${showPayload}>
+        <summary>show</summary>
+        <pre tabindex="0" aria-label="payload of report ${e.id}" .payload=${e.payload}></pre>
+      </details>
+    </td>
+  </tr>`;
+}
+
+/** The payload's text is made when it is first opened: a page of closed rows costs no JSON. */
+function showPayload(event: Event): void {
+  const details = event.currentTarget as HTMLDetailsElement;
+  const pre = details.querySelector('pre') as (HTMLPreElement & { payload?: unknown }) | null;
+  if (details.open && pre && !pre.textContent) pre.textContent = JSON.stringify(pre.payload, null, 1);
+}

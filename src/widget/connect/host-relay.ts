@@ -9,7 +9,7 @@
  */
 import { ObscuraError } from '../../errors';
 import type { ReleaseBridge } from '../../client/index';
-import { hostGrantName, type ReleaseApi, type ReleaseOptions } from '../../release/index';
+import { hostGrantName, type LedgerQuery, type ReleaseApi, type ReleaseOptions } from '../../release/index';
 import { isHostScope } from '../frame/host-scope';
 
 export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
@@ -31,6 +31,8 @@ export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
     budget: (scope?: string) =>
       scope === grant ? bridge.budget(grant) : Promise.reject(refuse('another budget than this host’s grant')),
     ledger: () => bridge.ledger(grant),
+    // Whatever scope is asked for, only the grant's rows.
+    ledgerPage: (query: LedgerQuery) => bridge.ledgerPage({ ...query, scope: grant }),
     acceptVectors: (port: MessagePort) => bridge.acceptVectors(port),
     discardVectors: (contentHashes: readonly string[]) => bridge.discardVectors(contentHashes),
     flushOutbox: () => bridge.flushOutbox(),

@@ -477,7 +477,7 @@ test('the accountant: rounding shares, tails, the exact ε of one release, the �
   states(`fit a budget of 10 (each carries the analytic Gaussian's noise; ${basic} under basic`);
   states(`| name, epsilon, delta ≤ ${target}, clip, sigma, step |`);
   states(`d ≤ ${int(DIMS_MAX)}, k ≤ 2${sup(Math.log2(CATEGORIES_MAX))}`);
-  assert.equal(sourceConstant('src/ledger/ledger-schema.ts', 'VERSION'), 4);
+  assert.equal(sourceConstant('src/ledger/ledger-schema.ts', 'VERSION'), 5);
   states("The ledger's upgrade to version 4");
 });
 
