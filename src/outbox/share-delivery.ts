@@ -14,8 +14,7 @@ import {
   type ShareDelivery,
   type ShareOutboxEntry,
 } from '../ledger/ledger-schema';
-import { retryDelay } from './backoff';
-import type { AttemptOutcome, FailureReason } from './delivery-outcome';
+import { retryWait, type AttemptOutcome, type FailureReason, type RetryPolicy } from './delivery';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -77,7 +76,7 @@ export async function recordShare(
   entry: ShareOutboxEntry,
   outcome: AttemptOutcome,
   at: number,
-  jitter: number,
+  policy: RetryPolicy,
 ): Promise<void> {
   const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
   const outbox = tx.objectStore('outbox');
@@ -96,7 +95,7 @@ export async function recordShare(
   const other: AggregatorRole = entry.role === 'leader' ? 'helper' : 'leader';
   let otherDelivery = current?.aggregate?.deliveries[other];
   if (outcome.kind === 'retry') {
-    const nextAttemptAt = at + (outcome.retryAfterMs ?? retryDelay(attempts, jitter));
+    const nextAttemptAt = at + retryWait(attempts, outcome.retryAfterMs, policy);
     void outbox.put({ ...entry, attempts, nextAttemptAt });
     delivery = { ...before, state: 'retrying', attempts, nextAttemptAt, error: { ...outcome.reason } };
   } else {
