@@ -21,7 +21,8 @@ import {
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
 import { memoKey } from '../ledger/memo-key';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
-import { flushOutbox, type FlushResult } from '../outbox/reporter';
+import { OutboxScheduler } from '../outbox/outbox-scheduler';
+import type { FlushResult } from '../outbox/reporter';
 import { costOf, type Cost } from '../privacy/accountant';
 import { invalidParameter } from '../privacy/errors';
 import { CATEGORY_MECHANISMS } from '../privacy/mechanism';
@@ -55,32 +56,30 @@ import { TaskSource, type DeclaredTasks } from '../outbox/task-source';
 export interface ReleaseServiceOptions {
   readonly clock?: Clock;
   readonly onChange?: () => void;
-  readonly send?: typeof fetch;
   /** Where the collectors' declared tasks are read and cached (default: fetched, cached in IndexedDB). */
   readonly tasks?: TaskSource;
 }
 
 export class ReleaseService {
   private db: Promise<LedgerDb> | undefined;
-  private timer: unknown;
-  private flushing: Promise<FlushResult> | undefined;
-  private again = false;
   private memos: Promise<unknown> = Promise.resolve();
   /** Settles when the release asked last has committed or failed (release()). */
   private turn: Promise<void> = Promise.resolve();
   private readonly clock: Clock;
   private readonly onChange: () => void;
-  private readonly send: typeof fetch | undefined;
   private readonly tasks: TaskSource;
+  private readonly outbox: OutboxScheduler;
 
   constructor(options: ReleaseServiceOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.onChange = options.onChange ?? (() => undefined);
-    this.send = options.send;
-    const send = options.send;
-    this.tasks =
-      options.tasks ??
-      new TaskSource(indexedDbTaskCache(), send ? (i, o) => send(i, o) : undefined, () => this.clock.now());
+    this.tasks = options.tasks ?? new TaskSource(indexedDbTaskCache(), undefined, () => this.clock.now());
+    this.outbox = new OutboxScheduler({
+      open: () => this.open(),
+      clock: this.clock,
+      onChange: this.onChange,
+      recheck: () => this.tasks.round(),
+    });
     // Reports queued while offline leave as soon as the network is back.
     globalThis.addEventListener?.('online', () => void this.flush());
   }
@@ -342,51 +341,9 @@ export class ReleaseService {
     return listBudgetChanges(await this.open());
   }
 
-  /**
-   * Sends what is due now and schedules one timer for the next retry. That timer
-   * is the reporter's schedule, not a poll: it exists only while reports wait.
-   */
+  /** Sends what is due now; the outbox scheduler keeps the timer for the next retry. */
   flush(): Promise<FlushResult> {
-    if (this.flushing) {
-      // A release during a flush: its report may have missed this round's query.
-      this.again = true;
-      return this.flushing;
-    }
-    this.flushing = (async () => {
-      try {
-        let result: FlushResult;
-        // A caller who joined this flush is told about every round, not only the last one.
-        let sent = 0;
-        let failed = 0;
-        let rejected = 0;
-        let withdrawn = 0;
-        do {
-          this.again = false;
-          result = await flushOutbox(await this.open(), {
-            now: () => this.clock.now(),
-            onChange: this.onChange,
-            recheck: this.tasks.round(),
-            ...(this.send ? { send: this.send } : {}),
-          });
-          sent += result.sent;
-          failed += result.failed;
-          rejected += result.rejected;
-          withdrawn += result.withdrawn;
-        } while (this.again);
-        result = { ...result, sent, failed, rejected, withdrawn };
-        this.clock.cancel(this.timer);
-        this.timer = undefined;
-        if (result.waiting > 0) {
-          // null: another context holds the sender's lock; look again in a while in case it closes.
-          const wait = result.nextDueAt === null ? 1000 : Math.max(50, result.nextDueAt - this.clock.now());
-          this.timer = this.clock.schedule(() => void this.flush().catch(() => undefined), wait);
-        }
-        return result;
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
-    return this.flushing;
+    return this.outbox.flush();
   }
 }
 
