@@ -24,6 +24,7 @@ import {
   toBase64Url,
 } from '../src/secure-aggregation/codec';
 import { sumVecFor, type SumVec } from '../src/secure-aggregation/task';
+import { parseShareBody, SHARE_REPORT_ID, type ShareBody } from '../src/report/share-body';
 import type { AggregatorConfig } from './config';
 import { HttpError, postJson, readJson, requireToken, sendJson } from './http';
 import { helperPrepare, leaderPrepare, type HelperVerdict } from './preparation';
@@ -35,7 +36,6 @@ export interface RunningAggregator {
   close(): Promise<void>;
 }
 
-const REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
 const PREPARE_CHUNK = 50;
 const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -114,11 +114,11 @@ function routes(
 
     if (route === 'PUT /reports/:id') {
       const id = parts[1]!;
-      if (!REPORT_ID.test(id))
+      if (!SHARE_REPORT_ID.test(id))
         throw new HttpError(400, 'InvalidReportError', 'the report id must be 16 bytes in base64url');
-      const body = await readJson(req, shareLimit);
-      const publicShare = fromBase64Url(body['publicShare'], 'publicShare');
-      const inputShare = fromBase64Url(body['inputShare'], 'inputShare');
+      const body = shareBody(await readJson(req, shareLimit));
+      const publicShare = fromBase64Url(body.publicShare, 'publicShare');
+      const inputShare = fromBase64Url(body.inputShare, 'inputShare');
       if (publicShare.length !== 2 * vdaf.xof.seedSize)
         throw new HttpError(400, 'InvalidReportError', `the public share must be ${2 * vdaf.xof.seedSize} bytes`);
       const expected = inputShareLength(vdaf, aggregatorId);
@@ -153,7 +153,7 @@ function routes(
       if (!Array.isArray(shares)) throw new HttpError(400, 'InvalidRequestError', 'prepareShares must be an array');
       const verdicts: HelperVerdict[] = [];
       for (const s of shares as { reportId?: unknown; prepareShare?: unknown }[]) {
-        if (typeof s.reportId !== 'string' || !REPORT_ID.test(s.reportId) || typeof s.prepareShare !== 'string')
+        if (typeof s.reportId !== 'string' || !SHARE_REPORT_ID.test(s.reportId) || typeof s.prepareShare !== 'string')
           throw new HttpError(400, 'InvalidRequestError', 'each entry needs reportId and prepareShare');
         verdicts.push(await helperPrepare(vdaf, verifyKey, store, s.reportId, s.prepareShare));
       }
@@ -205,4 +205,13 @@ function routes(
 
     throw new HttpError(404, 'NotFoundError', `${req.method} ${url.pathname} is not served by the ${config.role}`);
   };
+}
+
+/** The share body by the one schema its sender uses; a body outside it is the sender's fault (400). */
+function shareBody(value: unknown): ShareBody {
+  try {
+    return parseShareBody(value);
+  } catch (err) {
+    throw new HttpError(400, 'InvalidReportError', (err as Error).message);
+  }
 }

@@ -14,6 +14,7 @@ import {
   type BudgetChange,
   type ScopeConfig,
 } from './budget-policy';
+import type { ShareBody } from '../report/share-body';
 
 /**
  * Where a report is on its way out: `queued` (charged, waiting for its first attempt),
@@ -72,11 +73,7 @@ export interface DeliveryError {
 export type AggregatorRole = 'leader' | 'helper';
 export const AGGREGATOR_ROLES: readonly AggregatorRole[] = ['leader', 'helper'];
 
-/** The body an aggregator receives for one report: the public share and its own input share (base64url). */
-export interface ShareBody {
-  readonly publicShare: string;
-  readonly inputShare: string;
-}
+export type { ShareBody };
 
 /**
  * What an aggregate-only release sends: under one report id, each aggregator its own share and nothing
