@@ -36,9 +36,15 @@ export interface ReleaseRecord {
   readonly now: number;
 }
 
-export type CommitOutcome =
-  | { readonly charged: true; readonly report: Report; readonly budget: BudgetStatus }
-  | { readonly charged: false; readonly report: Report; readonly budget: BudgetStatus };
+/**
+ * What a commit gives back, for every kind of release: whether it charged (false: the memo's stored
+ * payload came back at no cost), what the ledger holds as its payload, and the budget after.
+ */
+export interface CommitOutcome<Payload = Report> {
+  readonly charged: boolean;
+  readonly report: Payload;
+  readonly budget: BudgetStatus;
+}
 
 /** A local-DP release: charges its cost and queues the report for the collector (see commitCharge). */
 export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promise<CommitOutcome> {
@@ -93,12 +99,8 @@ export interface AggregateReleaseRecord {
   readonly now: number;
 }
 
-export type AggregateCommitOutcome = {
-  readonly charged: boolean;
-  /** What the ledger holds: the commitment to the shares, never the shares. */
-  readonly report: AggregateCommitment;
-  readonly budget: BudgetStatus;
-};
+/** The ledger holds the commitment to the shares, never the shares. */
+export type AggregateCommitOutcome = CommitOutcome<AggregateCommitment>;
 
 /**
  * Like commitRelease, in one transaction: charges the central ε and queues two deliveries under
@@ -189,12 +191,9 @@ interface ChargeRecord {
  * IndexedDB runs overlapping readwrite transactions one at a time, across tabs and workers, so
  * two releases cannot both spend the last ε.
  */
-async function commitCharge(
-  db: LedgerDb,
-  record: ChargeRecord,
-): Promise<{ charged: boolean; report: LedgerEntry['payload']; budget: BudgetStatus }> {
+async function commitCharge(db: LedgerDb, record: ChargeRecord): Promise<CommitOutcome<LedgerEntry['payload']>> {
   const scopeName = record.scope;
-  let outcome: { charged: boolean; report: LedgerEntry['payload']; budget: BudgetStatus } | undefined;
+  let outcome: CommitOutcome<LedgerEntry['payload']> | undefined;
   let refusal: ObscuraError | undefined;
   try {
     const tx = db.transaction(['budgetChanges', 'ledger', 'outbox', 'memo'], 'readwrite', { durability: 'strict' });

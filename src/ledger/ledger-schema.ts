@@ -14,7 +14,7 @@ import {
   type BudgetChange,
   type ScopeConfig,
 } from './budget-policy';
-import type { ShareBody } from '../report/share-body';
+import { AGGREGATOR_ROLES, type AggregatorRole, type ShareBody } from '../report/share-body';
 
 /**
  * Where a report is on its way out: `queued` (charged, waiting for its first attempt),
@@ -69,9 +69,7 @@ export interface DeliveryError {
   readonly status?: number;
 }
 
-/** The aggregators, in the order of VDAF aggregator ids. */
-export type AggregatorRole = 'leader' | 'helper';
-export const AGGREGATOR_ROLES: readonly AggregatorRole[] = ['leader', 'helper'];
+export { AGGREGATOR_ROLES, type AggregatorRole };
 
 export type { ShareBody };
 

@@ -7,6 +7,10 @@
 import { z } from 'zod';
 import { ObscuraError } from '../errors';
 
+/** The two aggregators, in the order of VDAF aggregator ids: the leader drives preparation, the helper answers. */
+export const AGGREGATOR_ROLES = ['leader', 'helper'] as const;
+export type AggregatorRole = (typeof AGGREGATOR_ROLES)[number];
+
 /** A report id of aggregate-only release: the 16-byte VDAF nonce, base64url. */
 export const SHARE_REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
 
