@@ -19,7 +19,7 @@ import {
   readBudgets,
 } from '../ledger/ledger-queries';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
-import { memoKey } from '../ledger/memo-key';
+import { memoKey, type MemoRelease } from '../ledger/memo-key';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { OutboxScheduler } from '../outbox/outbox-scheduler';
 import type { FlushResult } from '../outbox/reporter';
@@ -92,24 +92,6 @@ export class ReleaseService {
     return this.db;
   }
 
-  /**
-   * What makes two releases of the same content the same (with the host site, memoKey's other
-   * input): same model, same parameters → same report, no new cost. A category release names its
-   * codebook by hash, so a changed codebook is a new release.
-   */
-  static memoParameters(model: ModelRef, options: ReleaseOptions, codebookHash?: string): unknown[] {
-    return [
-      model.id,
-      model.layer,
-      options.scope ?? 'default',
-      options.grant ?? null,
-      options.mechanism,
-      options.dims ?? null,
-      options.destination,
-      ...(codebookHash ? [codebookHash] : []),
-    ];
-  }
-
   release(clean: CleanVector, options: VectorReleaseOptions): Promise<VectorReleaseOutcome | AggregateReleaseOutcome>;
   release(clean: CleanVector, options: CategoryReleaseOptions): Promise<CategoryReleaseOutcome>;
   release(clean: CleanVector, options: ReleaseOptions): Promise<ReleaseOutcome>;
@@ -161,7 +143,7 @@ export class ReleaseService {
       new Date(this.clock.now()),
     );
     const task = await this.checkTask(report, options);
-    const memo = await this.memoKey(clean, ReleaseService.memoParameters(clean.model, options), options.host);
+    const memo = await this.memoKey(clean, localRelease(clean.model, options), options.host);
     await turn;
     const outcome = await this.commit(report, costOf(options.mechanism), options, memo, task);
     const vector = (outcome.report as { vector: number[] }).vector;
@@ -192,7 +174,11 @@ export class ReleaseService {
     if (options.codebook !== undefined) throw refuse('codebook', 'it sums feature vectors, not categories');
     const db = await this.open();
     const drawn = await (await loadAggregateRelease())(clean.vector, config);
-    const memoKey = await this.memoKey(clean, [clean.model.id, clean.model.layer, scope.name, config], options.host);
+    const memoKey = await this.memoKey(
+      clean,
+      { kind: 'aggregate', model: clean.model, scope: scope.name, config },
+      options.host,
+    );
     await turn;
     const outcome = await commitAggregateRelease(db, {
       scope: scope.name,
@@ -245,13 +231,9 @@ export class ReleaseService {
       cryptoRandomSource,
       new Date(this.clock.now()),
     );
-    const parameters = ReleaseService.memoParameters(
-      clean.model,
-      { ...options, mechanism: { name: options.mechanism.name, epsilon: options.mechanism.epsilon } },
-      codebook.hash,
-    );
-    const memo = await this.memoKey(clean, parameters, options.host);
     const { name, epsilon } = options.mechanism;
+    const release = localRelease(clean.model, { ...options, mechanism: { name, epsilon } }, codebook.hash);
+    const memo = await this.memoKey(clean, release, options.host);
     const task = await this.checkTask(report, options);
     const cost = costOf({ name, epsilon, k: codebook.labels.length });
     await turn;
@@ -265,11 +247,11 @@ export class ReleaseService {
   }
 
   /** The one memo key of every kind of release (memo-key.ts): keyed by the device, never a hash of the pixels. */
-  private async memoKey(clean: CleanVector, parameters: unknown, host: string | undefined): Promise<string> {
+  private async memoKey(clean: CleanVector, release: MemoRelease, host: string | undefined): Promise<string> {
     const db = await this.open();
     // One after the other, in call order (Web Crypto may finish two signatures in either order), so
     // concurrent releases reach the ledger's transaction in the order they were asked.
-    const key = this.memos.then(() => memoKey(db, { contentHash: clean.contentHash, parameters, host }));
+    const key = this.memos.then(() => memoKey(db, { contentHash: clean.contentHash, release, host }));
     this.memos = key.catch(() => undefined);
     return key;
   }
@@ -345,6 +327,20 @@ export class ReleaseService {
   flush(): Promise<FlushResult> {
     return this.outbox.flush();
   }
+}
+
+/** A local release as its memo key names it (memo-key.ts). */
+function localRelease(model: ModelRef, options: ReleaseOptions, codebookHash?: string): MemoRelease {
+  return {
+    kind: 'local',
+    model,
+    scope: options.scope ?? 'default',
+    grant: options.grant,
+    mechanism: options.mechanism,
+    dims: options.dims,
+    destination: options.destination,
+    ...(codebookHash ? { codebookHash } : {}),
+  };
 }
 
 /** A scope's calibration, from the same module (and cache) as its releases. */
