@@ -2,7 +2,7 @@
 // in every way a network and a server can fail a POST, some of them after the collector stored it.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SeededRandom } from '../../../src/eval/seeded-random';
+import { SeededRandom } from '../../../eval/seeded-random';
 
 export const FAILURES = [
   'status-503', // refused before the collector saw it
