@@ -138,7 +138,7 @@ export const AREAS: readonly Area[] = [
     paths: ['eval/'],
     allowed: [...CORE],
     onlyFrom: ['scripts', 'bench'],
-    why: 'evaluation code lives outside src/ and serves the evaluation scripts and benchmarks; nothing shipped imports it',
+    why: 'evaluation code lives outside src/ and serves the evaluation scripts and benchmarks; nothing shipped uses it',
   },
   {
     name: 'collector',
