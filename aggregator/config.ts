@@ -1,5 +1,5 @@
 /** What an aggregator is told at start: its role, the public task, its peer and its secrets. */
-import type { AggregatorRole } from '../src/secure-aggregation/task';
+import type { AggregatorRole } from '../src/report/share-body';
 
 export interface AggregatorConfig {
   readonly role: AggregatorRole;

@@ -15,10 +15,8 @@ import {
 } from '../src/secure-aggregation/codec';
 import { fromBase64Url, toBase64Url } from '../src/secure-aggregation/codec';
 import type { SumVec } from '../src/secure-aggregation/task';
+import type { HelperVerdict } from './messages';
 import type { AggregatorStore, StoredReport } from './store';
-
-export type HelperVerdict =
-  { reportId: string; status: 'valid'; prepareMessage: string } | { reportId: string; status: 'invalid' | 'missing' };
 
 type Init = Awaited<ReturnType<SumVec['prepareInit']>>;
 

@@ -24,9 +24,19 @@ import {
   toBase64Url,
 } from '../src/secure-aggregation/codec';
 import { sumVecFor, type SumVec } from '../src/secure-aggregation/task';
+import { parseShareBody, SHARE_REPORT_ID, type ShareBody } from '../src/report/share-body';
 import type { AggregatorConfig } from './config';
 import { HttpError, postJson, readJson, requireToken, sendJson } from './http';
-import { helperPrepare, leaderPrepare, type HelperVerdict } from './preparation';
+import {
+  aggregateInitAnswerSchema,
+  aggregateInitSchema,
+  batchClaimSchema,
+  parseMessage,
+  type AggregateInit,
+  type BatchClaim,
+  type HelperVerdict,
+} from './messages';
+import { helperPrepare, leaderPrepare } from './preparation';
 import { AggregatorStore } from './store';
 
 export interface RunningAggregator {
@@ -35,7 +45,6 @@ export interface RunningAggregator {
   close(): Promise<void>;
 }
 
-const REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
 const PREPARE_CHUNK = 50;
 const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -93,8 +102,9 @@ function routes(
   const shareLimit = 2 * inputShareLength(vdaf, aggregatorId) + 4096;
 
   const askHelper = async (prepareShares: { reportId: string; prepareShare: string }[]) => {
-    const answer = await postJson(`${config.helperUrl}/aggregate-init`, config.peerToken, { prepareShares });
-    return answer['verdicts'] as HelperVerdict[];
+    const request: AggregateInit = { prepareShares };
+    const answer = await postJson(`${config.helperUrl}/aggregate-init`, config.peerToken, request);
+    return parseMessage(aggregateInitAnswerSchema, answer, "the helper's verdicts").verdicts;
   };
 
   const aggregateShare = (outputShares: Uint8Array[]) =>
@@ -114,11 +124,11 @@ function routes(
 
     if (route === 'PUT /reports/:id') {
       const id = parts[1]!;
-      if (!REPORT_ID.test(id))
+      if (!SHARE_REPORT_ID.test(id))
         throw new HttpError(400, 'InvalidReportError', 'the report id must be 16 bytes in base64url');
-      const body = await readJson(req, shareLimit);
-      const publicShare = fromBase64Url(body['publicShare'], 'publicShare');
-      const inputShare = fromBase64Url(body['inputShare'], 'inputShare');
+      const body = shareBody(await readJson(req, shareLimit));
+      const publicShare = fromBase64Url(body.publicShare, 'publicShare');
+      const inputShare = fromBase64Url(body.inputShare, 'inputShare');
       if (publicShare.length !== 2 * vdaf.xof.seedSize)
         throw new HttpError(400, 'InvalidReportError', `the public share must be ${2 * vdaf.xof.seedSize} bytes`);
       const expected = inputShareLength(vdaf, aggregatorId);
@@ -148,15 +158,10 @@ function routes(
 
     if (route === 'POST /aggregate-init' && !leader) {
       requireToken(req, config.peerToken);
-      const body = await readJson(req, 1 << 24);
-      const shares = body['prepareShares'];
-      if (!Array.isArray(shares)) throw new HttpError(400, 'InvalidRequestError', 'prepareShares must be an array');
+      const { prepareShares } = parseMessage(aggregateInitSchema, await readJson(req, 1 << 24), 'aggregate-init');
       const verdicts: HelperVerdict[] = [];
-      for (const s of shares as { reportId?: unknown; prepareShare?: unknown }[]) {
-        if (typeof s.reportId !== 'string' || !REPORT_ID.test(s.reportId) || typeof s.prepareShare !== 'string')
-          throw new HttpError(400, 'InvalidRequestError', 'each entry needs reportId and prepareShare');
+      for (const s of prepareShares)
         verdicts.push(await helperPrepare(vdaf, verifyKey, store, s.reportId, s.prepareShare));
-      }
       return sendJson(res, 200, { verdicts });
     }
 
@@ -166,7 +171,8 @@ function routes(
       const batchId = randomUUID();
       const result = await store.createBatch(batchId, ids, config.nMin, aggregateShare, async () => {
         // The helper claims the same reports in its own database before the leader commits.
-        await postJson(`${config.helperUrl}/batches/${batchId}`, config.peerToken, { reportIds: ids });
+        const claim: BatchClaim = { reportIds: ids };
+        await postJson(`${config.helperUrl}/batches/${batchId}`, config.peerToken, claim);
       });
       if (!result.ok) throw new HttpError(409, 'BatchRefusedError', result.reason);
       return sendJson(res, 201, { batchId, count: result.count });
@@ -174,13 +180,10 @@ function routes(
 
     if (route === 'POST /batches/:id' && !leader) {
       requireToken(req, config.peerToken);
-      const body = await readJson(req, 1 << 24);
-      const ids = body['reportIds'];
-      if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string'))
-        throw new HttpError(400, 'InvalidRequestError', 'reportIds must be an array of report ids');
+      const { reportIds } = parseMessage(batchClaimSchema, await readJson(req, 1 << 24), 'batch');
       if (!BATCH_ID.test(parts[1]!))
         throw new HttpError(400, 'InvalidRequestError', 'batch ids are 1–64 word characters');
-      const result = await store.createBatch(parts[1]!, ids as string[], config.nMin, aggregateShare);
+      const result = await store.createBatch(parts[1]!, reportIds, config.nMin, aggregateShare);
       if (!result.ok) throw new HttpError(409, 'BatchRefusedError', result.reason);
       return sendJson(res, 201, { batchId: parts[1], count: result.count });
     }
@@ -205,4 +208,13 @@ function routes(
 
     throw new HttpError(404, 'NotFoundError', `${req.method} ${url.pathname} is not served by the ${config.role}`);
   };
+}
+
+/** The share body by the one schema its sender uses; a body outside it is the sender's fault (400). */
+function shareBody(value: unknown): ShareBody {
+  try {
+    return parseShareBody(value);
+  } catch (err) {
+    throw new HttpError(400, 'InvalidReportError', (err as Error).message);
+  }
 }

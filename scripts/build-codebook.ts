@@ -20,8 +20,8 @@ import { buildCodebook } from '../src/codebook/build-codebook';
 import { formatCodebook } from '../src/codebook/load-codebook';
 import { decodeImageBytes, type RgbImage } from '../src/engine/node/decode-file';
 import { NODE_MODEL_ROOT, NodeExtractor } from '../src/engine/node/node-extractor';
-import { FASHION_MNIST_CLASSES } from '../src/eval/fashion-classes';
-import { idxImageAt, readIdxImages, readIdxLabels, type IdxImages } from '../src/eval/idx';
+import { FASHION_MNIST_CLASSES } from '../eval/fashion-classes';
+import { idxImageAt, readIdxImages, readIdxLabels, type IdxImages } from '../eval/idx';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATASET = process.env['OBSCURA_FASHION_MNIST_DIR'] ?? '/usr/share/datasets/fashion-mnist';

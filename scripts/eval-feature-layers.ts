@@ -33,12 +33,12 @@ import { NODE_MODEL_ROOT, NodeExtractor } from '../src/engine/node/node-extracto
 import type { ModelConfig } from '../src/engine/model/model-config';
 import { MOBILENET_V2, ModelRegistry } from '../src/engine/model/registry';
 import { preprocessImage } from '../src/engine/preprocess';
-import { accuracy, classCentroids, nearestCentroidPredict, nearestNeighbourPredict } from '../src/eval/classify';
-import { idxImageAt, readIdxImages, readIdxLabels } from '../src/eval/idx';
-import { comparePaired, type PairedComparison } from '../src/eval/paired';
-import { hitAtK, meanAveragePrecision, recallAtK, type RankedQuery } from '../src/eval/retrieval';
-import { SeededRandom } from '../src/eval/seeded-random';
-import { l2Normalize, mean, subtract } from '../src/eval/vectors';
+import { accuracy, classCentroids, nearestCentroidPredict, nearestNeighbourPredict } from '../eval/classify';
+import { idxImageAt, readIdxImages, readIdxLabels } from '../eval/idx';
+import { comparePaired, type PairedComparison } from '../eval/paired';
+import { hitAtK, meanAveragePrecision, recallAtK, type RankedQuery } from '../eval/retrieval';
+import { SeededRandom } from '../eval/seeded-random';
+import { l2Normalize, mean, subtract } from '../eval/vectors';
 
 const SKIMAGE_DIR = process.env.OBSCURA_SKIMAGE_DIR ?? '/usr/lib/python3/dist-packages/skimage/data';
 const FASHION_MNIST_DIR = process.env.OBSCURA_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';

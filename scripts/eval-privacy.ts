@@ -4,7 +4,7 @@
 // projection. Writes docs/privacy-utility.md (tables) and docs/privacy-utility.svg.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FASHION_MNIST_CLASSES } from '../src/eval/fashion-classes';
+import { FASHION_MNIST_CLASSES } from '../eval/fashion-classes';
 import { fashionFeatures } from './fashion-mnist-features';
 import { NodeExtractor } from '../src/engine/node/node-extractor';
 import {

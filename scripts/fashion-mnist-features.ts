@@ -1,7 +1,7 @@
 // Fashion-MNIST features through the default model in Node, for the privacy and secure-aggregation evals.
 import sharp from 'sharp';
 import { join } from 'node:path';
-import { idxImageAt, readIdxImages, readIdxLabels } from '../src/eval/idx';
+import { idxImageAt, readIdxImages, readIdxLabels } from '../eval/idx';
 import type { NodeExtractor } from '../src/engine/node/node-extractor';
 import { FASHION_MNIST_DIR } from '../tests/support/data-paths';
 

@@ -1,20 +1,20 @@
 /**
- * Posting one report to a collector the way the app's reporter does: JSON body,
- * `Idempotency-Key` = the report id, and retries only for what can succeed later
- * (network errors and timeouts, 5xx, 408, 429 after its Retry-After). Any other 4xx
- * is final: the collector refused the report, and sending it again would not help.
+ * Posting one report to a collector the way the app's reporter does, through the same delivery
+ * module (src/outbox/delivery.ts): JSON body, `Idempotency-Key` = the report id, retries only for
+ * what can succeed later (network errors and timeouts, 5xx, 408, 429 and 503 after their
+ * Retry-After). Any other 4xx is final: the collector refused the report, and sending it again
+ * would not help.
  */
-import { describeError } from '../errors';
-import { retryDelay } from '../outbox/backoff';
+import { deliverWithRetries, reportRequest, type AttemptOutcome } from '../outbox/delivery';
+import type { RandomSource } from '../privacy/random/random-source';
 import type { Report } from '../report/schema';
-import { parseRetryAfter } from '../outbox/delivery-outcome';
 
 export interface DeliveryOptions {
   /** The collector's POST /reports URL. */
   readonly endpoint: string;
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;
-  /** Backoff: full jitter over base·2^attempt, capped; Retry-After is honoured up to the cap. */
+  /** Backoff: full jitter over base·2^(failures−1), capped; Retry-After is honoured up to the cap. */
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
   /** Per request; an answer slower than this counts as a network error. */
@@ -22,8 +22,8 @@ export interface DeliveryOptions {
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
-  /** Uniform in [0, 1), for jitter only. */
-  readonly random?: () => number;
+  /** Jitter only (Web Crypto by default). */
+  readonly random?: RandomSource;
   /** Called before each retry, with the reason. */
   readonly onRetry?: (reason: string, waitMs: number) => void;
 }
@@ -39,65 +39,32 @@ export interface ErrorInfo {
   readonly message: string;
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function jitter(): number {
-  const word = new Uint32Array(1);
-  crypto.getRandomValues(word);
-  return word[0]! / 4294967296;
-}
-
-/** The collector's `{error: {name, message}}`, or the status line when the body says nothing usable. */
-async function errorOf(res: Response): Promise<ErrorInfo> {
-  const text = await res.text().catch(() => '');
-  try {
-    const error = (JSON.parse(text) as { error?: { name?: unknown; message?: unknown } }).error;
-    if (error && typeof error.name === 'string' && typeof error.message === 'string')
-      return { name: error.name, message: error.message };
-  } catch {
-    // Not JSON: fall through to the status line.
-  }
-  return { name: `HTTP${res.status}`, message: `${res.status} ${res.statusText}`.trim() };
-}
-
-function retryable(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
+/** The shared retry loop with the CLI's options. */
+export function retrying(
+  url: string,
+  init: RequestInit,
+  options: Omit<DeliveryOptions, 'endpoint'>,
+): Promise<{ readonly outcome: AttemptOutcome; readonly attempts: number }> {
+  return deliverWithRetries(url, init, {
+    policy: { baseMs: options.backoffBaseMs, capMs: options.backoffCapMs },
+    maxAttempts: options.maxAttempts,
+    timeoutMs: options.timeoutMs,
+    now: options.now ?? Date.now,
+    ...(options.fetch ? { send: options.fetch } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+  });
 }
 
 export async function deliverReport(report: Report, options: DeliveryOptions): Promise<DeliveryOutcome> {
-  const send = options.fetch ?? fetch;
-  const sleep = options.sleep ?? sleepFor;
-  const now = options.now ?? Date.now;
-  const random = options.random ?? jitter;
-  const body = JSON.stringify(report);
-  let last: { status?: number; error: ErrorInfo } = { error: { name: 'Error', message: 'not sent' } };
-  for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    let retryAfter: number | undefined;
-    try {
-      const res = await send(options.endpoint, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': report.id },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      if (res.ok) {
-        const answer = (await res.json().catch(() => ({}))) as { outcome?: unknown };
-        return { kind: answer.outcome === 'duplicate' ? 'duplicate' : 'stored', attempts: attempt };
-      }
-      const error = await errorOf(res);
-      if (!retryable(res.status)) return { kind: 'rejected', attempts: attempt, status: res.status, error };
-      last = { status: res.status, error };
-      if (res.status === 429) retryAfter = parseRetryAfter(res.headers.get('Retry-After'), now());
-    } catch (err) {
-      last = { error: describeError(err) };
-    }
-    if (attempt === options.maxAttempts) break;
-    const wait = Math.min(
-      options.backoffCapMs,
-      retryAfter ?? retryDelay(attempt - 1, random(), options.backoffBaseMs, options.backoffCapMs),
-    );
-    options.onRetry?.(last.status !== undefined ? `HTTP ${last.status}` : last.error.name, wait);
-    await sleep(wait);
+  const { outcome, attempts } = await retrying(options.endpoint, reportRequest(report), options);
+  if (outcome.kind === 'delivered') {
+    const answer = outcome.body as { outcome?: unknown } | undefined;
+    return { kind: answer?.outcome === 'duplicate' ? 'duplicate' : 'stored', attempts };
   }
-  return { kind: 'failed', attempts: options.maxAttempts, ...last };
+  const { status, name, message } = outcome.reason;
+  const error = { name, message };
+  if (outcome.kind === 'rejected') return { kind: 'rejected', attempts, status: status!, error };
+  return { kind: 'failed', attempts, ...(status !== undefined ? { status } : {}), error };
 }

@@ -36,9 +36,15 @@ export interface ReleaseRecord {
   readonly now: number;
 }
 
-export type CommitOutcome =
-  | { readonly charged: true; readonly report: Report; readonly budget: BudgetStatus }
-  | { readonly charged: false; readonly report: Report; readonly budget: BudgetStatus };
+/**
+ * What a commit gives back, for every kind of release: whether it charged (false: the memo's stored
+ * payload came back at no cost), what the ledger holds as its payload, and the budget after.
+ */
+export interface CommitOutcome<Payload = Report> {
+  readonly charged: boolean;
+  readonly report: Payload;
+  readonly budget: BudgetStatus;
+}
 
 /** A local-DP release: charges its cost and queues the report for the collector (see commitCharge). */
 export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promise<CommitOutcome & Committed> {
@@ -99,12 +105,8 @@ export interface AggregateReleaseRecord {
   readonly now: number;
 }
 
-export type AggregateCommitOutcome = {
-  readonly charged: boolean;
-  /** What the ledger holds: the commitment to the shares, never the shares. */
-  readonly report: AggregateCommitment;
-  readonly budget: BudgetStatus;
-};
+/** The ledger holds the commitment to the shares, never the shares. */
+export type AggregateCommitOutcome = CommitOutcome<AggregateCommitment>;
 
 /**
  * Like commitRelease, in one transaction: charges the central ε and queues two deliveries under

@@ -16,6 +16,7 @@ import {
   type BudgetChange,
   type ScopeConfig,
 } from './budget-policy';
+import { AGGREGATOR_ROLES, type AggregatorRole, type ShareBody } from '../report/share-body';
 
 /**
  * Where a report is on its way out: `queued` (charged, waiting for its first attempt),
@@ -70,15 +71,9 @@ export interface DeliveryError {
   readonly status?: number;
 }
 
-/** The aggregators, in the order of VDAF aggregator ids. */
-export type AggregatorRole = 'leader' | 'helper';
-export const AGGREGATOR_ROLES: readonly AggregatorRole[] = ['leader', 'helper'];
+export { AGGREGATOR_ROLES, type AggregatorRole };
 
-/** The body an aggregator receives for one report: the public share and its own input share (base64url). */
-export interface ShareBody {
-  readonly publicShare: string;
-  readonly inputShare: string;
-}
+export type { ShareBody };
 
 /**
  * What an aggregate-only release sends: under one report id, each aggregator its own share and nothing

@@ -30,8 +30,15 @@ import {
   type ReportOutboxEntry,
 } from '../ledger/ledger-schema';
 import { withdrawFromTotals } from '../ledger/running-totals';
-import { retryDelay } from './backoff';
-import { outcomeOf, type AttemptOutcome, type FailureReason } from './delivery-outcome';
+import {
+  attemptDelivery,
+  DEFAULT_RETRY_POLICY,
+  reportRequest,
+  retryWait,
+  type AttemptOutcome,
+  type FailureReason,
+  type RetryPolicy,
+} from './delivery';
 import { invalidShareReason, recordShare, shareRequest, shareSending } from './share-delivery';
 
 export interface FlushResult {
@@ -50,6 +57,8 @@ export interface FlushResult {
 export interface FlushContext {
   readonly now: () => number;
   readonly send?: typeof fetch;
+  /** Backoff, its cap (which bounds a Retry-After too) and the timeout of one attempt. */
+  readonly policy?: RetryPolicy;
   /** Hears every change of a ledger entry's delivery state, with the ids of the entries changed. */
   readonly onChange?: (changed: readonly string[]) => void;
   /** Checks a report that carries a task stamp against the collector's task as it is now. */
@@ -81,7 +90,8 @@ export async function flushOutbox(db: LedgerDb, context: FlushContext): Promise<
 
 async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResult> {
   const { now, onChange } = context;
-  const send = context.send ?? fetch;
+  const policy = context.policy ?? DEFAULT_RETRY_POLICY;
+  const attempt = { now, timeoutMs: policy.timeoutMs, ...(context.send ? { send: context.send } : {}) };
   let sent = 0;
   let failed = 0;
   let rejected = 0;
@@ -98,7 +108,7 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
     const verdict = !isShareEntry(entry) && !invalid && entry.task ? await recheck(context, entry) : undefined;
     if (verdict && verdict.kind !== 'send' && !isShareEntry(entry)) {
       if (verdict.kind === 'wait') {
-        await postpone(db, entry, verdict.reason, now());
+        await postpone(db, entry, verdict.reason, now(), policy);
         failed++;
       } else if (await withdraw(db, entry, verdict.reason)) withdrawn++;
       else rejected++;
@@ -112,29 +122,14 @@ async function flushOnce(db: LedgerDb, context: FlushContext): Promise<FlushResu
       if (share) await updateLedger(db, entry.entryId, (e) => shareSending(e, entry.role));
       else await updateLedger(db, entry.id, (e) => ({ ...e, state: 'sending' }));
       onChange?.([share ? entry.entryId : entry.id]);
-      try {
-        const res = await send(
-          entry.destination,
-          share
-            ? shareRequest(entry)
-            : {
-                method: 'POST',
-                headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.id },
-                body: JSON.stringify(entry.report),
-                credentials: 'omit',
-              },
-        );
-        outcome = await outcomeOf(res, now());
-      } catch (err) {
-        outcome = {
-          kind: 'retry',
-          reason: { name: 'NetworkError', message: describeError(err).message },
-          retryAfterMs: undefined,
-        };
-      }
+      outcome = await attemptDelivery(
+        entry.destination,
+        share ? shareRequest(entry) : reportRequest(entry.report),
+        attempt,
+      );
     }
-    if (share) await recordShare(db, entry, outcome, now(), jitter());
-    else await record(db, entry, outcome, now());
+    if (share) await recordShare(db, entry, outcome, now(), policy);
+    else await record(db, entry, outcome, now(), policy);
     onChange?.([share ? entry.entryId : entry.id]);
     if (outcome.kind === 'delivered') sent++;
     else if (outcome.kind === 'rejected') rejected++;
@@ -185,10 +180,16 @@ async function withdraw(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureR
 }
 
 /** A report whose task cannot be read now waits, unsent: its state stays what it was, its next check is backed off. */
-async function postpone(db: LedgerDb, entry: ReportOutboxEntry, reason: FailureReason, at: number): Promise<void> {
+async function postpone(
+  db: LedgerDb,
+  entry: ReportOutboxEntry,
+  reason: FailureReason,
+  at: number,
+  policy: RetryPolicy,
+): Promise<void> {
   const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
   const attempts = entry.attempts + 1;
-  const nextAttemptAt = at + retryDelay(attempts, jitter());
+  const nextAttemptAt = at + retryWait(attempts, undefined, policy);
   void tx.objectStore('outbox').put({ ...entry, attempts, nextAttemptAt });
   const current = await tx.objectStore('ledger').get(entry.id);
   if (current) void tx.objectStore('ledger').put({ ...current, attempts, nextAttemptAt, error: { ...reason } });
@@ -211,13 +212,19 @@ function invalidReason(entry: ReportOutboxEntry): { name: string; message: strin
 }
 
 /** The outcome in one transaction: final outcomes leave the outbox, retries get their next time. */
-async function record(db: LedgerDb, entry: ReportOutboxEntry, outcome: AttemptOutcome, at: number): Promise<void> {
+async function record(
+  db: LedgerDb,
+  entry: ReportOutboxEntry,
+  outcome: AttemptOutcome,
+  at: number,
+  policy: RetryPolicy,
+): Promise<void> {
   const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
   const ledger = tx.objectStore('ledger');
   const current = await ledger.get(entry.id);
   const attempts = entry.attempts + (outcome.kind === 'delivered' ? 0 : 1);
   if (outcome.kind === 'retry') {
-    const nextAttemptAt = at + (outcome.retryAfterMs ?? retryDelay(attempts, jitter()));
+    const nextAttemptAt = at + retryWait(attempts, outcome.retryAfterMs, policy);
     void tx.objectStore('outbox').put({ ...entry, attempts, nextAttemptAt });
     if (current)
       void ledger.put({ ...current, state: 'retrying', attempts, nextAttemptAt, error: { ...outcome.reason } });
@@ -252,11 +259,4 @@ async function summary(
   const waiting = await db.count('outbox');
   const first = await db.getFromIndex('outbox', 'due', IDBKeyRange.lowerBound(-Infinity));
   return { sent, failed, rejected, withdrawn, waiting, nextDueAt: first?.nextAttemptAt ?? null };
-}
-
-/** Jitter only spreads retries in time; it protects nothing, so it need not be cryptographic. */
-function jitter(): number {
-  const word = new Uint32Array(1);
-  crypto.getRandomValues(word);
-  return word[0]! / 4294967296;
 }

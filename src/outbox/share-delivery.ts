@@ -14,18 +14,16 @@ import {
   type ShareDelivery,
   type ShareOutboxEntry,
 } from '../ledger/ledger-schema';
-import { retryDelay } from './backoff';
-import type { AttemptOutcome, FailureReason } from './delivery-outcome';
-
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
+import { describeError } from '../errors';
+import { parseShareBody, SHARE_REPORT_ID, shareBodySchema } from '../report/share-body';
+import { retryWait, type AttemptOutcome, type FailureReason, type RetryPolicy } from './delivery';
 
 /** The request: the share's two fields and nothing else. */
 export function shareRequest(entry: ShareOutboxEntry): RequestInit {
   return {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ publicShare: entry.share.publicShare, inputShare: entry.share.inputShare }),
+    body: JSON.stringify(shareBodySchema.parse(entry.share)),
     credentials: 'omit',
   };
 }
@@ -34,12 +32,13 @@ export function shareRequest(entry: ShareOutboxEntry): RequestInit {
 export function invalidShareReason(entry: ShareOutboxEntry): FailureReason | undefined {
   const bad = (message: string): FailureReason => ({ name: 'InvalidReportError', message });
   if (!AGGREGATOR_ROLES.includes(entry.role)) return bad(`unknown aggregator role ${String(entry.role)}`);
-  if (!REPORT_ID.test(entry.entryId) || entry.id !== `${entry.entryId}.${entry.role}`)
+  if (!SHARE_REPORT_ID.test(entry.entryId) || entry.id !== `${entry.entryId}.${entry.role}`)
     return bad(`the outbox entry ${entry.id} is not a share of one report`);
-  const keys = Object.keys(entry.share ?? {}).sort();
-  if (keys.join() !== 'inputShare,publicShare') return bad(`a share holds exactly publicShare and inputShare`);
-  if (!BASE64URL.test(entry.share.publicShare) || !BASE64URL.test(entry.share.inputShare))
-    return bad('share fields must be base64url');
+  try {
+    parseShareBody(entry.share);
+  } catch (err) {
+    return describeError(err);
+  }
   if (!URL.canParse(entry.destination) || !entry.destination.endsWith(`/reports/${entry.entryId}`))
     return bad(`a share goes to {aggregator}/reports/${entry.entryId}, not ${entry.destination}`);
   return undefined;
@@ -77,7 +76,7 @@ export async function recordShare(
   entry: ShareOutboxEntry,
   outcome: AttemptOutcome,
   at: number,
-  jitter: number,
+  policy: RetryPolicy,
 ): Promise<void> {
   const tx = db.transaction(['outbox', 'ledger'], 'readwrite');
   const outbox = tx.objectStore('outbox');
@@ -96,7 +95,7 @@ export async function recordShare(
   const other: AggregatorRole = entry.role === 'leader' ? 'helper' : 'leader';
   let otherDelivery = current?.aggregate?.deliveries[other];
   if (outcome.kind === 'retry') {
-    const nextAttemptAt = at + (outcome.retryAfterMs ?? retryDelay(attempts, jitter));
+    const nextAttemptAt = at + retryWait(attempts, outcome.retryAfterMs, policy);
     void outbox.put({ ...entry, attempts, nextAttemptAt });
     delivery = { ...before, state: 'retrying', attempts, nextAttemptAt, error: { ...outcome.reason } };
   } else {

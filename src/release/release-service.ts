@@ -20,10 +20,11 @@ import {
 } from '../ledger/ledger-queries';
 import { VectorStore } from './vector-store';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
-import { memoKey } from '../ledger/memo-key';
+import { memoKey, type MemoRelease } from '../ledger/memo-key';
 import { ledgerPage, type LedgerPage, type LedgerQuery } from '../ledger/ledger-page';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
-import { flushOutbox, type FlushResult } from '../outbox/reporter';
+import { OutboxScheduler } from '../outbox/outbox-scheduler';
+import type { FlushResult } from '../outbox/reporter';
 import { costOf, type Cost } from '../privacy/accountant';
 import { invalidParameter } from '../privacy/errors';
 import { CATEGORY_MECHANISMS } from '../privacy/mechanism';
@@ -62,7 +63,6 @@ export interface ReleaseServiceOptions {
   readonly clock?: Clock;
   /** Hears one delta per commit (default: posted on the ledger BroadcastChannel to every page of the origin). */
   readonly onDelta?: (delta: LedgerDelta) => void;
-  readonly send?: typeof fetch;
   /** Where the collectors' declared tasks are read and cached (default: fetched, cached in IndexedDB). */
   readonly tasks?: TaskSource;
 }
@@ -75,26 +75,25 @@ export class ReleaseService implements ReleaseApi {
   readonly vectors: VectorStore;
   private announced: Promise<void> = Promise.resolve();
   private db: Promise<LedgerDb> | undefined;
-  private timer: unknown;
-  private flushing: Promise<FlushResult> | undefined;
-  private again = false;
   private memos: Promise<unknown> = Promise.resolve();
   /** Settles when the release asked last has committed or failed (release()). */
   private turn: Promise<void> = Promise.resolve();
   private readonly clock: Clock;
   private readonly onDelta: (delta: LedgerDelta) => void;
-  private readonly send: typeof fetch | undefined;
   private readonly tasks: TaskSource;
+  private readonly outbox: OutboxScheduler;
 
   constructor(options: ReleaseServiceOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.onDelta = options.onDelta ?? broadcastDelta();
     this.vectors = new VectorStore(this.clock);
-    this.send = options.send;
-    const send = options.send;
-    this.tasks =
-      options.tasks ??
-      new TaskSource(indexedDbTaskCache(), send ? (i, o) => send(i, o) : undefined, () => this.clock.now());
+    this.tasks = options.tasks ?? new TaskSource(indexedDbTaskCache(), undefined, () => this.clock.now());
+    this.outbox = new OutboxScheduler({
+      open: () => this.open(),
+      clock: this.clock,
+      onChange: (ids) => this.announce({ ids }),
+      recheck: () => this.tasks.round(),
+    });
     // Reports queued while offline leave as soon as the network is back.
     globalThis.addEventListener?.('online', () => void this.flush());
     // Reports left queued by an earlier page (closed, crashed, offline) go out now, model or not.
@@ -130,24 +129,6 @@ export class ReleaseService implements ReleaseApi {
       throw err;
     });
     return this.db;
-  }
-
-  /**
-   * What makes two releases of the same content the same (with the host site, memoKey's other
-   * input): same model, same parameters → same report, no new cost. A category release names its
-   * codebook by hash, so a changed codebook is a new release.
-   */
-  static memoParameters(model: ModelRef, options: ReleaseOptions, codebookHash?: string): unknown[] {
-    return [
-      model.id,
-      model.layer,
-      options.scope ?? 'default',
-      options.grant ?? null,
-      options.mechanism,
-      options.dims ?? null,
-      options.destination,
-      ...(codebookHash ? [codebookHash] : []),
-    ];
   }
 
   release(contentHash: string, options: VectorReleaseOptions): Promise<VectorReleaseOutcome | AggregateReleaseOutcome>;
@@ -202,7 +183,7 @@ export class ReleaseService implements ReleaseApi {
       new Date(this.clock.now()),
     );
     const task = await this.checkTask(report, options);
-    const memo = await this.memoKey(clean, ReleaseService.memoParameters(clean.model, options), options.host);
+    const memo = await this.memoKey(clean, localRelease(clean.model, options), options.host);
     await turn;
     const outcome = await this.commit(report, costOf(options.mechanism), options, memo, task);
     const vector = (outcome.report as { vector: number[] }).vector;
@@ -233,7 +214,11 @@ export class ReleaseService implements ReleaseApi {
     if (options.codebook !== undefined) throw refuse('codebook', 'it sums feature vectors, not categories');
     const db = await this.open();
     const drawn = await (await loadAggregateRelease())(clean.vector, config);
-    const memoKey = await this.memoKey(clean, [clean.model.id, clean.model.layer, scope.name, config], options.host);
+    const memoKey = await this.memoKey(
+      clean,
+      { kind: 'aggregate', model: clean.model, scope: scope.name, config },
+      options.host,
+    );
     await turn;
     const { entry, ...outcome } = await commitAggregateRelease(db, {
       scope: scope.name,
@@ -286,13 +271,9 @@ export class ReleaseService implements ReleaseApi {
       cryptoRandomSource,
       new Date(this.clock.now()),
     );
-    const parameters = ReleaseService.memoParameters(
-      clean.model,
-      { ...options, mechanism: { name: options.mechanism.name, epsilon: options.mechanism.epsilon } },
-      codebook.hash,
-    );
-    const memo = await this.memoKey(clean, parameters, options.host);
     const { name, epsilon } = options.mechanism;
+    const release = localRelease(clean.model, { ...options, mechanism: { name, epsilon } }, codebook.hash);
+    const memo = await this.memoKey(clean, release, options.host);
     const task = await this.checkTask(report, options);
     const cost = costOf({ name, epsilon, k: codebook.labels.length });
     await turn;
@@ -306,11 +287,11 @@ export class ReleaseService implements ReleaseApi {
   }
 
   /** The one memo key of every kind of release (memo-key.ts): keyed by the device, never a hash of the pixels. */
-  private async memoKey(clean: CleanVector, parameters: unknown, host: string | undefined): Promise<string> {
+  private async memoKey(clean: CleanVector, release: MemoRelease, host: string | undefined): Promise<string> {
     const db = await this.open();
     // One after the other, in call order (Web Crypto may finish two signatures in either order), so
     // concurrent releases reach the ledger's transaction in the order they were asked.
-    const key = this.memos.then(() => memoKey(db, { contentHash: clean.contentHash, parameters, host }));
+    const key = this.memos.then(() => memoKey(db, { contentHash: clean.contentHash, release, host }));
     this.memos = key.catch(() => undefined);
     return key;
   }
@@ -386,52 +367,24 @@ export class ReleaseService implements ReleaseApi {
     return listBudgetChanges(await this.open());
   }
 
-  /**
-   * Sends what is due now and schedules one timer for the next retry. That timer
-   * is the reporter's schedule, not a poll: it exists only while reports wait.
-   */
+  /** Sends what is due now; the outbox scheduler keeps the timer for the next retry. */
   flush(): Promise<FlushResult> {
-    if (this.flushing) {
-      // A release during a flush: its report may have missed this round's query.
-      this.again = true;
-      return this.flushing;
-    }
-    this.flushing = (async () => {
-      try {
-        let result: FlushResult;
-        // A caller who joined this flush is told about every round, not only the last one.
-        let sent = 0;
-        let failed = 0;
-        let rejected = 0;
-        let withdrawn = 0;
-        do {
-          this.again = false;
-          result = await flushOutbox(await this.open(), {
-            now: () => this.clock.now(),
-            onChange: (ids) => this.announce({ ids }),
-            recheck: this.tasks.round(),
-            ...(this.send ? { send: this.send } : {}),
-          });
-          sent += result.sent;
-          failed += result.failed;
-          rejected += result.rejected;
-          withdrawn += result.withdrawn;
-        } while (this.again);
-        result = { ...result, sent, failed, rejected, withdrawn };
-        this.clock.cancel(this.timer);
-        this.timer = undefined;
-        if (result.waiting > 0) {
-          // null: another context holds the sender's lock; look again in a while in case it closes.
-          const wait = result.nextDueAt === null ? 1000 : Math.max(50, result.nextDueAt - this.clock.now());
-          this.timer = this.clock.schedule(() => void this.flush().catch(() => undefined), wait);
-        }
-        return result;
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
-    return this.flushing;
+    return this.outbox.flush();
   }
+}
+
+/** A local release as its memo key names it (memo-key.ts). */
+function localRelease(model: ModelRef, options: ReleaseOptions, codebookHash?: string): MemoRelease {
+  return {
+    kind: 'local',
+    model,
+    scope: options.scope ?? 'default',
+    grant: options.grant,
+    mechanism: options.mechanism,
+    dims: options.dims,
+    destination: options.destination,
+    ...(codebookHash ? { codebookHash } : {}),
+  };
 }
 
 /** Posts each delta on the ledger channel, which every page of this origin hears (not this worker itself). */

@@ -13,10 +13,6 @@ export interface VdafTask {
 
 export type SumVec = Prio3SumVec;
 
-/** Leader and helper, in the order of VDAF aggregator ids. */
-export const AGGREGATORS = ['leader', 'helper'] as const;
-export type AggregatorRole = (typeof AGGREGATORS)[number];
-
 const cache = new Map<string, Prio3SumVec>();
 
 /** The Prio3SumVec instance; the chunk length is √(dims·bits), the size the VDAF draft recommends. */

@@ -29,7 +29,8 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 import { setCacheNameDetails } from 'workbox-core';
 import { openLedgerDb } from '../ledger/ledger-schema';
-import { flushOutbox } from '../outbox/reporter';
+import { systemClock } from '../outbox/clock';
+import { OutboxScheduler } from '../outbox/outbox-scheduler';
 import { indexedDbTaskCache } from '../outbox/task-cache';
 import { TaskSource } from '../outbox/task-source';
 import { LEDGER_CHANNEL } from '../release/index';
@@ -112,32 +113,29 @@ self.addEventListener('sync', (event) => {
 const SYNC_BUDGET_MS = 60_000;
 
 /**
- * Sends what is due, and again when the reporter's backoff makes the rest due, for up to a minute;
- * rejects while reports still wait on the network, so the browser fires the sync again later.
+ * Sends what is due, and again when the reporter's backoff makes the rest due, for up to a minute
+ * (the same scheduler as the release worker's); rejects while reports still wait on the network,
+ * so the browser fires the sync again later.
  */
 async function flushFromServiceWorker(): Promise<void> {
   const db = await openLedgerDb();
   const channel = new BroadcastChannel(LEDGER_CHANNEL);
   // One delta per commit, in commit order.
   let told: Promise<unknown> = Promise.resolve();
-  const end = Date.now() + SYNC_BUDGET_MS;
   // Queued reports are checked against their collector's task here too, as the release worker does.
   const tasks = new TaskSource(indexedDbTaskCache());
+  const outbox = new OutboxScheduler({
+    open: async () => db,
+    clock: systemClock,
+    onChange: (ids) => {
+      told = told.then(async () => channel.postMessage(await ledgerDelta(db, { ids }, Date.now()))).catch(() => 0);
+    },
+    recheck: () => tasks.round(),
+  });
   try {
-    for (;;) {
-      const result = await flushOutbox(db, {
-        now: () => Date.now(),
-        onChange: (ids) => {
-          told = told.then(async () => channel.postMessage(await ledgerDelta(db, { ids }, Date.now()))).catch(() => 0);
-        },
-        recheck: tasks.round(),
-      });
-      // null: another context holds the sender's lock and sends these itself.
-      if (result.waiting === 0 || result.nextDueAt === null) return;
-      if (result.nextDueAt > end)
-        throw new Error(`${result.waiting} report(s) wait; the browser retries the sync later`);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(50, result.nextDueAt! - Date.now())));
-    }
+    const result = await outbox.drain(Date.now() + SYNC_BUDGET_MS);
+    if (result.waiting > 0 && result.nextDueAt !== null)
+      throw new Error(`${result.waiting} report(s) wait; the browser retries the sync later`);
   } finally {
     await told;
     channel.close();

@@ -36,7 +36,6 @@ export const hostMessageSchema = z.strictObject({
   type: z.literal('configure'),
   config: widgetConfigSchema,
 });
-export type HostMessage = z.infer<typeof hostMessageSchema>;
 
 const budgetSchema = z.strictObject({
   scope: z.string(),

@@ -20,7 +20,7 @@ import { hostScopeName } from '../../src/report/host-scope-name';
 import { launchChromium } from './support/browser';
 import { seriousA11yViolations } from './support/a11y';
 import { capture } from './support/screenshots';
-import { FASHION_MNIST_CLASSES } from '../../src/eval/fashion-classes';
+import { FASHION_MNIST_CLASSES } from '../../eval/fashion-classes';
 
 const TOKEN = 'team-read-token';
 const DAY_MS = 86_400_000;

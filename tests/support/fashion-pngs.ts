@@ -5,8 +5,8 @@
 import sharp from 'sharp';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { idxImageAt, readIdxImages, readIdxLabels } from '../../src/eval/idx';
-import { FASHION_MNIST_CLASSES } from '../../src/eval/fashion-classes';
+import { idxImageAt, readIdxImages, readIdxLabels } from '../../eval/idx';
+import { FASHION_MNIST_CLASSES } from '../../eval/fashion-classes';
 import { FASHION_MNIST_DIR } from './data-paths';
 
 /**

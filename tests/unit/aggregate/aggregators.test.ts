@@ -277,3 +277,24 @@ test('a report whose helper share has not arrived waits, and is prepared once it
     waiting: 0,
   });
 });
+
+test('a share body outside its schema is refused for good (400, named), never a 500 a sender would retry', async () => {
+  const report = await shardAggregateReport(person(89), plan, seededSource(89));
+  const put = async (body: unknown) => {
+    const res = await fetch(`${pair.helperUrl}/reports/${report.reportId}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return [res.status, ((await res.json()) as { error?: { name: string } }).error?.name];
+  };
+  const share = { publicShare: report.publicShare, inputShare: report.helperShare };
+  for (const bad of [
+    { ...share, publicShare: 'not base64url!' },
+    { ...share, inputShare: 42 },
+    { publicShare: share.publicShare },
+    { ...share, extra: 'a share holds exactly two fields' },
+  ])
+    assert.deepEqual(await put(bad), [400, 'InvalidReportError'], JSON.stringify(bad));
+  assert.deepEqual(await put(share), [201, undefined]);
+});

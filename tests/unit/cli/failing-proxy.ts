@@ -2,7 +2,7 @@
 // in every way a network and a server can fail a POST, some of them after the collector stored it.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SeededRandom } from '../../../src/eval/seeded-random';
+import { SeededRandom } from '../../../eval/seeded-random';
 
 export const FAILURES = [
   'status-503', // refused before the collector saw it
@@ -27,7 +27,14 @@ export interface FailingProxy {
  */
 export async function startFailingProxy(
   target: string,
-  options: { failRate?: number; seed?: number; plan?: (n: number) => Failure | undefined; retryAfter?: string },
+  options: {
+    failRate?: number;
+    seed?: number;
+    plan?: (n: number) => Failure | undefined;
+    /** The Retry-After of a 429 ('0' when not given), and of a 503 (none when not given). */
+    retryAfter?: string;
+    retryAfter503?: string;
+  },
 ): Promise<FailingProxy> {
   const rng = new SeededRandom(options.seed ?? 1);
   const counts = { requests: 0, ...Object.fromEntries(FAILURES.map((f) => [f, 0])) } as FailingProxy['counts'];
@@ -60,7 +67,8 @@ export async function startFailingProxy(
       const failure = choose(n);
       if (failure) counts[failure]++;
       const body = Buffer.concat(chunks);
-      if (failure === 'status-503') return fail(res, 503);
+      if (failure === 'status-503')
+        return fail(res, 503, options.retryAfter503 !== undefined ? { 'Retry-After': options.retryAfter503 } : {});
       if (failure === 'status-429') return fail(res, 429, { 'Retry-After': options.retryAfter ?? '0' });
       if (failure === 'status-408') return fail(res, 408);
       if (failure === 'drop') return req.socket.destroy();

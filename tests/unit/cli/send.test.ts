@@ -7,8 +7,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '../../../collector/server';
+import { fetchTasks, tasksEndpoint } from '../../../src/cli/collector-tasks';
 import { deliverReport } from '../../../src/cli/deliver-report';
-import { parseRetryAfter } from '../../../src/outbox/delivery-outcome';
+import { parseRetryAfter } from '../../../src/outbox/delivery';
 import { privatizeCategory } from '../../../src/privacy/mechanism';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
 import { buildCategoryReport } from '../../../src/report/build-report';
@@ -198,7 +199,7 @@ test('429 waits what Retry-After asks (seconds or a date); 5xx and network error
       backoffCapMs: 60_000,
       timeoutMs: 10_000,
       sleep: async (ms) => void waits.push(ms),
-      random: () => 0.5,
+      random: { fillUint32: (words) => words.fill(2 ** 31) },
       onRetry: (reason) => reasons.push(reason),
     });
     assert.deepEqual(outcome, { kind: 'stored', attempts: 4 });
@@ -217,6 +218,30 @@ test('429 waits what Retry-After asks (seconds or a date); 5xx and network error
   assert.equal(parseRetryAfter('-1', now), undefined);
   assert.equal(parseRetryAfter('soon', now), undefined);
   assert.equal(parseRetryAfter(null, now), undefined);
+});
+
+test('a 503 with Retry-After waits what it asks, for a report and for the tasks alike', async () => {
+  const collector = await startCollector({ port: 0, inMemory: true, tasks: TASKS });
+  const plan = ['status-503', undefined, 'status-503', undefined] as const;
+  const proxy = await startFailingProxy(collector.url, { plan: (n) => plan[n], retryAfter503: '9' });
+  try {
+    const waits: number[] = [];
+    const options = {
+      maxAttempts: 3,
+      backoffBaseMs: 100,
+      backoffCapMs: 60_000,
+      timeoutMs: 10_000,
+      sleep: async (ms: number) => void waits.push(ms),
+    };
+    const tasks = await fetchTasks(tasksEndpoint(`${proxy.url}/reports`), options);
+    assert.equal(tasks.length, TASKS.length);
+    const outcome = await deliverReport(categoryReport(2), { ...options, endpoint: `${proxy.url}/reports` });
+    assert.deepEqual(outcome, { kind: 'stored', attempts: 2 });
+    assert.deepEqual(waits, [9000, 9000]);
+  } finally {
+    await proxy.close();
+    await collector.close();
+  }
 });
 
 test('send: bad flags are typed errors', async () => {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../../src/cli/main';
-import { idxImageAt, readIdxImages, readIdxLabels } from '../../../src/eval/idx';
+import { idxImageAt, readIdxImages, readIdxLabels } from '../../../eval/idx';
 import { FASHION_MNIST_DIR } from '../../support/data-paths';
 
 /** Runs the CLI in this process with in-memory streams. */

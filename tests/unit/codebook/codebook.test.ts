@@ -8,7 +8,7 @@ import type { CodebookContent } from '../../../src/codebook/codebook-schema';
 import { formatCodebook, parseCodebook, parseCodebookJson, sealCodebook } from '../../../src/codebook/load-codebook';
 import { assignLabel, requireSameModel } from '../../../src/codebook/assign-label';
 import { fitLinear, fitNearestCentroid } from '../../../src/codebook/train';
-import { SeededRandom } from '../../../src/eval/seeded-random';
+import { SeededRandom } from '../../../eval/seeded-random';
 
 const MODEL = { id: 'mobilenet_v2', layer: 'block_12_add', dims: 4 };
 

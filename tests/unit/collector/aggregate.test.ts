@@ -2,7 +2,7 @@
 // and unbiased frequencies on simulated k-RR / OUE data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from '../../../collector/recompute';
+import { aggregate } from './recompute';
 import { expectedMse } from '../../../src/privacy/index';
 import { ALPHA } from '../../support/stats';
 import {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Aggregates } from '../../../collector/aggregate';
 import type { CompareAnswer } from '../../../collector/compare';
-import { totalsOf } from '../../../collector/recompute';
+import { totalsOf } from './recompute';
 import {
   compareFrequencies,
   compareMeans,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { VectorAggregate } from '../../../collector/aggregate';
 import type { BucketPage } from '../../../collector/buckets';
 import type { ReceivedReport, ReportPage } from '../../../collector/report-pages';
-import { aggregate } from '../../../collector/recompute';
+import { aggregate } from './recompute';
 import type { Report } from '../../../src/report/schema';
 import { startCollector, type TestCollector } from '../../support/collector';
 import { startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';

@@ -1,7 +1,7 @@
 // A vector group's mean read against the codebooks of its model: exact on known vectors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from '../../../collector/recompute';
+import { aggregate } from './recompute';
 import { withSimilarity } from '../../../collector/codebook-similarity';
 import type { CodebookRegistry } from '../../../collector/codebooks';
 import { vectorReport } from './support';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Aggregates, VectorAggregate } from '../../../collector/aggregate';
-import { aggregate } from '../../../collector/recompute';
+import { aggregate } from './recompute';
 import { ReportStore } from '../../../collector/store';
 import type { Database } from '../../../collector/db/database';
 import { partitionDays } from '../../../collector/db/partitions';

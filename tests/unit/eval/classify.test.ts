@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy, classCentroids, nearestCentroidPredict, nearestNeighbourPredict } from '../../../src/eval/classify';
+import { accuracy, classCentroids, nearestCentroidPredict, nearestNeighbourPredict } from '../../../eval/classify';
 
 const train = {
   vectors: [

@@ -5,14 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  idxImageAt,
-  parseIdx,
-  parseIdxImages,
-  parseIdxLabels,
-  readIdxImages,
-  readIdxLabels,
-} from '../../../src/eval/idx';
+import { idxImageAt, parseIdx, parseIdxImages, parseIdxLabels, readIdxImages, readIdxLabels } from '../../../eval/idx';
 
 const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { comparePaired, signTestP } from '../../../src/eval/paired';
+import { comparePaired, signTestP } from '../../../eval/paired';
 
 test('only discordant cases are counted', () => {
   const c = comparePaired([1, 1, 0, 0, 1], [1, 0, 1, 0, 0]);

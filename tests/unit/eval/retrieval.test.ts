@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { averagePrecision, hitAtK, meanAveragePrecision, recallAtK, relevantRanks } from '../../../src/eval/retrieval';
+import { averagePrecision, hitAtK, meanAveragePrecision, recallAtK, relevantRanks } from '../../../eval/retrieval';
 
 test('ranks count the items scoring higher', () => {
   assert.deepEqual(relevantRanks({ scores: [0.9, 0.1, 0.5, 0.7], relevant: [2] }), [3]);

@@ -16,7 +16,6 @@ import {
   type BudgetState,
   type WindowPolicy,
 } from '../../../src/ledger/budget-policy';
-import { retryDelay, BACKOFF_CAP_MS } from '../../../src/outbox/backoff';
 import {
   composedEpsilonUnits,
   costOf,
@@ -251,16 +250,6 @@ test('budget changes are validated: totals within [0, 100], a rolling window at 
     assert.throws(() => validateBudgetChange(c), { name: 'InvalidParameterError' }, JSON.stringify(c));
   assert.doesNotThrow(() => validateBudgetChange(change(0, 'x', 10, { kind: 'rolling', ms: MIN_WINDOW_MS })));
   assert.doesNotThrow(() => validateBudgetChange(change(0, DEVICE, 0)));
-});
-
-test('retry delays grow exponentially with full jitter, capped', () => {
-  for (let attempt = 0; attempt < 12; attempt++) {
-    const ceiling = Math.min(BACKOFF_CAP_MS, 500 * 2 ** attempt);
-    assert.ok(retryDelay(attempt, 0.999999) <= ceiling);
-    assert.ok(retryDelay(attempt, 0) >= 50);
-    assert.ok(retryDelay(attempt, 0.5) >= Math.floor(ceiling / 2) - 1);
-  }
-  assert.equal(retryDelay(40, 0.999999), Math.floor(0.999999 * BACKOFF_CAP_MS));
 });
 
 test('the overview lists the device and every created scope; the device counts all of their charges', () => {

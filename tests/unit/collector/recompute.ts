@@ -2,10 +2,10 @@
  * Totals recomputed from raw reports in memory, by the same verification and grouping
  * as the store: the reference the incremental totals are checked against.
  */
-import type { Report } from '../src/report/schema';
-import { aggregateTotals, type Aggregates, type GroupTotals } from './aggregate';
-import { groupOf, type Group } from './groups';
-import { verifyReport } from './verify-report';
+import type { Report } from '../../../src/report/schema';
+import { aggregateTotals, type Aggregates, type GroupTotals } from '../../../collector/aggregate';
+import { groupOf, type Group } from '../../../collector/groups';
+import { verifyReport } from '../../../collector/verify-report';
 
 interface Running {
   group: Group;

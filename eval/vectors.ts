@@ -29,16 +29,6 @@ export function l2Normalize(a: Vector): Float64Array {
   return out;
 }
 
-export function euclidean(a: Vector, b: Vector): number {
-  if (a.length !== b.length) throw new RangeError(`vector lengths differ: ${a.length} vs ${b.length}`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
-    s += d * d;
-  }
-  return Math.sqrt(s);
-}
-
 /** Component-wise mean of equally long vectors. */
 export function mean(vectors: readonly Vector[]): Float64Array {
   if (vectors.length === 0) throw new RangeError('mean of no vectors');
