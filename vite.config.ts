@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { wasmThreads } from './scripts/vite-wasm-threads';
 import { offlineApp } from './scripts/vite-offline-app';
 import { precompressAssets } from './scripts/vite-precompress';
+import { lazyChunks } from './scripts/vite-lazy-chunks';
 
 // Cross-origin isolation lets tfjs-wasm use threads where the machine has cores to spare.
 const isolationHeaders = {
@@ -14,7 +15,7 @@ export default defineConfig({
   preview: { port: 5173, headers: isolationHeaders },
   // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
   plugins: [wasmThreads(), offlineApp(), precompressAssets()],
-  worker: { format: 'es', plugins: () => [wasmThreads()] },
+  worker: { format: 'es', plugins: () => [wasmThreads(), lazyChunks()] },
   // The release worker's dependencies, which the dev server's scan of the pages does not reach: found in
   // the middle of a run, a dependency is optimised anew and the pages already open are reloaded under it.
   optimizeDeps: { include: ['@noble/hashes/sha256', '@noble/hashes/utils', 'idb', 'comlink', 'zod'] },
