@@ -52,6 +52,7 @@ interface SyncEvent extends ExtendableEvent {
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | PrecacheEntry)[] };
 
 setCacheNameDetails({ prefix: CACHE_PREFIX, suffix: CACHE_VERSION, precache: 'precache', runtime: 'runtime' });
+// The page writes here too (src/app/app-config.ts).
 const configCache = `${CACHE_PREFIX}-config-${CACHE_VERSION}`;
 // The engine writes here too (src/engine/backends/wasm-cache.ts, which the service worker may not import).
 const wasmCache = `${CACHE_PREFIX}-wasm-${CACHE_VERSION}`;
@@ -93,15 +94,8 @@ registerRoute(
   new CacheFirst({ cacheName: codeCache }),
 );
 
-// Read once at install too: a page loaded before this worker controlled it fetched the config past it.
-self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches
-      .open(configCache)
-      .then((cache) => cache.add(new Request('config.json', { cache: 'no-store' })))
-      .catch(() => undefined),
-  );
-});
+// Not read at install: the page keeps the copy it fetched before this worker controlled it
+// (src/app/app-config.ts), so a first visit fetches the config once.
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
