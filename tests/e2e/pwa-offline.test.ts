@@ -57,6 +57,8 @@ async function makeNextBuild(): Promise<string> {
   assert.ok(entry, 'the precache manifest lists index.html with a revision');
   const revision = entry[1] ?? entry[2]!;
   await writeFile(sw, source.replace(entry[0], entry[0].replace(revision, `${revision.slice(0, -4)}beef`)));
+  // The build's compressed copies are of the files as they were: the server then sends these as they are.
+  for (const file of [index, sw]) for (const suffix of ['.br', '.gz']) await rm(file + suffix, { force: true });
   return folder;
 }
 
