@@ -9,7 +9,7 @@ import { startDevServer } from '../tests/e2e/support/dev-server';
 import { serveFixtures } from '../tests/e2e/support/fixtures';
 import { SKIMAGE_DIR, PHOTOS } from '../tests/support/data-paths';
 import { benchCli } from './cli-throughput';
-import { benchFirstLoad, printFirstLoad, type FirstLoadResults } from './first-load';
+import { benchFirstLoad, benchWire, printFirstLoad, printWire, type FirstLoadResults } from './first-load';
 import { benchSamplerTiming, printSamplerTiming, type TimingRow } from './sampler-timing';
 import { benchBudgetDecision, printBudgetDecision, type BudgetRow } from './budget-decision';
 
@@ -28,9 +28,10 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').spli
 /**
  * `engine` (per-backend speed, model load, folder throughput), `first-load` (bytes, cold start, threads) and
  * `timing` (what the samplers' running time tells), `budget` (the budget decision on adversarial ledgers).
- * `npm run bench -- timing` (or `-- budget`) runs that part alone.
+ * `npm run bench -- timing` (or `-- budget`) runs that part alone; `-- wire` the first visit's bytes over the
+ * wire and its cold first features at 20 Mbit/s, with the engine worker's size (the issue's targets beside them).
  */
-const ALONE = ['timing', 'budget'].filter((part) => process.argv.includes(part));
+const ALONE = ['timing', 'budget', 'wire'].filter((part) => process.argv.includes(part));
 const PARTS = ALONE.length > 0 ? ALONE : (process.env['BENCH_PARTS'] ?? 'engine,first-load,timing,budget').split(',');
 
 /** >= 100 real photographs of assorted sizes and formats, cut from the skimage pictures. */
@@ -64,10 +65,12 @@ async function main(): Promise<void> {
   };
   if (PARTS.includes('engine')) await benchEngine(results);
   if (PARTS.includes('first-load')) results['firstLoad'] = await benchFirstLoad(quick ? 3 : 5, quick ? 5 : 15);
+  if (PARTS.includes('wire')) results['firstLoadWire'] = await benchWire(quick ? 3 : 5);
   if (PARTS.includes('timing')) results['samplerTiming'] = benchSamplerTiming();
   if (PARTS.includes('budget')) results['budgetDecision'] = benchBudgetDecision();
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
+  if (results['firstLoadWire']) printWire(results['firstLoadWire'] as Parameters<typeof printWire>[0]);
   if (results['samplerTiming']) printSamplerTiming(results['samplerTiming'] as TimingRow[]);
   if (results['budgetDecision']) printBudgetDecision(results['budgetDecision'] as BudgetRow[]);
   await mkdir('bench/results', { recursive: true });
