@@ -128,7 +128,7 @@ test('files without a hash are revalidated: no-cache, and 304 with no body when 
   assert.equal(revalidated.status, 304);
 });
 
-test('the service worker and the model go out compressed where the build made copies, and are revalidated', async () => {
+test('the service worker and the model go out compressed where the build made copies, revalidated', async () => {
   const folder = await mkdtemp(join(tmpdir(), 'obscura-compressed-root-'));
   await mkdir(join(folder, 'models', 'm'), { recursive: true });
   await writeFile(join(folder, 'sw.js'), script);
