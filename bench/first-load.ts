@@ -13,7 +13,15 @@ import { buildPages, startPlainServer } from '../tests/e2e/support/production-bu
 import { startStaticServer } from '../scripts/static-server';
 import type { api as threadsApi, ThreadsRun } from '../tests/e2e/pages/threads-page';
 import { measureFirstLoadBytes, type FirstLoadBytes } from './first-load-bytes';
-import { measureWireBytes, type WireBytes } from './first-load-wire';
+import {
+  measureColdFeatures,
+  measureEngineWorker,
+  measureWireBytes,
+  WIRE_TARGETS,
+  type ColdFeatures,
+  type EngineWorkerBytes,
+  type WireBytes,
+} from './first-load-wire';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PHOTO = 'skimage/chelsea.png';
@@ -39,6 +47,10 @@ export interface FirstLoadResults {
   readonly bytes: FirstLoadBytes;
   /** Measured through the static server with its compression and caching: first and second visit. */
   readonly wire: WireBytes;
+  /** The app itself, fresh profile, 20 Mbit/s: navigation to the first picked image's features. */
+  readonly coldFeatures: ColdFeatures;
+  /** The engine worker's entry chunk and its static imports, as a first visit fetches them. */
+  readonly engineWorker: EngineWorkerBytes;
   readonly coldStart: {
     readonly rounds: number;
     /** Network emulated for the cold starts (the static server sends files uncompressed); none on loopback. */
@@ -63,6 +75,9 @@ export async function benchFirstLoad(rounds: number, imagesPerRound: number): Pr
   try {
     process.stderr.write('bench: bytes over the wire, first and second visit\n');
     const wire = await measureWireBytes(browser, resolve(root, 'dist'));
+    process.stderr.write('bench: cold first features in the app at 20 Mbit/s\n');
+    const coldFeatures = await measureColdFeatures(browser, resolve(root, 'dist'), rounds);
+    const engineWorker = await measureEngineWorker(resolve(root, 'dist'));
     const cut: ColdStart[] = [];
     const full: ColdStart[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -88,6 +103,8 @@ export async function benchFirstLoad(rounds: number, imagesPerRound: number): Pr
     return {
       bytes,
       wire,
+      coldFeatures,
+      engineWorker,
       coldStart: {
         rounds,
         network: THROTTLE ? `${THROTTLE.mbitPerSecond} Mbit/s, ${THROTTLE.rttMs} ms RTT (emulated)` : 'loopback',
@@ -111,6 +128,27 @@ export async function benchFirstLoad(rounds: number, imagesPerRound: number): Pr
     await isolated.close();
     await plain.close();
     await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+/** The first visit alone (`npm run bench -- wire`): bytes over the wire, cold first features, engine size. */
+export async function benchWire(
+  rounds: number,
+): Promise<Pick<FirstLoadResults, 'wire' | 'coldFeatures' | 'engineWorker'>> {
+  if (!existsSync(resolve(root, 'dist', 'index.html'))) {
+    process.stderr.write('bench: building dist/\n');
+    await build({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'error' });
+  }
+  const browser = await launchChromium();
+  try {
+    const dist = resolve(root, 'dist');
+    process.stderr.write('bench: bytes over the wire, first and second visit\n');
+    const wire = await measureWireBytes(browser, dist);
+    process.stderr.write('bench: cold first features in the app at 20 Mbit/s\n');
+    const coldFeatures = await measureColdFeatures(browser, dist, rounds);
+    return { wire, coldFeatures, engineWorker: await measureEngineWorker(dist) };
+  } finally {
+    await browser.close();
   }
 }
 
@@ -209,10 +247,7 @@ export function printFirstLoad(r: FirstLoadResults): void {
   row('first visit, isolated, full model', b.totalIsolated.full);
   row('first visit, not isolated, cut model', b.totalNotIsolated.cut);
   row('first visit, not isolated, full model', b.totalNotIsolated.full);
-  console.log(
-    `over the wire (npm start's server, all headers): first visit ${kib(r.wire.firstVisit)} KiB, ` +
-      `second visit ${kib(r.wire.secondVisit)} KiB`,
-  );
+  printWire(r);
   const c = r.coldStart;
   console.log(
     `\ncold time to the first vector (fresh context each, median of ${c.rounds}; ` +
@@ -236,4 +271,36 @@ export function printFirstLoad(r: FirstLoadResults): void {
       `${x.label.padEnd(38)} ${String(x.threads).padStart(7)} ${first} ${x.msPerImage.toFixed(1).padStart(10)}`,
     );
   }
+}
+
+/** The issue's first-visit targets beside what was measured. */
+export function printWire(r: Pick<FirstLoadResults, 'wire' | 'coldFeatures' | 'engineWorker'>): void {
+  const t = WIRE_TARGETS;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(
+    `\nfirst visit over the wire (npm start's server, all headers; ${r.coldFeatures.network} for the cold start)`,
+  );
+  console.log('measure                               measured      target   verdict');
+  const row = (name: string, measured: string, target: string, ok: boolean) =>
+    console.log(`${name.padEnd(36)} ${measured.padStart(9)} ${target.padStart(11)}   ${verdict(ok)}`);
+  row(
+    'first visit, bytes',
+    String(r.wire.firstVisit),
+    `<= ${t.firstVisitBytes}`,
+    r.wire.firstVisit <= t.firstVisitBytes,
+  );
+  row(
+    'second visit, bytes',
+    String(r.wire.secondVisit),
+    `<= ${t.secondVisitBytes}`,
+    r.wire.secondVisit <= t.secondVisitBytes,
+  );
+  row(
+    `cold first features, ms (median of ${r.coldFeatures.rounds})`,
+    r.coldFeatures.firstFeaturesMs.toFixed(0),
+    `<= ${t.coldFeaturesMs}`,
+    r.coldFeatures.firstFeaturesMs <= t.coldFeaturesMs,
+  );
+  const e = r.engineWorker;
+  console.log(`engine worker (${e.files.length} chunks at start): ${kib(e.raw)} KiB raw, ${kib(e.brotli)} KiB brotli`);
 }

@@ -9,7 +9,7 @@ import { startDevServer } from '../tests/e2e/support/dev-server';
 import { serveFixtures } from '../tests/e2e/support/fixtures';
 import { SKIMAGE_DIR, PHOTOS } from '../tests/support/data-paths';
 import { benchCli } from './cli-throughput';
-import { benchFirstLoad, printFirstLoad, type FirstLoadResults } from './first-load';
+import { benchFirstLoad, benchWire, printFirstLoad, printWire, type FirstLoadResults } from './first-load';
 import { benchSamplerTiming, printSamplerTiming, type TimingRow } from './sampler-timing';
 import { benchBudgetDecision, printBudgetDecision, type BudgetRow } from './budget-decision';
 import { benchSession, printSession, type SessionResults } from './session';
@@ -34,9 +34,13 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').spli
  * `session` (500 images in the built app against the bare network; needs `npm run build`),
  * `layout` (CLS and blocking time of the built app on phone widths; needs `npm run build`),
  * `ledger-view` (the ledger view's first render at 10^3..10^5 entries).
- * `npm run bench -- timing` (or `-- budget`, `-- session`, `-- layout`, `-- ledger-view`) runs that part alone.
+ * `npm run bench -- timing` (or `-- budget`, `-- session`, `-- layout`, `-- ledger-view`) runs that part alone;
+ * `-- wire` the first visit's bytes over the wire and its cold first features at 20 Mbit/s, with the engine
+ * worker's size (the issue's targets beside them).
  */
-const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view'].filter((part) => process.argv.includes(part));
+const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view', 'wire'].filter((part) =>
+  process.argv.includes(part),
+);
 const DEFAULT_PARTS = 'engine,first-load,timing,budget,layout,ledger-view';
 const PARTS = ALONE.length > 0 ? ALONE : (process.env['BENCH_PARTS'] ?? DEFAULT_PARTS).split(',');
 
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
   };
   if (PARTS.includes('engine')) await benchEngine(results);
   if (PARTS.includes('first-load')) results['firstLoad'] = await benchFirstLoad(quick ? 3 : 5, quick ? 5 : 15);
+  if (PARTS.includes('wire')) results['firstLoadWire'] = await benchWire(quick ? 3 : 5);
   if (PARTS.includes('timing')) results['samplerTiming'] = benchSamplerTiming();
   if (PARTS.includes('budget')) results['budgetDecision'] = benchBudgetDecision();
   if (PARTS.includes('session')) results['session'] = await benchSession();
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
   if (PARTS.includes('ledger-view')) results['ledgerView'] = await benchLedgerView();
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
+  if (results['firstLoadWire']) printWire(results['firstLoadWire'] as Parameters<typeof printWire>[0]);
   if (results['samplerTiming']) printSamplerTiming(results['samplerTiming'] as TimingRow[]);
   if (results['budgetDecision']) printBudgetDecision(results['budgetDecision'] as BudgetRow[]);
   if (results['session']) printSession(results['session'] as SessionResults);

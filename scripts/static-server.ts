@@ -59,6 +59,16 @@ export interface StaticServerOptions {
    * added to the app's CSP connect-src and listed in /config.json (`aggregators`), and no other is.
    */
   aggregators?: readonly string[];
+  /** Hears each answered request: its method, path with query, status and the body bytes sent. */
+  onRequest?: (served: ServedRequest) => void;
+}
+
+/** One request as the server answered it (for request logs and tests that count fetches). */
+export interface ServedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly bodyBytes: number;
 }
 
 export interface StaticServer {
@@ -130,13 +140,13 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       return answer(res, 404, 'not found');
     }
     const hashed = inside.startsWith(`assets${sep}`);
-    const chosen = await pickEncoding(file, hashed ? req.headers['accept-encoding'] : undefined);
+    const chosen = await pickEncoding(file, req.headers['accept-encoding']);
     if (chosen === undefined) return answer(res, 404, 'not found');
     res.setHeader('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
     // Fingerprinted assets never change; the shell, the service worker and the model are revalidated
     // by their ETag, so an unchanged one costs a 304 and no body.
     res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
-    if (hashed) res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Vary', 'Accept-Encoding');
     if (chosen.encoding !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
     if (path === '/sw.js') {
       // The browser checks the service worker for updates on every navigation (past any HTTP cache),
@@ -162,6 +172,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const server = createWebServer(
     {},
     (req, res) => {
+      const { onRequest } = options;
+      if (onRequest) {
+        res.once('finish', () => {
+          const bodyBytes = Number(res.getHeader('Content-Length') ?? 0);
+          const sent = req.method === 'HEAD' || res.statusCode === 304 ? 0 : bodyBytes;
+          onRequest({ method: req.method ?? '', url: req.url ?? '', status: res.statusCode, bodyBytes: sent });
+        });
+      }
       handle(req, res).catch(() => answer(res, 500, 'internal error'));
     },
     options.tls,

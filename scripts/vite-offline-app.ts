@@ -2,13 +2,16 @@
  * The offline PWA's build step (vite-plugin-pwa, Workbox): the web app manifest, and the
  * service worker src/sw/sw.ts built to dist/sw.js with the precache manifest injected.
  * The precache holds what the app needs with no network: the shell, both workers, the
- * threaded build's scripts, the default cut model and the demo codebook; not the full model
+ * threaded build's scripts and the demo codebook. The default cut model is listed only for its
+ * revisions: the engine's own fetch fills its cache (src/sw/model-files.ts). Not the full model
  * (the app never loads it by default), the widget or maps. Not the WASM builds either: a
  * browser runs one of the three, and the service worker caches that one when the engine
- * fetches it (src/sw/sw.ts), so the others are never downloaded.
+ * fetches it (src/sw/sw.ts), so the others are never downloaded. Nor the engine's chunks
+ * that only another backend needs (scripts/vite-lazy-chunks.ts).
  */
 import type { PluginOption } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { isOnDemandChunk } from './vite-lazy-chunks';
 
 /** Headroom over Workbox's default cap of 2 MiB, for a grown worker chunk. */
 const MAX_PRECACHED_BYTES = 16 * 1024 * 1024;
@@ -38,10 +41,20 @@ export function offlineApp(): PluginOption {
     },
     injectManifest: {
       rollupFormat: 'iife',
-      // The manifest and its icons are added by the plugin itself.
-      globPatterns: ['*.{html,svg}', 'assets/*.{js,css}', 'models/mobilenet_v2/block_12_add/*', 'codebooks/*.json'],
+      // The manifest and its icons are added by the plugin itself. Not the favicon: the browser fetches
+      // it with the page and keeps it itself.
+      globPatterns: [
+        '*.html',
+        'assets/*.{js,css}',
+        'models/mobilenet_v2/block_12_add/*.{json,bin}',
+        'codebooks/*.json',
+      ],
       globIgnores: ['widget.html', 'widget.js', 'connect.html', '**/*.map'],
       maximumFileSizeToCacheInBytes: MAX_PRECACHED_BYTES,
+      // The engine's other backends and extra kernels: fetched (and then cached) only where one is used.
+      manifestTransforms: [
+        async (entries) => ({ manifest: entries.filter((e) => !isOnDemandChunk(e.url)), warnings: [] }),
+      ],
     },
   });
 }

@@ -1,6 +1,6 @@
 /**
- * Writes a brotli (`.br`) and a gzip (`.gz`) copy beside each fingerprinted file in the build's
- * assets/ folder (scripts, styles, the WASM builds), so the static server sends them compressed
+ * Writes a brotli (`.br`) and a gzip (`.gz`) copy beside each file of the build (scripts, styles, the
+ * WASM builds, the shell, the service worker, the model), so the static server sends them compressed
  * without compressing on each request. A copy that would not be smaller is not written.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -15,11 +15,16 @@ const gzipAsync = promisify(gzip);
 /** Formats already compressed, or source maps nobody fetches on a visit. */
 const SKIPPED = /\.(br|gz|png|jpe?g|webp|woff2|ico|map)$/i;
 
-export async function precompressFolder(folder: string): Promise<number> {
+export async function precompressFolder(folder: string, options: { recursive?: boolean } = {}): Promise<number> {
   let written = 0;
-  for (const name of await readdir(folder)) {
-    if (SKIPPED.test(name)) continue;
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const name = entry.name;
     const path = join(folder, name);
+    if (entry.isDirectory()) {
+      if (options.recursive) written += await precompressFolder(path, options);
+      continue;
+    }
+    if (SKIPPED.test(name) || !entry.isFile()) continue;
     const body = await readFile(path);
     const [br, gz] = await Promise.all([
       brotli(body, {
@@ -51,8 +56,13 @@ export function precompressAssets(): Plugin {
       // resolve: an absolute outDir (a test's temporary build) stays as it is.
       outDir = resolve(config.root, config.build.outDir);
     },
-    async closeBundle() {
-      await precompressFolder(join(outDir, 'assets'));
+    // After the service worker is written (vite-plugin-pwa's closeBundle), so it is compressed too.
+    closeBundle: {
+      sequential: true,
+      order: 'post',
+      async handler() {
+        await precompressFolder(outDir, { recursive: true });
+      },
     },
   };
 }

@@ -38,6 +38,7 @@ import {
 import { releaseBlockedReason } from './release-view';
 import { settingsForTask, taskOf, taskProblem, type CodebookUrls } from './declared-task';
 import type { DeclaredTasks } from '../release/index';
+import { fetchAppConfig } from './app-config';
 
 /** The codebooks this app holds, by id: what a category task can name. */
 const CODEBOOKS: CodebookUrls = { 'fashion-10': DEMO_CODEBOOK };
@@ -208,7 +209,7 @@ export class ObscuraApp extends LitElement {
   /** Where reports go: the server that serves the app says so in /config.json. */
   private async loadConfig(): Promise<void> {
     try {
-      const res = await fetch('config.json', { cache: 'no-store' });
+      const res = await fetchAppConfig();
       if (res.ok) this.collectorUrl = ((await res.json()) as { collectorUrl?: string }).collectorUrl;
     } catch {
       // No config: releasing stays off and says why.

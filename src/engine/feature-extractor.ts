@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, ModelRef } from './model/model-config';
 import type { FeatureNetwork } from './model/load-model';
 import { preprocessImage } from './preprocess';

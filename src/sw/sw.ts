@@ -2,14 +2,18 @@
  * The service worker: makes the app work offline and lets queued reports leave when
  * the network is back.
  *
- * - Precache (Workbox): the app shell, both workers, the threaded WASM build's scripts,
- *   the default (cut) model and the demo codebook, each entry versioned
+ * - Precache (Workbox): the app shell, both workers, the threaded WASM build's scripts
+ *   and the demo codebook, each entry versioned
  *   by its content revision. A new build installs beside the running one and waits until
  *   the person accepts the update (no skipWaiting on install), so a page never runs
  *   against a half-swapped cache. On activate, entries the new build no longer lists and
  *   caches of other versions are deleted.
  * - The WASM build: a browser runs one of the three, so none is precached; the one the
  *   engine fetches is kept (its name is its content hash) and served from the cache after.
+ * - The model: not precached either, which would fetch it a second time on the first visit; the
+ *   engine keeps the files it fetched, they are served from that cache after, and a build that
+ *   ships other model files empties it (src/sw/model-files.ts). The engine chunks of backends this
+ *   browser does not run are not precached; one that runs is kept once fetched.
  * - Background Sync: a page registers OUTBOX_SYNC_TAG while offline; when the browser
  *   sees the network again it fires `sync` here, and this worker runs the release path's
  *   own reporter on the same IndexedDB ledger. The reporter sends only under the
@@ -36,6 +40,7 @@ import { TaskSource } from '../outbox/task-source';
 import { LEDGER_CHANNEL } from '../release/index';
 import { ledgerDelta } from '../release/ledger-delta';
 import { OUTBOX_SYNC_TAG, SKIP_WAITING_MESSAGE } from './sync-tag';
+import { dropStaleModelFiles, isModelFile, modelRevision } from './model-files';
 
 /** Bump when the cache layout changes: caches of other versions are deleted on activate. */
 const CACHE_VERSION = 'v1';
@@ -49,11 +54,16 @@ interface SyncEvent extends ExtendableEvent {
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | PrecacheEntry)[] };
 
 setCacheNameDetails({ prefix: CACHE_PREFIX, suffix: CACHE_VERSION, precache: 'precache', runtime: 'runtime' });
+// The page writes here too (src/app/app-config.ts).
 const configCache = `${CACHE_PREFIX}-config-${CACHE_VERSION}`;
 // The engine writes here too (src/engine/backends/wasm-cache.ts, which the service worker may not import).
 const wasmCache = `${CACHE_PREFIX}-wasm-${CACHE_VERSION}`;
+// The engine writes here too (src/engine/worker/model-cache.ts).
+const modelCache = `${CACHE_PREFIX}-model-${CACHE_VERSION}`;
+const codeCache = `${CACHE_PREFIX}-code-${CACHE_VERSION}`;
 
-precacheAndRoute(self.__WB_MANIFEST);
+const manifest = self.__WB_MANIFEST;
+precacheAndRoute(manifest.filter((entry) => !isModelFile(entry)));
 cleanupOutdatedCaches();
 // Every navigation gets the precached shell: the app routes nothing on the server. The widget page
 // and Obscura's window come from the server with their own headers (Workbox tests path and query).
@@ -75,16 +85,19 @@ registerRoute(
   ({ url }) => url.origin === self.location.origin && /\/assets\/[^/]+\.wasm$/.test(url.pathname),
   new CacheFirst({ cacheName: wasmCache }),
 );
+// The model files, from the engine's first fetch or the first one that passes here.
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && /\/models\//.test(url.pathname),
+  new CacheFirst({ cacheName: modelCache }),
+);
+// Engine chunks left out of the precache (another backend's code): fingerprinted, kept once fetched.
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && /\/assets\/[^/]+\.js$/.test(url.pathname),
+  new CacheFirst({ cacheName: codeCache }),
+);
 
-// Read once at install too: a page loaded before this worker controlled it fetched the config past it.
-self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches
-      .open(configCache)
-      .then((cache) => cache.add(new Request('config.json', { cache: 'no-store' })))
-      .catch(() => undefined),
-  );
-});
+// Not read at install: the page keeps the copy it fetched before this worker controlled it
+// (src/app/app-config.ts), so a first visit fetches the config once.
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
@@ -94,6 +107,7 @@ self.addEventListener('activate', (event) => {
       await Promise.all(
         names.filter((n) => n.startsWith(`${CACHE_PREFIX}-`) && !current(n)).map((n) => caches.delete(n)),
       );
+      await dropStaleModelFiles(modelCache, modelRevision(manifest));
       // The first install takes the open pages at once (there is no older version to keep).
       await self.clients.claim();
     })(),

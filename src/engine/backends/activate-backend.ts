@@ -1,12 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm/dist/base';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { ObscuraError } from '../../errors';
 import { keepWasmBuild } from './wasm-cache';
 import { logicalCores, wasmThreadCount } from './wasm-thread-count';
+import { loadBackend } from './backend-modules';
 import type { BackendName } from './backend-choice';
 
 // tfjs-wasm picks its build itself: the threaded SIMD one where the page is cross-origin
@@ -29,6 +29,7 @@ export async function activateBackend(name: BackendName): Promise<void> {
   let ok = false;
   let cause = '';
   try {
+    await loadBackend(name);
     if (name === 'wasm') sizeWasmThreads();
     ok = await tf.setBackend(name);
     await tf.ready();

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadLayersModel, model as layersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ObscuraError } from '../../errors';
 import type { ModelConfig } from './model-config';
 
@@ -31,12 +32,17 @@ export async function loadFeatureNetwork(
       { modelId: config.id },
     );
   }
-  warmUp(network, config);
+  try {
+    warmUp(network, config);
+  } catch (err) {
+    network.dispose();
+    throw err;
+  }
   return network;
 }
 
 async function loadLayers(source: ModelSource, layerName: string): Promise<FeatureNetwork> {
-  const model = await tf.loadLayersModel(source);
+  const model = await loadLayersModel(source);
   const layer = model.layers.find((l) => l.name === layerName);
   if (!layer) {
     model.dispose();
@@ -45,7 +51,7 @@ async function loadLayers(source: ModelSource, layerName: string): Promise<Featu
       model.layers.map((l) => l.name),
     );
   }
-  const cut = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
+  const cut = layersModel({ inputs: model.inputs, outputs: layer.output as SymbolicTensor });
   const dims = channelsOf(cut.outputs[0]!.shape);
   return {
     layer: layerName,
@@ -57,7 +63,9 @@ async function loadLayers(source: ModelSource, layerName: string): Promise<Featu
 }
 
 async function loadGraph(source: ModelSource, nodeName: string): Promise<FeatureNetwork> {
-  const model = await tf.loadGraphModel(source);
+  // Graph models are the exception: their loader is fetched only when one is registered.
+  const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
+  const model = await loadGraphModel(source);
   const nodes = Object.keys(
     (model as unknown as { executor: { graph: { nodes: Record<string, unknown> } } }).executor.graph.nodes,
   );

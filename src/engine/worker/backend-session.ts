@@ -1,6 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ObscuraError } from '../../errors';
 import { activateBackend } from '../backends/activate-backend';
+import { loadAllKernels } from '../backends/backend-modules';
 import type { BackendName } from '../backends/backend-choice';
 import { FeatureExtractor } from '../feature-extractor';
 import { loadFeatureNetwork } from '../model/load-model';
@@ -23,7 +24,16 @@ export class BackendSession {
   ): Promise<BackendSession> {
     await activateBackend(backend);
     const t0 = performance.now();
-    const network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer);
+    let network;
+    try {
+      network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer);
+    } catch (err) {
+      // A model other than the default may use kernels the engine does not start with: fetch them all.
+      if (!MISSING_KERNEL.test((err as Error).message)) throw err;
+      await loadAllKernels(backend);
+      await activateBackend(backend);
+      network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer);
+    }
     return new BackendSession(backend, new FeatureExtractor(config, network), performance.now() - t0);
   }
 
@@ -71,6 +81,9 @@ export class BackendSession {
     this.extractor.dispose();
   }
 }
+
+/** tfjs's error for an op whose kernel is not registered on the active backend. */
+const MISSING_KERNEL = /Kernel '[^']+' not registered for backend/;
 
 /**
  * A GPU that hangs (a context lost mid-read never signals its fence) would stall

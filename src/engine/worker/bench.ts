@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { preprocessImage } from '../preprocess';
 import type { BackendSession } from './backend-session';
 import type { BenchOptions, BenchResult } from './engine-api';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, Timings } from '../backends/backend-choice';
 import type { ModelConfig } from '../model/model-config';
 import { BackendSession } from './backend-session';

@@ -1,6 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ObscuraError } from '../../errors';
 import type { ModelConfig } from '../model/model-config';
+import { fetchKeepingModelFiles } from './model-cache';
 
 /**
  * Fetches a model's files once and keeps them in memory, so switching backend
@@ -14,7 +15,10 @@ export async function fetchModelArtifacts(
   const url = new URL(config.url, baseUrl).href;
   let artifacts: tf.io.ModelArtifacts;
   try {
-    artifacts = await tf.io.http(url, onProgress ? { onProgress } : {}).load!();
+    // The production app keeps the files it fetched for offline use (src/engine/worker/model-cache.ts).
+    const fetchFunc = import.meta.env.PROD ? fetchKeepingModelFiles() : undefined;
+    artifacts = await tf.io.http(url, { ...(onProgress ? { onProgress } : {}), ...(fetchFunc ? { fetchFunc } : {}) })
+      .load!();
   } catch (err) {
     throw new ObscuraError(
       'ModelLoadError',

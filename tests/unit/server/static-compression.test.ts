@@ -1,5 +1,6 @@
-// Hashed assets go out precompressed (brotli or gzip, as the request accepts) with a strong ETag and
-// immutable caching; everything else is revalidated by its ETag: 304 and no body when unchanged.
+// Files go out precompressed (brotli or gzip, as the request accepts) where the build made copies, each
+// encoding with its own strong ETag; hashed assets are cached as immutable, everything else is revalidated
+// by its ETag: 304 and no body when unchanged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -125,6 +126,44 @@ test('files without a hash are revalidated: no-cache, and 304 with no body when 
     'if-none-match': String(asset.headers['etag']),
   });
   assert.equal(revalidated.status, 304);
+});
+
+test('the service worker and the model go out compressed where the build made copies, revalidated', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'obscura-compressed-root-'));
+  await mkdir(join(folder, 'models', 'm'), { recursive: true });
+  await writeFile(join(folder, 'sw.js'), script);
+  await writeFile(join(folder, 'models', 'm', 'model.json'), JSON.stringify({ words: script }));
+  await precompressFolder(folder, { recursive: true });
+  const own = await startStaticServer({ root: folder, collectorUrl: 'http://127.0.0.1:5999' });
+  try {
+    for (const path of ['/sw.js', '/models/m/model.json']) {
+      const get = (headers: Record<string, string>) =>
+        new Promise<RawAnswer>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: own.port, path, headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+            );
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const first = await get({ 'accept-encoding': 'gzip, br' });
+      assert.equal(first.headers['content-encoding'], 'br', path);
+      assert.equal(first.headers['cache-control'], 'no-cache', path);
+      assert.equal(first.headers['vary'], 'Accept-Encoding', path);
+      assert.equal(brotliDecompressSync(first.body).toString(), await readFile(join(folder, path), 'utf8'), path);
+      const again = await get({ 'accept-encoding': 'gzip, br', 'if-none-match': String(first.headers['etag']) });
+      assert.equal(again.status, 304, path);
+      const plain = await get({});
+      assert.equal(plain.headers['content-encoding'], undefined, path);
+      assert.notEqual(plain.headers['etag'], first.headers['etag'], path);
+    }
+  } finally {
+    await own.close();
+    await rm(folder, { recursive: true, force: true });
+  }
 });
 
 test('a changed file gets a new ETag', async () => {
