@@ -104,3 +104,21 @@ test('rounds of averaged clipped updates train a head that labels held-out vecto
   const back = headFromClassifier(headToClassifier(server.head));
   back.params.forEach((p, i) => assert.ok(Math.abs(p - server.head.params[i]!) <= 1e-6 * Math.max(1, Math.abs(p))));
 });
+
+test('the Adam server step scales each coordinate by its own spread, and checks its parameters', () => {
+  const head = zeroHead(2, 1);
+  const adam = { kind: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.99, tau: 1e-9 } as const;
+  // One coordinate moves 1000× more than another: after one step both move by the learning rate.
+  const state = applyMeanUpdate(startServer(head), [1, 0.001, -1, 0], adam);
+  const expected = (0.1 * 0.1) / Math.sqrt(0.01);
+  assert.ok(Math.abs(state.head.params[0]! - expected) < 1e-6, `${state.head.params[0]}`);
+  assert.ok(Math.abs(state.head.params[1]! - expected) < 1e-6, `${state.head.params[1]}`);
+  assert.ok(Math.abs(state.head.params[2]! + expected) < 1e-6);
+  assert.equal(state.head.params[3], 0);
+  assert.throws(() => applyMeanUpdate(startServer(head), [0, 0, 0, 0], { ...adam, beta2: 1 }), /beta2/);
+  assert.throws(() => applyMeanUpdate(startServer(head), [0, 0, 0], adam), /3 values/);
+  // Momentum accumulates: two equal steps move 1 + (1 + 0.5).
+  const m = { learningRate: 1, momentum: 0.5 };
+  const twice = applyMeanUpdate(applyMeanUpdate(startServer(head), [1, 0, 0, 0], m), [1, 0, 0, 0], m);
+  assert.equal(twice.head.params[0], 2.5);
+});
