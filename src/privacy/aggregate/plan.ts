@@ -24,6 +24,13 @@
  * Local (holds if they collude and see one person's noisy vector): the same bounds with
  * Skellam(μ) alone, N = 2d draws, at the same δ; clamping is post-processing there.
  * Bits: the smallest b with P(|Sk(μ)| > 2^(b−1) − 1 − ⌈s·C⌉) ≤ 2^−80, values offset by 2^(b−1).
+ *
+ * Training (federated codebooks) composes: a person takes part in at most `rounds` batches, each
+ * released with this noise, so the RDP bound is `rounds` times one batch's, and the sampler's and
+ * clamping's terms are charged once per round. Its neighbours are "zero-out" (Kairouz et al. 2021,
+ * "Practical and Private (Deep) Learning without Sampling or Shuffling"): one person's update
+ * replaced by nothing, which keeps the count of participants (the aggregators see who sends
+ * shares anyway) and halves the sensitivity: Δ₂ = s·C + √d, Δ₁ = min(s·C·√d + d, Δ₂²).
  */
 import { invalidParameter, requireInteger, requireOpenUnit, requirePositiveFinite } from '../errors';
 import { poissonWindow } from './poisson';
@@ -42,7 +49,13 @@ export interface AggregateParams {
   readonly clip?: number;
   /** Quantisation scale s: coordinates are rounded multiples of 1/s (default 1024). */
   readonly scale?: number;
+  /** Batches one person may take part in, whose guarantees compose (default 1). */
+  readonly rounds?: number;
+  /** Who counts as a neighbour: one person's vector replaced by any other (default), or by nothing. */
+  readonly neighbours?: Neighbours;
 }
+
+export type Neighbours = 'replace' | 'zero-out';
 
 export interface Guarantee {
   readonly epsilon: number;
@@ -56,6 +69,8 @@ export interface AggregatePlan {
   readonly dims: number;
   readonly clip: number;
   readonly scale: number;
+  readonly rounds: number;
+  readonly neighbours: Neighbours;
   /** Skellam parameter of one person's noise share (variance 2μ per coordinate). */
   readonly mu: number;
   readonly sensitivity: Sensitivity;
@@ -67,9 +82,9 @@ export interface AggregatePlan {
   readonly maxMagnitude: number;
   /** Per coordinate, an upper bound on the probability that clamping changes the value. */
   readonly clampBound: number;
-  /** The guarantee the calibration achieves for a batch of ≥ nMin (≤ the target). */
+  /** The guarantee the calibration achieves for a batch of ≥ nMin, over all `rounds` (≤ the target). */
   readonly central: Guarantee;
-  /** The guarantee of one person's noisy vector alone. */
+  /** The guarantee of one person's noisy vector alone (one round). */
   readonly local: Guarantee;
 }
 
@@ -85,10 +100,16 @@ export function planAggregate(params: AggregateParams): AggregatePlan {
   const dims = requireInteger('dims', params.dims, 1, 1 << 16);
   const clip = requirePositiveFinite('clip', params.clip ?? 1);
   const scale = requirePositiveFinite('scale', params.scale ?? DEFAULT_SCALE);
+  const rounds = requireInteger('rounds', params.rounds ?? 1, 1, 1 << 20);
+  const neighbours = params.neighbours ?? 'replace';
+  if (neighbours !== 'replace' && neighbours !== 'zero-out') {
+    throw invalidParameter('neighbours', '"replace" or "zero-out"', neighbours);
+  }
   const bound = quantisedNormBounds(scale, clip, dims);
-  const l2 = 2 * bound.l2;
-  const sensitivity: Sensitivity = { l2, l1: Math.min(2 * bound.l1, l2 * l2) };
-  const base = { epsilon, delta, nMin, dims, clip, scale, sensitivity };
+  const factor = neighbours === 'replace' ? 2 : 1;
+  const l2 = factor * bound.l2;
+  const sensitivity: Sensitivity = { l2, l1: Math.min(factor * bound.l1, l2 * l2) };
+  const base = { epsilon, delta, nMin, dims, clip, scale, rounds, neighbours, sensitivity };
   const fits = (mu: number) => {
     const g = guaranteesFor(base, mu);
     return g !== null && g.central.epsilon <= epsilon && g.central.delta <= delta;
@@ -140,6 +161,7 @@ function guaranteesFor(
     dims: number;
     clip: number;
     scale: number;
+    rounds: number;
     sensitivity: Sensitivity;
   },
   mu: number,
@@ -148,16 +170,17 @@ function guaranteesFor(
   if (!layout) return null;
   const sampler = poissonWindow(mu);
   const deltaRdp = p.delta * 0.999;
-  const withSampler = (noiseMu: number, draws: number): Guarantee => {
-    const eRdp = skellamEpsilon(noiseMu, p.sensitivity, deltaRdp);
+  const withSampler = (noiseMu: number, draws: number, compositions: number): Guarantee => {
+    const eRdp = skellamEpsilon(noiseMu, p.sensitivity, deltaRdp, compositions);
     const e = eRdp + draws * (sampler.logUpper + sampler.logLower);
     const d = Math.exp(draws * sampler.logUpper) * (deltaRdp + Math.exp(eRdp) * draws * sampler.tailMass);
     return { epsilon: e, delta: d };
   };
-  const central0 = withSampler(p.nMin * mu, 2 * p.nMin * p.dims);
-  const eta = p.nMin * p.dims * layout.clampBound * Math.exp(2 * p.nMin * p.dims * sampler.logUpper);
+  const centralDraws = 2 * p.nMin * p.dims * p.rounds;
+  const central0 = withSampler(p.nMin * mu, centralDraws, p.rounds);
+  const eta = p.rounds * p.nMin * p.dims * layout.clampBound * Math.exp(centralDraws * sampler.logUpper);
   const central = { epsilon: central0.epsilon, delta: central0.delta + (1 + Math.exp(central0.epsilon)) * eta };
-  const local0 = withSampler(mu, 2 * p.dims);
+  const local0 = withSampler(mu, 2 * p.dims, 1);
   // Where e^ε overflows the bound, no local δ below 1 is claimed.
   const local = { epsilon: local0.epsilon, delta: Math.min(1, local0.delta) };
   return { central, local, layout };

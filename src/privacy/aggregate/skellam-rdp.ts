@@ -36,12 +36,18 @@ const ORDERS: readonly number[] = (() => {
   return out;
 })();
 
-/** The smallest ε over integer orders at which Skellam(μ) noise is (ε, δ)-DP for this sensitivity. */
-export function skellamEpsilon(mu: number, sensitivity: Sensitivity, delta: number): number {
+/**
+ * The smallest ε over integer orders at which Skellam(μ) noise is (ε, δ)-DP for this sensitivity,
+ * composed `compositions` times (RDP adds up at each order, also when the mechanisms are chosen
+ * adaptively, as rounds of training are).
+ */
+export function skellamEpsilon(mu: number, sensitivity: Sensitivity, delta: number, compositions = 1): number {
   requirePositiveFinite('mu', mu);
   requireOpenUnit('delta', delta);
   let best = Infinity;
-  for (const alpha of ORDERS) best = Math.min(best, rdpToEpsilon(alpha, skellamRdp(alpha, mu, sensitivity), delta));
+  for (const alpha of ORDERS) {
+    best = Math.min(best, rdpToEpsilon(alpha, compositions * skellamRdp(alpha, mu, sensitivity), delta));
+  }
   return Math.max(0, best);
 }
 

@@ -163,3 +163,32 @@ test('one report reads the same number of random words whatever the vector', () 
   // RandomDraws fills 256 words at a time: 24·(2 + 72) = 1776 words, in 7 fills.
   assert.deepEqual([...counts], [7 * 256]);
 });
+
+test('training composes: rounds multiply the RDP, zero-out neighbours halve the sensitivity', () => {
+  const base = { epsilon: 2, delta: 1e-6, nMin: 200, dims: 97 };
+  const one = planAggregate(base);
+  assert.equal(one.rounds, 1);
+  assert.equal(one.neighbours, 'replace');
+  const zero = planAggregate({ ...base, neighbours: 'zero-out' });
+  assert.equal(zero.sensitivity.l2 * 2, one.sensitivity.l2);
+  // Noise variance goes with Δ₂² when the Δ₂² term of the bound dominates: a quarter, to within the Δ₁ term.
+  assert.ok(zero.mu / one.mu > 0.24 && zero.mu / one.mu < 0.26, `${zero.mu / one.mu}`);
+  for (const rounds of [2, 5, 20]) {
+    const plan = planAggregate({ ...base, neighbours: 'zero-out', rounds });
+    assert.ok(plan.central.epsilon <= 2 && plan.central.delta <= 1e-6, JSON.stringify(plan.central));
+    const lessNoise = skellamEpsilon(0.99 * plan.mu * base.nMin, plan.sensitivity, 1e-6 * 0.999, rounds);
+    assert.ok(lessNoise > 2, `${rounds} rounds: ${lessNoise}`);
+    // One round of this noise alone is far stronger than the total, which is what composition spends.
+    assert.ok(skellamEpsilon(plan.mu * base.nMin, plan.sensitivity, 1e-6 * 0.999) < 2 / Math.sqrt(rounds) + 0.5);
+    // The local guarantee is still that of one noisy vector, stated per round.
+    assert.ok(plan.local.epsilon > plan.central.epsilon);
+  }
+  assert.throws(
+    () => planAggregate({ ...base, rounds: 0 }),
+    (e) => isErrorNamed(e, 'InvalidParameterError'),
+  );
+  assert.throws(
+    () => planAggregate({ ...base, neighbours: 'add-remove' as never }),
+    (e) => isErrorNamed(e, 'InvalidParameterError'),
+  );
+});
