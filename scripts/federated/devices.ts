@@ -1,6 +1,6 @@
 // Simulated devices for the federated evaluation: the training set dealt out with non-IID labels
 // (each device's class mix drawn from Dirichlet(α) over the classes, 2–10 examples a device).
-import type { SeededRandom } from '../../src/eval/seeded-random';
+import type { SeededRandom } from '../../eval/seeded-random';
 
 export interface Device {
   /** Indices into the training set. */

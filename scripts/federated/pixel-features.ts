@@ -2,7 +2,7 @@
 // components of the centred pixels (subspace iteration on the training covariance). The
 // evaluation's reported figures come from the real extractor (features.ts).
 import { join } from 'node:path';
-import { idxImageAt, readIdxImages, readIdxLabels } from '../../src/eval/idx';
+import { idxImageAt, readIdxImages, readIdxLabels } from '../../eval/idx';
 import { FASHION_MNIST_DIR } from '../../tests/support/data-paths';
 import type { FeatureSet } from './features';
 

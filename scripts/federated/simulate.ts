@@ -11,7 +11,7 @@ import { quantiseUnbiased } from '../../src/privacy/aggregate/quantise';
 import { RandomDraws } from '../../src/privacy/random/draws';
 import type { RandomSource } from '../../src/privacy/random/random-source';
 import { l2Normalize } from '../../src/privacy/vector/prepare';
-import type { SeededRandom } from '../../src/eval/seeded-random';
+import type { SeededRandom } from '../../eval/seeded-random';
 import type { Device } from './devices';
 
 export interface FederatedConfig {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dealDevices, dirichlet } from '../../../scripts/federated/devices';
-import { SeededRandom } from '../../../src/eval/seeded-random';
+import { SeededRandom } from '../../../eval/seeded-random';
 
 test('Dirichlet draws are distributions with the stated mean', () => {
   const rng = new SeededRandom(3);
