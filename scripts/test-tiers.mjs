@@ -1,8 +1,12 @@
 // Which tier a test file belongs to, decided by what it reaches, so that a new file is placed
 // by the same rule as the old ones and no list has to be kept by hand:
 // - fast: a unit test whose imports, followed through every local file, reach no browser, no
-//   server, no database, no child process, no bundler and no model runtime: pure code only;
-// - unit: every file under tests/unit (the fast ones included);
+//   server, no database, no child process, no bundler and no model runtime (pure code only),
+//   and no statistical thresholds;
+// - statistical: a unit test that reaches the statistical thresholds (tests/support/stats.ts): it
+//   draws enough samples that a correct implementation fails less than once in 10^6 runs, which
+//   takes tens of seconds to minutes of CPU;
+// - unit: every file under tests/unit (the fast and the statistical ones included);
 // - browser: every file under tests/e2e (they drive Chromium, most of them on the shared build).
 // Whatever the tiers say, `all` is every test file of the tree, so a file no rule foresaw still runs.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -47,11 +51,15 @@ function isImpure(specifier) {
   );
 }
 
+/** The statistical thresholds: a test reaching them samples until its error rate is below 10^-8. */
+export const STATISTICAL = 'tests/support/stats.ts';
+
 /**
- * The impure packages a file reaches through its local imports (static, re-exports, side effects
- * and dynamic `import()`), as `[package, via file]` pairs; empty for a pure file.
+ * What a file reaches through its local imports (static, re-exports, side effects and dynamic
+ * `import()`): `files`, the local files (absolute paths), and `impure`, the impure packages as
+ * `[package, via file]` pairs (empty for a pure file).
  */
-export function impureReach(file, cache = new Map()) {
+export function reach(file, cache = new Map()) {
   const seen = new Set();
   const found = [];
   const stack = [resolve(file)];
@@ -73,7 +81,7 @@ export function impureReach(file, cache = new Map()) {
       } else if (isImpure(specifier)) found.push([specifier, current]);
     }
   }
-  return found;
+  return { files: seen, impure: found };
 }
 
 /** Every `*.test.ts` under `dir`, sorted, as paths relative to `root`. */
@@ -96,16 +104,22 @@ export function testFiles(root, dir) {
   return out.sort();
 }
 
-export const TIERS = ['fast', 'unit', 'browser', 'all'];
+export const TIERS = ['fast', 'statistical', 'unit', 'browser', 'all'];
 
 /** The test files of one tier, relative to `root`. */
 export function tierFiles(root, tier) {
   const unit = testFiles(root, 'tests/unit');
   const browser = testFiles(root, 'tests/e2e');
   switch (tier) {
-    case 'fast': {
+    case 'fast':
+    case 'statistical': {
       const cache = new Map();
-      return unit.filter((f) => impureReach(join(root, f), cache).length === 0);
+      const stats = resolve(root, STATISTICAL);
+      return unit.filter((f) => {
+        const { files, impure } = reach(join(root, f), cache);
+        const statistical = files.has(stats);
+        return tier === 'statistical' ? statistical : impure.length === 0 && !statistical;
+      });
     }
     case 'unit':
       return unit;

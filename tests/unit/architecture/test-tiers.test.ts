@@ -1,6 +1,7 @@
 // The tiers are a rule over what a test file reaches, not a list: every test file of the tree runs
 // in `npm test`, and a file lands in the fast tier only when nothing it imports, directly or through
-// other files, starts a browser, a server, a database, a process, a bundler or the model runtime.
+// other files, starts a browser, a server, a database, a process, a bundler or the model runtime, and
+// it does not sample to the statistical thresholds (those files form the statistical tier).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,10 @@ test('npm test runs every test file of the tree; unit and browser split it; fast
   const unit = tierFiles(ROOT, 'unit');
   const browser = tierFiles(ROOT, 'browser');
   const fast = tierFiles(ROOT, 'fast');
+  const statistical = tierFiles(ROOT, 'statistical');
   assert.ok(all.length > 80);
+  assert.ok(statistical.every((f) => unit.includes(f) && !fast.includes(f)));
+  assert.ok(statistical.includes('tests/unit/privacy/audit-privunit.test.ts'));
   assert.deepEqual([...unit, ...browser].sort(), all);
   assert.ok(browser.every((f) => f.startsWith('tests/e2e/')));
   assert.ok(fast.every((f) => unit.includes(f)));
@@ -41,7 +45,7 @@ test('npm test runs every test file of the tree; unit and browser split it; fast
     assert.ok(unit.includes(slow) && !fast.includes(slow), slow);
 });
 
-test('a file reaching a browser, server, database or process through other files is not fast', () => {
+test('a file reaching a browser, server, database, process or the statistical thresholds is not fast', () => {
   const root = plant({
     'src/math.ts': 'export const one = 1;',
     'src/serve.ts': line('import { createServer }', 'node:http') + 'export const s = createServer;',
@@ -49,6 +53,9 @@ test('a file reaching a browser, server, database or process through other files
     'tests/support/browser.ts': line('export { chromium }', 'playwright-core'),
     'tests/support/indirect.ts': line('import', '../../src/math') + line('export *', '../../src/serve.js'),
     'tests/unit/pure/math.test.ts': line('import { one }', '../../../src/math') + line('import', 'node:test'),
+    'tests/support/stats.ts': 'export const ALPHA = 1e-8;',
+    'tests/unit/stat/support.ts': line('export { ALPHA }', '../../support/stats'),
+    'tests/unit/stat/draws.test.ts': line('import { ALPHA }', './support') + line('import', '../../../src/math'),
     'tests/unit/pure/fs.test.ts': line('import { readFileSync }', 'node:fs') + line('import', '../../../src/math.ts'),
     'tests/unit/server/serve.test.ts': line('import { s }', '../../support/indirect'),
     'tests/unit/db/db.test.ts': line('import { open }', '../../../src/db'),
@@ -59,8 +66,9 @@ test('a file reaching a browser, server, database or process through other files
     'tests/new-folder/odd.test.ts': line('import', '../../src/math'),
   });
   assert.deepEqual(tierFiles(root, 'fast'), ['tests/unit/pure/fs.test.ts', 'tests/unit/pure/math.test.ts']);
+  assert.deepEqual(tierFiles(root, 'statistical'), ['tests/unit/stat/draws.test.ts']);
   assert.deepEqual(tierFiles(root, 'browser'), ['tests/e2e/app.test.ts']);
   // A test file in a folder no tier names still runs in `npm test`.
   assert.ok(tierFiles(root, 'all').includes('tests/new-folder/odd.test.ts'));
-  assert.equal(tierFiles(root, 'all').length, 9);
+  assert.equal(tierFiles(root, 'all').length, 10);
 });
