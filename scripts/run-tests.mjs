@@ -27,11 +27,13 @@ if (files.length === 0) {
 
 if (files.some((f) => f.startsWith('tests/e2e/'))) ensureFreshBuild(root);
 
-// Longest first, so that no long file starts last while the other cores idle; files the last
-// run did not time (new ones) go first of all, as they may be long.
+// Longest first, so that no long file starts last while the other cores idle. Files the last run did
+// not time (all of them in a fresh clone) go first, the statistical and browser ones (minutes each) ahead.
 const timesFile = join(root, '.tmp', 'test-times.json');
 const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
-const ordered = [...files].sort((a, b) => (lastTimes[b] ?? Infinity) - (lastTimes[a] ?? Infinity));
+const statistical = new Set(tierFiles(root, 'statistical'));
+const weight = (f) => lastTimes[f] ?? (statistical.has(f) ? 3e9 : f.startsWith('tests/e2e/') ? 2e9 : 1e9);
+const ordered = [...files].sort((a, b) => weight(b) - weight(a));
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const newTimes = `${timesFile}.${process.pid}`;
 
