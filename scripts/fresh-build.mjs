@@ -3,7 +3,7 @@
 // docs aside), so an edit anywhere in the sources, pages, configs or lockfile rebuilds it.
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Files that cannot change what `npm run build` makes. */
@@ -26,7 +26,8 @@ export function buildInputsHash(root) {
   const hash = createHash('sha256');
   for (const file of [...new Set(listed.split('\0'))].filter((f) => f && !NOT_INPUT.test(f)).sort()) {
     const path = join(root, file);
-    if (!existsSync(path)) continue; // deleted but not yet staged
+    // Deleted but not yet staged, or not a file (a node_modules symlink in a git worktree).
+    if (!existsSync(path) || !statSync(path).isFile()) continue;
     hash.update(`${file}\0`).update(readFileSync(path)).update('\0');
   }
   return hash.digest('hex');
