@@ -4,7 +4,7 @@
 // Files run as many at a time as the machine has cores, the longest of the last run first; a run
 // that includes browser tests first makes the production build they share, if its sources changed.
 //   node scripts/run-tests.mjs [tier] [part of a path]
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -58,7 +58,12 @@ const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 console.log(
   `${tier}: ${files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s, ${concurrency} at a time`,
 );
-// Only a complete run's times order the next one.
-if (existsSync(newTimes) && !filter) renameSync(newTimes, timesFile);
-else rmSync(newTimes, { force: true });
+// Each file's latest time orders the next run, whatever tier or filter timed it.
+try {
+  const times = { ...lastTimes, ...JSON.parse(readFileSync(newTimes, 'utf8')) };
+  writeFileSync(timesFile, `${JSON.stringify(times, null, 2)}\n`);
+} catch {
+  // A run cut short leaves no (or half a) record; the last one stands.
+}
+rmSync(newTimes, { force: true });
 process.exit(result.status ?? 1);
