@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs the node:test files of one tier: fast (the pure unit tests), unit, browser (alias e2e) or
+// Runs the node:test files of one tier: fast (pure unit tests), statistical, unit, browser (alias e2e) or
 // all (every test file of the tree). scripts/test-tiers.mjs decides by rule which file is in which.
-// Files run as many at a time as the machine has cores, the longest of the last run first; a run
-// that includes browser tests first makes the production build they share, if its sources changed.
+// Files run as many at a time as the machine has cores; a run that includes browser tests first
+// makes the production build they share, if its sources changed since it was made.
 //   node scripts/run-tests.mjs [tier] [part of a path]
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -27,13 +27,10 @@ if (files.length === 0) {
 
 if (files.some((f) => f.startsWith('tests/e2e/'))) ensureFreshBuild(root);
 
-// Longest first, so that no long file starts last while the other cores idle. Files the last run did
-// not time (all of them in a fresh clone) go first, the statistical and browser ones (minutes each) ahead.
+// How long each file's tests took, kept in .tmp/test-times.json (the latest time of each file) to
+// find the slow ones. (Node 20's runner sorts the files by path, so the order given here is not kept.)
 const timesFile = join(root, '.tmp', 'test-times.json');
 const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
-const statistical = new Set(tierFiles(root, 'statistical'));
-const weight = (f) => lastTimes[f] ?? (statistical.has(f) ? 3e9 : f.startsWith('tests/e2e/') ? 2e9 : 1e9);
-const ordered = [...files].sort((a, b) => weight(b) - weight(a));
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const newTimes = `${timesFile}.${process.pid}`;
 
@@ -51,14 +48,13 @@ const args = [
   '--test-reporter-destination=stdout',
   '--test-reporter=./scripts/test-times-reporter.mjs',
   `--test-reporter-destination=${newTimes}`,
-  ...ordered,
+  ...files,
 ];
 const started = Date.now();
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 console.log(
   `${tier}: ${files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s, ${concurrency} at a time`,
 );
-// Each file's latest time orders the next run, whatever tier or filter timed it.
 try {
   const times = { ...lastTimes, ...JSON.parse(readFileSync(newTimes, 'utf8')) };
   writeFileSync(timesFile, `${JSON.stringify(times, null, 2)}\n`);
