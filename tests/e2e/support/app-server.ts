@@ -18,7 +18,7 @@ export async function startAppServer(
   options: { aggregators?: readonly string[]; tasks?: TestCollectorOptions['tasks'] } = {},
 ): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
   if (!existsSync(resolve(root, 'dist', 'index.html')))
-    throw new Error('dist/ is missing: run "npm run build" first (npm test does)');
+    throw new Error('dist/ is missing: run "npm run build" first (the test runner does: scripts/run-tests.mjs)');
   // The collector must know the app's origin before the app server exists: reserve it by listening first.
   // Like `npm start`'s collector, it takes category reports of the project's codebooks only.
   const collector = await startCollector({
