@@ -49,7 +49,9 @@ test('10 000 releases: one delta each, with its entry and the sums, and no store
             return original.apply(this, args);
           };
         }
-      new BroadcastChannel('test-reads').onmessage = (e) => { if (e.data === 'ask') new BroadcastChannel('test-reads').postMessage({ reads }); };
+      new BroadcastChannel('test-reads').onmessage = (e) => {
+        if (e.data === 'ask') new BroadcastChannel('test-reads').postMessage({ reads });
+      };
 `;
     const url = URL.createObjectURL(new Blob([wrapper], { type: 'text/javascript' }));
     const releases = new ob.ReleaseBridge({
