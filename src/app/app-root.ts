@@ -272,8 +272,10 @@ export class ObscuraApp extends LitElement {
    * A budget change (no entries) also lists in the ledger, so only the list of changes is read then.
    */
   private applyDelta(delta: LedgerDelta): void {
+    const scope = this.scope;
     if (delta.scopes) this.scopeConfigs = [...delta.scopes];
     this.showBudgets(delta.budgets);
+    if (delta.scopes || this.scope !== scope) void this.refreshQuote().catch((err: unknown) => this.report(err));
     this.renderRoot.querySelector<LedgerView>('ledger-view')?.applyDelta(delta);
     // Only the widget hosts' grants keep their entries here, for their table.
     const grantEntries = delta.entries.filter((e) => isHostGrant(e.scope));
@@ -317,17 +319,22 @@ export class ObscuraApp extends LitElement {
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
       this.showBudgets(overview);
       [this.ledger, this.changes] = [ledger, changes];
-      const aggregateOnly = configs.find((c) => c.name === this.scope)?.mode === 'aggregate-only';
-      this.quote = aggregateOnly
-        ? await this.releases.quote({
-            scope: this.scope,
-            mechanism: this.settings.mechanism,
-            destination: this.collectorUrl ?? '',
-          })
-        : undefined;
+      await this.refreshQuote();
     } catch (err) {
       this.report(err);
     }
+  }
+
+  /** An aggregate-only scope's guarantees, shown before the click; none for a local scope. */
+  private async refreshQuote(): Promise<void> {
+    const aggregateOnly = this.scopeConfigs.find((c) => c.name === this.scope)?.mode === 'aggregate-only';
+    this.quote = aggregateOnly
+      ? await this.releases.quote({
+          scope: this.scope,
+          mechanism: this.settings.mechanism,
+          destination: this.collectorUrl ?? '',
+        })
+      : undefined;
   }
 
   async onRelease(item: ResultItem): Promise<void> {
@@ -415,6 +422,8 @@ export class ObscuraApp extends LitElement {
       await this.releases.createScope(scope);
       this.scope = scope.name;
       this.fitSettings();
+      // A new scope is rare: read its configuration and guarantees now rather than race its delta.
+      await this.refreshLedger();
     });
   }
 
