@@ -298,15 +298,19 @@ function upgradeToV5Totals(
   const expiries = db.createObjectStore('expiries', { keyPath: ['target', 'id'] });
   expiries.createIndex('due', ['target', 'expiry']);
   tx.objectStore('memo').createIndex('report', 'reportId');
-  void earlier.then(async () => {
-    const [entries, changes] = await Promise.all([
-      tx.objectStore('ledger').getAll(),
-      tx.objectStore('budgetChanges').getAll(),
-    ]);
-    const { records, rows } = totalsFrom(entries, changes);
-    for (const r of records) void tx.objectStore('totals').put(r);
-    for (const row of rows) void tx.objectStore('expiries').put(row);
-  });
+  // The sums are computed from whatever the earlier steps left, even if one of them failed: a ledger
+  // without them would refuse every release.
+  void earlier
+    .catch(() => undefined)
+    .then(async () => {
+      const [entries, changes] = await Promise.all([
+        tx.objectStore('ledger').getAll(),
+        tx.objectStore('budgetChanges').getAll(),
+      ]);
+      const { records, rows } = totalsFrom(entries, changes);
+      for (const r of records) void tx.objectStore('totals').put(r);
+      for (const row of rows) void tx.objectStore('expiries').put(row);
+    });
 }
 
 /**
@@ -315,8 +319,10 @@ function upgradeToV5Totals(
  * its aggregator answers. Undefined for an entry that needs no change.
  */
 function withoutShares(e: LedgerEntry): LedgerEntry | undefined {
-  const payload = e.payload as Report | AggregateCommitment | AggregateSubmission;
-  if (!('kind' in payload) || payload.kind !== 'aggregate-shares') return undefined;
+  // Entries of version 1 carry no payload at all.
+  const payload = e.payload as Report | AggregateCommitment | AggregateSubmission | undefined;
+  if (typeof payload !== 'object' || payload === null || !('kind' in payload)) return undefined;
+  if (payload.kind !== 'aggregate-shares') return undefined;
   return { ...e, payload: commitmentOf(payload) };
 }
 
