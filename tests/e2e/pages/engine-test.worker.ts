@@ -4,7 +4,7 @@
  * counts the network's forward passes and can break the running backend on purpose.
  */
 import { expose } from 'comlink';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import '../../../src/error-details';
 import { EngineService } from '../../../src/engine/worker/engine-service';
 import type { EngineApi } from '../../../src/engine/worker/engine-api';

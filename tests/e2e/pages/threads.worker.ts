@@ -4,7 +4,7 @@
 // navigator.hardwareConcurrency, so this worker also reports twice the forced count as
 // its cores: on a 2-core machine that is the only way to run 2 threads.
 import { expose } from 'comlink';
-import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm/dist/base';
 import { EngineService } from '../../../src/engine/worker/engine-service';
 import type { EngineOptions, Extraction } from '../../../src/engine/worker/engine-api';
 
