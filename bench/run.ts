@@ -15,6 +15,7 @@ import { benchBudgetDecision, printBudgetDecision, type BudgetRow } from './budg
 import { benchSession, printSession, type SessionResults } from './session';
 import { benchLayout, printLayout, type LayoutRow } from './layout';
 import { benchLedgerView, printLedgerView, type LedgerViewRow } from './ledger-view';
+import { benchLedger, printLedger, type LedgerResults } from './ledger';
 
 type BenchWindow = Window & {
   bench: typeof import('./page/bench-page') extends never
@@ -33,12 +34,14 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').spli
  * `timing` (what the samplers' running time tells), `budget` (the budget decision on adversarial ledgers),
  * `session` (500 images in the built app against the bare network; needs `npm run build`),
  * `layout` (CLS and blocking time of the built app on phone widths; needs `npm run build`),
- * `ledger-view` (the ledger view's first render at 10^3..10^5 entries).
- * `npm run bench -- timing` (or `-- budget`, `-- session`, `-- layout`, `-- ledger-view`) runs that part alone;
+ * `ledger-view` (the ledger view's first render at 10^3..10^5 entries),
+ * `ledger` (release(), click → row and click → delivered at 0, 1 000 and 10 000 entries; needs `npm run build`;
+ * only when asked for). `npm run bench -- timing` (or `-- budget`, `-- session`, `-- layout`, `-- ledger-view`,
+ * `-- ledger`) runs that part alone;
  * `-- wire` the first visit's bytes over the wire and its cold first features at 20 Mbit/s, with the engine
  * worker's size (the issue's targets beside them).
  */
-const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view', 'wire'].filter((part) =>
+const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view', 'ledger', 'wire'].filter((part) =>
   process.argv.includes(part),
 );
 const DEFAULT_PARTS = 'engine,first-load,timing,budget,layout,ledger-view';
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
   if (PARTS.includes('session')) results['session'] = await benchSession();
   if (PARTS.includes('layout')) results['layout'] = await benchLayout(quick ? 2 : 5);
   if (PARTS.includes('ledger-view')) results['ledgerView'] = await benchLedgerView();
+  if (PARTS.includes('ledger')) results['ledger'] = await benchLedger();
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
   if (results['firstLoadWire']) printWire(results['firstLoadWire'] as Parameters<typeof printWire>[0]);
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
   if (results['session']) printSession(results['session'] as SessionResults);
   if (results['layout']) printLayout(results['layout'] as LayoutRow[]);
   if (results['ledgerView']) printLedgerView(results['ledgerView'] as LedgerViewRow[]);
+  if (results['ledger']) printLedger(results['ledger'] as LedgerResults);
   await mkdir('bench/results', { recursive: true });
   const out = join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(out, JSON.stringify(results, null, 2));
