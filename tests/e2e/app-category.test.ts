@@ -78,7 +78,10 @@ test('category release: the card shows the label assigned here and the one that 
   );
   // The ledger's payload is that report; no vector was shown or sent.
   await page.getByTestId('ledger-row').first().locator('summary').click();
-  assert.deepEqual(JSON.parse(await page.getByTestId('ledger-row').first().locator('pre').innerText()), stored);
+  // The payload's text is written when the row is first opened (its toggle event), so wait for it.
+  const pre = page.getByTestId('ledger-row').first().locator('pre').filter({ hasText: '{' });
+  await pre.waitFor();
+  assert.deepEqual(JSON.parse(await pre.innerText()), stored);
   assert.equal(await card.getByText('Privatized report (what leaves)').count(), 0);
   // Charged once: ε 2 of the default 10, one ledger row, one stored report.
   assert.match(await page.getByTestId('remaining').innerText(), /^ε 8\.00$/);

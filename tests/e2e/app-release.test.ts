@@ -52,7 +52,10 @@ test('file → features → release → ledger entry → collector, the report s
   await page.getByTestId('state').first().getByText('delivered').waitFor({ timeout: 15_000 });
   // The exact payload in the ledger is what the collector stored.
   await rows().first().locator('summary').click();
-  const payload = JSON.parse(await rows().first().locator('pre').innerText());
+  // The payload's text is written when the row is first opened (its toggle event), so wait for it.
+  const pre = rows().first().locator('pre').filter({ hasText: '{' });
+  await pre.waitFor();
+  const payload = JSON.parse(await pre.innerText());
   assert.ok(isReport(payload));
   assert.deepEqual((await server.collector.store.list('default', 10))[0], payload);
   assert.match(await page.getByTestId('remaining').innerText(), /ε 8\.00/);
