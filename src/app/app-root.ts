@@ -206,7 +206,7 @@ export class ObscuraApp extends LitElement {
       })
       .finally(() => {
         this.loading = false;
-        markEngineSettled();
+        this.settleWhenIdle();
       });
   }
 
@@ -495,6 +495,12 @@ export class ObscuraApp extends LitElement {
 
   private endBatch(batch: Batch): void {
     if (this.batch?.controller === batch.controller) this.batch = undefined;
+    this.settleWhenIdle();
+  }
+
+  /** Once the engine has started and the images picked while it did have their features. */
+  private settleWhenIdle(): void {
+    if (!this.loading && !this.batch) markEngineSettled();
   }
 
   /**

@@ -53,7 +53,8 @@ customElements.define('update-prompt', UpdatePrompt);
 const REGISTER_AT_LATEST_MS = 30_000;
 
 // Mounted only when an update is waiting. The worker registers once the engine has settled: on a first
-// visit its precache would otherwise share the line with the model and the WASM build.
+// visit its precache would otherwise share the line with the model and the WASM build, and its install
+// the CPU with the first image's features.
 void Promise.race([engineSettled, new Promise((done) => setTimeout(done, REGISTER_AT_LATEST_MS))])
   .then(() =>
     registerServiceWorker((accept) => {
