@@ -39,6 +39,7 @@ import { releaseBlockedReason } from './release-view';
 import { settingsForTask, taskOf, taskProblem, type CodebookUrls } from './declared-task';
 import type { DeclaredTasks } from '../release/index';
 import { fetchAppConfig } from './app-config';
+import { markEngineSettled } from './engine-settled';
 
 /** The codebooks this app holds, by id: what a category task can name. */
 const CODEBOOKS: CodebookUrls = { 'fashion-10': DEMO_CODEBOOK };
@@ -203,7 +204,10 @@ export class ObscuraApp extends LitElement {
         this.engineError = explainError(err);
         this.report(err);
       })
-      .finally(() => (this.loading = false));
+      .finally(() => {
+        this.loading = false;
+        this.settleWhenIdle();
+      });
   }
 
   /** Where reports go: the server that serves the app says so in /config.json. */
@@ -500,6 +504,12 @@ export class ObscuraApp extends LitElement {
 
   private endBatch(batch: Batch): void {
     if (this.batch?.controller === batch.controller) this.batch = undefined;
+    this.settleWhenIdle();
+  }
+
+  /** Once the engine has started and the images picked while it did have their features. */
+  private settleWhenIdle(): void {
+    if (!this.loading && !this.batch) markEngineSettled();
   }
 
   /**

@@ -1,6 +1,7 @@
 import { LitElement, html, css } from 'lit';
 import { sharedStyles } from './shared-styles';
 import { registerServiceWorker, type AcceptUpdate } from '../service-worker-registration';
+import { engineSettled } from '../engine-settled';
 
 /**
  * "A new version is ready — reload": shown when a new build of the app has installed in
@@ -48,9 +49,18 @@ export class UpdatePrompt extends LitElement {
 }
 customElements.define('update-prompt', UpdatePrompt);
 
-// Mounted only when an update is waiting; an offline-capable page registers its worker on load.
-void registerServiceWorker((accept) => {
-  const prompt = document.createElement('update-prompt') as UpdatePrompt;
-  prompt.accept = accept;
-  document.body.append(prompt);
-}).catch((err: unknown) => console.warn('service worker registration failed', err));
+/** Past this the worker registers even if the engine has not settled: offline use must not wait on a stuck start. */
+const REGISTER_AT_LATEST_MS = 30_000;
+
+// Mounted only when an update is waiting. The worker registers once the engine has settled: on a first
+// visit its precache would otherwise share the line with the model and the WASM build, and its install
+// the CPU with the first image's features.
+void Promise.race([engineSettled, new Promise((done) => setTimeout(done, REGISTER_AT_LATEST_MS))])
+  .then(() =>
+    registerServiceWorker((accept) => {
+      const prompt = document.createElement('update-prompt') as UpdatePrompt;
+      prompt.accept = accept;
+      document.body.append(prompt);
+    }),
+  )
+  .catch((err: unknown) => console.warn('service worker registration failed', err));

@@ -6,9 +6,13 @@
 /** The service worker's runtime cache for the build (src/sw/sw.ts names it the same). */
 export const WASM_CACHE_NAME = 'obscura-wasm-v1';
 
+const kept = new Set<string>();
+
 /** Adds `url` to the cache unless it is there; a failure only means the next visit fetches it again. */
 export async function keepWasmBuild(url: string): Promise<void> {
-  if (typeof caches === 'undefined') return;
+  // Once a page load: the engine may activate the backend twice (early, then to build the model).
+  if (typeof caches === 'undefined' || kept.has(url)) return;
+  kept.add(url);
   try {
     const cache = await caches.open(WASM_CACHE_NAME);
     if (!(await cache.match(url))) await cache.add(url);

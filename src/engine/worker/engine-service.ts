@@ -10,6 +10,7 @@ import {
   type BackendProbe,
   type Timings,
 } from '../backends/backend-choice';
+import { activateBackend } from '../backends/activate-backend';
 import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
 import { decodeBlob } from '../browser/decode-blob';
@@ -59,6 +60,7 @@ export class EngineService implements EngineApi {
   async init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
     this.session?.dispose();
     this.session = undefined;
+    this.artifacts = undefined;
     this.failures = [];
     const registry = new ModelRegistry();
     for (const m of options.models ?? []) registry.register(m);
@@ -69,9 +71,14 @@ export class EngineService implements EngineApi {
     const report = (phase: LoadProgress['phase'], fraction: number) => void onProgress?.({ phase, fraction });
     // The cut made for this layer when there is one (a fraction of the weights), else the full model.
     const files = configForLayer(config, layer);
-    this.artifacts = await fetchModelArtifacts(files, options.modelBaseUrl, (f) => report('fetch', f));
-    const modelFetchMs = performance.now() - t0;
-    report('build', 0);
+    // The model, the backend probe and the backend's own start (for WASM: fetching and compiling its
+    // build) do not depend on each other: on a slow line they overlap instead of queueing.
+    let modelFetchMs = 0;
+    const fetching = settle(
+      fetchModelArtifacts(files, options.modelBaseUrl, (f) => report('fetch', f)).finally(
+        () => (modelFetchMs = performance.now() - t0),
+      ),
+    );
     this.config = config;
     this.probes = await probeBackends();
 
@@ -105,6 +112,7 @@ export class EngineService implements EngineApi {
         fromCache = true;
         candidates = [cached.backend, ...candidates.filter((c) => c !== cached.backend)];
       } else if (mode === 'always' || (mode === 'auto' && needsCalibration(candidates))) {
+        this.artifacts = await this.arrived(fetching, report);
         report('calibrate', 0);
         const result = await calibrate(candidates, config, this.artifacts, layer);
         timings = result.timings;
@@ -113,7 +121,14 @@ export class EngineService implements EngineApi {
         if (this.session) await writeCachedChoice(cacheKey, this.session.backend, timings);
       }
     }
-    if (!this.session) this.session = await this.startFirstWorking(candidates, config, layer);
+    if (!this.session) {
+      // The backend that will most likely run starts while the model is still arriving; should it fail,
+      // startFirstWorking tries it again and records why before moving on.
+      const warming = candidates[0] ? settle(activateBackend(candidates[0])) : undefined;
+      this.artifacts ??= await this.arrived(fetching, report);
+      await warming;
+      this.session = await this.startFirstWorking(candidates, config, layer);
+    }
     report('build', 1);
     const decision = decideBackend(
       this.probes,
@@ -132,6 +147,17 @@ export class EngineService implements EngineApi {
       failures: [...this.failures],
     };
     return this.current;
+  }
+
+  /** The model's files once fetched; a failed fetch fails init as it did before anything else ran. */
+  private async arrived(
+    fetching: Promise<Settled<tf.io.ModelArtifacts>>,
+    report: (phase: LoadProgress['phase'], fraction: number) => void,
+  ): Promise<tf.io.ModelArtifacts> {
+    const fetched = await fetching;
+    if (!fetched.ok) throw fetched.error;
+    report('build', 0);
+    return fetched.value;
   }
 
   private async startFirstWorking(
