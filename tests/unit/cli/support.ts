@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../../src/cli/main';
 import { idxImageAt, readIdxImages, readIdxLabels } from '../../../eval/idx';
+import { FASHION_MNIST_CLASSES } from '../../../eval/fashion-classes';
 import { FASHION_MNIST_DIR } from '../../support/data-paths';
 
 /** Runs the CLI in this process with in-memory streams. */
@@ -27,18 +28,8 @@ export async function cli(
   return { status, stdout: out, lines, stderr: err };
 }
 
-export const FASHION_LABELS = [
-  'T-shirt-top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle-boot',
-] as const;
+/** The dataset's class names as folder names ('T-shirt/top' → 'T-shirt-top'). */
+export const FASHION_LABELS = FASHION_MNIST_CLASSES.map((c) => c.replace(/[/ ]/g, '-'));
 
 /**
  * Writes Fashion-MNIST test images as PNG files, one folder a class under `dir`
