@@ -98,8 +98,18 @@ export const AREAS: readonly Area[] = [
   {
     name: 'sw',
     paths: ['src/sw/'],
-    allowed: ['outbox', 'ledger', 'report', 'privacy', 'src/release/index.ts', ...LEAVES],
-    why: "the service worker sends the outbox with the release path's own reporter, never the engine or the page",
+    allowed: [
+      'outbox',
+      'ledger',
+      'report',
+      'privacy',
+      'src/release/index.ts',
+      'src/release/ledger-delta.ts',
+      ...LEAVES,
+    ],
+    why:
+      "the service worker sends the outbox with the release path's own reporter and announces its " +
+      'deltas, never the engine or the page',
   },
   {
     name: 'app',
