@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { serveBundledModules } from './support/bundled-modules';
+import { LEDGER_V5_STORES } from './support/ledger-fixture';
 
 type Ledger = typeof import('../../src/ledger/ledger-schema') &
   typeof import('../../src/ledger/commit-release') &
@@ -212,16 +213,7 @@ test('the upgrade from version 4 computes the running sums from the ledger', asy
     return out;
   });
   assert.equal(result.version, 5);
-  assert.deepEqual(result.stores, [
-    'budgetChanges',
-    'deviceKeys',
-    'expiries',
-    'ledger',
-    'memo',
-    'outbox',
-    'scopes',
-    'totals',
-  ]);
+  assert.deepEqual(result.stores, LEDGER_V5_STORES);
   assert.deepEqual(result.sums, result.recount);
   assert.equal(result.sums.ledgerCount, 300);
   const daily = result.sums.budgets.scopes.find((s) => s.scope === 'daily')!;

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { serveBundledModules } from './support/bundled-modules';
+import { LEDGER_V5_STORES } from './support/ledger-fixture';
 
 /** The page's `window.ledger`: the real modules, called from the page. */
 type Ledger = typeof import('../../src/ledger/ledger-schema') & typeof import('../../src/outbox/share-delivery');
@@ -151,16 +152,7 @@ test('version 4 strips stored shares, keeps undelivered ones deliverable, and dr
     [[sent.entry, waitingEntry, local], helperShare, memo] as const,
   );
   assert.equal(result.version, 5);
-  assert.deepEqual(result.stores, [
-    'budgetChanges',
-    'deviceKeys',
-    'expiries',
-    'ledger',
-    'memo',
-    'outbox',
-    'scopes',
-    'totals',
-  ]);
+  assert.deepEqual(result.stores, LEDGER_V5_STORES);
 
   // The ledger rows keep their states, guarantees and deliveries; the payload is the commitment.
   const byId = new Map(result.ledger.map((e) => [e.id, e]));
@@ -200,7 +192,7 @@ test('a new ledger is created at version 5 with the key store and the running su
   });
   assert.deepEqual(result, {
     version: 5,
-    stores: ['budgetChanges', 'deviceKeys', 'expiries', 'ledger', 'memo', 'outbox', 'scopes', 'totals'],
+    stores: LEDGER_V5_STORES,
     memo: 0,
   });
   await page.context().close();

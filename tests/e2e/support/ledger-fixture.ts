@@ -62,3 +62,15 @@ export async function fillLedger(db: LedgerDb, n: number): Promise<void> {
   if (device) await tx.store.put({ ...device, entries: (device.entries ?? 0) + n });
   await tx.done;
 }
+
+/** The object stores of a ledger at version 5, sorted: what every upgrade must end with. */
+export const LEDGER_V5_STORES = [
+  'budgetChanges',
+  'deviceKeys',
+  'expiries',
+  'ledger',
+  'memo',
+  'outbox',
+  'scopes',
+  'totals',
+];
