@@ -9,14 +9,16 @@ export async function fashionFeatures(
   extractor: NodeExtractor,
   split: 'train' | 't10k',
   count: number,
+  first = 0,
 ): Promise<{ vectors: Float32Array[]; labels: Uint8Array }> {
   const images = await readIdxImages(join(FASHION_MNIST_DIR, `${split}-images-idx3-ubyte.gz`));
-  const labels = (await readIdxLabels(join(FASHION_MNIST_DIR, `${split}-labels-idx1-ubyte.gz`))).subarray(0, count);
+  const all = await readIdxLabels(join(FASHION_MNIST_DIR, `${split}-labels-idx1-ubyte.gz`));
+  const labels = all.subarray(first, first + count);
   const [h, w] = extractor.config.inputSize;
   const vectors: Float32Array[] = [];
-  for (let i = 0; i < count; i += 8) {
+  for (let i = first; i < first + count; i += 8) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(8, count - i) }, async (_, j) => {
+      Array.from({ length: Math.min(8, first + count - i) }, async (_, j) => {
         const grey = Buffer.from(idxImageAt(images, i + j));
         const data = await sharp(grey, { raw: { width: images.cols, height: images.rows, channels: 1 } })
           .toColourspace('srgb')
@@ -28,7 +30,7 @@ export async function fashionFeatures(
       }),
     );
     vectors.push(...(await extractor.extract(batch)));
-    if ((i / 8) % 25 === 0) process.stderr.write(`features ${split}: ${i + batch.length}/${count}\n`);
+    if ((i / 8) % 25 === 0) process.stderr.write(`features ${split}: ${i + batch.length}/${first + count}\n`);
   }
   return { vectors, labels: Uint8Array.from(labels) };
 }
