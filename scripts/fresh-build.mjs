@@ -33,12 +33,30 @@ export function buildInputsHash(root) {
   return hash.digest('hex');
 }
 
-/** Runs `npm run build` unless the last build was made from exactly these inputs. */
-export function ensureFreshBuild(root) {
+/**
+ * Whether the last build was made from exactly these inputs; `stamp` is what to record once a new build
+ * is made (undefined outside a git checkout).
+ */
+export function buildState(root) {
   const stampFile = join(root, '.tmp', 'build-stamp');
   const stamp = buildInputsHash(root);
   const built = OUTPUTS.every((p) => existsSync(join(root, p)));
-  if (stamp && built && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+  const fresh = Boolean(stamp && built && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp);
+  return { fresh, stamp };
+}
+
+/** Records that the build was made from the inputs `stamp` names. */
+export function recordBuild(root, stamp) {
+  if (!stamp) return;
+  const stampFile = join(root, '.tmp', 'build-stamp');
+  mkdirSync(dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, stamp);
+}
+
+/** Runs `npm run build` unless the last build was made from exactly these inputs. */
+export function ensureFreshBuild(root) {
+  const { fresh, stamp } = buildState(root);
+  if (fresh) {
     console.log('build: dist/ is up to date with the sources');
     return;
   }
@@ -48,8 +66,5 @@ export function ensureFreshBuild(root) {
     console.error('build: npm run build failed; the browser tests need it');
     process.exit(result.status ?? 1);
   }
-  if (stamp) {
-    mkdirSync(dirname(stampFile), { recursive: true });
-    writeFileSync(stampFile, stamp);
-  }
+  recordBuild(root, stamp);
 }

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // Runs the node:test files of one tier: fast (pure unit tests), statistical, unit, browser (alias e2e) or
 // all (every test file of the tree). scripts/test-tiers.mjs decides by rule which file is in which.
-// Files run as many at a time as the machine has cores; a run that includes browser tests first
-// makes the production build they share, if its sources changed since it was made.
 //   node scripts/run-tests.mjs [tier] [part of a path]
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+//
+// Each file runs in its own process, as many at a time as the machine has cores, the longest first (by
+// the times of the last run here, else those of scripts/test-times.json), so that no long file starts
+// last and holds the run alone. A run that includes browser tests makes the production build they share
+// first, if its sources changed since it was made; the other files run beside the build, the browser
+// files after it. At the end it prints each file's wall and CPU time (the file's process and the
+// browsers, servers and tools it waited for) and keeps them in .tmp/test-times.json.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { TIERS, tierFiles } from './test-tiers.mjs';
-import { ensureFreshBuild } from './fresh-build.mjs';
+import { buildState, recordBuild } from './fresh-build.mjs';
 
 const root = process.cwd();
 const asked = process.argv[2] ?? 'all';
@@ -25,41 +30,191 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-if (files.some((f) => f.startsWith('tests/e2e/'))) ensureFreshBuild(root);
-
-// How long each file's tests took, kept in .tmp/test-times.json (the latest time of each file) to
-// find the slow ones. (Node 20's runner sorts the files by path, so the order given here is not kept.)
-const timesFile = join(root, '.tmp', 'test-times.json');
-const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
-mkdirSync(join(root, '.tmp'), { recursive: true });
-const newTimes = `${timesFile}.${process.pid}`;
-
 // Every test file makes its own servers on free ports, temp folders and browser profiles, so files
 // can run side by side; TEST_CONCURRENCY=1 runs them one after another.
 const concurrency = Number(process.env['TEST_CONCURRENCY']) || availableParallelism();
-const args = [
-  '--import',
-  'tsx',
-  '--test',
-  `--test-concurrency=${concurrency}`,
-  // A test that waits for an event that never comes fails after twenty minutes instead of holding the run.
-  '--test-timeout=1200000',
-  `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
-  '--test-reporter-destination=stdout',
-  '--test-reporter=./scripts/test-times-reporter.mjs',
-  `--test-reporter-destination=${newTimes}`,
-  ...files,
-];
-const started = Date.now();
-const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-console.log(
-  `${tier}: ${files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s, ${concurrency} at a time`,
-);
-try {
-  const times = { ...lastTimes, ...JSON.parse(readFileSync(newTimes, 'utf8')) };
-  writeFileSync(timesFile, `${JSON.stringify(times, null, 2)}\n`);
-} catch {
-  // A run cut short leaves no (or half a) record; the last one stands.
+// A test that waits for an event that never comes fails its file after twenty minutes instead of holding the run.
+const FILE_TIMEOUT_MS = 20 * 60 * 1000;
+
+const timesFile = join(root, '.tmp', 'test-times.json');
+const readTimes = (path) => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return {};
+  }
+};
+const lastTimes = readTimes(timesFile);
+const shippedTimes = readTimes(join(root, 'scripts', 'test-times.json'));
+
+/** What a file is expected to take, in seconds of one core: its last CPU time, or a guess by kind. */
+function expected(file) {
+  const known = lastTimes[file] ?? shippedTimes[file];
+  if (known && typeof known.cpu === 'number') return Math.max(known.cpu, known.wall ?? 0);
+  return file.startsWith('tests/e2e/') ? 20 : 2;
 }
-rmSync(newTimes, { force: true });
-process.exit(result.status ?? 1);
+
+const cpuDir = mkdtempSync(join(tmpdir(), 'obscura-test-cpu-'));
+const preload = new URL('./test-cpu.mjs', import.meta.url).href;
+const running = new Set();
+
+/** Runs one command with its output kept and printed in one piece when it ends, so files do not interleave. */
+function run(label, command, args, env) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    // Its own process group, so that a file cut short takes its browsers and servers with it.
+    const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    const chunks = [];
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+    const timer = setTimeout(() => {
+      chunks.push(Buffer.from(`\n# ${label}: no end after ${FILE_TIMEOUT_MS / 60000} min; stopped\n`));
+      kill(child);
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      const output = Buffer.concat(chunks).toString('utf8');
+      resolve({ code: code ?? 1, signal, output, wall: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+function kill(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of running) kill(child);
+    process.exit(130);
+  });
+}
+
+const reporter = process.stdout.isTTY ? 'spec' : 'tap';
+
+async function runFile(file, index) {
+  const cpuFile = join(cpuDir, `${index}.json`);
+  const env = { ...process.env, OBSCURA_TEST_CPU_FILE: cpuFile };
+  const args = ['--import', 'tsx', '--import', preload, `--test-reporter=${reporter}`, file];
+  const result = await run(file, process.execPath, args, env);
+  let cpu;
+  try {
+    cpu = JSON.parse(readFileSync(cpuFile, 'utf8')).cpu;
+  } catch {
+    cpu = undefined; // The process did not reach its exit handler (killed).
+  }
+  return { ...result, cpu };
+}
+
+function runBuild() {
+  return run('build', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], process.env);
+}
+
+// ---- the schedule: a pool of `concurrency` slots, the longest runnable job first ----
+const needsBuild = files.some((f) => f.startsWith('tests/e2e/'));
+const build = needsBuild ? buildState(root) : { fresh: true };
+let buildDone = build.fresh;
+let buildFailed = false;
+if (needsBuild && build.fresh) console.log('build: dist/ is up to date with the sources');
+
+const queue = files.map((file, index) => ({ file, index, weight: expected(file) }));
+queue.sort((a, b) => b.weight - a.weight || a.file.localeCompare(b.file));
+const results = new Map();
+const started = Date.now();
+
+function nextJob() {
+  const at = queue.findIndex((job) => buildDone || !job.file.startsWith('tests/e2e/'));
+  return at < 0 ? undefined : queue.splice(at, 1)[0];
+}
+
+let buildMade = Promise.resolve();
+async function slot() {
+  for (;;) {
+    const job = nextJob();
+    if (!job) {
+      if (queue.length === 0) return;
+      // Only browser files are left, and the build they need is still being made.
+      await buildMade;
+      continue;
+    }
+    const result = buildFailed
+      ? { code: 1, output: `# ${job.file}: not run, the build failed\n`, wall: 0, cpu: 0 }
+      : await runFile(job.file, job.index);
+    results.set(job.file, result);
+    process.stdout.write(`# ---- ${job.file} (${result.wall.toFixed(1)} s) ----\n${result.output}`);
+    if (result.code !== 0) process.stdout.write(`# ${job.file}: FAILED (exit ${result.signal ?? result.code})\n`);
+  }
+}
+
+const slots = [];
+let buildWall = 0;
+if (!buildDone) {
+  buildMade = runBuild().then((result) => {
+    buildWall = result.wall;
+    process.stdout.write(`# ---- build (${result.wall.toFixed(1)} s) ----\n${result.output}`);
+    if (result.code === 0) recordBuild(root, build.stamp);
+    else {
+      buildFailed = true;
+      console.error('build: npm run build failed; the browser tests need it');
+    }
+    buildDone = true;
+  });
+  // The build takes one slot; when it is made, that slot runs files too.
+  slots.push(buildMade.then(slot));
+}
+while (slots.length < concurrency) slots.push(slot());
+await Promise.all(slots);
+rmSync(cpuDir, { recursive: true, force: true });
+const elapsed = (Date.now() - started) / 1000;
+
+// ---- the report ----
+const counts = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+for (const { output } of results.values()) {
+  for (const key of Object.keys(counts)) {
+    const found = [...output.matchAll(new RegExp(`^(?:# |\\u2139 )${key} (\\d+)\\s*$`, 'gm'))].at(-1);
+    if (found) counts[key] += Number(found[1]);
+  }
+}
+const failed = [...results].filter(([, r]) => r.code !== 0).map(([file]) => file);
+
+const rows = [...results].map(([file, r]) => ({ file, wall: r.wall, cpu: r.cpu }));
+const totalCpu = rows.reduce((sum, r) => sum + (r.cpu ?? 0), 0);
+const totalWall = rows.reduce((sum, r) => sum + r.wall, 0);
+const shown = Number(process.env['TEST_TIMES_SHOWN']) || 25;
+const pad = (text, width) => String(text).padStart(width);
+const table = (title, key) => {
+  console.log(`\n${title}`);
+  console.log(`${pad('wall s', 8)} ${pad('CPU s', 8)}  file`);
+  for (const r of [...rows].sort((a, b) => (b[key] ?? 0) - (a[key] ?? 0)).slice(0, shown)) {
+    console.log(`${pad(r.wall.toFixed(1), 8)} ${pad(r.cpu === undefined ? '?' : r.cpu.toFixed(1), 8)}  ${r.file}`);
+  }
+};
+table(`the ${Math.min(shown, rows.length)} files with the most CPU time`, 'cpu');
+table(`the ${Math.min(shown, rows.length)} files with the longest wall time`, 'wall');
+console.log(
+  `\n${tier}: ${files.length} files in ${elapsed.toFixed(0)} s, ${concurrency} at a time` +
+    `${buildWall ? ` (the build beside them: ${buildWall.toFixed(0)} s)` : ''}; ` +
+    `the files took ${totalCpu.toFixed(0)} s of CPU and ${totalWall.toFixed(0)} s of wall time in all`,
+);
+console.log(
+  Object.entries(counts)
+    .map(([key, n]) => `# ${key} ${n}`)
+    .join('\n'),
+);
+if (failed.length > 0) console.log(`failed files:\n${failed.map((f) => `  ${f}`).join('\n')}`);
+
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const times = Object.fromEntries(Object.entries(lastTimes).filter(([, t]) => typeof t?.cpu === 'number'));
+for (const r of rows) {
+  if (r.cpu !== undefined) times[r.file] = { wall: Number(r.wall.toFixed(2)), cpu: Number(r.cpu.toFixed(2)) };
+}
+const sorted = Object.fromEntries(Object.entries(times).sort(([a], [b]) => a.localeCompare(b)));
+writeFileSync(timesFile, `${JSON.stringify(sorted, null, 2)}\n`);
+
+process.exit(failed.length > 0 || buildFailed ? 1 : 0);
