@@ -147,7 +147,8 @@ async function slot() {
       ? { code: 1, output: `# ${job.file}: not run, the build failed\n`, wall: 0, cpu: 0 }
       : await runFile(job.file, job.index);
     results.set(job.file, result);
-    process.stdout.write(`# ---- ${job.file} (${result.wall.toFixed(1)} s) ----\n${result.output}`);
+    const cpu = result.cpu === undefined ? '' : `, ${result.cpu.toFixed(1)} s CPU`;
+    process.stdout.write(`# ---- ${job.file} (${result.wall.toFixed(1)} s${cpu}) ----\n${result.output}`);
     if (result.code !== 0) process.stdout.write(`# ${job.file}: FAILED (exit ${result.signal ?? result.code})\n`);
   }
 }

@@ -16,7 +16,7 @@
  * fixed-length continued fraction in both regions, whichever is drawn, so the time taken
  * does not depend on the cap bit or the noise (tested by timing; residual risk: docs/privacy.md).
  */
-import { fixedBetaSteps, incompleteBeta, incompleteBetaFixed, logBeta } from '../math/special';
+import { fixedBetaSteps, incompleteBeta, incompleteBetaFixedPair, logBeta } from '../math/special';
 import type { RandomDraws } from '../random/draws';
 import { invalidParameter, requireInteger, requirePositiveFinite } from '../errors';
 import { DIMS_MAX } from '../limits';
@@ -129,6 +129,8 @@ export function evenSplitParams(epsilon: number, dims: number): PrivUnitParams {
 export function sampleCapCoordinate(params: PrivUnitParams, inCap: boolean, draws: RandomDraws): number {
   const a = (params.dims - 1) / 2;
   const steps = fixedBetaSteps(a);
+  const logB = logBeta(a, a); // the same for all 128 evaluations below
+  const values = new Float64Array(4);
   const xCut = (1 - params.gamma) / 2; // t ≥ γ ⟺ x ≤ xCut
   const q = params.q;
   const u = draws.uniform();
@@ -143,8 +145,9 @@ export function sampleCapCoordinate(params: PrivUnitParams, inCap: boolean, draw
   for (let i = 0; i < 64; i++) {
     const capMid = (capLo + capHi) / 2;
     const restMid = (restLo + restHi) / 2;
-    const capBelow = Number(incompleteBetaFixed(capMid, a, a, steps).lower < lowerTarget);
-    const restBelow = Number(incompleteBetaFixed(restMid, a, a, steps).upper > upperTarget);
+    incompleteBetaFixedPair(capMid, restMid, a, a, steps, logB, values);
+    const capBelow = Number(values[0]! < lowerTarget);
+    const restBelow = Number(values[3]! > upperTarget);
     // Selections by arithmetic on 0/1 rather than branches; one term of each sum is exactly zero.
     capLo = capBelow * capMid + (1 - capBelow) * capLo;
     capHi = capBelow * capHi + (1 - capBelow) * capMid;

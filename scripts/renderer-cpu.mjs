@@ -1,0 +1,93 @@
+// CPU time of the Chromium renderers a test file starts. A renderer is forked by Chromium's zygote
+// and is not waited for through the test's process, so its time never reaches the children's total
+// that scripts/test-cpu.mjs reads. Instead, while files run, /proc is read a few times a second and
+// the last time seen of each renderer below a file's process is kept (it misses at most one interval
+// of each renderer's life: the end, when a page closes). Linux only; elsewhere it counts nothing.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const INTERVAL_MS = 250;
+const TICKS = 100; // USER_HZ
+
+/** [ppid, user + system seconds] of a process, or undefined if it is gone. */
+function stat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return [Number(fields[1]), (Number(fields[11]) + Number(fields[12])) / TICKS, fields[19]];
+  } catch {
+    return undefined;
+  }
+}
+
+function isRenderer(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+  } catch {
+    return false;
+  }
+}
+
+export class RendererCpu {
+  /** root pid → (renderer key → seconds last seen) */
+  #roots = new Map();
+  /** `pid:start` → whether that process is a renderer (a command line is read once per process). */
+  #kinds = new Map();
+  #timer;
+
+  /** Starts counting the renderers below `pid`. */
+  watch(pid) {
+    this.#roots.set(pid, new Map());
+    if (!this.#timer && process.platform === 'linux') {
+      this.#timer = setInterval(() => this.#sample(), INTERVAL_MS);
+      this.#timer.unref();
+    }
+  }
+
+  /** Stops counting below `pid` and gives the renderers' seconds seen. */
+  stop(pid) {
+    this.#sample();
+    const seen = this.#roots.get(pid);
+    this.#roots.delete(pid);
+    if (this.#roots.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+    let total = 0;
+    for (const seconds of seen?.values() ?? []) total += seconds;
+    return total;
+  }
+
+  #sample() {
+    if (this.#roots.size === 0) return;
+    let pids;
+    try {
+      pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+    } catch {
+      return;
+    }
+    const parent = new Map();
+    const info = new Map();
+    for (const name of pids) {
+      const s = stat(name);
+      if (!s) continue;
+      const pid = Number(name);
+      parent.set(pid, s[0]);
+      info.set(pid, s);
+    }
+    for (const [pid, [, seconds, start]] of info) {
+      // Which watched file's process (if any) this one descends from.
+      let up = parent.get(pid);
+      let depth = 0;
+      while (up !== undefined && up > 1 && !this.#roots.has(up) && depth++ < 64) up = parent.get(up);
+      const seen = up === undefined ? undefined : this.#roots.get(up);
+      if (!seen) continue;
+      const key = `${pid}:${start}`;
+      let renderer = this.#kinds.get(key);
+      if (renderer === undefined) {
+        renderer = isRenderer(pid);
+        this.#kinds.set(key, renderer);
+      }
+      if (renderer) seen.set(key, seconds);
+    }
+  }
+}
