@@ -7,23 +7,27 @@
 // the times of the last run here, else those of scripts/test-times.json), so that no long file starts
 // last and holds the run alone. A run that includes browser tests makes the production build they share
 // first, if its sources changed since it was made; the other files run beside the build, the browser
-// files after it. At the end it prints each file's wall and CPU time (the file's process and the
-// browsers, servers and tools it waited for) and keeps them in .tmp/test-times.json.
+// files after it. At the end it prints each file's wall and CPU time (the file's process, the browsers,
+// servers and tools it waited for, and Chromium's renderers: renderer-cpu.mjs) and keeps them in
+// .tmp/test-times.json. `--with-checks` (npm test) runs Prettier's check and the type check in the pool too.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TIERS, tierFiles } from './test-tiers.mjs';
 import { buildState, recordBuild } from './fresh-build.mjs';
+import { RendererCpu } from './renderer-cpu.mjs';
 
 const root = process.cwd();
-const asked = process.argv[2] ?? 'all';
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const [asked = 'all', filter] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+// `npm test` runs Prettier's check and the type check in the same pool as the tests, beside them.
+const withChecks = flags.includes('--with-checks');
 const tier = asked === 'e2e' ? 'browser' : asked;
 if (!TIERS.includes(tier)) {
   console.error(`unknown tier "${asked}"; expected one of ${TIERS.join(', ')} (e2e is browser)`);
   process.exit(2);
 }
-const filter = process.argv[3];
 const files = tierFiles(root, tier).filter((f) => !filter || f.includes(filter));
 if (files.length === 0) {
   console.error(`no test files found for tier "${tier}"${filter ? ` matching ${filter}` : ''}`);
@@ -33,6 +37,8 @@ if (files.length === 0) {
 // Every test file makes its own servers on free ports, temp folders and browser profiles, so files
 // can run side by side; TEST_CONCURRENCY=1 runs them one after another.
 const concurrency = Number(process.env['TEST_CONCURRENCY']) || availableParallelism();
+const browserExtra = Number(process.env['TEST_BROWSER_EXTRA'] ?? 0);
+const isBrowserFile = (file) => file.startsWith('tests/e2e/');
 // A test that waits for an event that never comes fails its file after twenty minutes instead of holding the run.
 const FILE_TIMEOUT_MS = 20 * 60 * 1000;
 
@@ -58,13 +64,17 @@ const cpuDir = mkdtempSync(join(tmpdir(), 'obscura-test-cpu-'));
 const preload = new URL('./test-cpu.mjs', import.meta.url).href;
 const running = new Set();
 
-/** Runs one command with its output kept and printed in one piece when it ends, so files do not interleave. */
-function run(label, command, args, env) {
+/**
+ * Runs one command with its output kept and printed in one piece when it ends, so files do not interleave.
+ * `onStart` and `onEnd` get the process id (to follow the renderers below it).
+ */
+function run(label, command, args, env, onStart = () => {}, onEnd = () => {}) {
   return new Promise((resolve) => {
     const started = Date.now();
-    // Its own process group, so that a file cut short takes its browsers and servers with it.
+    // Its own process group, so that a file cut short takes its servers with it.
     const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
+    onStart(child.pid);
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.stderr.on('data', (c) => chunks.push(c));
@@ -72,11 +82,27 @@ function run(label, command, args, env) {
       chunks.push(Buffer.from(`\n# ${label}: no end after ${FILE_TIMEOUT_MS / 60000} min; stopped\n`));
       kill(child);
     }, FILE_TIMEOUT_MS);
-    child.on('close', (code, signal) => {
+    let ended = false;
+    let drain;
+    const end = (code, signal) => {
+      if (ended) return;
+      ended = true;
       clearTimeout(timer);
+      clearTimeout(drain);
       running.delete(child);
+      const extra = onEnd(child.pid);
       const output = Buffer.concat(chunks).toString('utf8');
-      resolve({ code: code ?? 1, signal, output, wall: (Date.now() - started) / 1000 });
+      resolve({ code: code ?? 1, signal, output, wall: (Date.now() - started) / 1000, extra });
+    };
+    child.on('close', end);
+    // A process the test left running may hold the output pipes open after the file's own process has
+    // ended: its output is complete a moment after the exit, and the run goes on.
+    child.on('exit', (code, signal) => {
+      drain = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        end(code, signal);
+      }, 5000);
     });
   });
 }
@@ -98,79 +124,114 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 const reporter = process.stdout.isTTY ? 'spec' : 'tap';
 
+const renderers = new RendererCpu();
+
 async function runFile(file, index) {
   const cpuFile = join(cpuDir, `${index}.json`);
   const env = { ...process.env, OBSCURA_TEST_CPU_FILE: cpuFile };
   const args = ['--import', 'tsx', '--import', preload, `--test-reporter=${reporter}`, file];
-  const result = await run(file, process.execPath, args, env);
+  const result = await run(
+    file,
+    process.execPath,
+    args,
+    env,
+    (pid) => renderers.watch(pid),
+    (pid) => renderers.stop(pid),
+  );
   let cpu;
   try {
-    cpu = JSON.parse(readFileSync(cpuFile, 'utf8')).cpu;
+    cpu = JSON.parse(readFileSync(cpuFile, 'utf8')).cpu + result.extra;
   } catch {
     cpu = undefined; // The process did not reach its exit handler (killed).
   }
   return { ...result, cpu };
 }
 
-function runBuild() {
-  return run('build', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], process.env);
-}
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-// ---- the schedule: a pool of `concurrency` slots, the longest runnable job first ----
-const needsBuild = files.some((f) => f.startsWith('tests/e2e/'));
+// ---- the schedule: a pool of slots, the longest runnable job first ----
+const needsBuild = files.some(isBrowserFile);
 const build = needsBuild ? buildState(root) : { fresh: true };
 let buildDone = build.fresh;
 let buildFailed = false;
 if (needsBuild && build.fresh) console.log('build: dist/ is up to date with the sources');
 
-const queue = files.map((file, index) => ({ file, index, weight: expected(file) }));
-queue.sort((a, b) => b.weight - a.weight || a.file.localeCompare(b.file));
+/** @type {{ label: string, weight: number, file?: string, index?: number, command?: string[] }[]} */
+const queue = files.map((file, index) => ({ label: file, file, index, weight: expected(file) }));
+// The checks `npm test` makes before any test: they read the tree and write nothing the tests read.
+if (withChecks) {
+  for (const script of ['typecheck', 'format:check'])
+    queue.push({ label: script, command: ['run', script], weight: Number.MAX_SAFE_INTEGER });
+}
+queue.sort((a, b) => b.weight - a.weight || a.label.localeCompare(b.label));
 const results = new Map();
+const checks = new Map();
 const started = Date.now();
 
+/** Jobs running now. */
+let active = 0;
+let buildSeconds = 0;
+
+/**
+ * The longest job that may start now. Browser files wait for the build; they spend much of their time
+ * waiting on Chromium and servers, so they may also use `browserExtra` slots beyond the cores.
+ */
 function nextJob() {
-  const at = queue.findIndex((job) => buildDone || !job.file.startsWith('tests/e2e/'));
+  const at = queue.findIndex((job) => {
+    const browser = job.file !== undefined && isBrowserFile(job.file);
+    if (browser) return buildDone && active < concurrency + browserExtra;
+    return active < concurrency;
+  });
   return at < 0 ? undefined : queue.splice(at, 1)[0];
 }
 
-let buildMade = Promise.resolve();
-async function slot() {
-  for (;;) {
-    const job = nextJob();
-    if (!job) {
-      if (queue.length === 0) return;
-      // Only browser files are left, and the build they need is still being made.
-      await buildMade;
-      continue;
-    }
-    const result = buildFailed
-      ? { code: 1, output: `# ${job.file}: not run, the build failed\n`, wall: 0, cpu: 0 }
-      : await runFile(job.file, job.index);
-    results.set(job.file, result);
-    const cpu = result.cpu === undefined ? '' : `, ${result.cpu.toFixed(1)} s CPU`;
-    process.stdout.write(`# ---- ${job.file} (${result.wall.toFixed(1)} s${cpu}) ----\n${result.output}`);
-    if (result.code !== 0) process.stdout.write(`# ${job.file}: FAILED (exit ${result.signal ?? result.code})\n`);
+async function runJob(job) {
+  if (job.command) {
+    const result = await run(job.label, npm, job.command, process.env);
+    checks.set(job.label, result);
+    process.stdout.write(`# ---- npm run ${job.label} (${result.wall.toFixed(1)} s) ----\n${result.output}`);
+    if (result.code !== 0) process.stdout.write(`# npm run ${job.label}: FAILED\n`);
+    return;
   }
+  const result = buildFailed
+    ? { code: 1, output: `# ${job.file}: not run, the build failed\n`, wall: 0, cpu: 0 }
+    : await runFile(job.file, job.index);
+  results.set(job.file, result);
+  const cpu = result.cpu === undefined ? '' : `, ${result.cpu.toFixed(1)} s CPU`;
+  process.stdout.write(`# ---- ${job.file} (${result.wall.toFixed(1)} s${cpu}) ----\n${result.output}`);
+  if (result.code !== 0) process.stdout.write(`# ${job.file}: FAILED (exit ${result.signal ?? result.code})\n`);
 }
 
-const slots = [];
-let buildWall = 0;
-if (!buildDone) {
-  buildMade = runBuild().then((result) => {
-    buildWall = result.wall;
-    process.stdout.write(`# ---- build (${result.wall.toFixed(1)} s) ----\n${result.output}`);
-    if (result.code === 0) recordBuild(root, build.stamp);
-    else {
-      buildFailed = true;
-      console.error('build: npm run build failed; the browser tests need it');
+/** Starts every job that may start now; resolves when the queue is empty and nothing runs. */
+const done = new Promise((resolveDone) => {
+  const fill = () => {
+    for (let job = nextJob(); job; job = nextJob()) {
+      active++;
+      runJob(job).then(() => {
+        active--;
+        fill();
+      });
     }
-    buildDone = true;
-  });
-  // The build takes one slot; when it is made, that slot runs files too.
-  slots.push(buildMade.then(slot));
-}
-while (slots.length < concurrency) slots.push(slot());
-await Promise.all(slots);
+    if (active === 0 && queue.length === 0) resolveDone();
+  };
+  if (!buildDone) {
+    active++;
+    run('build', npm, ['run', 'build'], process.env).then((result) => {
+      buildSeconds = result.wall;
+      process.stdout.write(`# ---- build (${result.wall.toFixed(1)} s) ----\n${result.output}`);
+      if (result.code === 0) recordBuild(root, build.stamp);
+      else {
+        buildFailed = true;
+        console.error('build: npm run build failed; the browser tests need it');
+      }
+      buildDone = true;
+      active--;
+      fill();
+    });
+  }
+  fill();
+});
+await done;
 rmSync(cpuDir, { recursive: true, force: true });
 const elapsed = (Date.now() - started) / 1000;
 
@@ -200,7 +261,7 @@ table(`the ${Math.min(shown, rows.length)} files with the most CPU time`, 'cpu')
 table(`the ${Math.min(shown, rows.length)} files with the longest wall time`, 'wall');
 console.log(
   `\n${tier}: ${files.length} files in ${elapsed.toFixed(0)} s, ${concurrency} at a time` +
-    `${buildWall ? ` (the build beside them: ${buildWall.toFixed(0)} s)` : ''}; ` +
+    `${buildSeconds ? ` (the build beside them: ${buildSeconds.toFixed(0)} s)` : ''}; ` +
     `the files took ${totalCpu.toFixed(0)} s of CPU and ${totalWall.toFixed(0)} s of wall time in all`,
 );
 console.log(
@@ -218,4 +279,6 @@ for (const r of rows) {
 const sorted = Object.fromEntries(Object.entries(times).sort(([a], [b]) => a.localeCompare(b)));
 writeFileSync(timesFile, `${JSON.stringify(sorted, null, 2)}\n`);
 
-process.exit(failed.length > 0 || buildFailed ? 1 : 0);
+const failedChecks = [...checks].filter(([, r]) => r.code !== 0).map(([script]) => `npm run ${script}`);
+if (failedChecks.length > 0) console.log(`failed checks: ${failedChecks.join(', ')}`);
+process.exit(failed.length > 0 || failedChecks.length > 0 || buildFailed ? 1 : 0);

@@ -8,18 +8,21 @@ import assert from 'node:assert/strict';
 import { privatizeCategory, privatizeVector, prepareVector } from '../../../src/privacy/mechanism';
 import { analyticGaussianDelta, calibrateAnalyticGaussian } from '../../../src/privacy/mechanisms/gaussian';
 import { calibrateDiscreteGaussian } from '../../../src/privacy/mechanisms/discrete-gaussian';
-import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
+import { pooledCryptoSource } from '../../support/pooled-random';
 import { frequency, interval, lossBounds } from './audit-support';
 import { incompleteBeta } from '../../../src/privacy/math/special';
 import { ALPHA, clopperPearson } from '../../support/stats';
+
+/** Web Crypto words, fetched in large blocks (millions of releases below). */
+const random = pooledCryptoSource();
 
 test('Laplace: inputs +1 and −1 in one dimension, event "output ≥ 1"', () => {
   const epsilon = 1;
   const params = { name: 'laplace', epsilon } as const;
   const plus = prepareVector([1], params);
   const minus = prepareVector([-1], params);
-  const k1 = frequency(() => privatizeVector(plus, params, cryptoRandomSource).vector[0]! >= 1);
-  const k2 = frequency(() => privatizeVector(minus, params, cryptoRandomSource).vector[0]! >= 1);
+  const k1 = frequency(() => privatizeVector(plus, params, random).vector[0]! >= 1);
+  const k2 = frequency(() => privatizeVector(minus, params, random).vector[0]! >= 1);
   const { lower, point } = lossBounds(k1, k2);
   assert.ok(lower <= epsilon, `lower bound ${lower} > ε`);
   assert.ok(point > epsilon - 0.1, `estimated loss ${point}`);
@@ -28,12 +31,8 @@ test('Laplace: inputs +1 and −1 in one dimension, event "output ≥ 1"', () =>
 test('k-RR: categories 0 and 1, event "reports 0"', () => {
   const epsilon = 2;
   const params = { name: 'krr', epsilon, k: 5 } as const;
-  const k1 = frequency(
-    () => (privatizeCategory(0, params, cryptoRandomSource).category as { value: number }).value === 0,
-  );
-  const k2 = frequency(
-    () => (privatizeCategory(1, params, cryptoRandomSource).category as { value: number }).value === 0,
-  );
+  const k1 = frequency(() => (privatizeCategory(0, params, random).category as { value: number }).value === 0);
+  const k2 = frequency(() => (privatizeCategory(1, params, random).category as { value: number }).value === 0);
   const { lower, point } = lossBounds(k1, k2);
   assert.ok(lower <= epsilon, `lower bound ${lower} > ε`);
   assert.ok(point > epsilon - 0.05, `estimated loss ${point}`);
@@ -58,8 +57,8 @@ test('Gaussian: inputs ±e₀ (Δ = 2), event "y₀ ≥ τ": P₁ ≤ e^ε P₂ 
   let k1 = 0;
   let k2 = 0;
   for (let i = 0; i < n; i++) {
-    if (privatizeVector(plus, params, cryptoRandomSource).vector[0]! >= tau) k1++;
-    if (privatizeVector(minus, params, cryptoRandomSource).vector[0]! >= tau) k2++;
+    if (privatizeVector(plus, params, random).vector[0]! >= tau) k1++;
+    if (privatizeVector(minus, params, random).vector[0]! >= tau) k2++;
   }
   const a = clopperPearson(k1, n, ALPHA, incompleteBeta);
   const b = clopperPearson(k2, n, ALPHA, incompleteBeta);

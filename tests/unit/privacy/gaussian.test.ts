@@ -13,12 +13,15 @@ import {
   TRIALS,
 } from '../../../src/privacy/mechanisms/discrete-gaussian';
 import { RandomDraws } from '../../../src/privacy/random/draws';
-import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
+import { pooledCryptoSource } from '../../support/pooled-random';
 import { incompleteBeta, normalCdf } from '../../../src/privacy/math/special';
 import { ALPHA, binomialZ, clopperPearson, ksCritical, ksDistance, zFor } from '../../support/stats';
 import { checkUnbiasedWithMse } from './unbiased';
 
-const draws = () => new RandomDraws(cryptoRandomSource);
+/** Web Crypto words, fetched in large blocks (millions of releases below). */
+const random = pooledCryptoSource();
+
+const draws = () => new RandomDraws(random);
 
 test('analytic Gaussian σ matches the published value and is the smallest σ meeting δ', () => {
   const sigma = calibrateAnalyticGaussian(1, 1e-5, 1);
@@ -123,7 +126,7 @@ test('discrete Gaussian: no tail cut off at large σ (KS against Φ, n = 100 000
 test('discrete Gaussian: the same number of words for every draw; acceptance ≥ 75% per trial at release scales', () => {
   for (const sigma of [1, 3.7, 1000, 123456.7]) {
     const sample = discreteGaussianSampler(sigma);
-    const dr = new CountingDraws(cryptoRandomSource);
+    const dr = new CountingDraws(random);
     sample(dr);
     const per = dr.count;
     for (let i = 0; i < 300; i++) {

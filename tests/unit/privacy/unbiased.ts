@@ -8,9 +8,12 @@ import {
   privatizeVector,
   type VectorMechanismParams,
 } from '../../../src/privacy/mechanism';
-import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
+import { pooledCryptoSource } from '../../support/pooled-random';
 import { normalCdf } from '../../../src/privacy/math/special';
 import { ALPHA, Z_CRIT, zFor } from '../../support/stats';
+
+/** Web Crypto words, fetched in large blocks (tens of thousands of reports per check). */
+const random = pooledCryptoSource();
 
 export function checkUnbiasedWithMse(
   params: VectorMechanismParams,
@@ -24,7 +27,7 @@ export function checkUnbiasedWithMse(
   let mse = 0;
   let mseSq = 0;
   for (let i = 0; i < n; i++) {
-    const r = privatizeVector(x, params, cryptoRandomSource).vector;
+    const r = privatizeVector(x, params, random).vector;
     let e = 0;
     for (let j = 0; j < d; j++) {
       sum[j]! += r[j]!;
