@@ -53,11 +53,15 @@ const readTimes = (path) => {
 const lastTimes = readTimes(timesFile);
 const shippedTimes = readTimes(join(root, 'scripts', 'test-times.json'));
 
-/** What a file is expected to take, in seconds of one core: its last CPU time, or a guess by kind. */
+/**
+ * What a file is expected to take: its CPU seconds in the last run here, else in scripts/test-times.json
+ * (measured on a fresh clone), else a guess by kind. CPU time, not wall time: on a loaded machine the wall
+ * time says more about the load than about the file.
+ */
 function expected(file) {
-  const known = lastTimes[file] ?? shippedTimes[file];
-  if (known && typeof known.cpu === 'number') return Math.max(known.cpu, known.wall ?? 0);
-  return file.startsWith('tests/e2e/') ? 20 : 2;
+  const cpu = lastTimes[file]?.cpu ?? shippedTimes[file]?.cpu;
+  if (typeof cpu === 'number') return cpu;
+  return isBrowserFile(file) ? 20 : 2;
 }
 
 const cpuDir = mkdtempSync(join(tmpdir(), 'obscura-test-cpu-'));
@@ -148,6 +152,24 @@ async function runFile(file, index) {
 }
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** Wall and CPU seconds of the build and the checks. */
+const commands = new Map();
+
+/** `npm run <script>`, its CPU counted as a file's is (every node process in it loads the preload). */
+async function runScript(script) {
+  const cpuFile = join(cpuDir, `${script.replace(/\W/g, '-')}.json`);
+  const nodeOptions = `${process.env['NODE_OPTIONS'] ?? ''} --import ${preload}`.trim();
+  const env = { ...process.env, NODE_OPTIONS: nodeOptions, OBSCURA_TEST_CPU_FILE: cpuFile };
+  const result = await run(`npm run ${script}`, npm, ['run', script], env);
+  let cpu;
+  try {
+    cpu = JSON.parse(readFileSync(cpuFile, 'utf8')).cpu;
+  } catch {
+    cpu = undefined;
+  }
+  commands.set(script, { wall: result.wall, cpu });
+  return result;
+}
 
 // ---- the schedule: a pool of slots, the longest runnable job first ----
 const needsBuild = files.some(isBrowserFile);
@@ -156,12 +178,12 @@ let buildDone = build.fresh;
 let buildFailed = false;
 if (needsBuild && build.fresh) console.log('build: dist/ is up to date with the sources');
 
-/** @type {{ label: string, weight: number, file?: string, index?: number, command?: string[] }[]} */
+/** @type {{ label: string, weight: number, file?: string, index?: number, command?: boolean }[]} */
 const queue = files.map((file, index) => ({ label: file, file, index, weight: expected(file) }));
 // The checks `npm test` makes before any test: they read the tree and write nothing the tests read.
 if (withChecks) {
   for (const script of ['typecheck', 'format:check'])
-    queue.push({ label: script, command: ['run', script], weight: Number.MAX_SAFE_INTEGER });
+    queue.push({ label: script, command: true, weight: Number.MAX_SAFE_INTEGER });
 }
 queue.sort((a, b) => b.weight - a.weight || a.label.localeCompare(b.label));
 const results = new Map();
@@ -187,7 +209,7 @@ function nextJob() {
 
 async function runJob(job) {
   if (job.command) {
-    const result = await run(job.label, npm, job.command, process.env);
+    const result = await runScript(job.label);
     checks.set(job.label, result);
     process.stdout.write(`# ---- npm run ${job.label} (${result.wall.toFixed(1)} s) ----\n${result.output}`);
     if (result.code !== 0) process.stdout.write(`# npm run ${job.label}: FAILED\n`);
@@ -216,7 +238,7 @@ const done = new Promise((resolveDone) => {
   };
   if (!buildDone) {
     active++;
-    run('build', npm, ['run', 'build'], process.env).then((result) => {
+    runScript('build').then((result) => {
       buildSeconds = result.wall;
       process.stdout.write(`# ---- build (${result.wall.toFixed(1)} s) ----\n${result.output}`);
       if (result.code === 0) recordBuild(root, build.stamp);
@@ -234,6 +256,30 @@ const done = new Promise((resolveDone) => {
 await done;
 rmSync(cpuDir, { recursive: true, force: true });
 const elapsed = (Date.now() - started) / 1000;
+
+/**
+ * The time this run's jobs would take on `lanes` idle cores, scheduled as this runner does (the build
+ * first, the checks, then the longest file that may start), if each took its CPU time.
+ */
+function listSchedule(fileRows, buildCpu, checkCpu, lanes) {
+  const pending = [
+    ...checkCpu.map((cpu) => ({ cpu, browser: false, first: true })),
+    ...fileRows.map((r) => ({ cpu: r.cpu ?? 0, browser: isBrowserFile(r.file), first: false })),
+  ].sort((a, b) => Number(b.first) - Number(a.first) || b.cpu - a.cpu);
+  const free = Array.from({ length: lanes }, () => 0);
+  free[0] = buildCpu;
+  let end = buildCpu;
+  while (pending.length > 0) {
+    free.sort((a, b) => a - b);
+    const now = free[0];
+    let at = pending.findIndex((job) => !job.browser || now >= buildCpu);
+    if (at < 0) at = 0; // only browser files are left: the lane waits for the build
+    const [job] = pending.splice(at, 1);
+    free[0] = Math.max(now, job.browser ? buildCpu : 0) + job.cpu;
+    end = Math.max(end, free[0]);
+  }
+  return end;
+}
 
 // ---- the report ----
 const counts = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
@@ -269,12 +315,25 @@ console.log(
     .map(([key, n]) => `# ${key} ${n}`)
     .join('\n'),
 );
+const buildCpu = commands.get('build')?.cpu ?? 0;
+const checkCpu = [...commands].filter(([name]) => name !== 'build').map(([, t]) => t.cpu ?? 0);
+const allCpu = totalCpu + buildCpu + checkCpu.reduce((a, b) => a + b, 0);
+const lanes = availableParallelism();
+console.log(
+  `CPU in all (files${buildCpu ? ', build' : ''}${checkCpu.length ? ', checks' : ''}): ${allCpu.toFixed(0)} s; ` +
+    `on ${lanes} idle cores at least ${(allCpu / lanes).toFixed(0)} s, and ` +
+    `${listSchedule(rows, buildCpu, checkCpu, lanes).toFixed(0)} s scheduled as here with each job taking its CPU time`,
+);
 if (failed.length > 0) console.log(`failed files:\n${failed.map((f) => `  ${f}`).join('\n')}`);
 
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const times = Object.fromEntries(Object.entries(lastTimes).filter(([, t]) => typeof t?.cpu === 'number'));
 for (const r of rows) {
   if (r.cpu !== undefined) times[r.file] = { wall: Number(r.wall.toFixed(2)), cpu: Number(r.cpu.toFixed(2)) };
+}
+for (const [script, t] of commands) {
+  if (t.cpu !== undefined)
+    times[`npm run ${script}`] = { wall: Number(t.wall.toFixed(2)), cpu: Number(t.cpu.toFixed(2)) };
 }
 const sorted = Object.fromEntries(Object.entries(times).sort(([a], [b]) => a.localeCompare(b)));
 writeFileSync(timesFile, `${JSON.stringify(sorted, null, 2)}\n`);
