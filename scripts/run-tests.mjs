@@ -10,6 +10,7 @@
 // files after it. At the end it prints each file's wall and CPU time (the file's process, the browsers,
 // servers and tools it waited for, and Chromium's renderers: renderer-cpu.mjs) and keeps them in
 // .tmp/test-times.json. `--with-checks` (npm test) runs Prettier's check and the type check in the pool too.
+// Files share a folder for the run (OBSCURA_TEST_RUN_DIR) where one leaves what the next need not make again.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -65,6 +66,9 @@ function expected(file) {
 }
 
 const cpuDir = mkdtempSync(join(tmpdir(), 'obscura-test-cpu-'));
+// Where a file leaves what the files after it may reuse (tests/e2e/support/run-dir.ts): the sources do
+// not change during a run, so what one file builds from them another needs not build again.
+const runDir = mkdtempSync(join(tmpdir(), 'obscura-test-run-'));
 const preload = new URL('./test-cpu.mjs', import.meta.url).href;
 const running = new Set();
 
@@ -122,6 +126,7 @@ function kill(child) {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     for (const child of running) kill(child);
+    rmSync(runDir, { recursive: true, force: true });
     process.exit(130);
   });
 }
@@ -132,7 +137,7 @@ const renderers = new RendererCpu();
 
 async function runFile(file, index) {
   const cpuFile = join(cpuDir, `${index}.json`);
-  const env = { ...process.env, OBSCURA_TEST_CPU_FILE: cpuFile };
+  const env = { ...process.env, OBSCURA_TEST_CPU_FILE: cpuFile, OBSCURA_TEST_RUN_DIR: runDir };
   const args = ['--import', 'tsx', '--import', preload, `--test-reporter=${reporter}`, file];
   const result = await run(
     file,
@@ -255,6 +260,7 @@ const done = new Promise((resolveDone) => {
 });
 await done;
 rmSync(cpuDir, { recursive: true, force: true });
+rmSync(runDir, { recursive: true, force: true });
 const elapsed = (Date.now() - started) / 1000;
 
 /**
