@@ -3,11 +3,10 @@
 // a production build), a fraction of the bytes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchChromium } from './support/browser';
 import { serveFixtures } from './support/fixtures';
-import { buildPages } from './support/production-build';
+import { sharedPageBuild } from './support/production-build';
 import { startStaticServer } from '../../scripts/static-server';
 import type { api as threadsApi } from './pages/threads-page';
 import { NodeExtractor, NODE_MODEL_ROOT } from '../../src/engine/node/node-extractor';
@@ -91,7 +90,7 @@ test('the cut serves a fraction of the bytes (stated raw and gzip)', async (t) =
 });
 
 test('production build in Chromium: the worker fetches only the cut; same vectors as the full model', async () => {
-  const outDir = await buildPages(['tests/e2e/pages/threads.html']);
+  const { dir: outDir, remove: removeBuild } = await sharedPageBuild(['tests/e2e/pages/threads.html']);
   const server = await startStaticServer({ root: outDir, collectorUrl: 'http://127.0.0.1:9' });
   const browser = await launchChromium();
   try {
@@ -123,7 +122,7 @@ test('production build in Chromium: the worker fetches only the cut; same vector
   } finally {
     await browser.close();
     await server.close();
-    await rm(outDir, { recursive: true, force: true });
+    await removeBuild();
   }
 });
 

@@ -3,25 +3,26 @@
 // isolated gets the single-thread SIMD build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { serveFixtures } from './support/fixtures';
-import { buildPages, startPlainServer } from './support/production-build';
+import { sharedPageBuild, startPlainServer } from './support/production-build';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server';
 import type { api, ThreadsRun } from './pages/threads-page';
 import { wasmThreadCount } from '../../src/engine/backends/wasm-thread-count';
 
 const PHOTOS = ['skimage/chelsea.png', 'skimage/astronaut.png', 'skimage/rocket.jpg'];
 let outDir: string;
+let removeBuild: (() => Promise<void>) | undefined;
 let isolated: StaticServer;
 let plain: Awaited<ReturnType<typeof startPlainServer>>;
 let browser: Browser;
 
 before(async () => {
-  outDir = await buildPages(['tests/e2e/pages/threads.html']);
+  ({ dir: outDir, remove: removeBuild } = await sharedPageBuild(['tests/e2e/pages/threads.html']));
   // Served as `npm start` serves the app: COOP/COEP and the app's Content-Security-Policy.
   isolated = await startStaticServer({ root: outDir, collectorUrl: 'http://127.0.0.1:9' });
   plain = await startPlainServer(outDir);
@@ -31,7 +32,7 @@ after(async () => {
   await browser?.close();
   await isolated?.close();
   await plain?.close();
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  await removeBuild?.();
 });
 
 async function openPage(baseUrl: string): Promise<{ page: Page; fetched: string[] }> {

@@ -1,11 +1,13 @@
 import { build } from 'vite';
-import { mkdtemp } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MIME } from '../../../scripts/static-server';
+import { runDir } from './run-dir';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -23,6 +25,30 @@ export async function buildPages(pages: readonly string[]): Promise<string> {
     build: { outDir, emptyOutDir: true, rollupOptions: { input: pages.map((p) => resolve(root, p)) } },
   });
   return outDir;
+}
+
+/**
+ * A production build of test pages that the files of one test run share: built by the first file that
+ * asks and kept in the run's folder (run-dir.ts), which the sources cannot change under. Outside the
+ * runner, or when another file's build landed first, the file's own build, which `remove` deletes.
+ */
+export async function sharedPageBuild(pages: readonly string[]): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const shared = runDir('page-builds');
+  const key = createHash('sha256')
+    .update(JSON.stringify([...pages].sort()))
+    .digest('hex')
+    .slice(0, 16);
+  const dir = shared && join(shared, key);
+  const kept = { dir: dir ?? '', remove: async () => {} };
+  if (dir && (await stat(dir).catch(() => undefined))) return kept;
+  const outDir = await buildPages(pages);
+  const own = { dir: outDir, remove: () => rm(outDir, { recursive: true, force: true }) };
+  if (!dir) return own;
+  // Renamed into place whole, so a file starting meanwhile sees all of it or none of it.
+  return rename(outDir, dir).then(
+    () => kept,
+    () => own,
+  );
 }
 
 /**
