@@ -13,7 +13,7 @@
 // Files share a folder for the run (OBSCURA_TEST_RUN_DIR) where one leaves what the next need not make again.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TIERS, tierFiles } from './test-tiers.mjs';
 import { buildState, recordBuild } from './fresh-build.mjs';
@@ -329,6 +329,12 @@ console.log(
   `CPU in all (files${buildCpu ? ', build' : ''}${checkCpu.length ? ', checks' : ''}): ${allCpu.toFixed(0)} s; ` +
     `on ${lanes} idle cores at least ${(allCpu / lanes).toFixed(0)} s, and ` +
     `${listSchedule(rows, buildCpu, checkCpu, lanes).toFixed(0)} s scheduled as here with each job taking its CPU time`,
+);
+// Wall times mean little without the load they were measured under (other work on the machine counts).
+console.log(
+  `load average at the end (1, 5, 15 min): ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
 );
 if (failed.length > 0) console.log(`failed files:\n${failed.map((f) => `  ${f}`).join('\n')}`);
 
