@@ -493,6 +493,7 @@ test('the tests and benches the doc cites run with the parameters it states', ()
   cites('a 10 % smaller margin', 'tests/unit/privacy/output-bounds.test.ts', /Math\.floor\(0\.9 \*/);
   cites('10⁶ times on a worst-case pair', 'tests/unit/privacy/audit-support.ts', /const N = 1_000_000;/);
   cites('5·10⁴ times', 'tests/unit/privacy/audit.test.ts', /const n = 50_000;/);
+  cites('PrivUnit 2.5·10⁵ times', 'tests/unit/privacy/audit-privunit.test.ts', /const n = 250_000;/);
   cites('exits with status 2', 'src/cli/main.ts', /\$\{errName\}: \$\{message\}\\n`\);\s*return 2;/);
 });
 
