@@ -4,8 +4,9 @@
 //   node scripts/run-tests.mjs [tier] [part of a path]
 //
 // Each file runs in its own process, as many at a time as the machine has cores, the longest first (by
-// the times of the last run here, else those of scripts/test-times.json), so that no long file starts
-// last and holds the run alone. A run that includes browser tests makes the production build they share
+// the CPU times of the last run here, else those of scripts/test-times.json: a copy of a full run's
+// .tmp/test-times.json, so that a fresh clone's run is ordered too), so that no long file starts last and
+// holds the run alone. A run that includes browser tests makes the production build they share
 // first, if its sources changed since it was made; the other files run beside the build, the browser
 // files after it. At the end it prints each file's wall and CPU time (the file's process, the browsers,
 // servers and tools it waited for, and Chromium's renderers: renderer-cpu.mjs) and keeps them in
