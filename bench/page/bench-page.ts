@@ -1,6 +1,11 @@
 // Benchmark page: drives the real worker through the bridge; bench/run.ts reads the results.
+import type { Remote } from 'comlink';
 import { EngineBridge } from '../../src/client/engine-bridge';
 import type { BackendName } from '../../src/engine/backends/backend-choice';
+import type { BenchEngineApi } from './bench-engine.worker';
+
+const benchEngineWorker = () =>
+  new Worker(new URL('./bench-engine.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine-bench' });
 
 async function photoPixels(url: string, size: number): Promise<ImageData> {
   const bitmap = await createImageBitmap(await (await fetch(url)).blob(), {
@@ -24,11 +29,11 @@ const api = {
     bridge.stop();
     return { startMs, fetchMs: status.modelFetchMs, buildMs: status.modelBuildMs };
   },
-  /** Pipeline vs bare network, interleaved in the worker. */
+  /** Pipeline vs bare network, interleaved in the worker (the bench's own entry, which carries the timer). */
   async perImage(backend: BackendName, photoUrl: string, batch: number, iterations: number) {
-    const bridge = new EngineBridge({ backend });
+    const bridge = new EngineBridge({ backend, createWorker: benchEngineWorker });
     await bridge.start();
-    const engine = await bridge.engine();
+    const engine = (await bridge.engine()) as unknown as Remote<BenchEngineApi>;
     const pixels = await photoPixels(photoUrl, 224);
     const result = await engine.bench(pixels, { batch, iterations });
     bridge.stop();

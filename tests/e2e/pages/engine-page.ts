@@ -74,7 +74,7 @@ export const api = {
   releases: releaseBridge,
   /** The release worker's test API (its clock). */
   releaseTest: () => releaseBridge().api() as unknown as Remote<TestReleaseApi>,
-  /** The engine worker's test API (forward-pass count, breaking a backend). */
+  /** The engine worker's test API (forward-pass count, breaking a backend, tensor count). */
   async engineTest() {
     return (await bridge!.engine()) as unknown as Remote<TestEngineApi>;
   },
