@@ -5,7 +5,7 @@ import {
   autoCandidates,
   decideBackend,
   fallbackOrder,
-  needsCalibration,
+  needsTiming,
   type BackendName,
   type BackendProbe,
   type Timings,
@@ -19,7 +19,7 @@ import { configForLayer } from '../model/model-files';
 import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
 import { BackendSession, type StartSession } from './backend-session';
-import { calibrate } from './calibrate';
+import { timeBackends } from './time-backends';
 import type {
   BatchItem,
   EngineApi,
@@ -118,10 +118,10 @@ export class EngineService implements EngineApi {
         timings = cached.timings;
         fromCache = true;
         candidates = [cached.backend, ...candidates.filter((c) => c !== cached.backend)];
-      } else if (mode === 'always' || (mode === 'auto' && needsCalibration(candidates))) {
+      } else if (mode === 'always' || (mode === 'auto' && needsTiming(candidates))) {
         this.artifacts = await this.arrived(fetching, report);
         report('calibrate', 0);
-        const result = await calibrate(candidates, config, this.artifacts, layer, this.startSession);
+        const result = await timeBackends(candidates, config, this.artifacts, layer, this.startSession);
         timings = result.timings;
         this.failures.push(...result.failures);
         this.session = result.best;

@@ -10,7 +10,7 @@ const RUNS = 3;
  * warm-up that loading does) and keeps the fastest session running. Backends that
  * fail to start are reported, not fatal.
  */
-export async function calibrate(
+export async function timeBackends(
   candidates: readonly BackendName[],
   config: ModelConfig,
   artifacts: tf.io.ModelArtifacts,
