@@ -7,7 +7,7 @@
  * the cost grows with the range, which is why it pages and why the range is explicit.
  */
 import { ObscuraError } from '../src/errors';
-import { aggregateTotals, type Aggregates, type GroupTotals } from './aggregate';
+import { estimateGroups, type Aggregates, type GroupTotals } from './group-estimates';
 import type { Database } from './db/database';
 import type { Group } from './groups';
 import type { TotalsRow } from './store';
@@ -167,7 +167,7 @@ export async function bucketAggregates(db: Database, q: BucketQuery): Promise<Bu
   // Rows come ordered by bucket, so the map's order is the buckets' order.
   for (const [start, totals] of byStart) {
     const end = new Date(Date.parse(start) + BUCKET_MS[q.bucket]).toISOString().replace('.000Z', 'Z');
-    buckets.push({ start, end, ...aggregateTotals(totals) });
+    buckets.push({ start, end, ...estimateGroups(totals) });
   }
   const last = rows[rows.length - 1];
   return {

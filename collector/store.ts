@@ -11,7 +11,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Report } from '../src/report/schema';
-import type { GroupTotals } from './aggregate';
+import type { GroupTotals } from './group-estimates';
 import { BatchWriter } from './batch-writer';
 import { bucketAggregates, type BucketPage, type BucketQuery } from './buckets';
 import { rangeTotals } from './range-totals';
