@@ -56,12 +56,19 @@ export function incompleteBetaFixed(x: number, a: number, b: number, steps: numb
   const p = s * a + (1 - s) * b;
   const q = s * b + (1 - s) * a;
   const logFront = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b);
-  const value = (Math.exp(logFront) * continuedFractionSteps(y, p, q, steps)) / p;
+  const value = (Math.exp(logFront) * betaContinuedFraction(y, p, q, steps)) / p;
   return { lower: s * value + (1 - s) * (1 - value), upper: s * (1 - value) + (1 - s) * value };
 }
 
-/** The continued fraction of `betaContinuedFraction`, run for a fixed number of steps with no early exit. */
-function continuedFractionSteps(x: number, a: number, b: number, steps: number): number {
+/** Steps after which a continued fraction that has not converged is an error rather than a slow answer. */
+const MAX_STEPS = 100000;
+
+/**
+ * The continued fraction of I_x(a, b) (modified Lentz). `steps`: run exactly that many steps with no
+ * early exit, so the time does not depend on x (incompleteBetaFixed); without it, stop once a step no
+ * longer moves the value.
+ */
+function betaContinuedFraction(x: number, a: number, b: number, steps?: number): number {
   const TINY = 1e-300;
   const qab = a + b;
   const qap = a + 1;
@@ -70,7 +77,7 @@ function continuedFractionSteps(x: number, a: number, b: number, steps: number):
   let d = 1 - (qab * x) / qap;
   d = 1 / (Math.abs(d) < TINY ? TINY : d);
   let h = d;
-  for (let m = 1; m <= steps; m++) {
+  for (let m = 1; m <= (steps ?? MAX_STEPS); m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
     d = 1 + aa * d;
@@ -83,41 +90,12 @@ function continuedFractionSteps(x: number, a: number, b: number, steps: number):
     c = 1 + aa / c;
     d = 1 / (Math.abs(d) < TINY ? TINY : d);
     c = Math.abs(c) < TINY ? TINY : c;
-    h *= d * c;
-  }
-  return h;
-}
-
-function betaContinuedFraction(x: number, a: number, b: number): number {
-  const TINY = 1e-300;
-  const qab = a + b;
-  const qap = a + 1;
-  const qam = a - 1;
-  let c = 1;
-  let d = 1 - (qab * x) / qap;
-  if (Math.abs(d) < TINY) d = TINY;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 100000; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
     const del = d * c;
     h *= del;
-    if (Math.abs(del - 1) < 1e-16) return h;
+    if (steps === undefined && Math.abs(del - 1) < 1e-16) return h;
   }
-  throw new Error(`incomplete beta did not converge (x=${x}, a=${a}, b=${b})`);
+  if (steps === undefined) throw new Error(`incomplete beta did not converge (x=${x}, a=${a}, b=${b})`);
+  return h;
 }
 
 /** erfc(x) for x ≥ 0, accurate in relative terms far into the tail. */
