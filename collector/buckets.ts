@@ -7,9 +7,9 @@
  * the cost grows with the range, which is why it pages and why the range is explicit.
  */
 import { ObscuraError } from '../src/errors';
-import { aggregateTotals, type Aggregates, type GroupTotals } from './aggregate';
+import { estimateGroups, type Aggregates, type GroupTotals } from './group-estimates';
 import type { Database } from './db/database';
-import type { Group } from './groups';
+import { groupOfRow } from './groups';
 import type { TotalsRow } from './store';
 
 export const BUCKETS = ['hour', 'day', 'week'] as const;
@@ -154,20 +154,12 @@ export async function bucketAggregates(db: Database, q: BucketQuery): Promise<Bu
   for (const r of rows) {
     let totals = byStart.get(r.start);
     if (!totals) byStart.set(r.start, (totals = []));
-    const group: Group = {
-      id: r.group_id,
-      scope: r.scope,
-      kind: r.kind,
-      size: r.size,
-      key: r.key,
-      mechanism: r.mechanism,
-    };
-    totals.push({ group, count: r.n, sums: r.sums, squares: r.squares });
+    totals.push({ group: groupOfRow(r), count: r.n, sums: r.sums, squares: r.squares });
   }
   // Rows come ordered by bucket, so the map's order is the buckets' order.
   for (const [start, totals] of byStart) {
     const end = new Date(Date.parse(start) + BUCKET_MS[q.bucket]).toISOString().replace('.000Z', 'Z');
-    buckets.push({ start, end, ...aggregateTotals(totals) });
+    buckets.push({ start, end, ...estimateGroups(totals) });
   }
   const last = rows[rows.length - 1];
   return {

@@ -9,7 +9,7 @@
  * estimate is not positive the noise outweighs the signal and the cosine is null. Only groups without
  * a projection qualify: a projected vector no longer lives in the codebook's feature space.
  */
-import type { VectorAggregate } from './aggregate';
+import type { VectorAggregate } from './group-estimates';
 import type { CodebookRegistry } from './codebooks';
 
 export interface CodebookSimilarity {

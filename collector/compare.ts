@@ -20,7 +20,7 @@ import {
 } from '../src/analysis/index';
 import { describeError, ObscuraError } from '../src/errors';
 import { krrProbabilities, oueProbabilities } from '../src/privacy/index';
-import type { GroupTotals } from './aggregate';
+import type { GroupTotals } from './group-estimates';
 import { isoTime } from './buckets';
 import type { CategoryGroupKey, GroupKey } from './groups';
 

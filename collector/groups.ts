@@ -40,6 +40,18 @@ export interface Group {
   readonly mechanism: MechanismRecord;
 }
 
+/** A group as the store's report_groups row holds it. */
+export function groupOfRow(r: {
+  readonly group_id: string;
+  readonly scope: string;
+  readonly kind: Group['kind'];
+  readonly size: number;
+  readonly key: Group['key'];
+  readonly mechanism: MechanismRecord;
+}): Group {
+  return { id: r.group_id, scope: r.scope, kind: r.kind, size: r.size, key: r.key, mechanism: r.mechanism };
+}
+
 export function groupOf(v: VerifiedReport): Group {
   const r = v.report;
   const base: GroupKey = {

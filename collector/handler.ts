@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
-import { aggregateTotals, withLabels, type Aggregates, type LabelsOf } from './aggregate';
+import { estimateGroups, withLabels, type Aggregates, type LabelsOf } from './group-estimates';
 import { withSimilarity } from './codebook-similarity';
 import { parseBucketQuery, type BucketQuery } from './buckets';
 import { compareTotals, parseCompareQuery, type CompareQuery, type CompareSide } from './compare';
@@ -168,7 +168,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
         const page = await store.buckets(query);
         return sendJson(res, 200, { ...page, buckets: page.buckets.map(read) });
       }
-      return sendJson(res, 200, read(aggregateTotals(await store.totals(scope))));
+      return sendJson(res, 200, read(estimateGroups(await store.totals(scope))));
     }
     let pageQuery: ReportPageQuery | null;
     try {

@@ -2,7 +2,7 @@
  * One scope's group totals over the reports received in [since, until), summed from the raw
  * reports in SQL (the running totals have no receive times finer than their day partitions).
  */
-import type { GroupTotals } from './aggregate';
+import type { GroupTotals } from './group-estimates';
 import { REPORT_VALUES_SQL } from './buckets';
 import type { Database } from './db/database';
 import type { TotalsRow } from './store';

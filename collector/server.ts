@@ -9,7 +9,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { ObscuraError } from '../src/errors';
 import { defaultHosts, normalizeHost } from './access';
-import { aggregateTotals, type Aggregates } from './aggregate';
+import { estimateGroups, type Aggregates } from './group-estimates';
 import { loadDashboard } from './dashboard-route';
 import { loadCodebookDir, type CodebookRegistry } from './codebooks';
 import type { Task } from '../src/report/task';
@@ -228,7 +228,7 @@ export function collectorHandle(app: CollectorApp, http: Pick<Listening, 'url' |
     tasks: app.tasks,
     count: (scope) => app.store.count(scope),
     ids: (scope) => app.store.ids(scope),
-    aggregates: async (scope) => aggregateTotals(await app.store.totals(scope), (id) => app.codebooks?.get(id)?.labels),
+    aggregates: async (scope) => estimateGroups(await app.store.totals(scope), (id) => app.codebooks?.get(id)?.labels),
     close: async () => {
       await http.close();
       await app.store.close();

@@ -11,7 +11,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Report } from '../src/report/schema';
-import type { GroupTotals } from './aggregate';
+import type { GroupTotals } from './group-estimates';
 import { BatchWriter } from './batch-writer';
 import { bucketAggregates, type BucketPage, type BucketQuery } from './buckets';
 import { rangeTotals } from './range-totals';
@@ -22,7 +22,7 @@ import { dayOf, dropDaysBefore, ensurePartition, nextDay } from './db/partitions
 import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
 import { repairTotals } from './db/repair';
-import type { Group } from './groups';
+import { groupOfRow, type Group } from './groups';
 import { lockDataDir } from './lock';
 
 export type InsertOutcome = 'stored' | 'duplicate' | 'conflict';
@@ -254,16 +254,8 @@ export class ReportStore {
     for (const r of rows.rows) {
       let t = byGroup.get(r.group_id);
       if (!t) {
-        const group: Group = {
-          id: r.group_id,
-          scope: r.scope,
-          kind: r.kind,
-          size: r.size,
-          key: r.key,
-          mechanism: r.mechanism,
-        };
         const zeros = () => new Array<number>(r.size).fill(0);
-        t = { group, count: 0, sums: zeros(), squares: r.kind === 'vector' ? zeros() : null };
+        t = { group: groupOfRow(r), count: 0, sums: zeros(), squares: r.kind === 'vector' ? zeros() : null };
         byGroup.set(r.group_id, t);
       }
       t.count += r.n;

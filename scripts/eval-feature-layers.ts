@@ -39,21 +39,21 @@ import { comparePaired, type PairedComparison } from '../eval/paired';
 import { hitAtK, meanAveragePrecision, recallAtK, type RankedQuery } from '../eval/retrieval';
 import { SeededRandom } from '../eval/seeded-random';
 import { l2Normalize, mean, subtract } from '../eval/vectors';
+import {
+  FASHION_MNIST_DIR as INSTALLED_FASHION_MNIST_DIR,
+  PHOTOS as COLOUR_PHOTOS,
+  SKIMAGE_DIR as INSTALLED_SKIMAGE_DIR,
+} from '../tests/support/data-paths';
 
-const SKIMAGE_DIR = process.env.OBSCURA_SKIMAGE_DIR ?? '/usr/lib/python3/dist-packages/skimage/data';
-const FASHION_MNIST_DIR = process.env.OBSCURA_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
+const SKIMAGE_DIR = process.env.OBSCURA_SKIMAGE_DIR ?? INSTALLED_SKIMAGE_DIR;
+const FASHION_MNIST_DIR = process.env.OBSCURA_FASHION_MNIST_DIR ?? INSTALLED_FASHION_MNIST_DIR;
 
 /**
  * Natural images of python3-skimage: colour photographs (and two colour microscopy/fundus images),
  * then greyscale photographs.
  */
 const PHOTOS = [
-  'astronaut.png',
-  'chelsea.png',
-  'coffee.png',
-  'rocket.jpg',
-  'motorcycle_left.png',
-  'hubble_deep_field.jpg',
+  ...COLOUR_PHOTOS,
   'retina.jpg',
   'ihc.png',
   'camera.png',

@@ -1,18 +1,12 @@
 // Benchmark page: drives the real worker through the bridge; bench/run.ts reads the results.
+import type { Remote } from 'comlink';
 import { EngineBridge } from '../../src/client/engine-bridge';
 import type { BackendName } from '../../src/engine/backends/backend-choice';
+import type { BenchEngineApi } from './bench-engine.worker';
+import { resizedPixels } from '../../tests/e2e/pages/resized-pixels';
 
-async function photoPixels(url: string, size: number): Promise<ImageData> {
-  const bitmap = await createImageBitmap(await (await fetch(url)).blob(), {
-    resizeWidth: size,
-    resizeHeight: size,
-    resizeQuality: 'high',
-  });
-  const canvas = new OffscreenCanvas(size, size);
-  const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(bitmap, 0, 0);
-  return ctx.getImageData(0, 0, size, size);
-}
+const benchEngineWorker = () =>
+  new Worker(new URL('./bench-engine.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine-bench' });
 
 const api = {
   /** Cold start (new worker; HTTP cache as the page has it) and the model's fetch and build times. */
@@ -24,12 +18,12 @@ const api = {
     bridge.stop();
     return { startMs, fetchMs: status.modelFetchMs, buildMs: status.modelBuildMs };
   },
-  /** Pipeline vs bare network, interleaved in the worker. */
+  /** Pipeline vs bare network, interleaved in the worker (the bench's own entry, which carries the timer). */
   async perImage(backend: BackendName, photoUrl: string, batch: number, iterations: number) {
-    const bridge = new EngineBridge({ backend });
+    const bridge = new EngineBridge({ backend, createWorker: benchEngineWorker });
     await bridge.start();
-    const engine = await bridge.engine();
-    const pixels = await photoPixels(photoUrl, 224);
+    const engine = (await bridge.engine()) as unknown as Remote<BenchEngineApi>;
+    const pixels = await resizedPixels(await (await fetch(photoUrl)).blob(), 224);
     const result = await engine.bench(pixels, { batch, iterations });
     bridge.stop();
     return result;

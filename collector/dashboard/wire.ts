@@ -1,5 +1,5 @@
 /**
- * The collector's answers as the page reads them. They mirror collector/aggregate.ts,
+ * The collector's answers as the page reads them. They mirror collector/group-estimates.ts,
  * collector/buckets.ts and the /compare answer; tests/unit/collector/dashboard.test.ts checks
  * that the collector's own types are assignable to these, so the two cannot drift apart.
  * Numbers are kept exactly as parsed: the page rounds only what it displays.

@@ -14,8 +14,6 @@ export const PAGE_INDEXES = {
   state: { name: 'state-time-id', keyPath: ['state', 'time', 'id'] },
 } as const;
 
-export type PageFilter = Exclude<keyof typeof PAGE_INDEXES, 'time'>;
-
 /** Index key types, for the schema's declaration. */
 export type PageIndexKeys = {
   'time-id': [number, string];

@@ -1,4 +1,3 @@
-import { epsilonUnitsUp } from '../privacy/accountant';
 import { ObscuraError } from '../errors';
 import {
   currentConfig,
@@ -10,7 +9,6 @@ import {
   validateBudgetChange,
   type BudgetChange,
   type BudgetStatus,
-  type Charge,
   type ScopeConfig,
   type WindowPolicy,
 } from './budget-policy';

@@ -132,11 +132,6 @@ function loaded(record: TotalsRecord, refillsAt: number | null): LoadedTarget {
   };
 }
 
-/** The budget's clock: the later of `now` and the latest time the ledger recorded (it never runs backwards). */
-export function budgetNow(device: LoadedTarget, now: number): number {
-  return Math.max(now, device.record.latest ?? -Infinity);
-}
-
 /**
  * Records one charge in the sums of its scope and the device, in the caller's readwrite transaction
  * (both loaded at `charge.time` in it): one row per target, the records rewritten. O(1).

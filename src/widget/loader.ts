@@ -5,7 +5,8 @@
  * obscura-ready, obscura-report, obscura-budget, obscura-error.
  */
 import { NUMERIC_ATTRIBUTES, WIDGET_ATTRIBUTES } from './attributes';
-import { isFrameMessage } from './frame-message-check';
+import { isFrameMessage } from './frame-message';
+import type { HostMessage } from './protocol';
 import { PROTOCOL, PROTOCOL_VERSION } from './protocol-version';
 
 const script = document.currentScript as HTMLScriptElement | null;
@@ -78,7 +79,13 @@ class ObscuraExtractor extends HTMLElement {
   }
 
   private configure(): void {
-    const message = { protocol: PROTOCOL, v: PROTOCOL_VERSION, type: 'configure', config: readConfig(this) };
+    // The attributes go as the host wrote them: the iframe's parse of the host message checks them.
+    const message = {
+      protocol: PROTOCOL,
+      v: PROTOCOL_VERSION,
+      type: 'configure',
+      config: readConfig(this),
+    } satisfies Omit<HostMessage, 'config'> & { config: Record<string, unknown> };
     this.frame?.contentWindow?.postMessage(message, widgetOrigin);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The widget's postMessage protocol, version 1: the only words the host page and the
- * Obscura iframe say to each other. Both sides parse every message with these schemas
- * (zod/mini, so the host-side loader stays small) and drop anything else.
+ * Obscura iframe say to each other. Each side parses every message it hears by that message's
+ * one schema and drops anything else: the iframe the host's configure by the zod schema here,
+ * the host-side loader the frame's messages by frame-message.ts (no zod, to keep it small).
  *
  * The host may only configure; it can never release, grant budget or turn on automatic
  * release: those exist only as clicks inside the iframe.
@@ -36,34 +37,6 @@ export const hostMessageSchema = z.strictObject({
   type: z.literal('configure'),
   config: widgetConfigSchema,
 });
+export type HostMessage = z.infer<typeof hostMessageSchema>;
 
-const budgetSchema = z.strictObject({
-  scope: z.string(),
-  total: z.number(),
-  remaining: z.number(),
-  spent: z.number(),
-  releases: z.number(),
-});
-
-/** The report itself is checked against the full report schema inside the iframe before it is posted. */
-const reportShape = z.looseObject({ v: z.number(), id: z.string(), scope: z.string() });
-
-export const frameMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...envelope, type: z.literal('ready'), hostOrigin: z.string() }),
-  z.strictObject({ ...envelope, type: z.literal('report'), report: reportShape }),
-  z.strictObject({ ...envelope, type: z.literal('budget'), budget: budgetSchema }),
-  z.strictObject({
-    ...envelope,
-    type: z.literal('error'),
-    /** `scope`: on a declared-task refusal, the host's own scope name the collector must declare. */
-    error: z.strictObject({ name: z.string(), message: z.string(), scope: z.optional(z.string()) }),
-  }),
-  z.strictObject({ ...envelope, type: z.literal('resize'), height: z.number().check(z.gte(0), z.lte(10000)) }),
-]);
-export type FrameMessage = z.infer<typeof frameMessageSchema>;
-
-type Body<T> = T extends unknown ? Omit<T, 'protocol' | 'v'> : never;
-
-export function frameMessage(body: Body<FrameMessage>): FrameMessage {
-  return { protocol: PROTOCOL, v: PROTOCOL_VERSION, ...body } as FrameMessage;
-}
+export { frameMessage, isFrameMessage, type FrameMessage } from './frame-message';

@@ -153,7 +153,7 @@ test('video with no frames and non-video files give EmptyVideoError', async () =
 test('tensor count stays flat over 300 extractions', async () => {
   const counts = await page.evaluate(async () => {
     const o = (window as unknown as PageWindow).obscura;
-    const engine = await o.bridge().engine();
+    const engine = await o.engineTest();
     const blob = await o.fixture('skimage/astronaut.png');
     await o.bridge().extract(blob);
     const before = await engine.memory();

@@ -9,7 +9,7 @@ import {
 } from '../../release/index';
 import { describeWindow, windowOf, windowValue, WINDOW_CHOICES } from './budget-window';
 import { BUDGET_MEANING, EPSILON_MEANING } from './budget-words';
-import { sharedStyles } from './shared-styles';
+import { sharedStyles, tableStyles } from './shared-styles';
 
 /**
  * What is left to release in the active scope (the smaller of its own budget and the
@@ -27,6 +27,7 @@ export class BudgetGauge extends LitElement {
 
   static override styles = [
     sharedStyles,
+    tableStyles,
     css`
       meter {
         width: 100%;
@@ -46,17 +47,6 @@ export class BudgetGauge extends LitElement {
       }
       form {
         margin-bottom: 0.6rem;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.9rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.2rem;
-        border-bottom: 1px solid var(--line);
       }
       tr.active {
         font-weight: 600;

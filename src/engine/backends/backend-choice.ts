@@ -39,7 +39,7 @@ export function autoCandidates(probes: readonly BackendProbe[], includeSoftware:
  * True when a GPU backend competes with WASM: a weak integrated GPU can lose to
  * WASM with SIMD, so only timing tells. WASM always beats the plain-JS CPU backend.
  */
-export function needsCalibration(candidates: readonly BackendName[]): boolean {
+export function needsTiming(candidates: readonly BackendName[]): boolean {
   return candidates.some((c) => c === 'webgpu' || c === 'webgl');
 }
 

@@ -8,6 +8,14 @@ import { loadFeatureNetwork } from '../model/load-model';
 import type { ModelConfig } from '../model/model-config';
 import { memoryHandler } from './model-artifacts';
 
+/** Builds the network on one backend: BackendSession.start, or something that wraps it. */
+export type StartSession = (
+  backend: BackendName,
+  config: ModelConfig,
+  artifacts: tf.io.ModelArtifacts,
+  layer: string,
+) => Promise<BackendSession>;
+
 /** The network built on one backend. Switching backend rebuilds it from the in-memory weights. */
 export class BackendSession {
   private constructor(

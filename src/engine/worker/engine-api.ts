@@ -67,20 +67,6 @@ export interface VideoExtraction {
 /** One image source the worker accepts: an encoded file, or pixels the page already has. */
 export type ImageInput = Blob | ImageBitmap | ImageData;
 
-export interface BenchOptions {
-  readonly batch: number;
-  readonly iterations: number;
-}
-
-export interface BenchResult {
-  readonly backend: BackendName;
-  readonly batch: number;
-  /** ms/image of the whole pipeline (pixels -> preprocess -> network -> pooled vector read back). */
-  readonly pipelineMsPerImage: number;
-  /** ms/image of the bare network on an already-normalised tensor, in the same run. */
-  readonly bareMsPerImage: number;
-}
-
 /** Loading progress, for a progress bar on first use. `fraction` is 0..1 within the phase. */
 export interface LoadProgress {
   readonly phase: 'fetch' | 'build' | 'calibrate';
@@ -107,8 +93,6 @@ export interface EngineApi {
   extractFrames(callId: number, frames: ImageBitmap[]): Promise<VideoExtraction>;
   /** Stops the named call at its next stage boundary; it rejects with AbortError. */
   cancel(callId: number): void;
-  memory(): { numTensors: number; numBytes: number };
-  bench(pixels: ImageData, options: BenchOptions): Promise<BenchResult>;
   /**
    * From now on, each image's clean vector is also posted on this port (to the release
    * worker), once, keyed by its content hash; a later port replaces this one.

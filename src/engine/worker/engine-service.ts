@@ -1,11 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { describeError, ObscuraError } from '../../errors';
 import {
   BACKENDS,
   autoCandidates,
   decideBackend,
   fallbackOrder,
-  needsCalibration,
+  needsTiming,
   type BackendName,
   type BackendProbe,
   type Timings,
@@ -18,12 +18,10 @@ import type { ModelConfig } from '../model/model-config';
 import { configForLayer } from '../model/model-files';
 import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
-import { BackendSession } from './backend-session';
-import { calibrate } from './calibrate';
+import { BackendSession, type StartSession } from './backend-session';
+import { timeBackends } from './time-backends';
 import type {
   BatchItem,
-  BenchOptions,
-  BenchResult,
   EngineApi,
   EngineOptions,
   EngineStatus,
@@ -34,7 +32,6 @@ import type {
 } from './engine-api';
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
-import { runBench } from './bench';
 
 type Failure = { backend: BackendName; message: string };
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -46,9 +43,14 @@ function settle<T>(work: Promise<T>): Promise<Settled<T>> {
   );
 }
 
+export interface EngineServiceOptions {
+  /** Builds the network on a backend (default: BackendSession.start); a wrapper may watch the sessions. */
+  readonly startSession?: StartSession;
+}
+
 /** The worker's engine: chooses a backend, holds the model, turns images into clean vectors. */
 export class EngineService implements EngineApi {
-  protected session: BackendSession | undefined;
+  private session: BackendSession | undefined;
   private current: EngineStatus | undefined;
   private config: ModelConfig | undefined;
   private artifacts: tf.io.ModelArtifacts | undefined;
@@ -56,6 +58,11 @@ export class EngineService implements EngineApi {
   private failures: Failure[] = [];
   private readonly cancelled = new Set<number>();
   private releasePort: MessagePort | undefined;
+  private readonly startSession: StartSession;
+
+  constructor(options: EngineServiceOptions = {}) {
+    this.startSession = options.startSession ?? BackendSession.start;
+  }
 
   async init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
     this.session?.dispose();
@@ -111,10 +118,10 @@ export class EngineService implements EngineApi {
         timings = cached.timings;
         fromCache = true;
         candidates = [cached.backend, ...candidates.filter((c) => c !== cached.backend)];
-      } else if (mode === 'always' || (mode === 'auto' && needsCalibration(candidates))) {
+      } else if (mode === 'always' || (mode === 'auto' && needsTiming(candidates))) {
         this.artifacts = await this.arrived(fetching, report);
         report('calibrate', 0);
-        const result = await calibrate(candidates, config, this.artifacts, layer);
+        const result = await timeBackends(candidates, config, this.artifacts, layer, this.startSession);
         timings = result.timings;
         this.failures.push(...result.failures);
         this.session = result.best;
@@ -167,7 +174,7 @@ export class EngineService implements EngineApi {
   ): Promise<BackendSession> {
     for (const name of candidates) {
       try {
-        return await BackendSession.start(name, config, this.artifacts!, layer);
+        return await this.startSession(name, config, this.artifacts!, layer);
       } catch (err) {
         // A wrong layer or broken weights fail on every backend alike: say so at once.
         if ((err as Error).name === 'UnknownLayerError' || (err as Error).name === 'ModelLoadError') throw err;
@@ -334,7 +341,7 @@ export class EngineService implements EngineApi {
   }
 
   /** Runs on the current backend; if it breaks, moves to the next working backend and runs again. */
-  protected async runWithFallback(pixels: readonly ImageData[]): Promise<Float32Array[]> {
+  private async runWithFallback(pixels: readonly ImageData[]): Promise<Float32Array[]> {
     for (;;) {
       const session = this.requireSession();
       try {
@@ -376,17 +383,8 @@ export class EngineService implements EngineApi {
     if (this.cancelled.has(callId)) throw new ObscuraError('AbortError', 'the extraction was cancelled');
   }
 
-  protected requireSession(): BackendSession {
+  private requireSession(): BackendSession {
     if (!this.session) throw new ObscuraError('ModelLoadError', 'the engine has no model loaded; call init first');
     return this.session;
-  }
-
-  memory(): { numTensors: number; numBytes: number } {
-    const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes };
-  }
-
-  async bench(pixels: ImageData, options: BenchOptions): Promise<BenchResult> {
-    return runBench(this.requireSession(), pixels, options);
   }
 }

@@ -14,8 +14,3 @@ export async function hashPixels(pixels: ImageData): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', pixels.data);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
-
-/** The pixel bytes as the Uint8Array view tfjs accepts. */
-export function pixelBytes(pixels: ImageData): Uint8Array {
-  return new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
-}

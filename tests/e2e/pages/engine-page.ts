@@ -8,6 +8,7 @@ import type { Extraction, ImageInput } from '../../../src/engine/worker/engine-a
 import type { ReleaseOptions } from '../../../src/release/release-api';
 import type { TestEngineApi } from './engine-test.worker';
 import type { TestReleaseApi } from './release-test.worker';
+import { resizedPixels } from './resized-pixels';
 
 /** An extraction as plain JSON (typed arrays do not survive page.evaluate). */
 export interface PlainExtraction {
@@ -74,7 +75,7 @@ export const api = {
   releases: releaseBridge,
   /** The release worker's test API (its clock). */
   releaseTest: () => releaseBridge().api() as unknown as Remote<TestReleaseApi>,
-  /** The engine worker's test API (forward-pass count, breaking a backend). */
+  /** The engine worker's test API (forward-pass count, breaking a backend, tensor count). */
   async engineTest() {
     return (await bridge!.engine()) as unknown as Remote<TestEngineApi>;
   },
@@ -113,16 +114,7 @@ export const api = {
   releaseWithClean,
   /** The RGBA pixels the worker sees for a file (decoded and resized the same way), base64. */
   async workerPixels(path: string, size: number): Promise<string> {
-    const bitmap = await createImageBitmap(await fixture(path), {
-      imageOrientation: 'from-image',
-      resizeWidth: size,
-      resizeHeight: size,
-      resizeQuality: 'high',
-    });
-    const canvas = new OffscreenCanvas(size, size);
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(bitmap, 0, 0);
-    const data = ctx.getImageData(0, 0, size, size).data;
+    const { data } = await resizedPixels(await fixture(path), size);
     let s = '';
     for (let i = 0; i < data.length; i++) s += String.fromCharCode(data[i]!);
     return btoa(s);

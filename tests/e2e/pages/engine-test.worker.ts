@@ -1,40 +1,38 @@
 /**
- * The engine worker with test hooks, built only for tests (the app and the library
- * never reference this entry, so the production bundle cannot carry the hooks): it
- * counts the network's forward passes and can break the running backend on purpose.
+ * The engine worker with test instruments, built only for tests (the app and the library
+ * never reference this entry). The engine is the production one, given a session starter
+ * that watches its sessions from outside: the instruments count the network's forward
+ * passes, break the running backend on purpose and read tfjs's tensor count.
  */
 import { expose } from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import '../../../src/error-details';
 import { EngineService } from '../../../src/engine/worker/engine-service';
 import type { EngineApi } from '../../../src/engine/worker/engine-api';
+import { watchSessions } from './watched-sessions';
 
 export interface TestEngineApi extends EngineApi {
   /** Images run through the network since the worker started. */
   forwardPasses(): number;
   /** Makes the running backend fail as a lost GPU context would. */
   breakBackend(): Promise<void>;
+  /** tfjs's live tensors and their bytes in this worker. */
+  memory(): { numTensors: number; numBytes: number };
 }
 
-class TestEngineService extends EngineService implements TestEngineApi {
-  private passes = 0;
-
-  protected override runWithFallback(pixels: readonly ImageData[]): Promise<Float32Array[]> {
-    this.passes += pixels.length;
-    return super.runWithFallback(pixels);
-  }
-
-  forwardPasses(): number {
-    return this.passes;
-  }
-
-  async breakBackend(): Promise<void> {
-    const session = this.requireSession();
+const sessions = watchSessions();
+const engine = new EngineService({ startSession: sessions.startSession });
+const api: TestEngineApi = Object.assign(engine, {
+  forwardPasses: () => sessions.forwardPasses(),
+  async breakBackend() {
+    const session = sessions.live();
     const gl = (tf.backend() as { gpgpu?: { gl?: WebGL2RenderingContext } }).gpgpu?.gl;
     if (gl) gl.getExtension('WEBGL_lose_context')?.loseContext();
     else session.extractor.dispose();
-  }
-}
-
-const engine: TestEngineApi = new TestEngineService();
-expose(engine);
+  },
+  memory() {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  },
+});
+expose(api);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { request } from 'node:http';
-import type { Aggregates } from '../../../collector/aggregate';
+import type { Aggregates } from '../../../collector/group-estimates';
 import type { Report, VectorReport } from '../../../src/report/schema';
 import { startCollector, type TestCollector } from '../../support/collector';
 import { postReport, releasedReport, releasedTask } from './support';

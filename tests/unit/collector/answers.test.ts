@@ -3,7 +3,7 @@
 // the src/analysis estimator applied to totals recomputed in memory from the same reports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Aggregates } from '../../../collector/aggregate';
+import type { Aggregates } from '../../../collector/group-estimates';
 import type { CompareAnswer } from '../../../collector/compare';
 import { totalsOf } from './recompute';
 import {

@@ -3,10 +3,10 @@
 // collector's clock injected so that every report's receive time is known.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { VectorAggregate } from '../../../collector/aggregate';
+import type { VectorAggregate } from '../../../collector/group-estimates';
 import type { BucketPage } from '../../../collector/buckets';
 import type { ReceivedReport, ReportPage } from '../../../collector/report-pages';
-import { aggregate } from './recompute';
+import { estimatesOf } from './recompute';
 import type { Report } from '../../../src/report/schema';
 import { startCollector, type TestCollector } from '../../support/collector';
 import { startPostgresCluster, type PostgresCluster } from '../../support/postgres-cluster';
@@ -105,7 +105,7 @@ for (const engine of ['pglite', 'postgres'] as const) {
         );
         for (const b of answer.buckets) {
           assert.equal(Date.parse(b.end) - Date.parse(b.start), ms[bucket]);
-          const expected = aggregate(within(sent, b.start, ms[bucket]));
+          const expected = estimatesOf(within(sent, b.start, ms[bucket]));
           assertSameVector(b.vectors[0]!, expected.vectors[0]!, `${bucket} ${b.start}`);
           assert.deepEqual(
             b.categories.map((c) => c.counts),

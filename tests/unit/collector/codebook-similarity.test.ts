@@ -1,7 +1,7 @@
 // A vector group's mean read against the codebooks of its model: exact on known vectors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from './recompute';
+import { estimatesOf } from './recompute';
 import { withSimilarity } from '../../../collector/codebook-similarity';
 import type { CodebookRegistry } from '../../../collector/codebooks';
 import { vectorReport } from './support';
@@ -25,7 +25,7 @@ const registry = (dims: number): CodebookRegistry =>
 test('five equal vectors: the projections on each label direction and the cosines are exact', () => {
   const {
     vectors: [g],
-  } = aggregate(Array.from({ length: 5 }, () => vectorReport([0.75, 0.5, 0, 0], 'similar')));
+  } = estimatesOf(Array.from({ length: 5 }, () => vectorReport([0.75, 0.5, 0, 0], 'similar')));
   const [view] = withSimilarity(g!, registry(4)).similarity ?? [];
   assert.ok(view, 'a codebook of the model reads the group');
   assert.deepEqual(view.labels, ['a', 'b', 'c', 'd']);
@@ -36,11 +36,11 @@ test('five equal vectors: the projections on each label direction and the cosine
 });
 
 test('noise that outweighs the mean leaves no cosine; another model or one report gives what it can', () => {
-  const spread = aggregate([vectorReport([1, 0, 0, 0], 'noisy'), vectorReport([-1, 0, 0, 0], 'noisy')]).vectors[0]!;
+  const spread = estimatesOf([vectorReport([1, 0, 0, 0], 'noisy'), vectorReport([-1, 0, 0, 0], 'noisy')]).vectors[0]!;
   const [noisy] = withSimilarity(spread, registry(4)).similarity!;
   assert.deepEqual(noisy!.cosines, [null, null, null, null], 'the unbiased ‖mean‖² is not positive');
   assert.equal(withSimilarity(spread, registry(8)).similarity, undefined, 'a codebook of another model reads nothing');
-  const one = aggregate([vectorReport([0, 1, 0, 0], 'one')]).vectors[0]!;
+  const one = estimatesOf([vectorReport([0, 1, 0, 0], 'one')]).vectors[0]!;
   const [single] = withSimilarity(one, registry(4)).similarity!;
   assert.deepEqual([single!.projections[1], single!.cosines[1]], [1, null]);
 });

@@ -2,7 +2,7 @@
 // embedded database: storing, idempotency, validation, listing and aggregates.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Aggregates } from '../../../collector/aggregate';
+import type { Aggregates } from '../../../collector/group-estimates';
 import { startCollector, type TestCollector as Collector } from '../../support/collector';
 import { ALPHA } from '../../support/stats';
 import {

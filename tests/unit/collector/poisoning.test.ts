@@ -4,7 +4,7 @@
 // standard error of their noise, in the worst direction.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Aggregates } from '../../../collector/aggregate';
+import type { Aggregates } from '../../../collector/group-estimates';
 import { calibrateDiscreteGaussian } from '../../../src/privacy/mechanisms/discrete-gaussian';
 import { calibrateLaplace } from '../../../src/privacy/mechanisms/laplace';
 import {

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Aggregates, VectorAggregate } from '../../../collector/aggregate';
-import { aggregate } from './recompute';
+import type { Aggregates, VectorAggregate } from '../../../collector/group-estimates';
+import { estimatesOf } from './recompute';
 import { ReportStore } from '../../../collector/store';
 import type { Database } from '../../../collector/db/database';
 import { partitionDays } from '../../../collector/db/partitions';
@@ -131,7 +131,7 @@ test('2 processes, one SIGKILLed, all connections terminated mid-load: stored on
     assert.equal(cluster.psql('select count(*) from report_ids', 'faults').trim(), String(sentIds.size));
 
     const served = (await (await fetch(`${b.url}/aggregates`, { headers: auth })).json()) as Aggregates;
-    const recomputed = aggregate(stored);
+    const recomputed = estimatesOf(stored);
     assertSameVectors(served.vectors, recomputed.vectors);
     assert.deepEqual(
       served.categories.map((c) => [c.count, c.counts]),

@@ -3,7 +3,7 @@
  * as the store: the reference the incremental totals are checked against.
  */
 import type { Report } from '../../../src/report/schema';
-import { aggregateTotals, type Aggregates, type GroupTotals } from '../../../collector/aggregate';
+import { estimateGroups, type Aggregates, type GroupTotals } from '../../../collector/group-estimates';
 import { groupOf, type Group } from '../../../collector/groups';
 import { verifyReport } from '../../../collector/verify-report';
 
@@ -42,6 +42,6 @@ export function totalsOf(reports: Iterable<Report>): GroupTotals[] {
 }
 
 /** What GET /aggregates would answer for exactly these reports. */
-export function aggregate(reports: Iterable<Report>): Aggregates {
-  return aggregateTotals(totalsOf(reports));
+export function estimatesOf(reports: Iterable<Report>): Aggregates {
+  return estimateGroups(totalsOf(reports));
 }

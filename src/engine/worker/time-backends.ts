@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, Timings } from '../backends/backend-choice';
 import type { ModelConfig } from '../model/model-config';
-import { BackendSession } from './backend-session';
+import type { BackendSession, StartSession } from './backend-session';
 
 const RUNS = 3;
 
@@ -10,11 +10,12 @@ const RUNS = 3;
  * warm-up that loading does) and keeps the fastest session running. Backends that
  * fail to start are reported, not fatal.
  */
-export async function calibrate(
+export async function timeBackends(
   candidates: readonly BackendName[],
   config: ModelConfig,
   artifacts: tf.io.ModelArtifacts,
   layer: string,
+  startSession: StartSession,
 ): Promise<{
   timings: Timings;
   best: BackendSession | undefined;
@@ -28,7 +29,7 @@ export async function calibrate(
   for (const name of candidates) {
     let session: BackendSession | undefined;
     try {
-      session = await BackendSession.start(name, config, artifacts, layer);
+      session = await startSession(name, config, artifacts, layer);
       const runs: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const t0 = performance.now();

@@ -2,7 +2,7 @@
 // and unbiased frequencies on simulated k-RR / OUE data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from './recompute';
+import { estimatesOf } from './recompute';
 import { expectedMse } from '../../../src/privacy/index';
 import { ALPHA } from '../../support/stats';
 import {
@@ -26,7 +26,7 @@ test('the mean, its empirical error and the calibrated noise error of known vect
   ];
   const {
     vectors: [g],
-  } = aggregate(vectors.map((v) => vectorReport(v)));
+  } = estimatesOf(vectors.map((v) => vectorReport(v)));
   assert.ok(g);
   assert.deepEqual(g.mean, [1, 1, 1, 2]);
   // Per coordinate: values {1,0,0,3} → sample variance (0+1+1+4)/3 = 2; the constant column adds 0.
@@ -47,7 +47,7 @@ test('float8 totals: the mean of 100 000 grid values with a common offset is wit
   const exactUnits = units.reduce((s, x) => s + BigInt(x), 0n);
   const {
     vectors: [g],
-  } = aggregate(units.map((x) => vectorReport([x * step], 'offset', mechanism)));
+  } = estimatesOf(units.map((x) => vectorReport([x * step], 'offset', mechanism)));
   const exactMean = Number(exactUnits) / n; // < 2^53 units: exact before the one division
   const sumAbs = units.reduce((s, x) => s + Math.abs(x), 0) * step;
   const bound = ((n - 1) * 2 ** -53 * sumAbs) / n; // recursive summation: (n − 1)·u·Σ|x|, then / n
@@ -63,7 +63,7 @@ test('groups split by scope, ε and clip; one report has no empirical error', ()
     vectorReport([5, 5], 'b'),
     vectorReport([7, 7], 'a', laplaceMechanism(2, 2)),
   ];
-  const { vectors } = aggregate(reports);
+  const { vectors } = estimatesOf(reports);
   assert.equal(vectors.length, 4);
   const a1 = vectors.find((g) => g.key.scope === 'a' && g.key.epsilon === 1 && g.key.clip === 1)!;
   assert.deepEqual([a1.count, a1.mean], [2, [2, 2]]);
@@ -100,7 +100,7 @@ test('k-RR frequencies are unbiased on 200 000 simulated reports (seed 1, k = 5,
   const reports = values.map((x) => krrReport(simulateKrr(x, k, epsilon, u), k, epsilon, 'krr'));
   const {
     categories: [g],
-  } = aggregate(reports);
+  } = estimatesOf(reports);
   assert.equal(g!.count, n);
   const e = Math.exp(epsilon);
   checkFrequencies(g!.frequencies, shares(values, k), n, e / (e + k - 1), 1 / (e + k - 1), 'k-RR');
@@ -115,7 +115,7 @@ test('OUE frequencies are unbiased on 100 000 simulated reports (seed 2, k = 6, 
   const reports = values.map((x) => oueReport(simulateOue(x, k, epsilon, u), epsilon, 'oue'));
   const {
     categories: [g],
-  } = aggregate(reports);
+  } = estimatesOf(reports);
   checkFrequencies(g!.frequencies, shares(values, k), n, 0.5, 1 / (Math.exp(epsilon) + 1), 'OUE');
   g!.standardErrors.forEach((s) => assert.ok(s > 0 && s < 0.05));
 });
@@ -144,7 +144,7 @@ test('the calibrated noise error comes from the parameters real reports carry (�
     const reports = Array.from({ length: 5 }, () => releasedReport('noise', params, 32));
     const {
       vectors: [g],
-    } = aggregate(reports);
+    } = estimatesOf(reports);
     const expected = expectedMse(params, 32) / 5;
     assert.ok(Math.abs(g!.theoreticalError! - expected) <= 1e-12 * expected, `${params.name}: ${g!.theoreticalError}`);
     const m = reports[0]!.mechanism;

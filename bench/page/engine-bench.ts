@@ -1,8 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { preprocessImage } from '../preprocess';
-import type { BackendSession } from './backend-session';
-import type { BenchOptions, BenchResult } from './engine-api';
-import { pixelBytes } from './pixels';
+import type { BackendName } from '../../src/engine/backends/backend-choice';
+import { preprocessImage } from '../../src/engine/preprocess';
+import type { BackendSession } from '../../src/engine/worker/backend-session';
+
+export interface BenchOptions {
+  readonly batch: number;
+  readonly iterations: number;
+}
+
+export interface BenchResult {
+  readonly backend: BackendName;
+  readonly batch: number;
+  /** ms/image of the whole pipeline (pixels -> preprocess -> network -> pooled vector read back). */
+  readonly pipelineMsPerImage: number;
+  /** ms/image of the bare network on an already-normalised tensor, in the same run. */
+  readonly bareMsPerImage: number;
+}
 
 /**
  * Pipeline vs bare network, interleaved in one run so machine noise hits both alike.
@@ -61,4 +74,9 @@ function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The pixel bytes as the Uint8Array view tfjs accepts. */
+function pixelBytes(pixels: ImageData): Uint8Array {
+  return new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
 }

@@ -1,5 +1,5 @@
 /**
- * Unbiased aggregates from a group's running totals (pure: no I/O).
+ * Unbiased estimates from each group's running totals, as GET /aggregates answers them (pure: no I/O).
  *
  * A vector report is already an unbiased estimate of one person's prepared
  * (normalised / projected / clipped) feature vector, so the mean of n reports is
@@ -111,7 +111,7 @@ export interface Aggregates {
   readonly failed: FailedAggregate[];
 }
 
-export function vectorAggregate(t: GroupTotals): VectorAggregate {
+export function vectorEstimate(t: GroupTotals): VectorAggregate {
   const n = t.count;
   const dims = t.group.size;
   const mean = t.sums.map((s) => (n === 0 ? 0 : s / n));
@@ -139,7 +139,7 @@ export function vectorAggregate(t: GroupTotals): VectorAggregate {
   };
 }
 
-export function categoryAggregate(t: GroupTotals, labelsOf: LabelsOf = () => undefined): CategoryAggregate {
+export function categoryEstimate(t: GroupTotals, labelsOf: LabelsOf = () => undefined): CategoryAggregate {
   const key = t.group.key as CategoryGroupKey;
   const { epsilon, k } = key;
   const n = t.count;
@@ -178,12 +178,12 @@ function smallSampleWarning(n: number, minimum: number, estimates: readonly numb
 }
 
 /** Every group's aggregate; a group that fails is listed in `failed` instead of failing the others. */
-export function aggregateTotals(totals: Iterable<GroupTotals>, labelsOf?: LabelsOf): Aggregates {
+export function estimateGroups(totals: Iterable<GroupTotals>, labelsOf?: LabelsOf): Aggregates {
   const out: Aggregates = { vectors: [], categories: [], failed: [] };
   for (const t of totals) {
     try {
-      if (t.group.kind === 'vector') out.vectors.push(vectorAggregate(t));
-      else out.categories.push(categoryAggregate(t, labelsOf));
+      if (t.group.kind === 'vector') out.vectors.push(vectorEstimate(t));
+      else out.categories.push(categoryEstimate(t, labelsOf));
     } catch (err) {
       const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
       out.failed.push({ key: t.group.key, error: { name, message } });
