@@ -18,7 +18,7 @@ import { declaredTasks } from './tasks-route';
 import { createHandler, type RequestHandler } from './handler';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
-import { createWebServer, type TlsCredentials } from './tls';
+import { createWebServer, type TlsCredentials } from '../server-kit/tls';
 
 /** Reports a second per client, on average: the default of `collector/main.ts`. */
 export const DEFAULT_RATE_LIMIT = 100;

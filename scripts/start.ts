@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startCollector, type Collector } from '../collector/server';
 import { DEFAULT_CODEBOOKS_DIR } from '../collector/codebooks';
-import type { TlsCredentials } from '../collector/tls';
+import type { TlsCredentials } from '../server-kit/tls';
 import { describeError, isErrorNamed } from '../src/errors';
 import { collectorUrlUnder, localAppUrl, publicOriginOf } from './deploy-origins';
 import { parseStartArgs, USAGE } from './start-args';

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
-import { createWebServer, type TlsCredentials } from '../collector/tls';
+import { createWebServer, type TlsCredentials } from '../server-kit/tls';
 
 export const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
