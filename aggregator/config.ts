@@ -22,7 +22,7 @@ export interface AggregatorConfig {
   readonly peerToken: string;
   /** The analyst's calls (prepare, batch, collect) carry this one. */
   readonly analystToken: string;
-  /** Origins allowed to upload from a browser (CORS); '*' for any. */
+  /** Origins of the pages allowed to upload from a browser (CORS): each named, there is no wildcard. */
   readonly allowedOrigins?: readonly string[];
   /** Largest batch the leader forms (default 100 000). */
   readonly maxBatch?: number;

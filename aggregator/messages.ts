@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { SHARE_REPORT_ID } from '../src/report/share-body';
-import { HttpError } from './http';
+import { HttpError } from '../server-kit/index';
 
 const reportId = z.string().regex(SHARE_REPORT_ID, 'must be a report id (16 bytes in base64url)');
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'must be unpadded base64url');

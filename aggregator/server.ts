@@ -12,10 +12,9 @@
  *   GET  /batches/{batchId}/aggregate-share  both, analyst token
  *   GET  /status                             both, analyst token
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { Context } from 'hono';
 import {
   fromBase64Url,
   inputShareLength,
@@ -25,8 +24,9 @@ import {
 } from '../src/secure-aggregation/codec';
 import { sumVecFor, type SumVec } from '../src/secure-aggregation/task';
 import { parseShareBody, SHARE_REPORT_ID, type ShareBody } from '../src/report/share-body';
+import { checkOrigin, createApp, HttpError, listen, nodeListener, type Route } from '../server-kit/index';
 import type { AggregatorConfig } from './config';
-import { HttpError, postJson, readJson, requireToken, sendJson } from './http';
+import { postJson, readObject, requireToken } from './http';
 import {
   aggregateInitAnswerSchema,
   aggregateInitSchema,
@@ -42,6 +42,9 @@ import { AggregatorStore } from './store';
 export interface RunningAggregator {
   readonly url: string;
   readonly store: AggregatorStore;
+  /** Adds a browser origin (a page that uploads shares) to the CORS allow-list. */
+  allowOrigin(origin: string): void;
+  /** Stops accepting, lets requests in flight finish, then closes the database. */
   close(): Promise<void>;
 }
 
@@ -53,42 +56,35 @@ export async function startAggregator(config: AggregatorConfig): Promise<Running
   const verifyKey = fromBase64Url(config.verifyKey, 'verifyKey');
   if (verifyKey.length !== vdaf.verifyKeySize) throw new Error(`verifyKey must be ${vdaf.verifyKeySize} bytes`);
   if (config.role === 'leader' && !config.helperUrl) throw new Error('the leader needs helperUrl');
+  // Only pages that upload shares call an aggregator from a browser: each is named, there is no wildcard.
+  const origins = new Set((config.allowedOrigins ?? []).map(checkOrigin));
   const store = await AggregatorStore.open({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   });
   const aggregatorId = config.role === 'leader' ? 0 : 1;
-  const handlers = routes(config, vdaf, verifyKey, store, aggregatorId);
-
-  const server = createServer((req, res) => {
-    cors(req, res, config.allowedOrigins ?? []);
-    if (req.method === 'OPTIONS') return void sendJson(res, 204, {});
-    handlers(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) sendJson(res, err.status, { error: { name: err.name, message: err.message } });
-      else sendJson(res, 500, { error: { name: 'InternalError', message: String((err as Error)?.message ?? err) } });
-    });
+  const app = createApp({
+    routes: routes(config, vdaf, verifyKey, store, aggregatorId),
+    noStore: true,
+    cors: { origins, methods: ['PUT'], headers: ['Content-Type'] },
   });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host ?? '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  let http;
+  try {
+    http = await listen(nodeListener(app.fetch), { port: config.port, host: config.host ?? '127.0.0.1' });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const served = http;
   return {
-    url: `http://${config.host ?? '127.0.0.1'}:${port}`,
+    url: served.url,
     store,
+    allowOrigin: (origin) => void origins.add(checkOrigin(origin)),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.close();
       await store.close();
     },
   };
-}
-
-function cors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): void {
-  const origin = req.headers['origin'];
-  if (origin && (allowed.includes('*') || allowed.includes(origin))) {
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Vary', 'Origin');
-    res.setHeader('Access-Control-Allow-Methods', 'PUT');
-    res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
-  }
 }
 
 function routes(
@@ -97,7 +93,7 @@ function routes(
   verifyKey: Buffer,
   store: AggregatorStore,
   aggregatorId: 0 | 1,
-) {
+): Route[] {
   const leader = config.role === 'leader';
   const shareLimit = 2 * inputShareLength(vdaf, aggregatorId) + 4096;
 
@@ -116,98 +112,109 @@ function routes(
       ),
     );
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://aggregator');
-    const parts = url.pathname.split('/').filter(Boolean);
-    const shape = [parts[0] ?? '', ...(parts.length > 1 ? [':id'] : []), ...parts.slice(2, 3)];
-    const route = `${req.method} /${shape.join('/')}`;
-
-    if (route === 'PUT /reports/:id') {
-      const id = parts[1]!;
-      if (!SHARE_REPORT_ID.test(id))
-        throw new HttpError(400, 'InvalidReportError', 'the report id must be 16 bytes in base64url');
-      const body = shareBody(await readJson(req, shareLimit));
-      const publicShare = fromBase64Url(body.publicShare, 'publicShare');
-      const inputShare = fromBase64Url(body.inputShare, 'inputShare');
-      if (publicShare.length !== 2 * vdaf.xof.seedSize)
-        throw new HttpError(400, 'InvalidReportError', `the public share must be ${2 * vdaf.xof.seedSize} bytes`);
-      const expected = inputShareLength(vdaf, aggregatorId);
-      if (inputShare.length !== expected)
-        throw new HttpError(400, 'InvalidReportError', `the ${config.role}'s input share must be ${expected} bytes`);
-      const outcome = await store.upload(id, publicShare, inputShare);
-      if (outcome === 'conflict')
-        throw new HttpError(409, 'ReportConflictError', `report ${id} exists with other shares`);
-      return sendJson(res, outcome === 'stored' ? 201 : 200, { reportId: id, outcome });
-    }
-
-    if (route === 'POST /prepare' && leader) {
-      requireToken(req, config.analystToken);
-      let valid = 0;
-      let invalid = 0;
-      const waiting: string[] = [];
-      for (;;) {
-        const r = await leaderPrepare(vdaf, verifyKey, store, askHelper, PREPARE_CHUNK, waiting);
-        valid += r.valid;
-        invalid += r.invalid;
-        waiting.push(...r.waiting);
-        // Done when a round finds nothing new: what is left waits for its helper share.
-        if (r.valid + r.invalid + r.waiting.length === 0) break;
-      }
-      return sendJson(res, 200, { valid, invalid, waiting: waiting.length });
-    }
-
-    if (route === 'POST /aggregate-init' && !leader) {
-      requireToken(req, config.peerToken);
-      const { prepareShares } = parseMessage(aggregateInitSchema, await readJson(req, 1 << 24), 'aggregate-init');
-      const verdicts: HelperVerdict[] = [];
-      for (const s of prepareShares)
-        verdicts.push(await helperPrepare(vdaf, verifyKey, store, s.reportId, s.prepareShare));
-      return sendJson(res, 200, { verdicts });
-    }
-
-    if (route === 'POST /batches' && leader) {
-      requireToken(req, config.analystToken);
-      const ids = await store.validUnbatched(config.maxBatch ?? 100_000);
-      const batchId = randomUUID();
-      const result = await store.createBatch(batchId, ids, config.nMin, aggregateShare, async () => {
-        // The helper claims the same reports in its own database before the leader commits.
-        const claim: BatchClaim = { reportIds: ids };
-        await postJson(`${config.helperUrl}/batches/${batchId}`, config.peerToken, claim);
-      });
-      if (!result.ok) throw new HttpError(409, 'BatchRefusedError', result.reason);
-      return sendJson(res, 201, { batchId, count: result.count });
-    }
-
-    if (route === 'POST /batches/:id' && !leader) {
-      requireToken(req, config.peerToken);
-      const { reportIds } = parseMessage(batchClaimSchema, await readJson(req, 1 << 24), 'batch');
-      if (!BATCH_ID.test(parts[1]!))
-        throw new HttpError(400, 'InvalidRequestError', 'batch ids are 1–64 word characters');
-      const result = await store.createBatch(parts[1]!, reportIds, config.nMin, aggregateShare);
-      if (!result.ok) throw new HttpError(409, 'BatchRefusedError', result.reason);
-      return sendJson(res, 201, { batchId: parts[1], count: result.count });
-    }
-
-    if (route === 'GET /batches/:id/aggregate-share') {
-      requireToken(req, config.analystToken);
-      const batch = await store.batch(parts[1]!);
-      if (!batch || batch.report_count < config.nMin)
-        throw new HttpError(404, 'UnknownBatchError', `no released batch ${parts[1]}`);
-      return sendJson(res, 200, {
-        batchId: batch.batch_id,
-        role: config.role,
-        count: batch.report_count,
-        aggregateShare: toBase64Url(batch.aggregate_share),
-      });
-    }
-
-    if (route === 'GET /status') {
-      requireToken(req, config.analystToken);
-      return sendJson(res, 200, { role: config.role, nMin: config.nMin, reports: await store.counts() });
-    }
-
-    throw new HttpError(404, 'NotFoundError', `${req.method} ${url.pathname} is not served by the ${config.role}`);
+  const upload = async (c: Context): Promise<Response> => {
+    const id = c.req.param('id')!;
+    if (!SHARE_REPORT_ID.test(id))
+      throw new HttpError(400, 'InvalidReportError', 'the report id must be 16 bytes in base64url');
+    const body = shareBody(await readObject(c, shareLimit));
+    const publicShare = fromBase64Url(body.publicShare, 'publicShare');
+    const inputShare = fromBase64Url(body.inputShare, 'inputShare');
+    if (publicShare.length !== 2 * vdaf.xof.seedSize)
+      throw new HttpError(400, 'InvalidReportError', `the public share must be ${2 * vdaf.xof.seedSize} bytes`);
+    const expected = inputShareLength(vdaf, aggregatorId);
+    if (inputShare.length !== expected)
+      throw new HttpError(400, 'InvalidReportError', `the ${config.role}'s input share must be ${expected} bytes`);
+    const outcome = await store.upload(id, publicShare, inputShare);
+    if (outcome === 'conflict')
+      throw new HttpError(409, 'ReportConflictError', `report ${id} exists with other shares`);
+    return c.json({ reportId: id, outcome }, outcome === 'stored' ? 201 : 200);
   };
+
+  const prepare = async (c: Context): Promise<Response> => {
+    requireToken(c, config.analystToken);
+    let valid = 0;
+    let invalid = 0;
+    const waiting: string[] = [];
+    for (;;) {
+      const r = await leaderPrepare(vdaf, verifyKey, store, askHelper, PREPARE_CHUNK, waiting);
+      valid += r.valid;
+      invalid += r.invalid;
+      waiting.push(...r.waiting);
+      // Done when a round finds nothing new: what is left waits for its helper share.
+      if (r.valid + r.invalid + r.waiting.length === 0) break;
+    }
+    return c.json({ valid, invalid, waiting: waiting.length });
+  };
+
+  const aggregateInit = async (c: Context): Promise<Response> => {
+    requireToken(c, config.peerToken);
+    const { prepareShares } = parseMessage(aggregateInitSchema, await readObject(c, 1 << 24), 'aggregate-init');
+    const verdicts: HelperVerdict[] = [];
+    for (const s of prepareShares)
+      verdicts.push(await helperPrepare(vdaf, verifyKey, store, s.reportId, s.prepareShare));
+    return c.json({ verdicts });
+  };
+
+  const formBatch = async (c: Context): Promise<Response> => {
+    requireToken(c, config.analystToken);
+    const ids = await store.validUnbatched(config.maxBatch ?? 100_000);
+    const batchId = randomUUID();
+    const result = await store.createBatch(batchId, ids, config.nMin, aggregateShare, async () => {
+      // The helper claims the same reports in its own database before the leader commits.
+      const claim: BatchClaim = { reportIds: ids };
+      await postJson(`${config.helperUrl}/batches/${batchId}`, config.peerToken, claim);
+    });
+    if (!result.ok) throw new HttpError(409, 'BatchRefusedError', result.reason);
+    return c.json({ batchId, count: result.count }, 201);
+  };
+
+  const claimBatch = async (c: Context): Promise<Response> => {
+    requireToken(c, config.peerToken);
+    const batchId = c.req.param('id')!;
+    const { reportIds } = parseMessage(batchClaimSchema, await readObject(c, 1 << 24), 'batch');
+    if (!BATCH_ID.test(batchId)) throw new HttpError(400, 'InvalidRequestError', 'batch ids are 1–64 word characters');
+    const result = await store.createBatch(batchId, reportIds, config.nMin, aggregateShare);
+    if (!result.ok) throw new HttpError(409, 'BatchRefusedError', result.reason);
+    return c.json({ batchId, count: result.count }, 201);
+  };
+
+  const batchShare = async (c: Context): Promise<Response> => {
+    requireToken(c, config.analystToken);
+    const batchId = c.req.param('id')!;
+    const batch = await store.batch(batchId);
+    if (!batch || batch.report_count < config.nMin)
+      throw new HttpError(404, 'UnknownBatchError', `no released batch ${batchId}`);
+    return c.json({
+      batchId: batch.batch_id,
+      role: config.role,
+      count: batch.report_count,
+      aggregateShare: toBase64Url(batch.aggregate_share),
+    });
+  };
+
+  const status = async (c: Context): Promise<Response> => {
+    requireToken(c, config.analystToken);
+    return c.json({ role: config.role, nMin: config.nMin, reports: await store.counts() });
+  };
+
+  // Each role serves its own part of the protocol; the other role's paths are not found here.
+  // Preparing and batching take time in proportion to the reports waiting, and the caller (the
+  // analyst, or the leader) waits for the whole answer: those routes have no time limit.
+  const untimed = Infinity;
+  return [
+    { path: '/reports/:id', methods: { PUT: upload } },
+    ...(leader
+      ? [
+          { path: '/prepare', methods: { POST: prepare }, timeoutMs: untimed },
+          { path: '/batches', methods: { POST: formBatch }, timeoutMs: untimed },
+        ]
+      : [
+          { path: '/aggregate-init', methods: { POST: aggregateInit }, timeoutMs: untimed },
+          { path: '/batches/:id', methods: { POST: claimBatch }, timeoutMs: untimed },
+        ]),
+    { path: '/batches/:id/aggregate-share', methods: { GET: batchShare } },
+    { path: '/status', methods: { GET: status } },
+  ];
 }
 
 /** The share body by the one schema its sender uses; a body outside it is the sender's fault (400). */

@@ -5,7 +5,6 @@
  * DNS rebinding (its own name resolving to 127.0.0.1) to read a local collector.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 
 /** The Host values a collector listening on `host:port` answers to by default. */
 export function defaultHosts(host: string, port: number): string[] {
@@ -20,15 +19,14 @@ export function normalizeHost(value: string): string {
   return /:\d+$/.test(v) ? v : `${v}:80`;
 }
 
-export function hostAllowed(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
-  const host = req.headers.host;
+/** Whether a request's Host header names this collector. */
+export function hostAllowed(host: string | undefined, allowed: ReadonlySet<string>): boolean {
   return host !== undefined && allowed.has(normalizeHost(host));
 }
 
 /** Constant-time comparison of `Authorization: Bearer <token>` with the configured token. */
-export function tokenMatches(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+export function tokenMatches(authorization: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!m) return false;
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(m[1]!), digest(token));

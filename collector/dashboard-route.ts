@@ -9,14 +9,14 @@
  * ids, hashes and labels, never a classifier), so the page can name categories.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from 'hono';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseCodebookJson } from '../src/codebook/load-codebook';
 import { describeError } from '../src/errors';
 import { hostAllowed } from './access';
 import { DEFAULT_CODEBOOKS_DIR, type CodebookRegistry } from './codebooks';
-import { sendError } from './http';
+import { errorResponse, HttpError } from '../server-kit/index';
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `npm run build` writes the page. */
@@ -56,13 +56,8 @@ export interface DashboardOptions {
   readonly codebooksDir?: string;
 }
 
-/** Answers a dashboard path; `allowedHosts` are the collector's live names (see access.ts). */
-export type DashboardRoute = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  pathname: string,
-  allowedHosts: ReadonlySet<string>,
-) => void;
+/** Answers a dashboard path, any method; `allowedHosts` are the collector's live names (see access.ts). */
+export type DashboardRoute = (c: Context, allowedHosts: ReadonlySet<string>) => Response;
 
 export interface Dashboard {
   readonly serve: DashboardRoute;
@@ -73,11 +68,6 @@ export interface Dashboard {
 }
 
 const PREFIX = '/dashboard/';
-
-/** True for the paths the dashboard answers. */
-export function isDashboardPath(pathname: string): boolean {
-  return pathname === '/dashboard' || pathname.startsWith(PREFIX);
-}
 
 /** Reads the built page and the codebooks' labels; a missing build is answered with 503 and what to run. */
 export async function loadDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
@@ -95,19 +85,21 @@ export async function loadDashboard(options: DashboardOptions = {}): Promise<Das
     ? [...options.codebooks.values()].map(({ id, hash, labels }) => ({ id, hash, labels }))
     : await readCodebooks(options.codebooksDir ?? DEFAULT_CODEBOOKS_DIR);
   const codebooksBody = Buffer.from(JSON.stringify({ codebooks }));
-  const serve: DashboardRoute = (req, res, pathname, allowedHosts) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD')
-      return sendError(res, 405, 'MethodNotAllowedError', `${pathname} accepts GET, not ${req.method}`, {
+  const serve: DashboardRoute = (c, allowedHosts) => {
+    const pathname = c.req.path;
+    const refuse = (status: 403 | 404 | 405 | 503, name: string, message: string, headers?: Record<string, string>) =>
+      errorResponse(c, new HttpError(status, name, message, headers ? { headers } : {}));
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD')
+      return refuse(405, 'MethodNotAllowedError', `${pathname} accepts GET, not ${c.req.method}`, {
         Allow: 'GET, HEAD',
       });
     // The page is harmless on any name, but a page rebinding its name to this collector gets nothing.
-    if (!hostAllowed(req, allowedHosts))
-      return sendError(
-        res,
+    const host = c.req.header('host');
+    if (!hostAllowed(host, allowedHosts))
+      return refuse(
         403,
         'HostNotAllowedError',
-        `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
-          `allowed: ${[...allowedHosts].join(', ')}`,
+        `Host ${host ?? '(none)'} is not a name of this collector; allowed: ${[...allowedHosts].join(', ')}`,
       );
     // Files are looked up by name in memory: no path reaches the file system.
     const name =
@@ -116,39 +108,36 @@ export async function loadDashboard(options: DashboardOptions = {}): Promise<Das
         : pathname.startsWith(PREFIX)
           ? pathname.slice(PREFIX.length)
           : '';
-    if (name === 'codebooks.json') return send(res, req, 'application/json; charset=utf-8', codebooksBody);
+    if (name === 'codebooks.json') return send(c, 'application/json; charset=utf-8', codebooksBody);
     const file = files.get(name);
     if (!file && name in FILES)
-      return sendError(
-        res,
+      return refuse(
         503,
         'DashboardNotBuiltError',
         `the dashboard is not built (${missing} is missing); run npm run build`,
       );
     if (!file)
-      return sendError(
-        res,
+      return refuse(
         404,
         'NotFoundError',
         `no dashboard file ${pathname}; files: /dashboard, ${[...Object.keys(FILES), 'codebooks.json']
           .map((n) => PREFIX + n)
           .join(', ')}`,
       );
-    return send(res, req, file.type, file.body);
+    return send(c, file.type, file.body);
   };
   return { serve, codebooks, built: missing === null };
 }
 
-function send(res: ServerResponse, req: IncomingMessage, type: string, body: Buffer): void {
-  res.statusCode = 200;
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', String(body.length));
-  res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cache-Control', 'no-cache');
-  res.end(req.method === 'HEAD' ? undefined : body);
+function send(c: Context, type: string, body: Buffer): Response {
+  c.header('Content-Type', type);
+  c.header('Content-Length', String(body.length));
+  c.header('Content-Security-Policy', DASHBOARD_CSP);
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('Cross-Origin-Opener-Policy', 'same-origin');
+  c.header('Cache-Control', 'no-cache');
+  return c.body(new Uint8Array(body.buffer, body.byteOffset, body.length) as Uint8Array<ArrayBuffer>, 200);
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * The collector's HTTP endpoints as one request handler (no listening socket: see
- * server.ts). Endpoints are described in collector/README.md.
+ * The collector's HTTP endpoints as one Hono app on the server kit (no listening socket: see
+ * server.ts); ROUTES lists them all. Endpoints are described in collector/README.md.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context, Hono } from 'hono';
 import { describeError, ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { hostAllowed, tokenMatches } from './access';
@@ -10,17 +10,17 @@ import { estimateGroups, withLabels, type Aggregates, type LabelsOf } from './gr
 import { withSimilarity } from './codebook-similarity';
 import { parseBucketQuery, type BucketQuery } from './buckets';
 import { compareTotals, parseCompareQuery, type CompareQuery, type CompareSide } from './compare';
-import { isDashboardPath, type DashboardRoute } from './dashboard-route';
+import type { DashboardRoute } from './dashboard-route';
 import { answerSampleSize } from './sample-size-query';
 import { parseReportPageQuery, type ReportPageQuery } from './report-pages';
 import { groupOf } from './groups';
-import { applyCors, readBody, sendError, sendJson } from './http';
 import type { RateLimiter } from './rate-limit';
 import type { ReportStore } from './store';
 import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable';
 import { verifyReport, type VerifiedReport } from './verify-report';
 import { checkCodebook, type CodebookRegistry } from './codebooks';
-import { checkReportTask, isTasksPath, serveTasks, type DeclaredTasks } from './tasks-route';
+import { checkReportTask, serveTasks, type DeclaredTasks } from './tasks-route';
+import { createApp, HttpError, readText, type Route } from '../server-kit/index';
 
 export interface HandlerConfig {
   readonly store: ReportStore;
@@ -41,187 +41,134 @@ export interface HandlerConfig {
   readonly tasks: DeclaredTasks;
 }
 
-/** A read refused: the answer's status, error name, message and extra headers. */
-interface ReadRefusal {
-  readonly status: number;
-  readonly name: string;
-  readonly message: string;
-  readonly headers?: Record<string, string>;
-}
+/** Methods a page on an allowed origin may use, the request headers it may send, the answer headers it may read. */
+export const CORS_METHODS = ['GET', 'POST'] as const;
+export const CORS_HEADERS = ['Content-Type', 'Idempotency-Key'] as const;
+/** A reporter honours Retry-After on 429 and 503. */
+export const CORS_EXPOSED_HEADERS = ['Retry-After'] as const;
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
-const ROUTES: Readonly<Record<string, readonly string[]>> = {
-  '/reports': ['GET', 'POST'],
-  '/aggregates': ['GET'],
-  '/compare': ['GET'],
-  '/sample-size': ['GET'],
-  '/health': ['GET'],
-  '/stats': ['GET'],
-};
 const MAX_LIST = 10_000;
 
-export function createHandler(config: HandlerConfig): RequestHandler {
-  const { store, allowedOrigins: allowed } = config;
-  return (req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      const { name, message } = describeError(err);
-      if (res.headersSent) return void res.destroy();
-      if (databaseUnavailable(err))
-        return sendError(
-          res,
-          503,
-          'ServiceUnavailableError',
-          `the collector cannot reach its database (${message}); retry in ${UNAVAILABLE_RETRY_AFTER_S} s`,
-          { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) },
-        );
-      sendError(res, 500, name === 'Error' ? 'InternalError' : name, message);
-    });
-  };
+export function createHandler(config: HandlerConfig): Hono {
+  const { store } = config;
+  /** Reads of what is stored: the Host check and, when the collector has one, the read token first. */
+  const read =
+    (handler: (c: Context) => Promise<Response> | Response) =>
+    (c: Context): Promise<Response> | Response => {
+      checkRead(c);
+      return handler(c);
+    };
+  const tasks = (c: Context) => serveTasks(c, config.tasks);
+  const ROUTES: readonly Route[] = [
+    { path: '/reports', methods: { GET: read(listReports), POST: receive } },
+    { path: '/aggregates', methods: { GET: read(aggregates) } },
+    { path: '/compare', methods: { GET: read(compare) } },
+    { path: '/sample-size', methods: { GET: read(sampleSize) } },
+    { path: '/health', methods: { GET: health } },
+    { path: '/stats', methods: { GET: read(async (c) => c.json({ reports: await store.count() })) } },
+    { path: '/tasks', methods: { GET: tasks, HEAD: tasks } },
+    { path: '/tasks/*', methods: { GET: tasks, HEAD: tasks } },
+    ...(config.dashboard ? dashboardRoutes(config.dashboard, config.allowedHosts) : []),
+  ];
+  return createApp({
+    routes: ROUTES,
+    noStore: true,
+    cors: {
+      origins: config.allowedOrigins,
+      methods: CORS_METHODS,
+      headers: CORS_HEADERS,
+      exposed: CORS_EXPOSED_HEADERS,
+      // The app is cross-origin isolated (COEP require-corp); its fetches need the answer readable.
+      crossOriginResource: true,
+    },
+    classify: (err) =>
+      databaseUnavailable(err)
+        ? new HttpError(
+            503,
+            'ServiceUnavailableError',
+            `the collector cannot reach its database (${describeError(err).message}); ` +
+              `retry in ${UNAVAILABLE_RETRY_AFTER_S} s`,
+            { headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) } },
+          )
+        : undefined,
+  });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://collector');
-    const method = req.method ?? 'GET';
-    if (!applyCors(req, res, allowed))
-      return sendError(
-        res,
-        403,
-        'OriginNotAllowedError',
-        `origin ${req.headers.origin} is not allowed; allowed: ${[...allowed].join(', ') || 'none'}`,
-      );
-    if (config.dashboard && isDashboardPath(url.pathname))
-      return config.dashboard(req, res, url.pathname, config.allowedHosts);
-    if (isTasksPath(url.pathname)) return serveTasks(req, res, url.pathname, config.tasks);
-    const methods = ROUTES[url.pathname];
-    if (!methods)
-      return sendError(
-        res,
-        404,
-        'NotFoundError',
-        `no endpoint ${url.pathname}; endpoints: ${Object.keys(ROUTES).join(', ')}`,
-      );
-    const allow = { Allow: [...methods, 'OPTIONS'].join(', ') };
-    if (method === 'OPTIONS') {
-      const wanted = req.headers['access-control-request-method'];
-      if (wanted !== undefined && !methods.includes(wanted))
-        return sendError(
-          res,
-          405,
-          'MethodNotAllowedError',
-          `${url.pathname} accepts ${methods.join(', ')}, not ${wanted}`,
-          allow,
-        );
-      return sendJson(res, 204, undefined, allow);
-    }
-    if (!methods.includes(method))
-      return sendError(
-        res,
-        405,
-        'MethodNotAllowedError',
-        `${url.pathname} accepts ${methods.join(', ')}, not ${method}`,
-        allow,
-      );
+  async function compare(c: Context): Promise<Response> {
+    const query: CompareQuery = parameters(() => parseCompareQuery(searchParams(c), new Date()));
+    const [a, b] = await Promise.all([sideTotals(query.a), sideTotals(query.b)]);
+    return c.json(compareTotals(query, a, b, (id) => config.codebooks?.get(id)?.labels));
+  }
 
-    if (url.pathname === '/health') return health(res);
-    if (method === 'POST') return receive(req, res);
-    const refused = readRefusal(req, url.pathname);
-    if (refused) return sendError(res, refused.status, refused.name, refused.message, refused.headers);
-    if (url.pathname === '/stats') return sendJson(res, 200, { reports: await store.count() });
-    const scope = url.searchParams.get('scope') ?? undefined;
-    if (url.pathname === '/compare') {
-      let query: CompareQuery;
-      try {
-        query = parseCompareQuery(url.searchParams, new Date());
-      } catch (err) {
-        return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
-      }
-      const [a, b] = await Promise.all([sideTotals(query.a), sideTotals(query.b)]);
-      return sendJson(
-        res,
-        200,
-        compareTotals(query, a, b, (id) => config.codebooks?.get(id)?.labels),
-      );
-    }
-    if (url.pathname === '/sample-size') {
-      try {
-        return sendJson(res, 200, answerSampleSize(url.searchParams));
-      } catch (err) {
-        if (!(err instanceof ObscuraError) || err.name !== 'InvalidParameterError') throw err;
-        return sendError(res, 400, 'InvalidParameterError', err.message);
-      }
-    }
-    if (url.pathname === '/aggregates') {
-      let query: BucketQuery | null;
-      try {
-        query = parseBucketQuery(url.searchParams, new Date());
-      } catch (err) {
-        return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
-      }
-      // Category shares carry their labels, vector means their similarity to each codebook of their model.
-      const labelsOf: LabelsOf = (id) => config.codebooks?.get(id)?.labels;
-      const read = <T extends Aggregates>(a: T): T => ({
-        ...a,
-        vectors: a.vectors.map((v) => withSimilarity(v, config.codebooks)),
-        categories: a.categories.map((c) => withLabels(c, labelsOf)),
-      });
-      if (query) {
-        const page = await store.buckets(query);
-        return sendJson(res, 200, { ...page, buckets: page.buckets.map(read) });
-      }
-      return sendJson(res, 200, read(estimateGroups(await store.totals(scope))));
-    }
-    let pageQuery: ReportPageQuery | null;
+  function sampleSize(c: Context): Response {
     try {
-      pageQuery = parseReportPageQuery(url.searchParams, new Date());
+      return c.json(answerSampleSize(searchParams(c)));
     } catch (err) {
-      return sendError(res, 400, 'InvalidParameterError', describeError(err).message);
+      if (!(err instanceof ObscuraError) || err.name !== 'InvalidParameterError') throw err;
+      throw new HttpError(400, 'InvalidParameterError', err.message);
     }
-    if (pageQuery) return sendJson(res, 200, await store.reportPage(pageQuery));
-    const since = url.searchParams.get('since');
-    if (since !== null) return streamSince(res, since, scope);
-    const limitParam = url.searchParams.get('limit');
+  }
+
+  async function aggregates(c: Context): Promise<Response> {
+    const params = searchParams(c);
+    const query: BucketQuery | null = parameters(() => parseBucketQuery(params, new Date()));
+    // Category shares carry their labels, vector means their similarity to each codebook of their model.
+    const labelsOf: LabelsOf = (id) => config.codebooks?.get(id)?.labels;
+    const withNames = <T extends Aggregates>(a: T): T => ({
+      ...a,
+      vectors: a.vectors.map((v) => withSimilarity(v, config.codebooks)),
+      categories: a.categories.map((cat) => withLabels(cat, labelsOf)),
+    });
+    if (query) {
+      const page = await store.buckets(query);
+      return c.json({ ...page, buckets: page.buckets.map(withNames) });
+    }
+    return c.json(withNames(estimateGroups(await store.totals(params.get('scope') ?? undefined))));
+  }
+
+  async function listReports(c: Context): Promise<Response> {
+    const params = searchParams(c);
+    const scope = params.get('scope') ?? undefined;
+    const pageQuery: ReportPageQuery | null = parameters(() => parseReportPageQuery(params, new Date()));
+    if (pageQuery) return c.json(await store.reportPage(pageQuery));
+    const since = params.get('since');
+    if (since !== null) return streamSince(c, since, scope);
+    const limitParam = params.get('limit');
     const limit = limitParam === null ? 1000 : Number(limitParam);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST)
-      return sendError(
-        res,
+      throw new HttpError(
         400,
         'InvalidParameterError',
         `limit must be an integer from 1 to ${MAX_LIST}, got ${limitParam}`,
       );
-    return sendJson(res, 200, { reports: await store.list(scope, limit) });
+    return c.json({ reports: await store.list(scope, limit) });
   }
 
   /**
-   * Why this request may not read what is stored, or null when it may. Reports come from anywhere
-   * (and through proxies); what is stored is read by name (the Host check) and, when the collector
-   * has a read token, with it.
+   * Throws unless this request may read what is stored. Reports come from anywhere (and through
+   * proxies); what is stored is read by name (the Host check) and, when the collector has a read
+   * token, with it.
    */
-  function readRefusal(req: IncomingMessage, path: string): ReadRefusal | null {
-    if (!hostAllowed(req, config.allowedHosts))
-      return {
-        status: 403,
-        name: 'HostNotAllowedError',
-        message:
-          `Host ${req.headers.host ?? '(none)'} is not a name of this collector; ` +
-          `allowed: ${[...config.allowedHosts].join(', ')}`,
-      };
-    if (config.readToken !== undefined && !tokenMatches(req, config.readToken))
-      return {
-        status: 401,
-        name: 'UnauthorizedError',
-        message: `${path} needs Authorization: Bearer <read token>`,
+  function checkRead(c: Context): void {
+    const host = c.req.header('host');
+    if (!hostAllowed(host, config.allowedHosts))
+      throw new HttpError(
+        403,
+        'HostNotAllowedError',
+        `Host ${host ?? '(none)'} is not a name of this collector; allowed: ${[...config.allowedHosts].join(', ')}`,
+      );
+    if (config.readToken !== undefined && !tokenMatches(c.req.header('authorization'), config.readToken))
+      throw new HttpError(401, 'UnauthorizedError', `${c.req.path} needs Authorization: Bearer <read token>`, {
         headers: { 'WWW-Authenticate': 'Bearer realm="obscura-collector"' },
-      };
-    return null;
+      });
   }
 
   /**
    * Up and with its database reachable (503 otherwise), to anyone, and nothing more whoever asks:
    * the number of stored reports tells how many people took part, so it is GET /stats, a read.
    */
-  async function health(res: ServerResponse): Promise<void> {
+  async function health(c: Context): Promise<Response> {
     await store.ping();
-    return sendJson(res, 200, { ok: true });
+    return c.json({ ok: true });
   }
 
   /** A side's totals: the running totals of its scope, or the raw reports of its receive-time range. */
@@ -231,69 +178,86 @@ export function createHandler(config: HandlerConfig): RequestHandler {
   }
 
   /** Every report received since a time, oldest first, one JSON object a line, read and written page by page. */
-  async function streamSince(res: ServerResponse, since: string, scope: string | undefined): Promise<void> {
+  function streamSince(c: Context, since: string, scope: string | undefined): Response {
     const t = new Date(since);
     if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(t.getTime()))
-      return sendError(res, 400, 'InvalidParameterError', `since must be an ISO 8601 time, got ${since}`);
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
-    for await (const page of store.since(t, scope)) {
-      if (res.destroyed) return;
-      const chunk = page.map((r) => JSON.stringify(r)).join('\n') + '\n';
-      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-    }
-    res.end();
+      throw new HttpError(400, 'InvalidParameterError', `since must be an ISO 8601 time, got ${since}`);
+    const pages = store.since(t, scope);
+    const encoder = new TextEncoder();
+    // Pulled page by page as the client reads: a slow reader holds one page, not the whole export.
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await pages.next();
+        if (next.done) return controller.close();
+        controller.enqueue(encoder.encode(next.value.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+      },
+      async cancel() {
+        await pages.return(undefined);
+      },
+    });
+    c.header('Content-Type', 'application/x-ndjson; charset=utf-8');
+    return c.body(body, 200);
   }
 
-  async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const wait = config.rateLimiter?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
-    if (wait > 0) {
-      req.resume();
-      return sendError(res, 429, 'RateLimitedError', `too many reports from this client; retry in ${wait} s`, {
-        'Retry-After': String(wait),
+  async function receive(c: Context): Promise<Response> {
+    const client = c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
+    const wait = config.rateLimiter?.take(client) ?? 0;
+    if (wait > 0)
+      throw new HttpError(429, 'RateLimitedError', `too many reports from this client; retry in ${wait} s`, {
+        headers: { 'Retry-After': String(wait) },
       });
-    }
-    const type = req.headers['content-type'] ?? '';
+    const type = c.req.header('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(type))
-      return sendError(
-        res,
+      throw new HttpError(
         415,
         'UnsupportedMediaTypeError',
         `send Content-Type: application/json, got ${type || 'none'}`,
       );
-    const body = await readBody(req, config.maxBodyBytes);
-    if (!body.ok)
-      return sendError(
-        res,
-        413,
-        'PayloadTooLargeError',
-        `a report is at most ${config.maxBodyBytes} bytes, got ${body.size}`,
-        { Connection: 'close' },
-      );
+    const text = await readText(c, config.maxBodyBytes);
     let verified: VerifiedReport;
     try {
-      verified = verifyReport(parseJson(body.text));
+      verified = verifyReport(parseJson(text));
       checkReportTask(config.tasks, verified.report);
       if (config.codebooks) checkCodebook(verified.report, config.codebooks);
     } catch (err) {
       const { name, message } = describeError(err);
       const issues = err instanceof ObscuraError ? err.details?.['issues'] : undefined;
-      return sendJson(res, 400, { error: { name, message, ...(issues ? { issues } : {}) } });
+      throw new HttpError(400, name, message, issues ? { extra: { issues } } : {});
     }
     const report: Report = verified.report;
-    const key = req.headers['idempotency-key'];
+    const key = c.req.header('idempotency-key');
     if (key !== undefined && key !== report.id)
-      return sendError(
-        res,
+      throw new HttpError(
         400,
         'InvalidReportError',
         `Idempotency-Key must equal the report id: got ${String(key)} for report ${report.id}`,
       );
     const outcome = await store.insert(report, groupOf(verified));
     if (outcome === 'conflict')
-      return sendError(res, 409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
-    return sendJson(res, outcome === 'stored' ? 201 : 200, { id: report.id, outcome });
+      throw new HttpError(409, 'ReportConflictError', `report ${report.id} was already stored with a different body`);
+    return c.json({ id: report.id, outcome }, outcome === 'stored' ? 201 : 200);
+  }
+}
+
+/** The dashboard's page and files: it answers every method itself (GET and HEAD, else 405). */
+function dashboardRoutes(dashboard: DashboardRoute, allowedHosts: ReadonlySet<string>): Route[] {
+  const any = (c: Context) => dashboard(c, allowedHosts);
+  return [
+    { path: '/dashboard', any },
+    { path: '/dashboard/*', any },
+  ];
+}
+
+function searchParams(c: Context): URLSearchParams {
+  return new URL(c.req.url).searchParams;
+}
+
+/** The query `parse` reads, or 400 InvalidParameterError saying what is wrong with it. */
+function parameters<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new HttpError(400, 'InvalidParameterError', describeError(err).message);
   }
 }
 

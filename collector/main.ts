@@ -8,33 +8,42 @@
 //   node --import tsx collector/main.ts repair [--data DIR | --database URL]     re-derive totals from raw reports
 //   node --import tsx collector/main.ts drop --before YYYY-MM-DD [--data DIR | --database URL]   drop old days
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { describeError, isErrorNamed } from '../src/errors';
 import { DEFAULT_RATE_LIMIT, startCollector } from './server';
 import { ReportStore } from './store';
 import { DEFAULT_CODEBOOKS_DIR, describeCodebooks, loadCodebookDir } from './codebooks';
 import { describeTasks, resolveTasks } from './tasks';
 import { integerFlag } from '../src/number-flag';
+import { closeOnSignals, readFlags } from '../server-kit/index';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    port: { type: 'string', default: process.env['COLLECTOR_PORT'] ?? '5174' },
-    host: { type: 'string', default: '127.0.0.1' },
-    data: { type: 'string', default: '.data/collector' },
-    memory: { type: 'boolean', default: false },
-    database: { type: 'string', default: process.env['DATABASE_URL'] },
-    'allow-origin': { type: 'string', multiple: true, default: ['http://localhost:5173', 'http://127.0.0.1:5173'] },
-    'allow-host': { type: 'string', multiple: true, default: [] },
-    'read-token': { type: 'string', default: process.env['COLLECTOR_READ_TOKEN'] },
-    'rate-limit': { type: 'string', default: String(DEFAULT_RATE_LIMIT) },
-    'max-body': { type: 'string', default: String(1024 * 1024) },
-    pool: { type: 'string', default: '8' },
-    before: { type: 'string' },
-    codebooks: { type: 'string' },
-    tasks: { type: 'string' },
-  },
-});
+let flags;
+try {
+  flags = readFlags(
+    process.argv.slice(2),
+    process.env,
+    {
+      port: { type: 'string', env: 'COLLECTOR_PORT', default: '5174' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string', default: '.data/collector' },
+      memory: { type: 'boolean', default: false },
+      database: { type: 'string', env: 'DATABASE_URL' },
+      'allow-origin': { type: 'string', multiple: true, default: ['http://localhost:5173', 'http://127.0.0.1:5173'] },
+      'allow-host': { type: 'string', multiple: true, default: [] },
+      'read-token': { type: 'string', env: 'COLLECTOR_READ_TOKEN' },
+      'rate-limit': { type: 'string', default: String(DEFAULT_RATE_LIMIT) },
+      'max-body': { type: 'string', default: String(1024 * 1024) },
+      pool: { type: 'string', default: '8' },
+      before: { type: 'string' },
+      codebooks: { type: 'string' },
+      tasks: { type: 'string' },
+    },
+    { positionals: true },
+  );
+} catch (err) {
+  console.error(`collector: ${describeError(err).message}`);
+  process.exit(2);
+}
+const { values, positionals } = flags;
 
 const command = positionals[0] ?? 'serve';
 const where = values.database ? { databaseUrl: values.database } : values.memory ? {} : { dataDir: values.data };
@@ -70,9 +79,7 @@ try {
         `origins ${values['allow-origin']!.join(' ')}` +
         (values['read-token'] ? ', reads need the token' : ''),
     );
-    const stop = () => void collector.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    closeOnSignals('collector', () => collector.close());
   } else if (command === 'repair' || command === 'drop') {
     const store = await ReportStore.open(where);
     try {

@@ -4,9 +4,6 @@
  * keeps every group's totals as it stores (store.ts), and serves unbiased aggregates.
  * Any number of these processes can serve one PostgreSQL database.
  */
-import type { Server } from 'node:http';
-import type { Server as HttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
 import { ObscuraError } from '../src/errors';
 import { defaultHosts, normalizeHost } from './access';
 import { estimateGroups, type Aggregates } from './group-estimates';
@@ -15,10 +12,11 @@ import { loadCodebookDir, type CodebookRegistry } from './codebooks';
 import type { Task } from '../src/report/task';
 import { resolveTasks, type TaskDeclaration } from './tasks';
 import { declaredTasks } from './tasks-route';
-import { createHandler, type RequestHandler } from './handler';
+import { createHandler } from './handler';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
-import { createWebServer, type TlsCredentials } from './tls';
+import { checkOrigin, listen, nodeListener, type Listening, type NodeListener } from '../server-kit/index';
+import type { TlsCredentials } from '../server-kit/tls';
 
 /** Reports a second per client, on average: the default of `collector/main.ts`. */
 export const DEFAULT_RATE_LIMIT = 100;
@@ -28,7 +26,7 @@ export interface CollectorOptions {
   port?: number;
   /** Interface to listen on; the default 127.0.0.1 keeps the collector off the network. */
   host?: string;
-  /** Serve HTTPS with this certificate and key (see tls.ts); plain HTTP without. */
+  /** Serve HTTPS with this certificate and key (see server-kit/tls.ts); plain HTTP without. */
   tls?: TlsCredentials;
   /** postgres://… : store in this PostgreSQL database (shared by any number of collector processes). */
   databaseUrl?: string;
@@ -54,6 +52,8 @@ export interface CollectorOptions {
   /** A client must send its headers within this time (10 s), and its whole request within requestTimeoutMs (30 s). */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** On close, requests in flight may finish for this long (5 s) before their connections are cut. */
+  graceMs?: number;
   /**
    * The tasks this collector declares (GET /tasks) and takes reports of: a tasks file's path, or
    * tasks given in code. A report to another scope, or with other parameters, is refused (400
@@ -94,14 +94,15 @@ export interface Collector {
   ids(scope?: string): Promise<string[]>;
   /** What `GET /aggregates` answers. */
   aggregates(scope?: string): Promise<Aggregates>;
-  /** Stops listening, cuts open connections and closes the database. */
+  /** Stops listening, lets requests in flight finish (up to graceMs), then closes the database. */
   close(): Promise<void>;
 }
 
 /** The pieces of a collector before it listens: its store and its request handler. */
 export interface CollectorApp {
   readonly store: ReportStore;
-  readonly handler: RequestHandler;
+  /** The Node listener of the collector's Hono app (see handler.ts). */
+  readonly handler: NodeListener;
   readonly allowedOrigins: Set<string>;
   readonly allowedHosts: Set<string>;
   /** The codebooks category reports are checked against, if any. */
@@ -126,13 +127,13 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const rate = options.rateLimit ?? 0;
-  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const allowedOrigins = new Set((options.allowedOrigins ?? []).map(checkOrigin));
   const allowedHosts = new Set((options.allowedHosts ?? []).map(normalizeHost));
   const dashboard = await loadDashboard({
     ...(options.dashboardDir ? { dir: options.dashboardDir } : {}),
     ...(codebooks ? { codebooks } : options.codebooksDir ? { codebooksDir: options.codebooksDir } : {}),
   });
-  const handler = createHandler({
+  const app = createHandler({
     store,
     allowedOrigins,
     allowedHosts,
@@ -145,63 +146,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     codebooks,
     tasks: await declaredTasks(tasks),
   });
-  return { store, handler, allowedOrigins, allowedHosts, codebooks, tasks };
-}
-
-export interface Listening {
-  readonly server: Server | HttpsServer;
-  readonly url: string;
-  readonly port: number;
-  /** Open connections (cut on close). */
-  readonly sockets: ReadonlySet<Socket>;
-  /** Stops listening and cuts open connections. */
-  close(): Promise<void>;
-}
-
-/**
- * Serves `handler` on host:port with timeouts against slow clients: headers must
- * arrive within `headersTimeoutMs` and the whole request within `requestTimeoutMs`,
- * else Node answers 408 and closes the connection; the check runs every quarter of the
- * headers timeout, so a trickling client holds a socket, never the process.
- */
-export async function listen(
-  handler: RequestHandler,
-  options: Pick<CollectorOptions, 'port' | 'host' | 'tls' | 'headersTimeoutMs' | 'requestTimeoutMs'> = {},
-): Promise<Listening> {
-  const host = options.host ?? '127.0.0.1';
-  const headersTimeout = options.headersTimeoutMs ?? 10_000;
-  const server = createWebServer(
-    { connectionsCheckingInterval: Math.max(100, Math.floor(headersTimeout / 4)), keepAliveTimeout: 5_000 },
-    handler,
-    options.tls,
-  );
-  server.headersTimeout = headersTimeout;
-  server.requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? 30_000);
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as { port: number }).port;
-  return {
-    server,
-    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    sockets,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  return { store, handler: nodeListener(app.fetch), allowedOrigins, allowedHosts, codebooks, tasks };
 }
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
@@ -223,7 +168,7 @@ export function collectorHandle(app: CollectorApp, http: Pick<Listening, 'url' |
     url: http.url,
     port: http.port,
     store: app.store,
-    allowOrigin: (origin) => void app.allowedOrigins.add(origin),
+    allowOrigin: (origin) => void app.allowedOrigins.add(checkOrigin(origin)),
     allowHost: (host) => void app.allowedHosts.add(normalizeHost(host)),
     tasks: app.tasks,
     count: (scope) => app.store.count(scope),

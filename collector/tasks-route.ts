@@ -6,11 +6,11 @@
  * And the check of every received report against its scope's task: a report to an undeclared
  * scope, or with parameters its task does not allow, is refused before it is stored.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from 'hono';
 import { ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { requireTaskMatch, taskReleaseOfReport, tasksVersion, type Task } from '../src/report/task';
-import { sendError } from './http';
+import { HttpError } from '../server-kit/index';
 
 /** The tasks as served: the list, its version and each task by scope. */
 export interface DeclaredTasks {
@@ -24,21 +24,10 @@ export async function declaredTasks(tasks: readonly Task[]): Promise<DeclaredTas
   return { tasks, version: await tasksVersion(tasks), byScope: new Map(tasks.map((t) => [t.scope, t])) };
 }
 
-export function isTasksPath(pathname: string): boolean {
-  return pathname === '/tasks' || pathname.startsWith('/tasks/');
-}
-
-/** Answers GET (and HEAD, OPTIONS) of /tasks and /tasks/SCOPE. */
-export function serveTasks(req: IncomingMessage, res: ServerResponse, pathname: string, declared: DeclaredTasks): void {
-  const allow = { Allow: 'GET, HEAD, OPTIONS' };
-  const method = req.method ?? 'GET';
-  if (method === 'OPTIONS') {
-    res.statusCode = 204;
-    for (const [k, v] of Object.entries(allow)) res.setHeader(k, v);
-    return void res.end();
-  }
-  if (method !== 'GET' && method !== 'HEAD')
-    return sendError(res, 405, 'MethodNotAllowedError', `${pathname} accepts GET, not ${method}`, allow);
+/** Answers GET (and HEAD) of /tasks and /tasks/SCOPE. */
+export function serveTasks(c: Context, declared: DeclaredTasks): Response {
+  // The path as sent (still percent-encoded): a scope is decoded once, here.
+  const pathname = new URL(c.req.url).pathname;
   let body: unknown;
   if (pathname === '/tasks' || pathname === '/tasks/') {
     body = { version: declared.version, tasks: declared.tasks };
@@ -47,12 +36,11 @@ export function serveTasks(req: IncomingMessage, res: ServerResponse, pathname: 
     try {
       scope = decodeURIComponent(pathname.slice('/tasks/'.length));
     } catch {
-      return sendError(res, 400, 'InvalidParameterError', `${pathname} is not a scope`);
+      throw new HttpError(400, 'InvalidParameterError', `${pathname} is not a scope`);
     }
     const task = declared.byScope.get(scope);
     if (!task)
-      return sendError(
-        res,
+      throw new HttpError(
         404,
         'UndeclaredScopeError',
         `scope ${JSON.stringify(scope)} is not declared; declared: ` +
@@ -61,20 +49,14 @@ export function serveTasks(req: IncomingMessage, res: ServerResponse, pathname: 
     body = { version: declared.version, task };
   }
   const etag = `"${declared.version}"`;
-  res.setHeader('ETag', etag);
+  c.header('ETag', etag);
   // Cached, but revalidated on every use: a device must learn of a changed task before it releases.
-  res.setHeader('Cache-Control', 'no-cache');
-  if (ifNoneMatch(req, etag)) {
-    res.statusCode = 304;
-    return void res.end();
-  }
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(method === 'HEAD' ? undefined : JSON.stringify(body));
+  c.header('Cache-Control', 'no-cache');
+  if (ifNoneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+  return c.json(body);
 }
 
-function ifNoneMatch(req: IncomingMessage, etag: string): boolean {
-  const header = req.headers['if-none-match'];
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header
     .split(',')

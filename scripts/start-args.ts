@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTasksFile } from '../collector/tasks';
-import { readTlsCredentials } from '../collector/tls';
+import { readTlsCredentials } from '../server-kit/tls';
 import { describeError, ObscuraError } from '../src/errors';
 import { publicOriginOf } from './deploy-origins';
 import type { LaunchOptions } from './start';

@@ -22,7 +22,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startCollector, type Collector } from '../collector/server';
 import { DEFAULT_CODEBOOKS_DIR } from '../collector/codebooks';
-import type { TlsCredentials } from '../collector/tls';
+import { closeOnSignals } from '../server-kit/index';
+import type { TlsCredentials } from '../server-kit/tls';
 import { describeError, isErrorNamed } from '../src/errors';
 import { collectorUrlUnder, localAppUrl, publicOriginOf } from './deploy-origins';
 import { parseStartArgs, USAGE } from './start-args';
@@ -228,9 +229,7 @@ async function main(): Promise<void> {
       `reports go to ${launched.collectorUrl.replace(/\/$/, '')}/reports` +
       `${launched.collector ? ', the embedded collector' : ''}; Ctrl-C stops)`,
   );
-  const stop = () => void launched.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals('start', () => launched.close());
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

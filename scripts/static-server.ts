@@ -4,11 +4,12 @@
  * itself and the collector only, and /config.json telling the app where reports go.
  * `npm start` and the browser tests use it, so both see the same headers.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from 'hono';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
-import { createWebServer, type TlsCredentials } from '../collector/tls';
+import { createApp, HttpError, listen, nodeListener } from '../server-kit/index';
+import type { TlsCredentials } from '../server-kit/tls';
 
 export const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -115,93 +116,78 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     'Referrer-Policy': 'no-referrer',
   };
 
-  const configTag = entityTag(Buffer.from(config), 'identity');
+  const configBody = Buffer.from(config);
+  const configTag = entityTag(configBody, 'identity');
   const widgetPolicy = contentSecurityPolicy(endpoints.join(' '), frameAncestorsOf(options.widgetAncestors));
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return answer(res, 405, 'method not allowed');
-    }
-    const path = decodePath(req.url ?? '/');
-    if (path === undefined) return answer(res, 400, 'bad path');
+  const serveFile = async (c: Context): Promise<Response> => {
+    const method = c.req.method;
+    if (method !== 'GET' && method !== 'HEAD')
+      throw new HttpError(405, 'MethodNotAllowedError', `${c.req.path} accepts GET and HEAD, not ${method}`, {
+        headers: { Allow: 'GET, HEAD' },
+      });
+    const path = decodePath(c.req.url);
+    if (path === undefined)
+      throw new HttpError(400, 'InvalidPathError', 'the path is not valid percent-encoding, or holds a NUL');
     if (path === '/config.json') {
-      res.setHeader('Content-Type', MIME['.json']!);
-      res.setHeader('Cache-Control', 'no-cache');
-      return send(req, res, Buffer.from(config), configTag);
+      c.header('Content-Type', MIME['.json']!);
+      c.header('Cache-Control', 'no-cache');
+      return send(c, configBody, configTag);
     }
     const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
     const inside = relative(root, file);
-    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return answer(res, 403, 'forbidden');
-    try {
-      if (!(await stat(file)).isFile()) return answer(res, 404, 'not found');
-    } catch {
-      return answer(res, 404, 'not found');
-    }
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside))
+      throw new HttpError(403, 'ForbiddenError', `${path} is outside the served folder`);
+    const chosen = (await isFile(file)) ? await pickEncoding(file, c.req.header('accept-encoding')) : undefined;
+    if (chosen === undefined) throw new HttpError(404, 'NotFoundError', `no file ${path}`);
     const hashed = inside.startsWith(`assets${sep}`);
-    const chosen = await pickEncoding(file, req.headers['accept-encoding']);
-    if (chosen === undefined) return answer(res, 404, 'not found');
-    res.setHeader('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    c.header('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
     // Fingerprinted assets never change; the shell, the service worker and the model are revalidated
     // by their ETag, so an unchanged one costs a 304 and no body.
-    res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
-    res.setHeader('Vary', 'Accept-Encoding');
-    if (chosen.encoding !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
+    c.header('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    c.header('Vary', 'Accept-Encoding');
+    if (chosen.encoding !== 'identity') c.header('Content-Encoding', chosen.encoding);
     if (path === '/sw.js') {
       // The browser checks the service worker for updates on every navigation (past any HTTP cache),
       // and its scope is the whole app.
-      res.setHeader('Service-Worker-Allowed', '/');
+      c.header('Service-Worker-Allowed', '/');
     }
     if (WIDGET_FILES.has(path)) {
       // Host pages on any origin load the loader and frame the widget page; a cross-origin
       // isolated host (COEP) accepts them only with this resource policy.
-      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-      if (path === '/widget.js') res.setHeader('Access-Control-Allow-Origin', '*');
-      if (path === '/widget.html') res.setHeader('Content-Security-Policy', widgetPolicy);
+      c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+      if (path === '/widget.js') c.header('Access-Control-Allow-Origin', '*');
+      if (path === '/widget.html') c.header('Content-Security-Policy', widgetPolicy);
     }
     if (path === '/connect.html') {
       // A widget frame on another site opens this window and talks to it: a same-origin opener
       // policy would cut the two apart. Nothing may frame it, so no host can dress it up.
-      res.setHeader('Cross-Origin-Opener-Policy', 'unsafe-none');
-      res.setHeader('Content-Security-Policy', contentSecurityPolicy(collector.origin, "'none'"));
+      c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
+      c.header('Content-Security-Policy', contentSecurityPolicy(collector.origin, "'none'"));
     }
-    send(req, res, chosen.body, entityTag(chosen.body, chosen.encoding));
-  }
+    return send(c, chosen.body, entityTag(chosen.body, chosen.encoding));
+  };
 
-  const server = createWebServer(
-    {},
+  const app = createApp({ routes: [{ path: '*', any: serveFile }] });
+  const listener = nodeListener(app.fetch);
+  const { onRequest } = options;
+  const served = await listen(
     (req, res) => {
-      const { onRequest } = options;
-      if (onRequest) {
+      // Every answer carries the isolation headers and the policy, refusals included; headers a
+      // file sets itself (the widget page's policy, connect.html's opener policy) take precedence.
+      // Set here, they also keep the answer's headers readable at 'finish' for onRequest.
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+      if (onRequest)
         res.once('finish', () => {
           const bodyBytes = Number(res.getHeader('Content-Length') ?? 0);
           const sent = req.method === 'HEAD' || res.statusCode === 304 ? 0 : bodyBytes;
           onRequest({ method: req.method ?? '', url: req.url ?? '', status: res.statusCode, bodyBytes: sent });
         });
-      }
-      handle(req, res).catch(() => answer(res, 500, 'internal error'));
+      listener(req, res);
     },
-    options.tls,
+    { port: options.port ?? 0, host: options.host ?? '127.0.0.1', ...(options.tls ? { tls: options.tls } : {}) },
   );
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-  const port = (server.address() as { port: number }).port;
-  const host = options.host ?? '127.0.0.1';
-  return {
-    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: served.url, port: served.port, close: served.close };
 }
 
 /** Encodings made at build time beside each hashed asset (`x.js.br`, `x.js.gz`), best first. */
@@ -256,15 +242,15 @@ function entityTag(body: Buffer, encoding: Encoding): string {
 }
 
 /** Sends the body with its ETag, or 304 and no body when the request already holds it. */
-function send(req: IncomingMessage, res: ServerResponse, body: Buffer, tag: string): void {
-  res.setHeader('ETag', tag);
-  if (matchesTag(req.headers['if-none-match'], tag)) {
-    res.statusCode = 304;
-    res.removeHeader('Content-Encoding');
-    return void res.end();
+function send(c: Context, body: Buffer, tag: string): Response {
+  c.header('ETag', tag);
+  if (matchesTag(c.req.header('if-none-match'), tag)) {
+    c.header('Content-Encoding', undefined);
+    return c.body(null, 304);
   }
-  res.setHeader('Content-Length', body.length);
-  res.end(req.method === 'HEAD' ? undefined : body);
+  c.header('Content-Length', String(body.length));
+  // HEAD is answered by this GET handler; the kit's framework sends the headers without the body.
+  return c.body(new Uint8Array(body.buffer, body.byteOffset, body.length) as Uint8Array<ArrayBuffer>, 200);
 }
 
 function matchesTag(header: string | undefined, tag: string): boolean {
@@ -293,9 +279,10 @@ function decodePath(url: string): string | undefined {
   }
 }
 
-function answer(res: ServerResponse, status: number, text: string): void {
-  if (res.headersSent) return void res.end();
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.end(text);
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
 }

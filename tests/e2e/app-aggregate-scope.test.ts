@@ -28,12 +28,12 @@ before(async () => {
     verifyKey: randomBytes(16).toString('base64url'),
     peerToken: 'peer',
     analystToken: 'analyst',
-    // The app's port is not known yet; its CSP is what limits where shares go.
-    allowedOrigins: ['*'],
   };
   helper = await startAggregator({ role: 'helper', ...task });
   leader = await startAggregator({ role: 'leader', ...task, helperUrl: helper.url });
   server = await startAppServer({ aggregators: [leader.url, helper.url] });
+  // The app's origin is known once it listens: both aggregators take its uploads from then on.
+  for (const aggregator of [leader, helper]) aggregator.allowOrigin(server.url);
   browser = await launchChromium();
 });
 after(async () => {

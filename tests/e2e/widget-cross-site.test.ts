@@ -17,7 +17,7 @@ import { LEDGER_DB } from '../../src/ledger/ledger-schema';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readTlsCredentials } from '../../collector/tls';
+import { readTlsCredentials } from '../../server-kit/tls';
 import { startStaticServer } from '../../scripts/static-server';
 import { makeCertificate } from '../unit/server/deploy-support';
 import { seriousA11yViolations } from './support/a11y';

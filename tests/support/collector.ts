@@ -14,15 +14,8 @@
 import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultHosts } from '../../collector/access';
-import { sendError } from '../../collector/http';
-import {
-  collectorHandle,
-  listen,
-  openCollector,
-  type Collector,
-  type CollectorOptions,
-  type Listening,
-} from '../../collector/server';
+import { collectorHandle, openCollector, type Collector, type CollectorOptions } from '../../collector/server';
+import { errorBody, listen, type Listening } from '../../server-kit/index';
 
 export interface Faults {
   /** Answer 500 to this many coming report POSTs (nothing is stored). */
@@ -73,7 +66,11 @@ export async function startCollector(options: TestCollectorOptions = {}): Promis
       }
       if (faults.failNext > 0) {
         faults.failNext--;
-        return sendError(res, 500, 'InjectedFaultError', 'the collector failed on purpose (test fault injection)');
+        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(
+          JSON.stringify(errorBody('InjectedFaultError', 'the collector failed on purpose (test fault injection)')),
+        );
+        return;
       }
       if (faults.dropAfterStoreNext > 0) {
         const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;

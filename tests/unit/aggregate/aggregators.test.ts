@@ -13,6 +13,7 @@ import { shardAggregateReport, type AggregateReport } from '../../../src/secure-
 import { fromBase64Url, toBase64Url } from '../../../src/secure-aggregation/codec';
 import { sumVecFor } from '../../../src/secure-aggregation/task';
 import { collectBatch } from '../../../aggregator/analyst';
+import { startAggregator } from '../../../aggregator/server';
 import { seededSource } from '../privacy/seeded-source';
 import { call, startPair, upload, type Pair } from './support';
 
@@ -297,4 +298,37 @@ test('a share body outside its schema is refused for good (400, named), never a 
   ])
     assert.deepEqual(await put(bad), [400, 'InvalidReportError'], JSON.stringify(bad));
   assert.deepEqual(await put(share), [201, undefined]);
+});
+
+test('uploads from a browser: CORS for each listed page by name, 403 for any other, never a wildcard', async () => {
+  const page = 'http://app.test:5173';
+  const preflight = (origin: string) =>
+    fetch(`${pair.helper.url}/reports/${'A'.repeat(22)}`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+    });
+  const before = await preflight(page);
+  assert.equal(before.status, 403, 'a page not yet listed');
+  assert.equal(((await before.json()) as { error: { name: string } }).error.name, 'OriginNotAllowedError');
+  pair.helper.allowOrigin(page);
+  const listed = await preflight(page);
+  assert.equal(listed.status, 204);
+  assert.equal(listed.headers.get('access-control-allow-origin'), page);
+  assert.equal(listed.headers.get('access-control-allow-methods'), 'PUT');
+  assert.equal((await preflight('http://other.test')).status, 403);
+  assert.throws(() => pair.helper.allowOrigin('*'), { name: 'InvalidParameterError' });
+  await assert.rejects(
+    startAggregator({
+      role: 'helper',
+      port: 0,
+      dims: DIMS,
+      bits: plan.bits,
+      nMin: N_MIN,
+      verifyKey: randomBytes(16).toString('base64url'),
+      peerToken: 'p',
+      analystToken: 'a',
+      allowedOrigins: ['*'],
+    }),
+    { name: 'InvalidParameterError' },
+  );
 });

@@ -151,9 +151,18 @@ export const AREAS: readonly Area[] = [
     why: 'evaluation code lives outside src/ and serves the evaluation scripts and benchmarks; nothing shipped uses it',
   },
   {
+    name: 'server-kit',
+    paths: ['server-kit/'],
+    allowed: ['errors'],
+    onlyFrom: ['collector', 'aggregator', 'scripts', 'bench', 'tests'],
+    why:
+      'the one way the servers (app, collector, aggregators) answer HTTP: it knows no server, ' +
+      'and nothing shipped to a browser serves',
+  },
+  {
     name: 'collector',
     paths: ['collector/'],
-    allowed: ['analysis', 'codebook', 'report', 'privacy', 'number-flag', ...LEAVES, 'collector-db'],
+    allowed: ['analysis', 'codebook', 'report', 'privacy', 'number-flag', 'server-kit', ...LEAVES, 'collector-db'],
     why: 'the collector checks reports with the shared schema and sums them: never the device, never an aggregator',
   },
   {
@@ -181,7 +190,7 @@ export const AREAS: readonly Area[] = [
   {
     name: 'aggregator',
     paths: ['aggregator/'],
-    allowed: ['privacy', 'secure-aggregation', 'number-flag', 'src/report/share-body.ts', ...LEAVES],
+    allowed: ['privacy', 'secure-aggregation', 'number-flag', 'server-kit', 'src/report/share-body.ts', ...LEAVES],
     why:
       'an aggregator sums shares with the shared codec and estimates, and parses uploads with the one share ' +
       'schema: never the collector or the device',
@@ -189,7 +198,7 @@ export const AREAS: readonly Area[] = [
   {
     name: 'scripts',
     paths: ['scripts/'],
-    allowed: [...CORE, 'engine', 'eval', 'collector', 'aggregator', 'tests/support/data-paths.ts'],
+    allowed: [...CORE, 'engine', 'eval', 'collector', 'aggregator', 'server-kit', 'tests/support/data-paths.ts'],
     why: 'build and evaluation scripts run the Node-side parts; of the tests only where installed datasets live',
   },
   {

@@ -5,6 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { Hono } from 'hono';
+import { nodeListener } from '../../../server-kit/index';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Aggregates as CollectorAggregates } from '../../../collector/group-estimates';
@@ -36,7 +38,8 @@ const HOSTS = new Set<string>();
 
 async function serving(dashboard: Dashboard): Promise<void> {
   server?.close();
-  server = createServer((req, res) => dashboard.serve(req, res, new URL(req.url!, 'http://x').pathname, HOSTS));
+  const app = new Hono().all('*', (c) => dashboard.serve(c, HOSTS));
+  server = createServer(nodeListener(app.fetch));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   HOSTS.clear();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatCodebook, sealCodebook } from '../../../src/codebook/load-codebook';
 import { launch, type Launched } from '../../../scripts/start';
-import { readTlsCredentials } from '../../../collector/tls';
+import { readTlsCredentials } from '../../../server-kit/tls';
 import { categoryTask, krrReport, laplaceTask, vectorReport } from '../collector/support';
 import { writeTasksFile } from '../../support/collector-process';
 import { call, makeCertificate, type Certificate } from './deploy-support';
