@@ -112,7 +112,11 @@ export class LedgerView extends LitElement {
         min-width: 0;
         overflow-wrap: anywhere;
       }
-      tbody tr {
+      /*
+       * The newest rows are always drawn: what the person sees first, and text that find, selection and
+       * scripts (innerText) read at once wherever the ledger sits on the page; the rest wait to be near view.
+       */
+      tbody tr:nth-child(n + 41) {
         content-visibility: auto;
         contain-intrinsic-size: auto 2.5rem;
       }
