@@ -30,7 +30,6 @@ import {
   type BudgetStatus,
   type DeviceBudget,
   type LedgerDelta,
-  type LedgerEntry,
   type LedgerQuery,
   type ReleaseQuote,
   type ScopeConfig,
@@ -69,7 +68,7 @@ export class ObscuraApp extends LitElement {
     overview: { state: true },
     scope: { state: true },
     scopeConfigs: { state: true },
-    ledger: { state: true },
+    hosts: { state: true },
     changes: { state: true },
     releasing: { state: true },
     quote: { state: true },
@@ -91,8 +90,8 @@ export class ObscuraApp extends LitElement {
   /** The scope releases are charged to. */
   declare scope: string;
   declare scopeConfigs: ScopeConfig[];
-  /** The widget hosts' grants' entries, for their table (the ledger view reads its own pages). */
-  declare ledger: LedgerEntry[];
+  /** The widget hosts in the ledger, for the grants' table (the ledger view reads its own pages). */
+  declare hosts: string[];
   declare changes: BudgetChange[];
   declare releasing: string | undefined;
   /** The active scope's guarantees before a release, when it is aggregate-only (its local ε is shown by the button). */
@@ -123,7 +122,7 @@ export class ObscuraApp extends LitElement {
     this.offset = 0;
     this.errors = [];
     this.settings = DEFAULT_SETTINGS;
-    this.ledger = [];
+    this.hosts = [];
     this.changes = [];
     this.scope = 'default';
     this.scopeConfigs = [];
@@ -281,14 +280,11 @@ export class ObscuraApp extends LitElement {
     this.showBudgets(delta.budgets);
     if (delta.scopes || this.scope !== scope) void this.refreshQuote().catch((err: unknown) => this.report(err));
     this.renderRoot.querySelector<LedgerView>('ledger-view')?.applyDelta(delta);
-    // Only the widget hosts' grants keep their entries here, for their table.
-    const grantEntries = delta.entries.filter((e) => isHostGrant(e.scope));
-    if (grantEntries.length > 0) {
-      const changed = new Map(grantEntries.map((e) => [e.id, e]));
-      const kept = this.ledger.map((e) => changed.get(e.id) ?? e);
-      const known = new Set(this.ledger.map((e) => e.id));
-      this.ledger = [...grantEntries.filter((e) => !known.has(e.id)), ...kept];
-    }
+    // A host that releases for the first time joins the grants' table; their counts are in the budgets.
+    const newHosts = delta.entries.flatMap((e) =>
+      e.host !== undefined && !this.hosts.includes(e.host) ? [e.host] : [],
+    );
+    if (newHosts.length > 0) this.hosts = [...new Set([...this.hosts, ...newHosts])];
     if (delta.entries.length === 0) {
       void this.releases
         .listBudgetChanges()
@@ -312,17 +308,16 @@ export class ObscuraApp extends LitElement {
     try {
       // The ledger view re-reads only the page it shows.
       void this.renderRoot.querySelector<LedgerView>('ledger-view')?.refresh();
-      const [overview, changes, configs] = await Promise.all([
+      const [overview, changes, configs, hosts] = await Promise.all([
         this.releases.budgets(),
         this.releases.listBudgetChanges(),
         this.releases.scopes(),
+        this.releases.ledgerHosts(),
       ]);
-      const grants = overview.scopes.map((s) => s.scope).filter(isHostGrant);
-      const ledger = (await Promise.all(grants.map((g) => this.releases.ledger(g)))).flat();
       this.scopeConfigs = configs;
       // The active scope is one that exists: another tab cannot remove one, but a fresh ledger may lack it.
       this.showBudgets(overview);
-      [this.ledger, this.changes] = [ledger, changes];
+      [this.hosts, this.changes] = [hosts, changes];
       await this.refreshQuote();
     } catch (err) {
       this.report(err);
@@ -659,7 +654,7 @@ export class ObscuraApp extends LitElement {
         </section>
         <host-grants
           .overview=${this.overview}
-          .entries=${this.ledger}
+          .hosts=${this.hosts}
           @configure-scope=${(e: CustomEvent<ScopeConfig>) =>
             void this.change(() => this.releases.configureScope(e.detail))}
         ></host-grants>

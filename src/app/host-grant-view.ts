@@ -7,9 +7,9 @@
 import {
   HOST_GRANT_EPSILON,
   grantSite,
+  hostGrantName,
   isHostGrant,
   type BudgetOverview,
-  type LedgerEntry,
   type ScopeConfig,
 } from '../release/index';
 
@@ -24,7 +24,7 @@ export interface HostGrantRow {
   readonly spent: number;
   /** The grant's own remainder (the device-wide budget may leave less). */
   readonly remaining: number;
-  /** Ledger entries charged to the grant. */
+  /** Releases charged to the grant (withdrawn ones, which released nothing, left out). */
   readonly releases: number;
   /** The host origins of the site that released, as the ledger recorded them. */
   readonly origins: readonly string[];
@@ -32,33 +32,40 @@ export interface HostGrantRow {
   readonly config: ScopeConfig;
 }
 
-/** Every host grant, by site, with its releases counted from the ledger. */
-export function hostGrantRows(overview: BudgetOverview | undefined, entries: readonly LedgerEntry[]): HostGrantRow[] {
-  const byGrant = new Map<string, { releases: number; origins: Set<string> }>();
-  for (const e of entries) {
-    if (!isHostGrant(e.scope)) continue;
-    const seen = byGrant.get(e.scope) ?? { releases: 0, origins: new Set<string>() };
-    seen.releases++;
-    if (e.host !== undefined) seen.origins.add(e.host);
-    byGrant.set(e.scope, seen);
+/**
+ * Every host grant, by site: its spend and its releases from the running sums (a grant's window is
+ * lifetime, so every charge not withdrawn still counts), and the origins of its site among the
+ * ledger's hosts (`ledgerHosts`, then each delta's entries).
+ */
+export function hostGrantRows(overview: BudgetOverview | undefined, hosts: readonly string[]): HostGrantRow[] {
+  const byGrant = new Map<string, Set<string>>();
+  for (const host of hosts) {
+    const grant = grantOf(host);
+    if (grant) byGrant.set(grant, (byGrant.get(grant) ?? new Set<string>()).add(host));
   }
   return (overview?.scopes ?? [])
     .filter((s) => isHostGrant(s.scope))
-    .map((s): HostGrantRow => {
-      const seen = byGrant.get(s.scope);
-      return {
-        name: s.scope,
-        site: grantSite(s.scope),
-        total: s.total,
-        spent: s.spent,
-        remaining: s.scopeRemaining,
-        releases: seen?.releases ?? 0,
-        origins: [...(seen?.origins ?? [])].sort(),
-        state: s.total === 0 ? 'revoked' : 'allowed',
-        config: { name: s.scope, totalEpsilon: s.total, window: s.window },
-      };
-    })
+    .map((s): HostGrantRow => ({
+      name: s.scope,
+      site: grantSite(s.scope),
+      total: s.total,
+      spent: s.spent,
+      remaining: s.scopeRemaining,
+      releases: s.releases,
+      origins: [...(byGrant.get(s.scope) ?? [])].sort(),
+      state: s.total === 0 ? 'revoked' : 'allowed',
+      config: { name: s.scope, totalEpsilon: s.total, window: s.window },
+    }))
     .sort((a, b) => a.site.localeCompare(b.site));
+}
+
+/** The grant a host's releases are charged to; none for an origin that could not have one. */
+function grantOf(host: string): string | undefined {
+  try {
+    return hostGrantName(host);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Revoking: the grant's total drops to 0, so nothing more is charged to it (its window stays). */

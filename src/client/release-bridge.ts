@@ -50,6 +50,7 @@ const FORWARDED = [
   'budgets',
   'ledger',
   'ledgerPage',
+  'ledgerHosts',
   'createScope',
   'configureScope',
   'configureDevice',

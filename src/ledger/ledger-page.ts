@@ -31,9 +31,11 @@ export const LEDGER_PAGE_MAX = 500;
 const TOP: never[] = [];
 
 /**
- * One page of the ledger by index, newest first: a cursor walks at most `limit` matching entries from
- * where the last page ended, and `total` is an index count, so no call reads the whole store. With
- * several filters, one index narrows the walk (host, else scope, else state) and the others are checked
+ * One page of the ledger by index, newest first, from where the last page ended; `total` is the running
+ * sums' count (no filter) or an index count, so no call reads the whole store. With at most one filter the
+ * page is three requests whatever its length: a key cursor from the newest end skips `limit` keys to where
+ * the page begins, and one getAll reads the page's entries (a cursor would cost a round trip per entry).
+ * With several filters, one index narrows a walk (host, else scope, else state) and the others are checked
  * on each entry; `total` then counts that index's range entry by entry.
  */
 export async function ledgerPage(db: LedgerDb, query: LedgerQuery): Promise<LedgerPage> {
@@ -48,26 +50,20 @@ export async function ledgerPage(db: LedgerDb, query: LedgerQuery): Promise<Ledg
     const prefix = lead ? [query[lead]!] : [];
     const whole = IDBKeyRange.bound(prefix, [...prefix, TOP]);
     const range = after ? IDBKeyRange.bound(prefix, [...prefix, ...after], false, true) : whole;
-    const entries: LedgerEntry[] = [];
-    let cursor = await index.openCursor(range, 'prev');
-    let more = false;
-    while (cursor) {
-      if (matches(cursor.value)) {
-        if (entries.length === limit) {
-          more = true;
-          break;
-        }
-        entries.push(cursor.value);
-      }
-      cursor = await cursor.continue();
-    }
-    // Unfiltered, the running sums hold the count (a store count walks every entry in Chromium).
-    const total =
+    // Unfiltered, the running sums hold the count (a store count walks every entry in Chromium); asked
+    // at once, so its answer comes with the page's.
+    const counted =
       others.length > 0
-        ? await countMatching(index, whole, matches)
+        ? countMatching(index, whole, matches)
         : lead
-          ? await index.count(whole)
-          : ((await tx.objectStore('totals').get(DEVICE))?.entries ?? (await tx.objectStore('ledger').count()));
+          ? index.count(whole)
+          : tx
+              .objectStore('totals')
+              .get(DEVICE)
+              .then(async (t) => t?.entries ?? tx.objectStore('ledger').count());
+    const { entries, more } =
+      others.length > 0 ? await walkMatching(index, range, limit, matches) : await newestIn(index, range, limit);
+    const total = await counted;
     const last = entries.at(-1);
     return { entries, total, ...(more && last ? { next: cursorOf(last) } : {}) };
   } catch (err) {
@@ -82,6 +78,37 @@ type LedgerIndex = IDBPIndex<
   IndexNames<LedgerSchema, 'ledger'>,
   'readonly'
 >;
+
+/** The newest `limit` entries of `range`: a key cursor skips to the page's far end, one getAll reads it. */
+async function newestIn(
+  index: LedgerIndex,
+  range: IDBKeyRange,
+  limit: number,
+): Promise<{ entries: LedgerEntry[]; more: boolean }> {
+  const newest = await index.openKeyCursor(range, 'prev');
+  if (!newest) return { entries: [], more: false };
+  // The first key past the page (the next page's newest), if there is one: the page lies above it.
+  const beyond = await newest.advance(limit);
+  const page = beyond ? IDBKeyRange.bound(beyond.key, range.upper, true, range.upperOpen) : range;
+  const entries = await index.getAll(page, limit);
+  return { entries: entries.reverse(), more: beyond !== null };
+}
+
+/** Entries of `range` that pass `matches`, newest first, walked one by one until `limit` are found. */
+async function walkMatching(
+  index: LedgerIndex,
+  range: IDBKeyRange,
+  limit: number,
+  matches: (e: LedgerEntry) => boolean,
+): Promise<{ entries: LedgerEntry[]; more: boolean }> {
+  const entries: LedgerEntry[] = [];
+  for (let cursor = await index.openCursor(range, 'prev'); cursor; cursor = await cursor.continue()) {
+    if (!matches(cursor.value)) continue;
+    if (entries.length === limit) return { entries, more: true };
+    entries.push(cursor.value);
+  }
+  return { entries, more: false };
+}
 
 async function countMatching(
   index: LedgerIndex,

@@ -218,6 +218,11 @@ export interface ReleaseApi {
    */
   ledgerPage(query: LedgerQuery): Promise<LedgerPage>;
   /**
+   * The origins of the widget hosts that released, each once, sorted: one index step per host, however
+   * long the ledger (its deltas' entries say which hosts release next).
+   */
+  ledgerHosts(): Promise<string[]>;
+  /**
    * Creates a scope with its own sub-budget (it still draws from the device's): scopes are
    * created explicitly, by the person or the app's configuration, never by a release. With
    * `mode: 'aggregate-only'` and `aggregate` (two aggregators on two origins, n_min, the trust

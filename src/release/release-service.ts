@@ -22,6 +22,7 @@ import { VectorStore } from './vector-store';
 import { openLedgerDb, type LedgerDb, type LedgerEntry } from '../ledger/ledger-schema';
 import { memoKey, type MemoRelease } from '../ledger/memo-key';
 import { ledgerPage, type LedgerPage, type LedgerQuery } from '../ledger/ledger-page';
+import { ledgerHosts } from '../ledger/ledger-hosts';
 import type { BudgetChange, BudgetOverview, BudgetStatus, ScopeConfig } from '../ledger/budget-policy';
 import { OutboxScheduler } from '../outbox/outbox-scheduler';
 import type { FlushResult } from '../outbox/reporter';
@@ -342,6 +343,10 @@ export class ReleaseService implements ReleaseApi {
 
   async ledgerPage(query: LedgerQuery): Promise<LedgerPage> {
     return ledgerPage(await this.open(), query);
+  }
+
+  async ledgerHosts(): Promise<string[]> {
+    return ledgerHosts(await this.open());
   }
 
   async budgets(): Promise<BudgetOverview> {

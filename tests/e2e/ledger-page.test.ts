@@ -7,7 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { serveBundledModules } from './support/bundled-modules';
 
-type Modules = typeof import('../../src/ledger/ledger-schema') & typeof import('../../src/ledger/ledger-page');
+type Modules = typeof import('../../src/ledger/ledger-schema') &
+  typeof import('../../src/ledger/ledger-page') &
+  typeof import('../../src/ledger/ledger-hosts');
 
 let served: Awaited<ReturnType<typeof serveBundledModules>>;
 let browser: Browser;
@@ -17,6 +19,7 @@ before(async () => {
   served = await serveBundledModules({
     'ledger/ledger-schema': ['openLedgerDb'],
     'ledger/ledger-page': ['ledgerPage'],
+    'ledger/ledger-hosts': ['ledgerHosts'],
   });
   browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
@@ -144,4 +147,38 @@ test('a version-4 ledger upgrades to 5 and pages through every entry once, by ea
   const rejected = expected((e) => e.state === 'rejected' || e.id === 'r0001');
   assert.deepEqual(result.afterChange.ids, rejected);
   assert.deepEqual(result.afterChange.totals, [rejected.length]);
+});
+
+test("the ledger's hosts, each once and sorted, one cursor step per host however many entries each has", async () => {
+  const result = await page.evaluate(async (entries) => {
+    const l = (window as unknown as { ledger: Modules }).ledger;
+    const db = await l.openLedgerDb('hosts');
+    const empty = await l.ledgerHosts(db);
+    const many = entries.flatMap((e, k) =>
+      Array.from({ length: 30 }, (_, j) => ({ ...e, id: `${e.id}-${j}`, time: e.time + k + j })),
+    );
+    const tx = db.transaction('ledger', 'readwrite');
+    for (const e of [...many, { ...entries[0]!, id: 'z', host: 'http://127.0.0.1:8080' }])
+      void tx.store.put(e as never);
+    await tx.done;
+    // Cursor steps: the key cursor's request succeeds once when opened and once per step after.
+    let steps = -1;
+    const proto = IDBIndex.prototype as unknown as Record<string, (...a: unknown[]) => IDBRequest>;
+    const original = proto['openKeyCursor']!;
+    proto['openKeyCursor'] = function (this: IDBIndex, ...args: unknown[]) {
+      const request = original.apply(this, args);
+      request.addEventListener('success', () => steps++);
+      return request;
+    };
+    try {
+      return { empty, hosts: await l.ledgerHosts(db), steps, entries: many.length };
+    } finally {
+      proto['openKeyCursor'] = original;
+      db.close();
+    }
+  }, ENTRIES);
+  assert.deepEqual(result.empty, []);
+  assert.deepEqual(result.hosts, ['http://127.0.0.1:8080', 'https://news.example', 'https://shop.example']);
+  assert.ok(result.entries > 3 * 30, 'each host has many entries');
+  assert.equal(result.steps, 3, 'one step per host (the last finds the end)');
 });

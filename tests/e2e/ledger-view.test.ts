@@ -42,6 +42,21 @@ test('one page of rows in the DOM, the newest first, with the whole count', asyn
   assert.match(await page.getByTestId('ledger-count').innerText(), new RegExp(`newest ${ROWS} of ${N} releases`));
 });
 
+test('rows past the newest are neither laid out nor painted until scrolled to', async () => {
+  const shown = () =>
+    page.evaluate(() => {
+      const rows = Array.from(document.querySelector('ledger-view')!.shadowRoot!.querySelectorAll('tr[data-id]'));
+      // A skipped row keeps its own box (its intrinsic size); what it skips is its cells.
+      return [rows[0]!, rows.at(-1)!].map((r) => r.firstElementChild!.checkVisibility({ contentVisibilityAuto: true }));
+    });
+  assert.deepEqual(await shown(), [true, false]);
+  await page.getByTestId('ledger-row').last().scrollIntoViewIfNeeded();
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  // The newest rows are drawn wherever the view is scrolled.
+  assert.deepEqual(await shown(), [true, true]);
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
+
 test('paging older reaches the oldest entry, every entry once, never more than one page in the DOM', async () => {
   const walk = await page.evaluate(async () => {
     const view = document.querySelector('ledger-view')!;

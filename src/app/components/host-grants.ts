@@ -1,5 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
-import { HOST_GRANT_EPSILON, type BudgetOverview, type LedgerEntry } from '../../release/index';
+import { HOST_GRANT_EPSILON, type BudgetOverview } from '../../release/index';
 import { allowedAgainGrant, hostGrantRows, revokedGrant, type HostGrantRow } from '../host-grant-view';
 import { sharedStyles, tableStyles } from './shared-styles';
 
@@ -12,17 +12,18 @@ import { sharedStyles, tableStyles } from './shared-styles';
 export class HostGrants extends LitElement {
   static override properties = {
     overview: { attribute: false },
-    entries: { attribute: false },
+    hosts: { attribute: false },
     confirming: { state: true },
   };
   declare overview: BudgetOverview | undefined;
-  declare entries: readonly LedgerEntry[];
+  /** The origins of the widget hosts in the ledger (each once). */
+  declare hosts: readonly string[];
   /** The grant whose revoke waits for the person's confirmation. */
   declare confirming: string | undefined;
 
   constructor() {
     super();
-    this.entries = [];
+    this.hosts = [];
   }
 
   static override styles = [
@@ -114,7 +115,7 @@ export class HostGrants extends LitElement {
   }
 
   protected override render() {
-    const rows = hostGrantRows(this.overview, this.entries);
+    const rows = hostGrantRows(this.overview, this.hosts);
     return html`<section class="card" aria-labelledby="hosts-title">
       <h2 id="hosts-title">Sites using Obscura</h2>
       ${

@@ -65,20 +65,21 @@ const timeText = new Intl.DateTimeFormat(undefined, {
 /** One release as a table row; its data-* attributes are what scripts and tests match rows by. */
 export function ledgerRow(e: LedgerEntry) {
   return html`<tr
+    role="row"
     data-testid="ledger-row"
     data-id=${e.id}
     data-scope=${reportScope(e)}
     data-host=${e.host ?? ''}
     data-state=${e.state}
   >
-    <td>${timeText.format(e.time)}</td>
-    <td>${siteLabel(e)}</td>
-    <td>${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
-    <td>${e.mechanism}</td>
-    <td>${e.aggregate ? guarantees(e) : html`${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}`}</td>
-    <td data-testid="state">${e.state}${stateDetail(e)}</td>
-    <td>
-      <details @toggle=${showPayload}>
+    <td role="cell">${timeText.format(e.time)}</td>
+    <td role="cell">${siteLabel(e)}</td>
+    <td role="cell">${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
+    <td role="cell">${e.mechanism}</td>
+    <td role="cell">${e.aggregate ? guarantees(e) : html`${e.epsilon}${e.delta ? html`, δ ${e.delta}` : ''}`}</td>
+    <td role="cell" data-testid="state">${e.state}${stateDetail(e)}</td>
+    <td role="cell">
+      <details>
         <summary>show</summary>
         <pre tabindex="0" aria-label="payload of report ${e.id}" .payload=${e.payload}></pre>
       </details>
@@ -86,9 +87,16 @@ export function ledgerRow(e: LedgerEntry) {
   </tr>`;
 }
 
-/** The payload's text is made when it is first opened: a page of closed rows costs no JSON. */
-function showPayload(event: Event): void {
-  const details = event.currentTarget as HTMLDetailsElement;
-  const pre = details.querySelector('pre') as (HTMLPreElement & { payload?: unknown }) | null;
-  if (details.open && pre && !pre.textContent) pre.textContent = JSON.stringify(pre.payload, null, 1);
-}
+/**
+ * The payload's text is made when it is first opened: a page of closed rows costs no JSON. One listener
+ * for every row's payload (`toggle` does not bubble: it is caught on its way down), not one per row.
+ */
+export const showPayload = {
+  capture: true,
+  handleEvent(event: Event): void {
+    const details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.open) return;
+    const pre = details.querySelector('pre') as (HTMLPreElement & { payload?: unknown }) | null;
+    if (pre && !pre.textContent) pre.textContent = JSON.stringify(pre.payload, null, 1);
+  },
+};

@@ -1,8 +1,9 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { guard } from 'lit/directives/guard.js';
 import { ledgerCursorOf, type BudgetChange, type LedgerEntry } from '../../release/index';
 import { sharedStyles, tableStyles } from './shared-styles';
-import { ledgerRow } from './ledger-cells';
+import { ledgerRow, showPayload } from './ledger-cells';
 import { arraySource, newestFirst, type LedgerSource } from './ledger-source';
 import { downloadLedger } from './ledger-export';
 import { budgetChangeRows } from './budget-change-rows';
@@ -87,8 +88,35 @@ export class LedgerView extends LitElement {
       form input {
         width: 10rem;
       }
-      /* Rows out of view are neither laid out nor painted until scrolled to. */
-      tbody tr {
+      /*
+       * Each row is a grid of its own over columns that do not depend on any cell's content, so a row
+       * added on top or changed lays out alone, and rows out of view are neither laid out nor painted
+       * (content-visibility does nothing to a table row: a table lays out and paints all of them).
+       */
+      table {
+        display: block;
+        min-width: 43rem;
+      }
+      thead,
+      tbody {
+        display: block;
+      }
+      tr {
+        display: grid;
+        grid-template-columns:
+          minmax(8.5rem, 1.1fr) minmax(7rem, 1.2fr) minmax(7rem, 1fr) minmax(5rem, 0.6fr)
+          minmax(4.5rem, 1fr) minmax(6rem, 1fr) minmax(5rem, 1.2fr);
+      }
+      th,
+      td {
+        min-width: 0;
+        overflow-wrap: anywhere;
+      }
+      /*
+       * The newest rows are always drawn: what the person sees first, and text that find, selection and
+       * scripts (innerText) read at once wherever the ledger sits on the page; the rest wait to be near view.
+       */
+      tbody tr:nth-child(n + 41) {
         content-visibility: auto;
         contain-intrinsic-size: auto 2.5rem;
       }
@@ -239,22 +267,29 @@ export class LedgerView extends LitElement {
 
   private table() {
     if (this.rows.length === 0) return nothing;
-    // Keyed by report id, so a new release on top does not move an open payload to another row.
+    // Keyed by report id, so a new release on top does not move an open payload to another row; a row is
+    // made again only when its entry is a new object (applyDelta keeps the others), so a render of the page
+    // for any other reason costs no row. The roles are the table's own, said again: its parts are drawn as
+    // grids (styles), which may drop them.
     return html`<div class="scroll" tabindex="0" role="region" aria-label="ledger entries">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">time</th>
-            <th scope="col">site</th>
-            <th scope="col">to</th>
-            <th scope="col">mechanism</th>
-            <th scope="col">ε</th>
-            <th scope="col">state</th>
-            <th scope="col">payload</th>
+      <table role="table">
+        <thead role="rowgroup">
+          <tr role="row">
+            <th scope="col" role="columnheader">time</th>
+            <th scope="col" role="columnheader">site</th>
+            <th scope="col" role="columnheader">to</th>
+            <th scope="col" role="columnheader">mechanism</th>
+            <th scope="col" role="columnheader">ε</th>
+            <th scope="col" role="columnheader">state</th>
+            <th scope="col" role="columnheader">payload</th>
           </tr>
         </thead>
-        <tbody>
-          ${repeat(this.rows, (e) => e.id, ledgerRow)}
+        <tbody role="rowgroup" @toggle=${showPayload}>
+          ${repeat(
+            this.rows,
+            (e) => e.id,
+            (e) => guard([e], () => ledgerRow(e)),
+          )}
         </tbody>
       </table>
     </div>`;

@@ -5,8 +5,15 @@ import { isErrorNamed } from '../../errors';
 import { explainError } from '../../app/error-text';
 import { BUDGET_MEANING } from '../../app/components/budget-words';
 import { sharedStyles } from '../../app/components/shared-styles';
-import { HOST_GRANT_EPSILON, hostGrantName, siteOf, type BudgetStatus, type TargetStatus } from '../../release/index';
-import { helloSchema, windowMessage, type WindowMessage } from './window-protocol';
+import {
+  HOST_GRANT_EPSILON,
+  hostGrantName,
+  siteOf,
+  type BudgetStatus,
+  type LedgerDelta,
+  type TargetStatus,
+} from '../../release/index';
+import { deltaMessage, helloSchema, hostDelta, windowMessage, type WindowMessage } from './window-protocol';
 import { hostRelay } from './host-relay';
 
 /**
@@ -60,10 +67,8 @@ export class ConnectWindow extends LitElement {
     super.connectedCallback();
     addEventListener('message', this.onMessage);
     addEventListener('pagehide', () => this.tell('closing'));
-    this.bridge.onChange(() => {
-      void this.refresh();
-      this.tell('changed');
-    });
+    // Each commit's delta: applied here, and passed to the host's frame narrowed to its grant (no re-read).
+    this.bridge.onDelta((delta) => this.applyDelta(delta));
     void this.refresh();
     this.tell('ready');
   }
@@ -80,8 +85,19 @@ export class ConnectWindow extends LitElement {
     if (this.grant) this.tell('granted');
   };
 
-  private tell(type: WindowMessage['type']): void {
+  private tell(type: Exclude<WindowMessage['type'], 'delta'>): void {
     this.opener?.postMessage(windowMessage(type), location.origin);
+  }
+
+  private applyDelta(delta: LedgerDelta): void {
+    this.device = delta.budgets.device;
+    if (!this.host) return;
+    const name = hostGrantName(this.host);
+    const had = this.grant;
+    this.grant = delta.budgets.scopes.find((s) => s.scope === name) ?? null;
+    // Only a frame that said hello has its port; it hears its own host's part of the delta.
+    if (this.linked) this.opener?.postMessage(deltaMessage(hostDelta(delta, name)), location.origin);
+    if (this.grant && !had && this.linked) this.tell('granted');
   }
 
   private async refresh(): Promise<void> {

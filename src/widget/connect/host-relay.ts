@@ -39,6 +39,7 @@ export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
     // Public data (any page may GET a collector's /tasks): the frame checks its attributes against it.
     declaredTasks: (destination: string) => bridge.declaredTasks(destination),
     budgets: never('the device’s other budgets'),
+    ledgerHosts: never('the other hosts in the ledger'),
     createScope: never('a grant (the person allows a host in this window)'),
     configureScope: never('a budget change'),
     configureDevice: never('a budget change'),

@@ -115,6 +115,9 @@ export class FirstPartyAccess {
       case 'changed':
         this.changes.dispatchEvent(new Event('changed'));
         return;
+      case 'delta':
+        this.changes.dispatchEvent(new MessageEvent('delta', { data: parsed.data.delta }));
+        return;
       case 'closing':
         if (this.dependsOnWindow()) this.lost();
     }

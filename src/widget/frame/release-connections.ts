@@ -26,13 +26,21 @@ export function sharedWorkerConnection(handle: StorageAccessHandle): ReleaseConn
 }
 
 /**
- * The release service of Obscura's own window, relayed for this host on `port`; `onChange`
- * hears the window's "changed" messages, which the frame's window listener passes on.
+ * The release service of Obscura's own window, relayed for this host on `port`; `onDelta` hears the
+ * deltas the window passes on (narrowed to this host), which the frame's window listener dispatches.
  */
 export function windowConnection(port: MessagePort, changes: EventTarget): ReleaseConnection {
   port.start();
   return {
     endpoint: port,
+    onDelta: (listener) => {
+      const heard = (event: Event) => {
+        const { data } = event as MessageEvent<unknown>;
+        if (isLedgerDelta(data)) listener(data);
+      };
+      changes.addEventListener('delta', heard);
+      return () => changes.removeEventListener('delta', heard);
+    },
     onChange: (listener) => {
       changes.addEventListener('changed', listener);
       return () => changes.removeEventListener('changed', listener);

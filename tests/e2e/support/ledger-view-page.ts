@@ -72,3 +72,69 @@ export async function mountView(page: Page): Promise<number> {
     return performance.now() - started;
   });
 }
+
+/** Where a cold first render's time goes, ms from the start of each phase to its end. */
+export interface FirstRenderPhases {
+  /** IndexedDB open of the ledger (version 5, no upgrade). */
+  readonly open: number;
+  /** Element created and connected until it asks for its first page (upgrade, first update). */
+  readonly mount: number;
+  /** The first page read: the source's promise (index cursor of one page, the count). */
+  readonly read: number;
+  /** The page read until its rows are in the DOM (lit's render of the rows). */
+  readonly render: number;
+  /** Style and layout of what was drawn, forced. */
+  readonly layout: number;
+  readonly total: number;
+}
+
+/**
+ * In a page just loaded (no connection open, nothing rendered yet): opens ledger `name`, mounts a ledger
+ * view over it and resolves with the time of each phase until its first page of rows is laid out.
+ */
+export async function mountColdPhases(page: Page, name: string): Promise<FirstRenderPhases> {
+  return page.evaluate(async (name) => {
+    const w = window as unknown as ViewWindow;
+    const t0 = performance.now();
+    w.db = await w.ledger.openLedgerDb(name);
+    const opened = performance.now();
+    let asked = 0;
+    let read = 0;
+    const view = document.createElement('ledger-view') as HTMLElement & { source: unknown };
+    view.source = async (q: { limit: number }) => {
+      asked ||= performance.now();
+      const got = await w.ledger.ledgerPage(w.db, q);
+      read ||= performance.now();
+      return got;
+    };
+    document.body.append(view);
+    const root = view.shadowRoot!;
+    await new Promise<void>((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (!root.querySelector('[data-testid="ledger-row"]')) return;
+        observer.disconnect();
+        resolve();
+      });
+      observer.observe(root, { childList: true, subtree: true });
+    });
+    const drawn = performance.now();
+    void view.getBoundingClientRect().height;
+    void document.body.offsetHeight;
+    const done = performance.now();
+    return {
+      open: opened - t0,
+      mount: asked - opened,
+      read: read - asked,
+      render: drawn - read,
+      layout: done - drawn,
+      total: done - t0,
+    };
+  }, name);
+}
+
+/** Reloads the page (fresh modules' state, no IndexedDB connection) and waits for its modules. */
+export async function reloadLedgerViewPage(page: Page): Promise<void> {
+  await page.reload();
+  await page.waitForFunction(() => 'ledger' in window);
+  await page.evaluate('globalThis.__name = (f) => f');
+}

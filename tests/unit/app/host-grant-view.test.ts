@@ -1,42 +1,39 @@
-// The app's list of widget hosts: each grant by site with its spend, the releases the ledger
-// charged to it, and revoke / allow-again as budget changes that keep the grant's window.
+// The app's list of widget hosts: each grant by site with its spend and releases from the running sums,
+// the origins of its site among the ledger's hosts, and revoke / allow-again as budget changes that keep
+// the grant's window.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allowedAgainGrant, hostGrantRows, revokedGrant } from '../../../src/app/host-grant-view';
-import { hostGrantName, type BudgetOverview, type BudgetStatus, type LedgerEntry } from '../../../src/release/index';
+import { hostGrantName, type BudgetOverview, type BudgetStatus } from '../../../src/release/index';
 
 const lifetime = { kind: 'lifetime' } as const;
 
-function status(scope: string, total: number, spent: number): BudgetStatus {
+function status(scope: string, total: number, spent: number, releases = 0): BudgetStatus {
   return {
     scope,
     total,
     spent,
+    releases,
     remaining: Math.max(0, total - spent),
     scopeRemaining: Math.max(0, total - spent),
     window: lifetime,
   } as unknown as BudgetStatus;
 }
 
-function entry(scope: string, host?: string): LedgerEntry {
-  return { id: `${scope}-${host}`, scope, ...(host ? { host } : {}) } as unknown as LedgerEntry;
-}
-
 const shop = hostGrantName('https://example.co.uk');
 const news = hostGrantName('http://127.0.0.1:8080');
 const overview = {
-  scopes: [status('default', 10, 2), status(shop, 4, 3), status(news, 0, 1)],
+  scopes: [status('default', 10, 2, 2), status(shop, 4, 3, 3), status(news, 0, 1, 1)],
 } as unknown as BudgetOverview;
 
-test('grants only, by site, with their releases and the origins that made them', () => {
-  const entries = [
-    entry('default'),
-    entry(shop, 'https://example.co.uk'),
-    entry(shop, 'https://example.co.uk:8443'),
-    entry(shop, 'https://example.co.uk'),
-    entry(news, 'http://127.0.0.1:8080'),
+test('grants only, by site, with their releases and the origins of their site among the hosts', () => {
+  const hosts = [
+    'http://127.0.0.1:8080',
+    'https://example.co.uk:8443',
+    'https://example.co.uk',
+    'https://other.example',
   ];
-  const rows = hostGrantRows(overview, entries);
+  const rows = hostGrantRows(overview, hosts);
   assert.deepEqual(
     rows.map((r) => [r.site, r.total, r.spent, r.remaining, r.releases, r.state]),
     [
