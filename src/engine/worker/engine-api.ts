@@ -79,6 +79,9 @@ export interface BenchResult {
   readonly pipelineMsPerImage: number;
   /** ms/image of the bare network on an already-normalised tensor, in the same run. */
   readonly bareMsPerImage: number;
+  /** The same as means (the medians above leave out a shared machine's stalls; a throughput does not). */
+  readonly pipelineMeanMsPerImage: number;
+  readonly bareMeanMsPerImage: number;
 }
 
 /** Loading progress, for a progress bar on first use. `fraction` is 0..1 within the phase. */
