@@ -37,15 +37,20 @@ export async function rssMb(pid: number): Promise<number> {
 }
 
 /**
- * The pid of the page's renderer: of the browser's renderers, the one whose CPU time matches the
- * page's own ProcessTime (both count the same process's threads since it started).
+ * The pid of the page's renderer: of the browser's renderers not already known to be another page's,
+ * the one whose CPU time matches the page's own ProcessTime (both count the same process's threads
+ * since it started).
  */
-export async function rendererPid(browser: CDPSession, page: CDPSession): Promise<number> {
+export async function rendererPid(
+  browser: CDPSession,
+  page: CDPSession,
+  others: readonly number[] = [],
+): Promise<number> {
   const { processInfo } = (await browser.send('SystemInfo.getProcessInfo')) as {
     processInfo: { type: string; id: number; cpuTime: number }[];
   };
   const own = (await processMetrics(page)).processMs / 1000;
-  const renderers = processInfo.filter((p) => p.type === 'renderer');
+  const renderers = processInfo.filter((p) => p.type === 'renderer' && !others.includes(p.id));
   const nearest = renderers.sort((a, b) => Math.abs(a.cpuTime - own) - Math.abs(b.cpuTime - own))[0];
   if (!nearest) throw new Error('the browser lists no renderer process');
   return nearest.id;

@@ -30,7 +30,8 @@ const RUNS = Number(process.env['BENCH_SESSION_RUNS'] ?? 3);
 const SPAN = Math.min(100, Math.floor(IMAGES / 2));
 /** Bare runs (and as many pipeline runs) per measurement of the bare network. */
 const BARE_ITERATIONS = 20;
-const SAMPLE_MS = 250;
+/** How often the renderer's RSS is read (from /proc: the page is not asked). */
+const RSS_EVERY_MS = 500;
 
 /** The bare network on a decoded tensor, in the engine worker of the bench page. */
 export interface BareRun {
@@ -172,18 +173,28 @@ function shownCount(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { shownTimes: number[] }).shownTimes.length);
 }
 
-/** Readings taken while a session runs, against the results shown so far. */
+/** Readings taken while a session runs, at a number of results shown. */
 interface Sample {
   readonly images: number;
   readonly processMs: number;
   readonly mainMs: number;
   readonly taskMs: number;
   readonly threads: Map<number, { name: string; ms: number }>;
-  readonly rendererMb: number;
   readonly loadAverage: number;
 }
 
-async function sample(page: Page, cdp: CDPSession, pid: number, earlier: number): Promise<Sample> {
+/**
+ * Waits for `count` results, then reads the CPU times. The page checks its own count (a cheap poll of
+ * an array's length): a poll from here at a fixed rate would cost the main thread more per image the
+ * slower images came, and so make the main thread's time per image look as if it grew.
+ */
+async function sampleAt(page: Page, cdp: CDPSession, pid: number, earlier: number, count: number): Promise<Sample> {
+  if (count > 0)
+    await page.waitForFunction(
+      ([e, n]) => (window as unknown as { shownTimes: number[] }).shownTimes.length - e! >= n!,
+      [earlier, count],
+      { polling: 100, timeout: 1_800_000 },
+    );
   const images = (await shownCount(page)) - earlier;
   const metrics = await processMetrics(cdp);
   const threads = await threadCpu(pid);
@@ -194,7 +205,6 @@ async function sample(page: Page, cdp: CDPSession, pid: number, earlier: number)
     mainMs: threads.get(pid)?.ms ?? 0,
     taskMs: metrics.taskMs,
     threads,
-    rendererMb: await rssMb(pid),
     loadAverage: loadavg()[0]!,
   };
 }
@@ -213,7 +223,13 @@ function between(samples: readonly Sample[], from: number, to: number) {
   };
 }
 
-async function runSession(browser: Browser, appUrl: string, bare: Bare, files: string[]): Promise<SessionRun> {
+async function runSession(
+  browser: Browser,
+  appUrl: string,
+  bare: Bare,
+  files: string[],
+  earlierPids: number[],
+): Promise<SessionRun> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
   try {
     const page = await context.newPage();
@@ -223,18 +239,34 @@ async function runSession(browser: Browser, appUrl: string, bare: Bare, files: s
     await page.locator('engine-badge summary').waitFor({ timeout: 120_000 });
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    const pid = await rendererPid(await browser.newBrowserCDPSession(), cdp);
+    // Not the bare page's renderer, nor an earlier run's (its process may still be ending).
+    const pid = await rendererPid(await browser.newBrowserCDPSession(), cdp, [bare.pid, ...earlierPids]);
+    earlierPids.push(pid);
 
     const bareBefore = await measureBare(bare);
     const earlier = await shownCount(page);
-    const samples: Sample[] = [await sample(page, cdp, pid, earlier)];
-    let engineAtStart: EngineMemory | undefined;
+    const n = files.length;
+    const samples: Sample[] = [await sampleAt(page, cdp, pid, earlier, 0)];
     await page.locator('#pick-images').setInputFiles(files);
-    while (samples.at(-1)!.images < files.length) {
-      await new Promise((r) => setTimeout(r, SAMPLE_MS));
-      samples.push(await sample(page, cdp, pid, earlier));
-      if (!engineAtStart && samples.at(-1)!.images >= 1) engineAtStart = await engineMemory(page);
-    }
+    samples.push(await sampleAt(page, cdp, pid, earlier, 1));
+    const engineAtStart = await engineMemory(page);
+    samples.push(await sampleAt(page, cdp, pid, earlier, 51));
+    // The renderer's RSS from image 51 to the end.
+    const rss: number[] = [];
+    let reading = true;
+    const reader = (async () => {
+      while (reading) {
+        const mb = await rssMb(pid);
+        if (mb > 0) rss.push(mb);
+        await new Promise((r) => setTimeout(r, RSS_EVERY_MS));
+      }
+    })();
+    const marks = new Set([...Array.from({ length: Math.floor(n / SPAN) }, (_, i) => (i + 1) * SPAN), n - SPAN, n]);
+    for (const mark of [...marks].filter((m) => m > 51).sort((a, b) => a - b))
+      samples.push(await sampleAt(page, cdp, pid, earlier, mark));
+    reading = false;
+    await reader;
+    rss.push(await rssMb(pid));
     await page.locator('batch-progress').waitFor({ state: 'detached' });
     const engineAtEnd = await engineMemory(page);
     const holdingsAtEnd = await holdings(page);
@@ -254,17 +286,16 @@ async function runSession(browser: Browser, appUrl: string, bare: Bare, files: s
         engineCoreShare: (cpu.engineCpuMsPerImage * imagesPerSecond) / 1000,
       };
     };
-    const n = files.length;
     const first = stretch(1, SPAN);
     const last = stretch(n - SPAN + 1, n);
     const mainThreadCpuMsPerImage: number[] = [];
     for (let to = SPAN; to <= n; to += SPAN)
       mainThreadCpuMsPerImage.push(between(samples, to - SPAN, to).mainThreadCpuMsPerImage);
     const whole = between(samples, 0, n);
+    if (whole.engineCpuMsPerImage === 0) throw new Error(`renderer ${pid} has no engine thread: not the app's`);
     const bareCpu = (bareBefore.cpuMsPerImage + bareAfter.cpuMsPerImage) / 2;
     const appCpuBound = Math.max(whole.engineCpuMsPerImage, whole.rendererCpuMsPerImage / 2);
     const appImagesPerSecond = rate(2, n);
-    const from51 = samples.filter((s) => s.images >= 51 && s.rendererMb > 0);
     return {
       first,
       last,
@@ -276,11 +307,11 @@ async function runSession(browser: Browser, appUrl: string, bare: Bare, files: s
       bareAfter,
       appOverBare: appImagesPerSecond / ((bareBefore.imagesPerSecond + bareAfter.imagesPerSecond) / 2),
       appOverBareCpu: bareCpu / appCpuBound,
-      rendererMbAt51: from51[0]?.rendererMb ?? 0,
-      rendererMbAtEnd: from51.at(-1)?.rendererMb ?? 0,
-      rendererMbMax51toEnd: Math.max(...from51.map((s) => s.rendererMb)),
-      rendererGrowthMb: (from51.at(-1)?.rendererMb ?? 0) - (from51[0]?.rendererMb ?? 0),
-      engineAtStart: engineAtStart ?? engineAtEnd,
+      rendererMbAt51: rss[0]!,
+      rendererMbAtEnd: rss.at(-1)!,
+      rendererMbMax51toEnd: Math.max(...rss),
+      rendererGrowthMb: rss.at(-1)! - rss[0]!,
+      engineAtStart,
       engineAtEnd,
       holdingsAtEnd,
     };
@@ -304,9 +335,10 @@ export async function benchSession(images = IMAGES, runs = RUNS): Promise<Sessio
     process.stderr.write('bench: session, loading the bare network\n');
     const bare = await openBare(browser, await browser.newContext(), dev.url);
     const done: SessionRun[] = [];
+    const pids: number[] = [];
     for (let i = 0; i < runs; i++) {
       process.stderr.write(`bench: session, run ${i + 1} of ${runs}: ${images} images in the app\n`);
-      done.push(await runSession(browser, server.url, bare, files));
+      done.push(await runSession(browser, server.url, bare, files, pids));
     }
     const m = (f: (r: SessionRun) => number) => median(done.map(f));
     return {
