@@ -37,9 +37,9 @@ export async function rssMb(pid: number): Promise<number> {
 }
 
 /**
- * The pid of the page's renderer: of the browser's renderers not already known to be another page's,
- * the one whose CPU time matches the page's own ProcessTime (both count the same process's threads
- * since it started).
+ * The pid of the page's renderer: of the browser's renderers that run a dedicated worker (a service
+ * worker's process runs none) and are not already known to be another page's, the one whose CPU time
+ * matches the page's own ProcessTime (both count the same process's threads since it started).
  */
 export async function rendererPid(
   browser: CDPSession,
@@ -50,9 +50,14 @@ export async function rendererPid(
     processInfo: { type: string; id: number; cpuTime: number }[];
   };
   const own = (await processMetrics(page)).processMs / 1000;
-  const renderers = processInfo.filter((p) => p.type === 'renderer' && !others.includes(p.id));
+  const renderers: { id: number; cpuTime: number }[] = [];
+  for (const p of processInfo) {
+    if (p.type !== 'renderer' || others.includes(p.id)) continue;
+    const threads = await threadCpu(p.id);
+    if ([...threads.values()].some((t) => /^DedicatedWorker/.test(t.name))) renderers.push(p);
+  }
   const nearest = renderers.sort((a, b) => Math.abs(a.cpuTime - own) - Math.abs(b.cpuTime - own))[0];
-  if (!nearest) throw new Error('the browser lists no renderer process');
+  if (!nearest) throw new Error('no renderer process of the browser runs a dedicated worker');
   return nearest.id;
 }
 

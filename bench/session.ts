@@ -338,8 +338,14 @@ export async function benchSession(images = IMAGES, runs = RUNS): Promise<Sessio
     const pids: number[] = [];
     for (let i = 0; i < runs; i++) {
       process.stderr.write(`bench: session, run ${i + 1} of ${runs}: ${images} images in the app\n`);
-      done.push(await runSession(browser, server.url, bare, files, pids));
+      try {
+        done.push(await runSession(browser, server.url, bare, files, pids));
+      } catch (err) {
+        // One run lost (a renderer not found, a timeout) leaves the others' figures standing.
+        process.stderr.write(`bench: session, run ${i + 1} failed: ${(err as Error).message}\n`);
+      }
     }
+    if (done.length === 0) throw new Error('no session run completed');
     const m = (f: (r: SessionRun) => number) => median(done.map(f));
     return {
       images,
