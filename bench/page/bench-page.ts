@@ -8,6 +8,9 @@ import { resizedPixels } from '../../tests/e2e/pages/resized-pixels';
 const benchEngineWorker = () =>
   new Worker(new URL('./bench-engine.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine-bench' });
 
+/** The bare network kept loaded across a session bench, so each measurement between its blocks costs no load. */
+let bare: { bridge: EngineBridge; pixels: ImageData } | undefined;
+
 const api = {
   /** Cold start (new worker; HTTP cache as the page has it) and the model's fetch and build times. */
   async load(backend: BackendName) {
@@ -27,6 +30,23 @@ const api = {
     const result = await engine.bench(pixels, { batch, iterations });
     bridge.stop();
     return result;
+  },
+  /** Loads the network once for `bareRun` (the session bench measures it between the app's blocks). */
+  async bareOpen(backend: BackendName, photoUrl: string) {
+    bare?.bridge.stop();
+    // The session lasts minutes between calls: the worker must not be let go as idle in the middle of one.
+    const bridge = new EngineBridge({ backend, idleStopMs: 3_600_000, createWorker: benchEngineWorker });
+    const status = await bridge.start();
+    bare = { bridge, pixels: await resizedPixels(await (await fetch(photoUrl)).blob(), 224) };
+    return { backend: status.backend };
+  },
+  /** Pipeline vs bare network on the loaded engine, `iterations` of each, with the wall time of the call. */
+  async bareRun(iterations: number) {
+    if (!bare) throw new Error('bareOpen first');
+    const engine = (await bare.bridge.engine()) as unknown as Remote<BenchEngineApi>;
+    const t0 = performance.now();
+    const result = await engine.bench(bare.pixels, { batch: 1, iterations });
+    return { ...result, wallMs: performance.now() - t0 };
   },
   /** Files through the whole path (fetch, decode in the worker, network) in batches. */
   async throughput(backend: BackendName, urls: string[], batch: number) {

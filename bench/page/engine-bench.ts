@@ -15,6 +15,9 @@ export interface BenchResult {
   readonly pipelineMsPerImage: number;
   /** ms/image of the bare network on an already-normalised tensor, in the same run. */
   readonly bareMsPerImage: number;
+  /** The same as means (the medians above leave out a shared machine's stalls; a throughput does not). */
+  readonly pipelineMeanMsPerImage: number;
+  readonly bareMeanMsPerImage: number;
 }
 
 /**
@@ -61,13 +64,20 @@ export async function runBench(
   } finally {
     ready.dispose();
   }
-  // Medians: a shared machine's stalls hit single runs, not the typical one.
+  // Medians: a shared machine's stalls hit single runs, not the typical one. Means: a rate over the
+  // same span as a throughput measured elsewhere, stalls included.
   return {
     backend: session.backend,
     batch: options.batch,
     pipelineMsPerImage: median(pipeline) / options.batch,
     bareMsPerImage: median(bare) / options.batch,
+    pipelineMeanMsPerImage: mean(pipeline) / options.batch,
+    bareMeanMsPerImage: mean(bare) / options.batch,
   };
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function median(xs: number[]): number {

@@ -27,7 +27,13 @@ export interface DecodedImage {
  */
 export async function decodeBlob(blob: Blob, config: ModelConfig, name = 'image'): Promise<DecodedImage> {
   if (blob.size === 0) throw new ObscuraError('DecodeError', `${name} is empty (0 bytes)`);
-  const head = new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer());
+  // Both ends are read at once: each read is a trip to another thread, and in a batch the network
+  // holds this one between trips.
+  const [headBytes, tailBytes] = await Promise.all([
+    blob.slice(0, HEADER_BYTES).arrayBuffer(),
+    blob.slice(Math.max(0, blob.size - 64)).arrayBuffer(),
+  ]);
+  const head = new Uint8Array(headBytes);
   const format = sniffImageFormat(head);
   if (format === 'svg')
     throw new ObscuraError(
@@ -40,8 +46,7 @@ export async function decodeBlob(blob: Blob, config: ModelConfig, name = 'image'
       `${name} is not an image the browser decodes: its first bytes match none of ${SUPPORTED}`,
     );
   }
-  const tail = new Uint8Array(await blob.slice(Math.max(0, blob.size - 64)).arrayBuffer());
-  if (isTruncated(format, tail))
+  if (isTruncated(format, new Uint8Array(tailBytes)))
     throw new ObscuraError('DecodeError', `${name} is a truncated ${format} file (its end marker is missing)`);
   const dims = readImageDimensions(head, format);
   if (dims) checkImageSize(dims.width, dims.height, name);

@@ -32,6 +32,7 @@ import type {
 } from './engine-api';
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
+import { DecodeAhead } from './decode-ahead';
 
 type Failure = { backend: BackendName; message: string };
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -260,16 +261,15 @@ export class EngineService implements EngineApi {
     this.requireSession();
     const config = this.config!;
     const nameOf = (i: number) => names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
-    // Decoding the next image while the network runs on this one: Chrome decodes off
-    // the worker's thread, so the two overlap.
-    const prepare = (i: number) => settle(this.prepare(inputs[i]!, config, nameOf(i)));
+    // The next images decode while the network runs on this one (Chrome decodes off this thread).
+    const decoding = new DecodeAhead(inputs.length, (i) => settle(this.prepare(inputs[i]!, config, nameOf(i))));
     const out: BatchItem[] = [];
     // Streamed items are handed over, not kept: a long batch holds one result at a time here.
     const emit = (i: number, item: BatchItem) => (onItem ? void onItem(i, item) : void out.push(item));
-    let next = inputs.length > 0 ? prepare(0) : undefined;
     for (let i = 0; i < inputs.length; i++) {
-      const prepared = await next!;
-      next = i + 1 < inputs.length ? prepare(i + 1) : undefined;
+      const taken = decoding.take(i);
+      if (i > 0) await decoding.between();
+      const prepared = await taken;
       try {
         this.throwIfCancelled(callId);
         if (!prepared.ok) throw prepared.error;
@@ -294,7 +294,7 @@ export class EngineService implements EngineApi {
         });
       } catch (err) {
         if (throwFirst || (err as Error).name === 'AbortError') {
-          await next; // let the prefetch settle so its bitmap is closed
+          await decoding.settle(); // let the decodes in flight finish, so their bitmaps are closed
           throw err;
         }
         emit(i, { ok: false, error: describeError(err) });
