@@ -35,6 +35,7 @@ import type {
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { runBench } from './bench';
+import { markStartup } from './startup-marks';
 
 type Failure = { backend: BackendName; message: string };
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -56,8 +57,20 @@ export class EngineService implements EngineApi {
   private failures: Failure[] = [];
   private readonly cancelled = new Set<number>();
   private releasePort: MessagePort | undefined;
+  /** The init under way: calls that arrive meanwhile wait for it instead of failing. */
+  private loading: Promise<EngineStatus> | undefined;
+  /** Calls with images waiting for the init under way. */
+  private waiting = 0;
+  private firstImageMarked = false;
 
-  async init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
+  init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
+    const loading = this.load(options, onProgress);
+    this.loading = loading;
+    return loading;
+  }
+
+  private async load(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
+    markStartup('init');
     this.session?.dispose();
     this.session = undefined;
     this.artifacts = undefined;
@@ -80,6 +93,12 @@ export class EngineService implements EngineApi {
       ),
     );
     this.config = config;
+    // The first real image warms the kernels up itself when it is already waiting, for the default model
+    // (whose kernels the engine starts with: another model may need some fetched, which the warm-up finds).
+    const skipWarmUp = () => {
+      markStartup('model-built');
+      return this.waiting > 0 && config.id === DEFAULT_MODEL_ID;
+    };
     this.probes = await probeBackends();
 
     const request = options.backend ?? 'auto';
@@ -124,11 +143,14 @@ export class EngineService implements EngineApi {
     if (!this.session) {
       // The backend that will most likely run starts while the model is still arriving; should it fail,
       // startFirstWorking tries it again and records why before moving on.
-      const warming = candidates[0] ? settle(activateBackend(candidates[0])) : undefined;
+      const warming = candidates[0]
+        ? settle(activateBackend(candidates[0]).finally(() => markStartup('backend-ready')))
+        : undefined;
       this.artifacts ??= await this.arrived(fetching, report);
       await warming;
-      this.session = await this.startFirstWorking(candidates, config, layer);
+      this.session = await this.startFirstWorking(candidates, config, layer, skipWarmUp);
     }
+    markStartup('ready');
     report('build', 1);
     const decision = decideBackend(
       this.probes,
@@ -156,6 +178,7 @@ export class EngineService implements EngineApi {
   ): Promise<tf.io.ModelArtifacts> {
     const fetched = await fetching;
     if (!fetched.ok) throw fetched.error;
+    markStartup('model-fetched');
     report('build', 0);
     return fetched.value;
   }
@@ -164,10 +187,11 @@ export class EngineService implements EngineApi {
     candidates: readonly BackendName[],
     config: ModelConfig,
     layer: string,
+    skipWarmUp?: () => boolean,
   ): Promise<BackendSession> {
     for (const name of candidates) {
       try {
-        return await BackendSession.start(name, config, this.artifacts!, layer);
+        return await BackendSession.start(name, config, this.artifacts!, layer, skipWarmUp ? { skipWarmUp } : {});
       } catch (err) {
         // A wrong layer or broken weights fail on every backend alike: say so at once.
         if ((err as Error).name === 'UnknownLayerError' || (err as Error).name === 'ModelLoadError') throw err;
@@ -250,7 +274,7 @@ export class EngineService implements EngineApi {
     throwFirst: boolean,
     onItem?: (index: number, item: BatchItem) => void | Promise<void>,
   ): Promise<BatchItem[]> {
-    this.requireSession();
+    if (!this.config) this.requireSession();
     const config = this.config!;
     const nameOf = (i: number) => names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
     // Decoding the next image while the network runs on this one: Chrome decodes off
@@ -259,7 +283,14 @@ export class EngineService implements EngineApi {
     const out: BatchItem[] = [];
     // Streamed items are handed over, not kept: a long batch holds one result at a time here.
     const emit = (i: number, item: BatchItem) => (onItem ? void onItem(i, item) : void out.push(item));
+    // The first image decodes while the model is still loading.
     let next = inputs.length > 0 ? prepare(0) : undefined;
+    try {
+      await this.loaded(inputs.length > 0);
+    } catch (err) {
+      await next; // let the decode settle so its bitmap is closed
+      throw err;
+    }
     for (let i = 0; i < inputs.length; i++) {
       const prepared = await next!;
       next = i + 1 < inputs.length ? prepare(i + 1) : undefined;
@@ -268,8 +299,11 @@ export class EngineService implements EngineApi {
         if (!prepared.ok) throw prepared.error;
         const { pixels, contentHash, sourceWidth, sourceHeight, decodeMs } = prepared.value;
         const t0 = performance.now();
+        if (!this.firstImageMarked) markStartup('first-decoded');
         const [vector] = await this.runWithFallback([pixels]);
         const inferMs = performance.now() - t0;
+        if (!this.firstImageMarked) markStartup('first-inferred');
+        this.firstImageMarked = true;
         const session = this.session!;
         // Copied, not transferred: the page gets the vector too, for its preview.
         this.releasePort?.postMessage({ contentHash, vector: vector!, model: session.extractor.model });
@@ -374,6 +408,17 @@ export class EngineService implements EngineApi {
 
   private throwIfCancelled(callId: number): void {
     if (this.cancelled.has(callId)) throw new ObscuraError('AbortError', 'the extraction was cancelled');
+  }
+
+  /** Waits for the init under way, if any; `withImages` tells it an image waits (its run is the warm-up). */
+  private async loaded(withImages: boolean): Promise<void> {
+    if (!this.loading) return;
+    if (withImages) this.waiting++;
+    try {
+      await this.loading;
+    } finally {
+      if (withImages) this.waiting--;
+    }
   }
 
   protected requireSession(): BackendSession {
