@@ -41,7 +41,8 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').spli
  * `-- ledger`) runs that part alone;
  * `-- wire` the first visit's bytes over the wire and its cold first features at 20 Mbit/s, with the engine
  * worker's size (the issue's targets beside them); `-- lighthouse` five Lighthouse runs of the built app as
- * `npm start` serves it (needs `npm run build`; only when asked for).
+ * `npm start` serves it (needs `npm run build`; only when asked for; BENCH_BASELINE_DIST=<another build's dist/>
+ * runs that build as often, interleaved).
  */
 const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view', 'ledger', 'wire', 'lighthouse'].filter((part) =>
   process.argv.includes(part),
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
   if (PARTS.includes('layout')) results['layout'] = await benchLayout(quick ? 2 : 5);
   if (PARTS.includes('ledger-view')) results['ledgerView'] = await benchLedgerView();
   if (PARTS.includes('ledger')) results['ledger'] = await benchLedger();
-  if (PARTS.includes('lighthouse')) results['lighthouse'] = await benchLighthouse(quick ? 3 : 5);
+  if (PARTS.includes('lighthouse'))
+    results['lighthouse'] = await benchLighthouse(quick ? 3 : 5, process.env['BENCH_BASELINE_DIST']);
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
   if (results['firstLoadWire']) printWire(results['firstLoadWire'] as Parameters<typeof printWire>[0]);
