@@ -43,24 +43,3 @@ test('the service worker registers after the model and the WASM build arrived, a
   assert.ok(swStart > modelDone, `sw.js was asked for before the model's weights arrived:\n${events.join('\n')}`);
   assert.ok(swStart > wasmDone, `sw.js was asked for before the WASM build arrived:\n${events.join('\n')}`);
 });
-
-test("the engine worker's script and the model's files are asked for before the page's scripts have run", async () => {
-  const context = await browser.newContext();
-  const started: string[] = [];
-  context.on('request', (r) => started.push(new URL(r.url()).pathname));
-  const page = await context.newPage();
-  await page.goto(`${app.url}/`);
-  await page.locator('engine-badge summary').waitFor({ timeout: 120_000 });
-  await context.close();
-
-  // The release worker is the first thing the page's scripts ask for once they run (src/app/app-engine.ts).
-  const scriptsRan = started.findIndex((p) => /\/release\.worker-[\w-]+\.js$/.test(p));
-  assert.ok(scriptsRan >= 0, started.join('\n'));
-  for (const early of [/\/engine\.worker-[\w-]+\.js$/, /block_12_add\/model\.json$/, /block_12_add\/[\w-]+\.bin$/]) {
-    const at = started.findIndex((p) => early.test(p));
-    assert.ok(
-      at >= 0 && at < scriptsRan,
-      `${early} was not asked for before the page's scripts ran:\n${started.join('\n')}`,
-    );
-  }
-});
