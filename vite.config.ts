@@ -4,6 +4,7 @@ import { wasmThreads } from './scripts/vite-wasm-threads';
 import { offlineApp } from './scripts/vite-offline-app';
 import { precompressAssets } from './scripts/vite-precompress';
 import { lazyChunks } from './scripts/vite-lazy-chunks';
+import { engineStartChunk } from './scripts/vite-engine-chunk';
 
 // The WASM kernels the engine imports one by one (each its own module for the dev server's optimiser).
 const wasmKernels = [
@@ -21,7 +22,12 @@ export default defineConfig({
   preview: { port: 5173, headers: isolationHeaders },
   // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
   plugins: [wasmThreads(), offlineApp(), precompressAssets()],
-  worker: { format: 'es', plugins: () => [wasmThreads(), lazyChunks()] },
+  worker: {
+    format: 'es',
+    plugins: () => [wasmThreads(), lazyChunks()],
+    // The engine worker's start is one file: no second round trip for the chunks it shares with other backends.
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: engineStartChunk() }] } } },
+  },
   // The release worker's dependencies, which the dev server's scan of the pages does not reach: found in
   // the middle of a run, a dependency is optimised anew and the pages already open are reloaded under it.
   // The same for the engine's tfjs modules, the ones it imports on demand (another backend) among them.

@@ -5,11 +5,13 @@
 // navigation to the first image's features in the app, on an emulated 20 Mbit/s line.
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { startStaticServer } from '../scripts/static-server';
 import { SKIMAGE_DIR } from '../tests/support/data-paths';
+import { readWaterfall, type WaterfallRow } from './first-load-waterfall';
 
 export interface WireBytes {
   /** Fresh profile: until the engine is ready, the service worker controls the page and the WASM build is kept. */
@@ -78,50 +80,91 @@ export interface ColdFeatures {
   /** Median ms from navigation start to the first picked image's result in a fresh profile. */
   readonly firstFeaturesMs: number;
   readonly runsMs: readonly number[];
+  /** The 1-minute load average before each run (two cores shared with other work). */
+  readonly loadAverages: readonly number[];
+  /** What the median run waited for, request by request and step by step. */
+  readonly waterfall: readonly WaterfallRow[];
+  /** The same, measured in the same run interleaved with these, for a build given as BENCH_BASELINE_DIST. */
+  readonly baseline?: Omit<ColdFeatures, 'baseline' | 'network' | 'rounds'> & { readonly dist: string };
+}
+
+interface ColdRun {
+  readonly ms: number;
+  readonly load: number;
+  readonly waterfall: WaterfallRow[];
 }
 
 /**
  * A fresh profile opens the app on the slow line and picks a photograph at once; the time runs from
  * navigation start until its result (features, clean and noisy) is shown. CDP emulates the line on the
- * page's target; Chromium applies it to the page's dedicated workers too (the engine's model fetch then
- * takes the time the line allows, about 330 ms for its 444 KB).
+ * page's target; Chromium applies it to the page's dedicated workers too. With a baseline build, its runs
+ * alternate with these (which goes first alternates too), so the machine's load falls on both alike.
  */
-export async function measureColdFeatures(browser: Browser, dist: string, rounds: number): Promise<ColdFeatures> {
+export async function measureColdFeatures(
+  browser: Browser,
+  dist: string,
+  rounds: number,
+  baselineDist?: string,
+): Promise<ColdFeatures> {
   const app = await startStaticServer({ root: dist, collectorUrl: 'http://127.0.0.1:9' });
-  const runs: number[] = [];
+  const base = baselineDist
+    ? await startStaticServer({ root: baselineDist, collectorUrl: 'http://127.0.0.1:9' })
+    : undefined;
+  const runs: ColdRun[] = [];
+  const baseRuns: ColdRun[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      const context = await browser.newContext();
-      try {
-        const page = await context.newPage();
-        const cdp = await context.newCDPSession(page);
-        const conditions = {
-          offline: false,
-          latency: SLOW_LINE.rttMs,
-          downloadThroughput: (SLOW_LINE.mbitPerSecond * 1e6) / 8,
-          uploadThroughput: (SLOW_LINE.mbitPerSecond * 1e6) / 8,
-        };
-        await cdp.send('Network.enable');
-        await cdp.send('Network.emulateNetworkConditions', conditions);
-        await page.goto(`${app.url}/`, { waitUntil: 'commit' });
-        await page.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
-        await page.locator('result-card').first().waitFor({ timeout: 120_000 });
-        runs.push(await page.evaluate(() => performance.now()));
-      } finally {
-        await context.close();
-      }
+      const order = base ? (r % 2 ? [base, app] : [app, base]) : [app];
+      for (const server of order) (server === app ? runs : baseRuns).push(await coldRun(browser, server.url));
     }
   } finally {
     await app.close();
+    await base?.close();
   }
-  const sorted = [...runs].sort((a, b) => a - b);
-  const m = Math.floor(sorted.length / 2);
   return {
     network: `${SLOW_LINE.mbitPerSecond} Mbit/s, ${SLOW_LINE.rttMs} ms RTT (CDP emulated)`,
     rounds,
-    firstFeaturesMs: sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2,
-    runsMs: runs,
+    ...summary(runs),
+    ...(baselineDist ? { baseline: { dist: baselineDist, ...summary(baseRuns) } } : {}),
   };
+}
+
+function summary(
+  runs: readonly ColdRun[],
+): Pick<ColdFeatures, 'firstFeaturesMs' | 'runsMs' | 'loadAverages' | 'waterfall'> {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const m = Math.floor(sorted.length / 2);
+  return {
+    firstFeaturesMs: sorted.length % 2 ? sorted[m]!.ms : (sorted[m - 1]!.ms + sorted[m]!.ms) / 2,
+    runsMs: runs.map((r) => r.ms),
+    loadAverages: runs.map((r) => r.load),
+    waterfall: sorted[m]!.waterfall,
+  };
+}
+
+async function coldRun(browser: Browser, url: string): Promise<ColdRun> {
+  const load = loadavg()[0]!;
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const conditions = {
+      offline: false,
+      latency: SLOW_LINE.rttMs,
+      downloadThroughput: (SLOW_LINE.mbitPerSecond * 1e6) / 8,
+      uploadThroughput: (SLOW_LINE.mbitPerSecond * 1e6) / 8,
+    };
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', conditions);
+    await page.goto(`${url}/`, { waitUntil: 'commit' });
+    await page.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+    await page.locator('result-card').first().waitFor({ timeout: 120_000 });
+    const ms = await page.evaluate(() => performance.now());
+    // Read after the time is taken: reading the timelines costs the run nothing.
+    return { ms, load, waterfall: await readWaterfall(page, ms) };
+  } finally {
+    await context.close();
+  }
 }
 
 /** The engine worker as a first visit loads it: its entry chunk and the chunks it imports statically. */

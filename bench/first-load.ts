@@ -22,6 +22,7 @@ import {
   type EngineWorkerBytes,
   type WireBytes,
 } from './first-load-wire';
+import { printWaterfall } from './first-load-waterfall';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PHOTO = 'skimage/chelsea.png';
@@ -131,7 +132,11 @@ export async function benchFirstLoad(rounds: number, imagesPerRound: number): Pr
   }
 }
 
-/** The first visit alone (`npm run bench -- wire`): bytes over the wire, cold first features, engine size. */
+/**
+ * The first visit alone (`npm run bench -- wire`): bytes over the wire, cold first features with what they
+ * waited for, engine size. BENCH_BASELINE_DIST=<another build's dist/> times that build's cold first features
+ * in the same run, interleaved.
+ */
 export async function benchWire(
   rounds: number,
 ): Promise<Pick<FirstLoadResults, 'wire' | 'coldFeatures' | 'engineWorker'>> {
@@ -144,8 +149,11 @@ export async function benchWire(
     const dist = resolve(root, 'dist');
     process.stderr.write('bench: bytes over the wire, first and second visit\n');
     const wire = await measureWireBytes(browser, dist);
-    process.stderr.write('bench: cold first features in the app at 20 Mbit/s\n');
-    const coldFeatures = await measureColdFeatures(browser, dist, rounds);
+    const baseline = process.env['BENCH_BASELINE_DIST'];
+    process.stderr.write(
+      `bench: cold first features in the app at 20 Mbit/s${baseline ? `, beside ${baseline}` : ''}\n`,
+    );
+    const coldFeatures = await measureColdFeatures(browser, dist, rounds, baseline);
     return { wire, coldFeatures, engineWorker: await measureEngineWorker(dist) };
   } finally {
     await browser.close();
@@ -301,6 +309,20 @@ export function printWire(r: Pick<FirstLoadResults, 'wire' | 'coldFeatures' | 'e
     `<= ${t.coldFeaturesMs}`,
     r.coldFeatures.firstFeaturesMs <= t.coldFeaturesMs,
   );
+  const c = r.coldFeatures;
+  const loads = (x: readonly number[]) => x.map((l) => l.toFixed(1)).join(' ');
+  const runs = (x: readonly number[]) => x.map((ms) => ms.toFixed(0)).join(' ');
+  console.log(`cold runs, ms: ${runs(c.runsMs)} (load average before each: ${loads(c.loadAverages)})`);
+  if (c.baseline) {
+    const b = c.baseline;
+    console.log(`baseline ${b.dist}, interleaved: median ${b.firstFeaturesMs.toFixed(0)} ms; runs ${runs(b.runsMs)}`);
+    console.log(
+      `  (load average before each: ${loads(b.loadAverages)}); this build / baseline = ` +
+        `${(c.firstFeaturesMs / b.firstFeaturesMs).toFixed(2)}`,
+    );
+  }
   const e = r.engineWorker;
   console.log(`engine worker (${e.files.length} chunks at start): ${kib(e.raw)} KiB raw, ${kib(e.brotli)} KiB brotli`);
+  printWaterfall(c.waterfall, 'what the median cold run waited for (ms from navigation start)');
+  if (c.baseline) printWaterfall(c.baseline.waterfall, "the baseline's median cold run");
 }

@@ -16,6 +16,7 @@ import { benchSession, printSession, type SessionResults } from './session';
 import { benchLayout, printLayout, type LayoutRow } from './layout';
 import { benchLedgerView, printLedgerView, type LedgerViewRow } from './ledger-view';
 import { benchLedger, printLedger, type LedgerResults } from './ledger';
+import { benchLighthouse, printLighthouse, type LighthouseResults } from './lighthouse';
 
 type BenchWindow = Window & {
   bench: typeof import('./page/bench-page') extends never
@@ -39,9 +40,11 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'wasm,webgl,cpu,webgpu').spli
  * only when asked for). `npm run bench -- timing` (or `-- budget`, `-- session`, `-- layout`, `-- ledger-view`,
  * `-- ledger`) runs that part alone;
  * `-- wire` the first visit's bytes over the wire and its cold first features at 20 Mbit/s, with the engine
- * worker's size (the issue's targets beside them).
+ * worker's size (the issue's targets beside them); `-- lighthouse` five Lighthouse runs of the built app as
+ * `npm start` serves it (needs `npm run build`; only when asked for; BENCH_BASELINE_DIST=<another build's dist/>
+ * runs that build as often, interleaved).
  */
-const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view', 'ledger', 'wire'].filter((part) =>
+const ALONE = ['timing', 'budget', 'session', 'layout', 'ledger-view', 'ledger', 'wire', 'lighthouse'].filter((part) =>
   process.argv.includes(part),
 );
 const DEFAULT_PARTS = 'engine,first-load,timing,budget,layout,ledger-view';
@@ -85,6 +88,8 @@ async function main(): Promise<void> {
   if (PARTS.includes('layout')) results['layout'] = await benchLayout(quick ? 2 : 5);
   if (PARTS.includes('ledger-view')) results['ledgerView'] = await benchLedgerView();
   if (PARTS.includes('ledger')) results['ledger'] = await benchLedger();
+  if (PARTS.includes('lighthouse'))
+    results['lighthouse'] = await benchLighthouse(quick ? 3 : 5, process.env['BENCH_BASELINE_DIST']);
   if (PARTS.includes('engine')) printTable(results);
   if (results['firstLoad']) printFirstLoad(results['firstLoad'] as FirstLoadResults);
   if (results['firstLoadWire']) printWire(results['firstLoadWire'] as Parameters<typeof printWire>[0]);
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
   if (results['layout']) printLayout(results['layout'] as LayoutRow[]);
   if (results['ledgerView']) printLedgerView(results['ledgerView'] as LedgerViewRow[]);
   if (results['ledger']) printLedger(results['ledger'] as LedgerResults);
+  if (results['lighthouse']) printLighthouse(results['lighthouse'] as LighthouseResults);
   await mkdir('bench/results', { recursive: true });
   const out = join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(out, JSON.stringify(results, null, 2));

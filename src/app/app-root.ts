@@ -1,6 +1,6 @@
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { EngineBridge, ReleaseBridge, sampleVideoFrames } from '../client/index';
+import { sampleVideoFrames } from '../client/index';
 import type { BatchItem, EngineStatus, Extraction, LoadProgress } from '../client/index';
 import { explainError } from './error-text';
 import { sharedStyles } from './components/shared-styles';
@@ -39,6 +39,7 @@ import { settingsForTask, taskOf, taskProblem, type CodebookUrls } from './decla
 import type { DeclaredTasks } from '../release/index';
 import { fetchAppConfig } from './app-config';
 import { markEngineSettled } from './engine-settled';
+import { appEngine, appReleases, onEngineProgress } from './app-engine';
 
 /** The codebooks this app holds, by id: what a category task can name. */
 const CODEBOOKS: CodebookUrls = { 'fashion-10': DEMO_CODEBOOK };
@@ -102,16 +103,15 @@ export class ObscuraApp extends LitElement {
   private nextId = 1;
   private stopListening: (() => void) | undefined;
   /** The release worker needs no model: the budget and the ledger show while the model loads. */
-  private readonly releases = new ReleaseBridge();
+  private readonly releases = appReleases;
   /** Object URLs of the previews on the shown page only. */
   private readonly previews = new PreviewUrls();
   private previewUrls: ReadonlyMap<string, string> = new Map();
   /** The ledger view's pages, read by index in the release worker. */
   private readonly ledgerSource = (query: LedgerQuery) => this.releases.ledgerPage(query);
-  private readonly bridge = new EngineBridge({
-    onLoadProgress: (p) => (this.loadProgress = p),
-    release: this.releases,
-  });
+  /** Started by the page's first lines (app-engine.ts), before this element existed. */
+  private readonly bridge = appEngine;
+  private stopProgress: (() => void) | undefined;
 
   constructor() {
     super();
@@ -191,6 +191,7 @@ export class ObscuraApp extends LitElement {
     super.connectedCallback();
     // Every commit, from this tab or another, is pushed here as one delta: applied, nothing read again.
     this.stopListening = this.releases.onDelta((delta) => this.applyDelta(delta));
+    this.stopProgress = onEngineProgress((p) => (this.loadProgress = p));
     void this.loadConfig();
     void this.refreshLedger();
     this.loading = true;
@@ -241,6 +242,7 @@ export class ObscuraApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopListening?.();
+    this.stopProgress?.();
     this.previews.clear();
     // The images are no longer shown: their clean vectors need not wait for a release.
     this.discard(this.results);

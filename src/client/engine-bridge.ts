@@ -67,8 +67,12 @@ export class EngineBridge {
       this.worker = this.createWorker();
       const remote = wrap<EngineApi>(this.worker);
       this.remote = remote;
-      this.ready = this.connect(remote)
-        .then(() => remote.init(this.options, this.onLoadProgress ? proxy(this.onLoadProgress) : undefined))
+      // The channel to the release worker and the model's load go out together: the engine takes its end of
+      // the channel first (messages keep their order), and nothing it loads waits for the release worker.
+      const joined = this.connect(remote);
+      const init = remote.init(this.options, this.onLoadProgress ? proxy(this.onLoadProgress) : undefined);
+      this.ready = Promise.all([joined, init])
+        .then(([, status]) => status)
         .catch((err: unknown) => {
           this.stop();
           throw err;
@@ -86,8 +90,9 @@ export class EngineBridge {
   private async connect(remote: Remote<EngineApi>): Promise<void> {
     if (!this.release) return;
     const channel = new MessageChannel();
-    await this.release.acceptVectors(channel.port2);
-    await remote.connectRelease(transfer(channel.port1, [channel.port1]));
+    // A vector the engine posts before the release worker took its end waits in the channel.
+    const engineEnd = remote.connectRelease(transfer(channel.port1, [channel.port1]));
+    await Promise.all([engineEnd, this.release.acceptVectors(channel.port2)]);
   }
 
   /** Features of one image (file, blob, bitmap or ImageData). Bitmaps are transferred, not copied. */
@@ -154,12 +159,14 @@ export class EngineBridge {
     clearTimeout(this.idleTimer);
     const result = this.queue.then(async () => {
       throwIfAborted(signal);
-      await this.start();
+      // The call goes to the worker while its model still loads: the worker decodes the image meanwhile and
+      // runs it once the model is ready. Should the load fail, the worker is stopped and the call fails with it.
+      const ready = this.start();
       const remote = this.remote!;
       const onAbort = () => void remote.cancel(id);
       signal?.addEventListener('abort', onAbort);
       try {
-        return await run(remote, id);
+        return await Promise.race([run(remote, id), ready.then(() => new Promise<never>(() => undefined))]);
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

@@ -14,11 +14,20 @@ export interface FeatureNetwork {
 
 export type ModelSource = string | tf.io.IOHandler;
 
+export interface LoadOptions {
+  /**
+   * Asked once the network is built: true skips the warm-up run, because a real image is already
+   * waiting and its run compiles the kernels as well (a backend that breaks then falls back as at any run).
+   */
+  readonly skipWarmUp?: () => boolean;
+}
+
 /** Loads the model's weights (from a URL or an IOHandler) and cuts it at `layer`. */
 export async function loadFeatureNetwork(
   config: ModelConfig,
   source: ModelSource,
   layer = config.defaultLayer,
+  options: LoadOptions = {},
 ): Promise<FeatureNetwork> {
   let network: FeatureNetwork;
   try {
@@ -32,6 +41,7 @@ export async function loadFeatureNetwork(
       { modelId: config.id },
     );
   }
+  if (options.skipWarmUp?.()) return network;
   try {
     warmUp(network, config);
   } catch (err) {

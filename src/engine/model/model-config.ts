@@ -29,6 +29,8 @@ export interface ModelConfig {
    * the cut; any other layer loads the full model at `url`.
    */
   readonly cuts?: readonly ModelCut[];
+  /** The weight files of the model at `url`, relative to it, when known in advance (see ModelCut.weights). */
+  readonly weights?: readonly string[];
 }
 
 /** A copy of a layers model cut at `layer`: its output is that layer, its weights only those below it. */
@@ -36,6 +38,11 @@ export interface ModelCut {
   readonly layer: string;
   /** model.json of the cut: absolute URL, or a path relative to the app's model root. */
   readonly url: string;
+  /**
+   * The cut's weight files, relative to its model.json, as its weights manifest lists them: known here,
+   * they are fetched alongside model.json instead of one round trip after it.
+   */
+  readonly weights?: readonly string[];
 }
 
 export type { ModelRef } from '../../model-ref';

@@ -1,13 +1,19 @@
 import type { ModelConfig } from './model-config';
 
 /** Which model.json gives `layer`: the cut made for it when one exists, else the full model. */
-export function modelFilesFor(config: ModelConfig, layer: string): { url: string; cut: boolean } {
+export function modelFilesFor(
+  config: ModelConfig,
+  layer: string,
+): { url: string; cut: boolean; weights?: readonly string[] } {
   const cut = config.cuts?.find((c) => c.layer === layer);
-  return cut ? { url: cut.url, cut: true } : { url: config.url, cut: false };
+  if (cut) return { url: cut.url, cut: true, ...(cut.weights ? { weights: cut.weights } : {}) };
+  return { url: config.url, cut: false, ...(config.weights ? { weights: config.weights } : {}) };
 }
 
 /** The config with `url` pointing at the files that give `layer` (its id, and so its reports, unchanged). */
 export function configForLayer(config: ModelConfig, layer: string): ModelConfig {
-  const { url } = modelFilesFor(config, layer);
-  return url === config.url ? config : { ...config, url };
+  const { url, weights } = modelFilesFor(config, layer);
+  if (url === config.url) return config;
+  const { weights: _full, ...rest } = config;
+  return { ...rest, url, ...(weights ? { weights } : {}) };
 }

@@ -30,7 +30,13 @@ export const MOBILENET_V2: ModelConfig = {
   ],
   source: 'nsfwjs (MIT), MobileNetV2 with ImageNet-pretrained backbone',
   // The layers up to block_12_add hold 0.56 MB of the 2.62 MB of weights.
-  cuts: [{ layer: 'block_12_add', url: 'models/mobilenet_v2/block_12_add/model.json' }],
+  cuts: [
+    {
+      layer: 'block_12_add',
+      url: 'models/mobilenet_v2/block_12_add/model.json',
+      weights: ['group1-shard1of1.bin'],
+    },
+  ],
 };
 
 export const DEFAULT_MODEL_ID = MOBILENET_V2.id;

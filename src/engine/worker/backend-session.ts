@@ -4,7 +4,7 @@ import { activateBackend } from '../backends/activate-backend';
 import { loadAllKernels } from '../backends/backend-modules';
 import type { BackendName } from '../backends/backend-choice';
 import { FeatureExtractor } from '../feature-extractor';
-import { loadFeatureNetwork } from '../model/load-model';
+import { loadFeatureNetwork, type LoadOptions } from '../model/load-model';
 import type { ModelConfig } from '../model/model-config';
 import { memoryHandler } from './model-artifacts';
 
@@ -14,6 +14,7 @@ export type StartSession = (
   config: ModelConfig,
   artifacts: tf.io.ModelArtifacts,
   layer: string,
+  options?: LoadOptions,
 ) => Promise<BackendSession>;
 
 /** The network built on one backend. Switching backend rebuilds it from the in-memory weights. */
@@ -29,17 +30,19 @@ export class BackendSession {
     config: ModelConfig,
     artifacts: tf.io.ModelArtifacts,
     layer: string,
+    options: LoadOptions = {},
   ): Promise<BackendSession> {
     await activateBackend(backend);
     const t0 = performance.now();
     let network;
     try {
-      network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer);
+      network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer, options);
     } catch (err) {
       // A model other than the default may use kernels the engine does not start with: fetch them all.
       if (!MISSING_KERNEL.test((err as Error).message)) throw err;
       await loadAllKernels(backend);
       await activateBackend(backend);
+      // Warmed up this time: a model that needs kernels fetched on demand shows any other gap at load.
       network = await loadFeatureNetwork(config, memoryHandler(artifacts), layer);
     }
     return new BackendSession(backend, new FeatureExtractor(config, network), performance.now() - t0);

@@ -33,6 +33,7 @@ import type {
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { DecodeAhead } from './decode-ahead';
+import { markStartup } from './startup-marks';
 
 type Failure = { backend: BackendName; message: string };
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -60,12 +61,24 @@ export class EngineService implements EngineApi {
   private readonly cancelled = new Set<number>();
   private releasePort: MessagePort | undefined;
   private readonly startSession: StartSession;
+  /** The init under way: calls that arrive meanwhile wait for it instead of failing. */
+  private loading: Promise<EngineStatus> | undefined;
+  /** Calls with images waiting for the init under way. */
+  private waiting = 0;
+  private firstImageMarked = false;
 
   constructor(options: EngineServiceOptions = {}) {
     this.startSession = options.startSession ?? BackendSession.start;
   }
 
-  async init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
+  init(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
+    const loading = this.load(options, onProgress);
+    this.loading = loading;
+    return loading;
+  }
+
+  private async load(options: EngineOptions, onProgress?: (progress: LoadProgress) => void): Promise<EngineStatus> {
+    markStartup('init');
     this.session?.dispose();
     this.session = undefined;
     this.artifacts = undefined;
@@ -88,6 +101,12 @@ export class EngineService implements EngineApi {
       ),
     );
     this.config = config;
+    // The first real image warms the kernels up itself when it is already waiting, for the default model
+    // (whose kernels the engine starts with: another model may need some fetched, which the warm-up finds).
+    const skipWarmUp = () => {
+      markStartup('model-built');
+      return this.waiting > 0 && config.id === DEFAULT_MODEL_ID;
+    };
     this.probes = await probeBackends();
 
     const request = options.backend ?? 'auto';
@@ -132,11 +151,14 @@ export class EngineService implements EngineApi {
     if (!this.session) {
       // The backend that will most likely run starts while the model is still arriving; should it fail,
       // startFirstWorking tries it again and records why before moving on.
-      const warming = candidates[0] ? settle(activateBackend(candidates[0])) : undefined;
+      const warming = candidates[0]
+        ? settle(activateBackend(candidates[0]).finally(() => markStartup('backend-ready')))
+        : undefined;
       this.artifacts ??= await this.arrived(fetching, report);
       await warming;
-      this.session = await this.startFirstWorking(candidates, config, layer);
+      this.session = await this.startFirstWorking(candidates, config, layer, skipWarmUp);
     }
+    markStartup('ready');
     report('build', 1);
     const decision = decideBackend(
       this.probes,
@@ -164,6 +186,7 @@ export class EngineService implements EngineApi {
   ): Promise<tf.io.ModelArtifacts> {
     const fetched = await fetching;
     if (!fetched.ok) throw fetched.error;
+    markStartup('model-fetched');
     report('build', 0);
     return fetched.value;
   }
@@ -172,10 +195,11 @@ export class EngineService implements EngineApi {
     candidates: readonly BackendName[],
     config: ModelConfig,
     layer: string,
+    skipWarmUp?: () => boolean,
   ): Promise<BackendSession> {
     for (const name of candidates) {
       try {
-        return await this.startSession(name, config, this.artifacts!, layer);
+        return await this.startSession(name, config, this.artifacts!, layer, skipWarmUp ? { skipWarmUp } : {});
       } catch (err) {
         // A wrong layer or broken weights fail on every backend alike: say so at once.
         if ((err as Error).name === 'UnknownLayerError' || (err as Error).name === 'ModelLoadError') throw err;
@@ -258,7 +282,7 @@ export class EngineService implements EngineApi {
     throwFirst: boolean,
     onItem?: (index: number, item: BatchItem) => void | Promise<void>,
   ): Promise<BatchItem[]> {
-    this.requireSession();
+    if (!this.config) this.requireSession();
     const config = this.config!;
     const nameOf = (i: number) => names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
     // The next images decode while the network runs on this one (Chrome decodes off this thread).
@@ -266,8 +290,18 @@ export class EngineService implements EngineApi {
     const out: BatchItem[] = [];
     // Streamed items are handed over, not kept: a long batch holds one result at a time here.
     const emit = (i: number, item: BatchItem) => (onItem ? void onItem(i, item) : void out.push(item));
+    // The first images decode while the model is still loading.
+    const first = inputs.length > 0 ? decoding.take(0) : undefined;
+    try {
+      await this.loaded(inputs.length > 0);
+    } catch (err) {
+      // Let the decodes settle so their bitmaps are closed.
+      await first;
+      await decoding.settle();
+      throw err;
+    }
     for (let i = 0; i < inputs.length; i++) {
-      const taken = decoding.take(i);
+      const taken = i === 0 ? first! : decoding.take(i);
       if (i > 0) await decoding.between();
       const prepared = await taken;
       try {
@@ -275,8 +309,11 @@ export class EngineService implements EngineApi {
         if (!prepared.ok) throw prepared.error;
         const { pixels, contentHash, sourceWidth, sourceHeight, decodeMs } = prepared.value;
         const t0 = performance.now();
+        if (!this.firstImageMarked) markStartup('first-decoded');
         const [vector] = await this.runWithFallback([pixels]);
         const inferMs = performance.now() - t0;
+        if (!this.firstImageMarked) markStartup('first-inferred');
+        this.firstImageMarked = true;
         const session = this.session!;
         // Copied, not transferred: the page gets the vector too, for its preview.
         this.releasePort?.postMessage({ contentHash, vector: vector!, model: session.extractor.model });
@@ -381,6 +418,17 @@ export class EngineService implements EngineApi {
 
   private throwIfCancelled(callId: number): void {
     if (this.cancelled.has(callId)) throw new ObscuraError('AbortError', 'the extraction was cancelled');
+  }
+
+  /** Waits for the init under way, if any; `withImages` tells it an image waits (its run is the warm-up). */
+  private async loaded(withImages: boolean): Promise<void> {
+    if (!this.loading) return;
+    if (withImages) this.waiting++;
+    try {
+      await this.loading;
+    } finally {
+      if (withImages) this.waiting--;
+    }
   }
 
   private requireSession(): BackendSession {

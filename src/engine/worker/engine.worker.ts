@@ -3,6 +3,8 @@ import { expose } from 'comlink';
 import '../../error-details';
 import type { EngineApi } from './engine-api';
 import { EngineService } from './engine-service';
+import { markStartup } from './startup-marks';
 
 const engine: EngineApi = new EngineService();
 expose(engine);
+markStartup('evaluated');
