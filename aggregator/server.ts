@@ -11,6 +11,7 @@
  *   POST /batches/{batchId}                  helper, leader's token: {reportIds}
  *   GET  /batches/{batchId}/aggregate-share  both, analyst token
  *   GET  /status                             both, analyst token
+ *   GET  /rounds/{prefix}/status, POST /rounds/{prefix}/batches: batches of one round (round-batches.ts)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Buffer } from 'node:buffer';
@@ -38,6 +39,7 @@ import {
 } from './messages';
 import { helperPrepare, leaderPrepare } from './preparation';
 import { AggregatorStore } from './store';
+import { roundBatchRoutes } from './round-batches';
 
 export interface RunningAggregator {
   readonly url: string;
@@ -116,9 +118,12 @@ function routes(
       ),
     );
 
+  const roundBatches = roundBatchRoutes({ config, store, aggregateShare });
+
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://aggregator');
     const parts = url.pathname.split('/').filter(Boolean);
+    if (await roundBatches(req, res, parts)) return;
     const shape = [parts[0] ?? '', ...(parts.length > 1 ? [':id'] : []), ...parts.slice(2, 3)];
     const route = `${req.method} /${shape.join('/')}`;
 

@@ -21,6 +21,7 @@ import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable';
 import { verifyReport, type VerifiedReport } from './verify-report';
 import { checkCodebook, type CodebookRegistry } from './codebooks';
 import { checkReportTask, isTasksPath, serveTasks, type DeclaredTasks } from './tasks-route';
+import type { TrainRouteHandler } from './train-routes';
 
 export interface HandlerConfig {
   readonly store: ReportStore;
@@ -39,6 +40,8 @@ export interface HandlerConfig {
   readonly codebooks?: CodebookRegistry | undefined;
   /** The declared tasks (GET /tasks); a report no task allows is refused. */
   readonly tasks: DeclaredTasks;
+  /** The training routes (/train/…, train-routes.ts), when the collector declares training tasks. */
+  readonly train?: TrainRouteHandler;
 }
 
 /** A read refused: the answer's status, error name, message and extra headers. */
@@ -92,6 +95,7 @@ export function createHandler(config: HandlerConfig): RequestHandler {
     if (config.dashboard && isDashboardPath(url.pathname))
       return config.dashboard(req, res, url.pathname, config.allowedHosts);
     if (isTasksPath(url.pathname)) return serveTasks(req, res, url.pathname, config.tasks);
+    if (config.train && (await config.train(req, res, url.pathname))) return;
     const methods = ROUTES[url.pathname];
     if (!methods)
       return sendError(

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { requireTaskMatch, taskReleaseOfReport, tasksVersion, type Task } from '../src/report/task';
+import type { TrainTask } from '../src/codebook/train-task';
 import { sendError } from './http';
 
 /** The tasks as served: the list, its version and each task by scope. */
@@ -18,10 +19,12 @@ export interface DeclaredTasks {
   /** "sha256:<hex>" (tasksVersion). */
   readonly version: string;
   readonly byScope: ReadonlyMap<string, Task>;
+  /** The training tasks (kind `train`), served beside the release tasks as `train`. */
+  readonly train: readonly TrainTask[];
 }
 
-export async function declaredTasks(tasks: readonly Task[]): Promise<DeclaredTasks> {
-  return { tasks, version: await tasksVersion(tasks), byScope: new Map(tasks.map((t) => [t.scope, t])) };
+export async function declaredTasks(tasks: readonly Task[], train: readonly TrainTask[] = []): Promise<DeclaredTasks> {
+  return { tasks, version: await tasksVersion(tasks), byScope: new Map(tasks.map((t) => [t.scope, t])), train };
 }
 
 export function isTasksPath(pathname: string): boolean {
@@ -41,7 +44,11 @@ export function serveTasks(req: IncomingMessage, res: ServerResponse, pathname: 
     return sendError(res, 405, 'MethodNotAllowedError', `${pathname} accepts GET, not ${method}`, allow);
   let body: unknown;
   if (pathname === '/tasks' || pathname === '/tasks/') {
-    body = { version: declared.version, tasks: declared.tasks };
+    body = {
+      version: declared.version,
+      tasks: declared.tasks,
+      ...(declared.train.length > 0 ? { train: declared.train } : {}),
+    };
   } else {
     let scope: string;
     try {
@@ -49,14 +56,14 @@ export function serveTasks(req: IncomingMessage, res: ServerResponse, pathname: 
     } catch {
       return sendError(res, 400, 'InvalidParameterError', `${pathname} is not a scope`);
     }
-    const task = declared.byScope.get(scope);
+    const task = declared.byScope.get(scope) ?? declared.train.find((t) => t.scope === scope);
     if (!task)
       return sendError(
         res,
         404,
         'UndeclaredScopeError',
         `scope ${JSON.stringify(scope)} is not declared; declared: ` +
-          ([...declared.byScope.keys()].join(', ') || 'none'),
+          ([...declared.byScope.keys(), ...declared.train.map((t) => t.scope)].join(', ') || 'none'),
       );
     body = { version: declared.version, task };
   }
