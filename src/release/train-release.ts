@@ -19,22 +19,9 @@ import { labelledExamples, type TrainExample } from '../codebook/train-examples'
 import { roundTag, type Round } from '../codebook/train-rounds';
 import { trainPlan, versionCodebookId, type TrainTask } from '../codebook/train-task';
 import { shardValues } from '../secure-aggregation/shard';
-import type { AggregateSubmission } from '../ledger/ledger-schema';
+import type { AggregateSubmission, TrainParticipation } from '../ledger/ledger-schema';
 
-/** What a ledger row of a training share says beyond an aggregate-only release's. */
-export interface TrainParticipation {
-  /** The task (its scope) and the round the share is for. */
-  readonly task: string;
-  readonly round: number;
-  /** The head version the update was computed on, and its codebook id and hash. */
-  readonly codebookVersion: number;
-  readonly codebook: string;
-  readonly codebookHash: string;
-  /** Examples the update was computed from (their count only: nothing of them is kept in the row). */
-  readonly examples: number;
-  /** The round's outcome once known: released (with how many devices) or expired (nothing released). */
-  outcome?: { readonly state: 'released' | 'expired'; readonly count?: number; readonly version?: number };
-}
+export type { TrainParticipation };
 
 export interface DrawnTrainShare {
   readonly submission: AggregateSubmission;
@@ -73,7 +60,9 @@ function checkRound(task: TrainTask, round: Round, head: Codebook): void {
     });
 }
 
+/** `collector`: the base URL that declared the task, recorded with the participation. */
 export async function drawTrainShare(
+  collector: string,
   task: TrainTask,
   round: Round,
   head: Codebook,
@@ -109,6 +98,7 @@ export async function drawTrainShare(
     central: plan.central,
     local: plan.local,
     participation: {
+      collector,
       task: task.scope,
       round: round.round,
       codebookVersion: round.headVersion,
