@@ -58,6 +58,11 @@ const FORWARDED = [
   'flushOutbox',
   'declaredTasks',
   'discardVectors',
+  'addTrainExample',
+  'trainExamples',
+  'removeTrainExamples',
+  'joinTrainingRound',
+  'refreshTrainingRounds',
 ] as const satisfies readonly (keyof ReleaseApi)[];
 
 type Forwarded = Pick<Remote<ReleaseApi>, (typeof FORWARDED)[number]>;

@@ -37,6 +37,9 @@ export type {
   ReleaseQuote,
   Guarantee,
   ReleaseMode,
+  TrainExampleSummary,
+  TrainingOutcome,
+  TrainTaskRef,
 } from './release-api';
 export { LEDGER_CHANNEL, isLedgerDelta } from './release-api';
 export { cursorOf as ledgerCursorOf, parseCursor as parseLedgerCursor } from '../ledger/ledger-cursor';
