@@ -91,6 +91,7 @@ export type {
   TrainExampleSummary,
   TrainingOutcome,
   TrainTaskRef,
+  TrainTask,
 } from './release/index';
 export type { BackendName, BackendRequest } from './engine/backends/backend-choice';
 export type { ModelConfig } from './engine/model/model-config';

@@ -58,6 +58,7 @@ const FORWARDED = [
   'flushOutbox',
   'declaredTasks',
   'discardVectors',
+  'trainingTasks',
   'addTrainExample',
   'trainExamples',
   'removeTrainExamples',

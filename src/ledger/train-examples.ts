@@ -15,6 +15,8 @@ export interface StoredTrainExample {
   readonly collector: string;
   readonly task: string;
   readonly label: string;
+  /** The image's content hash (the engine's), so labelling the same image again replaces its label. */
+  readonly contentHash?: string;
   readonly model: ModelRef;
   readonly features: number[];
   readonly addedAt: number;
@@ -53,10 +55,20 @@ export class TrainExamples {
     return this.db;
   }
 
+  /** Keeps the example; an example of the same image for the same task is replaced (its label changed). */
   async add(example: Omit<StoredTrainExample, 'id'>): Promise<StoredTrainExample> {
     const db = await this.open();
     const tx = db.transaction('examples', 'readwrite');
-    const count = await tx.store.index('task').count([example.collector, example.task]);
+    const kept = await tx.store.index('task').getAll([example.collector, example.task]);
+    const same =
+      example.contentHash === undefined ? undefined : kept.find((e) => e.contentHash === example.contentHash);
+    if (same) {
+      const relabelled = { ...example, id: same.id };
+      void tx.store.put(relabelled);
+      await tx.done;
+      return relabelled;
+    }
+    const count = kept.length;
     if (count >= TRAIN_EXAMPLES_MAX) {
       tx.abort();
       throw new ObscuraError('InvalidParameterError', `task "${example.task}" already has ${count} examples here`, {

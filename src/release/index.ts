@@ -40,6 +40,7 @@ export type {
   TrainExampleSummary,
   TrainingOutcome,
   TrainTaskRef,
+  TrainTask,
 } from './release-api';
 export { LEDGER_CHANNEL, isLedgerDelta } from './release-api';
 export { cursorOf as ledgerCursorOf, parseCursor as parseLedgerCursor } from '../ledger/ledger-cursor';

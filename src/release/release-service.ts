@@ -59,6 +59,7 @@ import type { TaskStamp } from '../ledger/ledger-schema';
 import { indexedDbTaskCache } from '../outbox/task-cache';
 import { TaskSource, type DeclaredTasks } from '../outbox/task-source';
 import { TrainExamples } from '../ledger/train-examples';
+import type { TrainTask } from '../codebook/train-task';
 import { Training, type TrainExampleSummary, type TrainingOutcome, type TrainTaskRef } from './train-service';
 
 export interface ReleaseServiceOptions {
@@ -109,6 +110,10 @@ export class ReleaseService implements ReleaseApi {
     globalThis.addEventListener?.('online', () => void this.flush());
     // Reports left queued by an earlier page (closed, crashed, offline) go out now, model or not.
     void this.flush().catch(() => undefined);
+  }
+
+  trainingTasks(collector: string): Promise<TrainTask[]> {
+    return this.training.tasks(collector);
   }
 
   addTrainExample(contentHash: string, task: TrainTaskRef, label: string): Promise<TrainExampleSummary> {

@@ -20,13 +20,16 @@ import { parseTrainTask, trainDims, type TrainTask } from '../codebook/train-tas
 import { commitAggregateRelease } from '../ledger/commit-release';
 import { DEFAULT_TRUST, type AggregateScope } from '../ledger/aggregate-scope';
 import type { LedgerDb, LedgerEntry, TrainParticipation } from '../ledger/ledger-schema';
-import type { TrainExamples } from '../ledger/train-examples';
+import type { StoredTrainExample, TrainExamples } from '../ledger/train-examples';
 import type { BudgetStatus } from '../ledger/budget-policy';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { Clock } from './clock';
 import type { VectorStore } from './vector-store';
 
-/** Where a training task is declared: the collector's base URL and the task's id (its scope). */
+/**
+ * Where a training task is declared: the collector's base URL (or its reports URL, `…/reports`, as
+ * the app's configuration gives it) and the task's id (its scope).
+ */
 export interface TrainTaskRef {
   readonly collector: string;
   readonly task: string;
@@ -36,6 +39,8 @@ export interface TrainTaskRef {
 export interface TrainExampleSummary {
   readonly id: string;
   readonly label: string;
+  /** The image it came from (the engine's content hash), when it was added from one. */
+  readonly contentHash?: string;
   readonly addedAt: number;
 }
 
@@ -79,7 +84,15 @@ async function getJson(url: string): Promise<unknown> {
   return body;
 }
 
-const base = (collector: string) => collector.replace(/\/+$/, '');
+/** The collector's base URL: trailing slashes and a trailing `/reports` (its reports URL) dropped. */
+const base = (collector: string) => collector.replace(/\/+$/, '').replace(/\/reports$/, '');
+
+const summary = (e: StoredTrainExample): TrainExampleSummary => ({
+  id: e.id,
+  label: e.label,
+  ...(e.contentHash === undefined ? {} : { contentHash: e.contentHash }),
+  addedAt: e.addedAt,
+});
 
 export class Training {
   constructor(private readonly deps: TrainingDeps) {}
@@ -88,6 +101,16 @@ export class Training {
   async task(ref: TrainTaskRef): Promise<TrainTask> {
     const url = `${base(ref.collector)}/tasks/${encodeURIComponent(ref.task)}`;
     return parseTrainTask(((await getJson(url)) as { task?: unknown })?.task, url);
+  }
+
+  /** The training tasks the collector declares (GET /tasks, its `train` list); none: an empty list. */
+  async tasks(collector: string): Promise<TrainTask[]> {
+    const url = `${base(collector)}/tasks`;
+    const declared = (await getJson(url)) as { train?: unknown } | undefined;
+    const train = declared?.train ?? [];
+    if (!Array.isArray(train))
+      throw new ObscuraError('InvalidTaskError', `${url}: train is not a list`, { source: url });
+    return train.map((t, i) => parseTrainTask(t, url, `train[${i}]`));
   }
 
   /** Keeps the image's clean vector with the person's label; refused (typed) outside the task's labels or model. */
@@ -99,18 +122,21 @@ export class Training {
       collector: base(ref.collector),
       task: task.scope,
       label,
+      contentHash,
       model: clean.model,
       features,
       addedAt: this.deps.clock.now(),
     });
-    return { id: stored.id, label: stored.label, addedAt: stored.addedAt };
+    return summary(stored);
   }
 
+  /** The task's examples kept on this device, oldest first (labels and images; the features stay here). */
   async listExamples(ref: TrainTaskRef): Promise<TrainExampleSummary[]> {
     const all = await this.deps.examples.list(base(ref.collector), ref.task);
-    return all.map((e) => ({ id: e.id, label: e.label, addedAt: e.addedAt }));
+    return all.map(summary);
   }
 
+  /** Removes the listed examples (by id) of the task, or all of them; resolves to how many went. */
   removeExamples(ref: TrainTaskRef, ids?: readonly string[]): Promise<number> {
     return this.deps.examples.remove(base(ref.collector), ref.task, ids);
   }
