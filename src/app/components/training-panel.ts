@@ -144,9 +144,13 @@ export class TrainingPanel extends LitElement {
 
   private async loadRows(): Promise<void> {
     const scope = this.task?.scope;
-    if (!scope || !this.releases || !this.scopeExists) return;
+    if (!scope || !this.releases) return;
+    // Before the first join the task's scope does not exist yet: no rows.
     const rows = await this.releases.ledger(scope).catch(() => []);
-    this.rows = rows.filter((e) => e.aggregate?.train);
+    // In the order of the rounds, as a task's history reads.
+    this.rows = rows
+      .filter((e) => e.aggregate?.train)
+      .sort((a, b) => a.aggregate!.train!.round - b.aggregate!.train!.round);
   }
 
   private async label(photo: TrainPhoto, label: string): Promise<void> {
@@ -174,6 +178,8 @@ export class TrainingPanel extends LitElement {
         await this.releases.createScope({ name: ref.task, ...this.scopeBudget() });
         this.scopeExists = true;
       }
+      // The rounds joined before learn their outcome first (released, or expired with nothing released).
+      await this.releases.refreshTrainingRounds(ref);
       await this.releases.joinTrainingRound(ref);
       await this.loadRows();
     } catch (err) {
@@ -218,6 +224,7 @@ export class TrainingPanel extends LitElement {
           <th scope="col">Codebook version</th>
           <th scope="col">Central (aggregators apart, n_min honest devices)</th>
           <th scope="col">Local (if they collude)</th>
+          <th scope="col">Shares</th>
           <th scope="col">Outcome</th>
         </tr>
       </thead>
@@ -229,6 +236,7 @@ export class TrainingPanel extends LitElement {
               <td data-testid="train-version">${e.aggregate!.train!.codebookVersion}</td>
               <td data-testid="train-central">${guaranteeText(e.aggregate!.central)}</td>
               <td data-testid="train-local">${guaranteeText(e.aggregate!.local)}</td>
+              <td data-testid="train-delivery">${e.state}</td>
               <td data-testid="train-outcome">${this.outcomeText(e)}</td>
             </tr>`,
         )}
