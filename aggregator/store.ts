@@ -161,7 +161,7 @@ export class AggregatorStore {
     return r.rows[0];
   }
 
-  /** validUnbatched, of the reports whose id starts with `prefix` only (a training round's, aggregator/round-batches.ts). */
+  /** validUnbatched, of the reports whose id starts with `prefix` only (a training round's: round-batches.ts). */
   async validUnbatchedWithPrefix(prefix: string, limit: number): Promise<string[]> {
     const r = await this.db.query<{ report_id: string }>(
       `select report_id from reports where state = 'valid' and batch_id is null and left(report_id, $2) = $1

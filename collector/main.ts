@@ -4,7 +4,7 @@
 //        [--allow-origin URL]... [--allow-host NAME:PORT]... [--read-token T] (env COLLECTOR_READ_TOKEN)
 //        [--rate-limit N] [--max-body BYTES] [--pool N] [--codebooks DIR (default: public/codebooks)]
 //        [--tasks FILE (a JSON array of tasks; default: the app's own scopes, collector/tasks.ts)]
-//        [--train-token T] (env COLLECTOR_TRAIN_TOKEN: the coordinator's, for `obscura train`; without it, no round opens)
+//        [--train-token T] (env COLLECTOR_TRAIN_TOKEN: the coordinator's, for `obscura train`; none: no round opens)
 //   A tasks file that cannot be read or declares a task no release can meet: exit status 2.
 //   node --import tsx collector/main.ts repair [--data DIR | --database URL]     re-derive totals from raw reports
 //   node --import tsx collector/main.ts drop --before YYYY-MM-DD [--data DIR | --database URL]   drop old days

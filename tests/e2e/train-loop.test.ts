@@ -236,7 +236,7 @@ test('three devices label their photos in the app and the library; refusals are 
   }
 });
 
-test('two rounds: each device joins each once, charged before its shares leave; the coordinator releases both', async () => {
+test('two rounds: each device joins each once, charged before its shares leave; both are released', async () => {
   const plan = trainPlan(parseTrainTask(declared(), 'test'));
   const charge = epsilonUnitsUp(plan.central.epsilon) * EPSILON_GRID;
   for (const round of [1, 2]) {
