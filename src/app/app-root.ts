@@ -237,10 +237,8 @@ export class ObscuraApp extends LitElement {
     } catch (err) {
       this.report(err);
     }
-    this.trainTasks = await this.releases.trainingTasks(this.collectorUrl).catch((err: unknown) => {
-      this.report(err);
-      return [];
-    });
+    // Training is optional: a collector out of reach was reported above, and offers no training then.
+    this.trainTasks = await this.releases.trainingTasks(this.collectorUrl).catch(() => []);
   }
 
   /** Every kept image (not videos) the label picker offers, with its preview where it is shown. */
