@@ -7,10 +7,10 @@
  *     --epsilon E --delta D --n-min N --dims D [--scale S] [--clip C]
  */
 import { parseArgs } from 'node:util';
-import { estimateFromSum } from '../src/privacy/aggregate/estimate';
 import { planAggregate, type AggregatePlan } from '../src/privacy/aggregate/plan';
-import { decodeFieldVector, fromBase64Url } from '../src/secure-aggregation/codec';
-import { sumVecFor } from '../src/secure-aggregation/task';
+import { combineAggregateShares } from '../src/secure-aggregation/combine';
+
+export { combineAggregateShares };
 
 export interface BatchEstimate {
   readonly batchId: string;
@@ -19,22 +19,6 @@ export interface BatchEstimate {
   readonly sum: number[];
   /** Unbiased noisy mean of the prepared vectors. */
   readonly mean: number[];
-}
-
-/** Combines the two aggregate shares (base64url) of a batch of `count` reports. */
-export function combineAggregateShares(
-  plan: AggregatePlan,
-  leaderShare: string,
-  helperShare: string,
-  count: number,
-): { sum: Float64Array; mean: Float64Array } {
-  const vdaf = sumVecFor({ dims: plan.dims, bits: plan.bits });
-  const shares = [leaderShare, helperShare].map((s) =>
-    decodeFieldVector(vdaf, fromBase64Url(s, 'aggregateShare'), plan.dims),
-  );
-  const field = vdaf.flp.field;
-  const total = shares[0]!.map((x, i) => field.add(x, shares[1]![i]!));
-  return estimateFromSum(total, count, plan);
 }
 
 /** Fetches both aggregate shares of a batch and combines them. */

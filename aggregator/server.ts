@@ -11,6 +11,7 @@
  *   POST /batches/{batchId}                  helper, leader's token: {reportIds}
  *   GET  /batches/{batchId}/aggregate-share  both, analyst token
  *   GET  /status                             both, analyst token
+ *   GET  /rounds/{prefix}/status, POST /rounds/{prefix}/batches: batches of one round (round-batches.ts)
  */
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,7 @@ import {
 } from './messages';
 import { helperPrepare, leaderPrepare } from './preparation';
 import { AggregatorStore } from './store';
+import { roundBatchRoutes } from './round-batches';
 
 export interface RunningAggregator {
   readonly url: string;
@@ -214,6 +216,7 @@ function routes(
         ]),
     { path: '/batches/:id/aggregate-share', methods: { GET: batchShare } },
     { path: '/status', methods: { GET: status } },
+    ...roundBatchRoutes({ config, store, aggregateShare }),
   ];
 }
 

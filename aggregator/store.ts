@@ -161,6 +161,31 @@ export class AggregatorStore {
     return r.rows[0];
   }
 
+  /** validUnbatched, of the reports whose id starts with `prefix` only (a training round's: round-batches.ts). */
+  async validUnbatchedWithPrefix(prefix: string, limit: number): Promise<string[]> {
+    const r = await this.db.query<{ report_id: string }>(
+      `select report_id from reports where state = 'valid' and batch_id is null and left(report_id, $2) = $1
+       order by seq limit $3`,
+      [prefix, prefix.length, limit],
+    );
+    return r.rows.map((x) => x.report_id);
+  }
+
+  /** counts, of the reports whose id starts with `prefix` only. */
+  async countsWithPrefix(prefix: string): Promise<Record<string, number>> {
+    const r = await this.db.query<{ state: string; batched: boolean; n: number }>(
+      `select state, batch_id is not null as batched, count(*)::int as n from reports
+       where left(report_id, $2) = $1 group by 1, 2`,
+      [prefix, prefix.length],
+    );
+    const out: Record<string, number> = { uploaded: 0, valid: 0, invalid: 0, batched: 0 };
+    for (const row of r.rows) {
+      out[row.state] = (out[row.state] ?? 0) + row.n;
+      if (row.batched) out['batched']! += row.n;
+    }
+    return out;
+  }
+
   async counts(): Promise<Record<string, number>> {
     const r = await this.db.query<{ state: string; batched: boolean; n: number }>(
       'select state, batch_id is not null as batched, count(*)::int as n from reports group by 1, 2',

@@ -39,6 +39,8 @@ export interface HandlerConfig {
   readonly codebooks?: CodebookRegistry | undefined;
   /** The declared tasks (GET /tasks); a report no task allows is refused. */
   readonly tasks: DeclaredTasks;
+  /** The training routes (/train/…, train-routes.ts), when the collector declares training tasks. */
+  readonly train?: readonly Route[];
 }
 
 /** Methods a page on an allowed origin may use, the request headers it may send, the answer headers it may read. */
@@ -69,6 +71,7 @@ export function createHandler(config: HandlerConfig): Hono {
     { path: '/tasks', methods: { GET: tasks, HEAD: tasks } },
     { path: '/tasks/*', methods: { GET: tasks, HEAD: tasks } },
     ...(config.dashboard ? dashboardRoutes(config.dashboard, config.allowedHosts) : []),
+    ...(config.train ?? []),
   ];
   return createApp({
     routes: ROUTES,

@@ -4,6 +4,7 @@
 //        [--allow-origin URL]... [--allow-host NAME:PORT]... [--read-token T] (env COLLECTOR_READ_TOKEN)
 //        [--rate-limit N] [--max-body BYTES] [--pool N] [--codebooks DIR (default: public/codebooks)]
 //        [--tasks FILE (a JSON array of tasks; default: the app's own scopes, collector/tasks.ts)]
+//        [--train-token T] (env COLLECTOR_TRAIN_TOKEN: the coordinator's, for `obscura train`; none: no round opens)
 //   A tasks file that cannot be read or declares a task no release can meet: exit status 2.
 //   node --import tsx collector/main.ts repair [--data DIR | --database URL]     re-derive totals from raw reports
 //   node --import tsx collector/main.ts drop --before YYYY-MM-DD [--data DIR | --database URL]   drop old days
@@ -36,6 +37,7 @@ try {
       before: { type: 'string' },
       codebooks: { type: 'string' },
       tasks: { type: 'string' },
+      'train-token': { type: 'string', env: 'COLLECTOR_TRAIN_TOKEN' },
     },
     { positionals: true },
   );
@@ -59,11 +61,12 @@ try {
     const dir = values.codebooks ?? (existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : undefined);
     const codebooks = dir === undefined ? new Map() : await loadCodebookDir(dir);
     console.error(`collector: ${describeCodebooks(codebooks, dir)}`);
-    const { tasks, source } = await resolveTasks(values.tasks, codebooks);
-    console.error(`collector: ${describeTasks(tasks, source)}`);
+    const { tasks, train, source } = await resolveTasks(values.tasks, codebooks);
+    console.error(`collector: ${describeTasks(tasks, source, train)}`);
     const collector = await startCollector({
       codebooks,
-      tasks,
+      tasks: [...tasks, ...train],
+      ...(values['train-token'] ? { trainToken: values['train-token'] } : {}),
       port: integerFlag('port', values.port!, 0, 65535),
       host: values.host,
       ...(values.database ? { databaseUrl: values.database } : values.memory ? { inMemory: true } : where),

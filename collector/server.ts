@@ -13,6 +13,8 @@ import type { Task } from '../src/report/task';
 import { resolveTasks, type TaskDeclaration } from './tasks';
 import { declaredTasks } from './tasks-route';
 import { createHandler } from './handler';
+import type { TrainTask, TrainTaskInput } from '../src/codebook/train-task';
+import { openTraining } from './train-open';
 import { createRateLimiter } from './rate-limit';
 import { ReportStore } from './store';
 import { checkOrigin, listen, nodeListener, type Listening, type NodeListener } from '../server-kit/index';
@@ -60,7 +62,7 @@ export interface CollectorOptions {
    * UndeclaredScopeError / TaskMismatchError). Absent: the app's own scopes (tasks.ts). A task no
    * release can meet stops the start (InvalidTaskError naming the file, the task and the field).
    */
-  tasks?: string | readonly TaskDeclaration[];
+  tasks?: string | readonly (TaskDeclaration | TrainTaskInput)[];
   /** The built dashboard page (GET /dashboard); dist-dashboard/ of the project by default. */
   dashboardDir?: string;
   /** Without `codebooks`: codebook files whose labels the dashboard shows; public/codebooks/ by default. */
@@ -75,6 +77,8 @@ export interface CollectorOptions {
    * pass one, by default the project's public/codebooks).
    */
   codebooks?: string | CodebookRegistry;
+  /** The coordinator's bearer token for the training routes' writes (train-routes.ts); absent: they are refused. */
+  trainToken?: string;
 }
 
 export interface Collector {
@@ -109,6 +113,8 @@ export interface CollectorApp {
   readonly codebooks: CodebookRegistry | undefined;
   /** The declared tasks, normalised. */
   readonly tasks: readonly Task[];
+  /** The declared training tasks. */
+  readonly train: readonly TrainTask[];
 }
 
 /** Opens the store (running migrations) and builds the handler; `listen` then serves it. */
@@ -119,7 +125,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
   // Read before the database opens: a bad codebook file stops the start with nothing to close.
   const codebooks =
     typeof options.codebooks === 'string' ? await loadCodebookDir(options.codebooks) : options.codebooks;
-  const { tasks } = await resolveTasks(options.tasks, codebooks);
+  const { tasks, train } = await resolveTasks(options.tasks, codebooks);
   const store = await ReportStore.open({
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.dataDir && !options.inMemory ? { dataDir: options.dataDir } : {}),
@@ -144,9 +150,10 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     dashboard: dashboard.serve,
     codebooks,
-    tasks: await declaredTasks(tasks),
+    tasks: await declaredTasks(tasks, train),
+    ...(train.length > 0 ? { train: await openTraining(store, train, codebooks, options.trainToken) } : {}),
   });
-  return { store, handler: nodeListener(app.fetch), allowedOrigins, allowedHosts, codebooks, tasks };
+  return { store, handler: nodeListener(app.fetch), allowedOrigins, allowedHosts, codebooks, tasks, train };
 }
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {

@@ -67,6 +67,16 @@ export class ReportStore {
     this.batches = new BatchWriter(db, () => randomInt(TOTAL_SLOTS));
   }
 
+  /** The database, for the parts of the collector that keep tables of their own (collector/train-store.ts). */
+  get database(): Database {
+    return this.db;
+  }
+
+  /** The time of receipt this store records: the injected clock, or the system's. */
+  now(): Date {
+    return this.clock();
+  }
+
   static async open(options: StoreOptions = {}): Promise<ReportStore> {
     const unlock = options.dataDir && !options.databaseUrl ? lockDataDir(options.dataDir) : () => {};
     try {

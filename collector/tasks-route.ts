@@ -11,6 +11,7 @@ import { ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
 import { requireTaskMatch, taskReleaseOfReport, tasksVersion, type Task } from '../src/report/task';
 import { HttpError } from '../server-kit/index';
+import type { TrainTask } from '../src/codebook/train-task';
 
 /** The tasks as served: the list, its version and each task by scope. */
 export interface DeclaredTasks {
@@ -18,10 +19,12 @@ export interface DeclaredTasks {
   /** "sha256:<hex>" (tasksVersion). */
   readonly version: string;
   readonly byScope: ReadonlyMap<string, Task>;
+  /** The training tasks (kind `train`), served beside the release tasks as `train`. */
+  readonly train: readonly TrainTask[];
 }
 
-export async function declaredTasks(tasks: readonly Task[]): Promise<DeclaredTasks> {
-  return { tasks, version: await tasksVersion(tasks), byScope: new Map(tasks.map((t) => [t.scope, t])) };
+export async function declaredTasks(tasks: readonly Task[], train: readonly TrainTask[] = []): Promise<DeclaredTasks> {
+  return { tasks, version: await tasksVersion(tasks), byScope: new Map(tasks.map((t) => [t.scope, t])), train };
 }
 
 /** Answers GET (and HEAD) of /tasks and /tasks/SCOPE. */
@@ -30,7 +33,11 @@ export function serveTasks(c: Context, declared: DeclaredTasks): Response {
   const pathname = new URL(c.req.url).pathname;
   let body: unknown;
   if (pathname === '/tasks' || pathname === '/tasks/') {
-    body = { version: declared.version, tasks: declared.tasks };
+    body = {
+      version: declared.version,
+      tasks: declared.tasks,
+      ...(declared.train.length > 0 ? { train: declared.train } : {}),
+    };
   } else {
     let scope: string;
     try {
@@ -38,13 +45,13 @@ export function serveTasks(c: Context, declared: DeclaredTasks): Response {
     } catch {
       throw new HttpError(400, 'InvalidParameterError', `${pathname} is not a scope`);
     }
-    const task = declared.byScope.get(scope);
+    const task = declared.byScope.get(scope) ?? declared.train.find((t) => t.scope === scope);
     if (!task)
       throw new HttpError(
         404,
         'UndeclaredScopeError',
         `scope ${JSON.stringify(scope)} is not declared; declared: ` +
-          ([...declared.byScope.keys()].join(', ') || 'none'),
+          ([...declared.byScope.keys(), ...declared.train.map((t) => t.scope)].join(', ') || 'none'),
       );
     body = { version: declared.version, task };
   }

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { ObscuraError } from '../src/errors';
 import { parseTasks, type Task, type TaskInput } from '../src/report/task';
+import { parseTrainTasks, type TrainTask, type TrainTaskInput } from '../src/codebook/train-task';
 import type { CodebookRegistry } from './codebooks';
 
 /** A task as given to the collector: as written in a tasks file, or already normalised. */
@@ -125,23 +126,71 @@ export function checkTasksAgainstCodebooks(
 
 /**
  * The collector's tasks: a tasks file (path), tasks given in code, or (undefined) the app's
- * defaults; parsed and checked against the codebooks. InvalidTaskError otherwise.
+ * defaults; parsed and checked against the codebooks. InvalidTaskError otherwise. Training tasks
+ * (kind `train`) come apart in `train`; no scope is declared twice across both.
  */
 export async function resolveTasks(
-  given: string | readonly TaskDeclaration[] | undefined,
+  given: string | readonly (TaskDeclaration | TrainTaskInput)[] | undefined,
   codebooks: CodebookRegistry | undefined,
-): Promise<{ readonly tasks: Task[]; readonly source: string }> {
+): Promise<{ readonly tasks: Task[]; readonly train: TrainTask[]; readonly source: string }> {
   const source = typeof given === 'string' ? given : given === undefined ? DEFAULT_TASKS_SOURCE : 'the tasks given';
-  const tasks =
-    typeof given === 'string'
-      ? await loadTasksFile(given)
-      : parseTasks(given ?? defaultTaskDeclarations(codebooks), source);
+  const value: unknown = typeof given === 'string' ? await readTasksValue(given) : given;
+  const tasks = parseTasks(value ?? defaultTaskDeclarations(codebooks), source);
+  const train = parseTrainTasks(value, source);
   checkTasksAgainstCodebooks(tasks, codebooks, source);
-  return { tasks, source };
+  checkTrainTasks(train, tasks, codebooks, source);
+  return { tasks, train, source };
+}
+
+async function readTasksValue(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ObscuraError('InvalidTaskError', `${file}: cannot be read: ${(err as Error).message}`, {
+      source: file,
+      field: 'tasks',
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ObscuraError('InvalidTaskError', `${file}: not JSON: ${(err as Error).message}`, {
+      source: file,
+      field: 'tasks',
+    });
+  }
+}
+
+/**
+ * A training task's scope is its own (no release task's), and a head it starts from is a codebook
+ * this collector knows, of the task's model and labels; InvalidTaskError naming the field otherwise.
+ */
+function checkTrainTasks(
+  train: readonly TrainTask[],
+  tasks: readonly Task[],
+  codebooks: CodebookRegistry | undefined,
+  source: string,
+): void {
+  for (const t of train) {
+    const where = `task ${JSON.stringify(t.scope)}`;
+    const fail = (field: string, message: string) =>
+      new ObscuraError('InvalidTaskError', `${source}: ${where}: ${field}: ${message}`, { source, where, field });
+    if (tasks.some((r) => r.scope === t.scope)) throw fail('scope', 'a release task declares the same scope');
+    if (t.init === 'zero') continue;
+    const known = codebooks?.get(t.init.codebook);
+    if (!known) throw fail('init', `"${t.init.codebook}" is not a codebook this collector knows`);
+    const m = known.model;
+    if (m.id !== t.model.id || m.layer !== t.model.layer || m.dims !== t.model.dims)
+      throw fail('init', `codebook "${known.id}" reads ${m.id}/${m.layer}/${m.dims}, not the task's model`);
+    if (known.labels.join('\n') !== t.labels.join('\n'))
+      throw fail('init', `codebook "${known.id}" has other labels than the task (same ones, in the same order)`);
+  }
 }
 
 /** One line for the start log: which scopes the collector takes reports of. */
-export function describeTasks(tasks: readonly Task[], source: string): string {
+export function describeTasks(tasks: readonly Task[], source: string, train: readonly TrainTask[] = []): string {
   const list = tasks.map((t) => `${t.scope} (${t.mechanism}${t.aggregateOnly ? ', aggregate-only' : ''})`);
+  list.push(...train.map((t) => `${t.scope} (train, ${t.rounds} rounds of n_min ${t.nMin})`));
   return `tasks from ${source}: ${list.join(', ') || 'none: every report is refused'}`;
 }

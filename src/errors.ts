@@ -42,6 +42,9 @@ export const ERROR_NAMES = [
   'UndeclaredScopeError',
   'TaskMismatchError',
   'InvalidTaskError',
+  // federated training
+  'UnknownLabelError',
+  'RoundNotOpenError',
 ] as const;
 
 export type ObscuraErrorName = (typeof ERROR_NAMES)[number];

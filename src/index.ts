@@ -24,6 +24,17 @@
  * UndeclaredScopeError, other parameters with TaskMismatchError, and nothing is charged.
  * `release.declaredTasks(destination)` lists what the collector accepts.
  *
+ * Federated codebooks: labels are passed with the images, and stay on the device.
+ *
+ * ```ts
+ * const task = { collector: 'https://collector.example', task: 'parcels' };
+ * const { contentHash: h } = await extractor.extract(photo);
+ * await release.addTrainExample(h, task, 'dented'); // UnknownLabelError outside the task's labels
+ * await release.createScope({ name: 'parcels', totalEpsilon: 8, window: { kind: 'lifetime' } });
+ * const joined = await release.joinTrainingRound(task); // charged, then its two shares leave
+ * await release.refreshTrainingRounds(task); // each row learns whether its round was released
+ * ```
+ *
  * An extractor alone never opens the privacy ledger; a release needs no model.
  */
 import { EngineBridge, type EngineBridgeOptions } from './client/engine-bridge';
@@ -77,6 +88,10 @@ export type {
   AggregateCommitment,
   DeclaredTasks,
   Task,
+  TrainExampleSummary,
+  TrainingOutcome,
+  TrainTaskRef,
+  TrainTask,
 } from './release/index';
 export type { BackendName, BackendRequest } from './engine/backends/backend-choice';
 export type { ModelConfig } from './engine/model/model-config';

@@ -171,6 +171,27 @@ export const MIGRATIONS: readonly Migration[] = [
       $$;
     `,
   },
+  {
+    version: 2,
+    name: 'federated training: published head versions and rounds, per task',
+    sql: `
+      -- Each version of a training task's head, as published (a sealed codebook and the optimizer's state).
+      create table train_versions (
+        task text not null,
+        version int not null,
+        body text not null,
+        primary key (task, version)
+      );
+      -- Each round of a training task; its body is the round's state (src/codebook/train-rounds.ts).
+      create table train_rounds (
+        task text not null,
+        round int not null,
+        state text not null,
+        body text not null,
+        primary key (task, round)
+      );
+    `,
+  },
 ];
 
 /** Applies the missing migrations under the advisory lock; returns the versions it applied. */

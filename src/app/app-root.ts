@@ -21,6 +21,8 @@ import './components/ledger-view';
 import type { LedgerView } from './components/ledger-view';
 import './components/host-grants';
 import './components/scope-settings';
+import './components/training-panel';
+import type { TrainPhoto } from './components/training-panel';
 import { describeAggregateScope, localGuaranteeBefore } from './components/aggregate-scope-text';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
 import {
@@ -33,6 +35,7 @@ import {
   type LedgerQuery,
   type ReleaseQuote,
   type ScopeConfig,
+  type TrainTask,
 } from '../release/index';
 import { releaseBlockedReason } from './release-view';
 import { settingsForTask, taskOf, taskProblem, type CodebookUrls } from './declared-task';
@@ -74,6 +77,7 @@ export class ObscuraApp extends LitElement {
     releasing: { state: true },
     quote: { state: true },
     tasks: { state: true },
+    trainTasks: { state: true },
   };
   declare status: EngineStatus | undefined;
   declare loading: boolean;
@@ -99,6 +103,8 @@ export class ObscuraApp extends LitElement {
   declare quote: ReleaseQuote | undefined;
   /** What the collector declares it takes (GET /tasks, cached by the release worker); undefined until read. */
   declare tasks: DeclaredTasks | undefined;
+  /** The training tasks the collector declares: the person may label photos for them and join their rounds. */
+  declare trainTasks: readonly TrainTask[];
   private collectorUrl: string | undefined;
   private nextId = 1;
   private stopListening: (() => void) | undefined;
@@ -126,6 +132,7 @@ export class ObscuraApp extends LitElement {
     this.changes = [];
     this.scope = 'default';
     this.scopeConfigs = [];
+    this.trainTasks = [];
   }
 
   static override styles = [
@@ -230,6 +237,40 @@ export class ObscuraApp extends LitElement {
     } catch (err) {
       this.report(err);
     }
+    // Training is optional: a collector out of reach was reported above, and offers no training then.
+    this.trainTasks = await this.releases.trainingTasks(this.collectorUrl).catch(() => []);
+  }
+
+  /** Every kept image (not videos) the label picker offers, with its preview where it is shown. */
+  private trainPhotos(): TrainPhoto[] {
+    return this.results.flatMap((r) =>
+      r.contentHash ? [{ name: r.name, contentHash: r.contentHash, ...this.previewOf(r.id) }] : [],
+    );
+  }
+
+  private previewOf(id: string): { previewUrl?: string } {
+    const url = this.previewUrls.get(id);
+    return url ? { previewUrl: url } : {};
+  }
+
+  private trainingPanels() {
+    const like = this.scopeConfigs.find((c) => c.name === 'default');
+    const budget = () => ({
+      totalEpsilon: like?.totalEpsilon ?? 10,
+      window: like?.window ?? { kind: 'lifetime' as const },
+    });
+    return this.trainTasks.map(
+      (t) =>
+        html`<training-panel
+          .releases=${this.releases}
+          .scopeBudget=${budget}
+          .task=${t}
+          collector=${this.collectorUrl ?? ''}
+          .photos=${this.trainPhotos()}
+          ?scopeExists=${this.ownScopes().includes(t.scope)}
+          @train-error=${(e: CustomEvent<unknown>) => this.report(e.detail)}
+        ></training-panel>`,
+    );
   }
 
   /** Moves the controls onto the active scope's task, keeping what it allows (the person's ε if declared). */
@@ -654,6 +695,7 @@ export class ObscuraApp extends LitElement {
                   )}`
           }
         </section>
+        ${this.trainingPanels()}
         <host-grants
           .overview=${this.overview}
           .hosts=${this.hosts}

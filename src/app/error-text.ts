@@ -27,6 +27,9 @@ const TEXT: Record<string, string> = {
     'nothing was charged.',
   TaskMismatchError: 'The collector takes other settings for this scope; nothing was charged. Choose what it declares.',
   InvalidTaskError: 'The collector’s list of the releases it takes could not be read.',
+  UnknownLabelError: 'That label is not one of the training task’s labels; the example was not kept.',
+  CodebookMismatchError: 'This image’s features come from another model than the one the codebook reads.',
+  RoundNotOpenError: 'No training round is open now; nothing was charged or sent. Try again when one opens.',
 };
 
 /** The privacy limits' own words: which setting is out of range, by the parameter an InvalidParameterError names. */

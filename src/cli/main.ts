@@ -31,6 +31,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       'send --collector URL [--scope S] [--concurrency N] [--max-attempts N] [--backoff-base MS] < reports.jsonl',
     load: async () => (await import('./commands/send')).run,
   },
+  train: {
+    summary:
+      'train --collector URL --task ID [--collector-token T] [--analyst-token T] [--wait] [--batch ID]' +
+      '   (obscura train --help: the JSON fields)',
+    load: async () => (await import('./commands/train')).run,
+  },
   'widget-scope': {
     summary: 'widget-scope --origin https://shop.example [--scope S] [--json]',
     load: async () => (await import('./commands/widget-scope')).run,

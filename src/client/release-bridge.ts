@@ -59,6 +59,12 @@ const FORWARDED = [
   'flushOutbox',
   'declaredTasks',
   'discardVectors',
+  'trainingTasks',
+  'addTrainExample',
+  'trainExamples',
+  'removeTrainExamples',
+  'joinTrainingRound',
+  'refreshTrainingRounds',
 ] as const satisfies readonly (keyof ReleaseApi)[];
 
 type Forwarded = Pick<Remote<ReleaseApi>, (typeof FORWARDED)[number]>;

@@ -14,6 +14,7 @@ import {
   type LedgerEntry,
   type OutboxEntry,
   type TaskStamp,
+  type TrainParticipation,
 } from './ledger-schema';
 
 /** At most this many reports wait to be sent; past it a release is refused rather than anything dropped. */
@@ -103,6 +104,8 @@ export interface AggregateReleaseRecord {
   readonly cost: Cost;
   readonly memoKey: string;
   readonly now: number;
+  /** A training round's share: recorded on the entry (aggregate.train). */
+  readonly train?: TrainParticipation;
 }
 
 /** The ledger holds the commitment to the shares, never the shares. */
@@ -139,7 +142,13 @@ export async function commitAggregateRelease(
         destination: record.config.leader,
         state: 'queued',
         payload: commitment,
-        aggregate: { central: record.central, local: record.local, scope: record.config, deliveries },
+        aggregate: {
+          central: record.central,
+          local: record.local,
+          scope: record.config,
+          deliveries,
+          ...(record.train ? { train: record.train } : {}),
+        },
       };
       const outbox: OutboxEntry[] = AGGREGATOR_ROLES.map((role) => ({
         id: `${submission.id}.${role}`,

@@ -104,6 +104,38 @@ export interface AggregateRecord {
   readonly local: Guarantee;
   readonly scope: AggregateScope;
   readonly deliveries: Record<AggregatorRole, ShareDelivery>;
+  /** A training round's share (federated codebooks): which round, on which head version, and how it ended. */
+  train?: TrainParticipation;
+}
+
+/**
+ * What a ledger row of a training share says beyond an aggregate-only release's. Its central
+ * guarantee holds if the aggregators do not collude and the round held n_min honest devices.
+ */
+export interface TrainParticipation {
+  /** The collector that declared the task, the task (its scope) and the round the share is for. */
+  readonly collector: string;
+  readonly task: string;
+  readonly round: number;
+  /** The head version the update was computed on, with its codebook id and hash. */
+  readonly codebookVersion: number;
+  readonly codebook: string;
+  readonly codebookHash: string;
+  /** How many of the person's examples the update came from (nothing else of them is kept here). */
+  readonly examples: number;
+  /**
+   * The round's outcome once the device has read it: released (summed with `count` devices into
+   * `version`), or expired (it never reached n_min: nothing was released, the share is never summed).
+   */
+  outcome?: TrainOutcome;
+}
+
+export interface TrainOutcome {
+  readonly state: 'released' | 'expired';
+  readonly count?: number;
+  readonly version?: number;
+  /** When the device read it (ms since the epoch). */
+  readonly seenAt: number;
 }
 
 /**

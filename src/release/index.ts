@@ -37,6 +37,10 @@ export type {
   ReleaseQuote,
   Guarantee,
   ReleaseMode,
+  TrainExampleSummary,
+  TrainingOutcome,
+  TrainTaskRef,
+  TrainTask,
 } from './release-api';
 export { LEDGER_CHANNEL, isLedgerDelta } from './release-api';
 export { cursorOf as ledgerCursorOf, parseCursor as parseLedgerCursor } from '../ledger/ledger-cursor';

@@ -24,6 +24,8 @@ import type { AggregateCommitOutcome, CommitOutcome } from '../ledger/commit-rel
 import type { FlushResult } from '../outbox/reporter';
 import type { DeclaredTasks } from '../outbox/task-source';
 import type { Task } from '../report/task';
+import type { TrainExampleSummary, TrainingOutcome, TrainTaskRef } from './train-service';
+import type { TrainTask } from '../codebook/train-task';
 
 export type {
   BudgetChange,
@@ -48,6 +50,10 @@ export type {
   AggregateCommitment,
   Guarantee,
   ReleaseMode,
+  TrainExampleSummary,
+  TrainingOutcome,
+  TrainTaskRef,
+  TrainTask,
 };
 
 /** The device-wide budget every scope draws from: its total and its window (lifetime, or rolling ≥ 1 day). */
@@ -259,4 +265,24 @@ export interface ReleaseApi {
    * a vector the cap evicted is a VectorExpiredError).
    */
   discardVectors(contentHashes: readonly string[]): Promise<void>;
+  /** The training tasks the collector declares (its base URL or its `…/reports` URL); none: []. */
+  trainingTasks(collector: string): Promise<TrainTask[]>;
+  /**
+   * Federated training (train-service.ts). Keeps the image's clean vector, on this device only, as
+   * an example of `label` for the task; UnknownLabelError outside the task's labels,
+   * CodebookMismatchError for features of another model, layer or size.
+   */
+  addTrainExample(contentHash: string, task: TrainTaskRef, label: string): Promise<TrainExampleSummary>;
+  /** The task's examples kept on this device (labels, images' hashes and times; the features stay in the worker). */
+  trainExamples(task: TrainTaskRef): Promise<TrainExampleSummary[]>;
+  /** Removes the listed examples of the task, or all of them; resolves to how many went. */
+  removeTrainExamples(task: TrainTaskRef, ids?: readonly string[]): Promise<number>;
+  /**
+   * This device's share of the task's open round: its update on the round's head, clipped, noised and
+   * secret-shared, charged to the task's scope and the device budget before the shares leave.
+   * RoundNotOpenError when no round is open; once a round, so asking again charges nothing.
+   */
+  joinTrainingRound(task: TrainTaskRef): Promise<TrainingOutcome>;
+  /** Records on the ledger rows of this task the outcome of the rounds that closed; resolves to the rows changed. */
+  refreshTrainingRounds(task: TrainTaskRef): Promise<LedgerEntry[]>;
 }

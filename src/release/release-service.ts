@@ -59,6 +59,9 @@ import { ObscuraError } from '../errors';
 import type { TaskStamp } from '../ledger/ledger-schema';
 import { indexedDbTaskCache } from '../outbox/task-cache';
 import { TaskSource, type DeclaredTasks } from '../outbox/task-source';
+import { TrainExamples } from '../ledger/train-examples';
+import type { TrainTask } from '../codebook/train-task';
+import { Training, type TrainExampleSummary, type TrainingOutcome, type TrainTaskRef } from './train-service';
 
 export interface ReleaseServiceOptions {
   readonly clock?: Clock;
@@ -83,6 +86,7 @@ export class ReleaseService implements ReleaseApi {
   private readonly onDelta: (delta: LedgerDelta) => void;
   private readonly tasks: TaskSource;
   private readonly outbox: OutboxScheduler;
+  private readonly training: Training;
 
   constructor(options: ReleaseServiceOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -95,10 +99,42 @@ export class ReleaseService implements ReleaseApi {
       onChange: (ids) => this.announce({ ids }),
       recheck: () => this.tasks.round(),
     });
+    this.training = new Training({
+      open: () => this.open(),
+      vectors: this.vectors,
+      examples: new TrainExamples(),
+      clock: this.clock,
+      announce: (entries) => this.announce({ entries }),
+      flush: () => void this.flush().catch(() => undefined),
+    });
     // Reports queued while offline leave as soon as the network is back.
     globalThis.addEventListener?.('online', () => void this.flush());
     // Reports left queued by an earlier page (closed, crashed, offline) go out now, model or not.
     void this.flush().catch(() => undefined);
+  }
+
+  trainingTasks(collector: string): Promise<TrainTask[]> {
+    return this.training.tasks(collector);
+  }
+
+  addTrainExample(contentHash: string, task: TrainTaskRef, label: string): Promise<TrainExampleSummary> {
+    return this.training.addExample(contentHash, task, label);
+  }
+
+  trainExamples(task: TrainTaskRef): Promise<TrainExampleSummary[]> {
+    return this.training.listExamples(task);
+  }
+
+  removeTrainExamples(task: TrainTaskRef, ids?: readonly string[]): Promise<number> {
+    return this.training.removeExamples(task, ids);
+  }
+
+  joinTrainingRound(task: TrainTaskRef): Promise<TrainingOutcome> {
+    return this.training.joinRound(task);
+  }
+
+  refreshTrainingRounds(task: TrainTaskRef): Promise<LedgerEntry[]> {
+    return this.training.refreshRounds(task);
   }
 
   /** A port on which an engine worker posts each extraction's clean vector. */

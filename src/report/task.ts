@@ -283,8 +283,9 @@ function pick(value: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
- * The tasks of a tasks file or document (a JSON array), normalised; InvalidTaskError naming
+ * The release tasks of a tasks file or document (a JSON array), normalised; InvalidTaskError naming
  * `source`, the task (index and scope) and the field otherwise. Two tasks of one scope are refused.
+ * Training tasks (kind `train`) in the same array are skipped here: parseTrainTasks reads them.
  */
 export function parseTasks(value: unknown, source: string): Task[] {
   if (!Array.isArray(value))
@@ -297,6 +298,8 @@ export function parseTasks(value: unknown, source: string): Task[] {
   const tasks: Task[] = [];
   const seen = new Map<string, number>();
   value.forEach((item, index) => {
+    // Training tasks are read by their own schema (src/codebook/train-task.ts), beside these.
+    if (isTrainKind(item)) return;
     const task = parseTask(item, source, index);
     const first = seen.get(task.scope);
     if (first !== undefined)
@@ -305,6 +308,11 @@ export function parseTasks(value: unknown, source: string): Task[] {
     tasks.push(task);
   });
   return tasks;
+}
+
+/** A declaration of kind `train`: a training task, which the release tasks' parser leaves to its own. */
+export function isTrainKind(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'train';
 }
 
 /** JSON with object keys sorted, so equal tasks always serialise alike. */

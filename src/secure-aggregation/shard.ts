@@ -43,14 +43,19 @@ export async function shardAggregateReport(
   return shardValues(noisyQuantisedVector(prepared, plan, source), plan, source);
 }
 
-/** Splits already noisy, quantised, offset values (noisyQuantisedVector's output) into two input shares. */
+/**
+ * Splits already noisy, quantised, offset values (noisyQuantisedVector's output) into two input shares.
+ * `noncePrefix` (public, e.g. a training round's tag) replaces the nonce's first bytes; the rest stays random.
+ */
 export async function shardValues(
   values: Int32Array,
   plan: AggregatePlan,
   source: RandomSource,
+  noncePrefix?: Uint8Array,
 ): Promise<AggregateReport> {
   const vdaf = sumVecFor({ dims: plan.dims, bits: plan.bits });
   const nonce = randomBytes(source, vdaf.nonceSize);
+  if (noncePrefix) nonce.set(noncePrefix.subarray(0, vdaf.nonceSize - 8));
   const rand = randomBytes(source, vdaf.randSize);
   const { publicShare, inputShares } = await vdaf.shardEncoded(Array.from(values), nonce, rand);
   return {

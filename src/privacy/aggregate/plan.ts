@@ -134,6 +134,17 @@ export function planAggregate(params: AggregateParams): AggregatePlan {
   return { ...base, mu: hi, ...found.layout, central: found.central, local: found.local };
 }
 
+/**
+ * The central guarantee of `rounds` batches, each released with this plan's noise (a person in at
+ * most one batch a round): the per-round Skellam RDP bound composed `rounds` times at the plan's
+ * δ target, with the sampler's and clamping's terms charged once a round. It may exceed the plan's
+ * own target, which was calibrated for plan.rounds.
+ */
+export function composedCentral(plan: AggregatePlan, rounds: number): Guarantee {
+  requireInteger('rounds', rounds, 1, 1 << 20);
+  return guaranteesFor({ ...plan, rounds }, plan.mu)!.central;
+}
+
 interface Layout {
   readonly bits: number;
   readonly offset: number;

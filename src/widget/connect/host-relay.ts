@@ -45,5 +45,12 @@ export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
     configureDevice: never('a budget change'),
     scopes: never('the device’s scopes'),
     listBudgetChanges: never('the device’s budget changes'),
+    // Training is the person's, in the app: a host neither reads nor adds their examples, nor joins a round.
+    trainingTasks: never('training tasks'),
+    addTrainExample: never('a training example'),
+    trainExamples: never('the person’s training examples'),
+    removeTrainExamples: never('a training example'),
+    joinTrainingRound: never('a training round'),
+    refreshTrainingRounds: never('a training round'),
   });
 }

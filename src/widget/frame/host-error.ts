@@ -57,6 +57,8 @@ const HOST_MESSAGES: Readonly<Record<ObscuraErrorName, string>> = {
   UndeclaredScopeError: 'the collector has not declared a task for this scope',
   TaskMismatchError: "the release does not match the collector's declared task",
   InvalidTaskError: "the collector's declared tasks could not be read",
+  UnknownLabelError: "the label is not one of the training task's labels",
+  RoundNotOpenError: 'no training round is open now',
 };
 
 const KNOWN = new Set<string>(ERROR_NAMES);

@@ -14,8 +14,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * `options.tasks` (default: the app's own scopes, as `npm start`'s collector does).
  */
 export async function startAppServer(
-  /** `tasks`: what the collector declares (default: the app's own scopes, as `npm start`'s). */
-  options: { aggregators?: readonly string[]; tasks?: TestCollectorOptions['tasks'] } = {},
+  /**
+   * `tasks`: what the collector declares (default: the app's own scopes, as `npm start`'s);
+   * `trainToken`: the coordinator's token for its training routes.
+   */
+  options: { aggregators?: readonly string[]; tasks?: TestCollectorOptions['tasks']; trainToken?: string } = {},
 ): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
   if (!existsSync(resolve(root, 'dist', 'index.html')))
     throw new Error('dist/ is missing: run "npm run build" first (the test runner does: scripts/run-tests.mjs)');
@@ -25,6 +28,7 @@ export async function startAppServer(
     allowedOrigins: [],
     codebooks: existsSync(DEFAULT_CODEBOOKS_DIR) ? DEFAULT_CODEBOOKS_DIR : new Map(),
     ...(options.tasks ? { tasks: options.tasks } : {}),
+    ...(options.trainToken ? { trainToken: options.trainToken } : {}),
   });
   const app = await startStaticServer({
     root: resolve(root, 'dist'),

@@ -176,6 +176,7 @@ export const AREAS: readonly Area[] = [
       'collector/buckets.ts',
       'collector/range-totals.ts',
       'collector/report-pages.ts',
+      'collector/train-store.ts',
     ],
     why: 'storage is reached only through the store',
   },
