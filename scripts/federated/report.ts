@@ -98,7 +98,7 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
       `${(100 * (summary.nonPrivateAccuracy - d.federatedNoNoise)).toFixed(1)} | – | – | ${d.seconds.noNoise.toFixed(0)} s |`,
     `| non-private linear head, central (all devices' examples) | ∞ | ${pct(summary.nonPrivateAccuracy)} % | 0 | – | – | ` +
       `${d.seconds.central.toFixed(0)} s |`,
-    `| public codebook (${d.features === 'real' ? (summary.codebook === '' ? '' : 'fashion-10') : 'its recipe on the stand-in'}) | – | ` +
+    `| public codebook (${d.features === 'real' ? 'fashion-10: 100 labelled images a class' : 'its recipe, 100 images a class, on the stand-in'}) | – | ` +
       `${pct(summary.publicCodebookAccuracy)} % | ` +
       `${(100 * (summary.nonPrivateAccuracy - summary.publicCodebookAccuracy)).toFixed(1)} | – | – | – |`,
     '',

@@ -20,6 +20,8 @@ import type { SeededRandom } from '../../eval/seeded-random';
 import type { Device } from './devices';
 import { seededSource } from './seeded-source';
 
+const BATCH_PART_MU = 4e6;
+
 export interface FederatedConfig {
   /** User-level central ε over all rounds; undefined: no noise (the non-private FedAvg). */
   readonly epsilon?: number;
@@ -32,6 +34,12 @@ export interface FederatedConfig {
   readonly scale: number;
   readonly local: LocalSteps;
   readonly server: ServerOptimizer;
+  /**
+   * The published head is the mean of the heads after each of this last share of the rounds (Polyak
+   * tail averaging): it averages the rounds' independent noise, and as post-processing costs no privacy.
+   * 0 or absent: the last head.
+   */
+  readonly averageTail?: number;
 }
 
 export interface Labelled {
@@ -116,12 +124,25 @@ export function simulateFederated(
           rounds: config.maxParticipations,
           neighbours: 'zero-out',
         });
-  const batchNoise = plan ? poissonSampler(plan.mu * config.devicesPerRound) : undefined;
+  // The batch's Skellam(n·μ) as a sum of parts small enough for the sampler's table (Skellam is closed
+  // under sums, so the sum of the parts has exactly that distribution).
+  const batchMu = plan ? plan.mu * config.devicesPerRound : 0;
+  const batchParts = Math.max(1, Math.ceil(batchMu / BATCH_PART_MU));
+  const batchNoise = plan ? poissonSampler(batchMu / batchParts) : undefined;
   const draws = new RandomDraws(source);
   const taken = new Uint16Array(devices.length);
   let server = startServer(init);
   let maxShare = 0;
   const accuracyByRound: number[] = [];
+  // The rounds actually run are known only at the end (a short round stops training): the tail is
+  // counted from the planned rounds, which every schedule here runs unless the devices run out.
+  const planned = Math.min(
+    config.rounds,
+    Math.floor((devices.length * config.maxParticipations) / config.devicesPerRound),
+  );
+  const tailFrom = config.averageTail ? Math.floor(planned * (1 - config.averageTail)) : Infinity;
+  const tail = new Float64Array(dims);
+  let tailCount = 0;
   let round = 0;
   for (; round < config.rounds; round++) {
     const eligible: number[] = [];
@@ -157,11 +178,18 @@ export function simulateFederated(
       deviceRounds.push({ round, seed: deviceSeed, devices: chosen, updates, offsetSum });
       mean = estimateFromSum(offsetSum, chosen.length, plan).mean;
     } else {
-      if (batchNoise) for (let i = 0; i < dims; i++) sum[i]! += drawSkellam(batchNoise, draws);
+      if (batchNoise) {
+        for (let i = 0; i < dims; i++) for (let p = 0; p < batchParts; p++) sum[i]! += drawSkellam(batchNoise, draws);
+      }
       mean = sum.map((x) => x / (chosen.length * config.scale));
     }
     server = applyMeanUpdate(server, mean, config.server);
+    if (round >= tailFrom) {
+      tailCount++;
+      for (let i = 0; i < dims; i++) tail[i]! += (server.head.params[i]! - tail[i]!) / tailCount;
+    }
     if (evaluateEvery > 0 && (round + 1) % evaluateEvery === 0) accuracyByRound.push(accuracyOf(server.head, test));
   }
-  return { head: server.head, ...(plan ? { plan } : {}), rounds: round, maxShare, accuracyByRound, deviceRounds };
+  const head = tailCount > 0 ? { ...server.head, params: tail } : server.head;
+  return { head, ...(plan ? { plan } : {}), rounds: round, maxShare, accuracyByRound, deviceRounds };
 }

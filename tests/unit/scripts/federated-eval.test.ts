@@ -28,7 +28,8 @@ function mixture(n: number, centres: number[][], rng: SeededRandom): Split {
 function syntheticData(devices: number): FederatedData {
   const rng = new SeededRandom(3);
   const centres = Array.from({ length: K }, () => Array.from({ length: DIMS }, () => rng.next() - 0.5));
-  const train = mixture(devices * 6, centres, rng);
+  // Enough examples that every device is dealt some (10 is the most a device gets).
+  const train = mixture(devices * 10, centres, rng);
   const test = mixture(1000, centres, rng);
   const options = { devices, alpha: 0.5, minExamples: 2, maxExamples: 10 };
   return {
