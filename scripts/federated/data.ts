@@ -10,6 +10,7 @@ import { dealDevices, type Device } from './devices';
 import { fashionFeatureSet, type FeatureSet } from './features';
 import { pixelPcaFeatures } from './pixel-features';
 import type { Labelled } from './simulate';
+import { featureStats, type FeatureStats } from './whitening';
 
 export type FeatureKind = 'real' | 'stand-in';
 
@@ -28,6 +29,8 @@ export interface FederatedData {
   /** Today's codebook from labelled folders (for the stand-in: the same recipe on its features). */
   readonly publicHead: LinearHead;
   readonly publicCodebookPath: string;
+  /** Feature statistics of the public codebook's labelled images, for the standardised server (whitening.ts). */
+  readonly publicStats: FeatureStats;
 }
 
 export const PUBLIC_CODEBOOK = 'public/codebooks/fashion-10.json';
@@ -101,6 +104,7 @@ export async function loadData(kind: FeatureKind, spec: DealSpec): Promise<Feder
     zero: zeroHead(K, train.dims),
     publicHead: await publicHeadFor(kind, train),
     publicCodebookPath: PUBLIC_CODEBOOK,
+    publicStats: featureStats(firstOfEachClass(train.labels, PUBLIC_PER_CLASS).map((i) => train.vectors[i]!)),
   };
 }
 

@@ -19,6 +19,7 @@ import { l2Normalize } from '../../src/privacy/vector/prepare';
 import type { SeededRandom } from '../../eval/seeded-random';
 import type { Device } from './devices';
 import { seededSource } from './seeded-source';
+import { pullBack, toPlain, toStandardised, type FeatureStats } from './whitening';
 
 const BATCH_PART_MU = 4e6;
 
@@ -40,6 +41,11 @@ export interface FederatedConfig {
    * 0 or absent: the last head.
    */
   readonly averageTail?: number;
+  /**
+   * The server steps in standardised coordinates (whitening.ts) from public feature statistics, given as
+   * SimulateOptions.stats; the devices still train the plain head it publishes.
+   */
+  readonly standardise?: boolean;
 }
 
 export interface Labelled {
@@ -65,6 +71,8 @@ export interface SimulateOptions {
   /** Rounds (0-based) run on the devices' own mechanism and recorded for the Prio3 replay. */
   readonly deviceRounds?: readonly number[];
   readonly deviceSeed?: number;
+  /** Public feature statistics, for config.standardise. */
+  readonly stats?: FeatureStats;
 }
 
 export interface FederatedRun {
@@ -131,7 +139,10 @@ export function simulateFederated(
   const batchNoise = plan ? poissonSampler(batchMu / batchParts) : undefined;
   const draws = new RandomDraws(source);
   const taken = new Uint16Array(devices.length);
-  let server = startServer(init);
+  const stats = config.standardise ? options.stats : undefined;
+  if (config.standardise && !stats) throw new RangeError('standardise needs the public feature statistics');
+  let server = startServer(stats ? toStandardised(init, stats) : init);
+  let published = stats ? toPlain(server.head, stats) : server.head;
   let maxShare = 0;
   const accuracyByRound: number[] = [];
   // The rounds actually run are known only at the end (a short round stops training): the tail is
@@ -159,7 +170,7 @@ export function simulateFederated(
       taken[d]!++;
       const examples = devices[d]!.examples;
       const { update } = localUpdate(
-        server.head,
+        published,
         { vectors: examples.map((i) => train.vectors[i]!), labels: examples.map((i) => train.labels[i]!) },
         config.local,
         config.clip,
@@ -183,13 +194,14 @@ export function simulateFederated(
       }
       mean = sum.map((x) => x / (chosen.length * config.scale));
     }
-    server = applyMeanUpdate(server, mean, config.server);
+    server = applyMeanUpdate(server, stats ? pullBack(mean, init.k, init.dims, stats) : mean, config.server);
+    published = stats ? toPlain(server.head, stats) : server.head;
     if (round >= tailFrom) {
       tailCount++;
-      for (let i = 0; i < dims; i++) tail[i]! += (server.head.params[i]! - tail[i]!) / tailCount;
+      for (let i = 0; i < dims; i++) tail[i]! += (published.params[i]! - tail[i]!) / tailCount;
     }
-    if (evaluateEvery > 0 && (round + 1) % evaluateEvery === 0) accuracyByRound.push(accuracyOf(server.head, test));
+    if (evaluateEvery > 0 && (round + 1) % evaluateEvery === 0) accuracyByRound.push(accuracyOf(published, test));
   }
-  const head = tailCount > 0 ? { ...server.head, params: tail } : server.head;
+  const head = tailCount > 0 ? { ...published, params: tail } : published;
   return { head, ...(plan ? { plan } : {}), rounds: round, maxShare, accuracyByRound, deviceRounds };
 }

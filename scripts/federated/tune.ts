@@ -23,7 +23,7 @@ for (const arg of process.argv.slice(2)) {
     config,
     new SeededRandom(o.seed ?? 11),
     cryptoRandomSource,
-    { evaluateEvery: Number(process.env['EVERY'] ?? 0) },
+    { evaluateEvery: Number(process.env['EVERY'] ?? 0), stats: data.publicStats },
   );
   const acc = accuracyOf(run.head, data.test);
   const by = run.accuracyByRound.map((a) => (100 * a).toFixed(1)).join(' ');
