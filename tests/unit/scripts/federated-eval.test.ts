@@ -13,6 +13,7 @@ import { parseCodebookJson } from '../../../src/codebook/load-codebook';
 import { dealDevices } from '../../../scripts/federated/devices';
 import type { FederatedData, Split } from '../../../scripts/federated/data';
 import { evaluateFederated } from '../../../scripts/federated/eval';
+import { featureStats } from '../../../scripts/federated/whitening';
 import { DEFAULT_CONFIG } from '../../../scripts/federated/schedule';
 
 const K = 10;
@@ -41,6 +42,7 @@ function syntheticData(devices: number): FederatedData {
     zero: zeroHead(K, DIMS),
     publicHead: zeroHead(K, DIMS),
     publicCodebookPath: 'none',
+    publicStats: featureStats(train.vectors.slice(0, 100)),
   };
 }
 
@@ -50,7 +52,7 @@ test('the evaluation on 300 devices: the stated JSON, rounds within 5 %, a Prio3
     const data = syntheticData(300);
     const config = { ...DEFAULT_CONFIG, devicesPerRound: 15, maxParticipations: 1, rounds: 20 };
     const { summary, slice } = await evaluateFederated(
-      { sliceRounds: 1, outDir: dir, codebookDir: dir, config, epsilons: [1, 2, 4, 8], init: 'zero' },
+      { sliceRounds: 1, sliceDevices: 10, outDir: dir, codebookDir: dir, config, epsilons: [1, 2, 4, 8], init: 'zero' },
       data,
     );
     const json = JSON.parse(await readFile(join(dir, 'federated.json'), 'utf8')) as Record<string, unknown>;
@@ -81,7 +83,8 @@ test('the evaluation on 300 devices: the stated JSON, rounds within 5 %, a Prio3
     assert.ok(at8 > 0.4, `ε 8: ${at8}`);
 
     assert.equal(slice.length, 1);
-    assert.equal(slice[0]!.reports, 15);
+    assert.equal(slice[0]!.reports, 10);
+    assert.equal(slice[0]!.roundDevices, 15);
     assert.equal(slice[0]!.maxSumDifference, 0);
     assert.ok(slice[0]!.exact);
 
@@ -95,7 +98,7 @@ test('the evaluation on 300 devices: the stated JSON, rounds within 5 %, a Prio3
     assert.equal(codebook.model.dims, DIMS);
     assert.equal(codebook.classifier.kind, 'linear');
     const markdown = await readFile(join(dir, 'federated.md'), 'utf8');
-    assert.match(markdown, /\| 1 \| 15 \| yes, exactly \| 0 \|/);
+    assert.match(markdown, /\| 1 \| 15 \| 10 \| yes, exactly \| 0 \|/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
