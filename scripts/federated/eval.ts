@@ -3,7 +3,7 @@
 // with real aggregators. Writes docs/federated.md, docs/federated.json and the ε = 2 codebook.
 //
 //   node --import tsx scripts/federated/eval.ts [--features real|stand-in] [--devices N] [--slice-rounds K]
-//                                                [--out-dir docs] [--codebook-dir public/codebooks]
+//                          [--slice-devices M] [--out-dir docs] [--codebook-dir public/codebooks]
 //
 // Real features are read from the cache (.data/federated, or OBSCURA_FEDERATED_CACHE); a missing cache
 // stops the run unless --extract is given (extraction takes hours on two cores).
@@ -26,6 +26,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface EvalOptions {
   readonly sliceRounds: number;
+  /** Devices of each sliced round replayed through Prio3 (all of them when absent). */
+  readonly sliceDevices?: number;
   readonly outDir: string;
   readonly codebookDir: string;
   readonly provenanceDir?: string;
@@ -59,7 +61,7 @@ export async function evaluateFederated(o: EvalOptions, data: FederatedData): Pr
       { ...o.config, ...(epsilon === undefined ? {} : { epsilon }) },
       new SeededRandom(11),
       cryptoRandomSource,
-      { deviceRounds, deviceSeed: 23 },
+      { deviceRounds, deviceSeed: 23, stats: data.publicStats },
     );
   t = performance.now();
   const noNoise = run(undefined);
@@ -123,7 +125,7 @@ export async function evaluateFederated(o: EvalOptions, data: FederatedData): Pr
     );
   await writeMarkdown();
   for (const round of recorded?.rounds ?? []) {
-    slice.push(await replayRound(recorded!.plan, round));
+    slice.push(await replayRound(recorded!.plan, round, o.sliceDevices));
     process.stderr.write(
       `federated: round ${round.round + 1} through Prio3: ${slice.at(-1)!.exact ? 'same sum' : 'DIFFERENT'}\n`,
     );
@@ -137,7 +139,8 @@ async function main(): Promise<void> {
     options: {
       features: { type: 'string', default: 'real' },
       devices: { type: 'string', default: String(DEAL.devices) },
-      'slice-rounds': { type: 'string', default: '2' },
+      'slice-rounds': { type: 'string', default: '1' },
+      'slice-devices': { type: 'string' },
       'out-dir': { type: 'string', default: join(ROOT, 'docs') },
       'codebook-dir': { type: 'string' },
       extract: { type: 'boolean', default: false },
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
   const { summary, slice } = await evaluateFederated(
     {
       sliceRounds: Number(values['slice-rounds']),
+      ...(values['slice-devices'] ? { sliceDevices: Number(values['slice-devices']) } : {}),
       outDir: values['out-dir'],
       codebookDir,
       ...(features === 'real' && !values['codebook-dir'] ? { provenanceDir: join(ROOT, 'data', 'codebooks') } : {}),
