@@ -7,6 +7,7 @@
 // aggregators' proof checks), so a replay may take the round's first `devices` only: the aggregators'
 // n_min is then that count, and the sum compared is the mechanism math's over the same devices.
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { collectBatch } from '../../aggregator/analyst';
 import { startAggregator } from '../../aggregator/server';
 import { estimateFromSum } from '../../src/privacy/aggregate/estimate';
@@ -27,23 +28,31 @@ export interface SliceRound {
   readonly seconds: number;
 }
 
-async function upload(url: string, reportId: string, publicShare: string, inputShare: string): Promise<void> {
-  // A loopback connection may be reset when a kept-alive socket times out under load: the upload is
-  // retried, and a retry of a report already stored answers 200 (the same bytes again).
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const res = await fetch(`${url}/reports/${reportId}`, {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ publicShare, inputShare }),
-      });
-      if (res.status !== 201 && res.status !== 200)
-        throw new Error(`upload to ${url}: ${res.status} ${await res.text()}`);
-      return;
-    } catch (error) {
-      if (attempt >= 3 || !(error instanceof TypeError)) throw error;
-    }
-  }
+/**
+ * One share uploaded on a connection of its own, closed after it. The leader, the helper and the devices
+ * share this process: a kept-alive socket from an upload, left idle while the leader checks proofs (its
+ * event loop busy for many seconds), would be closed by the helper and then reused by the leader's own
+ * request to the helper, which fails with a reset.
+ */
+function upload(url: string, reportId: string, publicShare: string, inputShare: string): Promise<void> {
+  const body = JSON.stringify({ publicShare, inputShare });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/reports/${reportId}`,
+      { method: 'PUT', agent: false, headers: { 'Content-Type': 'application/json', Connection: 'close' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          res.statusCode === 201
+            ? resolve()
+            : reject(new Error(`upload to ${url}: ${res.statusCode} ${Buffer.concat(chunks).toString()}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**
@@ -81,12 +90,15 @@ export async function replayRound(
     }
     const post = (path: string) =>
       fetch(`${leader.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${tokens.analystToken}` } });
-    await (await post('/prepare')).json();
-    const batch = (await (await post('/batches')).json()) as { batchId: string };
+    const prepared = (await (await post('/prepare')).json()) as Record<string, unknown>;
+    const batch = (await (await post('/batches')).json()) as { batchId?: string };
+    if (batch.batchId === undefined) {
+      throw new Error(`no batch: prepared ${JSON.stringify(prepared)}, batches ${JSON.stringify(batch)}`);
+    }
     const got = await collectBatch(
       plan,
       { leader: leader.url, helper: helper.url },
-      batch.batchId,
+      batch.batchId!,
       tokens.analystToken,
     );
     const math = mathSum(plan, recorded, count);
