@@ -14,7 +14,16 @@ export interface FeatureSet {
   readonly model: { readonly id: string; readonly layer: string; readonly dims: number };
 }
 
-const CACHE = join(import.meta.dirname, '..', '..', '.data', 'federated');
+/** OBSCURA_FEDERATED_CACHE points a worktree at another checkout's cache (extraction takes hours). */
+const CACHE = process.env['OBSCURA_FEDERATED_CACHE'] ?? join(import.meta.dirname, '..', '..', '.data', 'federated');
+
+/** Whether every chunk of the first `count` images of a split is cached (so reading them starts no extraction). */
+export function isCached(split: 'train' | 't10k', count: number): boolean {
+  for (let first = 0; first < count; first += CHUNK) {
+    if (!existsSync(join(CACHE, `${split}-${Math.min(CHUNK, count - first)}-chunk-${first}.json`))) return false;
+  }
+  return true;
+}
 
 async function readCached(split: string, count: number, name: string): Promise<FeatureSet | undefined> {
   const base = join(CACHE, `${split}-${count}-${name}`);

@@ -1,6 +1,8 @@
 // A quick stand-in for the extractor's features, for tuning only: the 96 leading principal
 // components of the centred pixels (subspace iteration on the training covariance). The
 // evaluation's reported figures come from the real extractor (features.ts).
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { idxImageAt, readIdxImages, readIdxLabels } from '../../eval/idx';
 import { FASHION_MNIST_DIR } from '../../tests/support/data-paths';
@@ -21,7 +23,7 @@ function orthonormalise(q: Float64Array[], rows: number): void {
   }
 }
 
-export async function pixelPcaFeatures(dims: number): Promise<{ train: FeatureSet; test: FeatureSet }> {
+async function computePixelPca(dims: number): Promise<{ train: FeatureSet; test: FeatureSet }> {
   const read = async (split: string) => ({
     images: await readIdxImages(join(FASHION_MNIST_DIR, `${split}-images-idx3-ubyte.gz`)),
     labels: await readIdxLabels(join(FASHION_MNIST_DIR, `${split}-labels-idx1-ubyte.gz`)),
@@ -79,4 +81,35 @@ export async function pixelPcaFeatures(dims: number): Promise<{ train: FeatureSe
     }),
   });
   return { train: project(train), test: project(test) };
+}
+
+const CACHE = join(import.meta.dirname, '..', '..', '.data', 'federated-pixels');
+
+async function readSet(base: string, dims: number): Promise<FeatureSet> {
+  const raw = await readFile(`${base}.f32`);
+  const all = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  const labels = new Uint8Array(await readFile(`${base}.labels`));
+  const vectors = Array.from({ length: labels.length }, (_, i) => all.subarray(i * dims, (i + 1) * dims));
+  return { dims, labels, vectors, model: { id: 'pixels-pca', layer: 'pixels', dims } };
+}
+
+async function writeSet(base: string, set: FeatureSet): Promise<void> {
+  const all = new Float32Array(set.vectors.length * set.dims);
+  set.vectors.forEach((v, i) => all.set(v, i * set.dims));
+  await writeFile(`${base}.f32`, new Uint8Array(all.buffer));
+  await writeFile(`${base}.labels`, set.labels);
+}
+
+/** The stand-in features of both splits, computed once (about a minute) and kept in .data/federated-pixels/. */
+export async function pixelPcaFeatures(dims: number): Promise<{ train: FeatureSet; test: FeatureSet }> {
+  const base = (split: string) => join(CACHE, `${split}-${dims}`);
+  if (existsSync(`${base('t10k')}.labels`)) {
+    return { train: await readSet(base('train'), dims), test: await readSet(base('t10k'), dims) };
+  }
+  const sets = await computePixelPca(dims);
+  await mkdir(CACHE, { recursive: true });
+  await writeSet(base('train'), sets.train);
+  // The test split goes last: its labels file marks the cache complete.
+  await writeSet(base('t10k'), sets.test);
+  return sets;
 }
