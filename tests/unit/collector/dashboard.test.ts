@@ -258,6 +258,9 @@ test('comparison rows carry every number of a real /compare answer, categories b
 test('given the checked codebooks of the collector, the page gets their labels and reads no folder', async () => {
   const registry = await loadCodebookDir(DEFAULT_CODEBOOKS_DIR);
   const dashboard = await loadDashboard({ dir: join(dir, 'page'), codebooks: registry, codebooksDir: '/nonexistent' });
-  const [known] = [...registry.values()];
-  assert.deepEqual(dashboard.codebooks, [{ id: known!.id, hash: known!.hash, labels: known!.labels }]);
+  assert.ok(registry.size >= 1);
+  assert.deepEqual(
+    dashboard.codebooks,
+    [...registry.values()].map((known) => ({ id: known.id, hash: known.hash, labels: known.labels })),
+  );
 });
