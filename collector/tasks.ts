@@ -51,30 +51,12 @@ export const DEFAULT_TASKS_SOURCE = 'the default tasks';
  * not JSON or not a list of valid tasks.
  */
 export function parseTasksJson(text: string, file: string): Task[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ObscuraError('InvalidTaskError', `${file}: not JSON: ${(err as Error).message}`, {
-      source: file,
-      field: 'tasks',
-    });
-  }
-  return parseTasks(value, file);
+  return parseTasks(tasksJson(text, file), file);
 }
 
 /** Reads and parses a tasks file; InvalidTaskError naming the file when it cannot be read or is not valid. */
 export async function loadTasksFile(file: string): Promise<Task[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ObscuraError('InvalidTaskError', `${file}: cannot be read: ${(err as Error).message}`, {
-      source: file,
-      field: 'tasks',
-    });
-  }
-  return parseTasksJson(text, file);
+  return parseTasks(await readTasksValue(file), file);
 }
 
 /**
@@ -152,6 +134,11 @@ async function readTasksValue(file: string): Promise<unknown> {
       field: 'tasks',
     });
   }
+  return tasksJson(text, file);
+}
+
+/** A tasks file's text as JSON; InvalidTaskError naming the file when it is not JSON. */
+function tasksJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {

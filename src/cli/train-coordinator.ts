@@ -166,6 +166,17 @@ export async function coordinateStep(options: CoordinatorOptions, fetcher: Fetch
   });
 
   const current = status.round;
+  /** Closes the current round at the collector with `body` (its outcome), the coordinator's token. */
+  const closeRound = async (body: object): Promise<Round> =>
+    parseTrainMessage(
+      roundSchema,
+      await call(
+        `${base}/rounds/${current!.round}/close`,
+        { method: 'POST', token: options.collectorToken, body: JSON.stringify(body) },
+        fetcher,
+      ),
+      'round',
+    );
   if (current === null || current.state !== 'open') {
     if (status.rounds >= task.rounds) return step(current, 'finished', current?.count ?? 0, await releasedRounds());
     const opened = parseTrainMessage(
@@ -191,19 +202,7 @@ export async function coordinateStep(options: CoordinatorOptions, fetcher: Fetch
     if (ready < task.nMin) {
       if (now < Date.parse(current.closesAt)) return step(current, 'waiting', ready, await releasedRounds());
       const reason = `${ready} of the ${task.nMin} devices a round needs sent valid shares before ${current.closesAt}`;
-      const closed = parseTrainMessage(
-        roundSchema,
-        await call(
-          `${base}/rounds/${current.round}/close`,
-          {
-            method: 'POST',
-            token: options.collectorToken,
-            body: JSON.stringify({ outcome: 'expired', count: ready, reason }),
-          },
-          fetcher,
-        ),
-        'round',
-      );
+      const closed = await closeRound({ outcome: 'expired', count: ready, reason });
       return step(closed, 'expired', ready, await releasedRounds());
     }
     const batch = (await call(
@@ -262,25 +261,13 @@ export async function coordinateStep(options: CoordinatorOptions, fetcher: Fetch
     classifier: headToClassifier(next.head),
     description: `version ${version} of training task ${task.scope}: round ${current.round}, ${count} devices`,
   });
-  const closed = parseTrainMessage(
-    roundSchema,
-    await call(
-      `${base}/rounds/${current.round}/close`,
-      {
-        method: 'POST',
-        token: options.collectorToken,
-        body: JSON.stringify({
-          outcome: 'released',
-          batchId,
-          count,
-          codebook: sealed,
-          optimizer: { velocity: Array.from(next.velocity), second: Array.from(next.second) },
-        }),
-      },
-      fetcher,
-    ),
-    'round',
-  );
+  const closed = await closeRound({
+    outcome: 'released',
+    batchId,
+    count,
+    codebook: sealed,
+    optimizer: { velocity: Array.from(next.velocity), second: Array.from(next.second) },
+  });
   return step(closed, 'released', count, await releasedRounds(), {
     batchId,
     codebook: { id: sealed.id, hash: sealed.hash },
