@@ -427,6 +427,12 @@ export class ObscuraApp extends LitElement {
     return this.overview?.scopes.map((s) => s.scope).filter((s) => !isHostGrant(s)) ?? [this.scope];
   }
 
+  /** The scopes releases may be charged to: a training task's scope takes only its rounds' shares. */
+  private releaseScopes(): string[] {
+    const training = new Set(this.trainTasks.map((t) => t.scope));
+    return this.ownScopes().filter((s) => !training.has(s));
+  }
+
   /**
    * A scope the collector declares but this device has not created yet is created when the person
    * chooses it, with the "default" scope's budget (it still draws from the device-wide one).
@@ -667,7 +673,7 @@ export class ObscuraApp extends LitElement {
               void this.change(() => this.releases.configureDevice(e.detail))}
           ></budget-gauge>
           <scope-settings
-            .scopes=${this.ownScopes()}
+            .scopes=${this.releaseScopes()}
             .configs=${this.scopeConfigs}
             .declared=${this.tasks?.tasks.map((t) => t.scope)}
             active=${this.scope}

@@ -321,6 +321,12 @@ test('two rounds: each device joins each once, charged before its shares leave; 
     'released: summed with 3 devices into version 1',
     'released: summed with 3 devices into version 2',
   ]);
+  // The training task's scope now exists on the device, but releases are not charged to it.
+  const scopeOptions = await appPage
+    .locator('#scope option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  assert.ok(scopeOptions.includes('default'), scopeOptions.join(', '));
+  assert.ok(!scopeOptions.includes('parcels'), scopeOptions.join(', '));
 
   // The network audit: what left the three devices while they trained.
   const shares = { leader: 0, helper: 0 };
