@@ -82,8 +82,13 @@ export class LedgerView extends LitElement {
         white-space: pre-wrap;
         word-break: break-all;
       }
+      /*
+       * The rows' grid is wider than a phone: it scrolls sideways in here. Containing the inline size
+       * keeps that width out of the page's layout, which would otherwise widen every column around it.
+       */
       .scroll {
         overflow-x: auto;
+        contain: inline-size;
       }
       form input {
         width: 10rem;
