@@ -31,6 +31,7 @@ export async function sampleVideoFrames(file: Blob, options: VideoFrameOptions =
       // Frame centres of `count` equal slices, so a short video still gives distinct frames.
       video.currentTime = Math.min(duration, ((i + 0.5) / count) * duration);
       await once(video, 'seeked', 'the video could not be read at that point');
+      await frameDecoded(video);
       frames.push(await createImageBitmap(video));
       options.onProgress?.(i + 1, count);
     }
@@ -42,6 +43,30 @@ export async function sampleVideoFrames(file: Blob, options: VideoFrameOptions =
     video.removeAttribute('src');
     video.load();
     URL.revokeObjectURL(url);
+  }
+}
+
+/** The longest wait for a sought frame's pixels after `seeked`. */
+const FRAME_WAIT_MS = 10_000;
+
+/**
+ * Waits until the element holds the sought frame's pixels: `seeked` may come while the frame is
+ * still being decoded (readyState HAVE_METADATA), and a bitmap of it then fails. The element says
+ * `canplay` once it has the frame and what follows it.
+ */
+async function frameDecoded(video: HTMLVideoElement): Promise<void> {
+  if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ObscuraError('DecodeError', `the video gave no frame at ${video.currentTime} s`)),
+      FRAME_WAIT_MS,
+    );
+  });
+  try {
+    await Promise.race([once(video, 'canplay', 'the video could not be decoded at that point'), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
