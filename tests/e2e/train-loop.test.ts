@@ -82,8 +82,8 @@ before(async () => {
     verifyKey: randomBytes(16).toString('base64url'),
     peerToken: randomBytes(12).toString('hex'),
     analystToken,
-    // The app's and the test page's origins are not known yet; the app's CSP limits where shares go.
-    allowedOrigins: ['*'],
+    // The app's and the test page's origins are listed once their servers run (below).
+    allowedOrigins: [],
   };
   helper = await startAggregator({ role: 'helper', ...common });
   leader = await startAggregator({ role: 'leader', ...common, helperUrl: helper.url });
@@ -97,6 +97,8 @@ before(async () => {
   });
   dev = await startDevServer();
   app.collector.allowOrigin(dev.url);
+  for (const aggregator of [leader, helper])
+    for (const page of [app.url, dev.url]) aggregator.allowOrigin(new URL(page).origin);
   coordinator = { collector: app.collector.url, task: 'parcels', collectorToken, analystToken };
   browser = await launchChromium();
   for (let device = 0; device < 3; device++) {
