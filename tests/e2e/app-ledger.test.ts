@@ -26,13 +26,18 @@ const isModel = (r: Request) => new URL(r.url()).pathname.startsWith('/models/')
 
 test('with the model held back, the budget gauge and the ledger are on screen', async () => {
   const context = await browser.newContext();
-  let markHeld: (url: string) => void = () => undefined;
-  const held = new Promise<string>((resolve) => (markHeld = resolve));
-  // The model's request never gets an answer: the engine stays loading for as long as the test lasts.
-  await context.route('**/models/**', (route) => markHeld(route.request().url()));
+  let markHeld: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (markHeld = resolve));
+  const heldUrls: string[] = [];
+  // The model's requests (model.json and its weights, fetched side by side) never get an answer:
+  // the engine stays loading for as long as the test lasts.
+  await context.route('**/models/**', (route) => {
+    heldUrls.push(route.request().url());
+    if (heldUrls.some((u) => u.endsWith('/model.json'))) markHeld();
+  });
   const page = await context.newPage();
   await page.goto(server.url);
-  assert.match(await held, /model\.json$/);
+  await held;
   await page.getByTestId('remaining').waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId('remaining').innerText(), /^ε 10\.00$/);
   await page.getByRole('heading', { name: 'What left this device' }).waitFor();
