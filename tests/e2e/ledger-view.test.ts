@@ -64,8 +64,12 @@ test('paging older reaches the oldest entry, every entry once, never more than o
     const older = () => root.querySelector<HTMLButtonElement>('#ledger-older')!;
     const ids = () =>
       Array.from(root.querySelectorAll('[data-testid="ledger-row"]')).map((tr) => tr.getAttribute('data-id')!);
+    // Every node of the rows' body, markers included: a page that leaves anything behind grows it.
+    const bodyNodes = () => root.querySelector('tbody')!.childNodes.length;
     const seen: string[] = [...ids()];
     let mostRows = seen.length;
+    const firstNodes = bodyNodes();
+    let mostNodes = firstNodes;
     let pages = 1;
     while (!older().disabled) {
       const first = ids()[0];
@@ -82,14 +86,16 @@ test('paging older reaches the oldest entry, every entry once, never more than o
       await (view as unknown as { updateComplete: Promise<unknown> }).updateComplete;
       const now = ids();
       mostRows = Math.max(mostRows, root.querySelectorAll('tr').length - 1);
+      mostNodes = Math.max(mostNodes, bodyNodes());
       seen.push(...now);
       pages++;
     }
     const text = root.querySelector('[data-testid="ledger-count"]')!.textContent!;
-    return { seen, mostRows, pages, text };
+    return { seen, mostRows, pages, text, firstNodes, mostNodes };
   });
   assert.equal(walk.pages, N / ROWS);
   assert.ok(walk.mostRows <= ROWS, `at most ${ROWS} rows at a time, saw ${walk.mostRows}`);
+  assert.equal(walk.mostNodes, walk.firstNodes, 'no page leaves a node behind in the rows');
   assert.equal(walk.seen.length, N);
   assert.equal(new Set(walk.seen).size, N, 'no entry twice');
   assert.equal(walk.seen.at(-1), fixtureEntry(0).id, 'the oldest entry is reached, last');
@@ -146,4 +152,34 @@ test('the export holds all 10^5 entries, read page by page', async () => {
   const asked = await page.evaluate(() => (window as unknown as { asked: number[] }).asked);
   assert.ok(asked.length >= N / 500, `${asked.length} pages read`);
   assert.ok(Math.max(...asked) <= 500, 'no read of more than one page');
+});
+
+test('a long run of releases on the newest page keeps one page of nodes', async () => {
+  await page
+    .getByTestId('ledger-row')
+    .first()
+    .and(page.locator(`[data-id="${fixtureEntry(N - 1).id}"]`))
+    .waitFor();
+  const grown = await page.evaluate(
+    async ({ n, releases }) => {
+      const view = document.querySelector('ledger-view') as HTMLElement & {
+        applyDelta(d: { entries: LedgerEntry[]; ledgerCount: number }): void;
+        updateComplete: Promise<unknown>;
+      };
+      const body = () => view.shadowRoot!.querySelector('tbody')!;
+      const before = body().childNodes.length;
+      const { fixtureEntry } = (window as unknown as { ledger: { fixtureEntry(i: number): LedgerEntry } }).ledger;
+      for (let i = 0; i < releases; i++) {
+        // Each release adds one entry on top; the oldest row makes room.
+        view.applyDelta({ entries: [fixtureEntry(n + i)], ledgerCount: n + i + 1 });
+        await view.updateComplete;
+      }
+      const rows = Array.from(body().querySelectorAll('[data-testid="ledger-row"]'));
+      return { before, after: body().childNodes.length, first: rows[0]!.getAttribute('data-id'), rows: rows.length };
+    },
+    { n: N, releases: 500 },
+  );
+  assert.equal(grown.first, fixtureEntry(N + 499).id);
+  assert.equal(grown.rows, ROWS);
+  assert.equal(grown.after, grown.before, '500 releases leave no node behind in the rows');
 });

@@ -15,7 +15,7 @@ export function serveLedgerView(): ReturnType<typeof serveBundledModules> {
     'ledger/ledger-schema': ['openLedgerDb'],
     'ledger/ledger-page': ['ledgerPage'],
     'app/components/ledger-view': ['LedgerView'],
-    '../tests/e2e/support/ledger-fixture': ['fillLedger'],
+    '../tests/e2e/support/ledger-fixture': ['fillLedger', 'fixtureEntry'],
   });
 }
 
