@@ -43,6 +43,8 @@ interface Kept {
 
 let server: Awaited<ReturnType<typeof startAppServer>>;
 let host: Awaited<ReturnType<typeof startHostSite>>;
+/** A second host site whose storage-access prompt is answered "denied": the frame works through Obscura's window. */
+let windowHost: Awaited<ReturnType<typeof startHostSite>>;
 let appUrl: string;
 let browser: PartitionedBrowser;
 let page: Page;
@@ -53,8 +55,13 @@ before(async () => {
   let endpoint = '';
   const attributes = () => `scope="shop" epsilon="1" endpoint="${endpoint}" train-task="parcels" suggested-label="Bag"`;
   host = await startHostSite(() => ({ '/': embeddingPage(appUrl, attributes()) }), '127.0.0.2');
+  windowHost = await startHostSite(() => ({ '/': embeddingPage(appUrl, attributes()) }), '127.0.0.3');
   server = await startAppServer({
-    tasks: [{ scope: hostScopeName(host.url, 'shop'), mechanism: 'privunit', epsilon: 1 }, TASK],
+    tasks: [
+      { scope: hostScopeName(host.url, 'shop'), mechanism: 'privunit', epsilon: 1 },
+      { scope: hostScopeName(windowHost.url, 'shop'), mechanism: 'privunit', epsilon: 1 },
+      TASK,
+    ],
   });
   // localhost is another site than 127.0.0.2 (the app server listens on 127.0.0.1).
   appUrl = server.url.replace('127.0.0.1', 'localhost');
@@ -62,6 +69,7 @@ before(async () => {
   endpoint = `${server.collector.url}/reports`;
   browser = await launchPartitioned('third-party-cookies-allowed');
   await browser.setStorageAccess('granted', [host.url], appUrl);
+  await browser.setStorageAccess('denied', [windowHost.url], appUrl);
   page = await browser.context.newPage();
   await page.goto(host.url);
   await waitForHostEvents(page, 'obscura-ready', 1);
@@ -79,6 +87,7 @@ after(async () => {
   await browser?.close();
   await server?.close();
   await host?.close();
+  await windowHost?.close();
 });
 
 /** The examples in the app origin's first-party store, read on the app's own top-level page. */
@@ -190,8 +199,10 @@ test('forged messages from the host cannot keep an example or change the person�
     [OTHER_MESSAGE_REFUSAL, OTHER_MESSAGE_REFUSAL],
   );
   // A valid new suggestion changes no choice the person is already looking at.
+  const budgets = (await hostEvents(page, 'obscura-budget')).length;
   await page.evaluate(() => document.querySelector('obscura-extractor')!.setAttribute('suggested-label', 'Sneaker'));
-  await waitForHostEvents(page, 'obscura-budget', (await hostEvents(page, 'obscura-budget')).length + 1);
+  // The frame answers each configure with the grant's budget: this one has been handled.
+  await waitForHostEvents(page, 'obscura-budget', budgets + 1);
   await settled(frame);
   assert.equal(await label.inputValue(), 'Bag');
   assert.equal(await confirm.innerText(), 'Keep for training');
@@ -216,4 +227,30 @@ test('a suggestion outside the task’s labels is refused: the frame says so, an
   const options = await label.locator('option').allTextContents();
   assert.deepEqual(options, ['choose a label', ...LABELS]);
   assert.deepEqual((await keptExamples()).map((e) => e.label).sort(), ['Bag', 'Trouser']);
+});
+
+test('where storage access is refused, Obscura’s window keeps the example the person confirmed in the frame', async () => {
+  const other = await browser.context.newPage();
+  await other.goto(windowHost.url);
+  await waitForHostEvents(other, 'obscura-ready', 1);
+  const f = other.frames().find((x) => x.url().startsWith(`${appUrl}/widget.html`))!;
+  const opened = browser.context.waitForEvent('page', { timeout: 30_000 });
+  await armedClick(f, 'allow-host');
+  const popup = await opened;
+  await popup.waitForURL(`${appUrl}/connect.html**`);
+  await popup.locator('[data-testid="allow-host"]:not([disabled])').click();
+  await popup.getByTestId('grant-state').waitFor();
+  await other.bringToFront();
+  await waitForHostEvents(other, 'obscura-budget', 1);
+  await f.locator('#pick-images').setInputFiles(`${SKIMAGE_DIR}/chelsea.png`);
+  const label = f.getByTestId('train-label').first();
+  await label.waitFor({ timeout: 90_000 });
+  assert.equal(await label.inputValue(), 'Bag');
+  await label.selectOption('Sneaker');
+  await armedClick(f, 'train-confirm');
+  await f.getByTestId('train-confirm').first().getByText('Kept as Sneaker').waitFor();
+  // The same image as the first test's: its example for the task is relabelled, not doubled.
+  assert.deepEqual((await keptExamples()).map((e) => e.label).sort(), ['Sneaker', 'Trouser']);
+  await popup.close();
+  await other.close();
 });
