@@ -229,7 +229,7 @@ test('a suggestion outside the task’s labels is refused: the frame says so, an
   assert.deepEqual((await keptExamples()).map((e) => e.label).sort(), ['Bag', 'Trouser']);
 });
 
-test('where storage access is refused, Obscura’s window keeps the example the person confirmed in the frame', async () => {
+test('where storage access is refused, Obscura’s window keeps the example confirmed in the frame', async () => {
   const other = await browser.context.newPage();
   await other.goto(windowHost.url);
   await waitForHostEvents(other, 'obscura-ready', 1);
