@@ -136,6 +136,8 @@ const iframeHeight = () =>
 test('the host’s suggestion is preselected; the person’s click keeps exactly one example with it', async () => {
   const { label, confirm } = await pick('chelsea.png');
   assert.equal(await label.inputValue(), 'Bag');
+  // The person is told whose label it is.
+  assert.equal(await frame.getByTestId('train-suggested').first().innerText(), '(this site suggests Bag)');
   assert.deepEqual(await keptExamples(), [], 'nothing is kept before the click');
   const heard = await hostEvents(page);
   const height = await iframeHeight();

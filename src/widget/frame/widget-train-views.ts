@@ -18,7 +18,11 @@ export function trainRowView(
   const words = choice.storing ? 'Keeping…' : kept ? `Kept as ${choice.kept}` : 'Keep for training';
   return html`<div class="row train" data-testid="train-choice" data-task=${choice.ref.task}>
     <label class="muted">
-      Label for training task <code>${choice.ref.task}</code>
+      Label for training task <code>${choice.ref.task}</code>${
+        choice.suggested === undefined
+          ? nothing
+          : html` <span data-testid="train-suggested">(this site suggests ${choice.suggested})</span>`
+      }
       <select
         data-testid="train-label"
         aria-label=${`Training label of ${name}`}

@@ -17,6 +17,8 @@ export interface TrainChoice {
   readonly labels: readonly string[];
   /** The chosen label; '' until the person (or a suggestion in the set) chooses one. */
   label: string;
+  /** The host's suggestion this choice started from, named beside the picker so the person knows whose it is. */
+  readonly suggested?: string;
   /** The label last kept for this image, if any (choosing another and confirming replaces it). */
   kept?: string;
   storing?: boolean;
@@ -97,5 +99,6 @@ export function refusedSuggestionError(task: WidgetTrainTask): ObscuraError | un
 
 /** A fresh choice for an image shown now: the task's labels, the suggestion preselected if it is one. */
 export function trainChoice(task: WidgetTrainTask): TrainChoice {
-  return { ref: task.ref, labels: task.labels, label: task.preselected ?? '' };
+  if (task.preselected === undefined) return { ref: task.ref, labels: task.labels, label: '' };
+  return { ref: task.ref, labels: task.labels, label: task.preselected, suggested: task.preselected };
 }

@@ -61,12 +61,12 @@ test('a suggestion in the label set is preselected; one outside it preselects no
   const inSet = widgetTrainTask(declared, ref, 'Bag');
   assert.deepEqual(inSet, { ref, labels: ['Sneaker', 'Bag', 'Trouser'], preselected: 'Bag' });
   assert.equal(refusedSuggestionError(inSet), undefined);
-  assert.equal(trainChoice(inSet).label, 'Bag');
+  assert.deepEqual(trainChoice(inSet), { ref, labels: ['Sneaker', 'Bag', 'Trouser'], label: 'Bag', suggested: 'Bag' });
 
   const outside = widgetTrainTask(declared, ref, 'Damaged');
   assert.equal(outside.preselected, undefined);
   assert.equal(outside.refused, 'Damaged');
-  assert.equal(trainChoice(outside).label, '', 'nothing is chosen for the person');
+  assert.deepEqual(trainChoice(outside), { ref, labels: ['Sneaker', 'Bag', 'Trouser'], label: '' });
   const error = refusedSuggestionError(outside)!;
   assert.equal(error.name, 'UnknownLabelError');
   assert.match(error.message, /"Damaged" is not one of task "parcels"'s labels \(Sneaker, Bag, Trouser\)/);
