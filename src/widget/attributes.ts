@@ -12,6 +12,8 @@ export const WIDGET_ATTRIBUTES = [
   'endpoint',
   'codebook',
   'theme',
+  'train-task',
+  'suggested-label',
 ] as const;
 export type WidgetAttribute = (typeof WIDGET_ATTRIBUTES)[number];
 

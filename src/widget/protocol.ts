@@ -18,6 +18,9 @@ const scopeName = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/));
 /** A codebook the app serves at /codebooks/<id>.json: a file name, never a path or a URL. */
 export const CODEBOOK_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** A training task's id, as the collector declares it (train-task.ts) and its routes name it. */
+export const TRAIN_TASK_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
 /** What the host may ask for; the iframe clamps it (a host may lower ε, never raise the budget). */
 export const widgetConfigSchema = z.strictObject({
   scope: z.optional(scopeName),
@@ -29,6 +32,12 @@ export const widgetConfigSchema = z.strictObject({
   endpoint: z.optional(z.url({ protocol: /^https?$/ })),
   codebook: z.optional(z.string().check(z.regex(CODEBOOK_ID))),
   theme: z.optional(z.enum(['light', 'dark', 'auto'])),
+  /**
+   * A training task the person may label picked images for (its collector is `endpoint`), and the
+   * label the host suggests: preselected in the frame, kept only when the person confirms it there.
+   */
+  'train-task': z.optional(z.string().check(z.regex(TRAIN_TASK_ID))),
+  'suggested-label': z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
 

@@ -1,7 +1,8 @@
 /**
  * The first-party window's release service, narrowed to one host: the frame of that host may
- * release into the host's grant, read the grant's budget and the host's ledger rows, and hand
- * over its engine's vector port. Nothing else: no other scope, no other host's rows, no grant
+ * release into the host's grant, read the grant's budget and the host's ledger rows, hand
+ * over its engine's vector port, and keep a training example the person confirmed in the frame.
+ * Nothing else: no other scope, no other host's rows, no grant
  * (only the person's click in this window creates one), no budget change.
  *
  * It is a frozen object of closures with no fields: comlink resolves any property path of what it
@@ -9,7 +10,13 @@
  */
 import { ObscuraError } from '../../errors';
 import type { ReleaseBridge } from '../../client/index';
-import { hostGrantName, type LedgerQuery, type ReleaseApi, type ReleaseOptions } from '../../release/index';
+import {
+  hostGrantName,
+  type LedgerQuery,
+  type ReleaseApi,
+  type ReleaseOptions,
+  type TrainTaskRef,
+} from '../../release/index';
 import { isHostScope } from '../frame/host-scope';
 
 export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
@@ -45,9 +52,12 @@ export function hostRelay(bridge: ReleaseBridge, host: string): ReleaseApi {
     configureDevice: never('a budget change'),
     scopes: never('the device’s scopes'),
     listBudgetChanges: never('the device’s budget changes'),
-    // Training is the person's, in the app: a host neither reads nor adds their examples, nor joins a round.
-    trainingTasks: never('training tasks'),
-    addTrainExample: never('a training example'),
+    // Public data, as declaredTasks: the frame reads the training task the host names, and its labels.
+    trainingTasks: (collector: string) => bridge.trainingTasks(collector),
+    // The person's confirm click in the frame keeps one labelled example (widget-train.ts); the frame
+    // never reads the person's examples back, removes them or joins a round: those are the app's.
+    addTrainExample: (contentHash: string, task: TrainTaskRef, label: string) =>
+      bridge.addTrainExample(contentHash, task, label),
     trainExamples: never('the person’s training examples'),
     removeTrainExamples: never('a training example'),
     joinTrainingRound: never('a training round'),

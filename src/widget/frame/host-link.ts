@@ -1,8 +1,10 @@
 /**
  * The frame's end of the protocol: it hears only its parent, from the host origin, and
- * only `configure` messages that pass the schema; it posts only to the host origin.
+ * only `configure` messages that pass the schema; it posts only to the host origin. Any other
+ * message of the protocol from the host (a forged release, grant or training confirmation) is
+ * refused with InvalidParameterError and changes nothing.
  */
-import { frameMessage, hostMessageSchema, type FrameMessage, type WidgetConfig } from '../protocol';
+import { PROTOCOL, frameMessage, hostMessageSchema, type FrameMessage, type WidgetConfig } from '../protocol';
 import { hostSafeError } from './host-error';
 
 type Body<T> = T extends unknown ? Omit<T, 'protocol' | 'v'> : never;
@@ -15,6 +17,9 @@ export class HostLink {
     else if (isConfigureAttempt(event.data)) {
       // The host's own attributes were wrong: say so, so the host's developer can see why.
       this.post({ type: 'error', error: { name: 'InvalidParameterError', message: configureRefusal(parsed.error) } });
+    } else if (isProtocolAttempt(event.data)) {
+      // A message of the protocol the host may not send (release, grant, a training label): refused, never obeyed.
+      this.post({ type: 'error', error: { name: 'InvalidParameterError', message: OTHER_MESSAGE_REFUSAL } });
     }
   };
 
@@ -42,6 +47,15 @@ export class HostLink {
 function isConfigureAttempt(data: unknown): boolean {
   return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'configure';
 }
+
+/** A message in the widget's protocol, whatever its type (the host's words; nothing of them is echoed). */
+function isProtocolAttempt(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as { protocol?: unknown }).protocol === PROTOCOL;
+}
+
+/** The answer to any message but configure: the person's clicks in the frame do everything else. */
+export const OTHER_MESSAGE_REFUSAL =
+  'the host may only send configure; releases, grants and training labels are the person’s clicks in the frame';
 
 /**
  * Why a host's configure was refused, in the schema's words: the path names the schema's own keys

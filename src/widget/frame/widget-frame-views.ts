@@ -3,6 +3,7 @@ import { html, css, nothing } from 'lit';
 import { HOST_GRANT_EPSILON, type BudgetStatus, type ReleaseQuote } from '../../release/index';
 import { BUDGET_MEANING, releasesLeft } from '../../app/components/budget-words';
 import type { AccessState } from './first-party-access';
+import type { TrainChoice } from './widget-train';
 
 /** A photo picked in the frame, waiting for (or past) its release. */
 export interface Picked {
@@ -12,6 +13,8 @@ export interface Picked {
   released: boolean;
   /** The codebook's label for the person's eyes (category release); never posted to the host. */
   label?: string;
+  /** The training label picker's state, when the host names a training task (widget-train.ts). */
+  train?: TrainChoice;
 }
 
 export const widgetFrameStyles = css`

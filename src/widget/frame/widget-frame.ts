@@ -22,6 +22,14 @@ import { hostScopeName } from './host-scope';
 import { ReleaseGuard } from './release-guard';
 import { widgetReleaseOptions } from './widget-release';
 import { widgetTaskError } from './widget-task';
+import {
+  refusedSuggestionError,
+  trainChoice,
+  widgetTrainRef,
+  widgetTrainTask,
+  type WidgetTrainTask,
+} from './widget-train';
+import { suggestionNoticeView, trainRowView } from './widget-train-views';
 import { FirstPartyAccess, type AccessState } from './first-party-access';
 import {
   accessNoteView,
@@ -52,6 +60,7 @@ export class WidgetFrame extends LitElement {
     errors: { state: true },
     busy: { state: true },
     quote: { state: true },
+    trainTask: { state: true },
   };
   declare access: AccessState;
   declare config: WidgetConfig;
@@ -66,11 +75,15 @@ export class WidgetFrame extends LitElement {
   declare busy: boolean;
   /** What the next release would guarantee, asked of the release worker before the click. */
   declare quote: ReleaseQuote | undefined;
+  /** The training task the host named, as its collector declares it; picked images may be labelled for it. */
+  declare trainTask: WidgetTrainTask | undefined;
   private allowedEndpoints: readonly string[] = [];
   private nextId = 1;
   private lastTold = '';
   /** The attributes and endpoint last checked against the collector's tasks, so each is told once. */
   private taskChecked = '';
+  /** The same, for the training task and the suggested label. */
+  private trainChecked = '';
   private stopListening: (() => void) | undefined;
   /** Reached only once the frame has first-party storage (see FirstPartyAccess). */
   private releases: ReleaseBridge | undefined;
@@ -137,6 +150,7 @@ export class WidgetFrame extends LitElement {
       : this.releases.onChange(() => void this.refresh());
     void this.refresh();
     void this.checkTask();
+    void this.loadTrainTask();
     this.engine.start().catch((err: unknown) => this.fail(err));
   }
 
@@ -172,6 +186,7 @@ export class WidgetFrame extends LitElement {
       document.documentElement.style.colorScheme = config.theme === 'auto' ? 'light dark' : config.theme;
     void this.refresh(true);
     void this.checkTask();
+    void this.loadTrainTask();
   }
 
   /**
@@ -190,6 +205,37 @@ export class WidgetFrame extends LitElement {
       const error = widgetTaskError(await releases.declaredTasks(endpoint), scope, this.config);
       if (error) this.fail(error);
     } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * Reads the training task the host names from its collector (public: any page may GET /tasks) and
+   * sorts out the suggestion. Errors here come from the host's attributes and the collector's
+   * declaration alone, so the host hears them; images picked before keep the choice they were shown with.
+   */
+  private async loadTrainTask(): Promise<void> {
+    const releases = this.releases;
+    if (!releases) return;
+    const key = JSON.stringify([this.config['train-task'], this.config['suggested-label'], this.config.endpoint]);
+    if (key === this.trainChecked) return;
+    this.trainChecked = key;
+    try {
+      const ref = widgetTrainRef(this.config, await this.endpointsLoaded);
+      const task = ref
+        ? widgetTrainTask(await releases.trainingTasks(ref.collector), ref, this.config['suggested-label'])
+        : undefined;
+      if (key !== this.trainChecked) return;
+      this.trainTask = task;
+      const refused = task && refusedSuggestionError(task);
+      if (refused) this.link.postError(refused);
+      // The rows are the very objects a release in progress updates: given their choice in place.
+      if (task && this.picked.some((p) => !p.train)) {
+        for (const p of this.picked) p.train ??= trainChoice(task);
+        this.picked = [...this.picked];
+      }
+    } catch (err) {
+      if (key === this.trainChecked) this.trainTask = undefined;
       this.fail(err);
     }
   }
@@ -315,6 +361,7 @@ export class WidgetFrame extends LitElement {
           name: file.name,
           contentHash: extraction.contentHash,
           released: false,
+          ...(this.trainTask ? { train: trainChoice(this.trainTask) } : {}),
         };
         this.picked = [item, ...this.picked];
         if (this.settings.autoRelease && this.granted) await this.release(item);
@@ -355,6 +402,42 @@ export class WidgetFrame extends LitElement {
       if (!releases.hearsDeltas) await this.refresh();
     } catch (err) {
       this.fail(err);
+    }
+  }
+
+  /** The person's choice in the label picker: nothing is kept until they confirm it. */
+  private onTrainLabel(item: Picked, label: string): void {
+    if (!item.train) return;
+    item.train.label = label;
+    item.train.error = undefined;
+    this.requestUpdate();
+  }
+
+  /**
+   * The person's click keeps the image's features with the chosen label in the first-party store
+   * (the release worker checks the label against the task's set and the features against its
+   * model). The host hears nothing of it, failure included: whether the person labelled an image,
+   * and how, is theirs.
+   */
+  private async onTrainConfirm(item: Picked): Promise<void> {
+    const refusal = this.guard.refusal();
+    if (refusal) return void (this.notice = `That click was ignored: ${refusal}.`);
+    this.notice = '';
+    const releases = this.releases;
+    const choice = item.train;
+    if (!releases || !choice || choice.label === '' || choice.storing) return;
+    const label = choice.label;
+    choice.storing = true;
+    choice.error = undefined;
+    this.requestUpdate();
+    try {
+      await releases.addTrainExample(item.contentHash, choice.ref, label);
+      choice.kept = label;
+    } catch (err) {
+      choice.error = explainError(err);
+    } finally {
+      choice.storing = false;
+      this.requestUpdate();
     }
   }
 
@@ -400,7 +483,16 @@ export class WidgetFrame extends LitElement {
 
   private releaseRow(item: Picked, epsilon: number) {
     const short = this.budget !== undefined && this.budget.remaining + 1e-12 < epsilon;
-    return releaseRowView(item, epsilon, this.armed, short, () => void this.onReleaseClick(item));
+    const row = releaseRowView(item, epsilon, this.armed, short, () => void this.onReleaseClick(item));
+    if (!item.train) return row;
+    const train = trainRowView(
+      item.name,
+      item.train,
+      this.armed,
+      (label) => this.onTrainLabel(item, label),
+      () => void this.onTrainConfirm(item),
+    );
+    return html`${row}${train}`;
   }
 
   protected override render() {
@@ -413,7 +505,7 @@ export class WidgetFrame extends LitElement {
         Each release uses part of this site's privacy budget: ε ${epsilon}
       </div>
       ${granted && this.quote ? localGuaranteeView(this.quote) : nothing}
-      ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)}
+      ${this.errors.map((e) => html`<p class="error" role="alert">${e}</p>`)} ${suggestionNoticeView(this.trainTask)}
       <section class="actions">
         ${accessNoteView(this.access, this.budget)} ${this.asksConsent() ? this.consent() : nothing}
         ${

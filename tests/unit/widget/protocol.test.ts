@@ -122,3 +122,30 @@ test('krr and oue are mechanisms; a codebook is an id, not a path or a URL', () 
     assert.equal(widgetConfigSchema.safeParse({ codebook }).success, false, codebook);
   }
 });
+
+test('train-task is a task id and suggested-label a label; the host has no way to say "keep it"', () => {
+  assert.ok(widgetConfigSchema.safeParse({ 'train-task': 'parcels', 'suggested-label': 'Damaged box' }).success);
+  for (const task of ['', 'a/b', '../x', 'x'.repeat(129), 'a b']) {
+    assert.equal(widgetConfigSchema.safeParse({ 'train-task': task }).success, false, task);
+  }
+  for (const label of ['', 'x'.repeat(201), 3, null]) {
+    assert.equal(widgetConfigSchema.safeParse({ 'suggested-label': label }).success, false, String(label));
+  }
+  // The camelCase spelling is not the attribute; a confirmation, a chosen label or an example is no key at all.
+  for (const key of ['trainTask', 'suggestedLabel', 'confirm', 'label', 'store', 'example', 'train-confirm']) {
+    assert.equal(widgetConfigSchema.safeParse({ 'train-task': 'parcels', [key]: 'Bag' }).success, false, key);
+  }
+  const base = { protocol: 'obscura-widget', v: 1 };
+  for (const type of ['train-confirm', 'confirm', 'label', 'add-example', 'store-example']) {
+    const forged = { ...base, type, config: { 'train-task': 'parcels', 'suggested-label': 'Bag' }, label: 'Bag' };
+    assert.equal(hostMessageSchema.safeParse(forged).success, false, type);
+  }
+});
+
+test('the frame tells the host nothing of training: no message of the frame carries a label or an example', () => {
+  for (const type of ['train', 'example', 'label', 'train-example', 'stored']) {
+    assert.equal(isFrameMessage(frameMessage({ type, label: 'Bag' } as never)), false, type);
+  }
+  const [ready] = VALID as [FrameMessage];
+  assert.equal(isFrameMessage({ ...ready, label: 'Bag' }), false);
+});
