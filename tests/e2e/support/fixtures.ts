@@ -1,10 +1,12 @@
 import type { Page } from 'playwright-core';
-import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
 import sharp from 'sharp';
 import { SKIMAGE_DIR } from '../../support/data-paths';
+import { runDir } from './run-dir';
 
 const MIME: Record<string, string> = {
   '.png': 'image/png',
@@ -46,9 +48,39 @@ export async function serveFixtures(page: Page, generatedDir: string): Promise<v
   });
 }
 
+/**
+ * Where the first file of a test run to make the fixtures leaves them for the files after it (run-dir.ts):
+ * they are made from the same sources every time (a 144 MP PNG, a VP8 video, crops), and making them costs
+ * a file seconds of CPU that copying does not. Each file still gets a fresh folder of its own to add to.
+ * Outside the runner every file makes its own.
+ */
+const madeDir = runDir('fixtures');
+
 /** Makes the bad and special inputs the tests feed the engine, in a fresh temp folder. */
 export async function makeGeneratedFixtures(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'obscura-fixtures-'));
+  const made = madeDir && join(madeDir, 'generated');
+  if (made && existsSync(made)) {
+    await cp(made, dir, { recursive: true });
+    return dir;
+  }
+  await writeGenerated(dir);
+  if (madeDir && made) {
+    // Copied beside the shared one, then renamed into place: a file starting meanwhile sees all of it or none.
+    const staging = await mkdtemp(join(madeDir, 'staging-'));
+    try {
+      await cp(dir, join(staging, 'generated'), { recursive: true });
+      await rename(join(staging, 'generated'), made);
+    } catch {
+      // Another file left its copy first.
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
+
+async function writeGenerated(dir: string): Promise<void> {
   await writeFile(join(dir, 'empty.jpg'), new Uint8Array(0));
   await writeFile(join(dir, 'text.jpg'), 'This is a text file that was renamed to .jpg.\n');
   await writeFile(
@@ -77,7 +109,6 @@ export async function makeGeneratedFixtures(): Promise<string> {
   await sharp(chelsea).webp({ quality: 95 }).toFile(join(dir, 'chelsea.webp'));
   await sharp(chelsea).gif().toFile(join(dir, 'chelsea.gif'));
   makeVideo(dir);
-  return dir;
 }
 
 /** A 3-second VP8 WebM showing three different photographs, one per second. */
@@ -120,17 +151,28 @@ export async function makeDistinctPhotos(dir: string, count: number): Promise<st
   const sources = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png'];
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
+    const name = `distinct-${i}.png`;
+    names.push(`generated/${name}`);
+    const made = madeDir && join(madeDir, name);
+    if (made && existsSync(made)) {
+      await copyFile(made, join(dir, name));
+      continue;
+    }
     const src = join(SKIMAGE_DIR, sources[i % sources.length]!);
     const meta = await sharp(src).metadata();
     const size = Math.min(meta.width!, meta.height!) - 60;
-    const name = `distinct-${i}.png`;
     // Offsets with periods 53 and 59 (coprime to the 5 sources): no two crops coincide.
     await sharp(src)
       .extract({ left: (i * 7) % 53, top: (i * 11) % 59, width: size, height: size })
       .resize(256, 256)
       .png()
       .toFile(join(dir, name));
-    names.push(`generated/${name}`);
+    if (made) {
+      // Written aside and renamed: a file reading it meanwhile finds the whole photo or none.
+      const aside = `${made}.${process.pid}`;
+      await copyFile(join(dir, name), aside);
+      await rename(aside, made);
+    }
   }
   return names;
 }

@@ -1,4 +1,4 @@
-import { build } from 'vite';
+import { build, loadConfigFromFile, type PluginOption } from 'vite';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -27,6 +27,43 @@ export async function buildPages(pages: readonly string[]): Promise<string> {
   return outDir;
 }
 
+/** The plugin that writes a .br and a .gz copy beside every file of a build (scripts/vite-precompress.ts). */
+const PRECOMPRESS = 'obscura-precompress-assets';
+
+/**
+ * The given pages alone, built as the app is but without the compressed copies the static server may
+ * send instead: buildPages adds them to the config's own pages (Vite merges the input lists) and
+ * compresses every file, the models included, at brotli's highest quality, which costs a test run
+ * about 15 s of CPU for copies the tests' pages may do without.
+ */
+async function buildPagesAlone(pages: readonly string[]): Promise<string> {
+  const loaded = await loadConfigFromFile(
+    { command: 'build', mode: 'production' },
+    resolve(root, 'vite.config.ts'),
+    root,
+    'error',
+  );
+  if (!loaded) throw new Error('vite.config.ts was not found');
+  const { config } = loaded;
+  const withoutCopies = (p: PluginOption): PluginOption =>
+    Array.isArray(p) ? p.map(withoutCopies) : p && 'name' in p && p.name === PRECOMPRESS ? false : p;
+  const outDir = await mkdtemp(join(tmpdir(), 'obscura-build-'));
+  await build({
+    ...config,
+    root,
+    configFile: false,
+    logLevel: 'error',
+    plugins: (config.plugins ?? []).map(withoutCopies),
+    build: {
+      ...config.build,
+      outDir,
+      emptyOutDir: true,
+      rollupOptions: { ...config.build?.rollupOptions, input: pages.map((p) => resolve(root, p)) },
+    },
+  });
+  return outDir;
+}
+
 /**
  * A production build of test pages that the files of one test run share: built by the first file that
  * asks and kept in the run's folder (run-dir.ts), which the sources cannot change under. Outside the
@@ -41,7 +78,7 @@ export async function sharedPageBuild(pages: readonly string[]): Promise<{ dir: 
   const dir = shared && join(shared, key);
   const kept = { dir: dir ?? '', remove: async () => {} };
   if (dir && (await stat(dir).catch(() => undefined))) return kept;
-  const outDir = await buildPages(pages);
+  const outDir = await buildPagesAlone(pages);
   const own = { dir: outDir, remove: () => rm(outDir, { recursive: true, force: true }) };
   if (!dir) return own;
   // Renamed into place whole, so a file starting meanwhile sees all of it or none of it.
