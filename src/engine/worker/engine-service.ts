@@ -32,7 +32,7 @@ import type {
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { DecoderThread } from './decoder-thread';
-import type { FilePixels } from './file-pixels';
+import { filePixels, type FilePixels } from './file-pixels';
 import { DecodeAhead } from './decode-ahead';
 import { markStartup } from './startup-marks';
 
@@ -344,8 +344,13 @@ export class EngineService implements EngineApi {
 
   private async prepare(input: ImageInput, config: ModelConfig, name: string) {
     const t0 = performance.now();
-    const read =
-      input instanceof Blob ? await this.decoder.decode(input, config, name) : await this.toPixels(input, config, name);
+    // While the model still loads this thread is idle: the first files decode here, and the decoder thread
+    // starts only once the network runs (on a first visit its start would share the line and the CPU).
+    const read = !(input instanceof Blob)
+      ? await this.toPixels(input, config, name)
+      : this.session
+        ? await this.decoder.decode(input, config, name)
+        : await filePixels(input, config, name);
     return { ...read, decodeMs: performance.now() - t0 };
   }
 
