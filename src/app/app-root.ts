@@ -193,20 +193,6 @@ export class ObscuraApp extends LitElement {
     `,
   ];
 
-  private rendered = false;
-
-  /**
-   * The first render waits one task. The workers started as the page's script began ask for their
-   * scripts only once this thread is free again: rendering first kept the engine's request back.
-   */
-  protected override async scheduleUpdate(): Promise<void> {
-    if (!this.rendered) {
-      this.rendered = true;
-      await new Promise((resolve) => setTimeout(resolve));
-    }
-    super.scheduleUpdate();
-  }
-
   /** Shows the budget and the ledger at once, and loads the model in its worker meanwhile. */
   override connectedCallback(): void {
     super.connectedCallback();
