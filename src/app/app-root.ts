@@ -565,6 +565,7 @@ export class ObscuraApp extends LitElement {
     let done = 0;
     let shown = Promise.resolve();
     const onItem = (i: number, item: BatchItem) => {
+      if (i === 0) performance.mark('obscura:app:first-item-heard');
       const file = files[i]!;
       const preview = item.ok ? makeThumbnail(file).catch(() => new Blob()) : undefined;
       shown = shown.then(async () => {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './model/model-config';
 
+export { decodeTargetSize } from './decode-target-size';
+
 /**
  * Turns one decoded image (H x W x 3|4, values 0..255) into the network's input
  * (inputH x inputW x 3, normalised). Decoders usually hand over pixels already
@@ -28,17 +30,4 @@ export function centerCropToAspect(image: tf.Tensor3D, aspect: number): tf.Tenso
   const top = Math.floor((h - cropH) / 2);
   const left = Math.floor((w - cropW) / 2);
   return tf.slice(image, [top, left, 0], [cropH, cropW, -1]);
-}
-
-/** Size a decoder should downscale to before handing pixels over, keeping what `preprocessImage` needs. */
-export function decodeTargetSize(
-  config: ModelConfig,
-  width: number,
-  height: number,
-): { width: number; height: number } {
-  const [inH, inW] = config.inputSize;
-  if (config.resize === 'squash') return { width: inW, height: inH };
-  // center-crop: scale so the short side (relative to the input's aspect) matches, crop later.
-  const s = Math.max(inW / width, inH / height);
-  return { width: Math.max(inW, Math.round(width * s)), height: Math.max(inH, Math.round(height * s)) };
 }

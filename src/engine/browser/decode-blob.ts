@@ -2,7 +2,7 @@ import { ObscuraError } from '../../errors';
 import { readImageDimensions } from '../image-dimensions';
 import { checkImageSize } from '../input-limits';
 import type { ModelConfig } from '../model/model-config';
-import { decodeTargetSize } from '../preprocess';
+import { decodeTargetSize } from '../decode-target-size';
 import { sniffImageFormat, type SniffedFormat } from '../sniff-format';
 import { isTruncated } from '../truncation';
 

@@ -13,7 +13,6 @@ import {
 import { activateBackend } from '../backends/activate-backend';
 import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
-import { decodeBlob } from '../browser/decode-blob';
 import type { ModelConfig } from '../model/model-config';
 import { configForLayer } from '../model/model-files';
 import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
@@ -32,6 +31,8 @@ import type {
 } from './engine-api';
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
+import { DecoderThread } from './decoder-thread';
+import { filePixels, type FilePixels } from './file-pixels';
 import { DecodeAhead } from './decode-ahead';
 import { markStartup } from './startup-marks';
 
@@ -66,6 +67,7 @@ export class EngineService implements EngineApi {
   /** Calls with images waiting for the init under way. */
   private waiting = 0;
   private firstImageMarked = false;
+  private readonly decoder = new DecoderThread();
 
   constructor(options: EngineServiceOptions = {}) {
     this.startSession = options.startSession ?? BackendSession.start;
@@ -342,39 +344,31 @@ export class EngineService implements EngineApi {
 
   private async prepare(input: ImageInput, config: ModelConfig, name: string) {
     const t0 = performance.now();
-    const decoded = await this.toPixels(input, config, name);
-    const contentHash = await hashPixels(decoded.pixels);
-    return { ...decoded, contentHash, decodeMs: performance.now() - t0 };
+    // While the model still loads this thread is idle: the first files decode here, and the decoder thread
+    // starts only once the network runs (on a first visit its start would share the line and the CPU).
+    const read = !(input instanceof Blob)
+      ? await this.toPixels(input, config, name)
+      : this.session
+        ? await this.decoder.decode(input, config, name)
+        : await filePixels(input, config, name);
+    return { ...read, decodeMs: performance.now() - t0 };
   }
 
-  private async toPixels(
-    input: ImageInput,
-    config: ModelConfig,
-    name: string,
-  ): Promise<{ pixels: ImageData; sourceWidth: number; sourceHeight: number }> {
-    if (input instanceof Blob) {
-      const decoded = await decodeBlob(input, config, name);
-      try {
-        return {
-          pixels: bitmapPixels(decoded.bitmap),
-          sourceWidth: decoded.sourceWidth,
-          sourceHeight: decoded.sourceHeight,
-        };
-      } finally {
-        decoded.bitmap.close();
-      }
-    }
+  /** Pixels already in memory (a bitmap, a frame, ImageData) at the network's input size, hashed. */
+  private async toPixels(input: Exclude<ImageInput, Blob>, config: ModelConfig, name: string): Promise<FilePixels> {
     checkImageSize(input.width, input.height, name);
     const [h, w] = config.inputSize;
     if (input instanceof ImageData && input.width === w && input.height === h)
-      return { pixels: input, sourceWidth: w, sourceHeight: h };
+      return { pixels: input, contentHash: await hashPixels(input), sourceWidth: w, sourceHeight: h };
     const bitmap = await createImageBitmap(input, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
+    let pixels: ImageData;
     try {
-      return { pixels: bitmapPixels(bitmap), sourceWidth: input.width, sourceHeight: input.height };
+      pixels = bitmapPixels(bitmap);
     } finally {
       bitmap.close();
       if (input instanceof ImageBitmap) input.close();
     }
+    return { pixels, contentHash: await hashPixels(pixels), sourceWidth: input.width, sourceHeight: input.height };
   }
 
   /** Runs on the current backend; if it breaks, moves to the next working backend and runs again. */

@@ -1,0 +1,86 @@
+import { ERROR_NAMES, ObscuraError, type ObscuraErrorName } from '../../errors';
+import type { ModelConfig } from '../model/model-config';
+import type { DecodeReply, DecodeRequest } from './decode-messages';
+import { filePixels, type FilePixels } from './file-pixels';
+
+interface Waiting {
+  readonly request: DecodeRequest;
+  readonly resolve: (pixels: FilePixels) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/**
+ * Decodes image files on a thread of their own. Drawing a bitmap to read its pixels, reading the file
+ * and hashing the pixels all run on the calling thread in a worker; in the engine's thread they took
+ * turns with the network. Where a worker cannot start one, the files decode here as before.
+ */
+export class DecoderThread {
+  private worker: Worker | undefined;
+  private failed = false;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+
+  decode(blob: Blob, config: ModelConfig, name: string): Promise<FilePixels> {
+    const worker = this.start();
+    if (!worker) return filePixels(blob, config, name);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const request: DecodeRequest = { id, blob, config, name };
+      this.waiting.set(id, { request, resolve, reject });
+      worker.postMessage(request);
+    });
+  }
+
+  private start(): Worker | undefined {
+    if (this.worker || this.failed) return this.worker;
+    try {
+      this.worker = new Worker(new URL('./decode.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'obscura-decoder',
+      });
+    } catch {
+      this.failed = true;
+      return undefined;
+    }
+    this.worker.onmessage = (event: MessageEvent<DecodeReply>) => this.settle(event.data);
+    // A decoder that cannot load loses nothing: what it was given, and every later file, decode here.
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fallBack();
+    };
+    return this.worker;
+  }
+
+  private settle(reply: DecodeReply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (reply.ok) {
+      waiter.resolve({
+        pixels: new ImageData(reply.data, reply.width, reply.height),
+        contentHash: reply.contentHash,
+        sourceWidth: reply.sourceWidth,
+        sourceHeight: reply.sourceHeight,
+      });
+    } else {
+      waiter.reject(rebuiltError(reply.name, reply.message, reply.details));
+    }
+  }
+
+  private fallBack(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.failed = true;
+    for (const { request, resolve, reject } of this.waiting.values())
+      filePixels(request.blob, request.config, request.name).then(resolve, reject);
+    this.waiting.clear();
+  }
+}
+
+function rebuiltError(name: string, message: string, details?: Record<string, unknown>): Error {
+  if ((ERROR_NAMES as readonly string[]).includes(name))
+    return new ObscuraError(name as ObscuraErrorName, message, details);
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}
