@@ -310,3 +310,30 @@ test('model loading reports its progress to the page', async () => {
   assert.ok(fetches.length >= 1 && fetches.at(-1)!.fraction === 1, JSON.stringify(seen));
   assert.deepEqual(seen.at(-1), { phase: 'build', fraction: 1 });
 });
+
+test('where the decoder thread cannot load, files decode in the engine thread with the same features and errors', async () => {
+  const context = await browser.newContext();
+  const refused: string[] = [];
+  try {
+    const lone = await openEnginePage(context, server.url, fixtures);
+    await lone.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
+    // The engine thread holds its modules now; the decoder thread, started at the first file, fetches its
+    // own, and fails to load without them. (The request for a nested worker's own script is not routed.)
+    await context.route(/\/src\/engine\/worker\/file-pixels\.ts/, (route) => {
+      refused.push(route.request().url());
+      return route.abort();
+    });
+    const [reference] = await extract(['skimage/chelsea.png']);
+    const [good, bad, again] = await lone.evaluate(
+      (p) => (window as unknown as PageWindow).obscura.extractFixtures(p),
+      ['skimage/chelsea.png', 'generated/text.jpg', 'skimage/chelsea.png'],
+    );
+    assert.ok(refused.length > 0, 'the engine asked for its decoder thread');
+    assert.ok(reference!.ok && good!.ok && again!.ok);
+    assert.equal(cosine(good!.value.vector, reference!.value.vector), 1);
+    assert.equal(cosine(again!.value.vector, reference!.value.vector), 1);
+    assert.ok(!bad!.ok && bad!.error.name === 'UnsupportedInputError', 'a bad file keeps its typed error');
+  } finally {
+    await context.close();
+  }
+});
