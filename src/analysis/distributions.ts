@@ -13,11 +13,6 @@ import { invalid } from './errors';
 /** Φ(x), the standard normal CDF. */
 export { normalCdf };
 
-/** P(Z > z) for a standard normal Z, accurate in the far tail. */
-export function normalUpper(z: number): number {
-  return normalCdf(-z);
-}
-
 /** The two-sided p-value P(|Z| ≥ |z|). */
 export function twoSidedP(z: number): number {
   if (Number.isNaN(z)) return NaN;

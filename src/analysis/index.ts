@@ -21,7 +21,6 @@ export {
 export { sampleSize, noncentralityFor, waldPower, type SampleSize, type SampleSizeQuestion } from './sample-size';
 export {
   normalCdf,
-  normalUpper,
   normalQuantile,
   twoSidedP,
   gammaP,
