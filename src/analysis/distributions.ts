@@ -114,11 +114,6 @@ function gammaFraction(a: number, x: number): number {
   return Math.exp(-x + a * Math.log(x) - logGamma(a)) * h;
 }
 
-/** P(χ²_df ≤ x). */
-export function chiSquareCdf(x: number, df: number): number {
-  return x <= 0 ? 0 : gammaP(df / 2, x / 2);
-}
-
 /** P(χ²_df > x): the p-value of a χ² statistic. */
 export function chiSquareUpper(x: number, df: number): number {
   return x <= 0 ? 1 : gammaQ(df / 2, x / 2);

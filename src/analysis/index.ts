@@ -18,14 +18,13 @@ export {
   type CategoryShare,
   type CategoryShares,
 } from './category-shares';
-export { sampleSize, noncentralityFor, waldPower, type SampleSize, type SampleSizeQuestion } from './sample-size';
+export { sampleSize, noncentralityFor, type SampleSize, type SampleSizeQuestion } from './sample-size';
 export {
   normalCdf,
   normalQuantile,
   twoSidedP,
   gammaP,
   gammaQ,
-  chiSquareCdf,
   chiSquareUpper,
   chiSquareQuantileUpper,
   noncentralChiSquareUpper,
