@@ -29,16 +29,22 @@ export async function checkTask(frame: WidgetFrame): Promise<void> {
   }
 }
 
+/** The scope the host's attributes name, or undefined once the frame has said why they name none. */
+function scopeOrFail(frame: WidgetFrame): string | undefined {
+  try {
+    return frame.scopeName();
+  } catch (err) {
+    frame.fail(err);
+    return undefined;
+  }
+}
+
 /** Reads this host's grant and its ledger rows (never another host's) and tells the host its budget. */
 export async function refresh(frame: WidgetFrame, answer = false): Promise<void> {
   const releases = frame.releases;
   if (!releases) return;
-  let scope: string;
-  try {
-    scope = frame.scopeName();
-  } catch (err) {
-    return frame.fail(err);
-  }
+  const scope = scopeOrFail(frame);
+  if (scope === undefined) return;
   try {
     const [budget, ledger] = await Promise.all([releases.budget(frame.grantName), releases.ledger(frame.grantName)]);
     frame.granted = true;
@@ -68,12 +74,8 @@ export function applyDelta(frame: WidgetFrame, delta: LedgerDelta): void {
     const known = new Set(frame.entries.map((e) => e.id));
     frame.entries = [...mine.filter((e) => !known.has(e.id)), ...kept];
   }
-  let scope: string;
-  try {
-    scope = frame.scopeName();
-  } catch (err) {
-    return frame.fail(err);
-  }
+  const scope = scopeOrFail(frame);
+  if (scope === undefined) return;
   void showBudget(frame, scope, budget, false).catch((err: unknown) => frame.fail(err));
 }
 
