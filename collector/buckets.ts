@@ -76,6 +76,23 @@ export function isoTime(name: string, value: string): Date {
   return t;
 }
 
+/** `since` (default: the epoch) and `until` (default: just after `now`) of a paged query; until after since. */
+export function parseTimeRange(params: URLSearchParams, now: Date): { since: Date; until: Date } {
+  const since = isoTime('since', params.get('since') ?? '1970-01-01T00:00:00Z');
+  const until = params.has('until') ? isoTime('until', params.get('until')!) : new Date(now.getTime() + 1);
+  if (until.getTime() <= since.getTime()) throw invalid('until must be later than since');
+  return { since, until };
+}
+
+/** `limit` of a paged query: an integer from 1 to MAX_PAGE, DEFAULT_PAGE when not given. */
+export function parsePageLimit(params: URLSearchParams): number {
+  const limitParam = params.get('limit');
+  const limit = limitParam === null ? DEFAULT_PAGE : Number(limitParam);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+    throw invalid(`limit must be an integer from 1 to ${MAX_PAGE}, got ${limitParam}`);
+  return limit;
+}
+
 /**
  * Reads `since`, `until`, `bucket`, `cursor` and `limit` from a query string; null when none of
  * since, until, bucket or cursor is given (the caller answers from the running totals then).
@@ -87,13 +104,8 @@ export function parseBucketQuery(params: URLSearchParams, now: Date): BucketQuer
   const bucketParam = params.get('bucket') ?? 'day';
   if (!(BUCKETS as readonly string[]).includes(bucketParam))
     throw invalid(`bucket must be one of ${BUCKETS.join(', ')}, got ${bucketParam}`);
-  const since = isoTime('since', params.get('since') ?? '1970-01-01T00:00:00Z');
-  const until = params.has('until') ? isoTime('until', params.get('until')!) : new Date(now.getTime() + 1);
-  if (until.getTime() <= since.getTime()) throw invalid('until must be later than since');
-  const limitParam = params.get('limit');
-  const limit = limitParam === null ? DEFAULT_PAGE : Number(limitParam);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
-    throw invalid(`limit must be an integer from 1 to ${MAX_PAGE}, got ${limitParam}`);
+  const { since, until } = parseTimeRange(params, now);
+  const limit = parsePageLimit(params);
   const cursor = params.get('cursor');
   return {
     scope: params.get('scope') ?? undefined,

@@ -6,7 +6,7 @@
  */
 import { ObscuraError } from '../src/errors';
 import type { Report } from '../src/report/schema';
-import { BUCKETS, MAX_PAGE, type Bucket } from './buckets';
+import { BUCKETS, parsePageLimit, parseTimeRange, type Bucket } from './buckets';
 import type { Database } from './db/database';
 
 export interface ReportPageQuery {
@@ -37,13 +37,6 @@ function invalid(message: string): ObscuraError {
   return new ObscuraError('InvalidParameterError', message);
 }
 
-function isoTime(name: string, value: string): Date {
-  const t = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t.getTime()))
-    throw invalid(`${name} must be an ISO 8601 time, got ${value}`);
-  return t;
-}
-
 /**
  * The paged form is asked for with `cursor`, `until` or `bucket`; a bare `since` keeps the NDJSON
  * export and a bare `limit` the newest-first list. Returns null for those; throws InvalidParameterError.
@@ -53,13 +46,8 @@ export function parseReportPageQuery(params: URLSearchParams, now: Date): Report
   const bucket = params.get('bucket');
   if (bucket !== null && !(BUCKETS as readonly string[]).includes(bucket))
     throw invalid(`bucket must be one of ${BUCKETS.join(', ')}, got ${bucket}`);
-  const since = isoTime('since', params.get('since') ?? '1970-01-01T00:00:00Z');
-  const until = params.has('until') ? isoTime('until', params.get('until')!) : new Date(now.getTime() + 1);
-  if (until.getTime() <= since.getTime()) throw invalid('until must be later than since');
-  const limitParam = params.get('limit');
-  const limit = limitParam === null ? 100 : Number(limitParam);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
-    throw invalid(`limit must be an integer from 1 to ${MAX_PAGE}, got ${limitParam}`);
+  const { since, until } = parseTimeRange(params, now);
+  const limit = parsePageLimit(params);
   const cursor = params.get('cursor');
   let after: ReportPageQuery['after'] = null;
   if (cursor !== null) {

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FASHION_MNIST_CLASSES } from '../eval/fashion-classes';
-import { fashionFeatures } from './fashion-mnist-features';
+import { centroidAccuracy, fashionFeatures, meanOf, sqDist } from './fashion-mnist-features';
 import { NodeExtractor } from '../src/engine/node/node-extractor';
 import {
   cryptoRandomSource,
@@ -36,19 +36,8 @@ type Row = {
   accuracy: Record<number, number>;
 };
 
-function meanOf(vectors: readonly Float64Array[]): Float64Array {
-  const m = new Float64Array(vectors[0]!.length);
-  for (const v of vectors) for (let j = 0; j < m.length; j++) m[j]! += v[j]! / vectors.length;
-  return m;
-}
-
-function sqDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let j = 0; j < a.length; j++) s += (a[j]! - b[j]!) ** 2;
-  return s;
-}
-
-function centroidAccuracy(
+/** Nearest-centroid accuracy of the class sums of `reports` (scale does not change a cosine). */
+function reportsCentroidAccuracy(
   reports: readonly Float64Array[],
   labels: ArrayLike<number>,
   test: readonly Float64Array[],
@@ -59,22 +48,7 @@ function centroidAccuracy(
     const s = sums[labels[i]!]!;
     for (let j = 0; j < s.length; j++) s[j]! += r[j]!;
   });
-  const norms = sums.map((s) => Math.hypot(...s) || 1);
-  let correct = 0;
-  test.forEach((x, i) => {
-    let best = -1;
-    let bestScore = -Infinity;
-    sums.forEach((s, c) => {
-      let dot = 0;
-      for (let j = 0; j < s.length; j++) dot += s[j]! * x[j]!;
-      if (dot / norms[c]! > bestScore) {
-        bestScore = dot / norms[c]!;
-        best = c;
-      }
-    });
-    if (best === testLabels[i]) correct++;
-  });
-  return correct / test.length;
+  return centroidAccuracy(sums, test, testLabels);
 }
 
 async function main(): Promise<void> {
@@ -99,7 +73,7 @@ async function main(): Promise<void> {
       ] as VectorMechanismParams[]) {
         const train = trainClean.map((v) => prepareVector(v, mechanism, projection));
         const test = testClean.map((v) => prepareVector(v, mechanism, projection));
-        cleanAccuracy[`${mechanism.name === 'privunit' ? 'unit' : 'clipped'}/${label}`] ??= centroidAccuracy(
+        cleanAccuracy[`${mechanism.name === 'privunit' ? 'unit' : 'clipped'}/${label}`] ??= reportsCentroidAccuracy(
           train,
           trainLabels,
           test,
@@ -115,7 +89,7 @@ async function main(): Promise<void> {
         const accuracy: Record<number, number> = {};
         for (const n of SIZES) {
           meanError[n] = sqDist(meanOf(reports.slice(0, n)), meanOf(train.slice(0, n)));
-          accuracy[n] = centroidAccuracy(reports.slice(0, n), trainLabels, test, testLabels);
+          accuracy[n] = reportsCentroidAccuracy(reports.slice(0, n), trainLabels, test, testLabels);
         }
         rows.push({
           mechanism: mechanism.name,

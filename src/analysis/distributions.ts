@@ -13,11 +13,6 @@ import { invalid } from './errors';
 /** Φ(x), the standard normal CDF. */
 export { normalCdf };
 
-/** P(Z > z) for a standard normal Z, accurate in the far tail. */
-export function normalUpper(z: number): number {
-  return normalCdf(-z);
-}
-
 /** The two-sided p-value P(|Z| ≥ |z|). */
 export function twoSidedP(z: number): number {
   if (Number.isNaN(z)) return NaN;
@@ -117,11 +112,6 @@ function gammaFraction(a: number, x: number): number {
     if (Math.abs(delta - 1) < EPS) break;
   }
   return Math.exp(-x + a * Math.log(x) - logGamma(a)) * h;
-}
-
-/** P(χ²_df ≤ x). */
-export function chiSquareCdf(x: number, df: number): number {
-  return x <= 0 ? 0 : gammaP(df / 2, x / 2);
 }
 
 /** P(χ²_df > x): the p-value of a χ² statistic. */

@@ -18,15 +18,13 @@ export {
   type CategoryShare,
   type CategoryShares,
 } from './category-shares';
-export { sampleSize, noncentralityFor, waldPower, type SampleSize, type SampleSizeQuestion } from './sample-size';
+export { sampleSize, noncentralityFor, type SampleSize, type SampleSizeQuestion } from './sample-size';
 export {
   normalCdf,
-  normalUpper,
   normalQuantile,
   twoSidedP,
   gammaP,
   gammaQ,
-  chiSquareCdf,
   chiSquareUpper,
   chiSquareQuantileUpper,
   noncentralChiSquareUpper,

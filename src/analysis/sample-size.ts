@@ -131,8 +131,3 @@ export function noncentralityFor(df: number, alpha: number, power: number): numb
   }
   return hi;
 }
-
-/** The power of the mean test at λ (for checks against simulation). */
-export function waldPower(df: number, alpha: number, lambda: number): number {
-  return noncentralChiSquareUpper(chiSquareQuantileUpper(alpha, df), df, lambda);
-}

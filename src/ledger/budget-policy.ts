@@ -131,15 +131,8 @@ export function validateBudgetChange(change: BudgetChange): void {
     throw invalidParameter('scope name', '1 to 128 letters, digits or . _ : -', change.target);
 }
 
-/** The later of the clock and every recorded time: the budget's clock never runs backwards. */
-export function effectiveNow(now: number, charges: readonly Charge[], changes: readonly BudgetChange[]): number {
-  let t = now;
-  for (const c of charges) t = Math.max(t, c.time);
-  for (const c of changes) t = Math.max(t, c.time);
-  return t;
-}
-
-function ordered(changes: readonly BudgetChange[], target: string): BudgetChange[] {
+/** One target's budget changes, oldest first. */
+export function orderedChanges(changes: readonly BudgetChange[], target: string): BudgetChange[] {
   return changes.filter((c) => c.target === target).sort((a, b) => a.time - b.time || (a.seq ?? 0) - (b.seq ?? 0));
 }
 
@@ -161,7 +154,7 @@ export function chargeExpiry(time: number, targetChanges: readonly BudgetChange[
 /**
  * What a target's charges amount to: the sufficient statistics of those still counting and of every
  * one ever made (withdrawn ones excepted), how many still count and when the first of them expires.
- * The ledger keeps these as running sums (running-totals.ts); `sumsOf` recounts them from charges.
+ * The ledger keeps these as running sums (running-totals.ts).
  */
 export interface TargetSums {
   readonly counting: ChargeTotals;
@@ -169,29 +162,6 @@ export interface TargetSums {
   readonly releases: number;
   /** When the next counting charge expires (ms since the epoch); null when none ever will. */
   readonly refillsAt: number | null;
-}
-
-/** A target's sums recounted from its charges (and `extra`, a charge about to be made) at `now`. */
-export function sumsOf(
-  targetChanges: readonly BudgetChange[],
-  charges: readonly Charge[],
-  extra: Charge | null,
-  now: number,
-): TargetSums {
-  const counting = emptyTotals();
-  const all = emptyTotals();
-  let releases = 0;
-  let refillsAt = Infinity;
-  for (const c of extra ? [...charges, extra] : charges) {
-    addCharge(all, c);
-    const expiry = chargeExpiry(c.time, targetChanges);
-    if (expiry > now) {
-      addCharge(counting, c);
-      releases++;
-      refillsAt = Math.min(refillsAt, expiry);
-    }
-  }
-  return { counting, all, releases, refillsAt: Number.isFinite(refillsAt) ? refillsAt : null };
 }
 
 /** A target's status from its configuration and sums. */
@@ -226,16 +196,6 @@ export function sumsWith(sums: TargetSums, charge: ChargeUnits, expiry: number):
   return { counting, all, releases: sums.releases + 1, refillsAt: Number.isFinite(refills) ? refills : null };
 }
 
-function targetStatus(
-  config: { totalEpsilon: number; window: WindowPolicy },
-  targetChanges: readonly BudgetChange[],
-  charges: readonly Charge[],
-  extra: Charge | null,
-  now: number,
-): { status: TargetStatus; spentUnits: number; totalUnits: number; deltaUnits: number } {
-  return statusOfSums(config, sumsOf(targetChanges, charges, extra, now));
-}
-
 /** The δ the rest of the composition is taken at: the target less what (ε, δ) charges took (never below half of it). */
 function pldDelta(deltaUnits: number): number {
   return DELTA_TARGET - Math.min(deltaUnits * DELTA_GRID, APPROX_DELTA_CAP);
@@ -246,14 +206,8 @@ export function currentConfig(
   changes: readonly BudgetChange[],
   target: string,
 ): { totalEpsilon: number; window: WindowPolicy } | undefined {
-  const list = ordered(changes, target);
+  const list = orderedChanges(changes, target);
   return list.at(-1);
-}
-
-/** Everything the budget decision needs, read in one transaction. */
-export interface BudgetState {
-  readonly changes: readonly BudgetChange[];
-  readonly charges: readonly Charge[];
 }
 
 /** Thrown for a scope that was never created: scopes are created explicitly, never on the fly. */
@@ -270,48 +224,11 @@ export function knownScopes(changes: readonly BudgetChange[]): string[] {
   return [...new Set(changes.filter((c) => c.target !== DEVICE).map((c) => c.target))].sort();
 }
 
-/** The status of a scope and the device at `now` (after `extra`, a charge about to be made, if given). */
-export function budgetStatus(
-  state: BudgetState,
-  scope: string,
-  now: number,
-  extra: Charge | null = null,
-): BudgetStatus {
-  const scopeConfig = currentConfig(state.changes, scope);
-  if (scope === DEVICE || !scopeConfig) throw unknownScope(scope, knownScopes(state.changes));
-  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
-  const t = effectiveNow(now, state.charges, state.changes);
-  const own = targetStatus(
-    scopeConfig,
-    ordered(state.changes, scope),
-    state.charges.filter((c) => c.scope === scope),
-    extra && extra.scope === scope ? extra : null,
-    t,
-  );
-  const device = targetStatus(deviceConfig, ordered(state.changes, DEVICE), state.charges, extra, t).status;
-  return {
-    ...own.status,
-    scope,
-    scopeRemaining: own.status.remaining,
-    remaining: Math.min(own.status.remaining, device.remaining),
-    device,
-    deltaTarget: DELTA_TARGET,
-  };
-}
-
-/** Every budget at `now`: the device's and each scope's (as `budgetStatus` gives it), by scope name. */
+/** Every budget at `now`: the device's and each scope's, by scope name. */
 export interface BudgetOverview {
   readonly device: TargetStatus;
   readonly deltaTarget: number;
   readonly scopes: readonly BudgetStatus[];
-}
-
-export function budgetOverview(state: BudgetState, now: number): BudgetOverview {
-  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
-  const t = effectiveNow(now, state.charges, state.changes);
-  const device = targetStatus(deviceConfig, ordered(state.changes, DEVICE), state.charges, null, t).status;
-  const scopes = knownScopes(state.changes).map((name) => budgetStatus(state, name, now));
-  return { device, deltaTarget: DELTA_TARGET, scopes };
 }
 
 export type ChargeDecision =
@@ -344,31 +261,10 @@ export function expiryUnder(window: WindowPolicy, time: number): number {
 }
 
 /**
- * Decides one charge: it must fit the scope and the device, counted in whole grid units.
- * An unknown scope is an UnknownScopeError, an unaffordable charge a BudgetExhaustedError
- * naming the budget that is short.
- */
-export function decideCharge(state: BudgetState, scope: string, cost: Cost, now: number): ChargeDecision {
-  const scopeConfig = currentConfig(state.changes, scope);
-  if (scope === DEVICE || !scopeConfig) return { ok: false, error: unknownScope(scope, knownScopes(state.changes)) };
-  const deviceConfig = currentConfig(state.changes, DEVICE) ?? DEFAULT_DEVICE_BUDGET;
-  const time = effectiveNow(now, state.charges, state.changes);
-  const ownChanges = ordered(state.changes, scope);
-  const deviceChanges = ordered(state.changes, DEVICE);
-  const ownCharges = state.charges.filter((c) => c.scope === scope);
-  return decideOnSums(
-    scope,
-    { config: scopeConfig, sums: sumsOf(ownChanges, ownCharges, null, time) },
-    { config: deviceConfig, sums: sumsOf(deviceChanges, state.charges, null, time) },
-    cost,
-    time,
-  );
-}
-
-/**
- * decideCharge on the targets' sums, as the ledger keeps them: O(1) in the number of charges. The
- * charge is made at `time` (the budget's clock, never running backwards) and counts under each
- * target's current window.
+ * Decides one charge on the targets' sums, as the ledger keeps them: O(1) in the number of charges.
+ * It must fit the scope and the device, counted in whole grid units; an unaffordable charge is a
+ * BudgetExhaustedError naming the budget that is short. The charge is made at `time` (the budget's
+ * clock, never running backwards) and counts under each target's current window.
  */
 export function decideOnSums(
   scope: string,

@@ -12,7 +12,7 @@ import {
   type ScopeConfig,
   type WindowPolicy,
 } from './budget-policy';
-import { applyChangeToTotals, auditTotals, changeTime, loadTarget, overviewFromTotals } from './running-totals';
+import { applyChangeToTotals, changeTime, loadTarget, overviewFromTotals } from './running-totals';
 import { storageError, type LedgerDb, type LedgerEntry } from './ledger-schema';
 import { sameAggregateScope, validateScopeMode } from './aggregate-scope';
 
@@ -162,11 +162,6 @@ export async function readOverview(
 /** The device's budget and every scope's, in one read of the running sums. */
 export async function readBudgets(db: LedgerDb, now: number): Promise<BudgetOverview> {
   return (await readOverview(db, now)).budgets;
-}
-
-/** The budgets recounted from the whole ledger (running-totals.ts auditTotals): what readOverview must equal. */
-export async function readAudit(db: LedgerDb, now: number): Promise<{ budgets: BudgetOverview; ledgerCount: number }> {
-  return auditTotals(db.transaction(['ledger', 'budgetChanges'], 'readonly'), now);
 }
 
 /** Every scope's configuration (its mode, and an aggregate-only scope's aggregators), by name. */

@@ -11,20 +11,16 @@
  * the next time that target is used (amortized: each row once), by a range read of that index.
  * A budget change at c moves every charge still counting to max(its expiry, c + W′), or to never
  * for a lifetime window (budget-policy.ts): a range update of the same index, done only by changes.
- *
- * `auditTotals` recounts everything from the whole ledger with budget-policy.ts's rule, which the
- * sums must always equal.
  */
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { addCharge, emptyTotals, type ChargeTotals } from '../privacy/accountant';
 import {
-  budgetOverview,
   chargeExpiry,
   currentConfig,
   DEFAULT_DEVICE_BUDGET,
   DEVICE,
-  effectiveNow,
   expiryUnder,
+  orderedChanges,
   statusFromSums,
   statusOfSums,
   type BudgetChange,
@@ -249,21 +245,6 @@ export async function overviewFromTotals(
 }
 
 /**
- * The budgets recounted from the whole ledger and every budget change, with budget-policy.ts's rule:
- * what the running sums must equal. For audits and tests; never on the release path.
- */
-export async function auditTotals(tx: AnyTx, now: number): Promise<{ budgets: BudgetOverview; ledgerCount: number }> {
-  const [entries, changes] = await Promise.all([
-    tx.objectStore('ledger').getAll(),
-    tx.objectStore('budgetChanges').getAll(),
-  ]);
-  const charges = countingCharges(entries);
-  // Withdrawn entries still moved the budget's clock when they were recorded.
-  const t = Math.max(effectiveNow(now, charges, changes), ...entries.map((e) => e.time));
-  return { budgets: budgetOverview({ changes, charges }, t), ledgerCount: entries.length };
-}
-
-/**
  * The running sums of a ledger of an earlier version, computed once from its entries and changes
  * (the upgrade to version 5). Every charge not withdrawn gets its expiry rows with budget-policy.ts's
  * rule; expired ones leave the counting sums when their target is next used, as always.
@@ -278,10 +259,7 @@ export function totalsFrom(
   for (const target of targets) {
     const config = currentConfig(changes, target) ?? DEFAULT_DEVICE_BUDGET;
     records.set(target, newRecord(target, config));
-    ordered.set(
-      target,
-      changes.filter((c) => c.target === target).sort((a, b) => a.time - b.time || (a.seq ?? 0) - (b.seq ?? 0)),
-    );
+    ordered.set(target, orderedChanges(changes, target));
   }
   const rows: ExpiryRow[] = [];
   let latest = Math.max(-Infinity, ...changes.map((c) => c.time));

@@ -29,7 +29,7 @@ export {
   type VectorMechanismRecord,
   type CategoryRelease,
 } from './mechanism';
-export { calibratePrivUnit, evenSplitParams, capShare, type PrivUnitParams } from './mechanisms/privunit';
+export { calibratePrivUnit, capShare, type PrivUnitParams } from './mechanisms/privunit';
 export { calibrateAnalyticGaussian, analyticGaussianDelta } from './mechanisms/gaussian';
 export {
   calibrateDiscreteGaussian,
@@ -37,7 +37,7 @@ export {
   gaussianSensitivityUnits,
   type DiscreteGaussianParams,
 } from './mechanisms/discrete-gaussian';
-export { calibrateLaplace, laplaceSensitivityUnits, type LaplaceParams } from './mechanisms/laplace';
+export { calibrateLaplace, type LaplaceParams } from './mechanisms/laplace';
 export {
   krrProbabilities,
   oueProbabilities,

@@ -17,7 +17,6 @@ export type {
   FlushResult,
   DeclaredTasks,
   Task,
-  LedgerChange,
   LedgerDelta,
   LedgerEntry,
   LedgerPage,

@@ -186,9 +186,6 @@ export interface LedgerDelta {
   readonly scopes?: readonly ScopeConfig[];
 }
 
-/** What the ledger channel carries. */
-export type LedgerChange = LedgerDelta;
-
 export function isLedgerDelta(data: unknown): data is LedgerDelta {
   return (data as { kind?: unknown } | null)?.kind === 'ledger-delta';
 }

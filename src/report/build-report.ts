@@ -3,7 +3,7 @@ import type { ModelRef } from '../model-ref';
 import type { CategoryRelease, VectorRelease } from '../privacy/mechanism';
 import { RandomDraws } from '../privacy/random/draws';
 import type { RandomSource } from '../privacy/random/random-source';
-import { parseReport, type CategoryReport, type Report, type VectorReport } from './schema';
+import { parseReport, type CategoryReport, type VectorReport } from './schema';
 
 export interface ReportContext {
   readonly scope: string;
@@ -59,14 +59,4 @@ export function buildCategoryReport(
     ...envelope(context, release.mechanism),
     category: { codebook, ...release.category },
   }) as CategoryReport;
-}
-
-/** What `buildReport` takes: the context plus a vector release, or a category release and its codebook id. */
-export type ReportInput = ReportContext &
-  ({ readonly release: VectorRelease } | { readonly release: CategoryRelease; readonly codebook: string });
-
-/** Any release as a validated report (dispatches to buildVectorReport / buildCategoryReport). */
-export function buildReport(input: ReportInput): Report {
-  if ('codebook' in input) return buildCategoryReport(input.release, input.codebook, input);
-  return buildVectorReport(input.release, input);
 }

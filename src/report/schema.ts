@@ -151,8 +151,3 @@ export function parseReport(value: unknown): Report {
   }
   return result.data;
 }
-
-/** True for a valid report; never throws. */
-export function isReport(value: unknown): value is Report {
-  return reportSchema.safeParse(value).success;
-}

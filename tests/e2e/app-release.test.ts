@@ -8,7 +8,7 @@ import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { seriousA11yViolations } from './support/a11y';
 import { capture, thumbDistance } from './support/screenshots';
 import { SKIMAGE_DIR } from '../support/data-paths';
-import { isReport } from '../../src/report/schema';
+import { isReport } from '../support/is-report';
 
 let server: Awaited<ReturnType<typeof startAppServer>>;
 let browser: Browser;

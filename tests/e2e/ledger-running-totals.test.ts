@@ -1,7 +1,8 @@
 // The budgets' running sums in real Chromium IndexedDB (the ledger modules bundled once with Vite and
 // called from a page): after hundreds of releases into lifetime and rolling scopes, withdrawals, refused
 // charges, grants raised and revoked and device windows changed, the sums the release path reads equal
-// auditTotals' recount of the whole ledger; and the upgrade from version 4 computes them from the ledger.
+// the reference recount of the whole ledger (tests/support/ledger-recount.ts); and the upgrade from
+// version 4 computes them from the ledger.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -15,7 +16,8 @@ type Ledger = typeof import('../../src/ledger/ledger-schema') &
   typeof import('../../src/outbox/reporter') &
   typeof import('../../src/report/privatize-features') &
   typeof import('../../src/privacy/accountant') &
-  typeof import('../../src/privacy/random/random-source');
+  typeof import('../../src/privacy/random/random-source') &
+  typeof import('../support/ledger-recount');
 
 let served: Awaited<ReturnType<typeof serveBundledModules>>;
 let browser: Browser;
@@ -24,11 +26,12 @@ before(async () => {
   served = await serveBundledModules({
     'ledger/ledger-schema': ['openLedgerDb'],
     'ledger/commit-release': ['commitRelease'],
-    'ledger/ledger-queries': ['createScope', 'changeScope', 'configureDevice', 'readOverview', 'readAudit'],
+    'ledger/ledger-queries': ['createScope', 'changeScope', 'configureDevice', 'readOverview'],
     'outbox/reporter': ['flushOutbox'],
     'report/privatize-features': ['privatizeFeatures'],
     'privacy/accountant': ['costOf'],
     'privacy/random/random-source': ['cryptoRandomSource'],
+    'tests/support/ledger-recount': ['recountLedger'],
   });
   browser = await launchChromium();
 });
@@ -59,7 +62,7 @@ test('the running sums equal the audit after releases, withdrawals, refusals, gr
       },
       async audit(label: string): Promise<void> {
         audits++;
-        const [sums, recount] = await Promise.all([l.readOverview(db, t), l.readAudit(db, t)]);
+        const [sums, recount] = await Promise.all([l.readOverview(db, t), l.recountLedger(db, t)]);
         if (JSON.stringify(sums) !== JSON.stringify(recount))
           mismatches.push(`${label}: ${JSON.stringify(sums)} != ${JSON.stringify(recount)}`);
       },
@@ -207,7 +210,7 @@ test('the upgrade from version 4 computes the running sums from the ledger', asy
     });
     const db = await l.openLedgerDb('v4');
     const now = Date.now();
-    const [sums, recount] = await Promise.all([l.readOverview(db, now), l.readAudit(db, now)]);
+    const [sums, recount] = await Promise.all([l.readOverview(db, now), l.recountLedger(db, now)]);
     const out = { version: db.version, stores: [...db.objectStoreNames].sort(), sums, recount };
     db.close();
     return out;

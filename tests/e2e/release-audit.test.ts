@@ -11,7 +11,7 @@ import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
-import { isReport } from '../../src/report/schema';
+import { isReport } from '../support/is-report';
 import type { ReleaseOptions } from '../../src/release/release-api';
 import { SKIMAGE_DIR } from '../support/data-paths';
 

@@ -15,7 +15,7 @@ import { embeddingPage, startHostSite } from './support/host-page';
 import { armedClick } from './support/armed-click';
 import { hostEvents, waitForHostEvents } from './support/host-events';
 import { SKIMAGE_DIR } from '../support/data-paths';
-import { isReport } from '../../src/report/schema';
+import { isReport } from '../support/is-report';
 import { hostScopeName } from '../../src/widget/frame/host-scope';
 
 type Site = Awaited<ReturnType<typeof startHostSite>>;

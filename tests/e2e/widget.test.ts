@@ -11,7 +11,7 @@ import { armedClick } from './support/armed-click';
 import { clickUntilDelivered, decoyDoubleClick, moveWidget, releaseButtonCentre } from './support/pointer-attacks';
 import { hostEvents, waitForHostEvents, type HostEvent } from './support/host-events';
 import { SKIMAGE_DIR } from '../support/data-paths';
-import { isReport } from '../../src/report/schema';
+import { isReport } from '../support/is-report';
 import { hostScopeName } from '../../src/widget/frame/host-scope';
 
 type Site = Awaited<ReturnType<typeof startHostSite>>;

@@ -44,35 +44,15 @@ export function fixedBetaSteps(a: number): number {
 }
 
 /**
- * I_x(a, b) and 1 − I_x(a, b) with EXACTLY `steps` continued-fraction steps, whatever x:
- * the same arithmetic on either side of the symmetry point, so the time taken does not
- * depend on x (a sampler inverting this CDF would otherwise leak its draw through timing).
- * A caller evaluating many x at the same (a, b) passes `logBetaAB` = logBeta(a, b), computed once.
- */
-export function incompleteBetaFixed(
-  x: number,
-  a: number,
-  b: number,
-  steps: number,
-  logBetaAB = logBeta(a, b),
-): { lower: number; upper: number } {
-  // The side is selected by arithmetic on s ∈ {0, 1}, not by a branch, so that the processor's
-  // branch predictor does not make one side cheaper (one term of each sum is exactly zero).
-  const s = Number(x < (a + 1) / (a + b + 2));
-  const y = s * x + (1 - s) * (1 - x);
-  const p = s * a + (1 - s) * b;
-  const q = s * b + (1 - s) * a;
-  const logFront = a * Math.log(x) + b * Math.log1p(-x) - logBetaAB;
-  const value = (Math.exp(logFront) * continuedFractionSteps(y, p, q, steps)) / p;
-  return { lower: s * value + (1 - s) * (1 - value), upper: s * (1 - value) + (1 - s) * value };
-}
-
-/**
- * `incompleteBetaFixed` at two points of the same (a, b), written to `out` as [lower(x1), upper(x1),
- * lower(x2), upper(x2)]. Each value comes from exactly the operations `incompleteBetaFixed` does, so it
- * is the same to the last bit; the two continued fractions run interleaved, step by step, so that the
- * processor overlaps their chains of dependent divisions (a bisection on two intervals at once takes
- * about half the time of two evaluations one after the other).
+ * I_x(a, b) and 1 − I_x(a, b) at two points of the same (a, b), written to `out` as [lower(x1), upper(x1),
+ * lower(x2), upper(x2)], each with EXACTLY `steps` continued-fraction steps, whatever x: the same
+ * arithmetic on either side of the symmetry point, so the time taken does not depend on x (a sampler
+ * inverting this CDF would otherwise leak its draw through timing). The side is selected by arithmetic on
+ * s ∈ {0, 1}, not by a branch, so that the processor's branch predictor does not make one side cheaper
+ * (one term of each sum is exactly zero). The two continued fractions run interleaved, step by step, so
+ * that the processor overlaps their chains of dependent divisions (a bisection on two intervals at once
+ * takes about half the time of two evaluations one after the other). `logBetaAB` is logBeta(a, b),
+ * computed once by a caller evaluating many x at the same (a, b).
  */
 export function incompleteBetaFixedPair(
   x1: number,
@@ -105,7 +85,10 @@ export function incompleteBetaFixedPair(
   out[3] = s2 * (1 - value2) + (1 - s2) * value2;
 }
 
-/** Two runs of `continuedFractionSteps`, interleaved; the results go to out[0] and out[1]. */
+/**
+ * `betaContinuedFraction` for two points, run for a fixed number of steps with no early exit, interleaved;
+ * the results go to out[0] and out[1].
+ */
 function continuedFractionStepsPair(
   x1: number,
   a1: number,
@@ -160,34 +143,6 @@ function continuedFractionStepsPair(
   }
   out[0] = h1;
   out[1] = h2;
-}
-
-/** The continued fraction of `betaContinuedFraction`, run for a fixed number of steps with no early exit. */
-function continuedFractionSteps(x: number, a: number, b: number, steps: number): number {
-  const TINY = 1e-300;
-  const qab = a + b;
-  const qap = a + 1;
-  const qam = a - 1;
-  let c = 1;
-  let d = 1 - (qab * x) / qap;
-  d = 1 / (Math.abs(d) < TINY ? TINY : d);
-  let h = d;
-  for (let m = 1; m <= steps; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    c = 1 + aa / c;
-    d = 1 / (Math.abs(d) < TINY ? TINY : d);
-    c = Math.abs(c) < TINY ? TINY : c;
-    h *= d * c;
-    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    c = 1 + aa / c;
-    d = 1 / (Math.abs(d) < TINY ? TINY : d);
-    c = Math.abs(c) < TINY ? TINY : c;
-    h *= d * c;
-  }
-  return h;
 }
 
 function betaContinuedFraction(x: number, a: number, b: number): number {

@@ -66,11 +66,6 @@ export function calibrateLaplace(epsilon: number, dims: number, clip = 1): Lapla
   return { epsilon, dims, clip, step, t, b: t * step, bound, expectedMse: dims * (variance + 0.25) * step * step };
 }
 
-/** The L1 distance in grid units that the calibration covers, for tests and audits. */
-export function laplaceSensitivityUnits(params: LaplaceParams): number {
-  return (2 * params.clip * Math.sqrt(params.dims) + 2 * params.dims * params.step) / params.step;
-}
-
 const samplers = new WeakMap<LaplaceParams, DiscreteLaplaceSampler>();
 
 function samplerFor(params: LaplaceParams): DiscreteLaplaceSampler {

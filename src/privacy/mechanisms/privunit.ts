@@ -104,19 +104,6 @@ export function paramsFor(epsilon: number, dims: number, gamma: number): PrivUni
   return { epsilon, dims, p, q, gamma, scale, expectedMse: scale * scale - 1 };
 }
 
-/** The paper's even split: ε/2 for p, ε/2 for the cap (γ from the exact cap share). */
-export function evenSplitParams(epsilon: number, dims: number): PrivUnitParams {
-  const targetQ = 1 / (1 + Math.exp(epsilon / 2));
-  let lo = -1;
-  let hi = 1;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (capShare(mid, dims) > targetQ) lo = mid;
-    else hi = mid;
-  }
-  return paramsFor(epsilon, dims, (lo + hi) / 2);
-}
-
 /**
  * Draws t = ⟨V,u⟩ from the cap (t ≥ γ) or its complement, by inverse CDF, in constant work:
  * the same uniform is inverted in BOTH regions, each by 64 bisection steps of an

@@ -14,6 +14,7 @@
 import { ObscuraError } from '../../errors';
 import type { CategoryReleaseOptions, ReleaseOptions, VectorMechanismParams } from '../../release/index';
 import { CODEBOOK_ID, type WidgetConfig } from '../protocol';
+import { checkAllowedEndpoint } from './allowed-endpoint';
 import { hostScopeName } from './host-scope';
 
 /** The person's own choices, made inside the iframe. */
@@ -84,14 +85,6 @@ function destination(
   allowedEndpoints: readonly string[],
 ): { destination: string; send?: false } {
   if (endpoint === undefined) return { destination: `host page ${hostOrigin}`, send: false };
-  const endpointOrigin = new URL(endpoint).origin;
-  if (!allowedEndpoints.includes(endpointOrigin)) {
-    throw new ObscuraError(
-      'InvalidParameterError',
-      `the endpoint ${endpoint} is not one this server allows for the widget; allowed: ` +
-        (allowedEndpoints.join(', ') || 'none'),
-      { attribute: 'endpoint' },
-    );
-  }
+  checkAllowedEndpoint(endpoint, allowedEndpoints);
   return { destination: endpoint };
 }

@@ -10,6 +10,7 @@
 import { ObscuraError } from '../../errors';
 import type { TrainTask, TrainTaskRef } from '../../release/index';
 import type { WidgetConfig } from '../protocol';
+import { checkAllowedEndpoint } from './allowed-endpoint';
 
 /** The task's labels for one picked image, the label the person has chosen so far, and whether it is kept. */
 export interface TrainChoice {
@@ -58,13 +59,7 @@ export function widgetTrainRef(config: WidgetConfig, allowedEndpoints: readonly 
       `train-task="${task}" needs an endpoint attribute: the collector that declares the task`,
       { attribute: 'train-task' },
     );
-  if (!allowedEndpoints.includes(new URL(endpoint).origin))
-    throw new ObscuraError(
-      'InvalidParameterError',
-      `the endpoint ${endpoint} is not one this server allows for the widget; allowed: ` +
-        (allowedEndpoints.join(', ') || 'none'),
-      { attribute: 'endpoint' },
-    );
+  checkAllowedEndpoint(endpoint, allowedEndpoints);
   return { collector: endpoint, task };
 }
 

@@ -11,12 +11,17 @@ import { build, type Rolldown } from 'vite';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
-/** `modules`: path under src/ (no extension) → the names it exports to the page. */
+/**
+ * `modules`: path under src/ (no extension) → the names it exports to the page; a path starting with `tests/`
+ * is test support (a reference the test compares the shipped modules with), from the repository root.
+ */
 export async function serveBundledModules(
   modules: Record<string, readonly string[]>,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const entry = join(mkdtempSync(join(tmpdir(), 'obscura-modules-')), 'entry.ts');
-  const lines = Object.entries(modules).map(([m, names]) => `export { ${names.join(', ')} } from '${ROOT}/src/${m}';`);
+  const lines = Object.entries(modules).map(
+    ([m, names]) => `export { ${names.join(', ')} } from '${ROOT}/${m.startsWith('tests/') ? m : `src/${m}`}';`,
+  );
   writeFileSync(entry, lines.join('\n'));
   const output = (await build({
     configFile: false,

@@ -5,17 +5,11 @@
 // simulation, so a correct calculator fails with probability below 1e-8; seeds fix the runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  compareFrequencies,
-  compareMeans,
-  normalCdf,
-  normalQuantile,
-  sampleSize,
-  waldPower,
-} from '../../../src/analysis/index';
+import { compareFrequencies, compareMeans, normalCdf, normalQuantile, sampleSize } from '../../../src/analysis/index';
 import { expectedMse, krrProbabilities, oueProbabilities, prepareVector } from '../../../src/privacy/index';
 import { Z_CRIT } from '../../support/stats';
 import { categoryCounts, seededSource, vectorTotals, type Population } from './simulate';
+import { waldPower } from '../../support/reference-math';
 
 const ALPHA = 0.05;
 const POWER = 0.8;

@@ -116,6 +116,31 @@ test('the walker finds a violation planted in real files', () => {
   ]);
 });
 
+test('test support is for tests and benchmarks only: nothing shipped may import it', () => {
+  const root = plant({
+    'src/errors.ts': 'export {};\n',
+    'src/ledger/queries.ts': "import { recountLedger } from '../../tests/support/ledger-recount';\n",
+    'collector/store.ts': "import '../tests/e2e/support/browser';\n",
+    'bench/ledger.ts': "import '../tests/support/ledger-recount';\n",
+    'tests/e2e/ledger.test.ts': "import './support/browser';\n",
+    'tests/support/ledger-recount.ts': "import '../../src/errors';\nexport const recountLedger = 1;\n",
+    'tests/e2e/support/browser.ts': 'export {};\n',
+  });
+  const edges = importGraph(root, [
+    ...sourceFiles(root),
+    'tests/e2e/ledger.test.ts',
+    'tests/support/ledger-recount.ts',
+  ]);
+  assert.ok(edges.some((e) => e.from === 'bench/ledger.ts'));
+  assert.ok(edges.some((e) => e.from === 'tests/e2e/ledger.test.ts'));
+  assert.deepEqual(
+    violations(edges)
+      .map((v) => `${v.edge.from} -> ${v.edge.to}`)
+      .sort(),
+    ['collector/store.ts -> tests/e2e/support/browser.ts', 'src/ledger/queries.ts -> tests/support/ledger-recount.ts'],
+  );
+});
+
 test('a source file outside every area is found, wherever it is', () => {
   const root = plant({
     'src/errors.ts': 'export {};\n',

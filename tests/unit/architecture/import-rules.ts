@@ -215,6 +215,15 @@ export const AREAS: readonly Area[] = [
     why: 'the bundler configs use the build plugins in scripts/',
   },
   {
+    name: 'test-support',
+    paths: ['tests/support/', 'tests/e2e/support/'],
+    allowed: ['*'],
+    onlyFrom: ['tests', 'bench', 'scripts'],
+    why:
+      'what only tests and benchmarks use (reference recounts, report checks, harnesses) lives in test support: ' +
+      'nothing shipped imports it',
+  },
+  {
     name: 'tests',
     paths: ['tests/'],
     allowed: ['*'],

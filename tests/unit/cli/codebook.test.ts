@@ -5,7 +5,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCodebookJson } from '../../../src/codebook/load-codebook';
-import { isReport } from '../../../src/report/schema';
+import { isReport } from '../../support/is-report';
 import { cli, writeFashionFolders } from './support';
 
 const CLASSES = [1, 7, 8]; // Trouser, Sneaker, Bag

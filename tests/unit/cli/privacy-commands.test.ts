@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
-import { isReport } from '../../../src/report/schema';
+import { isReport } from '../../support/is-report';
 import { SKIMAGE_DIR } from '../../support/data-paths';
 
 async function cli(

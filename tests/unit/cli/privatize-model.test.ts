@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isReport } from '../../../src/report/schema';
+import { isReport } from '../../support/is-report';
 import { cli } from './support';
 
 const MODEL = { id: 'mobilenet_v2', layer: 'block_12_add', dims: 4 };

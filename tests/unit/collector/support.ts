@@ -8,7 +8,8 @@ import {
   type VectorMechanismParams,
   type VectorMechanismRecord,
 } from '../../../src/privacy/index';
-import { buildCategoryReport, buildReport, buildVectorReport } from '../../../src/report/build-report';
+import { buildCategoryReport, buildVectorReport } from '../../../src/report/build-report';
+import { buildReport } from '../../support/any-report';
 import { projectionFor } from '../../../src/report/privatize-features';
 import type { CategoryReport, Report, VectorReport } from '../../../src/report/schema';
 import type { TaskInput } from '../../../src/report/task';

@@ -3,19 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  budgetOverview,
-  budgetStatus,
   chargeExpiry,
-  decideCharge,
   DEFAULT_DEVICE_BUDGET,
   DEFAULT_SCOPE,
   DEVICE,
   MIN_WINDOW_MS,
   validateBudgetChange,
   type BudgetChange,
-  type BudgetState,
   type WindowPolicy,
 } from '../../../src/ledger/budget-policy';
+import { budgetOverview, budgetStatus, decideCharge, type BudgetState } from '../../support/budget-recount';
 import {
   composedEpsilonUnits,
   costOf,

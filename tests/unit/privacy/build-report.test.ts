@@ -2,10 +2,12 @@
 // mechanism parameters included, 128-bit ids, and invalid envelopes refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildReport, newReportId } from '../../../src/report/build-report';
+import { newReportId } from '../../../src/report/build-report';
+import { buildReport } from '../../support/any-report';
 import { prepareVector, privatizeCategory, privatizeVector } from '../../../src/privacy/mechanism';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
-import { isReport, parseReport, type Report } from '../../../src/report/schema';
+import { parseReport, type Report } from '../../../src/report/schema';
+import { isReport } from '../../support/is-report';
 import { verifyCalibration } from '../../../src/report/calibration-check';
 
 const model = { id: 'mobilenet-v2', layer: 'block_12_add', dims: 4 };

@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { run as privatize } from '../../../src/cli/commands/privatize';
 import { run as calibrate } from '../../../src/cli/commands/calibrate';
 import { parsePrivacyFlags } from '../../../src/cli/privacy-options';
-import { isReport } from '../../../src/report/schema';
+import { isReport } from '../../support/is-report';
 
 async function call(
   command: typeof privatize,

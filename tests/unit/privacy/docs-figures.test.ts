@@ -50,12 +50,13 @@ import {
   TRIALS,
   TRIALS_DELTA_RESERVE,
 } from '../../../src/privacy/mechanisms/discrete-gaussian';
-import { calibratePrivUnit, evenSplitParams } from '../../../src/privacy/mechanisms/privunit';
+import { calibratePrivUnit } from '../../../src/privacy/mechanisms/privunit';
 import { calibrateLaplace } from '../../../src/privacy/mechanisms/laplace';
 import { calibrateAnalyticGaussian } from '../../../src/privacy/mechanisms/gaussian';
 import { DEFAULT_DEVICE_BUDGET, DEFAULT_SCOPE, MAX_TOTAL_EPSILON } from '../../../src/ledger/budget-policy';
 import { TASK_EPSILONS_MAX } from '../../../src/report/task';
 import { exactEpsilon, type Release } from './reference-pld';
+import { evenSplitParams } from '../../support/reference-math';
 
 const doc = readFileSync(new URL('../../../docs/privacy.md', import.meta.url), 'utf8');
 /** Which characters of the doc a check has accounted for. */

@@ -3,7 +3,7 @@
 // unbiasedness / MSE.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { calibrateLaplace, laplaceNoise, laplaceSensitivityUnits } from '../../../src/privacy/mechanisms/laplace';
+import { calibrateLaplace, laplaceNoise } from '../../../src/privacy/mechanisms/laplace';
 import { discreteLaplaceSampler, SAMPLER_SLACK } from '../../../src/privacy/mechanisms/discrete-laplace';
 import { exactBernoulli, exactProbability } from '../../../src/privacy/random/exact-bernoulli';
 import { RandomDraws } from '../../../src/privacy/random/draws';
@@ -11,6 +11,7 @@ import { cryptoRandomSource, type RandomSource } from '../../../src/privacy/rand
 import { normalCdf } from '../../../src/privacy/math/special';
 import { ALPHA, binomialZ, zFor } from '../../support/stats';
 import { checkUnbiasedWithMse } from './unbiased';
+import { laplaceSensitivityUnits } from '../../support/reference-math';
 
 const draws = () => new RandomDraws(cryptoRandomSource);
 

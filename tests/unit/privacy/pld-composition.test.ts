@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { costOf, deltaUnitsUp, epsilonUnitsUp, EPSILON_GRID, type Cost } from '../../../src/privacy/accountant';
 import { DELTA_TARGET } from '../../../src/privacy/limits';
-import { budgetStatus, DEVICE, type BudgetChange, type Charge } from '../../../src/ledger/budget-policy';
+import { DEVICE, type BudgetChange, type Charge } from '../../../src/ledger/budget-policy';
+import { budgetStatus } from '../../support/budget-recount';
 import { exactEpsilon, mu, type Release } from './reference-pld';
 
 function costFor(r: Release): Cost {

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import {
   calibratePrivUnit,
   capShare,
-  evenSplitParams,
   paramsFor,
   privUnit,
   sampleCapCoordinate,
@@ -15,6 +14,7 @@ import { incompleteBeta } from '../../../src/privacy/math/special';
 import { l2Normalize } from '../../../src/privacy/vector/prepare';
 import { ALPHA, Z_CRIT, ksCritical, ksDistance, binomialZ, zFor } from '../../support/stats';
 import { normalCdf } from '../../../src/privacy/math/special';
+import { evenSplitParams } from '../../support/reference-math';
 
 const draws = () => new RandomDraws(cryptoRandomSource);
 

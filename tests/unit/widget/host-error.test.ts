@@ -1,7 +1,8 @@
 // What the host page hears of an error: a name and a fixed sentence, nothing of the person's files or budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideCharge, DEVICE, type BudgetChange, type BudgetState } from '../../../src/ledger/budget-policy';
+import { DEVICE, type BudgetChange } from '../../../src/ledger/budget-policy';
+import { decideCharge, type BudgetState } from '../../support/budget-recount';
 import { costOf } from '../../../src/privacy/accountant';
 import { ERROR_NAMES, ObscuraError } from '../../../src/errors';
 import {
