@@ -311,7 +311,7 @@ test('model loading reports its progress to the page', async () => {
   assert.deepEqual(seen.at(-1), { phase: 'build', fraction: 1 });
 });
 
-test('where the decoder thread cannot load, files decode in the engine thread with the same features and errors', async () => {
+test('without its decoder thread, files decode in the engine thread with the same features and errors', async () => {
   const context = await browser.newContext();
   const refused: string[] = [];
   try {
