@@ -7,7 +7,7 @@
 // sent, so the same round can be replayed through Prio3 and real aggregators (prio3-slice.ts).
 import { headLabel, headSize, type LinearHead } from '../../src/codebook/linear-head';
 import { localUpdate, type LocalSteps } from '../../src/codebook/local-update';
-import { applyMeanUpdate, startServer, type ServerOptimizer } from '../../src/codebook/server-optimizer';
+import { serverRound, type OptimizerBuffers, type ServerOptimizer } from '../../src/codebook/server-optimizer';
 import { estimateFromSum } from '../../src/privacy/aggregate/estimate';
 import { noisyQuantisedVector } from '../../src/privacy/aggregate/noisy-vector';
 import { planAggregate, type AggregatePlan } from '../../src/privacy/aggregate/plan';
@@ -19,7 +19,7 @@ import { l2Normalize } from '../../src/privacy/vector/prepare';
 import type { SeededRandom } from '../../eval/seeded-random';
 import type { Device } from './devices';
 import { seededSource } from './seeded-source';
-import { pullBack, toPlain, toStandardised, type FeatureStats } from './whitening';
+import type { FeatureStats } from '../../src/codebook/standardise';
 
 const BATCH_PART_MU = 4e6;
 
@@ -42,8 +42,8 @@ export interface FederatedConfig {
    */
   readonly averageTail?: number;
   /**
-   * The server steps in standardised coordinates (whitening.ts) from public feature statistics, given as
-   * SimulateOptions.stats; the devices still train the plain head it publishes.
+   * Devices and server step in standardised coordinates (src/codebook/standardise.ts) from public feature
+   * statistics, given as SimulateOptions.stats, as a task declaring them runs.
    */
   readonly standardise?: boolean;
 }
@@ -141,8 +141,9 @@ export function simulateFederated(
   const taken = new Uint16Array(devices.length);
   const stats = config.standardise ? options.stats : undefined;
   if (config.standardise && !stats) throw new RangeError('standardise needs the public feature statistics');
-  let server = startServer(stats ? toStandardised(init, stats) : init);
-  let published = stats ? toPlain(server.head, stats) : server.head;
+  // The coordinator's state, as published versions carry it: the plain head and the optimizer's buffers.
+  let published = init;
+  let buffers: OptimizerBuffers = { velocity: new Float64Array(dims), second: new Float64Array(dims) };
   let maxShare = 0;
   const accuracyByRound: number[] = [];
   // The rounds actually run are known only at the end (a short round stops training): the tail is
@@ -174,6 +175,7 @@ export function simulateFederated(
         { vectors: examples.map((i) => train.vectors[i]!), labels: examples.map((i) => train.labels[i]!) },
         config.local,
         config.clip,
+        stats,
       );
       if (onDevices) {
         updates.push(update);
@@ -194,8 +196,9 @@ export function simulateFederated(
       }
       mean = sum.map((x) => x / (chosen.length * config.scale));
     }
-    server = applyMeanUpdate(server, stats ? pullBack(mean, init.k, init.dims, stats) : mean, config.server);
-    published = stats ? toPlain(server.head, stats) : server.head;
+    const next = serverRound(published, buffers, mean, config.server, stats);
+    published = next.head;
+    buffers = next;
     if (round >= tailFrom) {
       tailCount++;
       for (let i = 0; i < dims; i++) tail[i]! += (published.params[i]! - tail[i]!) / tailCount;
