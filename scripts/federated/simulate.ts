@@ -10,7 +10,7 @@ import { localUpdate, type LocalSteps } from '../../src/codebook/local-update';
 import { serverRound, type OptimizerBuffers, type ServerOptimizer } from '../../src/codebook/server-optimizer';
 import { estimateFromSum } from '../../src/privacy/aggregate/estimate';
 import { noisyQuantisedVector } from '../../src/privacy/aggregate/noisy-vector';
-import { planAggregate, type AggregatePlan } from '../../src/privacy/aggregate/plan';
+import { planForParticipations, type AggregatePlan, type ParticipationPlan } from '../../src/privacy/aggregate/plan';
 import { drawSkellam, poissonSampler } from '../../src/privacy/aggregate/poisson';
 import { quantiseUnbiased } from '../../src/privacy/aggregate/quantise';
 import { RandomDraws } from '../../src/privacy/random/draws';
@@ -77,7 +77,10 @@ export interface SimulateOptions {
 
 export interface FederatedRun {
   readonly head: LinearHead;
+  /** The per-round calibration (each participation's charge); absent without noise. */
   readonly plan?: AggregatePlan;
+  /** The per-round plan with the user-level guarantee over a device's participations. */
+  readonly participation?: ParticipationPlan;
   readonly rounds: number;
   /** The largest share of all devices in any one round. */
   readonly maxShare: number;
@@ -119,19 +122,24 @@ export function simulateFederated(
   const deviceSeed = options.deviceSeed ?? 1;
   const deviceRounds: DeviceRound[] = [];
   const dims = headSize(init.k, init.dims);
-  const plan =
+  // Calibrated as a training task declares it: the per-round noise whose composition over a device's
+  // participations meets the user-level ε (what each participation is charged on the device).
+  const participation =
     config.epsilon === undefined
       ? undefined
-      : planAggregate({
-          epsilon: config.epsilon,
-          delta: config.delta,
-          nMin: config.devicesPerRound,
-          dims,
-          clip: config.clip,
-          scale: config.scale,
-          rounds: config.maxParticipations,
-          neighbours: 'zero-out',
-        });
+      : planForParticipations(
+          {
+            epsilon: config.epsilon,
+            delta: config.delta,
+            nMin: config.devicesPerRound,
+            dims,
+            clip: config.clip,
+            scale: config.scale,
+            neighbours: 'zero-out',
+          },
+          config.maxParticipations,
+        );
+  const plan = participation?.perRound;
   // The batch's Skellam(n·μ) as a sum of parts small enough for the sampler's table (Skellam is closed
   // under sums, so the sum of the parts has exactly that distribution).
   const batchMu = plan ? plan.mu * config.devicesPerRound : 0;
@@ -206,5 +214,12 @@ export function simulateFederated(
     if (evaluateEvery > 0 && (round + 1) % evaluateEvery === 0) accuracyByRound.push(accuracyOf(published, test));
   }
   const head = tailCount > 0 ? { ...published, params: tail } : published;
-  return { head, ...(plan ? { plan } : {}), rounds: round, maxShare, accuracyByRound, deviceRounds };
+  return {
+    head,
+    ...(participation ? { plan: participation.perRound, participation } : {}),
+    rounds: round,
+    maxShare,
+    accuracyByRound,
+    deviceRounds,
+  };
 }
