@@ -77,6 +77,7 @@ export async function evaluateFederated(o: EvalOptions, data: FederatedData): Pr
     runs.push({
       epsilon,
       accuracy: accuracyOf(r.head, data.test),
+      lastAccuracy: accuracyOf(r.last, data.test),
       plan: r.plan!,
       userLevel: r.participation!.userLevel,
       seconds: seconds(t),

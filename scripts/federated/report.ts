@@ -20,6 +20,8 @@ export interface FederatedSummary {
 export interface EpsilonRun {
   readonly epsilon: number;
   readonly accuracy: number;
+  /** Of the last round's head, without the tail average: what `obscura train` publishes. */
+  readonly lastAccuracy: number;
   /** The per-round calibration: what each participation is charged. */
   readonly plan: AggregatePlan;
   /** Composed over a device's participations: within the target ε. */
@@ -97,24 +99,25 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
       `${summary.devices} simulated devices (Dirichlet α = 0.5 over the 10 classes, 2–10 examples a device); ` +
       `accuracy on the ${d.testImages} test images.`,
     '',
-    '| | user-level ε (δ = 10⁻⁶) | test accuracy | gap to non-private | ε a participation | μ per device | bits ' +
-      '| run time |',
-    '|---|---|---|---|---|---|---|---|',
+    "| | user-level ε (δ = 10⁻⁶) | test accuracy | gap to non-private | last round's head | ε a participation " +
+      '| μ per device | bits | run time |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...d.runs.map(
       (r) =>
         `| ${algorithm}, distributed Skellam | ${r.epsilon} | ${pct(r.accuracy)} % | ` +
-        `${(100 * (summary.nonPrivateAccuracy - r.accuracy)).toFixed(1)} | ${r.plan.central.epsilon.toFixed(3)} | ` +
+        `${(100 * (summary.nonPrivateAccuracy - r.accuracy)).toFixed(1)} | ${pct(r.lastAccuracy)} % | ` +
+        `${r.plan.central.epsilon.toFixed(3)} | ` +
         `${r.plan.mu.toFixed(0)} | ${r.plan.bits} | ${r.seconds.toFixed(0)} s |`,
     ),
     `| same schedule, no noise | ∞ | ${pct(d.federatedNoNoise)} % | ` +
-      `${(100 * (summary.nonPrivateAccuracy - d.federatedNoNoise)).toFixed(1)} | – | – | – | ` +
+      `${(100 * (summary.nonPrivateAccuracy - d.federatedNoNoise)).toFixed(1)} | – | – | – | – | ` +
       `${d.seconds.noNoise.toFixed(0)} s |`,
     "| non-private linear head, central (all devices' examples) | ∞ | " +
-      `${pct(summary.nonPrivateAccuracy)} % | 0 | – | – | – | ` +
+      `${pct(summary.nonPrivateAccuracy)} % | 0 | – | – | – | – | ` +
       `${d.seconds.central.toFixed(0)} s |`,
     `| public codebook (${publicText}) | – | ` +
       `${pct(summary.publicCodebookAccuracy)} % | ` +
-      `${(100 * (summary.nonPrivateAccuracy - summary.publicCodebookAccuracy)).toFixed(1)} | – | – | – | – |`,
+      `${(100 * (summary.nonPrivateAccuracy - summary.publicCodebookAccuracy)).toFixed(1)} | – | – | – | – | – |`,
     '',
     `At ε = 2 the federated head is ${gap.toFixed(1)} points below the non-private linear head ` +
       `(target: within 3). The same schedule without noise reaches ${pct(d.federatedNoNoise)} %: of the gap, ` +
@@ -147,7 +150,8 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
       ' (serverRound in src/codebook/server-optimizer.ts, which `obscura train` runs)' +
       (c.averageTail
         ? `. The codebook published is the mean of the heads of the last ${pct(c.averageTail)} % of the rounds ` +
-          "(Polyak averaging: it averages the rounds' independent noise)"
+          "(Polyak averaging: it averages the rounds' independent noise). `obscura train` publishes each " +
+          'round\'s head and does not yet average: its last version is the "last round\'s head" column'
         : '') +
       '. All of this only post-processes released sums and public data.',
     '',

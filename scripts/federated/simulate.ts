@@ -76,7 +76,10 @@ export interface SimulateOptions {
 }
 
 export interface FederatedRun {
+  /** The published head: the tail average when config.averageTail is set. */
   readonly head: LinearHead;
+  /** The last round's head: what `obscura train` publishes as its latest version. */
+  readonly last: LinearHead;
   /** The per-round calibration (each participation's charge); absent without noise. */
   readonly plan?: AggregatePlan;
   /** The per-round plan with the user-level guarantee over a device's participations. */
@@ -216,6 +219,7 @@ export function simulateFederated(
   const head = tailCount > 0 ? { ...published, params: tail } : published;
   return {
     head,
+    last: published,
     ...(participation ? { plan: participation.perRound, participation } : {}),
     rounds: round,
     maxShare,
