@@ -171,7 +171,8 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
       'participations, stays within the user-level ε (planForParticipations in src/privacy/aggregate/plan.ts). ' +
       'A task declaring that per-round noise and `participations` ' +
       `${c.maxParticipations} gets the same μ, its devices refuse a round past their participations, and ` +
-      '`obscura train` reports the same user-level guarantee' +
+      '`obscura train` reports the same user-level guarantee (a task may declare δ ≤ 10⁻⁸ a round ' +
+      '(src/privacy/limits.ts): at that δ the same function gives its per-round noise)' +
       (plan2 && ep2
         ? ` (at ε = 2: per round ε ${plan2.central.epsilon.toFixed(4)}, δ ${plan2.central.delta.toExponential(3)}; ` +
           `composed ε ${ep2.userLevel.epsilon.toFixed(4)}, δ ${ep2.userLevel.delta.toExponential(3)})`
