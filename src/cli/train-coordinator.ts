@@ -78,7 +78,10 @@ export interface TrainPrivacy {
   readonly perRound: Guarantee;
   /** One device's share alone, if the aggregators collude. */
   readonly local: Guarantee;
-  /** User-level, over the rounds released so far (each device in at most one batch a round, in at most the task's participations): `rounds` is the compositions counted. */
+  /**
+   * User-level, over the rounds released so far (each device in at most one batch a round, in at most
+   * the task's participations): `rounds` is the compositions counted.
+   */
   readonly released: Guarantee & { readonly rounds: number };
   /** User-level, over every round the task schedules. */
   readonly scheduled: Guarantee & { readonly rounds: number };
