@@ -29,7 +29,7 @@ export interface FederatedData {
   /** Today's codebook from labelled folders (for the stand-in: the same recipe on its features). */
   readonly publicHead: LinearHead;
   readonly publicCodebookPath: string;
-  /** Feature statistics of the public codebook's labelled images, for the standardised server (src/codebook/standardise.ts). */
+  /** Public feature statistics (the public codebook's labelled images) for standardised training (standardise.ts). */
   readonly publicStats: FeatureStats;
 }
 
