@@ -45,6 +45,7 @@ export const ERROR_NAMES = [
   // federated training
   'UnknownLabelError',
   'RoundNotOpenError',
+  'ParticipationLimitError',
 ] as const;
 
 export type ObscuraErrorName = (typeof ERROR_NAMES)[number];

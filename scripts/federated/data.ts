@@ -10,7 +10,7 @@ import { dealDevices, type Device } from './devices';
 import { fashionFeatureSet, type FeatureSet } from './features';
 import { pixelPcaFeatures } from './pixel-features';
 import type { Labelled } from './simulate';
-import { featureStats, type FeatureStats } from './whitening';
+import { featureStats, type FeatureStats } from '../../src/codebook/standardise';
 
 export type FeatureKind = 'real' | 'stand-in';
 
@@ -29,7 +29,7 @@ export interface FederatedData {
   /** Today's codebook from labelled folders (for the stand-in: the same recipe on its features). */
   readonly publicHead: LinearHead;
   readonly publicCodebookPath: string;
-  /** Feature statistics of the public codebook's labelled images, for the standardised server (whitening.ts). */
+  /** Public feature statistics (the public codebook's labelled images) for standardised training (standardise.ts). */
   readonly publicStats: FeatureStats;
 }
 

@@ -74,7 +74,14 @@ export async function evaluateFederated(o: EvalOptions, data: FederatedData): Pr
     t = performance.now();
     const sliceRounds = epsilon === 2 ? Array.from({ length: o.sliceRounds }, (_, i) => i) : [];
     const r = run(epsilon, sliceRounds);
-    runs.push({ epsilon, accuracy: accuracyOf(r.head, data.test), plan: r.plan!, seconds: seconds(t) });
+    runs.push({
+      epsilon,
+      accuracy: accuracyOf(r.head, data.test),
+      lastAccuracy: accuracyOf(r.last, data.test),
+      plan: r.plan!,
+      userLevel: r.participation!.userLevel,
+      seconds: seconds(t),
+    });
     process.stderr.write(`federated: ε ${epsilon}: ${(100 * runs.at(-1)!.accuracy).toFixed(1)} %\n`);
     if (epsilon === 2) {
       recorded = { plan: r.plan!, rounds: r.deviceRounds };

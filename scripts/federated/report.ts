@@ -1,6 +1,6 @@
 // docs/federated.json (the fields issue 22 names, exactly) and docs/federated.md (the table with the
 // schedule, the assumptions, run times and the end-to-end slice).
-import type { AggregatePlan } from '../../src/privacy/aggregate/plan';
+import type { AggregatePlan, Guarantee } from '../../src/privacy/aggregate/plan';
 import type { FeatureKind } from './data';
 import type { SliceRound } from './prio3-slice';
 import type { FederatedConfig } from './simulate';
@@ -20,7 +20,12 @@ export interface FederatedSummary {
 export interface EpsilonRun {
   readonly epsilon: number;
   readonly accuracy: number;
+  /** Of the last round's head, without the tail average: what `obscura train` publishes. */
+  readonly lastAccuracy: number;
+  /** The per-round calibration: what each participation is charged. */
   readonly plan: AggregatePlan;
+  /** Composed over a device's participations: within the target ε. */
+  readonly userLevel: Guarantee;
   readonly seconds: number;
 }
 
@@ -77,13 +82,15 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
         'extracted once and read from the cache in .data/federated'
       : `**the stand-in features** (the ${d.model.dims} leading principal components of the pixels, ` +
         "scripts/federated/pixel-features.ts), not the extractor's: the real features were not yet cached";
-  const plan2 = d.runs.find((r) => r.epsilon === 2)?.plan;
+  const ep2 = d.runs.find((r) => r.epsilon === 2);
+  const plan2 = ep2?.plan;
   const publicText =
     d.features === 'real'
       ? 'fashion-10: 100 labelled images a class'
       : 'its recipe, 100 images a class, on the stand-in';
   const participations =
     c.maxParticipations === 1 ? 'that one participation' : `those ${c.maxParticipations} participations`;
+  const algorithm = c.server.kind === 'adam' ? 'DP-FedAdam' : 'DP-FedAvgM';
   const lines = [
     '# Federated codebook training with differential privacy: evaluation',
     '',
@@ -92,23 +99,25 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
       `${summary.devices} simulated devices (Dirichlet α = 0.5 over the 10 classes, 2–10 examples a device); ` +
       `accuracy on the ${d.testImages} test images.`,
     '',
-    '| | user-level ε (δ = 10⁻⁶) | test accuracy | gap to non-private | μ per device | bits | run time |',
-    '|---|---|---|---|---|---|---|',
+    "| | user-level ε (δ = 10⁻⁶) | test accuracy | gap to non-private | last round's head | ε a participation " +
+      '| μ per device | bits | run time |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...d.runs.map(
       (r) =>
-        `| DP-FedAdam, distributed Skellam | ${r.epsilon} | ${pct(r.accuracy)} % | ` +
-        `${(100 * (summary.nonPrivateAccuracy - r.accuracy)).toFixed(1)} | ${r.plan.mu.toFixed(0)} | ` +
-        `${r.plan.bits} | ${r.seconds.toFixed(0)} s |`,
+        `| ${algorithm}, distributed Skellam | ${r.epsilon} | ${pct(r.accuracy)} % | ` +
+        `${(100 * (summary.nonPrivateAccuracy - r.accuracy)).toFixed(1)} | ${pct(r.lastAccuracy)} % | ` +
+        `${r.plan.central.epsilon.toFixed(3)} | ` +
+        `${r.plan.mu.toFixed(0)} | ${r.plan.bits} | ${r.seconds.toFixed(0)} s |`,
     ),
     `| same schedule, no noise | ∞ | ${pct(d.federatedNoNoise)} % | ` +
-      `${(100 * (summary.nonPrivateAccuracy - d.federatedNoNoise)).toFixed(1)} | – | – | ` +
+      `${(100 * (summary.nonPrivateAccuracy - d.federatedNoNoise)).toFixed(1)} | – | – | – | – | ` +
       `${d.seconds.noNoise.toFixed(0)} s |`,
     "| non-private linear head, central (all devices' examples) | ∞ | " +
-      `${pct(summary.nonPrivateAccuracy)} % | 0 | – | – | ` +
+      `${pct(summary.nonPrivateAccuracy)} % | 0 | – | – | – | – | ` +
       `${d.seconds.central.toFixed(0)} s |`,
     `| public codebook (${publicText}) | – | ` +
       `${pct(summary.publicCodebookAccuracy)} % | ` +
-      `${(100 * (summary.nonPrivateAccuracy - summary.publicCodebookAccuracy)).toFixed(1)} | – | – | – |`,
+      `${(100 * (summary.nonPrivateAccuracy - summary.publicCodebookAccuracy)).toFixed(1)} | – | – | – | – | – |`,
     '',
     `At ε = 2 the federated head is ${gap.toFixed(1)} points below the non-private linear head ` +
       `(target: within 3). The same schedule without noise reaches ${pct(d.federatedNoNoise)} %: of the gap, ` +
@@ -125,20 +134,24 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
       'take part; the aggregators release a round only with all its devices (n_min = devices a round).',
     `- Training starts from ${d.init === 'zero' ? 'the zero head' : 'the public codebook'}.`,
     `- On each device: ${c.local.steps} full-batch gradient steps (learning rate ${c.local.learningRate}) of the ` +
-      `softmax head on its own examples; the change is clipped to L2 norm ${c.clip}, rounded to integers at scale ` +
-      `${c.scale} (unbiased), given the device's Skellam(μ) share and sharded with Prio3SumVec.`,
+      'softmax head on its own examples' +
+      (c.standardise
+        ? ', in standardised coordinates: the device maps the published head to the head over (x − m)/σ, with m ' +
+          "and σ the feature mean and spread of the public codebook's 1 000 labelled images (public statistics " +
+          'the task declares as `standardise`), and steps on its own standardised examples (the features share ' +
+          'one dominant direction: in plain coordinates a clipped update spends nearly all its norm along it)'
+        : '') +
+      `; the change is clipped to L2 norm ${c.clip}, rounded to integers at scale ` +
+      `${c.scale} (unbiased), given the device's Skellam(μ) share and sharded with Prio3SumVec ` +
+      "(src/codebook/local-update.ts, src/release/train-release.ts: the product's own code).",
     `- At the coordinator: the released sum, de-scaled and divided by the round's device count, applied by ` +
       `${optimizerText(c)}` +
-      (c.standardise
-        ? ' in standardised coordinates: the server keeps the head over (x − m)/σ, with m and σ the feature ' +
-          "mean and spread of the public codebook's 1 000 labelled images, pulls each released mean change back " +
-          'to those coordinates, steps there and publishes the equivalent plain head over x ' +
-          '(scripts/federated/whitening.ts; the features share one dominant direction, and without this the ' +
-          'steps that separate the classes are hundreds of times too small)'
-        : '') +
+      (c.standardise ? ' in the same standardised coordinates, publishing the equivalent plain head over x' : '') +
+      ' (serverRound in src/codebook/server-optimizer.ts, which `obscura train` runs)' +
       (c.averageTail
         ? `. The codebook published is the mean of the heads of the last ${pct(c.averageTail)} % of the rounds ` +
-          "(Polyak averaging: it averages the rounds' independent noise)"
+          "(Polyak averaging: it averages the rounds' independent noise). `obscura train` publishes each " +
+          'round\'s head and does not yet average: its last version is the "last round\'s head" column'
         : '') +
       '. All of this only post-processes released sums and public data.',
     '',
@@ -152,18 +165,31 @@ export function renderMarkdown(summary: FederatedSummary, d: RunDetails): string
       `in at most ${c.maxParticipations} round${c.maxParticipations === 1 ? '' : 's'}, each released with ` +
       'Skellam noise of at least n_min·μ, and the Rényi DP of the Skellam mechanism (Agarwal, Kairouz, Liu 2021, ' +
       `Theorem 3.5) is added up over ${participations} ` +
-      'and converted to (ε, δ) (src/privacy/aggregate/plan.ts with `rounds` and `neighbours: "zero-out"`; the ' +
-      "sampler's and clamping's error terms are charged once per round).",
+      "and converted to (ε, δ); the sampler's and clamping's error terms are charged once per round. The noise " +
+      'is calibrated as a training task declares it: the per-round (ε, δ) ("ε a participation", what the device ' +
+      'charges its own budget each round it joins) is the largest whose calibration, composed over the ' +
+      'participations, stays within the user-level ε (planForParticipations in src/privacy/aggregate/plan.ts). ' +
+      'A task declaring that per-round noise and `participations` ' +
+      `${c.maxParticipations} gets the same μ, its devices refuse a round past their participations, and ` +
+      '`obscura train` reports the same user-level guarantee (a task may declare δ ≤ 10⁻⁸ a round ' +
+      '(src/privacy/limits.ts): at that δ the same function gives its per-round noise)' +
+      (plan2 && ep2
+        ? ` (at ε = 2: per round ε ${plan2.central.epsilon.toFixed(4)}, δ ${plan2.central.delta.toExponential(3)}; ` +
+          `composed ε ${ep2.userLevel.epsilon.toFixed(4)}, δ ${ep2.userLevel.delta.toExponential(3)})`
+        : '') +
+      '.',
     '- **Trust**: the central ε holds if the leader and the helper do not collude and every round holds n_min ' +
       'honest devices (noise of the others counts); if they collude, each report carries only its own share ' +
       `(local ε at ε = 2: ${plan2 ? plan2.local.epsilon.toFixed(0) : '–'}).`,
     '- **DP-FedAvg, not DP-FTRL**: each round gets fresh independent noise, which sound accounting needs no ' +
-      'secret sampling for. At these few participations a person appears in ' +
-      `${c.maxParticipations} of ${summary.rounds} rounds; tree aggregation's prefix sums would carry ` +
-      '√(log T) tree-levels of noise at a sensitivity multiplied by the levels a participation touches, which is ' +
-      'no smaller here, and distributed tree noise needs shares correlated across rounds.',
-    '- **Tuning**: the server optimizer, its learning rate and τ, the starting head and the tail were chosen ' +
-      'with scripts/federated/tune.ts on these features, by the test accuracy of about a dozen settings at ε = 2; ' +
+      'secret sampling for, and a device that drops out owes nothing to later rounds. DP-FTRL also avoids secret ' +
+      'sampling, but its tree-aggregated noise is correlated across rounds: with distributed noise each device ' +
+      'would have to add its share of every tree node its round touches, and a participation touches log₂ T nodes, ' +
+      `which multiplies its sensitivity; at ${c.maxParticipations} participations in ${summary.rounds} rounds, ` +
+      'with the noise already costing little beside the schedule, the fresh-noise rounds were kept.',
+    '- **Tuning**: the participations, the local steps and learning rate, the server optimizer and its learning ' +
+      'rate, the starting head and the tail were chosen with scripts/federated/tune.ts on these features, by the ' +
+      'test accuracy of about two dozen settings at ε = 2; ' +
       'that choice is not charged to the budget (so the ε = 2 figure is slightly optimistic).',
     '- Noise and rounding come from crypto.getRandomValues, one run per ε (not an average).',
     '',

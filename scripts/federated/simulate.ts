@@ -7,10 +7,10 @@
 // sent, so the same round can be replayed through Prio3 and real aggregators (prio3-slice.ts).
 import { headLabel, headSize, type LinearHead } from '../../src/codebook/linear-head';
 import { localUpdate, type LocalSteps } from '../../src/codebook/local-update';
-import { applyMeanUpdate, startServer, type ServerOptimizer } from '../../src/codebook/server-optimizer';
+import { serverRound, type OptimizerBuffers, type ServerOptimizer } from '../../src/codebook/server-optimizer';
 import { estimateFromSum } from '../../src/privacy/aggregate/estimate';
 import { noisyQuantisedVector } from '../../src/privacy/aggregate/noisy-vector';
-import { planAggregate, type AggregatePlan } from '../../src/privacy/aggregate/plan';
+import { planForParticipations, type AggregatePlan, type ParticipationPlan } from '../../src/privacy/aggregate/plan';
 import { drawSkellam, poissonSampler } from '../../src/privacy/aggregate/poisson';
 import { quantiseUnbiased } from '../../src/privacy/aggregate/quantise';
 import { RandomDraws } from '../../src/privacy/random/draws';
@@ -19,7 +19,7 @@ import { l2Normalize } from '../../src/privacy/vector/prepare';
 import type { SeededRandom } from '../../eval/seeded-random';
 import type { Device } from './devices';
 import { seededSource } from './seeded-source';
-import { pullBack, toPlain, toStandardised, type FeatureStats } from './whitening';
+import type { FeatureStats } from '../../src/codebook/standardise';
 
 const BATCH_PART_MU = 4e6;
 
@@ -42,8 +42,8 @@ export interface FederatedConfig {
    */
   readonly averageTail?: number;
   /**
-   * The server steps in standardised coordinates (whitening.ts) from public feature statistics, given as
-   * SimulateOptions.stats; the devices still train the plain head it publishes.
+   * Devices and server step in standardised coordinates (src/codebook/standardise.ts) from public feature
+   * statistics, given as SimulateOptions.stats, as a task declaring them runs.
    */
   readonly standardise?: boolean;
 }
@@ -76,8 +76,14 @@ export interface SimulateOptions {
 }
 
 export interface FederatedRun {
+  /** The published head: the tail average when config.averageTail is set. */
   readonly head: LinearHead;
+  /** The last round's head: what `obscura train` publishes as its latest version. */
+  readonly last: LinearHead;
+  /** The per-round calibration (each participation's charge); absent without noise. */
   readonly plan?: AggregatePlan;
+  /** The per-round plan with the user-level guarantee over a device's participations. */
+  readonly participation?: ParticipationPlan;
   readonly rounds: number;
   /** The largest share of all devices in any one round. */
   readonly maxShare: number;
@@ -119,19 +125,24 @@ export function simulateFederated(
   const deviceSeed = options.deviceSeed ?? 1;
   const deviceRounds: DeviceRound[] = [];
   const dims = headSize(init.k, init.dims);
-  const plan =
+  // Calibrated as a training task declares it: the per-round noise whose composition over a device's
+  // participations meets the user-level ε (what each participation is charged on the device).
+  const participation =
     config.epsilon === undefined
       ? undefined
-      : planAggregate({
-          epsilon: config.epsilon,
-          delta: config.delta,
-          nMin: config.devicesPerRound,
-          dims,
-          clip: config.clip,
-          scale: config.scale,
-          rounds: config.maxParticipations,
-          neighbours: 'zero-out',
-        });
+      : planForParticipations(
+          {
+            epsilon: config.epsilon,
+            delta: config.delta,
+            nMin: config.devicesPerRound,
+            dims,
+            clip: config.clip,
+            scale: config.scale,
+            neighbours: 'zero-out',
+          },
+          config.maxParticipations,
+        );
+  const plan = participation?.perRound;
   // The batch's Skellam(n·μ) as a sum of parts small enough for the sampler's table (Skellam is closed
   // under sums, so the sum of the parts has exactly that distribution).
   const batchMu = plan ? plan.mu * config.devicesPerRound : 0;
@@ -141,8 +152,9 @@ export function simulateFederated(
   const taken = new Uint16Array(devices.length);
   const stats = config.standardise ? options.stats : undefined;
   if (config.standardise && !stats) throw new RangeError('standardise needs the public feature statistics');
-  let server = startServer(stats ? toStandardised(init, stats) : init);
-  let published = stats ? toPlain(server.head, stats) : server.head;
+  // The coordinator's state, as published versions carry it: the plain head and the optimizer's buffers.
+  let published = init;
+  let buffers: OptimizerBuffers = { velocity: new Float64Array(dims), second: new Float64Array(dims) };
   let maxShare = 0;
   const accuracyByRound: number[] = [];
   // The rounds actually run are known only at the end (a short round stops training): the tail is
@@ -174,6 +186,7 @@ export function simulateFederated(
         { vectors: examples.map((i) => train.vectors[i]!), labels: examples.map((i) => train.labels[i]!) },
         config.local,
         config.clip,
+        stats,
       );
       if (onDevices) {
         updates.push(update);
@@ -194,8 +207,9 @@ export function simulateFederated(
       }
       mean = sum.map((x) => x / (chosen.length * config.scale));
     }
-    server = applyMeanUpdate(server, stats ? pullBack(mean, init.k, init.dims, stats) : mean, config.server);
-    published = stats ? toPlain(server.head, stats) : server.head;
+    const next = serverRound(published, buffers, mean, config.server, stats);
+    published = next.head;
+    buffers = next;
     if (round >= tailFrom) {
       tailCount++;
       for (let i = 0; i < dims; i++) tail[i]! += (published.params[i]! - tail[i]!) / tailCount;
@@ -203,5 +217,13 @@ export function simulateFederated(
     if (evaluateEvery > 0 && (round + 1) % evaluateEvery === 0) accuracyByRound.push(accuracyOf(published, test));
   }
   const head = tailCount > 0 ? { ...published, params: tail } : published;
-  return { head, ...(plan ? { plan } : {}), rounds: round, maxShare, accuracyByRound, deviceRounds };
+  return {
+    head,
+    last: published,
+    ...(participation ? { plan: participation.perRound, participation } : {}),
+    rounds: round,
+    maxShare,
+    accuracyByRound,
+    deviceRounds,
+  };
 }

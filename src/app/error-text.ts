@@ -30,6 +30,8 @@ const TEXT: Record<string, string> = {
   UnknownLabelError: 'That label is not one of the training task’s labels; the example was not kept.',
   CodebookMismatchError: 'This image’s features come from another model than the one the codebook reads.',
   RoundNotOpenError: 'No training round is open now; nothing was charged or sent. Try again when one opens.',
+  ParticipationLimitError:
+    'This device has joined as many rounds of this training as it may; nothing was charged or sent.',
 };
 
 /** The privacy limits' own words: which setting is out of range, by the parameter an InvalidParameterError names. */

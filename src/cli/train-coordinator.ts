@@ -18,7 +18,7 @@
 import { ObscuraError } from '../errors';
 import { parseCodebook, sealCodebook } from '../codebook/load-codebook';
 import { headFromClassifier, headToClassifier, type LinearClassifier } from '../codebook/linear-head';
-import { applyMeanUpdate, startServer } from '../codebook/server-optimizer';
+import { serverRound } from '../codebook/server-optimizer';
 import {
   parseTrainMessage,
   roundIdPrefix,
@@ -27,7 +27,13 @@ import {
   versionSchema,
   type Round,
 } from '../codebook/train-rounds';
-import { parseTrainTask, trainPlan, versionCodebookId, type TrainTask } from '../codebook/train-task';
+import {
+  parseTrainTask,
+  trainParticipations,
+  trainPlan,
+  versionCodebookId,
+  type TrainTask,
+} from '../codebook/train-task';
 import { composedCentral, type Guarantee } from '../privacy/aggregate/plan';
 import { combineAggregateShares } from '../secure-aggregation/combine';
 
@@ -72,7 +78,10 @@ export interface TrainPrivacy {
   readonly perRound: Guarantee;
   /** One device's share alone, if the aggregators collude. */
   readonly local: Guarantee;
-  /** User-level, over the rounds released so far (each device in at most one batch a round). */
+  /**
+   * User-level, over the rounds released so far (each device in at most one batch a round, in at most
+   * the task's participations): `rounds` is the compositions counted.
+   */
   readonly released: Guarantee & { readonly rounds: number };
   /** User-level, over every round the task schedules. */
   readonly scheduled: Guarantee & { readonly rounds: number };
@@ -84,7 +93,8 @@ export const TRAIN_ASSUMPTIONS: readonly string[] = [
   'the leader and the helper do not collude',
   'every released round held at least n_min honest devices',
   'no sampling is claimed: who takes part in a round is not secret, so no amplification by sampling',
-  "a device takes part at most once a round, in at most the task's rounds; neighbours: one device's update removed",
+  "a device takes part at most once a round, in at most the task's participations (default: its rounds); " +
+    "neighbours: one device's update removed",
 ];
 
 type Fetch = typeof fetch;
@@ -118,8 +128,11 @@ async function call(
 
 export function trainPrivacy(task: TrainTask, releasedRounds: number): TrainPrivacy {
   const plan = trainPlan(task);
-  const composed = (rounds: number): Guarantee & { rounds: number } =>
-    rounds === 0 ? { epsilon: 0, delta: 0, rounds } : { ...composedCentral(plan, rounds), rounds };
+  // A device is in at most one batch a round and in at most the task's participations.
+  const composed = (roundsRun: number): Guarantee & { rounds: number } => {
+    const rounds = Math.min(roundsRun, trainParticipations(task));
+    return rounds === 0 ? { epsilon: 0, delta: 0, rounds } : { ...composedCentral(plan, rounds), rounds };
+  };
   return {
     perRound: plan.central,
     local: plan.local,
@@ -239,18 +252,13 @@ export async function coordinateStep(options: CoordinatorOptions, fetcher: Fetch
   const codebook = await parseCodebook(published.codebook);
   if (codebook.classifier.kind !== 'linear')
     throw new ObscuraError('InvalidCodebookError', `version ${current.headVersion} is not a linear head`);
-  const head = headFromClassifier(codebook.classifier as LinearClassifier);
-  const size = head.params.length;
-  const fresh = startServer(head);
-  const restore = (values: readonly number[]) =>
-    values.length === size ? Float64Array.from(values) : new Float64Array(size);
-  const state = {
-    ...fresh,
-    velocity: restore(published.optimizer.velocity),
-    second: restore(published.optimizer.second),
-    version: current.headVersion,
-  };
-  const next = applyMeanUpdate(state, mean, task.server);
+  const next = serverRound(
+    headFromClassifier(codebook.classifier as LinearClassifier),
+    published.optimizer,
+    mean,
+    task.server,
+    task.standardise,
+  );
   const version = current.headVersion + 1;
   const sealed = await sealCodebook({
     v: 1,

@@ -3,10 +3,13 @@
  * the head on the person's own labelled examples (mean cross-entropy of the softmax), returned as
  * the change of the parameters and clipped to the task's L2 norm. Clipping the whole update, not
  * each example's gradient, bounds one person's contribution to a round (user-level privacy).
+ * With public feature statistics (a task's `standardise`), the steps, the change and its clipping are
+ * in standardised coordinates (standardise.ts), where the coordinator applies it.
  * Pure and deterministic; the noise is added afterwards (privacy/aggregate/noisy-vector.ts).
  */
 import { clipToNorm, l2Normalize } from '../privacy/vector/prepare';
 import { headScores, type LinearHead } from './linear-head';
+import { standardiseVector, toStandardised, type FeatureStats } from './standardise';
 
 export interface LabelledExamples {
   /** Clean feature vectors of the head's dimension (normalised here). */
@@ -64,24 +67,27 @@ function meanGradient(head: LinearHead, xs: readonly Float64Array[], labels: rea
   });
 }
 
-/** Runs the steps from `head` (left unchanged) and returns the clipped parameter change. */
+/** Runs the steps from the plain `head` (left unchanged) and returns the clipped parameter change. */
 export function localUpdate(
   head: LinearHead,
   examples: LabelledExamples,
   steps: LocalSteps,
   clip: number,
+  stats?: FeatureStats,
 ): LocalUpdate {
   if (!Number.isInteger(steps.steps) || steps.steps < 1) throw new RangeError(`steps must be ≥ 1, not ${steps.steps}`);
   if (!(steps.learningRate > 0)) throw new RangeError(`the learning rate must be positive, not ${steps.learningRate}`);
   if (!(clip > 0)) throw new RangeError(`the clipping norm must be positive, not ${clip}`);
-  const xs = checkExamples(head, examples);
-  const local: LinearHead = { ...head, params: Float64Array.from(head.params) };
+  const units = checkExamples(head, examples);
+  const start = stats ? toStandardised(head, stats) : head;
+  const xs = stats ? units.map((u) => standardiseVector(u, stats)) : units;
+  const local: LinearHead = { ...start, params: Float64Array.from(start.params) };
   const grad = new Float64Array(head.params.length);
   for (let t = 0; t < steps.steps; t++) {
     meanGradient(local, xs, examples.labels, grad);
     for (let i = 0; i < grad.length; i++) local.params[i]! -= steps.learningRate * grad[i]!;
   }
-  const change = local.params.map((x, i) => x - head.params[i]!);
+  const change = local.params.map((x, i) => x - start.params[i]!);
   let norm = 0;
   for (const x of change) norm += x * x;
   norm = Math.sqrt(norm);

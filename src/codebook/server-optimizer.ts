@@ -6,6 +6,7 @@
  * released sums, so it spends no privacy.
  */
 import type { LinearHead } from './linear-head';
+import { toPlain, toStandardised, type FeatureStats } from './standardise';
 
 export type ServerOptimizer =
   | {
@@ -75,4 +76,37 @@ export function applyMeanUpdate(state: ServerState, mean: ArrayLike<number>, opt
     }
   }
   return { head: { ...state.head, params }, velocity, second, version: state.version + 1 };
+}
+
+/** The server optimizer's buffers, as a published version carries them. */
+export interface OptimizerBuffers {
+  readonly velocity: ArrayLike<number>;
+  readonly second: ArrayLike<number>;
+}
+
+/**
+ * One round at the coordinator, as the product's coordinator and the evaluation both run it: from the
+ * published (plain) head and the optimizer's buffers, the released mean change is applied in the
+ * coordinates the devices stepped in (standardised when the task declares feature statistics, see
+ * standardise.ts), and the next head is published plain again. Buffers of another length (a version
+ * made before the optimizer had any) start at zero.
+ */
+export function serverRound(
+  published: LinearHead,
+  buffers: OptimizerBuffers,
+  mean: ArrayLike<number>,
+  optimizer: ServerOptimizer,
+  stats?: FeatureStats,
+): { readonly head: LinearHead; readonly velocity: Float64Array; readonly second: Float64Array } {
+  const size = published.params.length;
+  const restore = (values: ArrayLike<number>) =>
+    values.length === size ? Float64Array.from(values) : new Float64Array(size);
+  const state: ServerState = {
+    head: stats ? toStandardised(published, stats) : published,
+    velocity: restore(buffers.velocity),
+    second: restore(buffers.second),
+    version: 0,
+  };
+  const next = applyMeanUpdate(state, mean, optimizer);
+  return { head: stats ? toPlain(next.head, stats) : next.head, velocity: next.velocity, second: next.second };
 }

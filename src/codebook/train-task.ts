@@ -36,6 +36,7 @@ export const TRAIN_ROUNDS_MAX = 10_000;
 export const ROUND_SECONDS_MIN = 1;
 export const ROUND_SECONDS_MAX = 30 * 24 * 3600;
 const N_MIN_MAX = 1_000_000;
+const MAX_DIMS = 1 << 16;
 
 const id = z
   .string()
@@ -102,8 +103,30 @@ export const trainTaskSchema = z
     server: serverSchema.default({ kind: 'momentum', learningRate: 1, momentum: 0.9 }),
     /** Quantisation scale of the shares (plan.ts; default 1024). */
     scale: positive.optional(),
+    /**
+     * Public statistics of the task's features (mean and spread of L2-normalised vectors, one value a
+     * dimension): devices step, clip and send in standardised coordinates and the coordinator steps there
+     * (standardise.ts). Absent: both work on the plain head.
+     */
+    standardise: z
+      .strictObject({
+        mean: z.array(z.number().refine(Number.isFinite, 'must be finite')).max(MAX_DIMS),
+        sd: z.array(positive).max(MAX_DIMS),
+      })
+      .optional(),
+    /** Rounds one device takes part in at most (default: every round); the user-level guarantee composes over these. */
+    participations: z.number().int().min(1).max(TRAIN_ROUNDS_MAX).optional(),
   })
   .superRefine((t, ctx) => {
+    for (const field of ['mean', 'sd'] as const)
+      if (t.standardise && t.standardise[field].length !== t.model.dims)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['standardise', field],
+          message: `must hold ${t.model.dims} values, one a feature dimension`,
+        });
+    if (t.participations !== undefined && t.participations > t.rounds)
+      ctx.addIssue({ code: 'custom', path: ['participations'], message: 'must be at most the rounds' });
     if (originOf(t.aggregators.leader) === originOf(t.aggregators.helper))
       ctx.addIssue({
         code: 'custom',
@@ -132,6 +155,11 @@ export function parseTrainTask(value: unknown, source: string, where = 'task'): 
   const field = issue.code === 'unrecognized_keys' ? String(issue.keys[0]) : issue.path.join('.') || 'task';
   const message = issue.code === 'unrecognized_keys' ? `unknown field ${JSON.stringify(issue.keys[0])}` : issue.message;
   throw new ObscuraError('InvalidTaskError', `${source}: ${where}: ${field}: ${message}`, { source, where, field });
+}
+
+/** Rounds one device takes part in at most: the user-level guarantee composes over these. */
+export function trainParticipations(task: Pick<TrainTask, 'rounds' | 'participations'>): number {
+  return task.participations ?? task.rounds;
 }
 
 /** The parameters one device sends a round: the head's k·(dims + 1) numbers. */

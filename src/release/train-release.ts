@@ -72,7 +72,13 @@ export async function drawTrainShare(
   checkRound(task, round, head);
   const labelled = labelledExamples(task, examples);
   if (head.classifier.kind !== 'linear') throw new Error('unreachable: checked above');
-  const { update, norm } = localUpdate(headFromClassifier(head.classifier), labelled, task.local, task.clip);
+  const { update, norm } = localUpdate(
+    headFromClassifier(head.classifier),
+    labelled,
+    task.local,
+    task.clip,
+    task.standardise,
+  );
   const plan = trainPlan(task);
   const values = noisyQuantisedVector(update, plan, source);
   const shares = await shardValues(values, plan, source, roundTag(round.round));

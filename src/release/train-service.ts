@@ -16,7 +16,7 @@ import { ObscuraError } from '../errors';
 import { parseCodebook } from '../codebook/load-codebook';
 import { checkTrainExample } from '../codebook/train-examples';
 import { parseTrainMessage, roundSchema, trainStatusSchema, versionSchema, type Round } from '../codebook/train-rounds';
-import { parseTrainTask, trainDims, type TrainTask } from '../codebook/train-task';
+import { parseTrainTask, trainDims, trainParticipations, type TrainTask } from '../codebook/train-task';
 import { commitAggregateRelease } from '../ledger/commit-release';
 import { DEFAULT_TRUST, type AggregateScope } from '../ledger/aggregate-scope';
 import type { LedgerDb, LedgerEntry, TrainParticipation } from '../ledger/ledger-schema';
@@ -161,10 +161,23 @@ export class Training {
     );
     const head = await parseCodebook(version.codebook);
     const examples = await this.deps.examples.list(collector, task.scope);
+    const db = await this.deps.open();
+    // The user-level guarantee composes over the task's participations: a device joins no more rounds.
+    const joined = new Set(
+      (await db.getAllFromIndex('ledger', 'scope', task.scope))
+        .map((e) => e.aggregate?.train)
+        .filter((t) => t?.collector === collector && t.task === task.scope && t.round !== round.round)
+        .map((t) => t!.round),
+    );
+    if (joined.size >= trainParticipations(task))
+      throw new ObscuraError(
+        'ParticipationLimitError',
+        `this device has joined ${joined.size} rounds of task "${task.scope}", the most it allows`,
+        { task: task.scope, participations: trainParticipations(task) },
+      );
     // Prio3 loads with the first share, as for aggregate-only releases: other pages never fetch it.
     const { drawTrainShare } = await import('./train-release');
     const drawn = await drawTrainShare(collector, task, round, head, examples);
-    const db = await this.deps.open();
     const { entry, ...outcome } = await commitAggregateRelease(db, {
       scope: task.scope,
       submission: drawn.submission,

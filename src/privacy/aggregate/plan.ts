@@ -145,6 +145,51 @@ export function composedCentral(plan: AggregatePlan, rounds: number): Guarantee 
   return guaranteesFor({ ...plan, rounds }, plan.mu)!.central;
 }
 
+/** A per-round plan and what it guarantees a person over all their participations. */
+export interface ParticipationPlan {
+  /** The calibration of one round (its `rounds` is 1): what each participation is charged. */
+  readonly perRound: AggregatePlan;
+  /** Its central guarantee composed over the participations: within the user-level target. */
+  readonly userLevel: Guarantee;
+  readonly participations: number;
+}
+
+/**
+ * The per-round plan for a person who takes part in at most `participations` rounds and must meet
+ * the user-level (params.epsilon, params.delta): the largest per-round ε (to 1e-6 relative) whose own
+ * calibration (planAggregate with rounds 1, as a training task declares its per-round noise) composed
+ * over the participations (composedCentral) stays within the target. A task declaring
+ * noise = perRound's (ε, δ) and these participations gets exactly this μ and this user-level guarantee.
+ */
+export function planForParticipations(params: AggregateParams, participations: number): ParticipationPlan {
+  requireInteger('participations', participations, 1, 1 << 20);
+  const target = requirePositiveFinite('epsilon', params.epsilon);
+  const delta = requireOpenUnit('delta', params.delta);
+  const planAt = (epsilon: number) => planAggregate({ ...params, epsilon, rounds: 1 });
+  const composed = (plan: AggregatePlan) => composedCentral(plan, participations);
+  const fits = (plan: AggregatePlan) => {
+    const g = composed(plan);
+    return g.epsilon <= target && g.delta <= delta;
+  };
+  // Composing k rounds of ε/k each stays within ε (the RDP bound adds up, its conversion is paid once).
+  let lo = target / participations;
+  let hi = target;
+  let best = planAt(lo);
+  if (!fits(best)) throw invalidParameter('epsilon', 'large enough to split over the participations', target);
+  const top = planAt(hi);
+  if (fits(top)) best = top;
+  else
+    while (hi / lo > 1 + 1e-6) {
+      const mid = Math.sqrt(lo * hi);
+      const plan = planAt(mid);
+      if (fits(plan)) {
+        lo = mid;
+        best = plan;
+      } else hi = mid;
+    }
+  return { perRound: best, userLevel: composed(best), participations };
+}
+
 interface Layout {
   readonly bits: number;
   readonly offset: number;

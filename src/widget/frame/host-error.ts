@@ -59,6 +59,7 @@ const HOST_MESSAGES: Readonly<Record<ObscuraErrorName, string>> = {
   InvalidTaskError: "the collector's declared tasks could not be read",
   UnknownLabelError: "the label is not one of the training task's labels",
   RoundNotOpenError: 'no training round is open now',
+  ParticipationLimitError: 'this device has joined as many training rounds as it may',
 };
 
 const KNOWN = new Set<string>(ERROR_NAMES);

@@ -3,7 +3,8 @@
 // norm bound, and the analyst's estimate of the mean is unbiased end to end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planAggregate } from '../../../src/privacy/aggregate/plan';
+import { composedCentral, planAggregate, planForParticipations } from '../../../src/privacy/aggregate/plan';
+import { parseTrainTask, trainPlan } from '../../../src/codebook/train-task';
 import { quantiseUnbiased, quantisedNormBounds } from '../../../src/privacy/aggregate/quantise';
 import { noisyQuantisedVector, prepareForAggregate } from '../../../src/privacy/aggregate/noisy-vector';
 import { estimateFromSum, expectedAggregateMse } from '../../../src/privacy/aggregate/estimate';
@@ -189,6 +190,63 @@ test('training composes: rounds multiply the RDP, zero-out neighbours halve the 
   );
   assert.throws(
     () => planAggregate({ ...base, neighbours: 'add-remove' as never }),
+    (e) => isErrorNamed(e, 'InvalidParameterError'),
+  );
+});
+
+/**
+ * The user-level ε of k compositions of Skellam noise M = n_min·μ, written out independently: the
+ * Gaussian-like leading RDP term kαΔ₂²/(4M) (the Skellam bound's second term is below 1e-9 here),
+ * converted at δ by the same conversion, minimised over integer orders. A lower bound on the
+ * accountant's, which adds the second term and the sampler's and clamping's charges.
+ */
+function referenceEpsilon(M: number, l2: number, delta: number, k: number): number {
+  let best = Infinity;
+  for (let a = 2; a <= 20000; a++) {
+    const rdp = (k * a * l2 * l2) / (4 * M);
+    best = Math.min(best, rdp + Math.log((a - 1) / a) - (Math.log(delta) + Math.log(a)) / (a - 1));
+  }
+  return best;
+}
+
+test('participations: the per-round noise composed over k rounds meets the user-level ε, as a task declares it', () => {
+  // The evaluation's head: 10 labels over 96 features, 500 devices a round (at the δ a task may declare).
+  const params = { epsilon: 2, delta: 1e-8, nMin: 500, dims: 970, neighbours: 'zero-out' as const };
+  const single = planForParticipations(params, 1);
+  assert.equal(single.perRound.mu, planAggregate(params).mu);
+  for (const k of [2, 4]) {
+    const { perRound, userLevel } = planForParticipations(params, k);
+    assert.equal(perRound.rounds, 1);
+    assert.deepEqual(userLevel, composedCentral(perRound, k));
+    assert.ok(userLevel.epsilon <= 2 && userLevel.epsilon > 2 * (1 - 1e-5), `${k}: ${userLevel.epsilon}`);
+    assert.ok(userLevel.delta <= 1e-8);
+    const reference = referenceEpsilon(500 * perRound.mu, perRound.sensitivity.l2, 1e-8 * 0.999, k);
+    assert.ok(userLevel.epsilon >= reference && userLevel.epsilon < reference * (1 + 1e-3), `${k}: ${reference}`);
+    // Composition is sub-additive here: each round gets more than 2/k, less than 2.
+    assert.ok(perRound.central.epsilon > 2 / k && perRound.central.epsilon < 2, `${perRound.central.epsilon}`);
+    // A task declaring that per-round noise and participations gets the same μ, charge and user-level ε.
+    const task = parseTrainTask(
+      {
+        kind: 'train',
+        scope: 'fashion',
+        codebook: 'fashion',
+        labels: Array.from({ length: 10 }, (_, i) => `label ${i}`),
+        model: { id: 'mobilenet_v2', layer: 'block_12_add', dims: 96 },
+        clip: 1,
+        rounds: 20 * k,
+        participations: k,
+        roundSeconds: 3600,
+        noise: { epsilon: perRound.epsilon, delta: perRound.delta },
+        nMin: 500,
+        aggregators: { leader: 'https://leader.example', helper: 'https://helper.example' },
+      },
+      'test',
+    );
+    assert.equal(trainPlan(task).mu, perRound.mu);
+    assert.deepEqual(trainPlan(task).central, perRound.central);
+  }
+  assert.throws(
+    () => planForParticipations(params, 0),
     (e) => isErrorNamed(e, 'InvalidParameterError'),
   );
 });

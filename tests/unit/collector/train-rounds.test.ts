@@ -11,14 +11,15 @@ import { seededSource } from '../privacy/seeded-source';
 import { parseCodebook } from '../../../src/codebook/load-codebook';
 import { headFromClassifier, headToClassifier, type LinearClassifier } from '../../../src/codebook/linear-head';
 import { localUpdate } from '../../../src/codebook/local-update';
-import { applyMeanUpdate, startServer } from '../../../src/codebook/server-optimizer';
+import { serverRound } from '../../../src/codebook/server-optimizer';
 import { labelledExamples, type TrainExample } from '../../../src/codebook/train-examples';
 import { roundIdPrefix, roundSchema, trainStatusSchema, versionSchema } from '../../../src/codebook/train-rounds';
 import { parseTrainTask, trainPlan, trainVdafTask, type TrainTask } from '../../../src/codebook/train-task';
 import { estimateFromSum } from '../../../src/privacy/aggregate/estimate';
 import { noisyQuantisedVector } from '../../../src/privacy/aggregate/noisy-vector';
 import { drawTrainShare } from '../../../src/release/train-release';
-import { coordinateStep, type CoordinatorOptions } from '../../../src/cli/train-coordinator';
+import { coordinateStep, trainPrivacy, type CoordinatorOptions } from '../../../src/cli/train-coordinator';
+import { composedCentral } from '../../../src/privacy/aggregate/plan';
 import { main } from '../../../src/cli/main';
 import type { AggregateReport } from '../../../src/secure-aggregation/shard';
 import type { AggregateSubmission } from '../../../src/ledger/ledger-schema';
@@ -46,7 +47,13 @@ before(async () => {
     noise: { epsilon: 2, delta: 1e-8 },
     nMin: 3,
     aggregators: { leader: 'http://127.0.0.1:1', helper: 'http://127.0.0.2:1' },
-    local: { steps: 3, learningRate: 1 },
+    local: { steps: 3, learningRate: 0.1 },
+    // Devices and coordinator step in standardised coordinates, as the evaluation's schedule does.
+    standardise: {
+      mean: [0.3, 0.3, 0.3, 0.05, 0.05, 0.05, 0.05, 0.05],
+      sd: [0.4, 0.4, 0.4, 0.05, 0.05, 0.05, 0.05, 0.05],
+    },
+    server: { kind: 'adam' as const, learningRate: 0.1, beta1: 0.9, beta2: 0.99, tau: 0.1 },
   };
   pair = await startPair(trainVdafTask(parseTrainTask(declared, 'test')));
   const withPair = { ...declared, aggregators: { leader: pair.leaderUrl, helper: pair.helperUrl } };
@@ -149,6 +156,7 @@ test('a round of n_min devices is released: the published version is the server 
       labelledExamples(task, examplesOf(device)),
       task.local,
       task.clip,
+      task.standardise,
     );
     expectedValues.push(noisyQuantisedVector(update, trainPlan(task), seededSource(100 + device)));
   }
@@ -167,10 +175,12 @@ test('a round of n_min devices is released: the published version is the server 
   const sum = new Array<number>(plan.dims).fill(0);
   for (const v of expectedValues) v.forEach((x, i) => (sum[i]! += x));
   const { mean } = estimateFromSum(sum, 3, plan);
-  const expected = applyMeanUpdate(
-    startServer(headFromClassifier(head.classifier as LinearClassifier)),
+  const expected = serverRound(
+    headFromClassifier(head.classifier as LinearClassifier),
+    { velocity: [], second: [] },
     mean,
     task.server,
+    task.standardise,
   );
   const v1 = versionSchema.parse((await json(`${collector.url}/train/parcels/versions/1`)).body);
   const published = await parseCodebook(v1.codebook);
@@ -316,4 +326,21 @@ test('a training task that cannot run is refused, naming the field', () => {
   refused({ nMin: 1 }, 'nMin');
   refused({ extra: 1 }, 'extra');
   refused({ aggregators: { leader: 'https://u:p@x.example', helper: 'https://y.example' } }, 'aggregators.leader');
+  const stats = { mean: new Array(MODEL.dims).fill(0), sd: new Array(MODEL.dims).fill(1) };
+  refused({ standardise: { ...stats, mean: [0] } }, 'standardise.mean');
+  refused({ standardise: { ...stats, sd: [...stats.sd.slice(1), 0] } }, `standardise.sd.${MODEL.dims - 1}`);
+  refused({ participations: 2 }, 'participations');
+});
+
+test('the coordinator composes the user-level guarantee over the participations a device may make', () => {
+  const declared = JSON.parse(JSON.stringify(task)) as Record<string, unknown>;
+  const capped = parseTrainTask({ ...declared, rounds: 40, participations: 4 }, 'test');
+  const plan = trainPlan(capped);
+  const privacy = trainPrivacy(capped, 10);
+  assert.equal(privacy.scheduled.rounds, 4);
+  assert.equal(privacy.released.rounds, 4);
+  assert.deepEqual({ ...privacy.scheduled }, { ...composedCentral(plan, 4), rounds: 4 });
+  assert.deepEqual({ ...trainPrivacy(capped, 3).released }, { ...composedCentral(plan, 3), rounds: 3 });
+  // Without the cap every round counts.
+  assert.equal(trainPrivacy(parseTrainTask({ ...declared, rounds: 40 }, 'test'), 10).scheduled.rounds, 40);
 });

@@ -13,7 +13,7 @@ import { parseCodebookJson } from '../../../src/codebook/load-codebook';
 import { dealDevices } from '../../../scripts/federated/devices';
 import type { FederatedData, Split } from '../../../scripts/federated/data';
 import { evaluateFederated } from '../../../scripts/federated/eval';
-import { featureStats } from '../../../scripts/federated/whitening';
+import { featureStats } from '../../../src/codebook/standardise';
 import { DEFAULT_CONFIG } from '../../../scripts/federated/schedule';
 
 const K = 10;
