@@ -3,6 +3,9 @@ import type { ModelConfig } from '../model/model-config';
 import type { DecodeReply, DecodeRequest } from './decode-messages';
 import { filePixels, type FilePixels } from './file-pixels';
 
+/** The decoder worker's name, as the browser's tools list it. */
+export const DECODER_WORKER_NAME = 'obscura-decoder';
+
 interface Waiting {
   readonly request: DecodeRequest;
   readonly resolve: (pixels: FilePixels) => void;
@@ -36,7 +39,7 @@ export class DecoderThread {
     try {
       this.worker = new Worker(new URL('./decode.worker.ts', import.meta.url), {
         type: 'module',
-        name: 'obscura-decoder',
+        name: DECODER_WORKER_NAME,
       });
     } catch {
       this.failed = true;

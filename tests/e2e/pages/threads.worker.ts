@@ -7,6 +7,7 @@ import { expose } from 'comlink';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm/dist/base';
 import { EngineService } from '../../../src/engine/worker/engine-service';
 import type { EngineOptions, Extraction } from '../../../src/engine/worker/engine-api';
+import { DECODER_WORKER_NAME } from '../../../src/engine/worker/decoder-thread';
 
 const forced = /^threads-(\d+)$/.exec(self.name)?.[1];
 if (forced) {
@@ -15,13 +16,14 @@ if (forced) {
   setThreadsCount(Number(forced));
 }
 
-// Counts the workers this worker starts: tfjs-wasm's threaded build starts its pthread workers here.
+// Counts the pthread workers tfjs-wasm's threaded build starts here; the engine's own file decoder
+// (decoder-thread.ts) is a worker of this worker too, and is not one of them.
 let workersStarted = 0;
 const NativeWorker = self.Worker;
 self.Worker = class extends NativeWorker {
   constructor(url: string | URL, options?: WorkerOptions) {
     super(url, options);
-    workersStarted++;
+    if (options?.name !== DECODER_WORKER_NAME) workersStarted++;
   }
 };
 
