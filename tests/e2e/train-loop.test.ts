@@ -61,7 +61,9 @@ const declared = () => ({
   labels: LABELS,
   model: MODEL,
   clip: 1,
-  rounds: 2,
+  // Three rounds, of which a device may join two: the third is refused on the device.
+  rounds: 3,
+  participations: 2,
   roundSeconds: 3600,
   noise: { epsilon: 2, delta: 1e-8 },
   nMin: 3,
@@ -288,8 +290,26 @@ test('two rounds: each device joins each once, charged before its shares leave; 
     assert.equal(released.codebook?.id, `parcels.v${round}`);
     assert.equal(released.privacy.released.rounds, round);
   }
-  const finished = await coordinateStep(coordinator);
-  assert.equal(finished.action, 'finished');
+  // Round 3 opens, but each device has made the two participations the guarantee is composed over:
+  // it refuses before drawing or charging anything, and nothing leaves.
+  const third = await coordinateStep(coordinator);
+  assert.deepEqual([third.action, third.round], ['opened', 3]);
+  const sharesBefore = requests.filter((r) => r.method === 'PUT').length;
+  for (const page of libraryPages) {
+    const refused = await page.evaluate(async (ref) => {
+      const releases = (window as unknown as PageWindow).obscura.releases();
+      await releases.refreshTrainingRounds(ref);
+      const name = await releases.joinTrainingRound(ref).then(
+        () => 'joined',
+        (e: Error) => e.name,
+      );
+      return { name, rows: await releases.ledger(ref.task), budget: await releases.budget(ref.task) };
+    }, ref());
+    assert.equal(refused.name, 'ParticipationLimitError');
+    assert.equal(refused.rows.filter((e) => e.aggregate?.train).length, 2);
+    assert.ok(Math.abs(refused.budget.spent - 2 * charge) < 1e-9, `spent ${refused.budget.spent}`);
+  }
+  assert.equal(requests.filter((r) => r.method === 'PUT').length, sharesBefore, 'no share left for round 3');
 
   // Each library device reads both outcomes onto its rows; the app does when it opens again.
   for (const page of libraryPages) {
