@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
+import { settled } from './support/frame-settled';
 import { startAppServer } from './support/app-server';
 import { embeddingPage, startHostSite } from './support/host-page';
 import { armedClick } from './support/armed-click';
@@ -116,15 +117,6 @@ async function pick(file: string) {
   await frame.getByTestId('train-choice').nth(rows).waitFor({ timeout: 90_000 });
   return { label: frame.getByTestId('train-label').first(), confirm: frame.getByTestId('train-confirm').first() };
 }
-
-/** Resolves once every message already posted to the frame has been handled (one task source, in order). */
-const settled = (f: Frame) =>
-  f.evaluate(`new Promise((done) => {
-    addEventListener('message', function seen(e) {
-      if (e.data === 'settled') { removeEventListener('message', seen); done(true); }
-    });
-    postMessage('settled', '*');
-  })`);
 
 const iframeHeight = () =>
   page.evaluate(() => {

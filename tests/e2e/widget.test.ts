@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { settled } from './support/frame-settled';
 import { launchChromium } from './support/browser';
 import { startAppServer } from './support/app-server';
 import { embeddingPage, startHostSite } from './support/host-page';
@@ -170,15 +171,6 @@ test('forged release and budget messages from the host are ignored', async () =>
     JSON.stringify(errors),
   );
 });
-
-/** Resolves once every message already posted to the frame has been handled (one task source, in order). */
-const settled = (f: Frame) =>
-  f.evaluate(`new Promise((done) => {
-    addEventListener('message', function seen(e) {
-      if (e.data === 'settled') { removeEventListener('message', seen); done(true); }
-    });
-    postMessage('settled', '*');
-  })`);
 
 test('messages from a third origin are ignored, configure included', async () => {
   const direct = await context.newPage();
