@@ -292,11 +292,21 @@ for (const combo of COMBOS) {
 /** The newest budget the host heard for its scope attribute `scope` (waits for one). */
 async function lastBudget(p: Page, scope: string): Promise<Record<string, unknown>> {
   const name = `site:${hostScopeSuffix(new URL(p.url()).origin)}:${scope}`;
-  await p.waitForFunction(
-    (n) => (window as unknown as { events: HostEvent[] }).events.some((e) => e.detail['scope'] === n),
-    name,
-    { timeout: 90_000 },
-  );
+  // A report or a task refusal names the scope too: wait for a budget event of it.
+  await p
+    .waitForFunction(
+      (n) =>
+        (window as unknown as { events: HostEvent[] }).events.some(
+          (e) => e.type === 'obscura-budget' && e.detail['scope'] === n,
+        ),
+      name,
+      { timeout: 90_000 },
+    )
+    .catch(async (err: unknown) => {
+      throw new Error(`no obscura-budget for ${name}; the host heard ${JSON.stringify(await events(p))}`, {
+        cause: err,
+      });
+    });
   return (await events(p, 'obscura-budget')).filter((e) => e.detail['scope'] === name).at(-1)!.detail;
 }
 
