@@ -3,7 +3,8 @@
 // all (every test file of the tree). scripts/test-tiers.mjs decides by rule which file is in which.
 //   node scripts/run-tests.mjs [tier] [part of a path]
 //
-// Each file runs in its own process, as many at a time as the machine has cores, the longest first (by
+// Each file runs in its own process, as many at a time as the machine has cores (one more while the running
+// files leave a core idle by their measured utilisation: browser files that wait on timers), the longest first (by
 // the CPU times of the last run here, else those of scripts/test-times.json: a copy of a full run's
 // .tmp/test-times.json, so that a fresh clone's run is ordered too), so that no long file starts last and
 // holds the run alone. A run that includes browser tests makes the production build they share
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { TIERS, tierFiles } from './test-tiers.mjs';
 import { buildState, recordBuild } from './fresh-build.mjs';
 import { RendererCpu } from './renderer-cpu.mjs';
+import { mayStart, utilisation } from './test-admission.mjs';
 
 const root = process.cwd();
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
@@ -185,30 +187,35 @@ let buildFailed = false;
 if (needsBuild && build.fresh) console.log('build: dist/ is up to date with the sources');
 
 /** @type {{ label: string, weight: number, file?: string, index?: number, command?: boolean }[]} */
-const queue = files.map((file, index) => ({ label: file, file, index, weight: expected(file) }));
+const queue = files.map((file, index) => ({
+  label: file,
+  file,
+  index,
+  weight: expected(file),
+  share: utilisation(lastTimes[file] ?? shippedTimes[file]),
+}));
 // The checks `npm test` makes before any test: they read the tree and write nothing the tests read.
 if (withChecks) {
   for (const script of ['typecheck', 'format:check'])
-    queue.push({ label: script, command: true, weight: Number.MAX_SAFE_INTEGER });
+    queue.push({ label: script, command: true, weight: Number.MAX_SAFE_INTEGER, share: 1 });
 }
 queue.sort((a, b) => b.weight - a.weight || a.label.localeCompare(b.label));
 const results = new Map();
 const checks = new Map();
 const started = Date.now();
 
-/** Jobs running now. */
+/** Jobs running now, and the cores they are expected to keep busy. */
 let active = 0;
+let busy = 0;
 let buildSeconds = 0;
 
-/**
- * The longest job that may start now. Browser files wait for the build; they spend much of their time
- * waiting on Chromium and servers, so they may also use `browserExtra` slots beyond the cores.
- */
+/** The longest job that may start now (test-admission.mjs). Browser files wait for the build. */
 function nextJob() {
   const at = queue.findIndex((job) => {
     const browser = job.file !== undefined && isBrowserFile(job.file);
-    if (browser) return buildDone && active < concurrency + browserExtra;
-    return active < concurrency;
+    if (browser && !buildDone) return false;
+    const extraSlots = browser ? browserExtra : 0;
+    return mayStart({ active, busy, cores: concurrency, share: job.share, extraSlots });
   });
   return at < 0 ? undefined : queue.splice(at, 1)[0];
 }
@@ -235,8 +242,11 @@ const done = new Promise((resolveDone) => {
   const fill = () => {
     for (let job = nextJob(); job; job = nextJob()) {
       active++;
+      busy += job.share;
+      const share = job.share;
       runJob(job).then(() => {
         active--;
+        busy -= share;
         fill();
       });
     }
@@ -244,6 +254,7 @@ const done = new Promise((resolveDone) => {
   };
   if (!buildDone) {
     active++;
+    busy += 1;
     runScript('build').then((result) => {
       buildSeconds = result.wall;
       process.stdout.write(`# ---- build (${result.wall.toFixed(1)} s) ----\n${result.output}`);
@@ -254,6 +265,7 @@ const done = new Promise((resolveDone) => {
       }
       buildDone = true;
       active--;
+      busy -= 1;
       fill();
     });
   }
