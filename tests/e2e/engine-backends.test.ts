@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeGeneratedFixtures } from './support/fixtures';
 import { cosine, openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
@@ -14,7 +14,7 @@ import { MOBILENET_V2 } from '../../src/engine/model/registry';
 const DEFAULT_DIMS = 96;
 
 const PHOTOS = ['skimage/chelsea.png', 'skimage/astronaut.png', 'skimage/rocket.jpg'];
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let browser: Browser;
 let page: Page;
 let fixtures: string;
@@ -22,7 +22,7 @@ const byBackend: Record<string, PlainExtraction[]> = {};
 
 before(async () => {
   fixtures = await makeGeneratedFixtures();
-  server = await startDevServer();
+  server = await startEnginePageServer();
   browser = await launchChromium({ webgpu: true });
   page = await openEnginePage(browser, server.url, fixtures);
 });

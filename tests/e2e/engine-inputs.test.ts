@@ -3,19 +3,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeGeneratedFixtures } from './support/fixtures';
 import { cosine, openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let browser: Browser;
 let page: Page;
 let fixtures: string;
 
 before(async () => {
   fixtures = await makeGeneratedFixtures();
-  server = await startDevServer();
+  server = await startEnginePageServer();
   browser = await launchChromium({ fakeCamera: true, autoAllow: true });
   page = await openEnginePage(browser, server.url, fixtures);
   const status = await page.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
@@ -313,22 +313,22 @@ test('model loading reports its progress to the page', async () => {
 
 test('without its decoder thread, files decode in the engine thread with the same features and errors', async () => {
   const context = await browser.newContext();
-  const refused: string[] = [];
   try {
     const lone = await openEnginePage(context, server.url, fixtures);
     await lone.evaluate(() => (window as unknown as PageWindow).obscura.start({ backend: 'wasm' }));
-    // The engine thread holds its modules now; the decoder thread, started at the first file, fetches its
-    // own, and fails to load without them. (The request for a nested worker's own script is not routed.)
-    await context.route(/\/src\/engine\/worker\/file-pixels\.ts/, (route) => {
-      refused.push(route.request().url());
-      return route.abort();
-    });
+    // The decoder thread starts at the first file: from now on it loads a script the server does not have.
+    await lone.evaluate(async () =>
+      (await (window as unknown as PageWindow).obscura.engineTest()).refuseDecoderThread(),
+    );
     const [reference] = await extract(['skimage/chelsea.png']);
     const [good, bad, again] = await lone.evaluate(
       (p) => (window as unknown as PageWindow).obscura.extractFixtures(p),
       ['skimage/chelsea.png', 'generated/text.jpg', 'skimage/chelsea.png'],
     );
-    assert.ok(refused.length > 0, 'the engine asked for its decoder thread');
+    const refused = await lone.evaluate(async () =>
+      (await (window as unknown as PageWindow).obscura.engineTest()).refuseDecoderThread(),
+    );
+    assert.equal(refused, 1, 'the engine started one decoder thread, which failed to load, and no second');
     assert.ok(reference!.ok && good!.ok && again!.ok);
     assert.equal(cosine(good!.value.vector, reference!.value.vector), 1);
     assert.equal(cosine(again!.value.vector, reference!.value.vector), 1);

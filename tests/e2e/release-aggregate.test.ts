@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
@@ -29,7 +29,7 @@ const EPSILON = 2;
 const plan = planAggregate({ epsilon: EPSILON, delta: 1e-8, nMin: N_MIN, dims: DIMS });
 const analystToken = randomBytes(12).toString('hex');
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let leader: RunningAggregator;
 let helper: RunningAggregator;
 let browser: Browser;
@@ -41,7 +41,7 @@ const requests: { url: string; method: string; body: Buffer | null; headers: Rec
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 3);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   const task = {
     port: 0,
     dims: DIMS,

@@ -6,14 +6,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startScriptedCollector, type ScriptedCollector } from './support/scripted-collector';
 import type { BudgetOverview } from '../../src/release/release-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let endpoint: ScriptedCollector;
 let browser: Browser;
 let fixtures: string;
@@ -22,7 +22,7 @@ let photos: string[];
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 20);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   endpoint = await startScriptedCollector();
   browser = await launchChromium();
 });

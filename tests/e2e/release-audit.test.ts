@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Request } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
@@ -15,7 +15,7 @@ import { isReport } from '../support/is-report';
 import type { ReleaseOptions } from '../../src/release/release-api';
 import { SKIMAGE_DIR } from '../support/data-paths';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let collector: Collector;
 let browser: Browser;
 let context: BrowserContext;
@@ -25,7 +25,7 @@ const requests: { url: string; method: string; body: Buffer | null }[] = [];
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   await makeDistinctPhotos(fixtures, 2);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   collector = await startCollector({
     allowedOrigins: [server.url],
     tasks: ['audit', 'nostore'].map((scope) => ({ scope, mechanism: 'privunit', epsilon: 1 })),

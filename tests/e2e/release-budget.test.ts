@@ -3,14 +3,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, openEnginePage, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let collector: Collector;
 let browser: Browser;
 let context: BrowserContext;
@@ -20,7 +20,7 @@ let photos: string[];
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 60);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   collector = await startCollector({
     allowedOrigins: [server.url],
     tasks: ['memo', 'race', 'faults'].map((scope) => ({ scope, mechanism: 'privunit', epsilon: [0.1, 0.5] })),

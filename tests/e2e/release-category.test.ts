@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
@@ -17,7 +17,7 @@ import type { Codebook } from '../../src/codebook/codebook-schema';
 import type { CategoryReleaseOptions } from '../../src/release/release-api';
 
 const CODEBOOK_FILE = 'public/codebooks/fashion-10.json';
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let collector: TestCollector;
 let browser: Browser;
 let context: BrowserContext;
@@ -30,7 +30,7 @@ before(async () => {
   codebook = await parseCodebookJson(await readFile(CODEBOOK_FILE, 'utf8'));
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 4);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   // One task a scope: k-RR releases go to "labels", OUE releases to "labels-oue".
   collector = await startCollector({
     codebooks: 'public/codebooks',

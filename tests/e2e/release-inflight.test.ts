@@ -7,14 +7,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let collector: Collector;
 let browser: Browser;
 let context: BrowserContext;
@@ -33,7 +33,7 @@ const firstHeld = new Promise<void>((resolve) => (heldOne = resolve));
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 4);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   collector = await startCollector({
     allowedOrigins: [server.url],
     tasks: [{ scope: 'inflight', mechanism: 'privunit', epsilon: 0.2 }],

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
@@ -14,7 +14,7 @@ import type { ReleaseOptions } from '../../src/release/release-api';
 import { OUTBOX_LIMIT } from '../../src/ledger/commit-release';
 import { LEDGER_DB } from '../../src/ledger/ledger-schema';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let collector: Collector;
 let browser: Browser;
 let context: BrowserContext;
@@ -24,7 +24,7 @@ let photos: string[];
 before(async () => {
   const fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 12);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   collector = await startCollector({
     allowedOrigins: [server.url],
     tasks: ['window', 'outbox'].map((scope) => ({ scope, mechanism: 'privunit', epsilon: 0.5 })),

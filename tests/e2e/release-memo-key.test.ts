@@ -5,13 +5,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import type { ReleaseOptions } from '../../src/release/release-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let browser: Browser;
 let fixtures: string;
 let photo: string;
@@ -19,7 +19,7 @@ let photo: string;
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   photo = (await makeDistinctPhotos(fixtures, 1))[0]!;
-  server = await startDevServer();
+  server = await startEnginePageServer();
   browser = await launchChromium();
 });
 after(async () => {

@@ -9,14 +9,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector as Collector } from '../support/collector';
 import type { ReleaseOptions } from '../../src/release/release-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let collectorA: Collector;
 let collectorB: Collector;
 let browser: Browser;
@@ -36,7 +36,7 @@ const posted: string[] = [];
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 6);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   collectorA = await startCollector({
     allowedOrigins: [server.url],
     tasks: [{ scope: 'tasked', mechanism: 'privunit', epsilon: [1, 2] }],

@@ -4,14 +4,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { createScopes, openEnginePage, startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startScriptedCollector, type ScriptedCollector } from './support/scripted-collector';
 import type { ReleaseOptions, VectorReleaseOptions } from '../../src/release/release-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let endpoint: ScriptedCollector;
 let browser: Browser;
 let context: BrowserContext;
@@ -21,7 +21,7 @@ let photos: string[];
 before(async () => {
   fixtures = await makeGeneratedFixtures();
   photos = await makeDistinctPhotos(fixtures, 8);
-  server = await startDevServer();
+  server = await startEnginePageServer();
   endpoint = await startScriptedCollector();
   browser = await launchChromium();
   context = await browser.newContext();

@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startAppServer } from './support/app-server';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { startedEnginePage } from './support/engine-page';
 import { seriousA11yViolations } from './support/a11y';
 import type { PageWindow } from './support/page-api';
@@ -36,7 +36,7 @@ const collectorToken = randomBytes(12).toString('hex');
 const analystToken = randomBytes(12).toString('hex');
 
 let app: Awaited<ReturnType<typeof startAppServer>>;
-let dev: Awaited<ReturnType<typeof startDevServer>>;
+let dev: Awaited<ReturnType<typeof startEnginePageServer>>;
 let leader: RunningAggregator;
 let helper: RunningAggregator;
 let browser: Browser;
@@ -97,7 +97,7 @@ before(async () => {
     tasks: [{ scope: 'default', mechanism: 'privunit', epsilon: [1, 2] }, declared(), otherLayer],
     trainToken: collectorToken,
   });
-  dev = await startDevServer();
+  dev = await startEnginePageServer();
   app.collector.allowOrigin(dev.url);
   for (const aggregator of [leader, helper])
     for (const page of [app.url, dev.url]) aggregator.allowOrigin(new URL(page).origin);

@@ -8,6 +8,7 @@ import { expose } from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import '../../../src/error-details';
 import { EngineService } from '../../../src/engine/worker/engine-service';
+import { DECODER_WORKER_NAME } from '../../../src/engine/worker/decoder-thread';
 import type { EngineApi } from '../../../src/engine/worker/engine-api';
 import { watchSessions } from './watched-sessions';
 
@@ -18,7 +19,15 @@ export interface TestEngineApi extends EngineApi {
   breakBackend(): Promise<void>;
   /** tfjs's live tensors and their bytes in this worker. */
   memory(): { numTensors: number; numBytes: number };
+  /**
+   * From now on, a decoder thread this worker starts loads a script the server does not have, so it fails
+   * to load as it would where the browser refuses nested workers or the file is missing. Returns how many
+   * decoder threads were refused so far.
+   */
+  refuseDecoderThread(): number;
 }
+
+let refusedDecoders = 0;
 
 const sessions = watchSessions();
 const engine = new EngineService({ startSession: sessions.startSession });
@@ -33,6 +42,19 @@ const api: TestEngineApi = Object.assign(engine, {
   memory() {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
+  },
+  refuseDecoderThread() {
+    const RealWorker = globalThis.Worker;
+    if (!(RealWorker as { refusing?: boolean }).refusing)
+      globalThis.Worker = class extends RealWorker {
+        static refusing = true;
+        constructor(url: string | URL, options?: WorkerOptions) {
+          const refused = options?.name === DECODER_WORKER_NAME;
+          if (refused) refusedDecoders++;
+          super(refused ? new URL('/no-such-decoder.js', location.href) : url, options);
+        }
+      };
+    return refusedDecoders;
   },
 });
 expose(api);

@@ -1,6 +1,7 @@
 import { build, loadConfigFromFile, type PluginOption } from 'vite';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { existsSync, watch as watchFolder } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,8 +67,9 @@ async function buildPagesAlone(pages: readonly string[]): Promise<string> {
 
 /**
  * A production build of test pages that the files of one test run share: built by the first file that
- * asks and kept in the run's folder (run-dir.ts), which the sources cannot change under. Outside the
- * runner, or when another file's build landed first, the file's own build, which `remove` deletes.
+ * asks and kept in the run's folder (run-dir.ts), which the sources cannot change under; a file asking
+ * while it is built waits for it. Outside the runner, or when the first file's build failed, the file's own
+ * build, which `remove` deletes.
  */
 export async function sharedPageBuild(pages: readonly string[]): Promise<{ dir: string; remove: () => Promise<void> }> {
   const shared = runDir('page-builds');
@@ -75,25 +77,79 @@ export async function sharedPageBuild(pages: readonly string[]): Promise<{ dir: 
     .update(JSON.stringify([...pages].sort()))
     .digest('hex')
     .slice(0, 16);
-  const dir = shared && join(shared, key);
-  const kept = { dir: dir ?? '', remove: async () => {} };
-  if (dir && (await stat(dir).catch(() => undefined))) return kept;
-  const outDir = await buildPagesAlone(pages);
-  const own = { dir: outDir, remove: () => rm(outDir, { recursive: true, force: true }) };
-  if (!dir) return own;
-  // Renamed into place whole, so a file starting meanwhile sees all of it or none of it.
-  return rename(outDir, dir).then(
-    () => kept,
-    () => own,
+  const own = async () => {
+    const outDir = await buildPagesAlone(pages);
+    return { dir: outDir, remove: () => rm(outDir, { recursive: true, force: true }) };
+  };
+  if (!shared) return own();
+  const dir = join(shared, key);
+  const kept = { dir, remove: async () => {} };
+  const exists = async (path: string) => (await stat(path).catch(() => undefined)) !== undefined;
+  if (await exists(dir)) return kept;
+  const lock = `${dir}.building`;
+  const building = await mkdir(lock).then(
+    () => true,
+    () => false,
   );
+  if (building) {
+    try {
+      // Another file may have built it between the look above and the lock.
+      if (await exists(dir)) return kept;
+      const outDir = await buildPagesAlone(pages);
+      // Renamed into place whole, so a file that finds it sees all of it.
+      await rename(outDir, dir);
+      return kept;
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+  await untilGone(shared, lock);
+  return (await exists(dir)) ? kept : own();
 }
+
+/** Resolves when `path`, in `folder`, no longer exists: watched, not polled. */
+function untilGone(folder: string, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (existsSync(path)) return;
+      watcher.close();
+      resolve();
+    };
+    const watcher = watchFolder(folder, check);
+    watcher.on('error', reject);
+    // Checked once the watcher is up: a removal before it would be missed.
+    check();
+  });
+}
+
+/** What the app's server and the dev server send so that a page may use SharedArrayBuffer (tfjs-wasm threads). */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 /**
  * Serves a folder WITHOUT cross-origin isolation (no COOP/COEP), as a host page that is
  * not isolated would be: SharedArrayBuffer is missing there, so tfjs-wasm runs one thread.
  */
-export async function startPlainServer(folder: string): Promise<{ url: string; close: () => Promise<void> }> {
+export function startPlainServer(folder: string): Promise<{ url: string; close: () => Promise<void> }> {
+  return serveFolder(folder, {});
+}
+
+/**
+ * Serves a folder cross-origin isolated (COOP/COEP, as the dev server does) with no Content-Security-Policy:
+ * test pages talk to collectors and aggregators on ports of their own.
+ */
+export function startIsolatedServer(folder: string): Promise<{ url: string; close: () => Promise<void> }> {
+  return serveFolder(folder, ISOLATION_HEADERS);
+}
+
+async function serveFolder(
+  folder: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     void (async () => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       const file = resolve(folder, `.${path}`);
