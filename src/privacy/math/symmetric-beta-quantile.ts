@@ -174,6 +174,9 @@ function newtonStep(
   return above * table.top + (1 - above) * raised;
 }
 
+/** Working space of the inversion (which runs to completion, so one is enough): no allocation per draw. */
+const scratch = { start: new Float64Array(6), values: new Float64Array(4) };
+
 /**
  * y1 with I_y1(a, a) = e^λ1 on table1's interval and y2 with I_y2(a, a) = e^λ2 on table2's, in work that
  * depends on the tables alone: both are scanned whole and both inverted by the same fixed steps, interleaved
@@ -187,12 +190,12 @@ export function invertSymmetricBetaPair(
   out: Float64Array,
 ): void {
   if (table1.a !== table2.a) throw new RangeError('invertSymmetricBetaPair: tables for different a');
-  const start = new Float64Array(6);
+  const start = scratch.start;
+  const values = scratch.values;
   scan(table1, logTarget1, start, 0);
   scan(table2, logTarget2, start, 3);
   let y1 = newtonStep(table1, start[0]!, logTarget1, start[1]!, start[2]!);
   let y2 = newtonStep(table2, start[3]!, logTarget2, start[4]!, start[5]!);
-  const values = new Float64Array(4);
   for (let k = 0; k < NEWTON_STEPS; k++) {
     logIncompleteBetaSymmetricPair(y1, y2, table1.a, table1.steps, table1.logBetaAA, values);
     y1 = newtonStep(table1, y1, logTarget1, values[0]!, 1 / values[1]!);

@@ -157,6 +157,9 @@ function nextBelow(x: number): number {
   return view.getFloat64(0);
 }
 
+/** The two regions' inverses of one draw (a draw runs to completion, so one buffer is enough). */
+const capCoordinates = new Float64Array(2);
+
 /**
  * Draws t = ⟨V,u⟩ from the cap (t ≥ γ) or its complement, by inverse CDF, in constant work:
  * the same uniform is inverted in BOTH regions, each by a scan of its whole quantile table and a
@@ -171,7 +174,7 @@ export function sampleCapCoordinate(params: PrivUnitParams, inCap: boolean, draw
   const q = params.q;
   const u = draws.uniform();
   // In the cap: I_y = u·q on [0, xCut]. In the complement, from the top: I_y = (1 − q)(1 − u) on [0, 1 − xCut].
-  const ys = new Float64Array(2);
+  const ys = capCoordinates;
   invertSymmetricBetaPair(cap, rest, Math.log(u * q), Math.log((1 - q) * (1 - u)), ys);
   // t = 1 − 2x: 1 − 2y in the cap, 2y − 1 in the rest. At the regions' common end, 1 − 2·xCut can round to
   // either side of γ: each t is kept in its own region (t ≥ γ in the cap, t < γ in the rest), by selection.
