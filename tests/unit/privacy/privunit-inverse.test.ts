@@ -1,12 +1,14 @@
 // PrivUnit's cap coordinate: the quantile-table-and-Newton inverse against the 64-step bisection it replaced,
 // uniform by uniform (the extremes near 0 and 1, powers of two, a grid, random ones), in both regions, at
-// d = 2 … 4 096; and the fixed work: the same number of libm calls whatever the uniform and the cap bit.
+// d = 2 … 4 096; the fixed work: the same number of libm calls whatever the uniform and the cap bit; and
+// tables that build over the range of (ε, d) the product allows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibratePrivUnit, sampleCapCoordinate } from '../../../src/privacy/mechanisms/privunit';
 import { RandomDraws } from '../../../src/privacy/random/draws';
 import type { RandomSource } from '../../../src/privacy/random/random-source';
 import { cryptoRandomSource } from '../../../src/privacy/random/random-source';
+import { EPSILON_MAX, EPSILON_MIN } from '../../../src/privacy/limits';
 import { bisectCapCoordinates } from './cap-bisection';
 
 const TWO_POW_53 = 2 ** 53;
@@ -92,5 +94,19 @@ test('the cap coordinate makes the same libm calls whatever the uniform and the 
     }
   } finally {
     counted.forEach((name, i) => (Math[name] = original[i]!));
+  }
+});
+
+test('the tables build and the extreme uniforms land in their regions, ε from EPSILON_MIN to EPSILON_MAX', () => {
+  for (const d of [2, 3, 4, 5, 16, 96, 1280, 4096]) {
+    for (const epsilon of [EPSILON_MIN, 0.1, 1, 4, EPSILON_MAX]) {
+      const params = calibratePrivUnit(epsilon, d);
+      for (const k of [1, 2 ** 52, TWO_POW_53 - 1]) {
+        const cap = sampleCapCoordinate(params, true, drawsOf(k));
+        const rest = sampleCapCoordinate(params, false, drawsOf(k));
+        assert.ok(cap >= params.gamma && cap <= 1, `d=${d} ε=${epsilon} u=${k}/2^53: cap t = ${cap}`);
+        assert.ok(rest < params.gamma && rest >= -1, `d=${d} ε=${epsilon} u=${k}/2^53: rest t = ${rest}`);
+      }
+    }
   }
 });
