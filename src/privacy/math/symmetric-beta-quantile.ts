@@ -4,8 +4,9 @@
  * number of Newton steps on h(z) = ln I(e^z) − ln target finish it to double precision.
  *
  * Why Newton converges, and how fast (the bound is checked for every row of the table when it is built):
- * e^z·f(e^z) is log-concave in z for a ≥ 1 and log-convex for a = 1/2 (d = 2, where I is (2/π)·asin√y and
- * (ln I)' = tan θ/θ at θ = asin√y increases), so h is concave, respectively convex, and increasing. Newton
+ * for a ≥ 1, e^z·f(e^z) (f the Beta(a, a) density) is log-concave in z, so its integral I(e^z) is too
+ * (Prékopa) and h is concave; for a = 1/2 (d = 2), I = (2/π)·θ with θ = asin√y and h' = tan θ/(2θ), which
+ * increases, so h is convex. (a = (d − 1)/2 takes no value between.) Either way h increases. Newton
  * from the left end of a bracket of a concave increasing h (the right end of a convex one) moves monotonically
  * towards the root and never passes it, with error e_{k+1} ≤ e_k·min(1 − S_min/S_max, e_k·H/S_min): S = h' is
  * monotone, so S_min and S_max on a row are its values at the row's ends, and |h''| = S·|1 + g − S| with
@@ -40,7 +41,7 @@ export interface SymmetricBetaQuantileTable {
   /** The interval inverted: [bottom, top]; I(bottom) is below every target the table is for. */
   readonly bottom: number;
   readonly top: number;
-  /** +1 for a ≥ 1 (h concave: start from a row's left end), −1 for a < 1 (convex: its right end). */
+  /** +1 for a ≥ 1 (h concave: start from a row's left end), −1 for a = 1/2 (convex: its right end). */
   readonly side: number;
   /** Row i is chosen for ln target λ when keys[i] ≤ side·λ (the last such row; keys ascending). */
   readonly keys: Float64Array;
@@ -66,8 +67,8 @@ export function symmetricBetaQuantileTable(
   top: number,
   lowestLogTarget: number,
 ): SymmetricBetaQuantileTable {
-  if (!(a >= 0.5) || !(top > 0 && top < 1) || !Number.isFinite(lowestLogTarget))
-    throw new RangeError(`quantile table needs a ≥ 1/2, 0 < top < 1, a finite target (a=${a}, top=${top})`);
+  if (!(a === 0.5 || a >= 1) || !(top > 0 && top < 1) || !Number.isFinite(lowestLogTarget))
+    throw new RangeError(`quantile table needs a = 1/2 or a ≥ 1, 0 < top < 1, a finite target (a=${a}, top=${top})`);
   const steps = fixedBetaSteps(a);
   const logBetaAA = logBeta(a, a);
   const values = new Float64Array(4);
@@ -120,7 +121,7 @@ export function symmetricBetaQuantileTable(
   };
 }
 
-/** The proven bound on |z − z*| after all steps, for a target in the row between `left` and `right`. */
+/** The proven bound after all steps on |z − z*|, or on |h| where S < 1, for a root between `left` and `right`. */
 function rowBound(a: number, left: Point, right: Point): number {
   const sMin = Math.min(left.slope, right.slope);
   const sMax = Math.max(left.slope, right.slope);
