@@ -86,6 +86,37 @@ export function incompleteBetaFixedPair(
 }
 
 /**
+ * ln I_y(a, a) and its slope in ln y, S = y·f(y)/I_y(a, a) with f the Beta(a, a) density, at two points, written
+ * to `out` as [ln I(y1), S(y1), ln I(y2), S(y2)]: what a Newton step on ln I against ln y needs. Each point
+ * costs EXACTLY `steps` continued-fraction steps and the same transcendental calls on either side of y = 1/2
+ * (where a symmetric beta's continued fraction changes sides), selected by arithmetic, as in
+ * `incompleteBetaFixedPair`. Both forms of ln I are finite for 0 < y < 1, so the unselected one is harmless.
+ */
+export function logIncompleteBetaSymmetricPair(
+  y1: number,
+  y2: number,
+  a: number,
+  steps: number,
+  logBetaAA: number,
+  out: Float64Array,
+): void {
+  const s1 = Number(y1 < 0.5);
+  const s2 = Number(y2 < 0.5);
+  continuedFractionStepsPair(s1 * y1 + (1 - s1) * (1 - y1), a, a, s2 * y2 + (1 - s2) * (1 - y2), a, a, steps, out);
+  const logFront1 = a * Math.log(y1) + a * Math.log1p(-y1) - logBetaAA;
+  const logFront2 = a * Math.log(y2) + a * Math.log1p(-y2) - logBetaAA;
+  const ratio1 = out[0]! / a;
+  const ratio2 = out[1]! / a;
+  // Below 1/2 the fraction gives I itself (ln I = ln front + ln ratio); above, 1 − I.
+  const log1 = s1 * (logFront1 + Math.log(ratio1)) + (1 - s1) * Math.log1p(-Math.exp(logFront1) * ratio1);
+  const log2 = s2 * (logFront2 + Math.log(ratio2)) + (1 - s2) * Math.log1p(-Math.exp(logFront2) * ratio2);
+  out[0] = log1;
+  out[1] = Math.exp(logFront1 - log1) / (1 - y1);
+  out[2] = log2;
+  out[3] = Math.exp(logFront2 - log2) / (1 - y2);
+}
+
+/**
  * `betaContinuedFraction` for two points, run for a fixed number of steps with no early exit, interleaved;
  * the results go to out[0] and out[1].
  */

@@ -12,11 +12,18 @@
  * show PrivUnit with optimised parameters is optimal for this task).
  *
  * t = ⟨V,u⟩ has density ∝ (1−t²)^((d−3)/2); with t = 1 − 2x, x ~ Beta((d−1)/2, (d−1)/2).
- * t is drawn by inverting that CDF by bisection to the last bit: a fixed 64 steps of a
- * fixed-length continued fraction in both regions, whichever is drawn, so the time taken
- * does not depend on the cap bit or the noise (tested by timing; residual risk: docs/privacy.md).
+ * t is drawn by inverting that CDF to double precision in both regions, whichever is drawn: a
+ * table per parameters scanned whole, then a fixed number of Newton steps, each a fixed-length
+ * continued fraction (math/symmetric-beta-quantile.ts), so the time taken does not depend on
+ * the cap bit or the noise (tested by timing; residual risk: docs/privacy.md).
  */
-import { fixedBetaSteps, incompleteBeta, incompleteBetaFixedPair, logBeta } from '../math/special';
+import { incompleteBeta, logBeta } from '../math/special';
+import {
+  invertSymmetricBetaPair,
+  symmetricBetaQuantileTable,
+  type SymmetricBetaQuantileTable,
+} from '../math/symmetric-beta-quantile';
+import { memoize } from '../memo';
 import type { RandomDraws } from '../random/draws';
 import { invalidParameter, requireInteger, requirePositiveFinite } from '../errors';
 import { DIMS_MAX } from '../limits';
@@ -104,46 +111,83 @@ export function paramsFor(epsilon: number, dims: number, gamma: number): PrivUni
   return { epsilon, dims, p, q, gamma, scale, expectedMse: scale * scale - 1 };
 }
 
+/** 53-bit uniforms are at least 2^−53, so no target is below 2^−53 of its region's mass. */
+const LOWEST_LOG_UNIFORM = -53 * Math.LN2 - 1e-9;
+
+/**
+ * What the sampler needs per parameters: the quantile tables of the cap and of its complement, both in
+ * y ∈ [0, top] (y = x in the cap, x ≤ xCut; y = 1 − x in the rest, x ≥ xCut, where 1 − I_x(a, a) =
+ * I_(1−x)(a, a), so that each region is inverted from its own end of [0, 1] and keeps its precision there),
+ * and the largest double below γ (the rest's t must stay below γ).
+ */
+interface CapSampler {
+  readonly cap: SymmetricBetaQuantileTable;
+  readonly rest: SymmetricBetaQuantileTable;
+  readonly belowGamma: number;
+}
+
+const capSamplerOf = memoize((dims: number, gamma: number, q: number): CapSampler => {
+  const a = (dims - 1) / 2;
+  const xCut = (1 - gamma) / 2;
+  return {
+    cap: symmetricBetaQuantileTable(a, xCut, Math.log(q) + LOWEST_LOG_UNIFORM),
+    rest: symmetricBetaQuantileTable(a, 1 - xCut, Math.log(1 - q) + LOWEST_LOG_UNIFORM),
+    belowGamma: nextBelow(gamma),
+  };
+});
+
+/** By the parameters object first: releases reuse one (calibration is memoized), and a key costs a string. */
+const capSamplers = new WeakMap<PrivUnitParams, CapSampler>();
+
+function capSampler(params: PrivUnitParams): CapSampler {
+  let sampler = capSamplers.get(params);
+  if (sampler === undefined) {
+    sampler = capSamplerOf(params.dims, params.gamma, params.q);
+    capSamplers.set(params, sampler);
+  }
+  return sampler;
+}
+
+/** The largest double below x (x finite). */
+function nextBelow(x: number): number {
+  if (x === 0) return -Number.MIN_VALUE;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigInt64(0, view.getBigInt64(0) + (x > 0 ? -1n : 1n));
+  return view.getFloat64(0);
+}
+
+/** The two regions' inverses of one draw (a draw runs to completion, so one buffer is enough). */
+const capCoordinates = new Float64Array(2);
+
 /**
  * Draws t = ⟨V,u⟩ from the cap (t ≥ γ) or its complement, by inverse CDF, in constant work:
- * the same uniform is inverted in BOTH regions, each by 64 bisection steps of an
- * incomplete-beta evaluation with a fixed number of continued-fraction steps (set by d alone),
- * and the cap bit only selects one of the two results at the end. So the arithmetic done, and
- * the values it is done on, are the same whichever region is drawn (inverting only the drawn
- * region made the cap draws about 1.5% slower than the others: a divider's or a libm
- * function's time can depend on its operands).
+ * the same uniform is inverted in BOTH regions, each by a scan of its whole quantile table and a
+ * fixed number of Newton steps of a fixed-length incomplete-beta evaluation (set by d alone), and
+ * the cap bit only selects one of the two results at the end. So the arithmetic done, and the values
+ * it is done on, are the same whichever region is drawn (inverting only the drawn region made the
+ * cap draws about 1.5% slower than the others: a divider's or a libm function's time can depend on
+ * its operands). The result agrees with a 64-step bisection of the same CDF to within its rounding.
  */
 export function sampleCapCoordinate(params: PrivUnitParams, inCap: boolean, draws: RandomDraws): number {
-  const a = (params.dims - 1) / 2;
-  const steps = fixedBetaSteps(a);
-  const logB = logBeta(a, a); // the same for all 128 evaluations below
-  const values = new Float64Array(4);
-  const xCut = (1 - params.gamma) / 2; // t ≥ γ ⟺ x ≤ xCut
+  const { cap, rest, belowGamma } = capSampler(params);
   const q = params.q;
   const u = draws.uniform();
-  // In the cap: I_x = u·q on [0, xCut]. In the complement, inverted from the top to keep
-  // precision: 1 − I_x = (1 − q)(1 − u) on [xCut, 1].
-  const lowerTarget = u * q;
-  const upperTarget = (1 - q) * (1 - u);
-  let capLo = 0;
-  let capHi = xCut;
-  let restLo = xCut;
-  let restHi = 1;
-  for (let i = 0; i < 64; i++) {
-    const capMid = (capLo + capHi) / 2;
-    const restMid = (restLo + restHi) / 2;
-    incompleteBetaFixedPair(capMid, restMid, a, a, steps, logB, values);
-    const capBelow = Number(values[0]! < lowerTarget);
-    const restBelow = Number(values[3]! > upperTarget);
-    // Selections by arithmetic on 0/1 rather than branches; one term of each sum is exactly zero.
-    capLo = capBelow * capMid + (1 - capBelow) * capLo;
-    capHi = capBelow * capHi + (1 - capBelow) * capMid;
-    restLo = restBelow * restMid + (1 - restBelow) * restLo;
-    restHi = restBelow * restHi + (1 - restBelow) * restMid;
-  }
+  // In the cap: I_y = u·q on [0, xCut]. In the complement, from the top: I_y = (1 − q)(1 − u) on [0, 1 − xCut].
+  const ys = capCoordinates;
+  invertSymmetricBetaPair(cap, rest, Math.log(u * q), Math.log((1 - q) * (1 - u)), ys);
+  // t = 1 − 2x: 1 − 2y in the cap, 2y − 1 in the rest. At the regions' common end, 1 − 2·xCut can round to
+  // either side of γ: each t is kept in its own region (t ≥ γ in the cap, t < γ in the rest), by selection.
+  const gamma = params.gamma;
+  const capT = 1 - 2 * ys[0]!;
+  const restT = 2 * ys[1]! - 1;
+  const capLow = Number(capT < gamma);
+  const restHigh = Number(restT >= gamma);
+  const inCapT = capLow * gamma + (1 - capLow) * capT;
+  const inRestT = restHigh * belowGamma + (1 - restHigh) * restT;
   const c = Number(inCap);
-  const twiceX = c * (capLo + capHi) + (1 - c) * (restLo + restHi);
-  return 1 - twiceX; // t = 1 − 2x
+  // One term of each sum is exactly zero.
+  return c * inCapT + (1 - c) * inRestT;
 }
 
 /** One PrivUnit report of the unit vector `u`: an unbiased estimate of u. */

@@ -51,6 +51,7 @@ import {
   TRIALS_DELTA_RESERVE,
 } from '../../../src/privacy/mechanisms/discrete-gaussian';
 import { calibratePrivUnit } from '../../../src/privacy/mechanisms/privunit';
+import { NEWTON_STEPS } from '../../../src/privacy/math/symmetric-beta-quantile';
 import { calibrateLaplace } from '../../../src/privacy/mechanisms/laplace';
 import { calibrateAnalyticGaussian } from '../../../src/privacy/mechanisms/gaussian';
 import { DEFAULT_DEVICE_BUDGET, DEFAULT_SCOPE, MAX_TOTAL_EPSILON } from '../../../src/ledger/budget-policy';
@@ -400,13 +401,19 @@ test('the samplers: acceptance, tails, precision budgets, PrivUnit steps', () =>
   );
   states('floored at −200, since anything below 2⁻¹²⁸ is 0');
   states('(p to within 2⁻¹²⁸)');
-  // PrivUnit: bisection steps and the continued fraction's length.
+  // PrivUnit: Newton steps, the table's bound and the continued fraction's length.
+  assert.equal(NEWTON_STEPS, 3);
   assert.match(
-    readFileSync(new URL('../../../src/privacy/mechanisms/privunit.ts', import.meta.url), 'utf8'),
-    /i < 64;/,
+    readFileSync(new URL('../../../src/privacy/math/symmetric-beta-quantile.ts', import.meta.url), 'utf8'),
+    /const TOLERANCE = 2 \*\* -56;/,
   );
-  states('with 64 bisection steps in both regions');
-  states('— 64 bisection steps each');
+  states('and 3 Newton steps on ln I against ln x finish it');
+  states('is at most 2⁻⁵⁶ (relative, in x or, in');
+  states('and 3 Newton steps each, every step one');
+  states('ln I is concave in ln x (convex for d = 2)');
+  cites('from d = 2 to d = 4 096', 'tests/unit/privacy/privunit-inverse.test.ts', /\[2, 3, 16, 96, 1280, 4096\]/);
+  cites('they agree to\n5·10⁻¹⁴ in t', 'tests/unit/privacy/privunit-inverse.test.ts', /const TOLERANCE = 5e-14;/);
+  cites('against a 64-step bisection', 'tests/unit/privacy/cap-bisection.ts', /i < 64;/);
   assert.equal(fixedBetaSteps(49) - 2 * 7, 32);
   states('(2⌈√((d−1)/2)⌉ + 32 steps');
   const worse = evenSplitParams(8, 1280).expectedMse / calibratePrivUnit(8, 1280).expectedMse - 1;
