@@ -98,7 +98,7 @@ test('a new data folder starts from the template; a folder that holds a database
   }
 });
 
-test('the migrations find nothing to do on the template, and bring a template of an older schema up to date', async () => {
+test('migrations find nothing to do on the template and bring an older template up to date', async () => {
   const pg = new PGlite({ loadDataDir: await collectorTemplate() });
   await pg.waitReady;
   let old: Blob;
