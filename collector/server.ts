@@ -38,6 +38,11 @@ export interface CollectorOptions {
   dataDir?: string;
   /** PGlite in memory (the default when neither databaseUrl nor dataDir is given). */
   inMemory?: boolean;
+  /**
+   * PGlite only: a new database starts as a copy of this data directory (a tarball from PGlite's
+   * `dumpDataDir`, e.g. of a database already migrated) instead of an empty one; migrations still run.
+   */
+  pgliteTemplate?: Blob;
   /** Browser origins allowed to call the collector (CORS); requests without an Origin header always pass. */
   allowedOrigins?: readonly string[];
   /** Host header values accepted besides the defaults (localhost, 127.0.0.1, [::1] and the host, with the port). */
@@ -122,6 +127,8 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
   const stores = [options.databaseUrl, options.dataDir, options.inMemory || undefined].filter((x) => x !== undefined);
   if (stores.length > 1)
     throw new ObscuraError('InvalidParameterError', 'give one of databaseUrl, dataDir or inMemory, not several');
+  if (options.databaseUrl && options.pgliteTemplate)
+    throw new ObscuraError('InvalidParameterError', 'pgliteTemplate is for PGlite: a databaseUrl has a database');
   // Read before the database opens: a bad codebook file stops the start with nothing to close.
   const codebooks =
     typeof options.codebooks === 'string' ? await loadCodebookDir(options.codebooks) : options.codebooks;
@@ -129,6 +136,7 @@ export async function openCollector(options: CollectorOptions = {}): Promise<Col
   const store = await ReportStore.open({
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.dataDir && !options.inMemory ? { dataDir: options.dataDir } : {}),
+    ...(options.pgliteTemplate ? { pgliteTemplate: options.pgliteTemplate } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

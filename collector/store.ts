@@ -35,6 +35,11 @@ export interface StoreOptions {
   readonly databaseUrl?: string;
   /** PGlite's folder (kept across restarts; one collector per folder). Without it and a URL, in memory. */
   readonly dataDir?: string;
+  /**
+   * PGlite only: a new database starts as a copy of this data directory (a tarball from PGlite's
+   * `dumpDataDir`) instead of an empty one; migrations then run on it as on any database.
+   */
+  readonly pgliteTemplate?: Blob;
   /** Connections per process to a PostgreSQL server. */
   readonly poolSize?: number;
   /** The time of receipt (its UTC day picks the partition). */
@@ -82,7 +87,10 @@ export class ReportStore {
     try {
       const db = options.databaseUrl
         ? await openPostgres(options.databaseUrl, options.poolSize)
-        : await openPglite(options.dataDir);
+        : await openPglite({
+            ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+            ...(options.pgliteTemplate ? { template: options.pgliteTemplate } : {}),
+          });
       try {
         await migrate(db);
       } catch (err) {

@@ -65,6 +65,8 @@ export interface LaunchOptions {
   dataDir?: string;
   /** Keep the embedded collector's database in memory. */
   inMemory?: boolean;
+  /** A new database of the embedded collector starts as a copy of this one (CollectorOptions.pgliteTemplate). */
+  pgliteTemplate?: Blob;
   /** The embedded collector's reads need `Authorization: Bearer <readToken>`. */
   readToken?: string;
   /** Folder of the codebooks the embedded collector accepts; public/codebooks by default. */
@@ -160,6 +162,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
         ...(options.tls ? { tls: options.tls } : {}),
         ...(options.readToken ? { readToken: options.readToken } : {}),
         ...(options.tasks ? { tasks: options.tasks } : {}),
+        ...(options.pgliteTemplate ? { pgliteTemplate: options.pgliteTemplate } : {}),
         ...(options.inMemory
           ? { inMemory: true }
           : { dataDir: options.dataDir ?? join(PROJECT, '.data', 'collector') }),

@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultHosts } from '../../collector/access';
 import { collectorHandle, openCollector, type Collector, type CollectorOptions } from '../../collector/server';
 import { errorBody, listen, type Listening } from '../../server-kit/index';
+import { collectorTemplate } from './pglite-template';
 
 export interface Faults {
   /** Answer 500 to this many coming report POSTs (nothing is stored). */
@@ -48,11 +49,16 @@ export interface TestCollector extends Collector {
 }
 
 /**
- * Starts a collector on a free loopback port (PGlite in memory unless told otherwise).
+ * Starts a collector on a free loopback port (PGlite in memory unless told otherwise). A new PGlite database
+ * starts from the run's migrated template (pglite-template.ts) rather than from initdb.
  */
 export async function startCollector(options: TestCollectorOptions = {}): Promise<TestCollector> {
   const { faults: initial, ...collectorOptions } = options;
-  const app = await openCollector(collectorOptions);
+  const app = await openCollector(
+    collectorOptions.databaseUrl || collectorOptions.pgliteTemplate
+      ? collectorOptions
+      : { ...collectorOptions, pgliteTemplate: await collectorTemplate() },
+  );
   const faults: Faults = { failNext: 0, dropNext: 0, dropAfterStoreNext: 0, ...initial };
   const stored = new EventEmitter();
 

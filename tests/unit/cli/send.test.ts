@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCollector } from '../../../collector/server';
+import { startCollector } from '../../support/collector';
 import { fetchTasks, tasksEndpoint } from '../../../src/cli/collector-tasks';
 import { deliverReport } from '../../../src/cli/deliver-report';
 import { parseRetryAfter } from '../../../src/outbox/delivery';

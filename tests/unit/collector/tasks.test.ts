@@ -12,6 +12,7 @@ import { DEFAULT_TASK_EPSILONS } from '../../../collector/tasks';
 import type { Report, VectorReport } from '../../../src/report/schema';
 import { parseTasks, tasksVersion } from '../../../src/report/task';
 import { startCollector, type TestCollector } from '../../support/collector';
+import { collectorTemplate } from '../../support/pglite-template';
 import { postReport, releasedReport } from './support';
 
 const TOKEN = 'tasks-read-token';
@@ -157,7 +158,7 @@ test('the collector command exits 2 on a bad tasks file, naming it; without one,
   assert.equal(code, 2, stderr);
   assert.match(stderr, /bad-cli\.json: task 0 \("x"\): codebook: a oue task needs the codebook/);
 
-  const app = await openCollector({ codebooks: 'public/codebooks' });
+  const app = await openCollector({ codebooks: 'public/codebooks', pgliteTemplate: await collectorTemplate() });
   try {
     assert.deepEqual(
       app.tasks.map((t) => [t.scope, t.mechanism, t.epsilon]),

@@ -14,6 +14,7 @@ import { readTlsCredentials } from '../../../server-kit/tls';
 import { categoryTask, krrReport, laplaceTask, vectorReport } from '../collector/support';
 import { writeTasksFile } from '../../support/collector-process';
 import { call, makeCertificate, type Certificate } from './deploy-support';
+import { collectorTemplate } from '../../support/pglite-template';
 
 const PUBLIC = 'https://obscura.example';
 let dir: string;
@@ -78,6 +79,7 @@ test('--public-url: the collector takes that origin, under its name; other origi
     port: 0,
     collectorPort: 0,
     inMemory: true,
+    pgliteTemplate: await collectorTemplate(),
     publicUrl: `${PUBLIC}/`,
     tasks: vectorTasks,
   });
@@ -128,6 +130,7 @@ test('--read-token locks the reads, not the reports; --codebooks chooses the cod
     port: 0,
     collectorPort: 0,
     inMemory: true,
+    pgliteTemplate: await collectorTemplate(),
     readToken: 'r3ad',
     codebooks,
     tasks: allTasks,
@@ -157,6 +160,7 @@ test("--frame-ancestors sets the widget page's CSP frame-ancestors and nothing e
     port: 0,
     collectorPort: 0,
     inMemory: true,
+    pgliteTemplate: await collectorTemplate(),
     widgetAncestors: ['https://shop.example', 'https://blog.example/any/path'],
   });
   try {
@@ -173,7 +177,15 @@ test("--frame-ancestors sets the widget page's CSP frame-ancestors and nothing e
 
 test('--tls-cert and --tls-key: the app and the collector answer over HTTPS with that certificate', async () => {
   const tls = await readTlsCredentials(cert.certFile, cert.keyFile);
-  const app = await launch({ root, port: 0, collectorPort: 0, inMemory: true, tls, tasks: vectorTasks });
+  const app = await launch({
+    root,
+    port: 0,
+    collectorPort: 0,
+    inMemory: true,
+    pgliteTemplate: await collectorTemplate(),
+    tls,
+    tasks: vectorTasks,
+  });
   try {
     assert.match(app.appUrl, /^https:\/\/localhost:\d+$/);
     assert.match(app.collectorUrl, /^https:\/\/127\.0\.0\.1:\d+$/);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, needsBuild } from '../../../scripts/start';
 import { postReport, releasedReport } from '../collector/support';
+import { collectorTemplate } from '../../support/pglite-template';
 
 test('dist/ is rebuilt when missing or older than any source', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'obscura-start-'));
@@ -29,7 +30,13 @@ test('dist/ is rebuilt when missing or older than any source', async () => {
 test('the app is told the collector endpoint, may connect to it, and the collector accepts its origin', async () => {
   const root = await mkdtemp(join(tmpdir(), 'obscura-dist-'));
   await writeFile(join(root, 'index.html'), '<!doctype html>');
-  const app = await launch({ root, port: 0, collectorPort: 0, inMemory: true });
+  const app = await launch({
+    root,
+    port: 0,
+    collectorPort: 0,
+    inMemory: true,
+    pgliteTemplate: await collectorTemplate(),
+  });
   try {
     assert.match(app.appUrl, /^http:\/\/localhost:\d+$/);
     const page = await fetch(`${app.appUrl.replace('localhost', '127.0.0.1')}/`);
