@@ -2,9 +2,8 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { addConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Add';
 import { castConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Cast';
 import { clipByValueConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/ClipByValue';
-import { depthwiseConv2dNativeConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/DepthwiseConv2dNative';
-import { fusedBatchNormConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedBatchNorm';
 import { fusedConv2DConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedConv2D';
+import { fusedDepthwiseConv2DConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedDepthwiseConv2D';
 import { identityConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Identity';
 import { meanConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Mean';
 import { multiplyConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Multiply';
@@ -25,9 +24,8 @@ export const WASM_MODEL_KERNELS: Readonly<Record<ModelKernel, KernelConfig>> = {
   Add: addConfig,
   Cast: castConfig,
   ClipByValue: clipByValueConfig,
-  DepthwiseConv2dNative: depthwiseConv2dNativeConfig,
-  FusedBatchNorm: fusedBatchNormConfig,
   FusedConv2D: fusedConv2DConfig,
+  FusedDepthwiseConv2D: fusedDepthwiseConv2DConfig,
   Identity: identityConfig,
   Mean: meanConfig,
   Multiply: multiplyConfig,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel, model as layersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ObscuraError } from '../../errors';
+import { foldBatchNorm } from './fold-batch-norm';
 import type { ModelConfig } from './model-config';
 
 /** A loaded model cut at a feature layer: maps a normalised batch to [batch, channels] features. */
@@ -63,12 +64,17 @@ async function loadLayers(source: ModelSource, layerName: string): Promise<Featu
   }
   const cut = layersModel({ inputs: model.inputs, outputs: layer.output as SymbolicTensor });
   const dims = channelsOf(cut.outputs[0]!.shape);
+  // Inference alone: the normalisations folded into the convolutions, when every layer of the cut allows it.
+  const folded = await foldBatchNorm(cut);
   return {
     layer: layerName,
     dims,
-    run: (batch) => globalPool(cut.predict(batch) as tf.Tensor),
+    run: (batch) => globalPool(folded ? folded.run(batch) : (cut.predict(batch) as tf.Tensor)),
     // The cut shares its layers (and so its weights) with the full model.
-    dispose: () => model.dispose(),
+    dispose: () => {
+      folded?.dispose();
+      model.dispose();
+    },
   };
 }
 
