@@ -11,7 +11,7 @@ import './components/camera-panel';
 import './components/batch-progress';
 import './components/result-card';
 import './components/result-pager';
-import { makeThumbnail } from './thumbnail';
+import { makeThumbnail, thumbnailWidth } from './thumbnail';
 import { clampOffset, MAX_KEPT, PAGE_SIZE, PreviewUrls } from './result-window';
 import './components/engine-badge';
 import './components/error-list';
@@ -567,7 +567,9 @@ export class ObscuraApp extends LitElement {
     const onItem = (i: number, item: BatchItem) => {
       if (i === 0) performance.mark('obscura:app:first-item-heard');
       const file = files[i]!;
-      const preview = item.ok ? makeThumbnail(file).catch(() => new Blob()) : undefined;
+      const preview = item.ok
+        ? makeThumbnail(file, thumbnailWidth(item.value.sourceWidth, item.value.sourceHeight)).catch(() => new Blob())
+        : undefined;
       shown = shown.then(async () => {
         if (item.ok) this.add(item.value, file.name, await preview!);
         else this.report(item.error);
