@@ -11,7 +11,8 @@ import './components/camera-panel';
 import './components/batch-progress';
 import './components/result-card';
 import './components/result-pager';
-import { makeThumbnail } from './thumbnail';
+import { makeThumbnail, thumbnailWidth } from './thumbnail';
+import { ShowInTurns } from './show-in-turns';
 import { clampOffset, MAX_KEPT, PAGE_SIZE, PreviewUrls } from './result-window';
 import './components/engine-badge';
 import './components/error-list';
@@ -564,14 +565,20 @@ export class ObscuraApp extends LitElement {
     const batch = this.startBatch(files.length > 1 ? 'Extracting images' : 'Extracting', files.length);
     let done = 0;
     let shown = Promise.resolve();
+    const showing = new ShowInTurns(() => this.progress(batch, done));
     const onItem = (i: number, item: BatchItem) => {
       if (i === 0) performance.mark('obscura:app:first-item-heard');
       const file = files[i]!;
-      const preview = item.ok ? makeThumbnail(file).catch(() => new Blob()) : undefined;
+      const preview = item.ok
+        ? makeThumbnail(file, thumbnailWidth(item.value.sourceWidth, item.value.sourceHeight)).catch(() => new Blob())
+        : undefined;
       shown = shown.then(async () => {
-        if (item.ok) this.add(item.value, file.name, await preview!);
-        else this.report(item.error);
-        this.progress(batch, ++done);
+        const thumbnail = await preview;
+        showing.add(() => {
+          if (item.ok) this.add(item.value, file.name, thumbnail!);
+          else this.report(item.error);
+          done++;
+        });
       });
     };
     try {
@@ -584,6 +591,7 @@ export class ObscuraApp extends LitElement {
       this.report(err);
     } finally {
       await shown;
+      showing.flush();
       this.endBatch(batch);
     }
     this.status = (await this.bridge.status()) ?? this.status;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, ModelRef } from './model/model-config';
 import type { FeatureNetwork } from './model/load-model';
 import { preprocessImage } from './preprocess';
-import { isInputSized, writeNetworkInput, type PixelImage } from './pixels-to-input';
+import { isInputSized, writeNetworkInput, type NetworkInput, type PixelImage } from './pixels-to-input';
 
 /**
  * Computes clean feature vectors from decoded images. Pure computation over a loaded
@@ -58,6 +58,30 @@ export class FeatureExtractor {
     const size = h * w * 3;
     const input = new Float32Array(size * images.length);
     images.forEach((im, i) => writeNetworkInput(im, this.config, input, i * size));
+    const batch = tf.tensor4d(input, [images.length, h, w, 3]);
+    try {
+      return this.split(await this.predictBare(batch), images.length);
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  /**
+   * Features of images already normalised (`writeNetworkInput`'s output, input-sized). A single image's
+   * buffer is uploaded as it is; the caller may reuse it once this resolves.
+   */
+  async extractNormalised(images: readonly NetworkInput[]): Promise<Float32Array[]> {
+    if (images.length === 0) return [];
+    const [h, w] = this.config.inputSize;
+    const size = h * w * 3;
+    for (const im of images)
+      if (im.normalised.length !== size)
+        throw new RangeError(`a normalised input holds ${im.normalised.length} values, not ${h}x${w}x3`);
+    let input = images[0]!.normalised;
+    if (images.length > 1) {
+      input = new Float32Array(size * images.length);
+      images.forEach((im, i) => input.set(im.normalised, i * size));
+    }
     const batch = tf.tensor4d(input, [images.length, h, w, 3]);
     try {
       return this.split(await this.predictBare(batch), images.length);

@@ -8,6 +8,19 @@ export interface PixelImage {
   readonly channels: 3 | 4;
 }
 
+/**
+ * An image already written as the network's normalised RGB input by `writeNetworkInput`
+ * (input height x width x 3 floats): a decoder thread hands this over, so the thread that runs
+ * the network only uploads it.
+ */
+export interface NetworkInput {
+  readonly normalised: Float32Array;
+}
+
+export function isNetworkInput(image: object): image is NetworkInput {
+  return 'normalised' in image;
+}
+
 /** True when the image already has the network's input size, so `writeNetworkInput` applies. */
 export function isInputSized(image: PixelImage, config: ModelConfig): boolean {
   return image.height === config.inputSize[0] && image.width === config.inputSize[1];

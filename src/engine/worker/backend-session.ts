@@ -6,7 +6,11 @@ import type { BackendName } from '../backends/backend-choice';
 import { FeatureExtractor } from '../feature-extractor';
 import { loadFeatureNetwork, type LoadOptions } from '../model/load-model';
 import type { ModelConfig } from '../model/model-config';
+import { isNetworkInput, type NetworkInput } from '../pixels-to-input';
 import { memoryHandler } from './model-artifacts';
+
+/** An image for the network: RGBA pixels, or the network's input already normalised by the decoder thread. */
+export type SessionInput = ImageData | NetworkInput;
 
 /** Builds the network on one backend: BackendSession.start, or something that wraps it. */
 export type StartSession = (
@@ -48,12 +52,11 @@ export class BackendSession {
     return new BackendSession(backend, new FeatureExtractor(config, network), performance.now() - t0);
   }
 
-  /** Clean vectors of RGBA pixel images; throws BackendFailedError when the backend breaks while running. */
-  async extract(pixels: readonly ImageData[]): Promise<Float32Array[]> {
+  /** Clean vectors of images; throws BackendFailedError when the backend breaks while running. */
+  async extract(inputs: readonly SessionInput[]): Promise<Float32Array[]> {
     this.assertContext();
-    const images = pixels.map((p) => ({ data: p.data, width: p.width, height: p.height, channels: 4 as const }));
     try {
-      const vectors = await withWatchdog(this.extractor.extractPixels(images), this.backend);
+      const vectors = await withWatchdog(this.run(inputs), this.backend);
       this.assertContext();
       this.assertHealthy(vectors);
       return vectors;
@@ -65,6 +68,17 @@ export class BackendSession {
         { backend: this.backend },
       );
     }
+  }
+
+  private async run(inputs: readonly SessionInput[]): Promise<Float32Array[]> {
+    const normalised = inputs.filter(isNetworkInput);
+    if (normalised.length === inputs.length) return this.extractor.extractNormalised(normalised);
+    const pixels = inputs.filter((i): i is ImageData => !isNetworkInput(i));
+    if (pixels.length === inputs.length) return this.extractor.extractPixels(pixels.map(pixelImage));
+    // A batch of both kinds (no caller makes one today) runs an image at a time, in order.
+    const out: Float32Array[] = [];
+    for (const input of inputs) out.push(...(await this.run([input])));
+    return out;
   }
 
   /**
@@ -91,6 +105,10 @@ export class BackendSession {
   dispose(): void {
     this.extractor.dispose();
   }
+}
+
+function pixelImage(p: ImageData) {
+  return { data: p.data, width: p.width, height: p.height, channels: 4 as const };
 }
 
 /** tfjs's error for an op whose kernel is not registered on the active backend. */

@@ -6,14 +6,20 @@ export interface DecodeRequest {
   readonly blob: Blob;
   readonly config: ModelConfig;
   readonly name: string;
+  /** A network input the engine has uploaded, handed back (transferred) to be written over. */
+  readonly spare?: Float32Array;
 }
 
-/** Its pixels (the buffer transferred, not copied), or why it could not be read. */
+/**
+ * The file's network input, normalised (when it decoded at the input size), else its RGBA pixels;
+ * the buffer is transferred, not copied. Or why it could not be read.
+ */
 export type DecodeReply =
   | {
       readonly id: number;
       readonly ok: true;
-      readonly data: Uint8ClampedArray<ArrayBuffer>;
+      readonly normalised?: Float32Array<ArrayBuffer>;
+      readonly data?: Uint8ClampedArray<ArrayBuffer>;
       readonly width: number;
       readonly height: number;
       readonly contentHash: string;

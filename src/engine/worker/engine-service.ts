@@ -17,7 +17,7 @@ import type { ModelConfig } from '../model/model-config';
 import { configForLayer } from '../model/model-files';
 import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
-import { BackendSession, type StartSession } from './backend-session';
+import { BackendSession, type SessionInput, type StartSession } from './backend-session';
 import { timeBackends } from './time-backends';
 import type {
   BatchItem,
@@ -31,8 +31,9 @@ import type {
 } from './engine-api';
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
-import { DecoderThread } from './decoder-thread';
-import { filePixels, type FilePixels } from './file-pixels';
+import { DecoderThread, pixelsHere } from './decoder-thread';
+import type { FilePixels, PreparedFile } from './file-pixels';
+import { isNetworkInput } from '../pixels-to-input';
 import { DecodeAhead } from './decode-ahead';
 import { markStartup } from './startup-marks';
 
@@ -309,11 +310,13 @@ export class EngineService implements EngineApi {
       try {
         this.throwIfCancelled(callId);
         if (!prepared.ok) throw prepared.error;
-        const { pixels, contentHash, sourceWidth, sourceHeight, decodeMs } = prepared.value;
+        const { image, contentHash, sourceWidth, sourceHeight, decodeMs } = prepared.value;
         const t0 = performance.now();
         if (!this.firstImageMarked) markStartup('first-decoded');
-        const [vector] = await this.runWithFallback([pixels]);
+        const [vector] = await this.runWithFallback([image]);
         const inferMs = performance.now() - t0;
+        // Uploaded: the decoder writes a later file's input over it.
+        if (isNetworkInput(image)) this.decoder.recycle(image.normalised);
         if (!this.firstImageMarked) markStartup('first-inferred');
         this.firstImageMarked = true;
         const session = this.session!;
@@ -346,11 +349,11 @@ export class EngineService implements EngineApi {
     const t0 = performance.now();
     // While the model still loads this thread is idle: the first files decode here, and the decoder thread
     // starts only once the network runs (on a first visit its start would share the line and the CPU).
-    const read = !(input instanceof Blob)
-      ? await this.toPixels(input, config, name)
-      : this.session
-        ? await this.decoder.decode(input, config, name)
-        : await filePixels(input, config, name);
+    let read: PreparedFile;
+    if (!(input instanceof Blob)) {
+      const { pixels, ...rest } = await this.toPixels(input, config, name);
+      read = { image: pixels, ...rest };
+    } else read = this.session ? await this.decoder.decode(input, config, name) : await pixelsHere(input, config, name);
     return { ...read, decodeMs: performance.now() - t0 };
   }
 
@@ -372,11 +375,11 @@ export class EngineService implements EngineApi {
   }
 
   /** Runs on the current backend; if it breaks, moves to the next working backend and runs again. */
-  private async runWithFallback(pixels: readonly ImageData[]): Promise<Float32Array[]> {
+  private async runWithFallback(images: readonly SessionInput[]): Promise<Float32Array[]> {
     for (;;) {
       const session = this.requireSession();
       try {
-        return await session.extract(pixels);
+        return await session.extract(images);
       } catch (err) {
         if ((err as Error).name !== 'BackendFailedError') throw err;
         this.failures.push({ backend: session.backend, message: (err as Error).message });
