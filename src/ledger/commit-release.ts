@@ -2,7 +2,7 @@ import { ObscuraError } from '../errors';
 import type { Cost } from '../privacy/accountant';
 import type { Report } from '../report/schema';
 import { decideOnSums, DEVICE, knownScopes, statusFromSums, unknownScope, type BudgetStatus } from './budget-policy';
-import { addChargeToTotals, changeTime, loadTarget } from './running-totals';
+import { addChargeToTotals, clockAfter, loadTarget, overviewWith, type LedgerOverview } from './running-totals';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
 import { commitmentOf, type AggregateCommitment } from './share-commitment';
@@ -92,6 +92,8 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
 export interface Committed {
   /** The entry a charge added; absent on a memo hit. */
   readonly entry?: LedgerEntry;
+  /** Every budget and the number of entries just after the charge, read in its transaction; absent on a memo hit. */
+  readonly overview?: LedgerOverview;
 }
 
 /** An aggregate-only release: the two shares, both guarantees, and the cost (the central ε). */
@@ -215,13 +217,14 @@ async function commitCharge(db: LedgerDb, record: ChargeRecord): Promise<ChargeO
     const tx = db.transaction(['budgetChanges', 'ledger', 'outbox', 'memo', 'totals', 'expiries'], 'readwrite', {
       durability: 'strict',
     });
+    const deviceRecord = tx.objectStore('totals').get(DEVICE);
     const [memo, queued, time] = await Promise.all([
       tx.objectStore('memo').get(record.memoKey),
       tx.objectStore('outbox').count(),
-      changeTime(tx, record.now),
+      deviceRecord.then((found) => clockAfter(found, record.now)),
     ]);
     const own = await loadTarget(tx, scopeName, time);
-    const device = (await loadTarget(tx, DEVICE, time))!;
+    const device = (await loadTarget(tx, DEVICE, time, deviceRecord))!;
     if (!own || scopeName === DEVICE) {
       refusal = unknownScope(scopeName, knownScopes(await tx.objectStore('budgetChanges').getAll()));
       tx.abort();
@@ -253,7 +256,11 @@ async function commitCharge(db: LedgerDb, record: ChargeRecord): Promise<ChargeO
         for (const o of outbox) void tx.objectStore('outbox').add(o);
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
         addChargeToTotals(tx, entry.id, decision.charge, own, device);
-        outcome = { charged: true, report: entry.payload, budget: decision.after, entry };
+        // What the pages are told of this commit, from the same transaction: the sums just written.
+        const { states } = decision;
+        const ledgerCount = device.record.entries ?? 0;
+        const overview = await overviewWith(tx, time, states.device, new Map([[scopeName, states.own]]), ledgerCount);
+        outcome = { charged: true, report: entry.payload, budget: decision.after, entry, overview };
       }
     }
     await tx.done.catch((err: unknown) => {
@@ -273,4 +280,6 @@ interface ChargeOutcome {
   readonly budget: BudgetStatus;
   /** The entry a charge added (absent on a memo hit). */
   readonly entry?: LedgerEntry;
+  /** Every budget and the number of entries just after the charge (absent on a memo hit). */
+  readonly overview?: LedgerOverview;
 }

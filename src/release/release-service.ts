@@ -257,7 +257,7 @@ export class ReleaseService implements ReleaseApi {
       options.host,
     );
     await turn;
-    const { entry, ...outcome } = await commitAggregateRelease(db, {
+    const { entry, overview, ...outcome } = await commitAggregateRelease(db, {
       scope: scope.name,
       submission: drawn.submission,
       central: drawn.plan.central,
@@ -267,7 +267,7 @@ export class ReleaseService implements ReleaseApi {
       memoKey,
       now: this.clock.now(),
     });
-    if (entry) this.announce({ entries: [entry] });
+    if (entry) this.announce({ entries: [entry], overview });
     void this.flush().catch(() => undefined);
     const aggregate = { central: drawn.plan.central, local: drawn.plan.local };
     return { ...outcome, kind: 'aggregate', cosine: drawn.cosine, aggregate };
@@ -353,7 +353,7 @@ export class ReleaseService implements ReleaseApi {
   /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
   private async commit(report: Report, cost: Cost, options: ReleaseOptions, memoKey: string, task?: TaskStamp) {
     const db = await this.open();
-    const { entry, ...outcome } = await commitRelease(db, {
+    const { entry, overview, ...outcome } = await commitRelease(db, {
       report,
       cost,
       destination: options.destination,
@@ -364,7 +364,7 @@ export class ReleaseService implements ReleaseApi {
       memoKey,
       now: this.clock.now(),
     });
-    if (entry) this.announce({ entries: [entry] });
+    if (entry) this.announce({ entries: [entry], overview });
     void this.flush().catch(() => undefined);
     return outcome;
   }
