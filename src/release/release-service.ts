@@ -350,7 +350,7 @@ export class ReleaseService implements ReleaseApi {
     return this.tasks.declared(destination);
   }
 
-  /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
+  /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender for it. */
   private async commit(report: Report, cost: Cost, options: ReleaseOptions, memoKey: string, task?: TaskStamp) {
     const db = await this.open();
     const { entry, overview, ...outcome } = await commitRelease(db, {
@@ -365,7 +365,8 @@ export class ReleaseService implements ReleaseApi {
       now: this.clock.now(),
     });
     if (entry) this.announce({ entries: [entry], overview });
-    void this.flush().catch(() => undefined);
+    // A report kept by the page (`send: false`) queues nothing: the sender has nothing new to wake for.
+    if (options.send !== false) void this.flush().catch(() => undefined);
     return outcome;
   }
 
