@@ -204,7 +204,8 @@ interface ChargeRecord {
  * leave), over the budgets' running sums + ledger + outbox + memo: a memo hit returns the stored
  * payload; otherwise the charge is checked against the scope AND the device budget, recorded in the
  * sums and the ledger and the deliveries enqueued together. It reads a fixed number of records
- * (running-totals.ts), never the whole ledger. An unknown scope is an UnknownScopeError (scopes are never
+ * (running-totals.ts), and each other scope's sums for the overview the pages are told, never the whole
+ * ledger. An unknown scope is an UnknownScopeError (scopes are never
  * created here). Nothing else is awaited inside the transaction (it would auto-commit);
  * IndexedDB runs overlapping readwrite transactions one at a time, across tabs and workers, so
  * two releases cannot both spend the last ε.
