@@ -232,7 +232,13 @@ export interface BudgetOverview {
 }
 
 export type ChargeDecision =
-  | { readonly ok: true; readonly charge: Charge; readonly after: BudgetStatus }
+  | {
+      readonly ok: true;
+      readonly charge: Charge;
+      readonly after: BudgetStatus;
+      /** The scope's and the device's configuration and sums with the charge. */
+      readonly states: { readonly own: TargetState; readonly device: TargetState };
+    }
   | { readonly ok: false; readonly error: ObscuraError };
 
 /** One target as a decision reads it: its configuration and sums. */
@@ -329,5 +335,10 @@ export function decideOnSums(
       ),
     };
   }
-  return { ok: true, charge, after: statusFromSums(scope, ownAfter, deviceAfter) };
+  return {
+    ok: true,
+    charge,
+    after: statusFromSums(scope, ownAfter, deviceAfter),
+    states: { own: ownAfter, device: deviceAfter },
+  };
 }

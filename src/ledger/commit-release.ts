@@ -2,7 +2,7 @@ import { ObscuraError } from '../errors';
 import type { Cost } from '../privacy/accountant';
 import type { Report } from '../report/schema';
 import { decideOnSums, DEVICE, knownScopes, statusFromSums, unknownScope, type BudgetStatus } from './budget-policy';
-import { addChargeToTotals, changeTime, loadTarget } from './running-totals';
+import { addChargeToTotals, clockAfter, loadTarget, overviewWith, type LedgerOverview } from './running-totals';
 import type { Guarantee } from '../privacy/aggregate/plan';
 import type { AggregateScope } from './aggregate-scope';
 import { commitmentOf, type AggregateCommitment } from './share-commitment';
@@ -92,6 +92,8 @@ export async function commitRelease(db: LedgerDb, record: ReleaseRecord): Promis
 export interface Committed {
   /** The entry a charge added; absent on a memo hit. */
   readonly entry?: LedgerEntry;
+  /** Every budget and the number of entries just after the charge, read in its transaction; absent on a memo hit. */
+  readonly overview?: LedgerOverview;
 }
 
 /** An aggregate-only release: the two shares, both guarantees, and the cost (the central ε). */
@@ -202,7 +204,8 @@ interface ChargeRecord {
  * leave), over the budgets' running sums + ledger + outbox + memo: a memo hit returns the stored
  * payload; otherwise the charge is checked against the scope AND the device budget, recorded in the
  * sums and the ledger and the deliveries enqueued together. It reads a fixed number of records
- * (running-totals.ts), never the whole ledger. An unknown scope is an UnknownScopeError (scopes are never
+ * (running-totals.ts), and each other scope's sums for the overview the pages are told, never the whole
+ * ledger. An unknown scope is an UnknownScopeError (scopes are never
  * created here). Nothing else is awaited inside the transaction (it would auto-commit);
  * IndexedDB runs overlapping readwrite transactions one at a time, across tabs and workers, so
  * two releases cannot both spend the last ε.
@@ -215,13 +218,14 @@ async function commitCharge(db: LedgerDb, record: ChargeRecord): Promise<ChargeO
     const tx = db.transaction(['budgetChanges', 'ledger', 'outbox', 'memo', 'totals', 'expiries'], 'readwrite', {
       durability: 'strict',
     });
+    const deviceRecord = tx.objectStore('totals').get(DEVICE);
     const [memo, queued, time] = await Promise.all([
       tx.objectStore('memo').get(record.memoKey),
       tx.objectStore('outbox').count(),
-      changeTime(tx, record.now),
+      deviceRecord.then((found) => clockAfter(found, record.now)),
     ]);
     const own = await loadTarget(tx, scopeName, time);
-    const device = (await loadTarget(tx, DEVICE, time))!;
+    const device = (await loadTarget(tx, DEVICE, time, deviceRecord))!;
     if (!own || scopeName === DEVICE) {
       refusal = unknownScope(scopeName, knownScopes(await tx.objectStore('budgetChanges').getAll()));
       tx.abort();
@@ -253,7 +257,11 @@ async function commitCharge(db: LedgerDb, record: ChargeRecord): Promise<ChargeO
         for (const o of outbox) void tx.objectStore('outbox').add(o);
         void tx.objectStore('memo').put({ key: record.memoKey, reportId: entry.id });
         addChargeToTotals(tx, entry.id, decision.charge, own, device);
-        outcome = { charged: true, report: entry.payload, budget: decision.after, entry };
+        // What the pages are told of this commit, from the same transaction: the sums just written.
+        const { states } = decision;
+        const ledgerCount = device.record.entries ?? 0;
+        const overview = await overviewWith(tx, time, states.device, new Map([[scopeName, states.own]]), ledgerCount);
+        outcome = { charged: true, report: entry.payload, budget: decision.after, entry, overview };
       }
     }
     await tx.done.catch((err: unknown) => {
@@ -273,4 +281,6 @@ interface ChargeOutcome {
   readonly budget: BudgetStatus;
   /** The entry a charge added (absent on a memo hit). */
   readonly entry?: LedgerEntry;
+  /** Every budget and the number of entries just after the charge (absent on a memo hit). */
+  readonly overview?: LedgerOverview;
 }

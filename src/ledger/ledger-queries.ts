@@ -173,14 +173,14 @@ export async function listScopes(db: LedgerDb): Promise<ScopeConfig[]> {
 /** One scope's configuration; an UnknownScopeError for a scope never created. */
 export async function readScope(db: LedgerDb, name: string): Promise<ScopeConfig> {
   const tx = db.transaction(['budgetChanges', 'scopes'], 'readonly');
-  const [scope, changes] = await Promise.all([
-    tx.objectStore('scopes').get(name),
-    tx.objectStore('budgetChanges').getAll(),
-  ]);
+  const scope = await tx.objectStore('scopes').get(name);
+  // A scope's record is written with its first budget change, so a scope found is a scope created; the
+  // changes are read only for a scope not found (to name the known ones) or a version-1 ledger's.
+  if (scope && name !== DEVICE) return scope;
+  const changes = await tx.objectStore('budgetChanges').getAll();
   const known = knownScopes(changes);
   if (!known.includes(name)) throw unknownScope(name, known);
   // A scope known only from its budget changes (a version-1 ledger's) is a local one.
-  if (scope) return scope;
   const { totalEpsilon, window } = currentConfig(changes, name)!;
   return { name, totalEpsilon, window };
 }

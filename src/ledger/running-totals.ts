@@ -91,20 +91,28 @@ function copy(record: TotalsRecord): TotalsRecord {
 /**
  * The record of `target` at `now` with every charge whose expiry has come taken out of its counting sums;
  * undefined for a target never created. Readwrite: the expired rows are deleted (the caller stores the
- * record); readonly: they are only left out.
+ * record); readonly: they are only left out. `stored` is the target's record when the caller has read it
+ * in this transaction already.
  */
-export async function loadTarget(tx: AnyTx, target: string, now: number): Promise<LoadedTarget | undefined> {
-  const stored = await tx.objectStore('totals').get(target);
-  if (!stored) {
+export async function loadTarget(
+  tx: AnyTx,
+  target: string,
+  now: number,
+  stored?: Promise<TotalsRecord | undefined>,
+): Promise<LoadedTarget | undefined> {
+  const found = await (stored ?? tx.objectStore('totals').get(target));
+  if (!found) {
     if (target !== DEVICE) return undefined;
     // The device always has a budget; a ledger with no device change uses the default one.
     return loaded(newRecord(DEVICE, DEFAULT_DEVICE_BUDGET), null);
   }
-  const record = copy(stored);
+  const record = copy(found);
+  // One cursor over the target's rows in order of expiry: those due by `now` leave the counting sums, and
+  // the first one after `now` is the next refill (a release opens one cursor per target, however full).
   const due = tx.objectStore('expiries').index('due');
-  let cursor = await due.openCursor(IDBKeyRange.bound([target, -Infinity], [target, now]));
+  let cursor = await due.openCursor(IDBKeyRange.bound([target, -Infinity], [target, Infinity]));
   let releases = record.releases;
-  while (cursor) {
+  while (cursor && cursor.value.expiry <= now) {
     addCharge(record.counting, cursor.value, -1);
     releases--;
     if (tx.mode === 'readwrite') await (cursor as unknown as { delete(): Promise<void> }).delete();
@@ -113,8 +121,7 @@ export async function loadTarget(tx: AnyTx, target: string, now: number): Promis
   // The rows deleted leave the stored sums in the same transaction, whatever the caller does next.
   if (releases !== record.releases && tx.mode === 'readwrite')
     void (tx as Tx<'readwrite'>).objectStore('totals').put({ ...record, releases });
-  const next = await due.openCursor(IDBKeyRange.bound([target, now], [target, Infinity], true, false));
-  const refillsAt = next && Number.isFinite(next.value.expiry) ? next.value.expiry : null;
+  const refillsAt = cursor && Number.isFinite(cursor.value.expiry) ? cursor.value.expiry : null;
   return loaded({ ...record, releases }, refillsAt);
 }
 
@@ -224,23 +231,47 @@ export async function applyChangeToTotals(tx: Tx<'readwrite'>, change: BudgetCha
 
 /** The budget's clock for a change made at `now`: never before anything the ledger recorded. */
 export async function changeTime(tx: AnyTx, now: number): Promise<number> {
-  const device = await tx.objectStore('totals').get(DEVICE);
+  return clockAfter(await tx.objectStore('totals').get(DEVICE), now);
+}
+
+/** The budget's clock for `now`, given the device's record. */
+export function clockAfter(device: TotalsRecord | undefined, now: number): number {
   return Math.max(now, device?.latest ?? -Infinity);
 }
 
+/** Every budget, and the number of ledger entries: what a page is told after each commit (ledger-delta.ts). */
+export interface LedgerOverview {
+  readonly budgets: BudgetOverview;
+  readonly ledgerCount: number;
+}
+
 /** Every budget from the running sums, and the number of ledger entries, at the budget's clock for `now`. */
-export async function overviewFromTotals(
-  tx: AnyTx,
-  now: number,
-): Promise<{ budgets: BudgetOverview; ledgerCount: number }> {
+export async function overviewFromTotals(tx: AnyTx, now: number): Promise<LedgerOverview> {
   const t = await changeTime(tx, now);
   const device = (await loadTarget(tx, DEVICE, t))!;
+  return overviewWith(tx, t, device.state, new Map(), device.record.entries ?? 0);
+}
+
+/**
+ * The overview at the budget's clock `time`, in a transaction where the device's state and some scopes'
+ * are known already (a commit's, after its charge): the other scopes are loaded from their sums.
+ */
+export async function overviewWith(
+  tx: AnyTx,
+  time: number,
+  device: TargetState,
+  known: ReadonlyMap<string, TargetState>,
+  ledgerCount: number,
+): Promise<LedgerOverview> {
   const names = (await tx.objectStore('totals').getAllKeys()).filter((k) => k !== DEVICE).sort();
   const scopes = [];
-  for (const name of names) scopes.push(statusFromSums(name, (await loadTarget(tx, name, t))!.state, device.state));
+  for (const name of names) {
+    const own = known.get(name) ?? (await loadTarget(tx, name, time))!.state;
+    scopes.push(statusFromSums(name, own, device));
+  }
   return {
-    budgets: { device: statusOfSums(device.state.config, device.state.sums).status, deltaTarget: DELTA_TARGET, scopes },
-    ledgerCount: device.record.entries ?? 0,
+    budgets: { device: statusOfSums(device.config, device.sums).status, deltaTarget: DELTA_TARGET, scopes },
+    ledgerCount,
   };
 }
 

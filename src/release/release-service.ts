@@ -87,6 +87,7 @@ export class ReleaseService implements ReleaseApi {
   private readonly tasks: TaskSource;
   private readonly outbox: OutboxScheduler;
   private readonly training: Training;
+  private readonly scopesFound = new WeakMap<LedgerDb, Map<string, ReleaseScope>>();
 
   constructor(options: ReleaseServiceOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -160,6 +161,23 @@ export class ReleaseService implements ReleaseApi {
       .catch(() => undefined);
   }
 
+  /**
+   * What a release reads of its scope before drawing: its name, mode and aggregators. Kept per connection
+   * once found, since a scope is never deleted and those are fixed when it is created (ledger-queries.ts);
+   * its budget is read in the commit's transaction, which refuses a scope it does not find.
+   */
+  private async releaseScope(name: string): Promise<ReleaseScope> {
+    const db = await this.open();
+    let found = this.scopesFound.get(db);
+    if (!found) this.scopesFound.set(db, (found = new Map()));
+    const known = found.get(name);
+    if (known) return known;
+    const { mode, aggregate } = await readScope(db, name);
+    const scope: ReleaseScope = { name, ...(mode ? { mode } : {}), ...(aggregate ? { aggregate } : {}) };
+    found.set(name, scope);
+    return scope;
+  }
+
   private open(): Promise<LedgerDb> {
     this.db ??= openLedgerDb(undefined, () => (this.db = undefined)).catch((err: unknown) => {
       this.db = undefined;
@@ -191,7 +209,7 @@ export class ReleaseService implements ReleaseApi {
     options: ReleaseOptions,
     turn: Promise<void>,
   ): Promise<ReleaseOutcome> {
-    const scope = await readScope(await this.open(), options.grant ?? options.scope ?? 'default');
+    const scope = await this.releaseScope(options.grant ?? options.scope ?? 'default');
     if (scope.mode === 'aggregate-only') {
       if (options.grant !== undefined)
         throw invalidParameter('grant', 'a local scope (an aggregate-only scope is its own budget)', options.grant);
@@ -237,7 +255,7 @@ export class ReleaseService implements ReleaseApi {
    */
   private async releaseAggregate(
     clean: CleanVector,
-    scope: ScopeConfig,
+    scope: ReleaseScope,
     options: ReleaseOptions,
     turn: Promise<void>,
   ): Promise<AggregateReleaseOutcome> {
@@ -257,7 +275,7 @@ export class ReleaseService implements ReleaseApi {
       options.host,
     );
     await turn;
-    const { entry, ...outcome } = await commitAggregateRelease(db, {
+    const { entry, overview, ...outcome } = await commitAggregateRelease(db, {
       scope: scope.name,
       submission: drawn.submission,
       central: drawn.plan.central,
@@ -267,7 +285,7 @@ export class ReleaseService implements ReleaseApi {
       memoKey,
       now: this.clock.now(),
     });
-    if (entry) this.announce({ entries: [entry] });
+    if (entry) this.announce({ entries: [entry], overview });
     void this.flush().catch(() => undefined);
     const aggregate = { central: drawn.plan.central, local: drawn.plan.local };
     return { ...outcome, kind: 'aggregate', cosine: drawn.cosine, aggregate };
@@ -350,10 +368,10 @@ export class ReleaseService implements ReleaseApi {
     return this.tasks.declared(destination);
   }
 
-  /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender. */
+  /** Charges and queues a drawn report in the ledger's one transaction, then wakes the sender for it. */
   private async commit(report: Report, cost: Cost, options: ReleaseOptions, memoKey: string, task?: TaskStamp) {
     const db = await this.open();
-    const { entry, ...outcome } = await commitRelease(db, {
+    const { entry, overview, ...outcome } = await commitRelease(db, {
       report,
       cost,
       destination: options.destination,
@@ -364,8 +382,9 @@ export class ReleaseService implements ReleaseApi {
       memoKey,
       now: this.clock.now(),
     });
-    if (entry) this.announce({ entries: [entry] });
-    void this.flush().catch(() => undefined);
+    if (entry) this.announce({ entries: [entry], overview });
+    // A report kept by the page (`send: false`) queues nothing: the sender has nothing new to wake for.
+    if (options.send !== false) void this.flush().catch(() => undefined);
     return outcome;
   }
 
@@ -413,6 +432,9 @@ export class ReleaseService implements ReleaseApi {
     return this.outbox.flush();
   }
 }
+
+/** What a release reads of its scope before it commits (ReleaseService.releaseScope). */
+type ReleaseScope = Pick<ScopeConfig, 'name' | 'mode' | 'aggregate'>;
 
 /** A local release as its memo key names it (memo-key.ts). */
 function localRelease(model: ModelRef, options: ReleaseOptions, codebookHash?: string): MemoRelease {

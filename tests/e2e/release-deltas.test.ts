@@ -4,33 +4,37 @@
 // worker never reads a whole store (IndexedDB getAll / getAllKeys are counted inside the worker).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { startDevServer } from './support/dev-server';
-import { makeGeneratedFixtures } from './support/fixtures';
 import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import type { LedgerDelta } from '../../src/release/release-api';
 
 let server: Awaited<ReturnType<typeof startDevServer>>;
 let browser: Browser;
-let fixtures: string;
+// The page fetches no fixture (its vectors are posted as the engine posts them): an empty folder serves it.
+let noFixtures: string;
 
 before(async () => {
-  fixtures = await makeGeneratedFixtures();
+  noFixtures = await mkdtemp(join(tmpdir(), 'obscura-no-fixtures-'));
   server = await startDevServer();
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
   await server?.close();
+  await rm(noFixtures, { recursive: true, force: true });
 });
 
 const N = Number(process.env['DELTA_RELEASES'] ?? 10_000);
 
 test('10 000 releases: one delta each, with its entry and the sums, and no store read whole', async () => {
   const context = await browser.newContext();
-  const page = await openEnginePage(context, server.url, fixtures);
+  const page = await openEnginePage(context, server.url, noFixtures);
   const result = await page.evaluate(async (n) => {
     const ob = (window as unknown as PageWindow).obscura;
     // The production release worker, with IndexedDB's whole-store reads counted before it loads.
@@ -60,7 +64,13 @@ test('10 000 releases: one delta each, with its entry and the sums, and no store
       },
     });
     const deltas: LedgerDelta[] = [];
-    releases.onDelta((d) => deltas.push(d));
+    // The last commit's delta (the scope's total set to 99) settles the run: heard, not polled for.
+    let lastHeard!: () => void;
+    const settled = new Promise<void>((resolve) => (lastHeard = resolve));
+    releases.onDelta((d) => {
+      deltas.push(d);
+      if (d.scopes?.find((s) => s.name === 'many')?.totalEpsilon === 99) lastHeard();
+    });
     await releases.configureDevice({ totalEpsilon: 100, window: { kind: 'lifetime' } });
     await releases.createScope({ name: 'many', totalEpsilon: 100, window: { kind: 'lifetime' } });
     const reads = new BroadcastChannel('test-reads');
@@ -71,10 +81,6 @@ test('10 000 releases: one delta each, with its entry and the sums, and no store
           reads.onmessage = (e: MessageEvent<{ reads: number }>) => resolve(e.data.reads);
           reads.postMessage('ask');
         });
-      },
-      settled(resolve: () => void): void {
-        if (deltas.at(-1)?.scopes?.find((s) => s.name === 'many')?.totalEpsilon === 99) resolve();
-        else setTimeout(() => h.settled(resolve), 20);
       },
     };
     // Vectors as the engine posts them: straight to the release worker's port.
@@ -102,7 +108,7 @@ test('10 000 releases: one delta each, with its entry and the sums, and no store
     }
     // A last commit: its delta comes after every release's, so all of theirs have arrived once it has.
     await releases.configureScope({ name: 'many', totalEpsilon: 99, window: { kind: 'lifetime' } });
-    await new Promise<void>((resolve) => h.settled(resolve));
+    await settled;
     // Budget changes' deltas carry no entries; every other delta is a release's.
     const releaseDeltas = deltas.filter((d) => d.entries.length > 0);
     const endReads = await h.askReads();
