@@ -19,18 +19,26 @@ function stat(pid) {
   }
 }
 
-function isRenderer(pid) {
+/**
+ * 'renderer', 'other', or 'unknown' for a process whose command line is still the zygote's: a renderer
+ * is forked from the zygote and says what it is only a moment later, so a look in that moment decides
+ * nothing (kept as 'other', a renderer caught there would never be counted).
+ */
+function kindOf(pid) {
+  let line;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+    line = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
-    return false;
+    return 'unknown';
   }
+  if (line.includes('--type=renderer')) return 'renderer';
+  return line.includes('--type=zygote') ? 'unknown' : 'other';
 }
 
 export class RendererCpu {
   /** root pid → (renderer key → seconds last seen) */
   #roots = new Map();
-  /** `pid:start` → whether that process is a renderer (a command line is read once per process). */
+  /** `pid:start` → whether that process is a renderer (read until its command line tells). */
   #kinds = new Map();
   #timer;
 
@@ -84,8 +92,9 @@ export class RendererCpu {
       const key = `${pid}:${start}`;
       let renderer = this.#kinds.get(key);
       if (renderer === undefined) {
-        renderer = isRenderer(pid);
-        this.#kinds.set(key, renderer);
+        const kind = kindOf(pid);
+        if (kind !== 'unknown') this.#kinds.set(key, kind === 'renderer');
+        renderer = kind === 'renderer';
       }
       if (renderer) seen.set(key, seconds);
     }
