@@ -186,7 +186,7 @@ let buildDone = build.fresh;
 let buildFailed = false;
 if (needsBuild && build.fresh) console.log('build: dist/ is up to date with the sources');
 
-/** @type {{ label: string, weight: number, file?: string, index?: number, command?: boolean }[]} */
+/** @type {{ label: string, weight: number, share: number, file?: string, index?: number, command?: boolean }[]} */
 const queue = files.map((file, index) => ({
   label: file,
   file,
