@@ -66,26 +66,12 @@ export async function foldBatchNorm(model: LayersModel): Promise<FoldedForward |
       const { filter, bias } = conv;
       const strides = config['strides'] as [number, number];
       const pad = config['padding'] as 'same' | 'valid';
+      // The two fused kernels take the same arguments: chosen once here, not on every image.
+      const fused = className === 'Conv2D' ? tf.fused.conv2d : tf.fused.depthwiseConv2d;
       steps.push({
         name,
         step: (input) =>
-          className === 'Conv2D'
-            ? tf.fused.conv2d({
-                x: input(source) as tf.Tensor4D,
-                filter: filter as tf.Tensor4D,
-                strides,
-                pad,
-                bias,
-                activation,
-              })
-            : tf.fused.depthwiseConv2d({
-                x: input(source) as tf.Tensor4D,
-                filter: filter as tf.Tensor4D,
-                strides,
-                pad,
-                bias,
-                activation,
-              }),
+          fused({ x: input(source) as tf.Tensor4D, filter: filter as tf.Tensor4D, strides, pad, bias, activation }),
       });
     } else if (className === 'ZeroPadding2D' && config['dataFormat'] === 'channelsLast') {
       const [rows, cols] = config['padding'] as [[number, number], [number, number]];
