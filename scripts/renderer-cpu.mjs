@@ -1,6 +1,7 @@
-// CPU time of the Chromium renderers a test file starts. A renderer is forked by Chromium's zygote
-// and is not waited for through the test's process, so its time never reaches the children's total
-// that scripts/test-cpu.mjs reads. Instead, while files run, /proc is read a few times a second and
+// CPU time of the Chromium renderers and GPU processes a test file starts. A renderer is forked by
+// Chromium's zygote, and the GPU process (where software WebGL and WebGPU run) is not reaped by the
+// browser before it exits: neither is waited for through the test's process, so their time never
+// reaches the children's total that scripts/test-cpu.mjs reads. Instead, while files run, /proc is read a few times a second and
 // the last time seen of each renderer below a file's process is kept (it misses at most one interval
 // of each renderer's life: the end, when a page closes). Linux only; elsewhere it counts nothing.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,9 +21,9 @@ function stat(pid) {
 }
 
 /**
- * 'renderer', 'other', or 'unknown' for a process whose command line is still the zygote's: a renderer
- * is forked from the zygote and says what it is only a moment later, so a look in that moment decides
- * nothing (kept as 'other', a renderer caught there would never be counted).
+ * 'counted' (a renderer or the GPU process), 'other', or 'unknown' for a process whose command line is
+ * still the zygote's: a renderer is forked from the zygote and says what it is only a moment later, so a
+ * look in that moment decides nothing (kept as 'other', a renderer caught there would never be counted).
  */
 function kindOf(pid) {
   let line;
@@ -31,18 +32,18 @@ function kindOf(pid) {
   } catch {
     return 'unknown';
   }
-  if (line.includes('--type=renderer')) return 'renderer';
+  if (line.includes('--type=renderer') || line.includes('--type=gpu-process')) return 'counted';
   return line.includes('--type=zygote') ? 'unknown' : 'other';
 }
 
 export class RendererCpu {
   /** root pid → (renderer key → seconds last seen) */
   #roots = new Map();
-  /** `pid:start` → whether that process is a renderer (read until its command line tells). */
+  /** `pid:start` → whether that process is counted (read until its command line tells). */
   #kinds = new Map();
   #timer;
 
-  /** Starts counting the renderers below `pid`. */
+  /** Starts counting the renderers and GPU processes below `pid`. */
   watch(pid) {
     this.#roots.set(pid, new Map());
     if (!this.#timer && process.platform === 'linux') {
@@ -51,7 +52,7 @@ export class RendererCpu {
     }
   }
 
-  /** Stops counting below `pid` and gives the renderers' seconds seen. */
+  /** Stops counting below `pid` and gives the seconds seen of the processes counted. */
   stop(pid) {
     this.#sample();
     const seen = this.#roots.get(pid);
@@ -90,13 +91,13 @@ export class RendererCpu {
       const seen = up === undefined ? undefined : this.#roots.get(up);
       if (!seen) continue;
       const key = `${pid}:${start}`;
-      let renderer = this.#kinds.get(key);
-      if (renderer === undefined) {
+      let counted = this.#kinds.get(key);
+      if (counted === undefined) {
         const kind = kindOf(pid);
-        if (kind !== 'unknown') this.#kinds.set(key, kind === 'renderer');
-        renderer = kind === 'renderer';
+        if (kind !== 'unknown') this.#kinds.set(key, kind === 'counted');
+        counted = kind === 'counted';
       }
-      if (renderer) seen.set(key, seconds);
+      if (counted) seen.set(key, seconds);
     }
   }
 }
