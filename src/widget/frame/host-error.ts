@@ -14,8 +14,8 @@
  * already reaches the host in obscura-budget; any other scope name is left out.
  *
  * Not here: a host's `configure` that fails the schema is answered by host-link.ts with the
- * schema's words about the host's own attributes (field names and "Invalid input"), which hold
- * nothing of the person's.
+ * schema's words about the host's own attributes (field names, and fixed words for the kind of
+ * issue), which hold nothing of the person's.
  */
 import { describeError, ERROR_NAMES, type ObscuraErrorName } from '../../errors';
 import { WIDGET_ATTRIBUTES, type WidgetAttribute } from '../attributes';

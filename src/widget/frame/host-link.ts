@@ -57,15 +57,31 @@ function isProtocolAttempt(data: unknown): boolean {
 export const OTHER_MESSAGE_REFUSAL =
   'the host may only send configure; releases, grants and training labels are the person’s clicks in the frame';
 
+/** What each kind of schema issue says, in fixed words. */
+const ISSUE_WORDS: Readonly<Record<string, string>> = {
+  invalid_type: 'wrong type',
+  unrecognized_keys: 'unknown key',
+  too_big: 'too large',
+  too_small: 'too small',
+  invalid_format: 'wrong format',
+  invalid_value: 'not an allowed value',
+  not_multiple_of: 'not an allowed step',
+  invalid_union: 'wrong type',
+  invalid_key: 'wrong key',
+  invalid_element: 'wrong element',
+};
+
 /**
  * Why a host's configure was refused, in the schema's words: the path names the schema's own keys
- * (an unknown key is reported at its parent) and zod/mini's message is "Invalid input", so it can
- * only echo what the host itself sent, never anything of the person's.
+ * (an unknown key is reported at its parent) and the issue's kind is said in fixed words. zod's own
+ * message is not used: whether it names the host's keys or values depends on which locale another
+ * module loaded into the same realm, and it must never carry anything of the person's.
  */
 export function configureRefusal(error: {
-  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+  issues: readonly { path: readonly PropertyKey[]; code?: string }[];
 }): string {
   const first = error.issues[0];
   if (!first) return 'the configuration is not valid';
-  return `configure: ${first.path.map(String).join('.') || '(message)'}: ${first.message}`;
+  const words = (first.code !== undefined && ISSUE_WORDS[first.code]) || 'not valid';
+  return `configure: ${first.path.map(String).join('.') || '(message)'}: ${words}`;
 }

@@ -15,6 +15,9 @@ import { configureRefusal } from '../../../src/widget/frame/host-link';
 import { frameMessage, hostMessageSchema, isFrameMessage } from '../../../src/widget/protocol';
 import { hostScopeName } from '../../../src/widget/frame/host-scope';
 import { WIDGET_ATTRIBUTES } from '../../../src/widget/attributes';
+// The report schema's zod (not zod/mini) shares zod's global locale: loaded into a realm, it makes every
+// schema's messages name keys and values. The frame's realm may load it (training and aggregate releases).
+import '../../../src/report/schema';
 
 const DAY = 86_400_000;
 const rolling = { kind: 'rolling', ms: DAY } as const;
@@ -118,6 +121,13 @@ test('a host attribute error names the attribute, from a fixed list, and nothing
     const message = configureRefusal(parsed.error);
     for (const secret of PRIVATE) assert.ok(!message.includes(secret), message);
   }
+  const unknownKey = hostMessageSchema.safeParse({
+    protocol: 'obscura-widget',
+    v: 1,
+    type: 'configure',
+    config: { 'holiday-2019.jpg': 1 },
+  });
+  assert.equal(configureRefusal(unknownKey.error!), 'configure: config: unknown key');
 });
 
 test('a declared-task refusal gives the host the scope to declare, only when it is the host’s own', () => {
