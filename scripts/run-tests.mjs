@@ -3,7 +3,7 @@
 // all (every test file of the tree). scripts/test-tiers.mjs decides by rule which file is in which.
 //   node scripts/run-tests.mjs [tier] [part of a path]
 //
-// Each file runs in its own process, as many at a time as the machine has cores (one more while the running
+// Each file runs in its own process (the pure unit files a few groups to a process: test-groups.mjs), as many at a time as the machine has cores (one more while the running
 // files leave a core idle by their measured utilisation: browser files that wait on timers), the longest first (by
 // the CPU times of the last run here, else those of scripts/test-times.json: a copy of a full run's
 // .tmp/test-times.json, so that a fresh clone's run is ordered too), so that no long file starts last and
@@ -21,6 +21,7 @@ import { TIERS, tierFiles } from './test-tiers.mjs';
 import { buildState, recordBuild } from './fresh-build.mjs';
 import { RendererCpu } from './renderer-cpu.mjs';
 import { mayStart, utilisation } from './test-admission.mjs';
+import { groupEntry, packGroups } from './test-groups.mjs';
 
 const root = process.cwd();
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
@@ -45,6 +46,8 @@ const browserExtra = Number(process.env['TEST_BROWSER_EXTRA'] ?? 0);
 const isBrowserFile = (file) => file.startsWith('tests/e2e/');
 // A test that waits for an event that never comes fails its file after twenty minutes instead of holding the run.
 const FILE_TIMEOUT_MS = 20 * 60 * 1000;
+/** Fewer pure files than this each run alone. */
+const MIN_GROUPED = 6;
 
 const timesFile = join(root, '.tmp', 'test-times.json');
 const readTimes = (path) => {
@@ -138,12 +141,12 @@ const reporter = process.stdout.isTTY ? 'spec' : 'tap';
 
 const renderers = new RendererCpu();
 
-async function runFile(file, index) {
+async function runFile(label, file, index) {
   const cpuFile = join(cpuDir, `${index}.json`);
   const env = { ...process.env, OBSCURA_TEST_CPU_FILE: cpuFile, OBSCURA_TEST_RUN_DIR: runDir };
   const args = ['--import', 'tsx', '--import', preload, `--test-reporter=${reporter}`, file];
   const result = await run(
-    file,
+    label,
     process.execPath,
     args,
     env,
@@ -186,14 +189,41 @@ let buildDone = build.fresh;
 let buildFailed = false;
 if (needsBuild && build.fresh) console.log('build: dist/ is up to date with the sources');
 
-/** @type {{ label: string, weight: number, share: number, file?: string, index?: number, command?: boolean }[]} */
-const queue = files.map((file, index) => ({
-  label: file,
-  file,
-  index,
-  weight: expected(file),
-  share: utilisation(lastTimes[file] ?? shippedTimes[file]),
-}));
+/** The CPU and wall seconds of `members` together, as their last runs alone measured them. */
+function sumTimes(members) {
+  const known = members.map((f) => lastTimes[f] ?? shippedTimes[f]).filter((t) => typeof t?.cpu === 'number');
+  if (known.length === 0) return undefined;
+  return { cpu: known.reduce((a, t) => a + t.cpu, 0), wall: known.reduce((a, t) => a + t.wall, 0) };
+}
+
+// The pure files run a few to a process when there are enough of them to share one (not for one file asked for).
+const fastFiles = new Set(tier === 'browser' ? [] : tierFiles(root, 'fast'));
+const groupable = files.filter((file) => fastFiles.has(file));
+const groups = groupable.length >= MIN_GROUPED ? packGroups(groupable, expected, concurrency) : [];
+const grouped = new Set(groups.flatMap((g) => g.files));
+
+/**
+ * @type {{ label: string, weight: number, share: number, file?: string, group?: string[], index?: number,
+ *   command?: boolean }[]}
+ */
+const queue = [
+  ...files
+    .filter((file) => !grouped.has(file))
+    .map((file, index) => ({
+      label: file,
+      file,
+      index,
+      weight: expected(file),
+      share: utilisation(lastTimes[file] ?? shippedTimes[file]),
+    })),
+  ...groups.map((g, i) => ({
+    label: `${g.files.length} pure unit files (group ${i + 1} of ${groups.length})`,
+    group: g.files,
+    index: files.length + i,
+    weight: g.weight,
+    share: utilisation(sumTimes(g.files)),
+  })),
+];
 // The checks `npm test` makes before any test: they read the tree and write nothing the tests read.
 if (withChecks) {
   for (const script of ['typecheck', 'format:check'])
@@ -228,13 +258,22 @@ async function runJob(job) {
     if (result.code !== 0) process.stdout.write(`# npm run ${job.label}: FAILED\n`);
     return;
   }
+  let entry = job.file;
+  if (job.group) {
+    entry = join(cpuDir, `group-${job.index}.mjs`);
+    writeFileSync(entry, groupEntry(root, job.group));
+  }
   const result = buildFailed
-    ? { code: 1, output: `# ${job.file}: not run, the build failed\n`, wall: 0, cpu: 0 }
-    : await runFile(job.file, job.index);
-  results.set(job.file, result);
+    ? { code: 1, output: `# ${job.label}: not run, the build failed\n`, wall: 0, cpu: 0 }
+    : await runFile(job.label, entry, job.index);
+  results.set(job.label, result);
   const cpu = result.cpu === undefined ? '' : `, ${result.cpu.toFixed(1)} s CPU`;
-  process.stdout.write(`# ---- ${job.file} (${result.wall.toFixed(1)} s${cpu}) ----\n${result.output}`);
-  if (result.code !== 0) process.stdout.write(`# ${job.file}: FAILED (exit ${result.signal ?? result.code})\n`);
+  const members = job.group ? job.group.map((f) => `#   ${f}\n`).join('') : '';
+  process.stdout.write(`# ---- ${job.label} (${result.wall.toFixed(1)} s${cpu}) ----\n${members}${result.output}`);
+  if (result.code !== 0) {
+    const alone = job.group ? '; a file that passes alone fails beside the others: run it with `fast <file>`' : '';
+    process.stdout.write(`# ${job.label}: FAILED (exit ${result.signal ?? result.code})${alone}\n`);
+  }
 }
 
 /** Starts every job that may start now; resolves when the queue is empty and nothing runs. */
@@ -353,7 +392,8 @@ if (failed.length > 0) console.log(`failed files:\n${failed.map((f) => `  ${f}`)
 
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const times = Object.fromEntries(Object.entries(lastTimes).filter(([, t]) => typeof t?.cpu === 'number'));
-for (const r of rows) {
+// A group's time is not a file's: its files keep the times they had when they last ran alone.
+for (const r of rows.filter((row) => files.includes(row.file))) {
   if (r.cpu !== undefined) times[r.file] = { wall: Number(r.wall.toFixed(2)), cpu: Number(r.cpu.toFixed(2)) };
 }
 for (const [script, t] of commands) {
