@@ -1,9 +1,10 @@
 // CPU time of the Chromium renderers and GPU processes a test file starts. A renderer is forked by
 // Chromium's zygote, and the GPU process (where software WebGL and WebGPU run) is not reaped by the
 // browser before it exits: neither is waited for through the test's process, so their time never
-// reaches the children's total that scripts/test-cpu.mjs reads. Instead, while files run, /proc is read a few times a second and
-// the last time seen of each renderer below a file's process is kept (it misses at most one interval
-// of each renderer's life: the end, when a page closes). Linux only; elsewhere it counts nothing.
+// reaches the children's total that scripts/test-cpu.mjs reads. Instead, while files run, /proc is
+// read a few times a second and the last time seen of each such process below a file's process is
+// kept (it misses at most one interval of each one's life: the end, when a page closes). Linux only;
+// elsewhere it counts nothing.
 import { readdirSync, readFileSync } from 'node:fs';
 
 const INTERVAL_MS = 250;

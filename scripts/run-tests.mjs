@@ -3,8 +3,9 @@
 // all (every test file of the tree). scripts/test-tiers.mjs decides by rule which file is in which.
 //   node scripts/run-tests.mjs [tier] [part of a path]
 //
-// Each file runs in its own process (the pure unit files a few groups to a process: test-groups.mjs), as many at a time as the machine has cores (one more while the running
-// files leave a core idle by their measured utilisation: browser files that wait on timers), the longest first (by
+// Each file runs in its own process (the pure unit files in a few groups, a process each: test-groups.mjs), as many
+// at a time as the machine has cores (one more while the running files leave a core idle by their measured
+// utilisation: browser files that wait on timers), the longest first (by
 // the CPU times of the last run here, else those of scripts/test-times.json: a copy of a full run's
 // .tmp/test-times.json, so that a fresh clone's run is ordered too), so that no long file starts last and
 // holds the run alone. A run that includes browser tests makes the production build they share
