@@ -66,7 +66,7 @@ test('a new data folder starts from the template; a folder that holds a database
   }
 });
 
-test("an aggregator template is named by the aggregator's schema and PGlite's version, apart from the collector's", () => {
+test("an aggregator template is named by its schema and PGlite's version, apart from the collector's", () => {
   const key = currentAggregatorTemplateKey();
   assert.match(key, /^aggregator-[0-9a-f]{24}$/);
   assert.notEqual(key.slice('aggregator-'.length), currentTemplateKey().slice('collector-'.length));
