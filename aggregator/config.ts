@@ -10,6 +10,11 @@ export interface AggregatorConfig {
   readonly dataDir?: string;
   /** A PostgreSQL server (postgres://…), instead of PGlite. */
   readonly databaseUrl?: string;
+  /**
+   * PGlite only: a new database starts as a copy of this data directory (a tarball from PGlite's `dumpDataDir`,
+   * e.g. of one holding the aggregator's tables) instead of an empty one made by initdb; the schema still runs.
+   */
+  readonly pgliteTemplate?: Blob;
   /** Public task: coordinates, bits per coordinate, smallest batch released. */
   readonly dims: number;
   readonly bits: number;

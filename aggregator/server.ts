@@ -63,6 +63,7 @@ export async function startAggregator(config: AggregatorConfig): Promise<Running
   const store = await AggregatorStore.open({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.pgliteTemplate ? { pgliteTemplate: config.pgliteTemplate } : {}),
   });
   const aggregatorId = config.role === 'leader' ? 0 : 1;
   const app = createApp({

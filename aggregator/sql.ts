@@ -2,6 +2,8 @@
  * The aggregator's database connection: PGlite (embedded PostgreSQL, a folder or memory)
  * or a PostgreSQL server through a `pg` pool. The store's SQL is the same on both.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -17,9 +19,14 @@ export interface SqlClient extends SqlQuery {
   close(): Promise<void>;
 }
 
-/** `dataDir` persists; without it the database lives in memory. */
-export function openPglite(dataDir?: string): SqlClient {
-  const db = dataDir ? new PGlite(dataDir) : new PGlite();
+/**
+ * `dataDir` persists; without it the database lives in memory. A new database starts as a copy of `template`
+ * (a data-directory tarball from PGlite's `dumpDataDir`) when one is given, instead of an empty one made by
+ * initdb, which costs about three times the CPU; a folder that already holds a database opens as it is.
+ */
+export function openPglite(dataDir?: string, template?: Blob): SqlClient {
+  const isNew = !dataDir || !existsSync(join(dataDir, 'PG_VERSION'));
+  const db = new PGlite({ ...(dataDir ? { dataDir } : {}), ...(template && isNew ? { loadDataDir: template } : {}) });
   return {
     query: async <T>(sql: string, params: readonly unknown[] = []) => ({
       rows: (await db.query<T>(sql, params as unknown[])).rows,

@@ -5,6 +5,7 @@
  * only touches rows whose batch_id is still null, inside the transaction that creates the
  * batch, and the batch is refused unless every listed report was claimed.
  */
+import { ObscuraError } from '../src/errors';
 import { openPglite, openPostgres, type SqlClient } from './sql';
 
 export type ReportState = 'uploaded' | 'valid' | 'invalid';
@@ -23,7 +24,8 @@ export interface Batch {
   readonly aggregate_share: Uint8Array;
 }
 
-const SCHEMA = `
+/** The aggregator's tables; every statement is idempotent, so it runs at each open, on a template's copy too. */
+export const AGGREGATOR_SCHEMA = `
   create table if not exists reports (
     report_id text primary key,
     seq bigserial not null,
@@ -48,12 +50,18 @@ export class AggregatorStore {
   private constructor(readonly db: SqlClient) {}
 
   /**
-   * A PostgreSQL server when `databaseUrl` is given; else PGlite, in `dataDir` (persistent)
-   * or in memory.
+   * A PostgreSQL server when `databaseUrl` is given; else PGlite, in `dataDir` (persistent) or in memory, a new
+   * one started as a copy of `pgliteTemplate` (a `dumpDataDir` tarball) when given.
    */
-  static async open(where: { dataDir?: string; databaseUrl?: string } = {}): Promise<AggregatorStore> {
-    const db = where.databaseUrl ? await openPostgres(where.databaseUrl) : openPglite(where.dataDir);
-    await db.exec(SCHEMA);
+  static async open(
+    where: { dataDir?: string; databaseUrl?: string; pgliteTemplate?: Blob } = {},
+  ): Promise<AggregatorStore> {
+    if (where.databaseUrl && where.pgliteTemplate)
+      throw new ObscuraError('InvalidParameterError', 'pgliteTemplate is for PGlite: a databaseUrl has a database');
+    const db = where.databaseUrl
+      ? await openPostgres(where.databaseUrl)
+      : openPglite(where.dataDir, where.pgliteTemplate);
+    await db.exec(AGGREGATOR_SCHEMA);
     return new AggregatorStore(db);
   }
 

@@ -10,6 +10,7 @@ import { launchChromium } from './support/browser';
 import { startAppServer } from './support/app-server';
 import { seriousA11yViolations } from './support/a11y';
 import { startAggregator, type RunningAggregator } from '../../aggregator/server';
+import { aggregatorTemplate } from '../support/pglite-template';
 import { planAggregate } from '../../src/privacy/aggregate/plan';
 import { SKIMAGE_DIR } from '../support/data-paths';
 
@@ -28,6 +29,7 @@ before(async () => {
     verifyKey: randomBytes(16).toString('base64url'),
     peerToken: 'peer',
     analystToken: 'analyst',
+    pgliteTemplate: await aggregatorTemplate(),
   };
   helper = await startAggregator({ role: 'helper', ...task });
   leader = await startAggregator({ role: 'leader', ...task, helperUrl: helper.url });

@@ -13,6 +13,7 @@ import { makeDistinctPhotos, makeGeneratedFixtures } from './support/fixtures';
 import { startedEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import { startAggregator, type RunningAggregator } from '../../aggregator/server';
+import { aggregatorTemplate } from '../support/pglite-template';
 import { collectBatch } from '../../aggregator/analyst';
 import { planAggregate } from '../../src/privacy/aggregate/plan';
 import { prepareForAggregate } from '../../src/privacy/aggregate/noisy-vector';
@@ -51,6 +52,7 @@ before(async () => {
     peerToken: randomBytes(12).toString('hex'),
     analystToken,
     allowedOrigins: [server.url],
+    pgliteTemplate: await aggregatorTemplate(),
   };
   helper = await startAggregator({ role: 'helper', ...task });
   leader = await startAggregator({ role: 'leader', ...task, helperUrl: helper.url });

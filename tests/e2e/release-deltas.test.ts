@@ -1,7 +1,8 @@
-// The delta protocol at 10 000 ledger entries, through the real release worker (its production entry,
-// served by Vite): vectors arrive on the acceptVectors port as the engine posts them, each release is
-// heard by the page as exactly one LedgerDelta carrying its entry and the running sums after it, and the
-// worker never reads a whole store (IndexedDB getAll / getAllKeys are counted inside the worker).
+// The delta protocol at 10 000 ledger entries, through the real release worker (its production entry, in the
+// engine test page's production build: tests/e2e/pages/counted-release.worker.ts): vectors arrive on the
+// acceptVectors port as the engine posts them, each release is heard by the page as exactly one LedgerDelta
+// carrying its entry and the running sums after it, and the worker never reads a whole store (IndexedDB getAll /
+// getAllKeys are counted inside the worker).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,19 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { startDevServer } from './support/dev-server';
+import { startEnginePageServer } from './support/engine-page-server';
 import { openEnginePage } from './support/engine-page';
 import type { PageWindow } from './support/page-api';
 import type { LedgerDelta } from '../../src/release/release-api';
 
-let server: Awaited<ReturnType<typeof startDevServer>>;
+let server: Awaited<ReturnType<typeof startEnginePageServer>>;
 let browser: Browser;
 // The page fetches no fixture (its vectors are posted as the engine posts them): an empty folder serves it.
 let noFixtures: string;
 
 before(async () => {
   noFixtures = await mkdtemp(join(tmpdir(), 'obscura-no-fixtures-'));
-  server = await startDevServer();
+  server = await startEnginePageServer();
   browser = await launchChromium();
 });
 after(async () => {
@@ -37,32 +38,8 @@ test('10 000 releases: one delta each, with its entry and the sums, and no store
   const page = await openEnginePage(context, server.url, noFixtures);
   const result = await page.evaluate(async (n) => {
     const ob = (window as unknown as PageWindow).obscura;
-    // The production release worker, with IndexedDB's whole-store reads counted before it loads.
-    const entry = new URL('/src/release/release.worker.ts', location.href).href;
-    // A static import: the worker's listener is up when its first message arrives, and the patch below runs
-    // before any IndexedDB request completes.
-    const wrapper = `
-      import ${JSON.stringify(entry)};
-      let reads = 0;
-      for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype])
-        for (const name of ['getAll', 'getAllKeys']) {
-          const original = proto[name];
-          proto[name] = function (...args) {
-            const store = this instanceof IDBIndex ? this.objectStore.name : this.name;
-            if (store === 'ledger' || store === 'memo') reads++;
-            return original.apply(this, args);
-          };
-        }
-      new BroadcastChannel('test-reads').onmessage = (e) => {
-        if (e.data === 'ask') new BroadcastChannel('test-reads').postMessage({ reads });
-      };
-`;
-    const url = URL.createObjectURL(new Blob([wrapper], { type: 'text/javascript' }));
-    const releases = new ob.ReleaseBridge({
-      createWorker(): Worker {
-        return new Worker(url, { type: 'module' });
-      },
-    });
+    // The production release worker's entry, with IndexedDB's whole-store reads counted from before it loads.
+    const releases = new ob.ReleaseBridge({ createWorker: ob.countedReleaseWorker });
     const deltas: LedgerDelta[] = [];
     // The last commit's delta (the scope's total set to 99) settles the run: heard, not polled for.
     let lastHeard!: () => void;

@@ -19,6 +19,7 @@ import { seriousA11yViolations } from './support/a11y';
 import type { PageWindow } from './support/page-api';
 import { startCollector, type TestCollector } from '../support/collector';
 import { writeFashionPngs } from '../support/fashion-pngs';
+import { aggregatorTemplate } from '../support/pglite-template';
 import { startAggregator, type RunningAggregator } from '../../aggregator/server';
 import { coordinateStep, type CoordinatorOptions } from '../../src/cli/train-coordinator';
 import { parseTrainTask, trainPlan, trainVdafTask } from '../../src/codebook/train-task';
@@ -86,6 +87,7 @@ before(async () => {
     analystToken,
     // The app's and the test page's origins are listed once their servers run (below).
     allowedOrigins: [],
+    pgliteTemplate: await aggregatorTemplate(),
   };
   helper = await startAggregator({ role: 'helper', ...common });
   leader = await startAggregator({ role: 'leader', ...common, helperUrl: helper.url });

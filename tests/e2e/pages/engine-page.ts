@@ -32,6 +32,12 @@ const testEngineWorker = () =>
   new Worker(new URL('./engine-test.worker.ts', import.meta.url), { type: 'module', name: 'obscura-engine-test' });
 const testReleaseWorker = () =>
   new Worker(new URL('./release-test.worker.ts', import.meta.url), { type: 'module', name: 'obscura-release-test' });
+/** The production release worker with its whole-store reads counted (counted-release.worker.ts). */
+const countedReleaseWorker = () =>
+  new Worker(new URL('./counted-release.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'obscura-release-counted',
+  });
 
 let bridge: EngineBridge | undefined;
 let releases: ReleaseBridge | undefined;
@@ -59,6 +65,7 @@ export const api = {
   EngineBridge,
   /** The production bridge class, whose default worker is the real release worker entry. */
   ReleaseBridge,
+  countedReleaseWorker,
   listCameras,
   openCamera,
   snapshot,

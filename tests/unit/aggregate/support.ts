@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { startAggregator, type RunningAggregator } from '../../../aggregator/server';
 import type { AggregateReport } from '../../../src/secure-aggregation/shard';
+import { aggregatorTemplate } from '../../support/pglite-template';
 
 export interface RecordingProxy {
   readonly url: string;
@@ -50,11 +51,15 @@ export interface Pair {
   close(): Promise<void>;
 }
 
-/** `databases`: each aggregator on its own PostgreSQL database (URLs); PGlite in memory otherwise. */
+/**
+ * `databases`: each aggregator on its own PostgreSQL database (URLs); PGlite in memory otherwise, started from
+ * the run's template (tests/support/pglite-template.ts).
+ */
 export async function startPair(
   task: { dims: number; bits: number; nMin: number },
   databases?: { leader: string; helper: string },
 ): Promise<Pair> {
+  const pglite = databases ? {} : { pgliteTemplate: await aggregatorTemplate() };
   const verifyKey = randomBytes(16).toString('base64url');
   const peerToken = randomBytes(12).toString('hex');
   const analystToken = randomBytes(12).toString('hex');
@@ -65,7 +70,7 @@ export async function startPair(
     verifyKey,
     peerToken,
     analystToken,
-    ...(databases ? { databaseUrl: databases.helper } : {}),
+    ...(databases ? { databaseUrl: databases.helper } : pglite),
   });
   const helperProxy = await recordingProxy(helper.url);
   const leader = await startAggregator({
@@ -76,7 +81,7 @@ export async function startPair(
     peerToken,
     analystToken,
     helperUrl: helperProxy.url,
-    ...(databases ? { databaseUrl: databases.leader } : {}),
+    ...(databases ? { databaseUrl: databases.leader } : pglite),
   });
   const leaderProxy = await recordingProxy(leader.url);
   return {
