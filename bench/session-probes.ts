@@ -140,7 +140,7 @@ export function engineThreadMs(before: Map<number, ThreadTimes>, after: Map<numb
   return engineThread(before, after).ms;
 }
 
-/** The engine worker's thread between two readings: its CPU (from stat and from schedstat) and its wait for a core, ms. */
+/** The engine worker's thread between two readings: its CPU (from stat, from schedstat) and its wait for a core, ms. */
 export function engineThread(
   before: Map<number, ThreadTimes>,
   after: Map<number, ThreadTimes>,
