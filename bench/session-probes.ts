@@ -91,9 +91,18 @@ export async function engineMemory(page: Page): Promise<EngineMemory> {
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux builds this bench runs on). */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time of each thread of a process (tid → its name and ms), read from /proc. */
-export async function threadCpu(pid: number): Promise<Map<number, { name: string; ms: number }>> {
-  const out = new Map<number, { name: string; ms: number }>();
+/** A thread's CPU time, and its time runnable but waiting for a core (schedstat's run delay: the load's toll). */
+export interface ThreadTimes {
+  readonly name: string;
+  readonly ms: number;
+  /** schedstat's time on a core: the same as `ms`, to the nanosecond rather than the clock tick. */
+  readonly runMs: number;
+  readonly waitMs: number;
+}
+
+/** CPU time of each thread of a process (tid → its name, ms and ms waiting for a core), read from /proc. */
+export async function threadCpu(pid: number): Promise<Map<number, ThreadTimes>> {
+  const out = new Map<number, ThreadTimes>();
   let tids: string[];
   try {
     tids = await readdir(`/proc/${pid}/task`);
@@ -108,7 +117,14 @@ export async function threadCpu(pid: number): Promise<Map<number, { name: string
       const fields = stat.slice(close + 2).split(' ');
       // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name and state.
       const ticks = Number(fields[11]) + Number(fields[12]);
-      out.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, close), ms: (1000 * ticks) / TICKS_PER_SECOND });
+      // schedstat: ns on a core, ns runnable but waiting for one, timeslices.
+      const sched = (await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0 0')).split(' ');
+      out.set(Number(tid), {
+        name: stat.slice(stat.indexOf('(') + 1, close),
+        ms: (1000 * ticks) / TICKS_PER_SECOND,
+        runMs: Number(sched[0]) / 1e6,
+        waitMs: Number(sched[1]) / 1e6,
+      });
     } catch {
       // the thread ended between the listing and the read
     }
@@ -120,14 +136,21 @@ export async function threadCpu(pid: number): Promise<Map<number, { name: string
  * CPU of the engine worker's thread between two readings: of the dedicated workers' threads, the one
  * that used the most (the release worker next to it is mostly idle).
  */
-export function engineThreadMs(
-  before: Map<number, { name: string; ms: number }>,
-  after: Map<number, { name: string; ms: number }>,
-): number {
-  let most = 0;
+export function engineThreadMs(before: Map<number, ThreadTimes>, after: Map<number, ThreadTimes>): number {
+  return engineThread(before, after).ms;
+}
+
+/** The engine worker's thread between two readings: its CPU (from stat, from schedstat) and its wait for a core, ms. */
+export function engineThread(
+  before: Map<number, ThreadTimes>,
+  after: Map<number, ThreadTimes>,
+): { ms: number; runMs: number; waitMs: number } {
+  let most = { ms: 0, runMs: 0, waitMs: 0 };
   for (const [tid, t] of after) {
     if (!/^DedicatedWorker/.test(t.name)) continue;
-    most = Math.max(most, t.ms - (before.get(tid)?.ms ?? 0));
+    const was = before.get(tid);
+    const ms = t.ms - (was?.ms ?? 0);
+    if (ms > most.ms) most = { ms, runMs: t.runMs - (was?.runMs ?? 0), waitMs: t.waitMs - (was?.waitMs ?? 0) };
   }
   return most;
 }

@@ -14,12 +14,14 @@ import { countObjectUrls, holdings, makeSmallPhotos } from '../tests/e2e/support
 import type { PageHoldings } from '../tests/e2e/support/long-session';
 import {
   engineMemory,
+  engineThread,
   engineThreadMs,
   processMetrics,
   rendererPid,
   rssMb,
   threadCpu,
   type EngineMemory,
+  type ThreadTimes,
 } from './session-probes';
 
 /** BENCH_SESSION_IMAGES picks fewer for a quick look; the targets are stated for 500. */
@@ -60,6 +62,13 @@ export interface Stretch {
   readonly mainThreadTaskMsPerImage: number;
   /** The share of one core the engine thread got: what a loaded machine takes away. */
   readonly engineCoreShare: number;
+  /**
+   * Of the stretch's wall time, the engine thread's share spent runnable but waiting for a core (the
+   * machine's load), and spent blocked, waiting for work: an input not yet decoded, a message not yet
+   * come. The bare network never waits for work, so the idle share is what the app's path costs.
+   */
+  readonly engineWaitShare: number;
+  readonly engineIdleShare: number;
   readonly loadAverage: number;
 }
 
@@ -81,6 +90,9 @@ export interface SessionRun {
    * thread and by its renderer's CPU over two cores, the bare network's by its own thread.
    */
   readonly appOverBareCpu: number;
+  /** The engine thread's shares of images 1–N's wall time waiting for a core and idle (see Stretch). */
+  readonly engineWaitShare: number;
+  readonly engineIdleShare: number;
   readonly rendererMbAt51: number;
   readonly rendererMbAtEnd: number;
   readonly rendererMbMax51toEnd: number;
@@ -102,6 +114,8 @@ export interface SessionResults {
   readonly appOverBareCpu: number;
   /** The largest growth over the runs. */
   readonly rendererGrowthMb: number;
+  /** The same of another build (BENCH_BASELINE_DIST), its sessions alternating with these in one run. */
+  readonly baseline?: SessionResults & { readonly dist: string };
 }
 
 interface BenchWindow {
@@ -179,7 +193,9 @@ interface Sample {
   readonly processMs: number;
   readonly mainMs: number;
   readonly taskMs: number;
-  readonly threads: Map<number, { name: string; ms: number }>;
+  readonly threads: Map<number, ThreadTimes>;
+  /** This process's clock, ms. */
+  readonly at: number;
   readonly loadAverage: number;
 }
 
@@ -205,6 +221,7 @@ async function sampleAt(page: Page, cdp: CDPSession, pid: number, earlier: numbe
     mainMs: threads.get(pid)?.ms ?? 0,
     taskMs: metrics.taskMs,
     threads,
+    at: performance.now(),
     loadAverage: loadavg()[0]!,
   };
 }
@@ -214,7 +231,11 @@ function between(samples: readonly Sample[], from: number, to: number) {
   const a = samples.filter((s) => s.images <= from).at(-1) ?? samples[0]!;
   const b = samples.find((s) => s.images >= to) ?? samples.at(-1)!;
   const n = Math.max(1, b.images - a.images);
+  const engine = engineThread(a.threads, b.threads);
+  const wallMs = Math.max(1, b.at - a.at);
   return {
+    engineWaitShare: engine.waitMs / wallMs,
+    engineIdleShare: Math.max(0, 1 - (engine.runMs + engine.waitMs) / wallMs),
     rendererCpuMsPerImage: (b.processMs - a.processMs) / n,
     mainThreadCpuMsPerImage: (b.mainMs - a.mainMs) / n,
     mainThreadTaskMsPerImage: (b.taskMs - a.taskMs) / n,
@@ -296,6 +317,7 @@ async function runSession(
     const bareCpu = (bareBefore.cpuMsPerImage + bareAfter.cpuMsPerImage) / 2;
     const appCpuBound = Math.max(whole.engineCpuMsPerImage, whole.rendererCpuMsPerImage / 2);
     const appImagesPerSecond = rate(2, n);
+    const span = between(samples, 1, n);
     return {
       first,
       last,
@@ -307,6 +329,8 @@ async function runSession(
       bareAfter,
       appOverBare: appImagesPerSecond / ((bareBefore.imagesPerSecond + bareAfter.imagesPerSecond) / 2),
       appOverBareCpu: bareCpu / appCpuBound,
+      engineWaitShare: span.engineWaitShare,
+      engineIdleShare: span.engineIdleShare,
       rendererMbAt51: rss[0]!,
       rendererMbAtEnd: rss.at(-1)!,
       rendererMbMax51toEnd: Math.max(...rss),
@@ -326,51 +350,73 @@ function median(xs: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export async function benchSession(images = IMAGES, runs = RUNS): Promise<SessionResults> {
+/**
+ * `runs` sessions of dist/; with `baselineDist` (another build's dist/), as many of that build, which goes
+ * first alternating, so the machine's load falls on both alike and each pair can be compared.
+ */
+export async function benchSession(
+  images = IMAGES,
+  runs = RUNS,
+  baselineDist = process.env['BENCH_BASELINE_DIST'],
+): Promise<SessionResults> {
   const files = await makeSmallPhotos(images);
   const dev = await startDevServer();
   const server = await startAppServer();
+  const base = baselineDist ? await startAppServer({ dist: baselineDist }) : undefined;
   const browser: Browser = await launchChromium();
   try {
     process.stderr.write('bench: session, loading the bare network\n');
     const bare = await openBare(browser, await browser.newContext(), dev.url);
     const done: SessionRun[] = [];
+    const baseDone: SessionRun[] = [];
     const pids: number[] = [];
     for (let i = 0; i < runs; i++) {
-      process.stderr.write(`bench: session, run ${i + 1} of ${runs}: ${images} images in the app\n`);
-      try {
-        done.push(await runSession(browser, server.url, bare, files, pids));
-      } catch (err) {
-        // One run lost (a renderer not found, a timeout) leaves the others' figures standing.
-        process.stderr.write(`bench: session, run ${i + 1} failed: ${(err as Error).message}\n`);
+      const order = base ? (i % 2 ? [base, server] : [server, base]) : [server];
+      for (const app of order) {
+        const which = app === base ? 'the baseline' : 'the app';
+        process.stderr.write(`bench: session, run ${i + 1} of ${runs}: ${images} images in ${which}\n`);
+        try {
+          (app === base ? baseDone : done).push(await runSession(browser, app.url, bare, files, pids));
+        } catch (err) {
+          // One run lost (a renderer not found, a timeout) leaves the others' figures standing.
+          process.stderr.write(`bench: session, run ${i + 1} of ${which} failed: ${(err as Error).message}\n`);
+        }
       }
     }
-    if (done.length === 0) throw new Error('no session run completed');
-    const m = (f: (r: SessionRun) => number) => median(done.map(f));
     return {
-      images,
-      runs: done,
-      lastOverFirst: m((r) => r.lastOverFirst),
-      cpuFirstOverLast: m((r) => r.cpuFirstOverLast),
-      mainThreadCpuLastOverFirst: m((r) => r.last.mainThreadCpuMsPerImage / r.first.mainThreadCpuMsPerImage),
-      appOverBare: m((r) => r.appOverBare),
-      appOverBareCpu: m((r) => r.appOverBareCpu),
-      rendererGrowthMb: Math.max(...done.map((r) => r.rendererGrowthMb)),
+      ...summarise(images, done),
+      ...(baselineDist ? { baseline: { dist: baselineDist, ...summarise(images, baseDone) } } : {}),
     };
   } finally {
     await browser.close();
     await server.close();
+    await base?.close();
     await dev.close();
   }
 }
 
-export function printSession(r: SessionResults): void {
+function summarise(images: number, done: readonly SessionRun[]): SessionResults {
+  if (done.length === 0) throw new Error('no session run completed');
+  const m = (f: (r: SessionRun) => number) => median(done.map(f));
+  return {
+    images,
+    runs: done,
+    lastOverFirst: m((r) => r.lastOverFirst),
+    cpuFirstOverLast: m((r) => r.cpuFirstOverLast),
+    mainThreadCpuLastOverFirst: m((r) => r.last.mainThreadCpuMsPerImage / r.first.mainThreadCpuMsPerImage),
+    appOverBare: m((r) => r.appOverBare),
+    appOverBareCpu: m((r) => r.appOverBareCpu),
+    rendererGrowthMb: Math.max(...done.map((r) => r.rendererGrowthMb)),
+  };
+}
+
+export function printSession(r: SessionResults, which = 'the app (production build'): void {
   const f = (x: number, d = 1) => x.toFixed(d);
   const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  console.log(`\n${r.images}-image session in the app (production build, files picked at once), ${r.runs.length} runs`);
+  console.log(`\n${r.images}-image session in ${which}, files picked at once), ${r.runs.length} runs`);
   console.log(
     'run stretch   img/s  load   renderer CPU ms/img  main CPU ms/img  engine CPU ms/img  engine core share' +
-      '  main task ms/img',
+      '  main task ms/img  engine waits core/work',
   );
   r.runs.forEach((run, i) => {
     for (const s of [run.first, run.last])
@@ -385,6 +431,7 @@ export function printSession(r: SessionResults): void {
           f(s.engineCpuMsPerImage).padStart(18),
           f(s.engineCoreShare, 2).padStart(18),
           f(s.mainThreadTaskMsPerImage).padStart(17),
+          `${f(s.engineWaitShare, 2)}/${f(s.engineIdleShare, 2)}`.padStart(23),
         ].join(' '),
       );
   });
@@ -426,4 +473,23 @@ export function printSession(r: SessionResults): void {
   for (const [a, b, c, d] of rows) console.log(`${a.padEnd(48)} ${b.padEnd(11)} ${c.padEnd(8)} ${d}`);
   const at = r.runs.at(-1)!.holdingsAtEnd;
   console.log(`cards / live object URLs at the end of the last run: ${at.cards} / ${at.liveObjectUrls}`);
+  if (r.baseline) {
+    printSession(r.baseline, `the baseline (${r.baseline.dist}`);
+    console.log(
+      '\nrun  app/bare (wall): this / baseline   app/bare (CPU): this / baseline' +
+        '   engine waits for work: this / baseline',
+    );
+    r.runs.forEach((run, i) => {
+      const b = r.baseline!.runs[i];
+      if (!b) return;
+      console.log(
+        [
+          String(i + 1).padEnd(4),
+          `${f(run.appOverBare, 3)} / ${f(b.appOverBare, 3)}`.padStart(33),
+          `${f(run.appOverBareCpu, 3)} / ${f(b.appOverBareCpu, 3)}`.padStart(33),
+          `${f(run.engineIdleShare, 3)} / ${f(b.engineIdleShare, 3)}`.padStart(40),
+        ].join(' '),
+      );
+    });
+  }
 }

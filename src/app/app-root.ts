@@ -11,7 +11,7 @@ import './components/camera-panel';
 import './components/batch-progress';
 import './components/result-card';
 import './components/result-pager';
-import { makeThumbnail, thumbnailWidth } from './thumbnail';
+import { makeThumbnail, previewOf } from './thumbnail';
 import { ShowInTurns } from './show-in-turns';
 import { clampOffset, MAX_KEPT, PAGE_SIZE, PreviewUrls } from './result-window';
 import './components/engine-badge';
@@ -570,7 +570,7 @@ export class ObscuraApp extends LitElement {
       if (i === 0) performance.mark('obscura:app:first-item-heard');
       const file = files[i]!;
       const preview = item.ok
-        ? makeThumbnail(file, thumbnailWidth(item.value.sourceWidth, item.value.sourceHeight)).catch(() => new Blob())
+        ? previewOf(file, item.value.sourceWidth, item.value.sourceHeight).catch(() => new Blob())
         : undefined;
       shown = shown.then(async () => {
         const thumbnail = await preview;

@@ -43,3 +43,26 @@ export async function makeThumbnail(source: Blob | ImageBitmap, width = THUMBNAI
     small.close();
   }
 }
+
+/** The largest file shown as its own preview, bytes: a small picture's file is a few KB. */
+export const OWN_PREVIEW_BYTES = 64 * 1024;
+
+/** Still-image types an img element shows as they are (GIF and AVIF may be animated). */
+const STILL_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/webp']);
+
+/**
+ * The preview of a file the engine has read: the file itself when the picture is already no larger than a
+ * thumbnail (the img element applies its EXIF orientation as the thumbnail would), else a thumbnail. Resizing
+ * a small picture to its own size and encoding it again gave a copy of it, and cost the page a second read of
+ * the file, a decode and an encode on the cores the network needs.
+ */
+export function previewOf(
+  file: Blob,
+  sourceWidth: number,
+  sourceHeight: number,
+  thumbnail: (source: Blob, width: number) => Promise<Blob> = makeThumbnail,
+): Promise<Blob> {
+  const own = Math.max(sourceWidth, sourceHeight) <= THUMBNAIL_WIDTH;
+  if (own && file.size <= OWN_PREVIEW_BYTES && STILL_TYPES.has(file.type)) return Promise.resolve(file);
+  return thumbnail(file, thumbnailWidth(sourceWidth, sourceHeight));
+}

@@ -7,6 +7,7 @@ import type {
   EngineStatus,
   Extraction,
   ImageInput,
+  IndexedItem,
   LoadProgress,
   VideoExtraction,
 } from '../engine/worker/engine-api';
@@ -108,16 +109,31 @@ export class EngineBridge {
   }
 
   /**
-   * Features of several images in one call, each handed to `onItem` as soon as it is ready: the worker
-   * decodes the next image while the network runs on this one. One bad image gives an error item and
-   * the rest go on; an abort stops it between images (the promise rejects with AbortError).
+   * Features of several images in one call, each handed to `onItem` once ready (the worker sends an item after a
+   * quiet spell at once, those close behind it together a few times a second): the worker decodes the next image
+   * while the network runs on this one. One bad image gives an error item and the rest go on; an abort stops it
+   * between images (the promise rejects with AbortError).
    */
   extractEach(
     inputs: ImageInput[],
     options: { signal?: AbortSignal; names?: string[]; onItem: (index: number, item: BatchItem) => void },
   ): Promise<void> {
     return this.call(options.signal, (remote, id) =>
-      remote.extractEach(id, transfer(inputs, inputs.filter(isBitmap)), options.names, proxy(options.onItem)),
+      remote.extractEach(
+        id,
+        transfer(inputs, inputs.filter(isBitmap)),
+        options.names,
+        proxy((items: readonly IndexedItem[]) => {
+          // One item's listener failing does not keep the items sent with it from theirs.
+          for (const [index, item] of items) {
+            try {
+              options.onItem(index, item);
+            } catch {
+              // as when each item came alone: the worker ignored a listener's failure
+            }
+          }
+        }),
+      ),
     );
   }
 

@@ -27,13 +27,7 @@ export interface DecodedImage {
  */
 export async function decodeBlob(blob: Blob, config: ModelConfig, name = 'image'): Promise<DecodedImage> {
   if (blob.size === 0) throw new ObscuraError('DecodeError', `${name} is empty (0 bytes)`);
-  // Both ends are read at once: each read is a trip to another thread, and in a batch the network
-  // holds this one between trips.
-  const [headBytes, tailBytes] = await Promise.all([
-    blob.slice(0, HEADER_BYTES).arrayBuffer(),
-    blob.slice(Math.max(0, blob.size - 64)).arrayBuffer(),
-  ]);
-  const head = new Uint8Array(headBytes);
+  const { head, tail } = await readEnds(blob);
   const format = sniffImageFormat(head);
   if (format === 'svg')
     throw new ObscuraError(
@@ -46,7 +40,7 @@ export async function decodeBlob(blob: Blob, config: ModelConfig, name = 'image'
       `${name} is not an image the browser decodes: its first bytes match none of ${SUPPORTED}`,
     );
   }
-  if (isTruncated(format, new Uint8Array(tailBytes)))
+  if (isTruncated(format, tail))
     throw new ObscuraError('DecodeError', `${name} is a truncated ${format} file (its end marker is missing)`);
   const dims = readImageDimensions(head, format);
   if (dims) checkImageSize(dims.width, dims.height, name);
@@ -81,6 +75,26 @@ export async function decodeBlob(blob: Blob, config: ModelConfig, name = 'image'
   } finally {
     full.close();
   }
+}
+
+/** Bytes the truncation check looks at, from the file's end. */
+const TAIL_BYTES = 64;
+
+/**
+ * The file's first HEADER_BYTES and last TAIL_BYTES. Each read, and each slice, is a trip to the browser
+ * process (whose IO thread every thread of the page shares, and which opens the file again each time), so
+ * a file no larger than the header is read once, whole; a larger one has its two ends read at once.
+ */
+async function readEnds(blob: Blob): Promise<{ head: Uint8Array; tail: Uint8Array }> {
+  if (blob.size <= HEADER_BYTES) {
+    const whole = new Uint8Array(await blob.arrayBuffer());
+    return { head: whole, tail: whole.subarray(Math.max(0, whole.length - TAIL_BYTES)) };
+  }
+  const [head, tail] = await Promise.all([
+    blob.slice(0, HEADER_BYTES).arrayBuffer(),
+    blob.slice(blob.size - TAIL_BYTES).arrayBuffer(),
+  ]);
+  return { head: new Uint8Array(head), tail: new Uint8Array(tail) };
 }
 
 async function decodeOrThrow(

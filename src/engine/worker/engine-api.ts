@@ -64,6 +64,9 @@ export interface VideoExtraction {
   readonly model: ModelRef;
 }
 
+/** A batch item with its input's index. */
+export type IndexedItem = readonly [index: number, item: BatchItem];
+
 /** One image source the worker accepts: an encoded file, or pixels the page already has. */
 export type ImageInput = Blob | ImageBitmap | ImageData;
 
@@ -81,14 +84,15 @@ export interface EngineApi {
   extract(callId: number, input: ImageInput, name?: string): Promise<Extraction>;
   extractBatch(callId: number, inputs: ImageInput[], names?: string[]): Promise<BatchItem[]>;
   /**
-   * Features of several images, each handed to `onItem` (a comlink proxy) as soon as it is ready, while the
-   * next image decodes; one bad image gives an error item and the rest go on. Resolves once all are handed over.
+   * Features of several images, handed to `onItems` (a comlink proxy) as they are ready, while the next image
+   * decodes: an item after a quiet spell at once, those close behind it together a few times a second, in order.
+   * One bad image gives an error item and the rest go on. Resolves once all are handed over.
    */
   extractEach(
     callId: number,
     inputs: ImageInput[],
     names: string[] | undefined,
-    onItem: (index: number, item: BatchItem) => void | Promise<void>,
+    onItems: (items: readonly IndexedItem[]) => void | Promise<void>,
   ): Promise<void>;
   extractFrames(callId: number, frames: ImageBitmap[]): Promise<VideoExtraction>;
   /** Stops the named call at its next stage boundary; it rejects with AbortError. */

@@ -26,9 +26,11 @@ import type {
   EngineStatus,
   Extraction,
   ImageInput,
+  IndexedItem,
   LoadProgress,
   VideoExtraction,
 } from './engine-api';
+import { HandOver } from './hand-over';
 import { fetchModelArtifacts } from './model-artifacts';
 import { bitmapPixels, hashPixels } from './pixels';
 import { DecoderThread, pixelsHere } from './decoder-thread';
@@ -248,15 +250,18 @@ export class EngineService implements EngineApi {
     callId: number,
     inputs: ImageInput[],
     names: string[] | undefined,
-    onItem: (index: number, item: BatchItem) => void | Promise<void>,
+    onItems: (items: readonly IndexedItem[]) => void | Promise<void>,
   ): Promise<void> {
     // The items travel on the callback's own port: the call settles only once the page has heard them all.
     const heard: Promise<void>[] = [];
+    const handOver = new HandOver<IndexedItem>((items) => {
+      heard.push(Promise.resolve(onItems(items)).catch(() => undefined));
+    });
     try {
-      await this.extractMany(callId, inputs, names, false, (i, item) => {
-        heard.push(Promise.resolve(onItem(i, item)).catch(() => undefined));
-      });
+      await this.extractMany(callId, inputs, names, false, (i, item) => handOver.add([i, item]));
     } finally {
+      // Items held when the batch ends, or stops, still reach the page.
+      handOver.flush();
       await Promise.all(heard);
       this.cancelled.delete(callId);
     }

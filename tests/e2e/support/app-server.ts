@@ -16,12 +16,20 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export async function startAppServer(
   /**
    * `tasks`: what the collector declares (default: the app's own scopes, as `npm start`'s);
-   * `trainToken`: the coordinator's token for its training routes.
+   * `trainToken`: the coordinator's token for its training routes; `dist`: another build's dist/ (a bench's baseline).
    */
-  options: { aggregators?: readonly string[]; tasks?: TestCollectorOptions['tasks']; trainToken?: string } = {},
+  options: {
+    aggregators?: readonly string[];
+    tasks?: TestCollectorOptions['tasks'];
+    trainToken?: string;
+    dist?: string;
+  } = {},
 ): Promise<{ url: string; collector: Collector; close: () => Promise<void> }> {
-  if (!existsSync(resolve(root, 'dist', 'index.html')))
-    throw new Error('dist/ is missing: run "npm run build" first (the test runner does: scripts/run-tests.mjs)');
+  const dist = resolve(root, options.dist ?? 'dist');
+  if (!existsSync(resolve(dist, 'index.html')))
+    throw new Error(
+      `${options.dist ?? 'dist/'} is missing: run "npm run build" first (the test runner does: scripts/run-tests.mjs)`,
+    );
   // The collector must know the app's origin before the app server exists: reserve it by listening first.
   // Like `npm start`'s collector, it takes category reports of the project's codebooks only.
   const collector = await startCollector({
@@ -31,7 +39,7 @@ export async function startAppServer(
     ...(options.trainToken ? { trainToken: options.trainToken } : {}),
   });
   const app = await startStaticServer({
-    root: resolve(root, 'dist'),
+    root: dist,
     collectorUrl: collector.url,
     ...(options.aggregators ? { aggregators: options.aggregators } : {}),
   });
