@@ -10,7 +10,7 @@ import {
   type BackendProbe,
   type Timings,
 } from '../backends/backend-choice';
-import { activateBackend } from '../backends/activate-backend';
+import { activateBackend, prefetchWasmBuild } from '../backends/activate-backend';
 import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
 import type { ModelConfig } from '../model/model-config';
@@ -110,9 +110,13 @@ export class EngineService implements EngineApi {
       markStartup('model-built');
       return this.waiting > 0 && config.id === DEFAULT_MODEL_ID;
     };
+    const request = options.backend ?? 'auto';
+    // WASM runs unless a GPU backend is asked for by name or taken untimed: it is the backend chosen, or one
+    // timed against a GPU, or (with a choice cached) already in the cache from the visit that timed it. Its
+    // build downloads while the other backends are probed and the cached choice is read.
+    if (request === 'wasm' || (request === 'auto' && options.calibrate !== 'never')) void prefetchWasmBuild();
     this.probes = await probeBackends();
 
-    const request = options.backend ?? 'auto';
     let timings: Timings = {};
     let fromCache = false;
     let candidates: BackendName[];
@@ -286,6 +290,7 @@ export class EngineService implements EngineApi {
     onItem?: (index: number, item: BatchItem) => void | Promise<void>,
   ): Promise<BatchItem[]> {
     if (!this.config) this.requireSession();
+    if (!this.firstImageMarked && inputs.length > 0) markStartup('first-asked');
     const config = this.config!;
     const nameOf = (i: number) => names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
     // The next images decode while the network runs on this one (Chrome decodes off this thread).
