@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { layersTo, type Config, type KerasLayer } from './keras-topology';
 import { modelWeights, type Weight } from './model-weights';
 
 /** A layers model's forward pass to one layer, with each batch normalisation folded into the convolution before it. */
@@ -11,17 +12,20 @@ export interface FoldedNetwork {
   dispose(): void;
 }
 
-type Config = Record<string, unknown>;
-/** A layer of a Keras functional model, as its JSON topology writes it. */
-interface KerasLayer {
-  readonly name: string;
-  readonly class_name: string;
-  readonly config: Config;
-  /** Filled in here: the layers whose outputs it reads, in order. */
-  sources: string[];
-}
 /** One layer's (or one fused run of layers') output from the outputs of the layers before it. */
 type Step = (input: (name: string) => tf.Tensor) => tf.Tensor;
+/** Makes a step on the current backend, handing each tensor it makes to `own`. */
+type MakeStep = (own: (t: tf.Tensor) => void) => Step;
+
+/** A folded network with its weights in arrays: all of its build that needs no backend. */
+export interface FoldedPlan {
+  readonly dims: number;
+  readonly input: string;
+  readonly steps: readonly { readonly name: string; readonly make: MakeStep }[];
+}
+
+/** Plans made, by model files and layer: the engine makes one while the backend starts, and builds from it. */
+const plans = new WeakMap<tf.io.ModelArtifacts, Map<string, FoldedPlan | undefined>>();
 
 /**
  * Inference to `outputLayer` with batch normalisation folded into the convolution it follows: the frozen
@@ -37,6 +41,41 @@ type Step = (input: (name: string) => tf.Tensor) => tf.Tensor;
  * this does not reproduce exactly (the caller runs the model with tfjs-layers then).
  */
 export function foldBatchNorm(artifacts: tf.io.ModelArtifacts, outputLayer: string): FoldedNetwork | undefined {
+  const plan = planFoldedNetwork(artifacts, outputLayer);
+  if (!plan) return undefined;
+  const owned: tf.Tensor[] = [];
+  let steps: { name: string; step: Step }[];
+  try {
+    steps = plan.steps.map(({ name, make }) => ({ name, step: make((t) => owned.push(t)) }));
+  } catch (err) {
+    disposeAll(owned);
+    throw err;
+  }
+  const { input, dims } = plan;
+  return {
+    dims,
+    run: (batch) => {
+      const values = new Map<string, tf.Tensor>([[input, batch]]);
+      const get = (name: string) => values.get(name)!;
+      for (const { name, step } of steps) values.set(name, step(get));
+      return values.get(outputLayer)!;
+    },
+    dispose: () => disposeAll(owned),
+  };
+}
+
+/**
+ * Reads the weights `outputLayer` needs from the model's files and folds them, once for these files: no
+ * backend is needed for it, so the engine calls it while its backend starts. Undefined where foldBatchNorm is.
+ */
+export function planFoldedNetwork(artifacts: tf.io.ModelArtifacts, outputLayer: string): FoldedPlan | undefined {
+  let byLayer = plans.get(artifacts);
+  if (!byLayer) plans.set(artifacts, (byLayer = new Map()));
+  if (!byLayer.has(outputLayer)) byLayer.set(outputLayer, plan(artifacts, outputLayer));
+  return byLayer.get(outputLayer);
+}
+
+function plan(artifacts: tf.io.ModelArtifacts, outputLayer: string): FoldedPlan | undefined {
   const layers = layersTo(artifacts.modelTopology, outputLayer);
   if (!layers) return undefined;
   const kept = new Set(layers.map((l) => l.name));
@@ -51,8 +90,7 @@ export function foldBatchNorm(artifacts: tf.io.ModelArtifacts, outputLayer: stri
     return next.length === 1 && next[0]!.class_name === className ? next[0] : undefined;
   };
 
-  const owned: tf.Tensor[] = [];
-  const steps: { name: string; step: Step }[] = [];
+  const steps: { name: string; make: MakeStep }[] = [];
   const channels = new Map<string, number>();
   const folded = new Set<string>();
   let inputName: string | undefined;
@@ -70,8 +108,7 @@ export function foldBatchNorm(artifacts: tf.io.ModelArtifacts, outputLayer: stri
     } else if (className === 'Conv2D' || className === 'DepthwiseConv2D') {
       const bn = soleNext(layer, 'BatchNormalization');
       const conv = foldedConvolution(layer, weights, bn);
-      if (!conv) return disposeAll(owned);
-      owned.push(conv.filter, conv.bias);
+      if (!conv) return undefined;
       let activation: 'linear' | 'relu' | 'relu6' = 'linear';
       if (conv.bn) {
         folded.add(conv.bn.name);
@@ -84,88 +121,46 @@ export function foldBatchNorm(artifacts: tf.io.ModelArtifacts, outputLayer: stri
           activation = reluActivation;
         }
       }
-      const { filter, bias } = conv;
       const strides = config['strides'] as [number, number];
       const pad = config['padding'] as 'same' | 'valid';
       // The two fused kernels take the same arguments: chosen once here, not on every image.
       const fused = className === 'Conv2D' ? tf.fused.conv2d : tf.fused.depthwiseConv2d;
       steps.push({
         name: outName,
-        step: (input) =>
-          fused({ x: input(source) as tf.Tensor4D, filter: filter as tf.Tensor4D, strides, pad, bias, activation }),
+        make: (own) => {
+          const filter = tf.tensor4d(conv.filter, conv.shape);
+          own(filter);
+          const bias = tf.tensor1d(conv.bias);
+          own(bias);
+          return (input) => fused({ x: input(source) as tf.Tensor4D, filter, strides, pad, bias, activation });
+        },
       });
       channels.set(outName, conv.channels);
       continue;
     } else if (className === 'ZeroPadding2D' && channelsLast(config)) {
       const padding = zeroPadding(config['padding']);
-      if (!padding) return disposeAll(owned);
+      if (!padding) return undefined;
       const [rows, cols] = padding;
-      steps.push({ name: layer.name, step: (input) => tf.pad(input(source), [[0, 0], rows, cols, [0, 0]]) });
+      steps.push({ name: layer.name, make: () => (input) => tf.pad(input(source), [[0, 0], rows, cols, [0, 0]]) });
     } else if (className === 'ReLU' && fusedReLU(config)) {
       const max = config['max_value'] as number | null | undefined;
       steps.push({
         name: layer.name,
-        step: (input) => (max == null ? tf.relu(input(source)) : tf.clipByValue(input(source), 0, max)),
+        make: () => (input) => (max == null ? tf.relu(input(source)) : tf.clipByValue(input(source), 0, max)),
       });
     } else if (className === 'Add' && others.length > 0) {
       steps.push({
         name: layer.name,
-        step: (input) => others.reduce((sum, o) => tf.add(sum, input(o)), input(source)),
+        make: () => (input) => others.reduce((sum, o) => tf.add(sum, input(o)), input(source)),
       });
     } else {
-      return disposeAll(owned);
+      return undefined;
     }
     channels.set(layer.name, inChannels);
   }
   const dims = channels.get(outputLayer) ?? 0;
-  if (!inputName || steps.at(-1)?.name !== outputLayer || dims <= 0) return disposeAll(owned);
-  const input = inputName;
-  return {
-    dims,
-    run: (batch) => {
-      const values = new Map<string, tf.Tensor>([[input, batch]]);
-      const get = (name: string) => values.get(name)!;
-      for (const { name, step } of steps) values.set(name, step(get));
-      return values.get(outputLayer)!;
-    },
-    dispose: () => disposeAll(owned),
-  };
-}
-
-/**
- * The layers `outputLayer` depends on, in the topology's order, each with the layers it reads; undefined unless
- * the topology is a Keras functional model in which each of them is called once, on the first output of others.
- */
-function layersTo(topology: unknown, outputLayer: string): KerasLayer[] | undefined {
-  const modelConfig = (topology as { model_config?: unknown } | undefined)?.model_config ?? topology;
-  const layers = (modelConfig as { config?: { layers?: unknown } } | undefined)?.config?.layers;
-  if (!Array.isArray(layers)) return undefined;
-  const byName = new Map<string, KerasLayer>();
-  for (const raw of layers as { name?: unknown; class_name?: unknown; config?: unknown; inbound_nodes?: unknown }[]) {
-    if (typeof raw.name !== 'string' || typeof raw.class_name !== 'string' || typeof raw.config !== 'object')
-      return undefined;
-    const nodes = raw.inbound_nodes;
-    if (!Array.isArray(nodes) || nodes.length > 1) return undefined;
-    const sources: string[] = [];
-    for (const inbound of (nodes[0] ?? []) as unknown[]) {
-      if (!Array.isArray(inbound) || typeof inbound[0] !== 'string' || inbound[1] !== 0 || inbound[2] !== 0)
-        return undefined;
-      sources.push(inbound[0]);
-    }
-    byName.set(raw.name, { name: raw.name, class_name: raw.class_name, config: raw.config as Config, sources });
-  }
-  if (!byName.has(outputLayer)) return undefined;
-  const kept = new Set<string>();
-  const pending = [outputLayer];
-  while (pending.length > 0) {
-    const name = pending.pop()!;
-    if (kept.has(name)) continue;
-    const layer = byName.get(name);
-    if (!layer) return undefined;
-    kept.add(name);
-    pending.push(...layer.sources);
-  }
-  return [...byName.values()].filter((l) => kept.has(l.name));
+  if (!inputName || steps.at(-1)?.name !== outputLayer || dims <= 0) return undefined;
+  return { dims, input: inputName, steps };
 }
 
 function disposeAll(tensors: readonly tf.Tensor[]): undefined {
@@ -207,7 +202,15 @@ function foldedConvolution(
   layer: KerasLayer,
   weights: ReadonlyMap<string, Weight>,
   bn: KerasLayer | undefined,
-): { filter: tf.Tensor; bias: tf.Tensor1D; bn: KerasLayer | undefined; channels: number } | undefined {
+):
+  | {
+      filter: Float32Array;
+      shape: [number, number, number, number];
+      bias: Float32Array;
+      bn: KerasLayer | undefined;
+      channels: number;
+    }
+  | undefined {
   const { config, name } = layer;
   const depthwise = layer.class_name === 'DepthwiseConv2D';
   const dilation = config['dilation_rate'] ?? 1;
@@ -256,10 +259,6 @@ function foldedConvolution(
   // the model's arrival to the first features.
   const filter = new Float32Array(values.length);
   for (let i = 0, c = 0; i < values.length; i++, c = c + 1 === channels ? 0 : c + 1) filter[i] = values[i]! * scale[c]!;
-  return {
-    filter: tf.tensor(filter, [...kernel.shape]),
-    bias: tf.tensor1d(Float32Array.from(shift)),
-    bn: foldedBn,
-    channels,
-  };
+  const shape = kernel.shape as [number, number, number, number];
+  return { filter, shape, bias: Float32Array.from(shift), bn: foldedBn, channels };
 }

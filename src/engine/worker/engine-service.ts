@@ -14,6 +14,7 @@ import { activateBackend, prefetchWasmBuild } from '../backends/activate-backend
 import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
 import type { ModelConfig } from '../model/model-config';
+import { planFoldedNetwork } from '../model/fold-batch-norm';
 import { configForLayer } from '../model/model-files';
 import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
@@ -162,6 +163,8 @@ export class EngineService implements EngineApi {
         ? settle(activateBackend(candidates[0]).finally(() => markStartup('backend-ready')))
         : undefined;
       this.artifacts ??= await this.arrived(fetching, report);
+      // The network's weights are read and folded now, needing no backend, while the backend may still start.
+      if (config.format === 'layers') planFoldedNetwork(this.artifacts, layer);
       await warming;
       this.session = await this.startFirstWorking(candidates, config, layer, skipWarmUp);
     }

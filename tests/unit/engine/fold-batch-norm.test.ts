@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadLayersModel, model as layersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { initNodeBackend } from '../../../src/engine/node/node-backend';
 import { fileIOHandler } from '../../../src/engine/node/file-io-handler';
-import { foldBatchNorm } from '../../../src/engine/model/fold-batch-norm';
+import { foldBatchNorm, planFoldedNetwork } from '../../../src/engine/model/fold-batch-norm';
 import { loadFeatureNetwork } from '../../../src/engine/model/load-model';
 import { MOBILENET_V2 } from '../../../src/engine/model/registry';
 
@@ -79,6 +79,28 @@ test('the feature network runs no normalisation kernel, and frees what it folded
   network.dispose();
   assert.ok(kernelNames.includes('FusedDepthwiseConv2D'), kernelNames.join(', '));
   assert.ok(!kernelNames.includes('FusedBatchNorm'), kernelNames.join(', '));
+  assert.equal(tf.memory().numTensors, tensors);
+});
+
+test('the weights are read and folded once for the same files; each build makes and frees its own tensors', async () => {
+  const artifacts = await fileIOHandler(join(publicDir, cut.url)).load!();
+  const plan = planFoldedNetwork(artifacts, cut.layer);
+  assert.ok(plan);
+  assert.equal(planFoldedNetwork(artifacts, cut.layer), plan, 'the engine plans while the backend starts, once');
+  const tensors = tf.memory().numTensors;
+  const [first, second] = [foldBatchNorm(artifacts, cut.layer)!, foldBatchNorm(artifacts, cut.layer)!];
+  const x = batch();
+  const values = (network: typeof first) => {
+    const out = tf.tidy(() => network.run(x));
+    const data = out.dataSync();
+    out.dispose();
+    network.dispose();
+    return data;
+  };
+  const a = values(first);
+  const b = values(second);
+  x.dispose();
+  assert.deepEqual(b, a);
   assert.equal(tf.memory().numTensors, tensors);
 });
 
