@@ -220,6 +220,7 @@ function foldedConvolution(
     config['activation'] !== 'linear' ||
     (Array.isArray(dilation) ? dilation.some((d) => d !== 1) : dilation !== 1) ||
     (depthwise && config['depth_multiplier'] !== 1) ||
+    (config['groups'] ?? 1) !== 1 ||
     !Array.isArray(strides) ||
     strides.length !== 2 ||
     (config['padding'] !== 'same' && config['padding'] !== 'valid')

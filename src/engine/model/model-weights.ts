@@ -6,12 +6,21 @@ export interface Weight {
   readonly values: Float32Array;
 }
 
-const QUANTIZED_BYTES = { uint8: 1, uint16: 2 } as const;
+/** Bytes a value takes in the weight data, by stored type (tfjs's weight manifest). */
+const STORED_BYTES: Readonly<Record<string, number>> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
 
 /**
  * The weights named `wanted` of a model's files, read straight from the weight data as tfjs reads them
- * (a quantized value is `q · scale + min`, in float32), without making a tensor of each. Undefined when a
- * weight is stored in a form read here (float32, or float32 quantized to uint8 or uint16) and no other.
+ * (a quantized value is `q · scale + min`, in float32), without making a tensor of each. Undefined when one of
+ * them is stored in a form not read here (only float32, or float32 quantized to uint8 or uint16, is), or the
+ * data does not hold what the manifest describes.
  */
 export function modelWeights(
   artifacts: tf.io.ModelArtifacts,
@@ -25,26 +34,35 @@ export function modelWeights(
   for (const spec of weightSpecs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const quantization = spec.quantization;
-    if (spec.dtype !== 'float32') return undefined;
-    if (quantization && quantization.dtype !== 'uint8' && quantization.dtype !== 'uint16') return undefined;
-    const bytes = size * (quantization ? QUANTIZED_BYTES[quantization.dtype as 'uint8' | 'uint16'] : 4);
+    const perValue = STORED_BYTES[quantization?.dtype ?? spec.dtype];
+    if (perValue === undefined) return undefined;
+    const bytes = size * perValue;
     if (offset + bytes > data.byteLength) return undefined;
     if (wanted(spec.name)) {
-      let values: Float32Array;
-      if (!quantization) values = new Float32Array(data.slice(offset, offset + bytes));
-      else {
-        const { min, scale } = quantization;
-        if (typeof min !== 'number' || typeof scale !== 'number') return undefined;
-        const q =
-          quantization.dtype === 'uint8'
-            ? new Uint8Array(data, offset, size)
-            : new Uint16Array(data.slice(offset, offset + bytes));
-        values = new Float32Array(size);
-        for (let i = 0; i < size; i++) values[i] = q[i]! * scale + min;
-      }
+      const values = float32Values(data, offset, size, spec);
+      if (!values) return undefined;
       out.set(spec.name, { shape: spec.shape, values });
     }
     offset += bytes;
   }
   return out;
+}
+
+function float32Values(
+  data: ArrayBuffer,
+  offset: number,
+  size: number,
+  spec: tf.io.WeightsManifestEntry,
+): Float32Array | undefined {
+  const quantization = spec.quantization;
+  if (spec.dtype !== 'float32') return undefined;
+  if (!quantization) return new Float32Array(data.slice(offset, offset + size * 4));
+  const { dtype, min, scale } = quantization;
+  if ((dtype !== 'uint8' && dtype !== 'uint16') || typeof min !== 'number' || typeof scale !== 'number')
+    return undefined;
+  const q =
+    dtype === 'uint8' ? new Uint8Array(data, offset, size) : new Uint16Array(data.slice(offset, offset + size * 2));
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = q[i]! * scale + min;
+  return values;
 }
