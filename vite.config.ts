@@ -5,7 +5,6 @@ import { offlineApp } from './scripts/vite-offline-app';
 import { precompressAssets } from './scripts/vite-precompress';
 import { lazyChunks } from './scripts/vite-lazy-chunks';
 import { engineStartChunk } from './scripts/vite-engine-chunk';
-import { modelPreload } from './scripts/vite-model-preload';
 
 // The WASM kernels the engine imports one by one (each its own module for the dev server's optimiser).
 const wasmKernels = [
@@ -22,7 +21,7 @@ export default defineConfig({
   server: { port: 5173, headers: isolationHeaders },
   preview: { port: 5173, headers: isolationHeaders },
   // tfjs-wasm's threaded build, made to work in the bundle (threads need the page isolated).
-  plugins: [wasmThreads(), offlineApp(), precompressAssets(), modelPreload()],
+  plugins: [wasmThreads(), offlineApp(), precompressAssets()],
   worker: {
     format: 'es',
     plugins: () => [wasmThreads(), lazyChunks()],
