@@ -82,7 +82,7 @@ test('the feature network runs no normalisation kernel, and frees what it folded
   assert.equal(tf.memory().numTensors, tensors);
 });
 
-test('the weights are read and folded once for the same files; each build makes and frees its own tensors', async () => {
+test('weights are read and folded once for the same files; each build makes and frees its own tensors', async () => {
   const artifacts = await fileIOHandler(join(publicDir, cut.url)).load!();
   const plan = planFoldedNetwork(artifacts, cut.layer);
   assert.ok(plan);
