@@ -29,3 +29,15 @@ export function onEngineProgress(listener: (progress: LoadProgress) => void): ()
 performance.mark('obscura:app:engine-start');
 // Its outcome is the app's to show (it asks for the same start); here it must not go unhandled.
 appEngine.start().catch(() => undefined);
+// The model's files download ahead of the worker, once its script has arrived and the page has painted: asked
+// for before, they would share the line with what the first paint and the worker's start need.
+void appEngine.preloadModel(firstPaint());
+
+/** Settles once the page has loaded and painted a frame since. */
+function firstPaint(): Promise<void> {
+  return new Promise((painted) => {
+    const afterFrame = () => requestAnimationFrame(() => setTimeout(painted, 0));
+    if (document.readyState === 'complete') afterFrame();
+    else addEventListener('load', afterFrame, { once: true });
+  });
+}

@@ -11,6 +11,9 @@ import type {
   LoadProgress,
   VideoExtraction,
 } from '../engine/worker/engine-api';
+import { modelFileUrls } from '../engine/model/model-files';
+import { DEFAULT_MODEL_ID, ModelRegistry } from '../engine/model/registry';
+import { isScriptArrived } from '../engine/worker/script-arrived';
 import type { ReleaseBridge } from './release-bridge';
 
 export interface EngineBridgeOptions extends Partial<EngineOptions> {
@@ -52,6 +55,9 @@ export class EngineBridge {
   private readonly onLoadProgress: ((progress: LoadProgress) => void) | undefined;
   private readonly release: ReleaseBridge | undefined;
   private readonly createWorker: () => Worker;
+  private modelPreloaded = false;
+  /** Settles when the started worker says its script has arrived (script-arrived.ts); never for another entry. */
+  private scriptArrived: Promise<void> | undefined;
 
   constructor(options: EngineBridgeOptions = {}) {
     const { idleStopMs, onLoadProgress, release, createWorker, ...engine } = options;
@@ -65,7 +71,16 @@ export class EngineBridge {
   /** Starts the worker and loads the model (idempotent); resolves to the backend and model in use. */
   start(): Promise<EngineStatus> {
     if (!this.ready) {
-      this.worker = this.createWorker();
+      const worker = this.createWorker();
+      this.worker = worker;
+      this.scriptArrived = new Promise<void>((arrived) => {
+        const heard = (event: MessageEvent) => {
+          if (!isScriptArrived(event.data)) return;
+          worker.removeEventListener('message', heard);
+          arrived();
+        };
+        worker.addEventListener('message', heard);
+      });
       const remote = wrap<EngineApi>(this.worker);
       this.remote = remote;
       // The channel to the release worker and the model's load go out together: the engine takes its end of
@@ -85,6 +100,34 @@ export class EngineBridge {
       );
     }
     return this.ready;
+  }
+
+  /**
+   * Asks the browser for the files of the model this engine loads, ahead of its worker (preload hints): on a
+   * slow line they download while the worker's script is evaluated, and the worker's own fetch finds them in the
+   * HTTP cache. They are asked for once the worker's script has arrived (not to share the line with it) and
+   * `after` has settled (a page passes its first paint). Once a bridge, for an engine started; a model the
+   * options do not name correctly is left to the worker, whose init says what is wrong.
+   */
+  async preloadModel(after: Promise<unknown> = Promise.resolve()): Promise<void> {
+    const arrived = this.scriptArrived;
+    if (this.modelPreloaded || !arrived || typeof document === 'undefined') return;
+    this.modelPreloaded = true;
+    await Promise.all([after, arrived]);
+    let urls: string[];
+    try {
+      const registry = new ModelRegistry();
+      for (const m of this.options.models ?? []) registry.register(m);
+      const config = registry.get(this.options.modelId ?? DEFAULT_MODEL_ID);
+      urls = modelFileUrls(config, this.options.layer ?? config.defaultLayer, this.options.modelBaseUrl);
+    } catch {
+      return;
+    }
+    for (const href of urls) {
+      const link = document.createElement('link');
+      Object.assign(link, { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href });
+      document.head.append(link);
+    }
   }
 
   /** Joins the engine to the release worker with a fresh channel (a restarted engine gets a new one). */

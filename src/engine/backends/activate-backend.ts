@@ -47,6 +47,23 @@ export async function activateBackend(name: BackendName): Promise<void> {
   if (name === 'wasm' && import.meta.env.PROD) void keepWasmBuild(await chosenWasmUrl());
 }
 
+/**
+ * Starts the download of the WASM build tfjs-wasm will load, into the HTTP cache (it is fingerprinted and
+ * immutable), so that the backend's own fetch finds it there or joins it under way. For the engine to call
+ * before it probes the other backends and reads its cached choice, when WASM will run whatever they find;
+ * a failure is left to the backend's start, which fetches again and says why.
+ */
+export async function prefetchWasmBuild(): Promise<void> {
+  if (typeof WebAssembly !== 'object') return;
+  try {
+    sizeWasmThreads();
+    const response = await fetch(await chosenWasmUrl(), { credentials: 'same-origin' });
+    await response.arrayBuffer();
+  } catch {
+    // Offline or refused: the backend's start fetches it again, and fails with the reason if it must.
+  }
+}
+
 /** Tells tfjs-wasm the thread count for these cores, before its backend starts (it reads it once). */
 function sizeWasmThreads(): void {
   const threads = wasmThreadCount(logicalCores());

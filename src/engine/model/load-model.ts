@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadLayersModel, model as layersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ObscuraError } from '../../errors';
 import { foldBatchNorm } from './fold-batch-norm';
 import type { ModelConfig } from './model-config';
@@ -53,7 +53,22 @@ export async function loadFeatureNetwork(
 }
 
 async function loadLayers(source: ModelSource, layerName: string): Promise<FeatureNetwork> {
-  const model = await loadLayersModel(source);
+  const handler = typeof source === 'string' ? tf.io.http(source) : source;
+  if (!handler.load) throw new Error('the model source cannot load: its IOHandler has no load method');
+  const artifacts = await handler.load();
+  // Inference alone: built from the files with the normalisations folded into the convolutions, when every
+  // layer up to the cut allows it; tfjs-layers runs any other model.
+  const folded = foldBatchNorm(artifacts, layerName);
+  if (folded)
+    return {
+      layer: layerName,
+      dims: folded.dims,
+      run: (batch) => globalPool(folded.run(batch)),
+      dispose: folded.dispose,
+    };
+  // tfjs-layers is fetched only for such a model: the default one never needs it.
+  const { loadLayersModel, model: layersModel } = await import('@tensorflow/tfjs-layers');
+  const model = await loadLayersModel({ load: async () => artifacts });
   const layer = model.layers.find((l) => l.name === layerName);
   if (!layer) {
     model.dispose();
@@ -63,18 +78,12 @@ async function loadLayers(source: ModelSource, layerName: string): Promise<Featu
     );
   }
   const cut = layersModel({ inputs: model.inputs, outputs: layer.output as SymbolicTensor });
-  const dims = channelsOf(cut.outputs[0]!.shape);
-  // Inference alone: the normalisations folded into the convolutions, when every layer of the cut allows it.
-  const folded = await foldBatchNorm(cut);
   return {
     layer: layerName,
-    dims,
-    run: (batch) => globalPool(folded ? folded.run(batch) : (cut.predict(batch) as tf.Tensor)),
+    dims: channelsOf(cut.outputs[0]!.shape),
+    run: (batch) => globalPool(cut.predict(batch) as tf.Tensor),
     // The cut shares its layers (and so its weights) with the full model.
-    dispose: () => {
-      folded?.dispose();
-      model.dispose();
-    },
+    dispose: () => model.dispose(),
   };
 }
 

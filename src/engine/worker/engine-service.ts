@@ -10,10 +10,11 @@ import {
   type BackendProbe,
   type Timings,
 } from '../backends/backend-choice';
-import { activateBackend } from '../backends/activate-backend';
+import { activateBackend, prefetchWasmBuild } from '../backends/activate-backend';
 import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
 import type { ModelConfig } from '../model/model-config';
+import { planFoldedNetwork } from '../model/fold-batch-norm';
 import { configForLayer } from '../model/model-files';
 import { ModelRegistry, DEFAULT_MODEL_ID } from '../model/registry';
 import { checkImageSize } from '../input-limits';
@@ -112,9 +113,13 @@ export class EngineService implements EngineApi {
       markStartup('model-built');
       return this.waiting > 0 && config.id === DEFAULT_MODEL_ID;
     };
+    const request = options.backend ?? 'auto';
+    // WASM runs unless a GPU backend is asked for by name or taken untimed: it is the backend chosen, or one
+    // timed against a GPU, or (with a choice cached) already in the cache from the visit that timed it. Its
+    // build downloads while the other backends are probed and the cached choice is read.
+    if (request === 'wasm' || (request === 'auto' && options.calibrate !== 'never')) void prefetchWasmBuild();
     this.probes = await probeBackends();
 
-    const request = options.backend ?? 'auto';
     let timings: Timings = {};
     let fromCache = false;
     let candidates: BackendName[];
@@ -160,6 +165,8 @@ export class EngineService implements EngineApi {
         ? settle(activateBackend(candidates[0]).finally(() => markStartup('backend-ready')))
         : undefined;
       this.artifacts ??= await this.arrived(fetching, report);
+      // The network's weights are read and folded now, needing no backend, while the backend may still start.
+      if (config.format === 'layers') planFoldedNetwork(this.artifacts, layer);
       await warming;
       this.session = await this.startFirstWorking(candidates, config, layer, skipWarmUp);
     }
@@ -291,6 +298,7 @@ export class EngineService implements EngineApi {
     onItem?: (index: number, item: BatchItem) => void | Promise<void>,
   ): Promise<BatchItem[]> {
     if (!this.config) this.requireSession();
+    if (!this.firstImageMarked && inputs.length > 0) markStartup('first-asked');
     const config = this.config!;
     const nameOf = (i: number) => names?.[i] ?? (inputs.length > 1 ? `image ${i + 1}` : 'image');
     // The next images decode while the network runs on this one (Chrome decodes off this thread).

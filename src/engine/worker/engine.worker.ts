@@ -1,3 +1,5 @@
+// First: the page hears that this script has arrived before tfjs is evaluated.
+import './announce-arrival';
 import { expose } from 'comlink';
 // Named errors keep their `details` (e.g. the backend that failed) on the way to the page.
 import '../../error-details';

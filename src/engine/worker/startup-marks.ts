@@ -6,6 +6,7 @@ export type StartupStep =
   | 'backend-ready'
   | 'model-built'
   | 'ready'
+  | 'first-asked'
   | 'first-decoded'
   | 'first-inferred';
 

@@ -1,7 +1,7 @@
-// The folded forward pass (src/engine/model/fold-batch-norm.ts) against tfjs-layers' own, on tfjs-wasm in Node:
-// the default model's cut and the full network at its deepest candidate layer give the same features to
-// float32 rounding, the feature network runs no normalisation kernel, and a model with a layer the folding
-// does not reproduce is left to tfjs-layers.
+// The folded forward pass (src/engine/model/fold-batch-norm.ts), built from the served model files, against
+// tfjs-layers' own on the same files, on tfjs-wasm in Node: the default model's cut and the full network at its
+// deepest candidate layer give the same features to float32 rounding, the feature network runs no normalisation
+// kernel, and a model with a layer the folding does not reproduce is left to tfjs-layers.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadLayersModel, model as layersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { initNodeBackend } from '../../../src/engine/node/node-backend';
 import { fileIOHandler } from '../../../src/engine/node/file-io-handler';
-import { foldBatchNorm } from '../../../src/engine/model/fold-batch-norm';
+import { foldBatchNorm, planFoldedNetwork } from '../../../src/engine/model/fold-batch-norm';
 import { loadFeatureNetwork } from '../../../src/engine/model/load-model';
 import { MOBILENET_V2 } from '../../../src/engine/model/registry';
 
@@ -29,10 +29,12 @@ function batch(): tf.Tensor4D {
 
 /** The largest difference between the folded and the layer-by-layer output, over the largest output. */
 async function relativeError(modelJson: string, layer: string): Promise<number> {
-  const model = await loadLayersModel(fileIOHandler(modelJson));
+  const artifacts = await fileIOHandler(modelJson).load!();
+  const model = await loadLayersModel({ load: async () => artifacts });
   const cutModel = layersModel({ inputs: model.inputs, outputs: model.getLayer(layer).output as SymbolicTensor });
-  const folded = await foldBatchNorm(cutModel);
+  const folded = foldBatchNorm(artifacts, layer);
   assert.ok(folded, `the model cut at ${layer} folds`);
+  assert.equal(folded.dims, cutModel.outputs[0]!.shape.at(-1));
   const x = batch();
   try {
     const [expected, actual] = [
@@ -80,14 +82,45 @@ test('the feature network runs no normalisation kernel, and frees what it folded
   assert.equal(tf.memory().numTensors, tensors);
 });
 
+test('weights are read and folded once for the same files; each build makes and frees its own tensors', async () => {
+  const artifacts = await fileIOHandler(join(publicDir, cut.url)).load!();
+  const plan = planFoldedNetwork(artifacts, cut.layer);
+  assert.ok(plan);
+  assert.equal(planFoldedNetwork(artifacts, cut.layer), plan, 'the engine plans while the backend starts, once');
+  const tensors = tf.memory().numTensors;
+  const [first, second] = [foldBatchNorm(artifacts, cut.layer)!, foldBatchNorm(artifacts, cut.layer)!];
+  const x = batch();
+  const values = (network: typeof first) => {
+    const out = tf.tidy(() => network.run(x));
+    const data = out.dataSync();
+    out.dispose();
+    network.dispose();
+    return data;
+  };
+  const a = values(first);
+  const b = values(second);
+  x.dispose();
+  assert.deepEqual(b, a);
+  assert.equal(tf.memory().numTensors, tensors);
+});
+
 test('a model with a layer the folding does not reproduce is left to tfjs-layers', async () => {
   // The full model ends in its classifier (pooling, dense layers, dropout).
-  const model = await loadLayersModel(fileIOHandler(join(publicDir, MOBILENET_V2.url)));
+  const artifacts = await fileIOHandler(join(publicDir, MOBILENET_V2.url)).load!();
+  const topology = artifacts.modelTopology as { model_config: { config: { output_layers: [string][] } } };
+  const [[output]] = topology.model_config.config.output_layers as [[string]];
   const tensors = tf.memory().numTensors;
+  assert.equal(foldBatchNorm(artifacts, output), undefined);
+  assert.equal(foldBatchNorm(artifacts, 'no_such_layer'), undefined);
+  assert.equal(tf.memory().numTensors, tensors, 'nothing folded is left behind');
+  // tfjs-layers runs it then, to the same layer.
+  const network = await loadFeatureNetwork(MOBILENET_V2, fileIOHandler(join(publicDir, MOBILENET_V2.url)), output);
   try {
-    assert.equal(await foldBatchNorm(model), undefined);
-    assert.equal(tf.memory().numTensors, tensors, 'nothing folded is left behind');
+    const x = batch();
+    const { kernelNames } = await tf.profile(() => tf.tidy(() => network.run(x)).dispose());
+    x.dispose();
+    assert.ok(kernelNames.includes('FusedBatchNorm'), kernelNames.join(', '));
   } finally {
-    model.dispose();
+    network.dispose();
   }
 });

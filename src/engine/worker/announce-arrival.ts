@@ -1,0 +1,4 @@
+// The engine worker's first import: evaluated before the modules after it (see script-arrived.ts).
+import { SCRIPT_ARRIVED } from './script-arrived';
+
+postMessage({ [SCRIPT_ARRIVED]: true });
