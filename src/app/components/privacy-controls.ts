@@ -8,6 +8,7 @@ import {
   type VectorMechanismParams,
 } from '../../release/index';
 import { sharedStyles } from './shared-styles';
+import { afterPaint } from '../after-paint';
 
 /** A category release: the codebook at `codebook` labels the image on the device; k-RR or OUE randomizes it. */
 export interface CategoryChoice {
@@ -50,6 +51,7 @@ export class PrivacyControls extends LitElement {
     codebookLabels: { type: Number },
     task: { attribute: false },
     mechanisms: { attribute: false },
+    painted: { state: true },
   };
   declare settings: PrivacySettings;
   declare featureDims: number;
@@ -64,6 +66,11 @@ export class PrivacyControls extends LitElement {
   declare task: Task | undefined;
   /** The mechanisms some declared task takes (choosing one moves to its scope); undefined: all. */
   declare mechanisms: readonly string[] | undefined;
+  /**
+   * Whether the first screen has painted: the expected similarity needs a calibration (milliseconds of
+   * numerical optimisation for each ε and dimension), which the page's first render does not wait for.
+   */
+  declare painted: boolean;
 
   constructor() {
     super();
@@ -71,6 +78,11 @@ export class PrivacyControls extends LitElement {
     this.featureDims = 96;
     this.codebook = undefined;
     this.codebookLabels = 10;
+    this.painted = false;
+  }
+
+  protected override firstUpdated(): void {
+    void afterPaint().then(() => (this.painted = true));
   }
 
   static override styles = [
@@ -99,6 +111,12 @@ export class PrivacyControls extends LitElement {
       }
       output {
         font-weight: 600;
+      }
+      /* As wide before its value (a calibration after the first paint) as with it: the text after it stays put. */
+      #expected-similarity {
+        display: inline-block;
+        min-width: 5ch;
+        font-variant-numeric: tabular-nums;
       }
     `,
   ];
@@ -276,7 +294,7 @@ export class PrivacyControls extends LitElement {
                 </label>
                 <p>
                   Expected similarity to the true features:
-                  <output id="expected-similarity" aria-live="polite">${this.similarity()}</output>
+                  <output id="expected-similarity" aria-live="polite">${this.painted ? this.similarity() : '…'}</output>
                   <span class="muted">(cosine; 1 is identical)</span>
                 </p>`
         }
