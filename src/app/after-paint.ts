@@ -1,13 +1,21 @@
 /**
- * Resolves in a task after the next frame has painted: work that can wait for the first screen waits
- * for it, in a task of its own. A hidden page paints no frames; there it resolves soon instead.
+ * Waiting for the page's frames. A hidden page paints none; there both resolve soon instead (timers in a
+ * hidden page may still wait a second).
  */
-export function afterPaint(): Promise<void> {
+
+/** Resolves in the next frame's animation callbacks: what runs then is drawn in that frame's task. */
+export function nextFrame(): Promise<void> {
   return new Promise((done) => {
     const soon = setTimeout(done, 100);
     requestAnimationFrame(() => {
       clearTimeout(soon);
-      setTimeout(done, 0);
+      done();
     });
   });
+}
+
+/** Resolves in a task after the next frame has painted: work that can wait for the first screen waits for it. */
+export async function afterPaint(): Promise<void> {
+  await nextFrame();
+  await new Promise((done) => setTimeout(done, 0));
 }

@@ -19,6 +19,7 @@ import './components/privacy-controls';
 import type { LedgerView } from './components/ledger-view';
 import type { TrainPhoto } from './components/training-panel';
 import { defineLaterParts } from './later-parts';
+import { nextFrame } from './after-paint';
 import { describeAggregateScope, localGuaranteeBefore } from './components/aggregate-scope-text';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
 import {
@@ -211,6 +212,16 @@ export class ObscuraApp extends LitElement {
         this.loading = false;
         this.settleWhenIdle();
       });
+  }
+
+  /**
+   * Renders in the frame that will draw it: state that changes several times between two frames (worker
+   * messages, progress) renders once, and the render shares its task with that frame's style and layout
+   * instead of lengthening the task of each message.
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    await nextFrame();
+    super.scheduleUpdate();
   }
 
   /** The first screen is drawn: the parts below it and those that wait for the person follow, a few at a time. */
