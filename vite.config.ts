@@ -51,5 +51,12 @@ export default defineConfig({
   },
   // Three pages: the app, the widget page the loader frames on host pages, and the first-party
   // window a widget on another site opens.
-  build: { target: 'es2022', sourcemap: true, rollupOptions: { input: ['index.html', 'widget.html', 'connect.html'] } },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    rollupOptions: { input: ['index.html', 'widget.html', 'connect.html'] },
+    // The app's later parts (src/app/later-parts.ts) import what the first screen loaded and fetch the rest
+    // themselves: no <link rel="modulepreload"> is added to the page for them, work in the middle of its start.
+    modulePreload: { resolveDependencies: (_file, deps, { hostType }) => (hostType === 'html' ? deps : []) },
+  },
 });

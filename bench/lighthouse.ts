@@ -68,9 +68,17 @@ export async function benchLighthouse(runs: number, baselineDist?: string): Prom
   };
 }
 
+/** Runs that failed to record (a trace without its navigation start, now and then on a loaded machine) retried. */
+const RETRIES = 2;
+
 async function lighthouseRun(url: string, port: number, version: { lighthouse: string }): Promise<LighthouseRun> {
-  const loadAverage = loadavg()[0]!;
-  const result = await lighthouse(url, { port, onlyCategories: ['performance'], output: 'json', logLevel: 'error' });
+  let loadAverage = loadavg()[0]!;
+  let result = await lighthouse(url, { port, onlyCategories: ['performance'], output: 'json', logLevel: 'error' });
+  for (let retry = 1; retry <= RETRIES && result?.lhr.runtimeError; retry++) {
+    process.stderr.write(`bench: lighthouse ${result.lhr.runtimeError.code}, run again\n`);
+    loadAverage = loadavg()[0]!;
+    result = await lighthouse(url, { port, onlyCategories: ['performance'], output: 'json', logLevel: 'error' });
+  }
   if (!result) throw new Error('lighthouse gave no result');
   const lhr = result.lhr;
   if (lhr.runtimeError) throw new Error(`lighthouse: ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);

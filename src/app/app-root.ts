@@ -7,7 +7,6 @@ import { sharedStyles } from './components/shared-styles';
 import type { ResultItem } from './components/result-card';
 import { categoryShown, DEMO_CODEBOOK } from './category-view';
 import './components/capture-panel';
-import './components/camera-panel';
 import './components/batch-progress';
 import './components/result-card';
 import './components/result-pager';
@@ -17,13 +16,10 @@ import { clampOffset, MAX_KEPT, PAGE_SIZE, PreviewUrls } from './result-window';
 import './components/engine-badge';
 import './components/error-list';
 import './components/privacy-controls';
-import './components/budget-gauge';
-import './components/ledger-view';
 import type { LedgerView } from './components/ledger-view';
-import './components/host-grants';
-import './components/scope-settings';
-import './components/training-panel';
 import type { TrainPhoto } from './components/training-panel';
+import { defineLaterParts } from './later-parts';
+import { nextFrame } from './after-paint';
 import { describeAggregateScope, localGuaranteeBefore } from './components/aggregate-scope-text';
 import { DEFAULT_SETTINGS, type PrivacySettings } from './components/privacy-controls';
 import {
@@ -218,6 +214,27 @@ export class ObscuraApp extends LitElement {
       });
   }
 
+  /**
+   * Renders in the frame that will draw it: state that changes several times between two frames (worker
+   * messages, progress) renders once, and the render shares its task with that frame's style and layout
+   * instead of lengthening the task of each message.
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    await nextFrame();
+    super.scheduleUpdate();
+  }
+
+  /** The first screen is drawn: the parts below it and those that wait for the person follow, a few at a time. */
+  protected override firstUpdated(): void {
+    defineLaterParts().catch((err: unknown) => this.report(err));
+  }
+
+  /** The ledger view once its element is defined; until then there is none to tell (it reads its page when it is). */
+  private ledgerView(): LedgerView | undefined {
+    if (!customElements.get('ledger-view')) return undefined;
+    return this.renderRoot.querySelector<LedgerView>('ledger-view') ?? undefined;
+  }
+
   /** Where reports go: the server that serves the app says so in /config.json. */
   private async loadConfig(): Promise<void> {
     try {
@@ -323,7 +340,7 @@ export class ObscuraApp extends LitElement {
     if (delta.scopes) this.scopeConfigs = [...delta.scopes];
     this.showBudgets(delta.budgets);
     if (delta.scopes || this.scope !== scope) void this.refreshQuote().catch((err: unknown) => this.report(err));
-    this.renderRoot.querySelector<LedgerView>('ledger-view')?.applyDelta(delta);
+    this.ledgerView()?.applyDelta(delta);
     // A host that releases for the first time joins the grants' table; their counts are in the budgets.
     const newHosts = delta.entries.flatMap((e) =>
       e.host !== undefined && !this.hosts.includes(e.host) ? [e.host] : [],
@@ -351,7 +368,7 @@ export class ObscuraApp extends LitElement {
   private async refreshLedger(): Promise<void> {
     try {
       // The ledger view re-reads only the page it shows.
-      void this.renderRoot.querySelector<LedgerView>('ledger-view')?.refresh();
+      void this.ledgerView()?.refresh();
       const [overview, changes, configs, hosts] = await Promise.all([
         this.releases.budgets(),
         this.releases.listBudgetChanges(),

@@ -1,6 +1,7 @@
 import { html, nothing } from 'lit';
 import { grantSite, isHostGrant, type BudgetChange } from '../../release/index';
 import { describeWindow } from './budget-window';
+import { localTimeText } from '../time-text';
 
 /** Every budget change (a grant, a new window, a scope created), which the ledger keeps beside the releases. */
 export function budgetChangeRows(changes: readonly BudgetChange[]) {
@@ -20,7 +21,7 @@ export function budgetChangeRows(changes: readonly BudgetChange[]) {
           ${changes.map(
             (c) =>
               html`<tr data-testid="budget-change-row">
-                <td>${new Date(c.time).toLocaleString()}</td>
+                <td>${localTimeText(c.time)}</td>
                 <td>${budgetLabel(c.target)}</td>
                 <td>${c.totalEpsilon}</td>
                 <td>${describeWindow(c.window)}</td>

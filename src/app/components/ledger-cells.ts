@@ -1,6 +1,7 @@
 import { html } from 'lit';
 import type { LedgerEntry } from '../../release/index';
 import { guaranteeText } from './aggregate-scope-text';
+import { localTimeText } from '../time-text';
 
 /**
  * The report's own scope: a widget host's release is charged to that host's grant
@@ -52,16 +53,6 @@ export function guarantees(e: LedgerEntry) {
     </div>`;
 }
 
-/** Date and time as toLocaleString writes them, from one formatter instead of one per row. */
-const timeText = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-});
-
 /** One release as a table row; its data-* attributes are what scripts and tests match rows by. */
 export function ledgerRow(e: LedgerEntry) {
   return html`<tr
@@ -72,7 +63,7 @@ export function ledgerRow(e: LedgerEntry) {
     data-host=${e.host ?? ''}
     data-state=${e.state}
   >
-    <td role="cell">${timeText.format(e.time)}</td>
+    <td role="cell">${localTimeText(e.time)}</td>
     <td role="cell">${siteLabel(e)}</td>
     <td role="cell">${e.aggregate ? aggregateDestinations(e) : destinationLabel(e.destination)}</td>
     <td role="cell">${e.mechanism}</td>

@@ -8,6 +8,8 @@ import {
   type VectorMechanismParams,
 } from '../../release/index';
 import { sharedStyles } from './shared-styles';
+import { afterPaint } from '../after-paint';
+import { calibrateOffThread } from '../first-similarity';
 
 /** A category release: the codebook at `codebook` labels the image on the device; k-RR or OUE randomizes it. */
 export interface CategoryChoice {
@@ -50,6 +52,7 @@ export class PrivacyControls extends LitElement {
     codebookLabels: { type: Number },
     task: { attribute: false },
     mechanisms: { attribute: false },
+    firstSimilarity: { state: true },
   };
   declare settings: PrivacySettings;
   declare featureDims: number;
@@ -64,6 +67,14 @@ export class PrivacyControls extends LitElement {
   declare task: Task | undefined;
   /** The mechanisms some declared task takes (choosing one moves to its scope); undefined: all. */
   declare mechanisms: readonly string[] | undefined;
+  /**
+   * The expected similarity of the settings the page started with, calibrated in a worker after the first
+   * paint (a calibration is milliseconds of numerical optimisation), keyed by those settings. Settings the
+   * person chooses later are calibrated here, at once.
+   */
+  declare firstSimilarity: { readonly key: string; readonly text: string } | undefined;
+  /** The starting settings' key while the worker calibrates them. */
+  private calibrating: string | undefined;
 
   constructor() {
     super();
@@ -71,6 +82,28 @@ export class PrivacyControls extends LitElement {
     this.featureDims = 96;
     this.codebook = undefined;
     this.codebookLabels = 10;
+    this.firstSimilarity = undefined;
+  }
+
+  /** Before the first render: the starting settings go to the worker, and the render shows that they wait. */
+  protected override willUpdate(): void {
+    if (this.hasUpdated) return;
+    const { mechanism } = this.settings;
+    const dims = this.settings.dims ?? this.featureDims;
+    const key = similarityKey(mechanism, dims);
+    this.calibrating = key;
+    void afterPaint()
+      .then(() => calibrateOffThread(mechanism, dims))
+      .then(
+        (cosine) => cosine.toFixed(3),
+        () => undefined,
+      )
+      .then((text) => {
+        this.calibrating = undefined;
+        // Without a worker the render calibrates them itself.
+        if (text === undefined) this.requestUpdate();
+        else this.firstSimilarity = { key, text };
+      });
   }
 
   static override styles = [
@@ -99,6 +132,12 @@ export class PrivacyControls extends LitElement {
       }
       output {
         font-weight: 600;
+      }
+      /* As wide before its value (calibrated in a worker after the first paint) as with it: the text after it stays. */
+      #expected-similarity {
+        display: inline-block;
+        min-width: 5ch;
+        font-variant-numeric: tabular-nums;
       }
     `,
   ];
@@ -133,6 +172,9 @@ export class PrivacyControls extends LitElement {
 
   private similarity(): string {
     const d = this.settings.dims ?? this.featureDims;
+    const key = similarityKey(this.settings.mechanism, d);
+    if (this.firstSimilarity?.key === key) return this.firstSimilarity.text;
+    if (this.calibrating === key) return '…';
     try {
       return expectedCosine(this.settings.mechanism, d).toFixed(3);
     } catch {
@@ -304,3 +346,7 @@ export class PrivacyControls extends LitElement {
   }
 }
 customElements.define('privacy-controls', PrivacyControls);
+
+function similarityKey(mechanism: VectorMechanismParams, dims: number): string {
+  return JSON.stringify([mechanism, dims]);
+}
