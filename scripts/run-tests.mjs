@@ -394,6 +394,7 @@ if (failed.length > 0) console.log(`failed files:\n${failed.map((f) => `  ${f}`)
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const times = Object.fromEntries(Object.entries(lastTimes).filter(([, t]) => typeof t?.cpu === 'number'));
 // A group's time is not a file's: its files keep the times they had when they last ran alone.
+for (const file of grouped) if (!times[file] && shippedTimes[file]) times[file] = shippedTimes[file];
 for (const r of rows.filter((row) => files.includes(row.file))) {
   if (r.cpu !== undefined) times[r.file] = { wall: Number(r.wall.toFixed(2)), cpu: Number(r.cpu.toFixed(2)) };
 }
