@@ -59,6 +59,8 @@ test('several files at once: each gets its features, a broken one an inline erro
   assert.equal(await page.locator('error-list [role="alert"]').getAttribute('aria-live'), 'assertive');
   shots['error'] = await capture(page, 'error');
   await page.getByRole('button', { name: 'dismiss this message' }).click();
+  // The app renders in the next frame after a change: the message goes then, not within the click.
+  await error.waitFor({ state: 'detached', timeout: 10_000 });
   assert.equal(await error.count(), 0);
   shots['extracted'] = await capture(page, 'extracted');
   assert.deepEqual(await seriousA11yViolations(page), []);
