@@ -145,7 +145,10 @@ const renderers = new RendererCpu();
 async function runFile(label, file, index) {
   const cpuFile = join(cpuDir, `${index}.json`);
   const env = { ...process.env, OBSCURA_TEST_CPU_FILE: cpuFile, OBSCURA_TEST_RUN_DIR: runDir };
-  const args = ['--import', 'tsx', '--import', preload, `--test-reporter=${reporter}`, file];
+  // Liftoff only: most files start PGlite, whose 8 MB of WASM V8 would otherwise also recompile with TurboFan in
+  // the background for a process that lives a few seconds; that costs them more CPU (1 to 2 s a file) than the
+  // slower baseline code, and a file's tfjs WASM kernels are short enough not to notice.
+  const args = ['--liftoff-only', '--import', 'tsx', '--import', preload, `--test-reporter=${reporter}`, file];
   const result = await run(
     label,
     process.execPath,
