@@ -119,6 +119,7 @@ export class EngineService implements EngineApi {
     // build downloads while the other backends are probed and the cached choice is read.
     if (request === 'wasm' || (request === 'auto' && options.calibrate !== 'never')) void prefetchWasmBuild();
     this.probes = await probeBackends();
+    markStartup('probed');
 
     let timings: Timings = {};
     let fromCache = false;

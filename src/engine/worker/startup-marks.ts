@@ -2,6 +2,7 @@
 export type StartupStep =
   | 'evaluated'
   | 'init'
+  | 'probed'
   | 'model-fetched'
   | 'backend-ready'
   | 'model-built'
