@@ -1,6 +1,6 @@
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { sampleVideoFrames } from '../client/index';
+import { acceptedPictureSize, sampleVideoFrames } from '../client/index';
 import type { BatchItem, EngineStatus, Extraction, LoadProgress } from '../client/index';
 import { explainError } from './error-text';
 import { sharedStyles } from './components/shared-styles';
@@ -10,7 +10,7 @@ import './components/capture-panel';
 import './components/batch-progress';
 import './components/result-card';
 import './components/result-pager';
-import { makeThumbnail, previewOf } from './thumbnail';
+import { EarlyPreview, makeThumbnail, previewOf } from './thumbnail';
 import { ShowInTurns } from './show-in-turns';
 import { clampOffset, MAX_KEPT, PAGE_SIZE, PreviewUrls } from './result-window';
 import './components/engine-badge';
@@ -583,11 +583,14 @@ export class ObscuraApp extends LitElement {
     let done = 0;
     let shown = Promise.resolve();
     const showing = new ShowInTurns(() => this.progress(batch, done));
+    // The first picture's thumbnail is made while the engine reads it (on a first visit, while the engine starts).
+    const first = files[0] ? new EarlyPreview(files[0], acceptedPictureSize(files[0])) : undefined;
     const onItem = (i: number, item: BatchItem) => {
       if (i === 0) performance.mark('obscura:app:first-item-heard');
       const file = files[i]!;
-      const preview = item.ok
-        ? previewOf(file, item.value.sourceWidth, item.value.sourceHeight).catch(() => new Blob())
+      const size = item.ok ? ([item.value.sourceWidth, item.value.sourceHeight] as const) : undefined;
+      const preview = size
+        ? (i === 0 && first ? first.forSize(...size) : previewOf(file, ...size)).catch(() => new Blob())
         : undefined;
       shown = shown.then(async () => {
         const thumbnail = await preview;

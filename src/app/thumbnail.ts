@@ -66,3 +66,32 @@ export function previewOf(
   if (own && file.size <= OWN_PREVIEW_BYTES && STILL_TYPES.has(file.type)) return Promise.resolve(file);
   return thumbnail(file, thumbnailWidth(sourceWidth, sourceHeight));
 }
+
+/**
+ * A preview begun before the engine has read the file, so that the first card of a pick does not wait for one made
+ * after its features. It is begun only once the picture's header has given a size the engine accepts (nothing the
+ * engine would refuse as too large is decoded here) and larger than a thumbnail: its preview is then a thumbnail
+ * THUMBNAIL_WIDTH wide. `forSize` gives it to a result whose size it fits, and makes the preview as previewOf does
+ * otherwise.
+ */
+export class EarlyPreview {
+  private readonly made: Promise<Blob | undefined>;
+
+  constructor(
+    private readonly file: Blob,
+    headerSize: Promise<{ width: number; height: number } | undefined>,
+    private readonly thumbnail: (source: Blob, width: number) => Promise<Blob> = makeThumbnail,
+  ) {
+    this.made = headerSize
+      .then((size) =>
+        size && Math.max(size.width, size.height) > THUMBNAIL_WIDTH ? thumbnail(file, THUMBNAIL_WIDTH) : undefined,
+      )
+      .catch(() => undefined);
+  }
+
+  async forSize(sourceWidth: number, sourceHeight: number): Promise<Blob> {
+    const fits = Math.max(sourceWidth, sourceHeight) > THUMBNAIL_WIDTH;
+    const early = fits ? await this.made : undefined;
+    return early ?? previewOf(this.file, sourceWidth, sourceHeight, this.thumbnail);
+  }
+}

@@ -4,6 +4,7 @@ export { ReleaseBridge, type ReleaseBridgeOptions, type ReleaseConnection } from
 export { startSharedReleaseWorker, type SharedWorkerFactory } from './shared-release-worker';
 export { listCameras, openCamera, snapshot, stopStream } from './camera';
 export { sampleVideoFrames, type VideoFrameOptions } from './video-frames';
+export { acceptedPictureSize, type PictureSize } from './picture-size';
 export type {
   EngineOptions,
   EngineStatus,
