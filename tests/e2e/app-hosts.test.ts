@@ -177,6 +177,10 @@ test('allow again restores the one-click grant, less what the site already spent
   });
   await count(6);
   await page.locator(`[data-testid="ledger-row"][data-id="${again.ok ? again.id : ''}"][data-host="${WWW}"]`).waitFor();
+  // The ledger, the grants and the device gauge are drawn by separate parts, each in its own update: the row may
+  // show a frame before the others have taken the same delta.
+  await grantRow().and(page.locator('[data-spent="4"]')).waitFor({ timeout: 10_000 });
+  await page.locator('[data-testid="device-budget"][data-spent="8"]').waitFor({ timeout: 10_000 });
   assert.equal(await grantRow().getAttribute('data-spent'), '4');
   assert.equal(await deviceSpent(), 8);
 });
