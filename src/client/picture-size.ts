@@ -1,9 +1,6 @@
-import { readImageDimensions } from '../engine/image-dimensions';
+import { IMAGE_HEADER_BYTES, readImageDimensions } from '../engine/image-dimensions';
 import { checkImageSize } from '../engine/input-limits';
 import { sniffImageFormat } from '../engine/sniff-format';
-
-/** Enough to reach a JPEG's frame header past a large EXIF block (as the engine's decoder reads). */
-const HEADER_BYTES = 256 * 1024;
 
 export interface PictureSize {
   readonly width: number;
@@ -16,7 +13,7 @@ export interface PictureSize {
  * decoding one the engine would refuse as too large.
  */
 export async function acceptedPictureSize(file: Blob): Promise<PictureSize | undefined> {
-  const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
+  const head = new Uint8Array(await file.slice(0, IMAGE_HEADER_BYTES).arrayBuffer());
   const size = readImageDimensions(head, sniffImageFormat(head));
   if (!size) return undefined;
   try {

@@ -1,6 +1,12 @@
 import type { SniffedFormat } from './sniff-format';
 
 /**
+ * The bytes readImageDimensions needs from a file's start: enough to reach a JPEG's frame header past a large EXIF
+ * block with its thumbnail.
+ */
+export const IMAGE_HEADER_BYTES = 256 * 1024;
+
+/**
  * Width and height read from an image's header, without decoding it, so huge images
  * can be refused before a decoder allocates their pixels. Returns undefined when the
  * header does not say (or is cut short): the caller then relies on the decoder's own limits.

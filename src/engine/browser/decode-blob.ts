@@ -1,5 +1,5 @@
 import { ObscuraError } from '../../errors';
-import { readImageDimensions } from '../image-dimensions';
+import { IMAGE_HEADER_BYTES as HEADER_BYTES, readImageDimensions } from '../image-dimensions';
 import { checkImageSize } from '../input-limits';
 import type { ModelConfig } from '../model/model-config';
 import { decodeTargetSize } from '../decode-target-size';
@@ -7,8 +7,6 @@ import { sniffImageFormat, type SniffedFormat } from '../sniff-format';
 import { isTruncated } from '../truncation';
 
 const SUPPORTED = 'JPEG, PNG, WebP, GIF, BMP or AVIF';
-/** Enough to reach a JPEG's frame header past a large EXIF block with its thumbnail. */
-const HEADER_BYTES = 256 * 1024;
 
 export interface DecodedImage {
   /** Pixels at the size the model needs (orientation applied, metadata gone). */
