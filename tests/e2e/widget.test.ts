@@ -135,6 +135,36 @@ test('a host page on another origin embeds the widget and cannot read its docume
   });
 });
 
+test('a visitor who never reaches for the widget fetches no engine; a pointer over it starts one', async () => {
+  // The host was allowed above: this page's frame connects, and shows the budget and the picker at once.
+  const visit = await context.newPage();
+  const engineFetches: string[] = [];
+  const isEngine = (url: string) =>
+    /\/assets\/engine\.worker-[^/]*\.js$|\/models\/|\.wasm$/.test(new URL(url).pathname);
+  const heard = (request: { url(): string }) => void (isEngine(request.url()) && engineFetches.push(request.url()));
+  context.on('request', heard);
+  try {
+    await visit.goto(host.url);
+    const f = await widgetFrame(visit);
+    await waitForEvents(visit, 'obscura-budget', 1);
+    await f.locator('#pick-images').waitFor({ state: 'attached' });
+    // The frame's own start has settled (a frame painted after the budget arrived): nothing of the engine left.
+    await settled(f);
+    assert.deepEqual(engineFetches, [], 'the engine was fetched before anyone reached for the widget');
+    const started = context.waitForEvent('request', {
+      predicate: (r) => /\/assets\/engine\.worker-[^/]*\.js$/.test(new URL(r.url()).pathname),
+      timeout: 30_000,
+    });
+    await visit.bringToFront();
+    await f.getByTestId('remaining').hover();
+    await started;
+  } finally {
+    context.off('request', heard);
+    await visit.close();
+    await page.bringToFront();
+  }
+});
+
 test('forged release and budget messages from the host are ignored', async () => {
   const forged = [
     { protocol: 'obscura-widget', v: 1, type: 'release' },

@@ -19,6 +19,9 @@ import { refreshQuote } from './widget-release-flow';
 import { loadTrainTask } from './widget-train-flow';
 import type { WidgetTrainTask } from './widget-train';
 
+/** What shows the person reaching for the widget: a pointer over it, focus in it, a file dragged onto it. */
+const INTENT_EVENTS = ['pointerover', 'focusin', 'dragenter'] as const;
+
 /**
  * The widget inside its iframe: the app's capture, privacy and release controls in compact
  * form, for one host origin. The host configures it; the person allows the host's site its one
@@ -67,6 +70,8 @@ export class WidgetFrame extends LitElement {
   /** The same, for the training task and the suggested label. */
   trainChecked = '';
   private stopListening: (() => void) | undefined;
+  /** The person has reached for the widget (see startOnIntent): the engine runs from then on. */
+  private intent = false;
   /** Reached only once the frame has first-party storage (see FirstPartyAccess). */
   releases: ReleaseBridge | undefined;
   engine: EngineBridge | undefined;
@@ -108,12 +113,14 @@ export class WidgetFrame extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    for (const type of INTENT_EVENTS) this.addEventListener(type, this.startOnIntent, { passive: true });
     void this.endpointsLoaded.then((list) => (this.allowedEndpoints = list));
     void this.firstParty.start(this.ancestors).catch((err: unknown) => this.fail(err));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    for (const type of INTENT_EVENTS) this.removeEventListener(type, this.startOnIntent);
     this.disconnectRelease();
     this.guard.disconnect();
   }
@@ -133,7 +140,22 @@ export class WidgetFrame extends LitElement {
     void refresh(this);
     void checkTask(this);
     void loadTrainTask(this);
-    this.engine.start().catch((err: unknown) => this.fail(err));
+    if (this.intent) this.startEngine();
+  }
+
+  /**
+   * The engine (its script, the WASM build and the model: most of what the widget weighs) starts when the person
+   * first reaches for the widget, not with the host's page: a visitor who never uses it downloads and runs no
+   * model. Reaching for it comes well before a photo is chosen in the file dialog; a pick starts it in any case.
+   */
+  private readonly startOnIntent = (): void => {
+    for (const type of INTENT_EVENTS) this.removeEventListener(type, this.startOnIntent);
+    this.intent = true;
+    this.startEngine();
+  };
+
+  private startEngine(): void {
+    this.engine?.start().catch((err: unknown) => this.fail(err));
   }
 
   private disconnectRelease(): void {
