@@ -46,6 +46,8 @@ export async function readWaterfall(page: Page, shownMs: number): Promise<Waterf
   const rows: WaterfallRow[] = [];
   for (const [realm, t] of realms) {
     const shift = t.origin - pageTimeline.origin;
+    // A worker's clock starts when its global scope is made: before its script is fetched, parsed and run.
+    if (realm !== 'page') rows.push({ realm, what: 'worker global scope made', startMs: shift, endMs: shift });
     for (const e of t.entries) {
       const what = e.type === 'mark' ? e.name : new URL(e.name).pathname;
       const row = { realm, what, startMs: e.start + shift, endMs: e.end + shift };

@@ -1,5 +1,6 @@
 /** The steps of the engine's start and of its first image, in order. */
 export type StartupStep =
+  | 'arrived'
   | 'evaluated'
   | 'init'
   | 'probed'
