@@ -11,9 +11,10 @@ import type {
   LoadProgress,
   VideoExtraction,
 } from '../engine/worker/engine-api';
+import { wasmBuild } from '../engine/backends/wasm-build';
 import { modelFileUrls } from '../engine/model/model-files';
 import { DEFAULT_MODEL_ID, ModelRegistry } from '../engine/model/registry';
-import { isScriptArrived } from '../engine/worker/script-arrived';
+import { scriptReceived } from './script-received';
 import type { ReleaseBridge } from './release-bridge';
 
 export interface EngineBridgeOptions extends Partial<EngineOptions> {
@@ -29,6 +30,9 @@ export interface EngineBridgeOptions extends Partial<EngineOptions> {
   /** Starts the engine worker (default: the production entry); tests pass their own entry. */
   createWorker?: () => Worker;
 }
+
+/** The production entry's script, as the bundle names it (engine.worker-<hash>.js) or the dev server serves it. */
+const isEngineScript = (url: URL) => /\/engine\.worker[^/]*$/.test(url.pathname);
 
 function defaultEngineWorker(): Worker {
   return new Worker(new URL('../engine/worker/engine.worker.ts', import.meta.url), {
@@ -55,8 +59,10 @@ export class EngineBridge {
   private readonly onLoadProgress: ((progress: LoadProgress) => void) | undefined;
   private readonly release: ReleaseBridge | undefined;
   private readonly createWorker: () => Worker;
+  /** The production entry runs (its script is known by name: isEngineScript). */
+  private readonly ownEntry: boolean;
   private modelPreloaded = false;
-  /** Settles when the started worker says its script has arrived (script-arrived.ts); never for another entry. */
+  /** Settles when the started worker's script has been received (script-received.ts). */
   private scriptArrived: Promise<void> | undefined;
 
   constructor(options: EngineBridgeOptions = {}) {
@@ -65,6 +71,7 @@ export class EngineBridge {
     this.onLoadProgress = onLoadProgress;
     this.release = release;
     this.createWorker = createWorker ?? defaultEngineWorker;
+    this.ownEntry = createWorker === undefined;
     this.options = { modelBaseUrl: new URL(import.meta.env.BASE_URL, location.href).href, ...engine };
   }
 
@@ -73,14 +80,7 @@ export class EngineBridge {
     if (!this.ready) {
       const worker = this.createWorker();
       this.worker = worker;
-      this.scriptArrived = new Promise<void>((arrived) => {
-        const heard = (event: MessageEvent) => {
-          if (!isScriptArrived(event.data)) return;
-          worker.removeEventListener('message', heard);
-          arrived();
-        };
-        worker.addEventListener('message', heard);
-      });
+      this.scriptArrived = scriptReceived(worker, this.ownEntry ? isEngineScript : undefined);
       const remote = wrap<EngineApi>(this.worker);
       this.remote = remote;
       // The channel to the release worker and the model's load go out together: the engine takes its end of
@@ -103,10 +103,13 @@ export class EngineBridge {
   }
 
   /**
-   * Asks the browser for the files of the model this engine loads, ahead of its worker (preload hints): on a
-   * slow line they download while the worker's script is evaluated, and the worker's own fetch finds them in the
-   * HTTP cache. They are asked for once the worker's script has arrived (not to share the line with it) and
-   * `after` has settled (a page passes its first paint). Once a bridge, for an engine started; a model the
+   * Asks the browser for the files this engine loads, ahead of its worker (preload hints): the model's, and the
+   * WASM build it will run (wasm-build.ts chooses it for the worker too) where WASM runs whatever the other
+   * backends are (asked for by name, or `auto` when calibration may run, since calibration times WASM first).
+   * On a slow line they download while the worker's script is evaluated, and the worker's own fetches find them
+   * in the HTTP cache. They are asked for once the worker's script has been received (script-received.ts), not to
+   * share the line with it,
+   * and `after` has settled (a page passes its first paint). Once a bridge, for an engine started; a model the
    * options do not name correctly is left to the worker, whose init says what is wrong.
    */
   async preloadModel(after: Promise<unknown> = Promise.resolve()): Promise<void> {
@@ -123,6 +126,10 @@ export class EngineBridge {
     } catch {
       return;
     }
+    const request = this.options.backend ?? 'auto';
+    const wasm =
+      request === 'wasm' || (request === 'auto' && this.options.calibrate !== 'never') ? wasmBuild() : undefined;
+    if (wasm) urls.push(new URL(wasm.url, location.href).href);
     for (const href of urls) {
       const link = document.createElement('link');
       Object.assign(link, { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href });

@@ -1,6 +1,7 @@
 // A first visit to the production build (dist/) as `npm start` serves it, counted by the server itself:
 // the page, its workers and the service worker fetch each URL once, the one WASM build this browser
-// runs and no other, and no engine code for a backend the browser does not run.
+// runs and no other (the page asks for it ahead of the engine's worker, which finds it in the HTTP cache),
+// and no engine code for a backend the browser does not run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -48,6 +49,9 @@ test('a first visit fetches each URL once, one WASM build, and no engine code it
   const wasmKept = await waitForCached(page, 'obscura-wasm-v1', [/\.wasm$/]);
   const modelKept = await waitForCached(page, 'obscura-model-v1', [/model\.json$/, /\.bin$/]);
   const badge = await page.locator('engine-badge').evaluate((e) => (e.shadowRoot ?? e).textContent ?? '');
+  const preloaded = await page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLLinkElement>('link[rel="preload"]'), (l) => new URL(l.href).pathname),
+  );
   await context.close();
 
   const paths = served.filter((r) => r.status === 200).map((r) => new URL(r.url, app.url).pathname);
@@ -67,6 +71,15 @@ test('a first visit fetches each URL once, one WASM build, and no engine code it
   assert.equal(wasm.length, 1, wasm.join(', '));
   assert.equal(wasmKept.length, 1, wasmKept.join(', '));
   assert.equal(new URL(wasmKept[0]!).pathname, wasm[0]);
+  // The page asked for that build ahead of the engine's worker, beside the model's files (and for no other).
+  assert.deepEqual(
+    preloaded.filter((p) => p.endsWith('.wasm')),
+    wasm,
+  );
+  assert.ok(
+    preloaded.some((p) => p.endsWith('/block_12_add/group1-shard1of1.bin')),
+    preloaded.join(', '),
+  );
   assert.ok(modelKept.some((u) => u.endsWith('/block_12_add/group1-shard1of1.bin')));
   assert.match(badge, /wasm/);
 

@@ -1,25 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm/dist/base';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { ObscuraError } from '../../errors';
 import { keepWasmBuild } from './wasm-cache';
-import { logicalCores, wasmThreadCount } from './wasm-thread-count';
 import { loadBackend } from './backend-modules';
+import { WASM_PATHS, wasmBuild } from './wasm-build';
 import type { BackendName } from './backend-choice';
 
-// tfjs-wasm picks its build itself: the threaded SIMD one where the page is cross-origin
-// isolated, the single-thread SIMD one elsewhere. Threads are sized here from the cores
-// (wasm-thread-count.ts): below 4 cores the single-thread build runs even when isolated.
-// The threaded build's pthread workers load unbundled scripts (scripts/vite-wasm-threads.ts).
-
-// The bundler fingerprints the binaries, so tfjs is told each file's URL.
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-});
+// tfjs-wasm would pick its build itself; it is told the build wasm-build.ts chooses (the threaded SIMD one
+// where the context is cross-origin isolated and has the cores for threads, else the single-thread SIMD
+// one), so that the file a page fetches ahead of the engine is the file tfjs loads. The threaded build's
+// pthread workers load unbundled scripts (scripts/vite-wasm-threads.ts).
+setWasmPaths(WASM_PATHS);
 
 /**
  * Makes `name` tfjs's active backend. tf.setBackend resolves false (and tfjs stays
@@ -30,7 +21,7 @@ export async function activateBackend(name: BackendName): Promise<void> {
   let cause = '';
   try {
     await loadBackend(name);
-    if (name === 'wasm') sizeWasmThreads();
+    if (name === 'wasm') useWasmBuild();
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (err) {
@@ -43,8 +34,9 @@ export async function activateBackend(name: BackendName): Promise<void> {
       { backend: name },
     );
   }
-  // The production app works offline: it keeps the build tfjs chose (the same test tfjs makes).
-  if (name === 'wasm' && import.meta.env.PROD) void keepWasmBuild(await chosenWasmUrl());
+  // The production app works offline: it keeps the build tfjs was told to load.
+  if (name === 'wasm' && import.meta.env.PROD)
+    void keepWasmBuild(wasmBuild()?.url ?? WASM_PATHS['tfjs-backend-wasm.wasm']);
 }
 
 /**
@@ -56,23 +48,19 @@ export async function activateBackend(name: BackendName): Promise<void> {
 export async function prefetchWasmBuild(): Promise<void> {
   if (typeof WebAssembly !== 'object') return;
   try {
-    sizeWasmThreads();
-    const response = await fetch(await chosenWasmUrl(), { credentials: 'same-origin' });
+    const response = await fetch(useWasmBuild().url, { credentials: 'same-origin' });
     await response.arrayBuffer();
   } catch {
     // Offline or refused: the backend's start fetches it again, and fails with the reason if it must.
   }
 }
 
-/** Tells tfjs-wasm the thread count for these cores, before its backend starts (it reads it once). */
-function sizeWasmThreads(): void {
-  const threads = wasmThreadCount(logicalCores());
-  if (threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  else setThreadsCount(threads);
-}
-
-async function chosenWasmUrl(): Promise<string> {
-  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-  return simd ? (threads ? wasmThreadedSimd : wasmSimd) : wasmPlain;
+/** Tells tfjs-wasm the build for this context (wasm-build.ts), before its backend starts (it reads it once). */
+function useWasmBuild(): { url: string } {
+  const build = wasmBuild();
+  if (!build) return { url: WASM_PATHS['tfjs-backend-wasm.wasm'] };
+  tf.env().set('WASM_HAS_SIMD_SUPPORT', build.simd);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', build.threads > 1);
+  if (build.threads > 1) setThreadsCount(build.threads);
+  return build;
 }

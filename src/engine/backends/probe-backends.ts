@@ -1,5 +1,6 @@
 import type { BackendName, BackendProbe } from './backend-choice';
 import { logicalCores, MIN_CORES_FOR_THREADS, wasmThreadCount } from './wasm-thread-count';
+import { SIMD_PROBE } from './wasm-build';
 
 interface GpuAdapterInfoLike {
   vendor?: string;
@@ -82,8 +83,3 @@ function wasmThreads(): string {
 function unavailable(name: BackendName, detail: string): BackendProbe {
   return { name, available: false, software: false, detail };
 }
-
-/** A minimal module using one SIMD instruction (i8x16.splat): validates only where SIMD is supported. */
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
