@@ -11,7 +11,7 @@ import {
   type Timings,
 } from '../backends/backend-choice';
 import { activateBackend, prefetchWasmBuild } from '../backends/activate-backend';
-import { readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
+import { cachedOtherThanWasm, readCachedChoice, writeCachedChoice } from '../backends/choice-cache';
 import { probeBackends } from '../backends/probe-backends';
 import type { ModelConfig } from '../model/model-config';
 import { planFoldedNetwork } from '../model/fold-batch-norm';
@@ -114,11 +114,19 @@ export class EngineService implements EngineApi {
       return this.waiting > 0 && config.id === DEFAULT_MODEL_ID;
     };
     const request = options.backend ?? 'auto';
+    const mode = options.calibrate ?? 'auto';
     // WASM runs unless a GPU backend is asked for by name or taken untimed: it is the backend chosen, or one
     // timed against a GPU, or (with a choice cached) already in the cache from the visit that timed it. Its
     // build downloads while the other backends are probed and the cached choice is read.
-    if (request === 'wasm' || (request === 'auto' && options.calibrate !== 'never')) void prefetchWasmBuild();
-    this.probes = await probeBackends();
+    const wasmRuns = request === 'wasm' || (request === 'auto' && mode !== 'never');
+    if (wasmRuns) void prefetchWasmBuild();
+    const probing = probeBackends();
+    // WASM is moreover the first backend to start unless a calibration cached a GPU: asked for, timed first,
+    // or the one that works without a GPU. Then it starts now, while the GPU backends are probed.
+    const cachedGpu =
+      request === 'auto' && mode === 'auto' && options.useCachedChoice !== false && (await cachedOtherThanWasm());
+    const wasmFirst = wasmRuns && !cachedGpu ? settle(activateBackend('wasm')) : undefined;
+    this.probes = await probing;
     markStartup('probed');
 
     let timings: Timings = {};
@@ -135,7 +143,6 @@ export class EngineService implements EngineApi {
       }
       candidates = [request];
     } else {
-      const mode = options.calibrate ?? 'auto';
       candidates = autoCandidates(this.probes, mode === 'always');
       const cacheKey = JSON.stringify([
         navigator.userAgent,
@@ -152,6 +159,8 @@ export class EngineService implements EngineApi {
       } else if (mode === 'always' || (mode === 'auto' && needsTiming(candidates))) {
         this.artifacts = await this.arrived(fetching, report);
         report('calibrate', 0);
+        // Timing starts WASM first: not while its early start is under way (tfjs starts a backend once).
+        await wasmFirst;
         const result = await timeBackends(candidates, config, this.artifacts, layer, this.startSession);
         timings = result.timings;
         this.failures.push(...result.failures);
@@ -162,9 +171,14 @@ export class EngineService implements EngineApi {
     if (!this.session) {
       // The backend that will most likely run starts while the model is still arriving; should it fail,
       // startFirstWorking tries it again and records why before moving on.
-      const warming = candidates[0]
-        ? settle(activateBackend(candidates[0]).finally(() => markStartup('backend-ready')))
-        : undefined;
+      const first = candidates[0];
+      if (first !== 'wasm') await wasmFirst;
+      const warming =
+        first === 'wasm' && wasmFirst
+          ? wasmFirst.finally(() => markStartup('backend-ready'))
+          : first
+            ? settle(activateBackend(first).finally(() => markStartup('backend-ready')))
+            : undefined;
       this.artifacts ??= await this.arrived(fetching, report);
       // The network's weights are read and folded now, needing no backend, while the backend may still start.
       if (config.format === 'layers') planFoldedNetwork(this.artifacts, layer);
