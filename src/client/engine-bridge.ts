@@ -107,10 +107,9 @@ export class EngineBridge {
    * WASM build it will run (wasm-build.ts chooses it for the worker too) where WASM runs whatever the other
    * backends are (asked for by name, or `auto` when calibration may run, since calibration times WASM first).
    * On a slow line they download while the worker's script is evaluated, and the worker's own fetches find them
-   * in the HTTP cache. They are asked for once the worker's script has been received (script-received.ts), not to
-   * share the line with it,
-   * and `after` has settled (a page passes its first paint). Once a bridge, for an engine started; a model the
-   * options do not name correctly is left to the worker, whose init says what is wrong.
+   * in the HTTP cache. They are asked for once the worker's script has been received (script-received.ts; not to
+   * share the line with it) and `after` has settled (a page passes its first paint). Once a bridge, for an engine
+   * started; a model the options do not name correctly is left to the worker, whose init says what is wrong.
    */
   async preloadModel(after: Promise<unknown> = Promise.resolve()): Promise<void> {
     const arrived = this.scriptArrived;

@@ -125,7 +125,8 @@ export class EngineService implements EngineApi {
     // or the one that works without a GPU. Then it starts now, while the GPU backends are probed.
     const cachedGpu =
       request === 'auto' && mode === 'auto' && options.useCachedChoice !== false && (await cachedOtherThanWasm());
-    const wasmFirst = wasmRuns && !cachedGpu ? settle(activateBackend('wasm')) : undefined;
+    const wasmFirst =
+      wasmRuns && !cachedGpu ? settle(activateBackend('wasm').finally(() => markStartup('backend-ready'))) : undefined;
     this.probes = await probing;
     markStartup('probed');
 
@@ -175,7 +176,7 @@ export class EngineService implements EngineApi {
       if (first !== 'wasm') await wasmFirst;
       const warming =
         first === 'wasm' && wasmFirst
-          ? wasmFirst.finally(() => markStartup('backend-ready'))
+          ? wasmFirst
           : first
             ? settle(activateBackend(first).finally(() => markStartup('backend-ready')))
             : undefined;
