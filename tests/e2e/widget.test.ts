@@ -136,13 +136,14 @@ test('a host page on another origin embeds the widget and cannot read its docume
 });
 
 test('a visitor who never reaches for the widget fetches no engine; a pointer over it starts one', async () => {
-  // The host was allowed above: this page's frame connects, and shows the budget and the picker at once.
+  // The host was allowed above: this page's frame connects, and shows the budget and the picker at once. Only
+  // this page's requests count (its frame's and its workers'): the frame on the page above has its engine.
   const visit = await context.newPage();
   const engineFetches: string[] = [];
   const isEngine = (url: string) =>
     /\/assets\/engine\.worker-[^/]*\.js$|\/models\/|\.wasm$/.test(new URL(url).pathname);
   const heard = (request: { url(): string }) => void (isEngine(request.url()) && engineFetches.push(request.url()));
-  context.on('request', heard);
+  visit.on('request', heard);
   try {
     await visit.goto(host.url);
     const f = await widgetFrame(visit);
@@ -151,7 +152,7 @@ test('a visitor who never reaches for the widget fetches no engine; a pointer ov
     // The frame's own start has settled (a frame painted after the budget arrived): nothing of the engine left.
     await settled(f);
     assert.deepEqual(engineFetches, [], 'the engine was fetched before anyone reached for the widget');
-    const started = context.waitForEvent('request', {
+    const started = visit.waitForEvent('request', {
       predicate: (r) => /\/assets\/engine\.worker-[^/]*\.js$/.test(new URL(r.url()).pathname),
       timeout: 30_000,
     });
@@ -159,7 +160,7 @@ test('a visitor who never reaches for the widget fetches no engine; a pointer ov
     await f.getByTestId('remaining').hover();
     await started;
   } finally {
-    context.off('request', heard);
+    visit.off('request', heard);
     await visit.close();
     await page.bringToFront();
   }
