@@ -19,9 +19,10 @@ setWasmPaths(WASM_PATHS);
 export async function activateBackend(name: BackendName): Promise<void> {
   let ok = false;
   let cause = '';
+  let wasmUrl: string | undefined;
   try {
     await loadBackend(name);
-    if (name === 'wasm') useWasmBuild();
+    if (name === 'wasm') wasmUrl = useWasmBuild().url;
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (err) {
@@ -35,8 +36,7 @@ export async function activateBackend(name: BackendName): Promise<void> {
     );
   }
   // The production app works offline: it keeps the build tfjs was told to load.
-  if (name === 'wasm' && import.meta.env.PROD)
-    void keepWasmBuild(wasmBuild()?.url ?? WASM_PATHS['tfjs-backend-wasm.wasm']);
+  if (wasmUrl && import.meta.env.PROD) void keepWasmBuild(wasmUrl);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { BackendName, BackendProbe } from './backend-choice';
-import { logicalCores, MIN_CORES_FOR_THREADS, wasmThreadCount } from './wasm-thread-count';
-import { SIMD_PROBE } from './wasm-build';
+import { logicalCores, MIN_CORES_FOR_THREADS } from './wasm-thread-count';
+import { wasmBuild, type WasmBuild } from './wasm-build';
 
 interface GpuAdapterInfoLike {
   vendor?: string;
@@ -60,24 +60,28 @@ function probeWebGl(): BackendProbe {
 }
 
 function probeWasm(): BackendProbe {
-  if (typeof WebAssembly !== 'object') return unavailable('wasm', 'WebAssembly is missing');
-  const simd = WebAssembly.validate(SIMD_PROBE);
-  return { name: 'wasm', available: true, software: false, detail: `${simd ? 'SIMD' : 'no SIMD'}, ${wasmThreads()}` };
+  const build = wasmBuild();
+  if (!build) return unavailable('wasm', 'WebAssembly is missing');
+  return {
+    name: 'wasm',
+    available: true,
+    software: false,
+    detail: `${build.simd ? 'SIMD' : 'no SIMD'}, ${threads(build)}`,
+  };
 }
 
 /**
- * What tfjs-wasm will run: its threaded build only where SharedArrayBuffer exists (a
- * cross-origin isolated page or worker; a widget iframe only when its host is isolated
- * too) and there are enough cores for threads to pay (wasm-thread-count.ts).
+ * The threads of the build wasm-build.ts chose: its threaded build only where SharedArrayBuffer exists (a
+ * cross-origin isolated page or worker; a widget iframe only when its host is isolated too), SIMD is there,
+ * and there are enough cores for threads to pay (wasm-thread-count.ts).
  */
-function wasmThreads(): string {
+function threads(build: WasmBuild): string {
+  if (build.threads > 1) return `${build.threads} threads (cross-origin isolated, ${logicalCores()} cores)`;
   if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
     return 'single thread (not cross-origin isolated)';
   }
-  const cores = logicalCores();
-  const threads = wasmThreadCount(cores);
-  if (threads === 1) return `single thread (${cores} cores: threads start from ${MIN_CORES_FOR_THREADS})`;
-  return `${threads} threads (cross-origin isolated, ${cores} cores)`;
+  if (!build.simd) return 'single thread (the threaded build needs SIMD)';
+  return `single thread (${logicalCores()} cores: threads start from ${MIN_CORES_FOR_THREADS})`;
 }
 
 function unavailable(name: BackendName, detail: string): BackendProbe {

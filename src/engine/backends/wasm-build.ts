@@ -24,7 +24,7 @@ export interface WasmBuild {
 }
 
 /** A minimal module using one SIMD instruction (i8x16.splat): validates only where SIMD is supported. */
-export const SIMD_PROBE = new Uint8Array([
+const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
